@@ -1,0 +1,60 @@
+"""Entry point of the `hyposti` command: registers the command groups and turns errors into messages."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from pydantic import ValidationError
+
+from hyposti.cli import protocol
+from hyposti.cli.output import error_console
+from hyposti.errors import HypostiError
+
+app = typer.Typer(
+    name="hyposti",
+    help="NCT05681650 (HypoSti.CAR-HER2) trial engine: protocol, dose finding, clinical rules.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(protocol.app, name="protocol")
+
+
+def format_validation_error(exc: ValidationError) -> str:
+    """One line per problem: the dotted field path, the value given and the rule it broke."""
+    lines = []
+    for err in exc.errors():
+        path = ".".join(str(p) for p in err["loc"]) or "(input)"
+        lines.append(f"{path} = {err.get('input')!r}: {err['msg']}")
+    return "\n".join(lines)
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI; a rule broken by the input exits 2 with the message, never a traceback."""
+    try:
+        app(args=argv, prog_name="hyposti", standalone_mode=False)
+    except HypostiError as exc:
+        error_console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+        return 2
+    except ValidationError as exc:
+        error_console.print("[bold red]error:[/] invalid input", markup=True)
+        error_console.print(format_validation_error(exc), markup=False, highlight=False)
+        return 2
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.Abort:
+        error_console.print("aborted")
+        return 1
+    except Exception as exc:  # click usage errors arrive here in non-standalone mode
+        from click import ClickException
+
+        if isinstance(exc, ClickException):
+            exc.show()
+            return exc.exit_code
+        raise
+    return 0
+
+
+def main() -> None:
+    sys.exit(run())

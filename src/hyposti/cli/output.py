@@ -1,0 +1,42 @@
+"""How every command prints: rich tables for people, plain JSON (and nothing else) with --json."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel
+from rich.console import Console
+
+console = Console()
+error_console = Console(stderr=True)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def to_json(payload: Any) -> str:
+    """Serialise a result for --json: dates as ISO 8601, numpy values as plain numbers."""
+    return json.dumps(payload, default=_jsonable, indent=2, allow_nan=False)
+
+
+def emit(payload: Any, as_json: bool, render: Callable[[Console], None]) -> None:
+    """Print ``payload`` as JSON when asked, otherwise let ``render`` draw it for a person."""
+    if as_json:
+        print(to_json(payload))
+    else:
+        render(console)

@@ -1,0 +1,156 @@
+"""`hyposti protocol show|validate`: the protocol in force, readably, and checks of any protocol file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import BaseModel
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+
+from hyposti.cli.output import emit
+from hyposti.errors import ProtocolError
+from hyposti.protocol import Protocol, load_protocol
+from hyposti.protocol.common import Reading
+
+app = typer.Typer(help="Show the protocol in force or validate a protocol file.", no_args_is_help=True)
+
+ProtocolOption = Annotated[
+    Path | None, typer.Option("--protocol", help="Protocol YAML file (default: NCT05681650).")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON only.")]
+
+# Sections drawn by their own renderer below; every other section is drawn generically.
+_RENDERED = {
+    "schema_version", "identifiers", "enrolment", "investigational_product", "preconditioning",
+    "design", "endpoints", "endpoint_roles_reading", "eligibility",
+}
+
+
+def _reading_panel(title: str, reading: Reading) -> Panel:
+    body = (
+        f"[b]Registry text:[/b] {reading.registry_text}\n"
+        f"[b]Reading in force:[/b] {reading.reading}\n"
+        f"[b]Still selectable:[/b] {', '.join(reading.alternatives)}\n"
+        f"[b]Why:[/b] {reading.why}"
+    )
+    return Panel(body, title=title, border_style="yellow")
+
+
+def _generic(value: Any, table: Table, prefix: str = "") -> None:
+    if isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            _generic(getattr(value, name), table, f"{prefix}{name}.")
+    elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
+        for i, item in enumerate(value):
+            _generic(item, table, f"{prefix[:-1]}[{i}].")
+    else:
+        table.add_row(prefix[:-1], str(value))
+
+
+def render_protocol(protocol: Protocol, console: Console) -> None:
+    """Draw the protocol for a reader: registry facts first, sponsor-editable defaults labelled."""
+    ids = protocol.identifiers
+    console.rule(f"[b]{ids.nct_id}[/b] — {ids.brief_title}")
+    console.print(
+        f"{ids.official_title}\n{', '.join(ids.phases)} · sponsor {ids.sponsor} · "
+        f"also {', '.join(ids.secondary_ids)} · registry last updated {ids.last_update_posted}"
+    )
+    e = protocol.enrolment
+    console.print(
+        f"Enrolment: escalation >= {e.escalation_min}, expansion {e.expansion_min}-"
+        f"{e.expansion_max} at RP2D, about {e.total_estimated} in total."
+    )
+
+    product = protocol.investigational_product
+    doses = Table(title=f"{product.name} ({product.route}, day {product.infusion_day})")
+    doses.add_column("level", justify="right")
+    doses.add_column("label")
+    doses.add_column(product.dose_unit, justify="right")
+    for d in product.dose_levels:
+        doses.add_row(str(d.level), d.label, f"{d.cells_per_kg:.0e}")
+    console.print(doses)
+
+    regimen = Table(title="Preconditioning")
+    for col in ("agent", "route", "dose range", "days"):
+        regimen.add_column(col)
+    for a in protocol.preconditioning:
+        regimen.add_row(
+            a.name, a.route, f"{a.dose_min:g}-{a.dose_max:g} {a.dose_basis}",
+            ", ".join(str(d) for d in a.days),
+        )
+    console.print(regimen)
+
+    d = protocol.design
+    rule = f"variant {d.variant}" if d.variant else f"target {d.target_toxicity}"
+    console.print(
+        f"[b]Escalation design:[/b] {d.method}, {rule}, cohorts of {d.cohort_size}, "
+        f"starting at dose {d.start_dose}."
+    )
+    if d.mtd_rule:
+        console.print(_reading_panel("MTD rule", d.mtd_rule))
+
+    endpoints = Table(title="Endpoints")
+    for col in ("role", "endpoint", "time frame"):
+        endpoints.add_column(col)
+    for ep in protocol.endpoints:
+        endpoints.add_row(ep.role, ep.title, ep.time_frame)
+    console.print(endpoints)
+    if protocol.endpoint_roles_reading:
+        console.print(_reading_panel("Endpoint roles", protocol.endpoint_roles_reading))
+
+    el = protocol.eligibility
+    criteria = Table(title=f"Eligibility (age {el.age_range_years[0]}-{el.age_range_years[1]})")
+    criteria.add_column("id")
+    criteria.add_column("registry text")
+    for c in el.criteria:
+        criteria.add_row(c.id, c.text)
+    console.print(criteria)
+    for reading in el.readings:
+        console.print(_reading_panel("Eligibility reading", reading))
+
+    for name in type(protocol).model_fields:
+        if name in _RENDERED:
+            continue
+        section = getattr(protocol, name)
+        editable = getattr(type(section), "sponsor_editable", False)
+        title = name + (" — sponsor-editable default, not from the registry" if editable else "")
+        table = Table(title=title, title_style="bold magenta" if editable else "bold")
+        table.add_column("setting")
+        table.add_column("value")
+        _generic(section, table)
+        console.print(table)
+
+
+@app.command("show")
+def show(protocol: ProtocolOption = None, as_json: JsonOption = False) -> None:
+    """Print the protocol in force: registry facts, readings of ambiguous text, editable defaults."""
+    loaded = load_protocol(protocol)
+    emit(loaded.model_dump(mode="json"), as_json, lambda console: render_protocol(loaded, console))
+
+
+@app.command("validate")
+def validate(
+    file: Annotated[Path, typer.Argument(help="Protocol YAML file to check.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Check a protocol file; report every problem with its path in the file (exit 1 if any)."""
+    try:
+        loaded = load_protocol(file)
+    except ProtocolError as exc:
+        emit(
+            {"file": str(file), "valid": False, "problems": exc.problems},
+            as_json,
+            lambda console: console.print(str(exc), markup=False, highlight=False),
+        )
+        raise typer.Exit(1) from None
+    emit(
+        {"file": str(file), "valid": True, "problems": []},
+        as_json,
+        lambda console: console.print(
+            f"{file}: valid ({loaded.identifiers.nct_id}, {loaded.num_doses} dose levels)"
+        ),
+    )

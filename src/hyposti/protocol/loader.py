@@ -1,0 +1,86 @@
+"""Reads a protocol file and reports every problem with its path (and line) in the file."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from hyposti.errors import ProtocolError
+from hyposti.protocol.model import Protocol
+
+SHIPPED = "nct05681650"
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path or "(top level)"
+
+
+def _line_of(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
+    """1-based line of the deepest node of ``loc`` present in the YAML tree."""
+    node, line = root, None
+    for part in loc:
+        if node is None:
+            break
+        line = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if k.value == part), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            node = node.value[part] if part < len(node.value) else None
+        else:
+            node = None
+    if node is not None:
+        line = node.start_mark.line + 1
+    return line
+
+
+def parse_protocol(text: str, source: str) -> Protocol:
+    """Validate protocol YAML text; raise ProtocolError listing every problem, never the first only."""
+    try:
+        data = yaml.safe_load(text)
+        root = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        raise ProtocolError(source, [f"not valid YAML: {exc}"]) from None
+    if not isinstance(data, dict):
+        raise ProtocolError(source, ["the file must hold a mapping of protocol sections"])
+    try:
+        return Protocol.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function")))
+            line = _line_of(root, loc)
+            where = _dotted(loc) + (f" (line {line})" if line else "")
+            value = "" if err["type"] == "missing" else f" = {err.get('input')!r}"
+            problems.append(f"{where}{value}: {err['msg']}")
+        raise ProtocolError(source, problems) from None
+
+
+def shipped_protocol_path(name: str = SHIPPED) -> Path:
+    """Path of a protocol file shipped with the package."""
+    return Path(str(resources.files("hyposti.protocol") / "protocols" / f"{name}.yaml"))
+
+
+@cache
+def _shipped(name: str) -> Protocol:
+    path = shipped_protocol_path(name)
+    return parse_protocol(path.read_text(encoding="utf-8"), str(path))
+
+
+def load_protocol(path: str | Path | None = None) -> Protocol:
+    """Load and validate a protocol file; ``None`` loads the shipped NCT05681650 protocol."""
+    if path is None:
+        return _shipped(SHIPPED)
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ProtocolError(str(path), [f"cannot read the file: {exc.strerror}"]) from None
+    return parse_protocol(text, str(path))

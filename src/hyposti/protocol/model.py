@@ -1,0 +1,141 @@
+"""The protocol as one validated record: what the registry fixes and how ambiguities are read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from hyposti.protocol.common import Reading, Strict
+from hyposti.protocol.design_spec import DesignSpec
+from hyposti.protocol.eligibility_spec import EligibilitySpec
+from hyposti.protocol.response_spec import ResponseSpec
+
+
+class Identifiers(Strict):
+    nct_id: str = Field(pattern=r"^NCT[0-9]{8}$")
+    secondary_ids: list[str] = Field(default_factory=list)
+    brief_title: str
+    official_title: str
+    phases: list[str] = Field(min_length=1)
+    condition: str
+    sponsor: str
+    responsible_party: str | None = None
+    study_director: str | None = None
+    study_type: str
+    allocation: str
+    intervention_model: str
+    masking: str
+    primary_purpose: str
+    last_update_posted: dt.date
+
+
+class Enrolment(Strict):
+    escalation_min: int = Field(ge=1)
+    expansion_min: int = Field(ge=0)
+    expansion_max: int = Field(ge=0)
+    total_estimated: int = Field(ge=1)
+    registry_text: str | None = None
+
+    @model_validator(mode="after")
+    def _ranges(self) -> Enrolment:
+        if self.expansion_min > self.expansion_max:
+            raise ValueError(
+                f"expansion_min {self.expansion_min} exceeds expansion_max {self.expansion_max}"
+            )
+        return self
+
+
+class DoseLevel(Strict):
+    level: int = Field(ge=1, description="1-based dose level, as in the outcome notation.")
+    label: str
+    cells_per_kg: float = Field(gt=0)
+
+
+class InvestigationalProduct(Strict):
+    name: str
+    kind: str
+    route: str
+    dose_unit: Literal["cells/kg"]
+    infusion_day: int
+    dose_levels: list[DoseLevel] = Field(min_length=1)
+    registry_text: str | None = None
+
+    @model_validator(mode="after")
+    def _levels_numbered_and_increasing(self) -> InvestigationalProduct:
+        levels = [d.level for d in self.dose_levels]
+        if levels != list(range(1, len(levels) + 1)):
+            raise ValueError(f"dose_levels must be numbered 1..{len(levels)} in order; got {levels}")
+        doses = [d.cells_per_kg for d in self.dose_levels]
+        for lower, upper in zip(self.dose_levels, self.dose_levels[1:], strict=False):
+            if upper.cells_per_kg <= lower.cells_per_kg:
+                raise ValueError(
+                    f"dose_levels must increase strictly; level {upper.level} "
+                    f"({upper.cells_per_kg:g}) is not above level {lower.level} "
+                    f"({lower.cells_per_kg:g}); got {doses}"
+                )
+        return self
+
+
+class PreconditioningAgent(Strict):
+    name: str
+    registry_name: str | None = None
+    route: str
+    dose_basis: Literal["mg/m2", "mg/kg"]
+    dose_min: float = Field(gt=0)
+    dose_max: float = Field(gt=0)
+    days: list[int] = Field(min_length=1)
+    registry_text: str | None = None
+
+    @model_validator(mode="after")
+    def _range(self) -> PreconditioningAgent:
+        if self.dose_min > self.dose_max:
+            raise ValueError(f"dose_min {self.dose_min:g} exceeds dose_max {self.dose_max:g}")
+        if any(day >= 0 for day in self.days):
+            raise ValueError(f"preconditioning days must precede the infusion day 0; got {self.days}")
+        return self
+
+
+class Endpoint(Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    role: Literal["primary", "secondary", "exploratory"]
+    title: str
+    time_frame: str
+    time_frame_days: int = Field(ge=1)
+    definition: str
+
+
+class Protocol(Strict):
+    """A dose-finding cell-therapy protocol; NCT05681650 is the one shipped."""
+
+    schema_version: Literal[1]
+    identifiers: Identifiers
+    enrolment: Enrolment
+    investigational_product: InvestigationalProduct
+    preconditioning: list[PreconditioningAgent]
+    design: DesignSpec
+    endpoints: list[Endpoint] = Field(min_length=1)
+    endpoint_roles_reading: Reading | None = None
+    eligibility: EligibilitySpec
+    response: ResponseSpec
+
+    @model_validator(mode="after")
+    def _design_fits_doses(self) -> Protocol:
+        num_doses = len(self.investigational_product.dose_levels)
+        if self.design.start_dose > num_doses:
+            raise ValueError(
+                f"design.start_dose {self.design.start_dose} is not a dose level (1..{num_doses})"
+            )
+        if self.design.skeleton is not None and len(self.design.skeleton) != num_doses:
+            raise ValueError(
+                f"design.skeleton has {len(self.design.skeleton)} values for {num_doses} dose levels"
+            )
+        ids = [e.id for e in self.endpoints]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"endpoint ids must be unique; got {ids}")
+        return self
+
+    @property
+    def num_doses(self) -> int:
+        return len(self.investigational_product.dose_levels)
