@@ -1,4 +1,4 @@
-"""Entry point of the `hyposti` command: registers the command groups and turns errors into messages."""
+"""Entry point of `hyposti`: registers the command groups and turns errors into messages."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def format_validation_error(exc: ValidationError) -> str:
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI; a rule broken by the input exits 2 with the message, never a traceback."""
     try:
-        app(args=argv, prog_name="hyposti", standalone_mode=False)
+        app(args=argv, prog_name="hyposti")
     except HypostiError as exc:
         error_console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
         return 2
@@ -41,18 +41,8 @@ def run(argv: list[str] | None = None) -> int:
         error_console.print("[bold red]error:[/] invalid input", markup=True)
         error_console.print(format_validation_error(exc), markup=False, highlight=False)
         return 2
-    except typer.Exit as exc:
-        return exc.exit_code
-    except typer.Abort:
-        error_console.print("aborted")
-        return 1
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        from click import ClickException
-
-        if isinstance(exc, ClickException):
-            exc.show()
-            return exc.exit_code
-        raise
+    except SystemExit as exc:  # Typer's standalone mode ends every run, and usage errors, here
+        return exc.code if isinstance(exc.code, int) else int(exc.code is not None)
     return 0
 
 

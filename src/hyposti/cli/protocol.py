@@ -1,4 +1,4 @@
-"""`hyposti protocol show|validate`: the protocol in force, readably, and checks of any protocol file."""
+"""`hyposti protocol show|validate`: the protocol in force, readably; checks of protocol files."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ from hyposti.errors import ProtocolError
 from hyposti.protocol import Protocol, load_protocol
 from hyposti.protocol.common import Reading
 
-app = typer.Typer(help="Show the protocol in force or validate a protocol file.", no_args_is_help=True)
+app = typer.Typer(
+    help="Show the protocol in force or validate a protocol file.", no_args_is_help=True
+)
 
 ProtocolOption = Annotated[
     Path | None, typer.Option("--protocol", help="Protocol YAML file (default: NCT05681650).")
@@ -25,8 +27,15 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON only.")]
 
 # Sections drawn by their own renderer below; every other section is drawn generically.
 _RENDERED = {
-    "schema_version", "identifiers", "enrolment", "investigational_product", "preconditioning",
-    "design", "endpoints", "endpoint_roles_reading", "eligibility",
+    "schema_version",
+    "identifiers",
+    "enrolment",
+    "investigational_product",
+    "preconditioning",
+    "design",
+    "endpoints",
+    "endpoint_roles_reading",
+    "eligibility",
 }
 
 
@@ -79,7 +88,9 @@ def render_protocol(protocol: Protocol, console: Console) -> None:
         regimen.add_column(col)
     for a in protocol.preconditioning:
         regimen.add_row(
-            a.name, a.route, f"{a.dose_min:g}-{a.dose_max:g} {a.dose_basis}",
+            a.name,
+            a.route,
+            f"{a.dose_min:g}-{a.dose_max:g} {a.dose_basis}",
             ", ".join(str(d) for d in a.days),
         )
     console.print(regimen)
@@ -127,7 +138,7 @@ def render_protocol(protocol: Protocol, console: Console) -> None:
 
 @app.command("show")
 def show(protocol: ProtocolOption = None, as_json: JsonOption = False) -> None:
-    """Print the protocol in force: registry facts, readings of ambiguous text, editable defaults."""
+    """Print the protocol in force: registry facts, readings of ambiguities, editable defaults."""
     loaded = load_protocol(protocol)
     emit(loaded.model_dump(mode="json"), as_json, lambda console: render_protocol(loaded, console))
 
@@ -141,10 +152,11 @@ def validate(
     try:
         loaded = load_protocol(file)
     except ProtocolError as exc:
+        message = str(exc)
         emit(
             {"file": str(file), "valid": False, "problems": exc.problems},
             as_json,
-            lambda console: console.print(str(exc), markup=False, highlight=False),
+            lambda console: console.print(message, markup=False, highlight=False),
         )
         raise typer.Exit(1) from None
     emit(

@@ -42,7 +42,7 @@ def _line_of(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
 
 
 def parse_protocol(text: str, source: str) -> Protocol:
-    """Validate protocol YAML text; raise ProtocolError listing every problem, never the first only."""
+    """Validate protocol YAML; raise ProtocolError listing every problem, not the first only."""
     try:
         data = yaml.safe_load(text)
         root = yaml.compose(text)
@@ -55,10 +55,18 @@ def parse_protocol(text: str, source: str) -> Protocol:
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function")))
+            loc = tuple(
+                p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function"))
+            )
             line = _line_of(root, loc)
             where = _dotted(loc) + (f" (line {line})" if line else "")
-            value = "" if err["type"] == "missing" else f" = {err.get('input')!r}"
+            given = err.get("input")
+            # A whole section as "value" drowns the message; show scalars only.
+            value = (
+                ""
+                if err["type"] == "missing" or isinstance(given, dict | list)
+                else f" = {given!r}"
+            )
             problems.append(f"{where}{value}: {err['msg']}")
         raise ProtocolError(source, problems) from None
 

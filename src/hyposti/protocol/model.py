@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from hyposti.protocol.common import Reading, Strict
 from hyposti.protocol.design_spec import DesignSpec
@@ -62,20 +63,22 @@ class InvestigationalProduct(Strict):
     dose_levels: list[DoseLevel] = Field(min_length=1)
     registry_text: str | None = None
 
-    @model_validator(mode="after")
-    def _levels_numbered_and_increasing(self) -> InvestigationalProduct:
-        levels = [d.level for d in self.dose_levels]
-        if levels != list(range(1, len(levels) + 1)):
-            raise ValueError(f"dose_levels must be numbered 1..{len(levels)} in order; got {levels}")
-        doses = [d.cells_per_kg for d in self.dose_levels]
-        for lower, upper in zip(self.dose_levels, self.dose_levels[1:], strict=False):
+    @field_validator("dose_levels")
+    @classmethod
+    def _levels_numbered_and_increasing(cls, levels: list[DoseLevel]) -> list[DoseLevel]:
+        numbers = [d.level for d in levels]
+        if numbers != list(range(1, len(numbers) + 1)):
+            raise ValueError(
+                f"dose levels must be numbered 1..{len(numbers)} in order; got {numbers}"
+            )
+        for lower, upper in itertools.pairwise(levels):
             if upper.cells_per_kg <= lower.cells_per_kg:
                 raise ValueError(
-                    f"dose_levels must increase strictly; level {upper.level} "
+                    f"dose levels must increase strictly; level {upper.level} "
                     f"({upper.cells_per_kg:g}) is not above level {lower.level} "
-                    f"({lower.cells_per_kg:g}); got {doses}"
+                    f"({lower.cells_per_kg:g})"
                 )
-        return self
+        return levels
 
 
 class PreconditioningAgent(Strict):
@@ -93,7 +96,9 @@ class PreconditioningAgent(Strict):
         if self.dose_min > self.dose_max:
             raise ValueError(f"dose_min {self.dose_min:g} exceeds dose_max {self.dose_max:g}")
         if any(day >= 0 for day in self.days):
-            raise ValueError(f"preconditioning days must precede the infusion day 0; got {self.days}")
+            raise ValueError(
+                f"preconditioning days must precede the infusion day 0; got {self.days}"
+            )
         return self
 
 
@@ -129,7 +134,8 @@ class Protocol(Strict):
             )
         if self.design.skeleton is not None and len(self.design.skeleton) != num_doses:
             raise ValueError(
-                f"design.skeleton has {len(self.design.skeleton)} values for {num_doses} dose levels"
+                f"design.skeleton has {len(self.design.skeleton)} values "
+                f"for {num_doses} dose levels"
             )
         ids = [e.id for e in self.endpoints]
         if len(set(ids)) != len(ids):

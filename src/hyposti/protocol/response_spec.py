@@ -10,7 +10,7 @@ from hyposti.protocol.common import Strict
 
 
 class ResponseSpec(Strict):
-    """Response-assessment settings; Eisenhauer 2009 (RECIST 1.1) section 4.6 leaves these to protocols."""
+    """Response settings that RECIST 1.1 (Eisenhauer 2009, section 4.6) leaves to protocols."""
 
     sponsor_editable = True
 
@@ -37,7 +37,8 @@ class ResponseSpec(Strict):
         description="Whether one SD between a PR and its confirming PR still confirms the PR."
     )
     too_small_to_measure_mm: float = Field(
-        gt=0, description="Diameter recorded for a target 'too small to measure' (RECIST 1.1: 5 mm)."
+        gt=0,
+        description="Diameter recorded for a target 'too small to measure' (RECIST 1.1: 5 mm).",
     )
     irecist_confirm_min_days: int = Field(
         ge=1, description="iRECIST: earliest day after iUPD for the confirming assessment."

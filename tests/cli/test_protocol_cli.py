@@ -1,0 +1,43 @@
+"""`hyposti protocol show|validate` as a user runs them."""
+
+import json
+
+import yaml
+
+from hyposti.cli.main import run
+from hyposti.protocol import shipped_protocol_path
+
+
+def test_show_prints_the_mtd_reading_and_labels_editable_defaults(capsys):
+    assert run(["protocol", "show"]) == 0
+    out = capsys.readouterr().out
+    assert "NCT05681650" in out
+    assert "less than or equal to 2 DLT among 6" in out
+    assert "Reading in force: conventional" in out
+    assert "sponsor-editable default, not from the registry" in out
+
+
+def test_show_json_is_the_whole_protocol(capsys):
+    assert run(["protocol", "show", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["identifiers"]["nct_id"] == "NCT05681650"
+    assert len(data["eligibility"]["criteria"]) == 25
+
+
+def test_validate_accepts_a_good_file_and_rejects_a_bad_one(tmp_path, capsys):
+    assert run(["protocol", "validate", str(shipped_protocol_path()), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["valid"] is True
+
+    data = yaml.safe_load(shipped_protocol_path().read_text(encoding="utf-8"))
+    data["investigational_product"]["dose_levels"][0]["cells_per_kg"] = -1
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(data), encoding="utf-8")
+    assert run(["protocol", "validate", str(bad), "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["valid"] is False
+    assert report["problems"][0].startswith("investigational_product.dose_levels[0].cells_per_kg")
+
+
+def test_unknown_command_is_a_usage_error_not_a_traceback(capsys):
+    assert run(["protocol", "bogus"]) == 2
+    assert "No such command" in capsys.readouterr().err
