@@ -1,0 +1,1 @@
+"""Virtual patients and the synthetic trial run through the real rule engines."""
