@@ -1,0 +1,260 @@
+"""Reads admiral's CTCAE lab-grading fragments (R `case_when` branches) without running R.
+
+The fragments in admiral's ``ncictcaev5.json`` (pharmaverse/admiral, ``derive_var_atoxgr_dir``)
+use a small grammar, parsed here into a tree and evaluated with R's three-valued logic (NA):
+
+    fragment := branch ("," branch)*
+    branch   := expr "~" (STRING | "NA_character_")
+    expr     := and ("|" and)*
+    and      := not ("&" not)*
+    not      := "!" not | compare               (R: "!" binds looser than comparisons)
+    compare  := sum (("<" | "<=" | ">" | ">=" | "==") sum | "%in%" NAME)?
+    sum      := product (("+" | "-") product)*
+    product  := unary (("*" | "/") unary)*
+    unary    := "-" unary | NUMBER | NAME | NAME "(" args ")" | "(" expr ")"
+
+Only the functions ``signif`` and ``is.na`` and the names of :data:`VARIABLES` are accepted;
+anything else is refused when the table is loaded, so no expression can do more than compare
+numbers.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Union
+
+from hyposti.errors import DataError
+
+#: Variables the fragments may read: analysis value, normal range, baseline, baseline normal-range
+#: indicator, percent change from baseline, and admiral's two options.
+VARIABLES = frozenset(
+    {"AVAL", "ANRLO", "ANRHI", "BASE", "BNRIND", "PCHG", "signif_dig", "high_indicator"}
+)
+_FUNCTIONS = {"signif": 2, "is.na": 1}
+
+Value = Union[float, str, bool, None]  # None is R's NA  # noqa: UP007
+
+_TOKEN = re.compile(
+    r"\s*(?:(?P<num>\d+(?:\.\d*)?|\.\d+)|(?P<str>\"[^\"]*\")|(?P<name>[A-Za-z_][A-Za-z0-9_.]*)"
+    r"|(?P<op>%in%|<=|>=|==|!=|[<>!&|~,()+\-*/]))"
+)
+
+
+@dataclass(frozen=True)
+class Node:
+    """One node of a parsed expression: an operator with operands, a literal or a name."""
+
+    kind: str
+    args: tuple[Node, ...] = ()
+    value: float | str | None = None
+
+
+@dataclass(frozen=True)
+class Branch:
+    """``condition ~ outcome``: outcome is the grade ("0".."4") or None for NA_character_."""
+
+    condition: Node
+    outcome: str | None
+    source: str
+
+
+def _tokens(text: str, where: str) -> tuple[list[str], list[int]]:
+    pos, out, starts = 0, [], []
+    text = text.rstrip()
+    while pos < len(text):
+        match = _TOKEN.match(text, pos)
+        if match is None or match.end() == pos:
+            raise DataError(where, None, None, f"cannot read {text[pos:]!r} in {text!r}")
+        group = match.lastgroup or "op"
+        out.append(match.group(group))
+        starts.append(match.start(group))
+        pos = match.end()
+    starts.append(len(text))
+    return out, starts
+
+
+class _Parser:
+    def __init__(self, text: str, where: str) -> None:
+        self.text = text
+        self.where = where
+        self.tokens, self.starts = _tokens(text, where)
+        self.pos = 0
+
+    def fail(self, rule: str) -> DataError:
+        return DataError(self.where, None, None, f"{rule} in {self.text!r}")
+
+    def peek(self) -> str | None:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def take(self, expected: str | None = None) -> str:
+        token = self.peek()
+        if token is None or (expected is not None and token != expected):
+            raise self.fail(f"expected {expected or 'more input'}, found {token!r}")
+        self.pos += 1
+        return token
+
+    def fragment(self) -> list[Branch]:
+        branches = []
+        while True:
+            start = self.pos
+            condition = self.expr()
+            self.take("~")
+            token = self.take()
+            if token == "NA_character_":
+                outcome = None
+            elif token.startswith('"'):
+                outcome = token.strip('"')
+            else:
+                raise self.fail(f"a branch must yield a string or NA_character_, not {token!r}")
+            source = self.text[self.starts[start] : self.starts[self.pos]].rstrip(" ,")
+            branches.append(Branch(condition, outcome, " ".join(source.split())))
+            if self.peek() is None:
+                return branches
+            self.take(",")
+
+    def expr(self) -> Node:
+        node = self.conjunction()
+        while self.peek() == "|":
+            self.take()
+            node = Node("|", (node, self.conjunction()))
+        return node
+
+    def conjunction(self) -> Node:
+        node = self.negation()
+        while self.peek() == "&":
+            self.take()
+            node = Node("&", (node, self.negation()))
+        return node
+
+    def negation(self) -> Node:
+        if self.peek() == "!":
+            self.take()
+            return Node("!", (self.negation(),))
+        return self.compare()
+
+    def compare(self) -> Node:
+        left = self.sum()
+        op = self.peek()
+        if op in ("<", "<=", ">", ">=", "==", "!="):
+            self.take()
+            return Node(op, (left, self.sum()))
+        if op == "%in%":
+            self.take()
+            name = self.take()
+            if name not in VARIABLES:
+                raise self.fail(f"unknown name {name!r}")
+            return Node("%in%", (left, Node("name", value=name)))
+        return left
+
+    def sum(self) -> Node:
+        node = self.product()
+        while self.peek() in ("+", "-"):
+            op = self.take()
+            node = Node(op, (node, self.product()))
+        return node
+
+    def product(self) -> Node:
+        node = self.unary()
+        while self.peek() in ("*", "/"):
+            op = self.take()
+            node = Node(op, (node, self.unary()))
+        return node
+
+    def unary(self) -> Node:
+        token = self.take()
+        if token == "-":
+            return Node("neg", (self.unary(),))
+        if token == "(":
+            node = self.expr()
+            self.take(")")
+            return node
+        if token[0].isdigit() or token[0] == ".":
+            return Node("num", value=float(token))
+        if token in _FUNCTIONS:
+            self.take("(")
+            args = [self.expr()]
+            while self.peek() == ",":
+                self.take()
+                args.append(self.expr())
+            self.take(")")
+            if len(args) != _FUNCTIONS[token]:
+                raise self.fail(f"{token}() takes {_FUNCTIONS[token]} argument(s)")
+            return Node(token, tuple(args))
+        if token in VARIABLES:
+            return Node("name", value=token)
+        raise self.fail(f"unknown name {token!r}")
+
+
+def parse_fragment(text: str, where: str) -> list[Branch]:
+    """Parse one ``GRADE_n_CODE`` fragment; refuse anything outside the grammar above."""
+    return _Parser(text, where).fragment()
+
+
+def _signif(x: float, digits: float) -> float:
+    """R's signif(): round to ``digits`` significant digits."""
+    if x == 0 or not math.isfinite(x):
+        return x
+    return float(f"{x:.{int(digits)}g}")
+
+
+def _truth(value: Value) -> bool | None:
+    return None if value is None else bool(value)
+
+
+def evaluate(node: Node, env: Mapping[str, Value]) -> Value:
+    """Evaluate with R semantics: NA (None) propagates through arithmetic and comparisons."""
+    kind = node.kind
+    if kind == "num":
+        return node.value
+    if kind == "name":
+        return env.get(str(node.value))
+    if kind == "is.na":
+        return evaluate(node.args[0], env) is None
+    if kind == "|":
+        left, right = (_truth(evaluate(a, env)) for a in node.args)
+        if left is True or right is True:
+            return True
+        return None if left is None or right is None else False
+    if kind == "&":
+        left, right = (_truth(evaluate(a, env)) for a in node.args)
+        if left is False or right is False:
+            return False
+        return None if left is None or right is None else True
+    if kind == "!":
+        inner = _truth(evaluate(node.args[0], env))
+        return None if inner is None else not inner
+    if kind == "%in%":
+        # R: NA %in% "HIGH" is FALSE, never NA.
+        return evaluate(node.args[0], env) == evaluate(node.args[1], env)
+    values = [evaluate(a, env) for a in node.args]
+    if any(v is None for v in values):
+        return None
+    if kind == "neg":
+        return -values[0]  # type: ignore[operator]
+    if kind == "signif":
+        return _signif(values[0], values[1])  # type: ignore[arg-type]
+    a, b = values
+    operations = {
+        "+": lambda: a + b,  # type: ignore[operator]
+        "-": lambda: a - b,  # type: ignore[operator]
+        "*": lambda: a * b,  # type: ignore[operator]
+        "/": lambda: a / b,  # type: ignore[operator]
+        "<": lambda: a < b,  # type: ignore[operator]
+        "<=": lambda: a <= b,  # type: ignore[operator]
+        ">": lambda: a > b,  # type: ignore[operator]
+        ">=": lambda: a >= b,  # type: ignore[operator]
+        "==": lambda: a == b,
+        "!=": lambda: a != b,
+    }
+    return operations[kind]()
+
+
+def first_true(branches: list[Branch], env: Mapping[str, Value]) -> Branch | None:
+    """R ``case_when``: the first branch whose condition is TRUE (NA counts as not TRUE)."""
+    for branch in branches:
+        if evaluate(branch.condition, env) is True:
+            return branch
+    return None
