@@ -1,0 +1,173 @@
+"""Non-compartmental analysis of CAR transgene levels: Cmax, Tmax, AUC0-28d, AUClast, Clast, Tlast.
+
+AUC by the linear-up / log-down trapezoidal rule (Gabrielsson & Weiner, Pharmacokinetic and
+Pharmacodynamic Data Analysis, 5th ed. 2016, section 2.8; the PKNCA default, Denney et al. 2015).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+import numpy as np
+
+from hyposti.errors import InputError
+
+BlqHandling = Literal["zero", "missing"]
+AUC_END_DAY = 28.0
+
+
+@dataclass(frozen=True)
+class BlqRule:
+    """How samples below the LLOQ enter the profile, by where they lie (PKNCA's conc.blq).
+
+    ``leading``: before the first quantifiable sample; ``middle``: between quantifiable samples;
+    ``trailing``: after the last quantifiable sample. Default: 0 before, missing after (the
+    analysis plan's rule); ``BlqRule(trailing="zero")`` is PKNCA's default.
+    """
+
+    leading: BlqHandling = "zero"
+    middle: BlqHandling = "missing"
+    trailing: BlqHandling = "missing"
+
+    def describe(self) -> str:
+        return (
+            f"below-LLOQ samples: {self.leading} before the first quantifiable sample, "
+            f"{self.middle} between quantifiable samples, {self.trailing} after the last"
+        )
+
+
+@dataclass(frozen=True)
+class NcaResult:
+    """NCA parameters of one profile; None where not computable, with the reason in ``notes``."""
+
+    cmax: float | None
+    tmax: float | None
+    auc_0_28: float | None
+    auc_last: float | None
+    clast: float | None
+    tlast: float | None
+    n_samples: int
+    n_blq: int
+    notes: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        out = asdict(self)
+        out["notes"] = list(self.notes)
+        return out
+
+
+def interval_auc(t1: float, c1: float, t2: float, c2: float) -> float:
+    """Area of one interval: log trapezoid when falling to a positive level, else linear."""
+    if c1 == 0 and c2 == 0:
+        return 0.0
+    if 0 < c2 < c1:
+        return (c1 - c2) * (t2 - t1) / math.log(c1 / c2)
+    return (c1 + c2) * (t2 - t1) / 2
+
+
+def interpolate(t1: float, c1: float, t2: float, c2: float, t: float) -> float:
+    """Level at ``t`` inside [t1, t2]: log-linear on a falling positive segment, else linear."""
+    frac = (t - t1) / (t2 - t1)
+    if 0 < c2 < c1:
+        return math.exp(math.log(c1) + frac * (math.log(c2) - math.log(c1)))
+    return c1 + frac * (c2 - c1)
+
+
+def _auc(times: np.ndarray, conc: np.ndarray) -> float:
+    return sum(
+        interval_auc(times[i], conc[i], times[i + 1], conc[i + 1]) for i in range(times.size - 1)
+    )
+
+
+def _check(times: np.ndarray, conc: np.ndarray, lloq: np.ndarray) -> None:
+    for name, values in (("study_day", times), ("lloq", lloq)):
+        bad = np.flatnonzero(~np.isfinite(values))
+        if bad.size:
+            raise InputError(f"{name}[{bad[0]}]", values[bad[0]], "must be a number")
+    bad = np.flatnonzero(np.isfinite(conc) & (conc < 0))
+    if bad.size:
+        raise InputError(f"copies_per_ug[{bad[0]}]", conc[bad[0]], "copies cannot be negative")
+    bad = np.flatnonzero(lloq < 0)
+    if bad.size:
+        raise InputError(f"lloq[{bad[0]}]", lloq[bad[0]], "must be >= 0")
+    dup = np.flatnonzero(np.diff(np.sort(times)) == 0)
+    if dup.size:
+        raise InputError("study_day", float(np.sort(times)[dup[0]]), "one sample per day")
+
+
+def nca_profile(
+    study_day: Sequence[float] | np.ndarray,
+    copies_per_ug: Sequence[float | None] | np.ndarray,
+    lloq: Sequence[float] | np.ndarray | float,
+    blq: BlqRule | None = None,
+    auc_end: float = AUC_END_DAY,
+    zero_at_day0: bool = True,
+) -> NcaResult:
+    """NCA of one concentration-time profile (missing or < LLOQ copies are below the LLOQ).
+
+    Samples before day 0 (pre-infusion) are not used. With ``zero_at_day0`` a level of 0 is assumed
+    at day 0 when no day-0 sample exists (no cells before infusion). AUC0-28 needs the profile to
+    reach day 28; a level at day 28 between samples is interpolated (log-down when falling).
+    """
+    rule = blq or BlqRule()
+    t = np.asarray(study_day, dtype=float)
+    c = np.array([np.nan if v is None else v for v in np.asarray(copies_per_ug, dtype=object)])
+    c = c.astype(float)
+    q = np.broadcast_to(np.asarray(lloq, dtype=float), t.shape).astype(float)
+    if c.shape != t.shape:
+        raise InputError("copies_per_ug", len(c), f"needs one value per sample ({t.size})")
+    _check(t, c, q)
+    keep = t >= 0
+    t, c, q = t[keep], c[keep], q[keep]
+    order = np.argsort(t)
+    t, c, q = t[order], c[order], q[order]
+    notes: list[str] = []
+    blq_mask = ~np.isfinite(c) | (c < q)
+    n_blq = int(blq_mask.sum())
+    quant = np.flatnonzero(~blq_mask)
+    if quant.size == 0:
+        notes.append("no quantifiable sample")
+        return NcaResult(
+            None, None, None, 0.0 if t.size else None, None, None, t.size, n_blq, tuple(notes)
+        )
+    first, last = int(quant[0]), int(quant[-1])
+    position = np.where(
+        np.arange(t.size) < first,
+        "leading",
+        np.where(np.arange(t.size) > last, "trailing", "middle"),
+    )
+    handling = {"leading": rule.leading, "middle": rule.middle, "trailing": rule.trailing}
+    use = ~blq_mask.copy()
+    level = np.where(blq_mask, 0.0, c)
+    for i in np.flatnonzero(blq_mask):
+        use[i] = handling[str(position[i])] == "zero"
+    tt, cc = t[use], level[use]
+    if zero_at_day0 and (tt.size == 0 or tt[0] > 0):
+        tt, cc = np.r_[0.0, tt], np.r_[0.0, cc]
+        notes.append("level 0 assumed at day 0 (no day-0 sample)")
+    imax = int(np.argmax(cc))
+    cmax, tmax = float(cc[imax]), float(tt[imax])
+    tlast, clast = float(t[last]), float(c[last])
+    in_last = tt <= tlast
+    auc_last = _auc(tt[in_last], cc[in_last])
+    auc_0_28: float | None
+    if tt[0] > 0:
+        auc_0_28 = None
+        notes.append("AUC0-28 not computed: profile does not start at day 0")
+    elif tt[-1] < auc_end:
+        auc_0_28 = None
+        notes.append(
+            f"AUC0-28 not computed: profile ends at day {tt[-1]:g} before day {auc_end:g} "
+            "(no extrapolation)"
+        )
+    else:
+        j = int(np.searchsorted(tt, auc_end, side="left"))
+        if tt[j] == auc_end:
+            auc_0_28 = _auc(tt[: j + 1], cc[: j + 1])
+        else:
+            c_end = interpolate(tt[j - 1], cc[j - 1], tt[j], cc[j], auc_end)
+            auc_0_28 = _auc(np.r_[tt[:j], auc_end], np.r_[cc[:j], c_end])
+    return NcaResult(cmax, tmax, auc_0_28, auc_last, clast, tlast, int(t.size), n_blq, tuple(notes))

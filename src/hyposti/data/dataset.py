@@ -1,0 +1,98 @@
+"""The trial dataset as one typed object, read from and written to a folder of Parquet or CSV."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from hyposti.data.schema import TABLES
+from hyposti.data.validate import validate_frames
+from hyposti.errors import DataError, InputError
+
+Format = Literal["parquet", "csv"]
+
+
+@dataclass(frozen=True)
+class TrialDataset:
+    """One DataFrame per domain table, typed and checked against ``hyposti.data.schema.TABLES``.
+
+    Build it with ``TrialDataset.from_frames`` (which validates) or ``read_dataset``.
+    """
+
+    study: pd.DataFrame
+    subjects: pd.DataFrame
+    screening: pd.DataFrame
+    exposure: pd.DataFrame
+    adverse_events: pd.DataFrame
+    dlt_evaluations: pd.DataFrame
+    escalation: pd.DataFrame
+    lesions: pd.DataFrame
+    tumour_assessments: pd.DataFrame
+    lesion_measurements: pd.DataFrame
+    kinetics: pd.DataFrame
+    disposition: pd.DataFrame
+
+    @classmethod
+    def from_frames(cls, **frames: pd.DataFrame) -> TrialDataset:
+        """Validate raw tables (any absent optional table is empty) and return the dataset."""
+        return cls(**validate_frames(frames))
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {name: getattr(self, name) for name in TABLES}
+
+    @property
+    def data_cutoff(self) -> pd.Timestamp:
+        return pd.Timestamp(self.study["data_cutoff"].iloc[0])
+
+    @property
+    def study_id(self) -> str:
+        return str(self.study["study_id"].iloc[0])
+
+
+def read_dataset(directory: str | Path) -> TrialDataset:
+    """Read ``<table>.parquet`` or ``<table>.csv`` files from a folder and check them."""
+    folder = Path(directory)
+    if not folder.is_dir():
+        raise InputError("directory", str(folder), "must be an existing folder of table files")
+    raw: dict[str, pd.DataFrame] = {}
+    for name in TABLES:
+        parquet, csv = folder / f"{name}.parquet", folder / f"{name}.csv"
+        if parquet.exists() and csv.exists():
+            raise DataError(name, None, None, f"both {parquet.name} and {csv.name} exist; keep one")
+        try:
+            if parquet.exists():
+                raw[name] = pd.read_parquet(parquet)
+            elif csv.exists():
+                raw[name] = pd.read_csv(csv, dtype=str, keep_default_na=False)
+        except (OSError, ValueError) as exc:
+            raise DataError(name, None, None, f"cannot be read: {exc}") from exc
+    return TrialDataset.from_frames(**raw)
+
+
+def _for_csv(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[column].dtype):
+            out[column] = out[column].dt.strftime("%Y-%m-%d")
+        elif pd.api.types.is_bool_dtype(out[column].dtype):
+            out[column] = out[column].map({True: "true", False: "false"})
+    return out
+
+
+def write_dataset(dataset: TrialDataset, directory: str | Path, format: Format = "parquet") -> Path:
+    """Write every table as ``<table>.<format>`` into ``directory`` (created if needed)."""
+    if format not in ("parquet", "csv"):
+        raise InputError("format", format, "must be 'parquet' or 'csv'")
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in dataset.tables().items():
+        other = folder / f"{name}.{'csv' if format == 'parquet' else 'parquet'}"
+        other.unlink(missing_ok=True)
+        if format == "parquet":
+            frame.to_parquet(folder / f"{name}.parquet", index=False)
+        else:
+            _for_csv(frame).to_csv(folder / f"{name}.csv", index=False)
+    return folder

@@ -1,0 +1,368 @@
+"""Checks a trial dataset against its schema: types, required values, ranges, keys, cross-table.
+
+Every violation is collected (not just the first) and named by table, 1-based data row (CSV line =
+row + 1) and column, so a data manager can fix a whole file in one pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from hyposti.data.schema import TABLES, Column, Table
+from hyposti.errors import DataError
+
+_TRUE = {"true", "t", "yes", "y", "1"}
+_FALSE = {"false", "f", "no", "n", "0"}
+MAX_LISTED = 25
+
+
+class DatasetError(DataError):
+    """Every schema violation found in a dataset; ``violations`` holds one DataError per problem."""
+
+    def __init__(self, violations: list[DataError]) -> None:
+        self.violations = list(violations)
+        tables = list(dict.fromkeys(v.table for v in self.violations))
+        shown = "\n".join(f"  - {v}" for v in self.violations[:MAX_LISTED])
+        more = len(self.violations) - MAX_LISTED
+        if more > 0:
+            shown += f"\n  ... and {more} more"
+        super().__init__(
+            ", ".join(tables), None, None, f"{len(self.violations)} violation(s)\n{shown}"
+        )
+
+
+def _missing(raw: pd.Series) -> np.ndarray:
+    """A cell is missing when null or an empty / blank string."""
+    miss = raw.isna().to_numpy()
+    if raw.dtype == object or pd.api.types.is_string_dtype(raw.dtype):
+        stripped = raw.astype("string").str.strip()
+        miss = miss | (stripped == "").fillna(True).to_numpy(dtype=bool)
+    return miss
+
+
+def _coerce(raw: pd.Series, col: Column) -> tuple[pd.Series, np.ndarray]:
+    """Convert one column to its schema type; returns values and a mask of unreadable cells."""
+    miss = _missing(raw)
+    if col.dtype == "string":
+        out = raw.astype(object).where(~miss, None)
+        out = out.map(lambda v: v if v is None else str(v).strip())
+        return out, np.zeros(len(raw), dtype=bool)
+    if col.dtype in ("integer", "number"):
+        if pd.api.types.is_bool_dtype(raw.dtype):
+            num = pd.Series(np.full(len(raw), np.nan), index=raw.index)
+        else:
+            num = pd.to_numeric(raw.where(~miss), errors="coerce").astype(float)
+        bad = ~miss & num.isna().to_numpy()
+        if col.dtype == "integer":
+            frac = ~num.isna().to_numpy() & (np.mod(num.fillna(0).to_numpy(), 1) != 0)
+            bad = bad | frac
+            num = num.where(~frac)
+            return num.round().astype("Int64"), bad
+        return num, bad
+    if col.dtype == "date":
+        if pd.api.types.is_datetime64_any_dtype(raw.dtype):
+            dates = raw
+        else:
+            text = raw.where(~miss).map(lambda v: v if v is None or pd.isna(v) else str(v))
+            dates = pd.to_datetime(text, format="ISO8601", errors="coerce")
+        dates = pd.to_datetime(dates, errors="coerce")
+        if getattr(dates.dt, "tz", None) is not None:
+            dates = dates.dt.tz_localize(None)
+        bad = ~miss & dates.isna().to_numpy()
+        return dates.dt.normalize().astype("datetime64[ns]"), bad
+    # boolean
+    if pd.api.types.is_bool_dtype(raw.dtype):
+        return raw.astype("boolean"), np.zeros(len(raw), dtype=bool)
+    text = raw.astype("string").str.strip().str.lower()
+    is_true = text.isin(_TRUE).fillna(False).to_numpy(dtype=bool)
+    is_false = text.isin(_FALSE).fillna(False).to_numpy(dtype=bool)
+    out = pd.Series(pd.array([None] * len(raw), dtype="boolean"), index=raw.index)
+    out[is_true] = True
+    out[is_false] = False
+    bad = ~miss & ~is_true & ~is_false
+    return out, bad
+
+
+def _rows(mask: np.ndarray) -> Iterable[int]:
+    return (int(i) + 1 for i in np.flatnonzero(mask))
+
+
+def _show(value: object) -> str:
+    return (
+        "empty" if value is None or (not isinstance(value, str) and pd.isna(value)) else repr(value)
+    )
+
+
+def coerce_table(table: Table, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[DataError]]:
+    """Type one table's columns and check required values, allowed values, ranges and the key."""
+    errors: list[DataError] = []
+    raw = raw.reset_index(drop=True)
+    names = set(table.column_names)
+    for extra in [c for c in raw.columns if c not in names]:
+        errors.append(
+            DataError(
+                table.name,
+                None,
+                str(extra),
+                f"unknown column; the schema's columns are {', '.join(table.column_names)}",
+            )
+        )
+    out: dict[str, pd.Series] = {}
+    for col in table.columns:
+        if col.name not in raw.columns:
+            if col.required:
+                errors.append(DataError(table.name, None, col.name, "required column is missing"))
+            raw_col = pd.Series([None] * len(raw), dtype=object)
+        else:
+            raw_col = raw[col.name]
+        values, bad = _coerce(raw_col, col)
+        for r in _rows(bad):
+            errors.append(
+                DataError(
+                    table.name,
+                    r,
+                    col.name,
+                    f"value {_show(raw_col.iloc[r - 1])} is not a valid {col.dtype}",
+                )
+            )
+        present = ~values.isna().to_numpy(dtype=bool) if len(values) else np.zeros(0, bool)
+        if col.required and col.name in raw.columns:
+            for r in _rows(~present & ~bad):
+                errors.append(DataError(table.name, r, col.name, "a value is required"))
+        if col.allowed is not None:
+            ok = values.isin(col.allowed).to_numpy(dtype=bool)
+            for r in _rows(present & ~ok):
+                errors.append(
+                    DataError(
+                        table.name,
+                        r,
+                        col.name,
+                        f"value {values.iloc[r - 1]!r} is not one of {', '.join(col.allowed)}",
+                    )
+                )
+        if col.minimum is not None or col.maximum is not None:
+            num = values.astype(float).to_numpy()
+            low = col.minimum if col.minimum is not None else -np.inf
+            high = col.maximum if col.maximum is not None else np.inf
+            outside = present & ((num < low) | (num > high))
+            for r in _rows(outside):
+                errors.append(
+                    DataError(
+                        table.name,
+                        r,
+                        col.name,
+                        f"value {num[r - 1]:g} is outside the allowed range [{low:g}, {high:g}]",
+                    )
+                )
+        out[col.name] = values
+    frame = pd.DataFrame(out, index=raw.index)
+    key = list(table.key)
+    if len(frame):
+        dup = frame.duplicated(subset=key, keep="first").to_numpy()
+        for r in _rows(dup):
+            errors.append(
+                DataError(
+                    table.name,
+                    r,
+                    ",".join(key),
+                    f"duplicate key {tuple(frame.loc[r - 1, key])!r}; rows must be unique on "
+                    f"({', '.join(key)})",
+                )
+            )
+    return frame, errors
+
+
+def _date_order(
+    frame: pd.DataFrame, table: str, earlier: str, later: str, errors: list[DataError]
+) -> None:
+    """Row-wise rule: ``later`` must not precede ``earlier`` within one table."""
+    bad = (frame[later] < frame[earlier]).fillna(False).to_numpy(dtype=bool)
+    for r in _rows(bad):
+        errors.append(
+            DataError(
+                table,
+                r,
+                later,
+                f"{frame[later].iloc[r - 1].date()} is before {earlier} "
+                f"{frame[earlier].iloc[r - 1].date()}",
+            )
+        )
+
+
+def _not_before_subject_date(
+    frame: pd.DataFrame,
+    table: str,
+    column: str,
+    subjects: pd.DataFrame,
+    subject_column: str,
+    errors: list[DataError],
+) -> None:
+    """Cross-table rule: a row's date is not before the subject's date (e.g. consent)."""
+    ref = frame["subject_id"].map(subjects.set_index("subject_id")[subject_column])
+    bad = (frame[column] < ref).fillna(False).to_numpy(dtype=bool)
+    for r in _rows(bad):
+        errors.append(
+            DataError(
+                table,
+                r,
+                column,
+                f"{frame[column].iloc[r - 1].date()} is before the subject's {subject_column} "
+                f"{ref.iloc[r - 1].date()} (subject {frame['subject_id'].iloc[r - 1]})",
+            )
+        )
+
+
+def _missing_reference(
+    frame: pd.DataFrame,
+    table: str,
+    column: str,
+    target: pd.DataFrame,
+    key: list[str],
+    target_name: str,
+    errors: list[DataError],
+) -> None:
+    """Cross-table rule: the row's key (e.g. subject and lesion) exists in ``target_name``."""
+    known = pd.MultiIndex.from_frame(target[key].dropna())
+    present = pd.MultiIndex.from_frame(frame[key]).isin(known)
+    for r in _rows(~present):
+        values = ", ".join(f"{k}={frame[k].iloc[r - 1]}" for k in key)
+        errors.append(DataError(table, r, column, f"({values}) is not in the {target_name} table"))
+
+
+def cross_table_errors(frames: dict[str, pd.DataFrame]) -> list[DataError]:
+    """Rules that span tables: known subjects, dates in clinical order, lesions that exist."""
+    errors: list[DataError] = []
+    study = frames["study"]
+    if len(study) != 1:
+        errors.append(DataError("study", None, None, f"must have exactly 1 row; has {len(study)}"))
+    subjects = frames["subjects"].drop_duplicates("subject_id")
+    known = set(subjects["subject_id"].dropna())
+    for name, frame in frames.items():
+        if name == "subjects" or "subject_id" not in frame.columns:
+            continue
+        unknown = (~frame["subject_id"].isin(known) & frame["subject_id"].notna()).to_numpy()
+        for r in _rows(unknown):
+            errors.append(
+                DataError(
+                    name,
+                    r,
+                    "subject_id",
+                    f"subject {frame['subject_id'].iloc[r - 1]!r} is not in the subjects table",
+                )
+            )
+    s = frames["subjects"]
+    for a, b in (
+        ("consent_date", "enrolment_date"),
+        ("enrolment_date", "preconditioning_start_date"),
+        ("preconditioning_start_date", "infusion_date"),
+        ("consent_date", "infusion_date"),
+    ):
+        _date_order(s, "subjects", a, b, errors)
+    no_enrol = (s["infusion_date"].notna() & s["enrolment_date"].isna()).to_numpy(dtype=bool)
+    for r in _rows(no_enrol):
+        errors.append(
+            DataError("subjects", r, "enrolment_date", "an infused subject needs an enrolment date")
+        )
+    ae = frames["adverse_events"]
+    _not_before_subject_date(ae, "adverse_events", "onset_date", subjects, "consent_date", errors)
+    _date_order(ae, "adverse_events", "onset_date", "resolution_date", errors)
+    ex = frames["exposure"]
+    _not_before_subject_date(
+        ex, "exposure", "administration_date", subjects, "consent_date", errors
+    )
+    d = frames["disposition"]
+    for column in ("progression_date", "death_date", "new_therapy_date", "last_contact_date"):
+        _not_before_subject_date(d, "disposition", column, subjects, "consent_date", errors)
+    _date_order(d, "disposition", "last_contact_date", "death_date", errors)
+    ta = frames["tumour_assessments"]
+    _not_before_subject_date(
+        ta, "tumour_assessments", "assessment_date", subjects, "consent_date", errors
+    )
+    two_baselines = (
+        ta["baseline"].fillna(False).astype(bool)
+        & ta.duplicated(subset=["subject_id", "baseline"], keep="first")
+    ).to_numpy(dtype=bool)
+    for r in _rows(two_baselines):
+        errors.append(
+            DataError("tumour_assessments", r, "baseline", "a subject has one baseline scan")
+        )
+    lm = frames["lesion_measurements"]
+    _missing_reference(
+        lm,
+        "lesion_measurements",
+        "lesion_id",
+        frames["lesions"],
+        ["subject_id", "lesion_id"],
+        "lesions",
+        errors,
+    )
+    _missing_reference(
+        lm,
+        "lesion_measurements",
+        "assessment_date",
+        ta,
+        ["subject_id", "assessment_date"],
+        "tumour_assessments",
+        errors,
+    )
+    infused = set(subjects.loc[subjects["infusion_date"].notna(), "subject_id"])
+    for name in ("kinetics", "dlt_evaluations"):
+        frame = frames[name]
+        orphan = (frame["subject_id"].isin(known) & ~frame["subject_id"].isin(infused)).to_numpy()
+        for r in _rows(orphan):
+            errors.append(
+                DataError(
+                    name,
+                    r,
+                    "subject_id",
+                    f"subject {frame['subject_id'].iloc[r - 1]!r} has no infusion_date in subjects",
+                )
+            )
+    dlt = frames["dlt_evaluations"]
+    assigned = dlt["subject_id"].map(subjects.set_index("subject_id")["dose_level"])
+    mismatch = (assigned.notna() & (dlt["dose_level"] != assigned)).fillna(False).to_numpy(bool)
+    for r in _rows(mismatch):
+        errors.append(
+            DataError(
+                "dlt_evaluations",
+                r,
+                "dose_level",
+                f"dose level {dlt['dose_level'].iloc[r - 1]} differs from the subject's assigned "
+                f"dose level {assigned.iloc[r - 1]} in subjects",
+            )
+        )
+    esc = frames["escalation"]
+    too_many = (esc["n_dlt"] > esc["n_patients"]).fillna(False).to_numpy(dtype=bool)
+    for r in _rows(too_many):
+        errors.append(
+            DataError("escalation", r, "n_dlt", "more patients with a DLT than patients treated")
+        )
+    return errors
+
+
+def validate_frames(raw: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Type and check every table; raise one DatasetError listing every violation found."""
+    errors: list[DataError] = []
+    frames: dict[str, pd.DataFrame] = {}
+    for extra in sorted(set(raw) - set(TABLES)):
+        errors.append(
+            DataError(
+                extra, None, None, f"unknown table; the schema's tables are {', '.join(TABLES)}"
+            )
+        )
+    for name, table in TABLES.items():
+        if name not in raw:
+            if not table.optional:
+                errors.append(DataError(name, None, None, "required table is missing"))
+            raw_frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in table.column_names})
+        else:
+            raw_frame = raw[name]
+        frames[name], table_errors = coerce_table(table, raw_frame)
+        errors.extend(table_errors)
+    errors.extend(cross_table_errors(frames))
+    if errors:
+        raise DatasetError(errors)
+    return frames
