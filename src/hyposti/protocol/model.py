@@ -10,8 +10,15 @@ from pydantic import Field, field_validator, model_validator
 
 from hyposti.protocol.common import Reading, Strict
 from hyposti.protocol.design_spec import DesignSpec
-from hyposti.protocol.eligibility_spec import EligibilitySpec
+from hyposti.protocol.dosing_spec import DosingSpec
+from hyposti.protocol.eligibility_spec import (
+    CorticosteroidEquivalence,
+    EligibilitySpec,
+    OrganFunctionSpec,
+)
 from hyposti.protocol.response_spec import ResponseSpec
+from hyposti.protocol.safety_spec import DltSpec
+from hyposti.protocol.schedule_spec import ScheduleSpec
 
 
 class Identifiers(Strict):
@@ -123,7 +130,12 @@ class Protocol(Strict):
     endpoints: list[Endpoint] = Field(min_length=1)
     endpoint_roles_reading: Reading | None = None
     eligibility: EligibilitySpec
+    organ_function: OrganFunctionSpec | None = None
+    corticosteroid_equivalence: CorticosteroidEquivalence | None = None
+    dosing: DosingSpec | None = None
+    schedule: ScheduleSpec | None = None
     response: ResponseSpec
+    dlt: DltSpec | None = None
 
     @model_validator(mode="after")
     def _design_fits_doses(self) -> Protocol:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from hyposti.protocol.common import Strict
 
 
 class ResponseSpec(Strict):
-    """Response settings that RECIST 1.1 (Eisenhauer 2009, section 4.6) leaves to protocols."""
+    """Response-assessment settings that Eisenhauer 2009 (RECIST 1.1) s4.6 leaves to protocols."""
 
     sponsor_editable = True
 
@@ -22,27 +22,60 @@ class ResponseSpec(Strict):
     )
     confirmation_required: bool = Field(
         description="CR/PR must be confirmed by a later assessment (non-randomised trial with "
-        "response as an endpoint: RECIST 1.1 section 4.6)."
+        "response as an endpoint: RECIST 1.1 section 4.6). When false, the confirmed best "
+        "response equals the unconfirmed one."
     )
     confirmation_min_days: int = Field(
-        ge=1, description="Minimum days between a response and its confirming assessment."
+        ge=1,
+        description="Minimum days between a CR/PR time point and the assessment that confirms it "
+        "(RECIST 1.1 section 4.6: 'no less than 4 weeks'); equal to the minimum confirms.",
     )
     min_sd_days: int = Field(
-        ge=0, description="Minimum days from infusion for SD to count as best overall response."
+        ge=0,
+        description="Minimum study day (days from infusion, study day 0) of a time point for SD "
+        "(or non-CR/non-PD, or an unconfirmed CR/PR) to count as best overall response "
+        "(RECIST 1.1 section 4.4.1: 'in general not less than 6-8 weeks'); equal counts.",
     )
     max_ne_between_response_and_confirmation: int = Field(
-        ge=0, description="How many NE assessments may lie between a response and its confirmation."
+        ge=0,
+        description="How many NE time points may lie between a CR/PR and its confirming "
+        "assessment; one more breaks the confirmation (the response then counts as SD if "
+        "min_sd_days is met).",
     )
     accept_sd_between_pr_and_confirmation: bool = Field(
-        description="Whether one SD between a PR and its confirming PR still confirms the PR."
+        description="Whether one SD time point between a PR and its confirming PR/CR still "
+        "confirms the PR; never accepted between a CR and its confirming CR.",
     )
     too_small_to_measure_mm: float = Field(
         gt=0,
-        description="Diameter recorded for a target 'too small to measure' (RECIST 1.1: 5 mm).",
+        description="Diameter used for a target recorded 'too small to measure' (RECIST 1.1 "
+        "section 4.3.2: 5 mm); a recorded measurement is used as given, even below it.",
+    )
+    cr_followed_by_pr: Literal["reappearance_is_pd", "first_cr_was_pr"] = Field(
+        default="reappearance_is_pd",
+        description="A CR followed by a PR is always flagged as a data problem (RECIST 1.1 "
+        "Table 3 note a). 'reappearance_is_pd' (the note's first reading: disease seen after a "
+        "true CR is progression): the PR time point counts as PD for best response and the "
+        "progression date. 'first_cr_was_pr' (the note's second reading: small lesions were "
+        "still present): the earlier CR time points count as PR.",
     )
     irecist_confirm_min_days: int = Field(
-        ge=1, description="iRECIST: earliest day after iUPD for the confirming assessment."
+        ge=1,
+        description="iRECIST: earliest day after iUPD of an assessment that may confirm it "
+        "(Seymour 2017: 4-8 weeks); earlier assessments neither confirm nor reset iUPD.",
     )
     irecist_confirm_max_days: int = Field(
-        ge=1, description="iRECIST: latest day after iUPD for the confirming assessment."
+        ge=1,
+        description="iRECIST: latest day after iUPD of an assessment that may confirm it. A later "
+        "assessment cannot confirm: the earlier iUPD stays unconfirmed and, if progression "
+        "criteria are met again, that assessment is a new iUPD awaiting its own confirmation.",
     )
+
+    @model_validator(mode="after")
+    def _window(self) -> ResponseSpec:
+        if self.irecist_confirm_min_days > self.irecist_confirm_max_days:
+            raise ValueError(
+                f"irecist_confirm_min_days {self.irecist_confirm_min_days} exceeds "
+                f"irecist_confirm_max_days {self.irecist_confirm_max_days}"
+            )
+        return self

@@ -1,0 +1,228 @@
+"""Baseline measurability and target selection (RECIST 1.1, Eisenhauer 2009 s3.1, s4.2)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from hyposti.errors import InputError
+from hyposti.response.records import (
+    BaselineLesion,
+    BaselineProblem,
+    LesionMeasurement,
+    Method,
+    NewLesionState,
+    PatientTumourData,
+    TargetState,
+)
+
+MEASURABLE_MIN_MM = 10.0  # RECIST 1.1 s3.1: CT (slices <= 5 mm), MRI, calipers
+CHEST_XRAY_MIN_MM = 20.0  # RECIST 1.1 s3.1: chest X-ray
+NODE_MEASURABLE_MIN_MM = 15.0  # RECIST 1.1 s3.1: node short axis
+NODE_PATHOLOGICAL_MIN_MM = 10.0  # RECIST 1.1 s3.1: 10 to <15 mm pathological, non-measurable
+NODE_NORMAL_BELOW_MM = 10.0  # RECIST 1.1 s4.3.2: a target node below 10 mm is normal (CR)
+MAX_TARGETS = 5  # RECIST 1.1 s4.2
+MAX_TARGETS_PER_ORGAN = 2  # RECIST 1.1 s4.2
+NODAL_ORGAN = "lymph nodes"  # RECIST 1.1 s4.2: all nodes count as one organ
+
+
+def measurable_floor_mm(lesion: BaselineLesion) -> float:
+    """Smallest measurable size by method (RECIST 1.1, Eisenhauer 2009 section 3.1)."""
+    if lesion.nodal:
+        return NODE_MEASURABLE_MIN_MM
+    if lesion.method is Method.CHEST_XRAY:
+        return CHEST_XRAY_MIN_MM
+    if lesion.method in (Method.CT, Method.MRI) and (lesion.slice_thickness_mm or 0.0) > 5.0:
+        return 2.0 * float(lesion.slice_thickness_mm or 0.0)
+    return MEASURABLE_MIN_MM
+
+
+def organ_key(lesion: BaselineLesion) -> str:
+    """Organ used for the per-organ limit: all lymph nodes are one organ (RECIST 1.1 s4.2)."""
+    return NODAL_ORGAN if lesion.nodal else lesion.organ.strip().lower()
+
+
+def validate_baseline(data: PatientTumourData) -> list[BaselineProblem]:
+    """Baseline selection problems with lesion ids (RECIST 1.1, Eisenhauer 2009 s3.1, s4.2)."""
+    problems: list[BaselineProblem] = []
+    targets = [lesion for lesion in data.lesions if lesion.target]
+    for lesion in targets:
+        floor = measurable_floor_mm(lesion)
+        size = lesion.diameter_mm
+        if size is not None and size < floor:
+            kind = "node short axis" if lesion.nodal else f"longest diameter ({lesion.method})"
+            problems.append(
+                BaselineProblem(
+                    lesion_ids=[lesion.lesion_id],
+                    rule=f"target not measurable: {kind} {size:g} mm < {floor:g} mm "
+                    "(RECIST 1.1 s3.1)",
+                )
+            )
+    if len(targets) > MAX_TARGETS:
+        problems.append(
+            BaselineProblem(
+                lesion_ids=[t.lesion_id for t in targets],
+                rule=f"{len(targets)} target lesions > {MAX_TARGETS} (RECIST 1.1 s4.2)",
+            )
+        )
+    per_organ = Counter(organ_key(t) for t in targets)
+    for organ, count in per_organ.items():
+        if count > MAX_TARGETS_PER_ORGAN:
+            problems.append(
+                BaselineProblem(
+                    lesion_ids=[t.lesion_id for t in targets if organ_key(t) == organ],
+                    rule=f"{count} targets in {organ} > {MAX_TARGETS_PER_ORGAN} per organ "
+                    "(RECIST 1.1 s4.2; all lymph nodes are one organ)",
+                )
+            )
+    for lesion in data.lesions:
+        if (
+            not lesion.target
+            and lesion.nodal
+            and lesion.diameter_mm is not None
+            and lesion.diameter_mm < NODE_PATHOLOGICAL_MIN_MM
+        ):
+            problems.append(
+                BaselineProblem(
+                    lesion_ids=[lesion.lesion_id],
+                    rule=f"node short axis {lesion.diameter_mm:g} mm < "
+                    f"{NODE_PATHOLOGICAL_MIN_MM:g} mm is normal, not a lesion (RECIST 1.1 s3.1)",
+                )
+            )
+    return problems
+
+
+def _where(data: PatientTumourData, date: object = None, lesion: str | None = None) -> str:
+    where = f"patient[{data.patient_id}]"
+    if date is not None:
+        where += f".assessment[{date}]"
+    if lesion is not None:
+        where += f".lesion[{lesion}]"
+    return where
+
+
+def _check_size(data: PatientTumourData, date: object, lesion: str, name: str, v: float) -> None:
+    if not v >= 0.0:
+        raise InputError(
+            _where(data, date, lesion) + f".{name}", v, "a diameter must be a number >= 0 mm"
+        )
+
+
+def check_patient(data: PatientTumourData) -> None:
+    """Reject input no response can be computed from, naming patient, date and lesion."""
+    if not data.lesions:
+        raise InputError(
+            _where(data) + ".lesions", [], "no baseline lesions: a baseline assessment is required"
+        )
+    ids = [lesion.lesion_id for lesion in data.lesions]
+    for lesion_id, n in Counter(ids).items():
+        if n > 1:
+            raise InputError(
+                _where(data, lesion=lesion_id), n, "baseline lesion ids must be unique"
+            )
+    for lesion in data.lesions:
+        if lesion.diameter_mm is not None:
+            _check_size(
+                data, data.baseline_date, lesion.lesion_id, "diameter_mm", lesion.diameter_mm
+            )
+        if lesion.target and lesion.diameter_mm is None:
+            raise InputError(
+                _where(data, data.baseline_date, lesion.lesion_id) + ".diameter_mm",
+                None,
+                "a target lesion needs a baseline measurement (RECIST 1.1 s4.2)",
+            )
+    target_ids = {lesion.lesion_id for lesion in data.lesions if lesion.target}
+    has_non_target = any(not lesion.target for lesion in data.lesions)
+    previous = data.baseline_date
+    for a in data.assessments:
+        if a.date <= previous:
+            raise InputError(
+                _where(data, a.date) + ".date",
+                a.date.isoformat(),
+                f"assessments must be in increasing date order after {previous.isoformat()}",
+            )
+        previous = a.date
+        seen = Counter(m.lesion_id for m in a.targets)
+        for m in a.targets:
+            if m.lesion_id not in target_ids:
+                raise InputError(
+                    _where(data, a.date, m.lesion_id),
+                    m.lesion_id,
+                    "follow-up target lesion id not among the baseline target lesions "
+                    f"{sorted(target_ids)}",
+                )
+            if seen[m.lesion_id] > 1:
+                raise InputError(
+                    _where(data, a.date, m.lesion_id), seen[m.lesion_id], "recorded more than once"
+                )
+            _check_measurement(data, a.date, m, target_ids, {x.lesion_id: x for x in a.targets})
+        missing = sorted(target_ids - set(seen))
+        if missing:
+            raise InputError(
+                _where(data, a.date, missing[0]),
+                None,
+                "every baseline target needs an entry at each assessment; record "
+                "'not_evaluated' explicitly",
+            )
+        if has_non_target != (a.non_target is not None):
+            rule = (
+                "non-target status required: non-target lesions were recorded at baseline"
+                if has_non_target
+                else "no non-target lesions at baseline: non-target status must be empty"
+            )
+            raise InputError(_where(data, a.date) + ".non_target", a.non_target, rule)
+        for n in a.new_lesions:
+            if n.lesion_id in target_ids or n.lesion_id in ids:
+                raise InputError(
+                    _where(data, a.date, n.lesion_id),
+                    n.lesion_id,
+                    "a new lesion reuses a baseline id",
+                )
+            if n.diameter_mm is not None:
+                _check_size(data, a.date, n.lesion_id, "diameter_mm", n.diameter_mm)
+            if n.state is not NewLesionState.PRESENT and n.diameter_mm is not None:
+                raise InputError(
+                    _where(data, a.date, n.lesion_id) + ".diameter_mm",
+                    n.diameter_mm,
+                    f"a new lesion recorded '{n.state}' cannot carry a measurement",
+                )
+
+
+def _check_measurement(
+    data: PatientTumourData,
+    date: object,
+    m: LesionMeasurement,
+    target_ids: set[str],
+    at_date: dict[str, LesionMeasurement],
+) -> None:
+    lesion, state, diameter = m.lesion_id, m.state, m.diameter_mm
+    fragments, merged_into = m.fragments_mm, m.merged_into
+    where = _where(data, date, lesion)
+    if diameter is not None:
+        _check_size(data, date, lesion, "diameter_mm", diameter)
+    for value in fragments:
+        _check_size(data, date, lesion, "fragments_mm", value)
+    if state is TargetState.MEASURED:
+        if (diameter is None) == (not fragments):
+            raise InputError(
+                where,
+                {"diameter_mm": diameter, "fragments_mm": fragments},
+                "a measured target needs exactly one of diameter_mm or fragments_mm (split lesion)",
+            )
+    elif diameter is not None or fragments:
+        raise InputError(where + ".diameter_mm", diameter, f"state '{state}' takes no measurement")
+    if state is TargetState.MERGED:
+        host = at_date.get(merged_into or "")
+        if merged_into == lesion or merged_into not in target_ids or host is None:
+            raise InputError(
+                where + ".merged_into",
+                merged_into,
+                "a merged target must name another target recorded at the same assessment",
+            )
+        if host.state is not TargetState.MEASURED:
+            raise InputError(
+                where + ".merged_into",
+                merged_into,
+                "the lesion it merged into must be measured (the coalesced lesion's diameter)",
+            )
+    elif merged_into is not None:
+        raise InputError(where + ".merged_into", merged_into, "only a 'merged' target names a host")
