@@ -1,0 +1,299 @@
+"""BOIN (Liu & Yuan 2015, J R Stat Soc C 64:507): interval boundaries, elimination, isotonic MTD.
+
+Decision order and tables follow the authors' R package BOIN 2.7 (Yan, Pan, Zhang, Liu & Yuan
+2020, J Stat Softw 94(13)): `get.boundary`, `get.oc` and `select.mtd`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+import numpy as np
+from scipy.stats import beta as beta_dist
+
+from hyposti.design.decision import DoseLabel, Step, check_common, check_target
+from hyposti.design.isotonic import isotonic_increasing
+from hyposti.errors import InputError
+
+
+class Reason(IntEnum):
+    ESCALATE = 1
+    STAY = 2
+    DEESCALATE = 3
+    STAY_AT_TOP = 4
+    STAY_AT_BOTTOM = 5
+    ELIMINATED = 6
+    NO_SAFE_DOSE = 7
+    EARLY_STOP = 8
+    CAP = 9
+
+
+def boin_lambdas(target: float, phi1: float, phi2: float) -> tuple[float, float]:
+    """Escalation and de-escalation boundaries lambda_e, lambda_d (Liu & Yuan 2015, eq. 2.3)."""
+    check_target(target)
+    if not 0.0 < phi1 < target:
+        raise InputError("phi1", phi1, f"must lie strictly between 0 and the target {target}")
+    if not target < phi2 < 1.0:
+        raise InputError("phi2", phi2, f"must lie strictly between the target {target} and 1")
+    lambda_e = math.log((1 - phi1) / (1 - target)) / math.log(
+        target * (1 - phi1) / (phi1 * (1 - target))
+    )
+    lambda_d = math.log((1 - target) / (1 - phi2)) / math.log(
+        phi2 * (1 - target) / (target * (1 - phi2))
+    )
+    return lambda_e, lambda_d
+
+
+def elimination_count(n: int, target: float, cutoff: float) -> int | None:
+    """Fewest DLTs in n making P(p > target | Beta(1,1) prior) > cutoff; None below 3 patients.
+
+    Liu & Yuan 2015, section 2.3 (safety rule); as `get.boundary` in R package BOIN.
+    """
+    if n < 3:
+        return None
+    for dlts in range(1, n + 1):
+        if beta_dist.sf(target, dlts + 1, n - dlts + 1) > cutoff:
+            return dlts
+    return None
+
+
+@dataclass(frozen=True)
+class BoinBoundaries:
+    """The decision table: entry i is for n = i + 1 patients at the current dose."""
+
+    target: float
+    lambda_e: float
+    lambda_d: float
+    escalate_if_dlt_le: tuple[int, ...]
+    deescalate_if_dlt_ge: tuple[int, ...]
+    eliminate_if_dlt_ge: tuple[int | None, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "target": self.target,
+            "lambda_e": self.lambda_e,
+            "lambda_d": self.lambda_d,
+            "n": list(range(1, len(self.escalate_if_dlt_le) + 1)),
+            "escalate_if_dlt_le": list(self.escalate_if_dlt_le),
+            "deescalate_if_dlt_ge": list(self.deescalate_if_dlt_ge),
+            "eliminate_if_dlt_ge": list(self.eliminate_if_dlt_ge),
+        }
+
+
+def boin_boundaries(
+    target: float,
+    max_n: int,
+    phi1: float | None = None,
+    phi2: float | None = None,
+    cutoff: float = 0.95,
+) -> BoinBoundaries:
+    """Boundary table for n = 1..max_n as R package BOIN `get.boundary` (Liu & Yuan 2015, Table 1).
+
+    Escalate if y <= floor(lambda_e n); de-escalate if y >= floor(lambda_d n) + 1, capped at the
+    elimination count.
+    """
+    check_target(target)
+    if max_n < 1:
+        raise InputError("max_n", max_n, "the table needs at least one patient")
+    if not 0.5 < cutoff < 1.0:
+        raise InputError("elimination_cutoff", cutoff, "must lie in (0.5, 1)")
+    lambda_e, lambda_d = boin_lambdas(
+        target, 0.6 * target if phi1 is None else phi1, 1.4 * target if phi2 is None else phi2
+    )
+    escalate, deescalate, eliminate = [], [], []
+    for n in range(1, max_n + 1):
+        elim = elimination_count(n, target, cutoff)
+        down = math.floor(lambda_d * n) + 1
+        escalate.append(math.floor(lambda_e * n))
+        deescalate.append(down if elim is None else min(down, elim))
+        eliminate.append(elim)
+    return BoinBoundaries(
+        target=target,
+        lambda_e=lambda_e,
+        lambda_d=lambda_d,
+        escalate_if_dlt_le=tuple(escalate),
+        deescalate_if_dlt_ge=tuple(deescalate),
+        eliminate_if_dlt_ge=tuple(eliminate),
+    )
+
+
+@dataclass(frozen=True)
+class Boin:
+    """BOIN with dose elimination, optional early stop and isotonic MTD selection (Liu & Yuan 2015).
+
+    ``n_earlystop``: stop when the current dose has this many patients and the decision is to stay
+    (R package BOIN `get.oc`, argument n.earlystop). ``phi1``/``phi2`` default to 0.6 and 1.4 times
+    the target (Liu & Yuan 2015, section 2.2).
+    """
+
+    num_doses: int
+    target: float
+    max_n: int
+    cohort_size: int = 3
+    start_dose: int = 1
+    n_earlystop: int | None = None
+    phi1: float | None = None
+    phi2: float | None = None
+    elimination_cutoff: float = 0.95
+    _tables: tuple[np.ndarray, np.ndarray, np.ndarray] = field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        check_target(self.target)
+        check_common(self.num_doses, self.cohort_size, self.start_dose, self.max_n)
+        if self.n_earlystop is not None and self.n_earlystop < 1:
+            raise InputError("n_earlystop", self.n_earlystop, "must be a positive number")
+        table = self.boundaries()
+        sentinel = self.max_n + 1
+        escalate = np.array((-1, *table.escalate_if_dlt_le), dtype=np.int64)
+        deescalate = np.array((sentinel, *table.deescalate_if_dlt_ge), dtype=np.int64)
+        eliminate = np.array(
+            (sentinel, *(sentinel if e is None else e for e in table.eliminate_if_dlt_ge)),
+            dtype=np.int64,
+        )
+        object.__setattr__(self, "_tables", (escalate, deescalate, eliminate))
+
+    def boundaries(self) -> BoinBoundaries:
+        return boin_boundaries(
+            self.target, self.max_n, self.phi1, self.phi2, self.elimination_cutoff
+        )
+
+    @property
+    def horizon(self) -> int:
+        return self.max_n // self.cohort_size
+
+    def check_history(self, n: np.ndarray, y: np.ndarray) -> None:
+        if n.sum() > self.max_n:
+            raise InputError("outcomes", int(n.sum()), f"more patients than max_n = {self.max_n}")
+
+    def first_eliminated(self, n: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Lowest eliminated dose per row (num_doses + 1 when none): it and all above are out."""
+        eliminated = y >= self._tables[2][n]
+        return np.where(eliminated.any(axis=1), eliminated.argmax(axis=1) + 1, self.num_doses + 1)
+
+    def step(self, n: np.ndarray, y: np.ndarray, current: np.ndarray) -> Step:
+        """One BOIN decision after a cohort (R package BOIN `get.oc`, Liu & Yuan 2015 section 2)."""
+        escalate_le, deescalate_ge, _ = self._tables
+        size = n.shape[0]
+        rows = np.arange(size)
+        nd = n[rows, current - 1]
+        yd = y[rows, current - 1]
+        first_out = self.first_eliminated(n, y)
+
+        escalate = yd <= escalate_le[nd]
+        deescalate = yd >= deescalate_ge[nd]
+        next_dose = current.astype(np.int64, copy=True)
+        code = np.full(size, Reason.STAY, dtype=np.int8)
+        up = escalate & (current + 1 < first_out) & (current < self.num_doses)
+        next_dose[up] = current[up] + 1
+        code[up] = Reason.ESCALATE
+        code[escalate & ~up] = Reason.STAY_AT_TOP
+        down = deescalate & (current > 1)
+        next_dose[down] = current[down] - 1
+        code[down] = Reason.DEESCALATE
+        code[deescalate & ~down] = Reason.STAY_AT_BOTTOM
+        removed = current >= first_out
+        next_dose[removed] = first_out[removed] - 1
+        code[removed] = Reason.ELIMINATED
+
+        select = np.zeros(size, dtype=bool)
+        if self.n_earlystop is not None:
+            early = (nd >= self.n_earlystop) & (next_dose == current)
+            code[early] = Reason.EARLY_STOP
+            select |= early
+        capped = n.sum(axis=1) >= self.max_n
+        code[capped & ~select] = Reason.CAP
+        select |= capped
+        no_safe = first_out == 1
+        code[no_safe] = Reason.NO_SAFE_DOSE
+        select &= ~no_safe
+
+        mtd = np.zeros(size, dtype=np.int64)
+        if select.any():
+            mtd[select] = self.select_mtd(n[select], y[select], first_out[select])
+        next_dose[select | no_safe] = 0
+        return Step(next_dose=next_dose, mtd=mtd, code=code)
+
+    def select_mtd(self, n: np.ndarray, y: np.ndarray, first_out: np.ndarray) -> np.ndarray:
+        """Isotonic estimate closest to the target over treated, non-eliminated doses (0 = none).
+
+        R package BOIN `select.mtd`: p_hat = (y + 0.05)/(n + 0.1), PAVA with weights 1/variance,
+        ties broken by adding 1e-10 times the rank (lower dose if above target, higher if below).
+        """
+        doses = np.arange(1, self.num_doses + 1)
+        admissible = (n > 0) & (doses[None, :] < first_out[:, None])
+        p_hat = (y + 0.05) / (n + 0.1)
+        variance = (y + 0.05) * (n - y + 0.05) / ((n + 0.1) ** 2 * (n + 0.1 + 1))
+        smoothed = isotonic_increasing(p_hat, 1.0 / variance, admissible)
+        smoothed = smoothed + np.cumsum(admissible, axis=1) * 1e-10
+        distance = np.where(admissible, np.abs(smoothed - self.target), np.inf)
+        return np.where(admissible.any(axis=1), distance.argmin(axis=1) + 1, 0)
+
+    def explain(
+        self,
+        code: int,
+        n: np.ndarray,
+        y: np.ndarray,
+        current: int,
+        next_dose: int,
+        mtd: int,
+        label: DoseLabel,
+    ) -> str:
+        d = current
+        nd, yd = int(n[d - 1]), int(y[d - 1])
+        lam = f"lambda_e {self._lambda_e:.3f}, lambda_d {self._lambda_d:.3f}"
+        seen = f"{yd}/{nd} DLTs at {label(d)} (rate {yd / nd:.2f}; {lam})"
+        chosen = f"MTD = {label(mtd)}" if mtd else "no dose qualifies as MTD"
+        reason = Reason(code)
+        if reason is Reason.ESCALATE:
+            return f"{seen}: rate <= lambda_e, escalate to {label(next_dose)}"
+        if reason is Reason.STAY:
+            return f"{seen}: rate between the boundaries, stay at {label(d)}"
+        if reason is Reason.DEESCALATE:
+            return f"{seen}: rate > lambda_d, de-escalate to {label(next_dose)}"
+        if reason is Reason.STAY_AT_TOP:
+            why = "it is the highest dose" if d == self.num_doses else "the next dose is eliminated"
+            return f"{seen}: rate <= lambda_e but {why}, stay at {label(d)}"
+        if reason is Reason.STAY_AT_BOTTOM:
+            return f"{seen}: rate > lambda_d but it is the lowest dose, stay at {label(d)}"
+        out = int(self.first_eliminated(n[None, :], y[None, :])[0])
+        gone = (
+            (
+                f"{int(y[out - 1])}/{int(n[out - 1])} DLTs at {label(out)} give "
+                f"P(DLT rate > {self.target:g}) > {self.elimination_cutoff:g}: {label(out)} and above "
+                "are eliminated"
+            )
+            if out <= self.num_doses
+            else ""
+        )
+        if reason is Reason.ELIMINATED:
+            return f"{gone}; de-escalate to {label(next_dose)}"
+        if reason is Reason.NO_SAFE_DOSE:
+            return f"{gone}; no dose is left: stop, no MTD"
+        if reason is Reason.EARLY_STOP:
+            return (
+                f"{seen}: stay with {nd} >= n_earlystop {self.n_earlystop} at {label(d)}: "
+                f"stop, {chosen} (isotonic estimate closest to {self.target:g})"
+            )
+        return (
+            f"sample-size cap of {self.max_n} patients reached: stop, {chosen} "
+            f"(isotonic estimate closest to {self.target:g})"
+        )
+
+    @property
+    def _lambda_e(self) -> float:
+        return boin_lambdas(self.target, *self._phis)[0]
+
+    @property
+    def _lambda_d(self) -> float:
+        return boin_lambdas(self.target, *self._phis)[1]
+
+    @property
+    def _phis(self) -> tuple[float, float]:
+        return (
+            0.6 * self.target if self.phi1 is None else self.phi1,
+            1.4 * self.target if self.phi2 is None else self.phi2,
+        )

@@ -1,0 +1,142 @@
+"""Exact operating characteristics of a design by dynamic programming over reachable states.
+
+Every design here decides from the per-dose counts (n_j, y_j) and the current dose only, so the
+trial is a Markov chain on those states; propagating binomial cohort outcomes and merging paths
+that reach the same state gives exact P(select each dose), E[N], E[DLT] and E[n_j] (the
+"exact computation" of operating characteristics, Lin & Shih 2001, Biostatistics 2:203).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import binom
+
+from hyposti.design.decision import Design
+from hyposti.errors import InputError
+
+
+@dataclass(frozen=True)
+class OperatingCharacteristics:
+    """P(select) (index 0 = no dose, k = dose k), expected patients and DLTs; SEs when simulated."""
+
+    true_tox: tuple[float, ...]
+    prob_select: np.ndarray
+    expected_n: float
+    expected_dlt: float
+    expected_n_at_dose: np.ndarray
+    method: str
+    trials: int | None = None
+    seed: int | None = None
+    se_prob_select: np.ndarray | None = None
+    se_expected_n: float | None = None
+    se_expected_dlt: float | None = None
+    se_expected_n_at_dose: np.ndarray | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "method": self.method,
+            "true_tox": list(self.true_tox),
+            "prob_select": self.prob_select.tolist(),
+            "expected_n": self.expected_n,
+            "expected_dlt": self.expected_dlt,
+            "expected_n_at_dose": self.expected_n_at_dose.tolist(),
+        }
+        if self.method == "simulation":
+            out.update(
+                trials=self.trials,
+                seed=self.seed,
+                se_prob_select=self.se_prob_select.tolist(),
+                se_expected_n=self.se_expected_n,
+                se_expected_dlt=self.se_expected_dlt,
+                se_expected_n_at_dose=self.se_expected_n_at_dose.tolist(),
+            )
+        return out
+
+
+def check_true_tox(true_tox: Sequence[float], num_doses: int) -> np.ndarray:
+    p = np.asarray(true_tox, dtype=float)
+    if p.shape != (num_doses,):
+        raise InputError(
+            "true_tox", list(true_tox), f"needs one DLT probability per dose ({num_doses})"
+        )
+    if np.any((p < 0) | (p > 1)) or not np.all(np.isfinite(p)):
+        raise InputError("true_tox", list(true_tox), "DLT probabilities must lie in [0, 1]")
+    return p
+
+
+def state_keys(n: np.ndarray, y: np.ndarray, dose: np.ndarray, cohort_size: int) -> np.ndarray:
+    """One integer per state (mixed radix over cohorts and DLTs per dose, then the dose)."""
+    cohorts = n // cohort_size
+    radix_y = int(y.max(initial=0)) + 1
+    radix = (int(cohorts.max(initial=0)) + 1) * radix_y
+    num_doses = n.shape[1]
+    if radix**num_doses * (num_doses + 1) >= 2**62:
+        rows = np.ascontiguousarray(np.hstack([n, y, dose[:, None]]))
+        _, keys = np.unique(rows, axis=0, return_inverse=True)
+        return keys.ravel()
+    per_dose = cohorts * radix_y + y
+    key = np.zeros(n.shape[0], dtype=np.int64)
+    for j in range(num_doses):
+        key = key * radix + per_dose[:, j]
+    return key * (num_doses + 1) + dose
+
+
+def exact_oc(design: Design, true_tox: Sequence[float]) -> OperatingCharacteristics:
+    """Exact operating characteristics under true DLT probabilities (one per dose)."""
+    p = check_true_tox(true_tox, design.num_doses)
+    size = design.cohort_size
+    outcomes = np.arange(size + 1)
+    pmf = binom.pmf(outcomes[None, :], size, p[:, None])
+    num_doses = design.num_doses
+
+    n = np.zeros((1, num_doses), dtype=np.int64)
+    y = np.zeros((1, num_doses), dtype=np.int64)
+    dose = np.array([design.start_dose], dtype=np.int64)
+    prob = np.ones(1)
+    prob_select = np.zeros(num_doses + 1)
+    expected_n_at_dose = np.zeros(num_doses)
+    expected_dlt = 0.0
+
+    for _ in range(design.horizon):
+        states = len(prob)
+        parent = np.repeat(np.arange(states), size + 1)
+        dlts = np.tile(outcomes, states)
+        child_prob = prob[parent] * pmf[dose[parent] - 1, dlts]
+        live = child_prob > 0
+        parent, dlts, child_prob = parent[live], dlts[live], child_prob[live]
+        current = dose[parent]
+        rows = np.arange(len(parent))
+        n_child = n[parent]
+        y_child = y[parent]
+        n_child[rows, current - 1] += size
+        y_child[rows, current - 1] += dlts
+
+        step = design.step(n_child, y_child, current)
+        stopped = step.next_dose == 0
+        if stopped.any():
+            w = child_prob[stopped]
+            prob_select += np.bincount(step.mtd[stopped], weights=w, minlength=num_doses + 1)
+            expected_n_at_dose += w @ n_child[stopped]
+            expected_dlt += float(w @ y_child[stopped].sum(axis=1))
+        go = ~stopped
+        if not go.any():
+            break
+        n_go, y_go, next_go = n_child[go], y_child[go], step.next_dose[go]
+        keys = state_keys(n_go, y_go, next_go, size)
+        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        prob = np.bincount(inverse.ravel(), weights=child_prob[go])
+        n, y, dose = n_go[first], y_go[first], next_go[first]
+    else:
+        raise RuntimeError(f"{design!r} left trials running after its horizon of cohorts")
+
+    return OperatingCharacteristics(
+        true_tox=tuple(float(v) for v in p),
+        prob_select=prob_select,
+        expected_n=float(expected_n_at_dose.sum()),
+        expected_dlt=expected_dlt,
+        expected_n_at_dose=expected_n_at_dose,
+        method="exact",
+    )
