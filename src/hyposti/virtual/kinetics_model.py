@@ -1,4 +1,4 @@
-"""CAR-T transgene levels in blood: the multiphasic model of Stein et al. 2019 with patient variability.
+"""CAR-T transgene levels in blood: Stein et al. 2019 multiphasic model with patient variability.
 
 Stein AM et al. 2019, "Tisagenlecleucel model-based cellular kinetic analysis of chimeric antigen
 receptor-T cells", CPT Pharmacometrics Syst Pharmacol 8:285-295: exponential expansion to Tmax,
@@ -62,20 +62,26 @@ def area_under_curve(profiles: KineticProfiles, end_day: float) -> np.ndarray:
 
     Integral of the Stein 2019 piecewise exponentials: (Cmax / rho)(exp(rho (t1 - Tmax)) -
     exp(-rho Tmax)) for the expansion up to t1 = min(t, Tmax), then
-    (1 - FB) Cmax (1 - exp(-alpha tau)) / alpha + FB Cmax (1 - exp(-beta tau)) / beta, tau = t - Tmax.
+    (1 - FB) Cmax (1 - exp(-alpha tau)) / alpha + FB Cmax (1 - exp(-beta tau)) / beta with
+    tau = t - Tmax.
     """
     if end_day < 0:
         raise InputError("end_day", end_day, "the AUC runs from infusion (day 0) forward")
-    rho = profiles.expansion_rate
-    t1 = np.minimum(end_day, profiles.tmax)
-    expansion = (
-        profiles.cmax / rho * (np.exp(rho * (t1 - profiles.tmax)) - np.exp(-rho * profiles.tmax))
-    )
-    tau = np.maximum(end_day - profiles.tmax, 0.0)
-    fb = profiles.persistent_fraction
-    contraction = profiles.cmax * (
-        (1.0 - fb) * -np.expm1(-profiles.alpha * tau) / profiles.alpha
-        + fb * -np.expm1(-profiles.beta * tau) / profiles.beta
+    return cumulative_exposure(profiles, np.array([end_day]))[:, 0]
+
+
+def cumulative_exposure(profiles: KineticProfiles, days: np.ndarray) -> np.ndarray:
+    """AUC from infusion to each day (columns) for each patient (rows); 0 before infusion."""
+    t = np.maximum(np.asarray(days, dtype=float), 0.0)[None, :]
+    cmax, tmax = profiles.cmax[:, None], profiles.tmax[:, None]
+    rho = profiles.expansion_rate[:, None]
+    alpha, beta = profiles.alpha[:, None], profiles.beta[:, None]
+    fb = profiles.persistent_fraction[:, None]
+    t1 = np.minimum(t, tmax)
+    expansion = cmax / rho * (np.exp(rho * (t1 - tmax)) - np.exp(-rho * tmax))
+    tau = np.maximum(t - tmax, 0.0)
+    contraction = cmax * (
+        (1.0 - fb) * -np.expm1(-alpha * tau) / alpha + fb * -np.expm1(-beta * tau) / beta
     )
     return expansion + contraction
 

@@ -7,6 +7,7 @@ The shipped ``defaults.yaml`` (package data beside this module) carries the sour
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -118,7 +119,13 @@ class TumourParameters(_Section):
     measurement_cv: float = Field(ge=0, lt=0.5)
     disappeared_below_mm: float = Field(ge=0)
     new_lesion_hazard_per_day: float = Field(ge=0)
+    new_lesion_median_mm: float = Field(gt=0)
+    new_lesion_log_sd: float = Field(ge=0)
+    new_lesion_equivocal_below_mm: float = Field(ge=0)
+    max_new_lesions: int = Field(ge=0, le=20)
     non_target_progression_ratio: float = Field(gt=1)
+    non_target_increase_ratio: float = Field(gt=1)
+    lesion_not_evaluated_probability: Probability = Field(ge=0, lt=1)
     missed_assessment_probability: Probability = Field(ge=0, lt=1)
 
     @model_validator(mode="after")
@@ -172,7 +179,7 @@ def _check_curve(name: str, curve: list[float], length: int) -> None:
         raise ValueError(f"{name}: {curve} must give P(grade >= k) for k = 1..{length}")
     if any(not 0.0 <= p <= 1.0 for p in curve):
         raise ValueError(f"{name}: {curve} holds a value outside [0, 1]")
-    if any(b > a for a, b in zip(curve, curve[1:], strict=False)):
+    if any(b > a for a, b in itertools.pairwise(curve)):
         raise ValueError(f"{name}: {curve} must not increase with the grade")
 
 
@@ -183,7 +190,7 @@ class SurvivalParameters(_Section):
 
 
 class SimulationParameters(_Section):
-    """Everything the synthetic trial draws from; the protocol itself comes from the protocol file."""
+    """Everything the synthetic trial draws from; the protocol comes from the protocol file."""
 
     schema_version: Literal[1]
     calendar: CalendarParameters

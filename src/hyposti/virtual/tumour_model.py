@@ -1,0 +1,364 @@
+"""Virtual tumours: lesions that grow and shrink under CAR-T exposure, read at scans as RECIST data.
+
+Each lesion's size relative to baseline follows ln s(t) = g t - kappa AUC(t): exponential growth
+(the growth arm of Stein et al. 2008, Clin Cancer Res 14:6391) and log-kill proportional to CAR-T
+exposure (Skipper, Schabel & Wilcox 1964 log-kill hypothesis); AUC from the Stein 2019 model.
+Scans are read into the records of ``hyposti.response`` so the RECIST engine assesses them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from hyposti.response.records import (
+    Assessment,
+    BaselineLesion,
+    LesionMeasurement,
+    NewLesion,
+    NonTargetStatus,
+    PatientTumourData,
+    TargetState,
+)
+from hyposti.virtual.parameters import TumourParameters
+
+NODAL_ORGAN = "lymph node"
+NODE_TARGET_MIN_MM = 15.0  # RECIST 1.1 s3.1: a node is measurable from 15 mm short axis
+NODE_NORMAL_BELOW_MM = 10.0  # RECIST 1.1 s3.1/s4.3.2: a node below 10 mm is normal
+MEASURABLE_MIN_MM = 10.0  # RECIST 1.1 s3.1: CT, slices <= 5 mm
+MAX_TARGETS_PER_ORGAN = 2  # RECIST 1.1 s4.2
+PD_RELATIVE = 1.2  # RECIST 1.1 s4.3.1: +20% over the nadir ...
+PD_ABSOLUTE_MM = 5.0  # ... and at least 5 mm absolute
+
+
+@dataclass(frozen=True)
+class VirtualLesion:
+    """A baseline lesion: where it is, its true size and its own growth and kill multipliers."""
+
+    lesion_id: str
+    organ: str
+    target: bool
+    baseline_mm: float
+    growth_multiplier: float
+    kill_multiplier: float
+
+    @property
+    def nodal(self) -> bool:
+        return self.organ == NODAL_ORGAN
+
+
+@dataclass(frozen=True)
+class VirtualNewLesion:
+    """A lesion that appears after infusion: the day it appears and its size then."""
+
+    lesion_id: str
+    organ: str
+    appearance_day: float
+    size_mm: float
+    growth_multiplier: float
+
+    @property
+    def nodal(self) -> bool:
+        return self.organ == NODAL_ORGAN
+
+
+@dataclass(frozen=True)
+class VirtualTumour:
+    """One patient's disease: baseline lesions, growth rate g (/day), kill per unit exposure."""
+
+    lesions: tuple[VirtualLesion, ...]
+    growth_per_day: float
+    kill_per_auc: float
+    new_lesions: tuple[VirtualNewLesion, ...] = ()
+
+    @property
+    def targets(self) -> tuple[VirtualLesion, ...]:
+        return tuple(lesion for lesion in self.lesions if lesion.target)
+
+    @property
+    def non_targets(self) -> tuple[VirtualLesion, ...]:
+        return tuple(lesion for lesion in self.lesions if not lesion.target)
+
+    @property
+    def baseline_sld_mm(self) -> float:
+        return float(sum(lesion.baseline_mm for lesion in self.targets))
+
+
+def _choice(rng: np.random.Generator, weights: dict[str, float]) -> str:
+    names = list(weights)
+    p = np.array([weights[k] for k in names], dtype=float)
+    return names[int(rng.choice(len(names), p=p / p.sum()))]
+
+
+def sample_baseline(rng: np.random.Generator, params: TumourParameters) -> VirtualTumour:
+    """Baseline lesions (at most 2 targets per organ, RECIST 1.1 s4.2) and the patient's rates."""
+    n_targets = 1 + int(
+        rng.choice(len(params.target_count_probabilities), p=params.target_count_probabilities)
+    )
+    per_organ: dict[str, int] = {}
+    lesions: list[VirtualLesion] = []
+    while len(lesions) < n_targets:
+        open_organs = {
+            k: v for k, v in params.organs.items() if per_organ.get(k, 0) < MAX_TARGETS_PER_ORGAN
+        }
+        organ = _choice(rng, open_organs)
+        per_organ[organ] = per_organ.get(organ, 0) + 1
+        floor = NODE_TARGET_MIN_MM if organ == NODAL_ORGAN else MEASURABLE_MIN_MM
+        excess = max(params.diameter_median_mm - floor, 1.0)
+        size = floor + excess * float(np.exp(params.diameter_log_sd * rng.standard_normal()))
+        lesions.append(_lesion(rng, params, f"T{len(lesions) + 1}", organ, True, round(size)))
+    for k in range(int(rng.poisson(params.non_target_mean))):
+        organ = _choice(rng, params.organs)
+        # A non-target node is pathological but not measurable: 10 to < 15 mm short axis.
+        size = (
+            float(rng.uniform(10.0, 14.0))
+            if organ == NODAL_ORGAN
+            else float(
+                params.diameter_median_mm
+                * 0.5
+                * np.exp(params.diameter_log_sd * rng.standard_normal())
+            )
+        )
+        lesions.append(_lesion(rng, params, f"NT{k + 1}", organ, False, round(size)))
+    growth = params.growth_median_per_day * float(
+        np.exp(params.growth_log_sd * rng.standard_normal())
+    )
+    kill = params.kill_median_per_auc * float(np.exp(params.kill_log_sd * rng.standard_normal()))
+    return VirtualTumour(tuple(lesions), growth, kill)
+
+
+def _lesion(
+    rng: np.random.Generator,
+    params: TumourParameters,
+    lesion_id: str,
+    organ: str,
+    target: bool,
+    size: float,
+) -> VirtualLesion:
+    multipliers = np.exp(params.lesion_log_sd * rng.standard_normal(2))
+    return VirtualLesion(
+        lesion_id, organ, target, float(size), float(multipliers[0]), float(multipliers[1])
+    )
+
+
+def lesion_sizes(tumour: VirtualTumour, days: np.ndarray, exposure: np.ndarray) -> np.ndarray:
+    """True sizes (rows: lesions in order, columns: days): D0 exp(g m_g t - kappa m_k AUC(t))."""
+    t = np.asarray(days, dtype=float)[None, :]
+    auc = np.asarray(exposure, dtype=float)[None, :]
+    base = np.array([lesion.baseline_mm for lesion in tumour.lesions])[:, None]
+    mg = np.array([lesion.growth_multiplier for lesion in tumour.lesions])[:, None]
+    mk = np.array([lesion.kill_multiplier for lesion in tumour.lesions])[:, None]
+    return base * np.exp(tumour.growth_per_day * mg * t - tumour.kill_per_auc * mk * auc)
+
+
+def new_lesion_sizes(
+    tumour: VirtualTumour, days: np.ndarray, exposure: np.ndarray, appearance_exposure: np.ndarray
+) -> np.ndarray:
+    """True sizes of the new lesions (rows) at days (columns); NaN before each one appears."""
+    if not tumour.new_lesions:
+        return np.zeros((0, len(days)))
+    t = np.asarray(days, dtype=float)[None, :]
+    auc = np.asarray(exposure, dtype=float)[None, :]
+    tau = np.array([n.appearance_day for n in tumour.new_lesions])[:, None]
+    size0 = np.array([n.size_mm for n in tumour.new_lesions])[:, None]
+    mg = np.array([n.growth_multiplier for n in tumour.new_lesions])[:, None]
+    since = tumour.growth_per_day * mg * (t - tau) - tumour.kill_per_auc * (
+        auc - np.asarray(appearance_exposure, dtype=float)[:, None]
+    )
+    return np.where(t >= tau, size0 * np.exp(since), np.nan)
+
+
+def sample_new_lesions(
+    rng: np.random.Generator,
+    params: TumourParameters,
+    tumour: VirtualTumour,
+    grid_days: np.ndarray,
+    grid_exposure: np.ndarray,
+) -> VirtualTumour:
+    """New lesions as a Poisson process with hazard h x (mean relative target size) on a day grid.
+
+    Event times by inversion of the cumulative hazard (Cox & Lewis 1966, time-change theorem).
+    """
+    if params.max_new_lesions == 0 or params.new_lesion_hazard_per_day == 0:
+        return tumour
+    sizes = lesion_sizes(tumour, grid_days, grid_exposure)
+    target_rows = [i for i, lesion in enumerate(tumour.lesions) if lesion.target]
+    base = np.array([tumour.lesions[i].baseline_mm for i in target_rows])[:, None]
+    relative = (sizes[target_rows] / base).mean(axis=0)
+    step = np.diff(np.concatenate([[0.0], grid_days]))
+    cumulative = np.cumsum(params.new_lesion_hazard_per_day * relative * step)
+    thresholds = np.cumsum(rng.exponential(size=params.max_new_lesions))
+    found = np.searchsorted(cumulative, thresholds)
+    new = []
+    for k, index in enumerate(found[found < len(grid_days)]):
+        organ = _choice(rng, params.organs)
+        size = params.new_lesion_median_mm * float(
+            np.exp(params.new_lesion_log_sd * rng.standard_normal())
+        )
+        multiplier = float(np.exp(params.lesion_log_sd * rng.standard_normal()))
+        new.append(VirtualNewLesion(f"N{k + 1}", organ, float(grid_days[index]), size, multiplier))
+    return VirtualTumour(tumour.lesions, tumour.growth_per_day, tumour.kill_per_auc, tuple(new))
+
+
+def true_progression_day(
+    tumour: VirtualTumour,
+    params: TumourParameters,
+    grid_days: np.ndarray,
+    grid_exposure: np.ndarray,
+) -> float | None:
+    """First grid day on which the true disease meets RECIST 1.1 progression (Eisenhauer 2009 s4.3).
+
+    Target sum +20% and +5 mm over its running nadir, non-target size at the protocol's
+    unequivocal ratio over its nadir, or an unequivocal new lesion; None if never in the grid.
+    """
+    sizes = lesion_sizes(tumour, grid_days, grid_exposure)
+    is_target = np.array([lesion.target for lesion in tumour.lesions])
+    candidates = []
+    sld = sizes[is_target].sum(axis=0)
+    nadir = np.minimum.accumulate(np.concatenate([[tumour.baseline_sld_mm], sld]))[:-1]
+    target_pd = (sld >= PD_RELATIVE * nadir) & (sld - nadir >= PD_ABSOLUTE_MM)
+    candidates.append(target_pd)
+    if (~is_target).any():
+        nt = sizes[~is_target].sum(axis=0)
+        nt_base = sum(lesion.baseline_mm for lesion in tumour.non_targets)
+        nt_nadir = np.minimum.accumulate(np.concatenate([[nt_base], nt]))[:-1]
+        candidates.append(nt >= params.non_target_progression_ratio * nt_nadir)
+    if tumour.new_lesions:
+        appear = np.interp([n.appearance_day for n in tumour.new_lesions], grid_days, grid_exposure)
+        new = new_lesion_sizes(tumour, grid_days, grid_exposure, appear)
+        candidates.append((new >= params.new_lesion_equivocal_below_mm).any(axis=0))
+    hit = np.logical_or.reduce(candidates)
+    return float(grid_days[int(hit.argmax())]) if hit.any() else None
+
+
+def _read_target(
+    rng: np.random.Generator,
+    lesion: VirtualLesion,
+    true_mm: float,
+    params: TumourParameters,
+    too_small_mm: float,
+) -> LesionMeasurement:
+    if rng.random() < params.lesion_not_evaluated_probability:
+        return LesionMeasurement(lesion_id=lesion.lesion_id, state=TargetState.NOT_EVALUATED)
+    if not lesion.nodal and true_mm < params.disappeared_below_mm:
+        return LesionMeasurement(lesion_id=lesion.lesion_id, state=TargetState.DISAPPEARED)
+    if not lesion.nodal and true_mm < too_small_mm:
+        return LesionMeasurement(lesion_id=lesion.lesion_id, state=TargetState.TOO_SMALL)
+    read = max(1.0, round(true_mm * (1.0 + params.measurement_cv * rng.standard_normal())))
+    return LesionMeasurement(lesion_id=lesion.lesion_id, diameter_mm=float(read))
+
+
+def _non_target_status(
+    tumour: VirtualTumour, sizes: np.ndarray, nadir: float, params: TumourParameters
+) -> NonTargetStatus:
+    """Unequivocal PD at the ratio over the nadir; CR when every lesion is gone (nodes < 10 mm)."""
+    total = float(sizes.sum())
+    if total >= params.non_target_progression_ratio * nadir:
+        return NonTargetStatus.PD
+    gone = all(
+        size < (NODE_NORMAL_BELOW_MM if lesion.nodal else params.disappeared_below_mm)
+        for lesion, size in zip(tumour.non_targets, sizes, strict=True)
+    )
+    return NonTargetStatus.CR if gone else NonTargetStatus.NON_CR_NON_PD
+
+
+def read_scans(
+    rng: np.random.Generator,
+    tumour: VirtualTumour,
+    params: TumourParameters,
+    patient_id: str,
+    infusion_date: dt.date,
+    baseline_date: dt.date,
+    scan_days: np.ndarray,
+    scan_exposure: np.ndarray,
+    appearance_exposure: np.ndarray,
+    too_small_mm: float,
+    new_therapy_date: dt.date | None = None,
+) -> PatientTumourData:
+    """What radiologists record at baseline and at each scan, as ``hyposti.response`` input.
+
+    Diameters carry a proportional reading error and are recorded in whole millimetres;
+    targets below ``too_small_mm`` are "too small to measure" (RECIST 1.1 s4.3.2: 5 mm default).
+    """
+    days = np.asarray(scan_days, dtype=float)
+    sizes = lesion_sizes(tumour, days, scan_exposure)
+    new_sizes = new_lesion_sizes(tumour, days, scan_exposure, appearance_exposure)
+    is_target = np.array([lesion.target for lesion in tumour.lesions])
+    nt_sizes = sizes[~is_target]
+    nt_previous = sum(lesion.baseline_mm for lesion in tumour.non_targets)
+    nt_nadir = nt_previous
+    seen_unequivocal: set[str] = set()
+    assessments = []
+    for j, day in enumerate(days):
+        targets = [
+            _read_target(rng, lesion, float(sizes[i, j]), params, too_small_mm)
+            for i, lesion in enumerate(tumour.lesions)
+            if lesion.target
+        ]
+        non_target = None
+        increased = False
+        if tumour.non_targets:
+            now = float(nt_sizes[:, j].sum())
+            non_target = _non_target_status(tumour, nt_sizes[:, j], nt_nadir, params)
+            increased = now >= params.non_target_increase_ratio * nt_previous
+            nt_previous, nt_nadir = now, min(nt_nadir, now)
+        new = []
+        for k, lesion in enumerate(tumour.new_lesions):
+            size = new_sizes[k, j]
+            if np.isnan(size):
+                continue
+            if size < params.disappeared_below_mm:
+                new.append(
+                    NewLesion(
+                        lesion_id=lesion.lesion_id,
+                        organ=lesion.organ,
+                        nodal=lesion.nodal,
+                        state="disappeared",
+                    )
+                )
+                continue
+            equivocal = (
+                size < params.new_lesion_equivocal_below_mm
+                and lesion.lesion_id not in seen_unequivocal
+            )
+            if not equivocal:
+                seen_unequivocal.add(lesion.lesion_id)
+            read = max(1.0, round(size * (1.0 + params.measurement_cv * rng.standard_normal())))
+            new.append(
+                NewLesion(
+                    lesion_id=lesion.lesion_id,
+                    organ=lesion.organ,
+                    nodal=lesion.nodal,
+                    equivocal=equivocal,
+                    diameter_mm=float(read),
+                )
+            )
+        assessments.append(
+            Assessment(
+                date=infusion_date + dt.timedelta(days=int(day)),
+                targets=targets,
+                non_target=non_target,
+                non_target_increased=increased,
+                new_lesions=new,
+            )
+        )
+    baseline = [
+        BaselineLesion(
+            lesion_id=lesion.lesion_id,
+            organ=lesion.organ,
+            nodal=lesion.nodal,
+            diameter_mm=lesion.baseline_mm if (lesion.target or lesion.nodal) else None,
+            target=lesion.target,
+        )
+        for lesion in tumour.lesions
+    ]
+    return PatientTumourData(
+        patient_id=patient_id,
+        reference_date=infusion_date,
+        baseline_date=baseline_date,
+        lesions=baseline,
+        assessments=assessments,
+        new_anticancer_therapy_date=new_therapy_date,
+    )
