@@ -1,0 +1,103 @@
+"""The adverse-event record: CTCAE v5.0 term and grade, scale, dates, seriousness, attributions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from hyposti.errors import InputError
+from hyposti.protocol.safety_spec import AeScale, Attribution, Product
+from hyposti.safety.dictionary import lookup
+
+CTCAE = "CTCAE v5.0"
+#: CTCAE terms under which an event graded on a CAR-T consensus scale is reported: CRS under its
+#: own CTCAE v5.0 term; ICANS and CRES, which CTCAE v5.0 has no term for, under Encephalopathy or
+#: "Nervous system disorders - Other, specify" (Lee 2019 BBMT 25:625, Discussion; CTCAE v5.0
+#: instructs "Other, specify" for events without a term).
+SCALE_TERMS: dict[str, frozenset[str]] = {
+    "ASTCT 2019 CRS": frozenset({"Cytokine release syndrome"}),
+    "ASTCT 2019 ICANS": frozenset({"Encephalopathy", "Nervous system disorders - Other, specify"}),
+    "CARTOX CRES": frozenset({"Encephalopathy", "Nervous system disorders - Other, specify"}),
+}
+#: Attributions ordered from least to most related (NCI CTEP attribution scale).
+ATTRIBUTION_ORDER: tuple[Attribution, ...] = (
+    "unrelated",
+    "unlikely",
+    "possible",
+    "probable",
+    "definite",
+)
+
+
+class Attributions(BaseModel):
+    """Relatedness of the event to each of the three products, on the five-point scale."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    car_t: Attribution
+    nab_paclitaxel: Attribution
+    cyclophosphamide: Attribution
+
+    def of(self, product: Product) -> Attribution:
+        """The attribution to ``product``."""
+        return getattr(self, product)
+
+
+class AdverseEvent(BaseModel):
+    """One adverse event at one grade (NCI CTCAE v5.0 term; grade on the stated scale).
+
+    ``term`` is validated against CTCAE v5.0 and normalised to NCI's spelling; the system organ
+    class follows from it. On the CTCAE scale the grade must be one NCI defines for the term
+    ('-' grades are refused); on a consensus scale (ASTCT CRS/ICANS, CARTOX CRES) any grade 1-5.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str | None = Field(default=None, description="The site's identifier of the event.")
+    term: str
+    verbatim: str | None = Field(default=None, description="Investigator's wording, e.g. 'ICANS'.")
+    grade: int = Field(ge=1, le=5)
+    scale: AeScale = CTCAE
+    onset: dt.date
+    resolution: dt.date | None = Field(default=None, description="None while ongoing.")
+    serious: bool
+    attribution: Attributions
+
+    @field_validator("term")
+    @classmethod
+    def _ctcae_term(cls, term: str) -> str:
+        return lookup(term).term
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AdverseEvent:
+        if self.scale == CTCAE:
+            lookup(self.term).check_grade(self.grade)
+        elif self.term not in SCALE_TERMS[self.scale]:
+            allowed = ", ".join(repr(t) for t in sorted(SCALE_TERMS[self.scale]))
+            raise InputError(
+                "term", self.term, f"an event graded on {self.scale} is reported as {allowed}"
+            )
+        if self.resolution is not None and self.resolution < self.onset:
+            raise InputError(
+                "resolution",
+                self.resolution.isoformat(),
+                f"resolution precedes onset {self.onset.isoformat()}",
+            )
+        return self
+
+    @property
+    def soc(self) -> str:
+        """The CTCAE v5.0 system organ class of the term."""
+        return lookup(self.term).soc
+
+    def check_not_after(self, today: dt.date, field: str = "") -> None:
+        """Refuse an onset or resolution date later than ``today``."""
+        for name in ("onset", "resolution"):
+            value = getattr(self, name)
+            if value is not None and value > today:
+                raise InputError(
+                    f"{field}{name}",
+                    value.isoformat(),
+                    f"date is after today ({today.isoformat()})",
+                )
