@@ -1,0 +1,356 @@
+"""Virtual candidates and their screening records, some made to fail named criteria.
+
+Each candidate fails each criterion independently with the parameter file's probability [est];
+a failure is written into the record as the finding that criterion's rule looks at (a HER2 below
+the protocol's threshold, a platelet count below the organ-function floor, ...). Values drawn for
+passing candidates are realistic, so a borderline candidate may fail a criterion nobody chose:
+the eligibility engine's verdict is the one the trial keeps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from hyposti.eligibility.record import (
+    Attestation,
+    CnsHistory,
+    Consent,
+    Corticosteroid,
+    Demographics,
+    Disease,
+    Lab,
+    Labs,
+    LabVsUln,
+    MedicalHistory,
+    Medications,
+    OtherTrial,
+    PregnancyTest,
+    PriorCancer,
+    PriorTherapy,
+    Reproductive,
+    Sample,
+    ScreeningRecord,
+    SurgicalWound,
+    TreatmentHistory,
+    TumourSample,
+    Vaccination,
+)
+from hyposti.errors import InputError
+from hyposti.protocol import Protocol
+from hyposti.virtual.parameters import PopulationParameters, ScreeningParameters
+
+INVESTIGATOR = "virtual investigator"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A person referred for screening: demographics and the criteria chosen to fail."""
+
+    candidate_id: str
+    age_years: int
+    sex: str
+    weight_kg: float
+    height_cm: float
+    child_bearing_potential: bool
+    life_expectancy_months: float
+    tumour_type: str
+    her2_percent: float
+    ecog: int
+    measurable_lesions: int
+    liver_metastases: bool
+    planned_failures: tuple[str, ...]
+
+
+def _rules(protocol: Protocol) -> dict[str, object]:
+    return {c.id: c.check for c in protocol.eligibility.criteria}
+
+
+def sample_candidate(
+    rng: np.random.Generator,
+    population: PopulationParameters,
+    screening: ScreeningParameters,
+    protocol: Protocol,
+    candidate_id: str,
+    measurable_lesions: int,
+    liver_metastases: bool,
+) -> Candidate:
+    """Draw a candidate: body size, tumour type and HER2, ECOG, and which criteria fail."""
+    checks = _rules(protocol)
+    unknown = sorted(set(screening.failure_probability) - set(checks))
+    if unknown:
+        raise InputError(
+            "screening.failure_probability", unknown, "names criteria the protocol does not have"
+        )
+    draws = rng.random(len(checks))
+    fails = tuple(
+        cid
+        for cid, u in zip(checks, draws, strict=True)
+        if u < screening.failure_probability.get(cid, 0.0)
+    )
+    failing_rules = {getattr(checks[cid], "rule", None): checks[cid] for cid in fails}
+    low, high = protocol.eligibility.age_range_years
+    age = int(
+        np.clip(
+            round(population.age_mean_years + population.age_sd_years * rng.standard_normal()),
+            low,
+            high,
+        )
+    )
+    life_expectancy = float(rng.uniform(6.0, 24.0))
+    if "age_and_life_expectancy" in failing_rules:
+        if rng.random() < 0.5:
+            age = high + int(rng.integers(1, 6))
+        else:
+            rule = failing_rules["age_and_life_expectancy"]
+            life_expectancy = float(rule.life_expectancy_more_than_months) - 1.0
+    female = bool(rng.random() < population.female_fraction)
+    cbp = (
+        female
+        and age < 50
+        and bool(rng.random() < population.childbearing_potential_fraction_under_50)
+    )
+    if {"contraception", "pregnancy"} & set(failing_rules):
+        # Only a woman of child-bearing potential can fail these two rules.
+        female, cbp = True, True
+    weight = population.weight_median_kg * np.exp(population.weight_log_sd * rng.standard_normal())
+    height = (
+        population.height_mean_cm
+        + population.height_sd_cm * rng.standard_normal()
+        - (6.0 if female else 0.0)
+    )
+    types = list(population.tumour_types)
+    p = np.array([population.tumour_types[t] for t in types])
+    tumour_type = types[int(rng.choice(len(types), p=p / p.sum()))]
+    her2 = float(round(rng.uniform(30.0, 100.0)))
+    if "diagnosis_her2_prior_therapy" in failing_rules:
+        her2 = float(
+            round(
+                rng.uniform(
+                    1.0, failing_rules["diagnosis_her2_prior_therapy"].her2_min_percent - 1.0
+                )
+            )
+        )
+    ecog = int(rng.choice([0, 1, 2], p=[0.3, 0.55, 0.15]))
+    if "performance_status" in failing_rules:
+        allowed = failing_rules["performance_status"].allowed_ecog
+        ecog = min(g for g in range(6) if g not in allowed and g > 0)
+    lesions = 0 if "measurable_lesions" in failing_rules else measurable_lesions
+    return Candidate(
+        candidate_id=candidate_id,
+        age_years=age,
+        sex="F" if female else "M",
+        weight_kg=float(round(weight, 1)),
+        height_cm=float(round(height, 1)),
+        child_bearing_potential=cbp,
+        life_expectancy_months=round(life_expectancy, 1),
+        tumour_type=tumour_type,
+        her2_percent=her2,
+        ecog=ecog,
+        measurable_lesions=lesions,
+        liver_metastases=liver_metastases,
+        planned_failures=fails,
+    )
+
+
+def _days(date: dt.date, n: float) -> dt.date:
+    return date - dt.timedelta(days=int(n))
+
+
+def _lognormal(rng: np.random.Generator, median: float, log_sd: float) -> float:
+    return float(median * np.exp(log_sd * rng.standard_normal()))
+
+
+def _labs(rng: np.random.Generator, date: dt.date, protocol: Protocol, fail: bool) -> Labs:
+    """Screening labs drawn around typical values of pre-treated adults [est]."""
+    platelets = round(_lognormal(rng, 210.0, 0.3))
+    if fail:
+        floor = protocol.organ_function.platelets_min_10e9_per_l if protocol.organ_function else 75
+        platelets = round(floor * float(rng.uniform(0.4, 0.9)))
+    return Labs(
+        anc_10e9_per_l=Lab(value=round(_lognormal(rng, 3.8, 0.3), 2), date=date),
+        platelets_10e9_per_l=Lab(value=float(platelets), date=date),
+        haemoglobin_g_dl=Lab(
+            value=round(max(8.5, 11.8 + 1.1 * rng.standard_normal()), 1), date=date
+        ),
+        total_bilirubin=LabVsUln(value=round(_lognormal(rng, 0.6, 0.3), 2), uln=1.2, date=date),
+        alt=LabVsUln(value=round(_lognormal(rng, 28.0, 0.35)), uln=40.0, date=date),
+        ast=LabVsUln(value=round(_lognormal(rng, 30.0, 0.35)), uln=40.0, date=date),
+        serum_creatinine_mg_dl=Lab(value=round(_lognormal(rng, 0.75, 0.18), 2), date=date),
+        lvef_percent=Lab(value=float(round(rng.uniform(55.0, 70.0))), date=date),
+        spo2_room_air_percent=Lab(value=float(round(rng.uniform(94.0, 99.0))), date=date),
+        inr=LabVsUln(value=round(float(rng.uniform(0.9, 1.15)), 2), uln=1.2, date=date),
+        aptt=LabVsUln(value=round(float(rng.uniform(25.0, 38.0)), 1), uln=40.0, date=date),
+        gilbert_syndrome=False,
+        on_anticoagulation=False,
+    )
+
+
+def screening_record(
+    rng: np.random.Generator,
+    candidate: Candidate,
+    protocol: Protocol,
+    screening_date: dt.date,
+    enrolment_date: dt.date,
+    first_dose_date: dt.date,
+) -> ScreeningRecord:
+    """The record a coordinator would complete for ``candidate``; planned failures written in.
+
+    Each planned failure sets the finding its rule (the protocol's ``check``) reads, using that
+    rule's own threshold, e.g. a washout one week short of ``washout_more_than_days``.
+    """
+    checks = _rules(protocol)
+    failing = {
+        getattr(checks[cid], "rule", None): checks[cid] for cid in candidate.planned_failures
+    }
+    judgement_ids = [
+        cid for cid, c in checks.items() if getattr(c, "rule", None) == "investigator_judgement"
+    ]
+    female = candidate.sex == "F"
+
+    washout_days = float(rng.uniform(35.0, 180.0))
+    if "washout_and_recovery" in failing:
+        washout_days = failing["washout_and_recovery"].washout_more_than_days - 7
+    therapy = PriorTherapy(
+        regimen="platinum-based chemotherapy",
+        kind="systemic",
+        line=1,
+        end_date=_days(enrolment_date, washout_days),
+        outcome="progression",
+    )
+    sample_age_days = float(rng.uniform(0.0, 120.0))
+    sample_kind = "fresh" if rng.random() < 0.5 else "archival_ffpe"
+    if "tumour_sample" in failing:
+        sample_age_days = 30.5 * (failing["tumour_sample"].max_age_months + 3)
+        sample_kind = "archival_ffpe"
+
+    flags: dict[str, bool] = {
+        name: False
+        for name in MedicalHistory.model_fields
+        if MedicalHistory.model_fields[name].annotation == (bool | None)
+    }
+    for rule_name in ("absent_conditions", "investigator_judgement"):
+        rule = failing.get(rule_name)
+        if rule is not None and rule.conditions:
+            flags[rule.conditions[0]] = True
+    cns = CnsHistory(brain_metastases=False, active_cns_disease=False)
+    if "cns_metastases" in failing:
+        cns = CnsHistory(brain_metastases=True, active_cns_disease=True, cns_symptoms=True)
+    prior_cancers = []
+    if "prior_cancer" in failing:
+        prior_cancers = [
+            PriorCancer(
+                description="colorectal adenocarcinoma",
+                category="other",
+                diagnosis_date=_days(screening_date, 365),
+                last_treatment_date=_days(screening_date, 200),
+            )
+        ]
+    wounds = []
+    if "surgical_wounds" in failing:
+        wounds = [
+            SurgicalWound(
+                surgery_date=_days(
+                    screening_date, failing["surgical_wounds"].unhealed_more_than_days + 15
+                ),
+                healed=False,
+            )
+        ]
+    trials = []
+    if "other_trials" in failing:
+        trials = [
+            OtherTrial(
+                trial="another phase I trial", last_participation_date=_days(enrolment_date, 10)
+            )
+        ]
+    steroids = []
+    if "immunosuppression" in failing:
+        limit = failing["immunosuppression"].prednisone_equivalent_max_mg_per_day
+        steroids = [
+            Corticosteroid(
+                drug="prednisone",
+                daily_dose_mg=2.0 * limit,
+                route="oral",
+                start_date=_days(screening_date, 30),
+            )
+        ]
+    vaccinations = []
+    if "vaccination" in failing:
+        vaccinations = [Vaccination(vaccine="influenza", date=_days(enrolment_date, 10))]
+
+    reproductive = Reproductive(contraception_agreed="contraception" not in failing)
+    if female:
+        test = None
+        if candidate.child_bearing_potential:
+            result = "positive" if "pregnancy" in failing else "negative"
+            test = PregnancyTest(date=screening_date, result=result)
+        reproductive = Reproductive(
+            pregnant="pregnancy" in failing,
+            breastfeeding=False,
+            pregnancy_test=test,
+            contraception_agreed="contraception" not in failing,
+        )
+    return ScreeningRecord(
+        participant_id=candidate.candidate_id,
+        screening_date=screening_date,
+        enrolment_date=enrolment_date,
+        first_study_dose_date=first_dose_date,
+        demographics=Demographics(
+            date_of_birth=_birth_date(rng, screening_date, candidate.age_years),
+            sex="female" if female else "male",
+            weight_kg=candidate.weight_kg,
+            child_bearing_potential=candidate.child_bearing_potential if female else None,
+        ),
+        disease=Disease(
+            tumour_type=candidate.tumour_type,
+            histologically_confirmed=True,
+            advanced_or_metastatic=True,
+            her2_percent=candidate.her2_percent,
+            nccn_standard_first_line_exists=True,
+            measurable_lesions=candidate.measurable_lesions,
+            life_expectancy_months=candidate.life_expectancy_months,
+            ecog=candidate.ecog,
+            liver_metastases=candidate.liver_metastases,
+        ),
+        treatment=TreatmentHistory(
+            prior_therapies=[therapy], worst_residual_toxicity_grade=int(rng.integers(0, 2))
+        ),
+        sample=Sample(
+            tumour_sample=TumourSample(
+                kind=sample_kind, collection_date=_days(screening_date, sample_age_days)
+            ),
+            rebiopsy_consent=True,
+        ),
+        labs=_labs(rng, screening_date, protocol, "organ_function" in failing),
+        medications=Medications(
+            corticosteroids=steroids, immunosuppressants=[], vaccinations=vaccinations
+        ),
+        reproductive=reproductive,
+        history=MedicalHistory(
+            **flags,
+            prior_cancers=prior_cancers,
+            surgical_wounds=wounds,
+            other_trials=trials,
+            cns=cns,
+        ),
+        consent=Consent(
+            signed_date=screening_date, signed_by_participant="informed_consent" not in failing
+        ),
+        attestations=[
+            Attestation(
+                criterion_id=cid,
+                satisfied=cid not in candidate.planned_failures,
+                investigator=INVESTIGATOR,
+                attested_on=screening_date,
+            )
+            for cid in judgement_ids
+        ],
+    )
+
+
+def _birth_date(rng: np.random.Generator, on: dt.date, age_years: int) -> dt.date:
+    """A birth date giving exactly ``age_years`` completed years on ``on``."""
+    latest = dt.date(on.year - age_years, on.month, min(on.day, 28))
+    return latest - dt.timedelta(days=int(rng.integers(1, 360)))
