@@ -1,0 +1,135 @@
+"""Event and censoring rules for PFS, DOR and OS (FDA 2018 guidance "Clinical Trial Endpoints for
+the Approval of Cancer Drugs and Biologics", Table A1 of the 2007 edition; EMA/CHMP/205/95 Rev.5
+App. 1): censor at the last adequate assessment when no event, at new anticancer therapy, or when
+the event follows two or more missed scheduled assessments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class AssessmentSchedule:
+    """Scheduled tumour-assessment study days and the visit window around each.
+
+    Default (the trial's working schedule): day 28, weeks 8 and 12, then every 8 weeks to one year
+    and every 12 weeks to three years; windows +/- 3 days to day 28, +/- 7 to day 182, +/- 14 after.
+    """
+
+    days: tuple[int, ...]
+    window_until_28: int = 3
+    window_until_182: int = 7
+    window_after: int = 14
+
+    def window(self, day: float) -> int:
+        if day <= 28:
+            return self.window_until_28
+        if day <= 182:
+            return self.window_until_182
+        return self.window_after
+
+    def missed_between(self, last_day: float, event_day: float) -> int:
+        """Scheduled assessments whose whole window lies strictly between two study days."""
+        return sum(
+            1 for d in self.days if last_day < d - self.window(d) and d + self.window(d) < event_day
+        )
+
+    def describe(self) -> str:
+        return (
+            "scheduled assessment days "
+            + ", ".join(str(d) for d in self.days)
+            + f"; windows +/-{self.window_until_28} d to day 28, +/-{self.window_until_182} d "
+            f"to day 182, +/-{self.window_after} d after"
+        )
+
+
+def default_schedule(horizon_days: int = 1095) -> AssessmentSchedule:
+    """Day 28, 56, 84, every 56 days to day 364, then every 84 days up to ``horizon_days``."""
+    days = [28, 56, 84]
+    while days[-1] + 56 <= 364:
+        days.append(days[-1] + 56)
+    while days[-1] + 84 <= horizon_days:
+        days.append(days[-1] + 84)
+    return AssessmentSchedule(tuple(days))
+
+
+@dataclass(frozen=True)
+class TimeToEvent:
+    """One patient's time (days) from the endpoint's origin, event flag, and the rule applied."""
+
+    subject_id: str
+    time: float
+    event: bool
+    reason: str
+
+
+def progression_event(
+    subject_id: str,
+    adequate_days: Sequence[float],
+    progression_day: float | None,
+    death_day: float | None,
+    new_therapy_day: float | None,
+    schedule: AssessmentSchedule,
+    origin_day: float = 0.0,
+) -> TimeToEvent:
+    """Progression-or-death time from ``origin_day`` (infusion for PFS, first response for DOR).
+
+    Rules, in order (FDA 2018 endpoints guidance): (1) new anticancer therapy before any event:
+    censor at the last adequate assessment on or before its start; (2) no event: censor at the last
+    adequate assessment; (3) an event after two or more missed scheduled assessments: censor at the
+    last adequate assessment before it; (4) otherwise the event (progression or death, the
+    earlier). Without an adequate assessment after the origin, censoring falls on the origin.
+    """
+    days = np.sort(np.asarray([d for d in adequate_days if d >= origin_day], dtype=float))
+
+    def last_before(limit: float) -> float:
+        before = days[days <= limit]
+        return float(before[-1]) if before.size else origin_day
+
+    candidates = [(d, name) for d, name in ((progression_day, "progression"), (death_day, "death"))
+                  if d is not None]  # fmt: skip
+    event_day, event_name = min(candidates) if candidates else (None, None)
+    if new_therapy_day is not None and (event_day is None or new_therapy_day < event_day):
+        at = last_before(new_therapy_day)
+        return TimeToEvent(
+            subject_id,
+            at - origin_day,
+            False,
+            f"censored at last adequate assessment (day {at:g}) before new anticancer therapy "
+            f"(day {new_therapy_day:g})",
+        )
+    if event_day is None:
+        at = last_before(np.inf)
+        where = f"last adequate assessment (day {at:g})" if days.size else f"day {origin_day:g}"
+        return TimeToEvent(subject_id, at - origin_day, False, f"censored at {where}: no event")
+    last = last_before(event_day)
+    missed = schedule.missed_between(last, event_day)
+    if missed >= 2:
+        return TimeToEvent(
+            subject_id,
+            last - origin_day,
+            False,
+            f"censored at last adequate assessment (day {last:g}): {event_name} on day "
+            f"{event_day:g} followed {missed} missed scheduled assessments",
+        )
+    return TimeToEvent(
+        subject_id, event_day - origin_day, True, f"{event_name} on day {event_day:g}"
+    )
+
+
+def survival_event(
+    subject_id: str, death_day: float | None, last_known_alive_day: float
+) -> TimeToEvent:
+    """Overall survival from infusion: death is the event, else censored when last known alive."""
+    if death_day is not None:
+        return TimeToEvent(subject_id, death_day, True, f"death on day {death_day:g}")
+    return TimeToEvent(
+        subject_id,
+        last_known_alive_day,
+        False,
+        f"censored when last known alive (day {last_known_alive_day:g})",
+    )

@@ -1,0 +1,244 @@
+"""Safety endpoints: treatment-related AE incidence, CRS/ICANS by grade, DLTs, MTD/RP2D, deaths.
+
+AE incidence counts patients by their worst grade (CTCAE v5.0, NCI 2017; ICH E3 section 12.2);
+treatment-related means attribution possible, probable or definite to any study product
+(NCI CTEP attribution scale), from the start of preconditioning as the registry defines.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hyposti.analysis.binomial import clopper_pearson
+from hyposti.data.dataset import TrialDataset
+from hyposti.data.schema import RELATED_ATTRIBUTIONS
+from hyposti.design.decision import fit
+from hyposti.design.outcomes import Cohort
+from hyposti.design.three_plus_three import ThreePlusThree
+from hyposti.errors import InputError
+from hyposti.protocol import Protocol
+
+ATTRIBUTION_COLUMNS = (
+    "attribution_car_t",
+    "attribution_nab_paclitaxel",
+    "attribution_cyclophosphamide",
+)
+SYNDROME_SCALES = {"CRS": "ASTCT CRS", "ICANS": "ASTCT ICANS", "CRES": "CARTOX CRES"}
+ALL = "all"
+
+
+def dose_key(level: object) -> str:
+    return ALL if level == ALL else str(int(level))  # type: ignore[call-overload]
+
+
+def safety_population(ds: TrialDataset) -> pd.DataFrame:
+    """Subjects who started preconditioning (the first study treatment), with their dose level."""
+    s = ds.subjects
+    pop = s.loc[s["preconditioning_start_date"].notna() & s["dose_level"].notna()]
+    return pop[["subject_id", "dose_level", "preconditioning_start_date", "infusion_date"]]
+
+
+def treatment_related_aes(ds: TrialDataset, window_days: int) -> pd.DataFrame:
+    """AEs of the safety population from preconditioning start to ``window_days`` after infusion,
+    related (possible/probable/definite) to at least one study product."""
+    pop = safety_population(ds)
+    ae = ds.adverse_events.merge(pop, on="subject_id", how="inner")
+    related = np.zeros(len(ae), dtype=bool)
+    for column in ATTRIBUTION_COLUMNS:
+        related |= ae[column].isin(RELATED_ATTRIBUTIONS).to_numpy()
+    horizon = ae["infusion_date"] + pd.to_timedelta(window_days, unit="D")
+    in_window = (ae["onset_date"] >= ae["preconditioning_start_date"]) & (
+        ae["infusion_date"].isna() | (ae["onset_date"] <= horizon)
+    )
+    return ae.loc[related & in_window.to_numpy()]
+
+
+def _counts(worst: pd.DataFrame, levels: list[object], denominators: dict[str, int]) -> dict:
+    """Patients by worst grade per dose level (worst: one row per subject, grade, dose_level)."""
+    out: dict[str, Any] = {}
+    for level in levels:
+        rows = worst if level == ALL else worst.loc[worst["dose_level"] == level]
+        grades = rows["grade"].astype(int)
+        n = denominators[dose_key(level)]
+        out[dose_key(level)] = {
+            "n": n,
+            "any": int(rows["subject_id"].nunique()),
+            "grade_3_plus": int((grades >= 3).sum()),
+            "by_worst_grade": {str(g): int((grades == g).sum()) for g in range(1, 6)},
+        }
+    return out
+
+
+def ae_incidence_table(ae: pd.DataFrame, pop: pd.DataFrame) -> dict[str, Any]:
+    """Any-AE row, then each SOC and each term in it: patients by worst grade, per dose level."""
+    levels: list[object] = sorted(int(v) for v in pop["dose_level"].unique())
+    denominators = {dose_key(lv): int((pop["dose_level"] == lv).sum()) for lv in levels}
+    denominators[ALL] = len(pop)
+    levels.append(ALL)
+
+    def worst(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.groupby("subject_id", as_index=False).agg(
+            grade=("grade", "max"), dose_level=("dose_level", "first")
+        )
+
+    rows = [{"soc": None, "term": None, "by_dose": _counts(worst(ae), levels, denominators)}]
+    for soc, by_soc in sorted(ae.groupby("soc"), key=lambda kv: str(kv[0])):
+        rows.append({"soc": soc, "term": None, "by_dose": _counts(worst(by_soc), levels,
+                                                                  denominators)})  # fmt: skip
+        for term, by_term in sorted(by_soc.groupby("term"), key=lambda kv: str(kv[0])):
+            rows.append(
+                {"soc": soc, "term": term, "by_dose": _counts(worst(by_term), levels, denominators)}
+            )
+    return {"dose_levels": [dose_key(lv) for lv in levels], "n": denominators, "rows": rows}
+
+
+def syndrome_grades(ds: TrialDataset) -> dict[str, Any]:
+    """CRS, ICANS and CRES: patients by worst grade per dose level, any attribution."""
+    pop = safety_population(ds)
+    ae = ds.adverse_events.merge(pop, on="subject_id", how="inner")
+    ae = ae.loc[ae["onset_date"] >= ae["preconditioning_start_date"]]
+    out = {}
+    for name, scale in SYNDROME_SCALES.items():
+        rows = ae.loc[ae["scale"] == scale]
+        out[name] = ae_incidence_table(rows, pop)["rows"][0]["by_dose"]
+    return out
+
+
+def dlt_summary(ds: TrialDataset) -> list[dict[str, Any]]:
+    """DLT-evaluable patients and patients with a DLT per dose level, with exact 95% CIs."""
+    d = ds.dlt_evaluations
+    ae = ds.adverse_events
+    out = []
+    for level, rows in sorted(d.groupby("dose_level"), key=lambda kv: int(kv[0])):
+        evaluable = rows.loc[rows["evaluable"].fillna(False).astype(bool)]
+        n_dlt = int(evaluable["dlt"].fillna(False).astype(bool).sum())
+        ids = set(evaluable.loc[evaluable["dlt"].fillna(False).astype(bool), "subject_id"])
+        events = ae.loc[ae["subject_id"].isin(ids) & ae["dlt"].fillna(False).astype(bool)]
+        out.append(
+            {
+                "dose_level": int(level),
+                "n_treated": len(rows),
+                "n_evaluable": len(evaluable),
+                "n_dlt": n_dlt,
+                "rate": clopper_pearson(n_dlt, len(evaluable)).as_dict(),
+                "dlt_events": [
+                    {"subject_id": r.subject_id, "term": r.term, "grade": int(r.grade)}
+                    for r in events.itertuples()
+                ],
+                "not_evaluable_reasons": [
+                    {"subject_id": r.subject_id, "reason": r.reason}
+                    for r in rows.loc[~rows["evaluable"].fillna(False).astype(bool)].itertuples()
+                ],
+            }
+        )
+    return out
+
+
+def escalation_history(ds: TrialDataset, protocol: Protocol) -> dict[str, Any]:
+    """The recorded cohorts and decisions, each beside what the protocol's design rule says.
+
+    The rule is replayed with hyposti.design (3+3: Storer 1989; Korn et al. 1994) on the cohorts
+    recorded so far, so a committee can see where a decision departed from the rule.
+    """
+    esc = ds.escalation.sort_values("cohort")
+    num_doses = protocol.num_doses
+    design = None
+    note = None
+    if protocol.design.method == "3+3":
+        design = ThreePlusThree.variant(protocol.design.variant or "conventional", num_doses)
+    else:
+        note = f"the {protocol.design.method} rule needs patient-level order; not replayed here"
+    cohorts: list[Cohort] = []
+    rows = []
+    mtd_by_rule: int | None = None
+    for r in esc.itertuples():
+        n, y = int(r.n_patients), int(r.n_dlt)
+        row = {
+            "cohort": int(r.cohort),
+            "dose_level": int(r.dose_level),
+            "n_patients": n,
+            "n_dlt": y,
+            "decision": r.decision,
+            "reason": r.reason,
+            "decision_date": None if pd.isna(r.decision_date) else r.decision_date.date(),
+            "rule_recommendation": None,
+        }
+        if design is not None and n > 0 and 1 <= int(r.dose_level) <= num_doses:
+            cohorts.append(Cohort(int(r.dose_level), tuple([True] * y + [False] * (n - y))))
+            try:
+                decision = fit(design, cohorts)
+                row["rule_recommendation"] = decision.reason
+                mtd_by_rule = decision.mtd
+            except InputError as exc:
+                row["rule_recommendation"] = f"rule not applicable: {exc}"
+        rows.append(row)
+    study = ds.study.iloc[0]
+    return {
+        "design": protocol.design.method
+        + (f" ({protocol.design.variant})" if protocol.design.variant else ""),
+        "cohorts": rows,
+        "replay_note": note,
+        "mtd_by_rule": mtd_by_rule,
+        "mtd_declared": None if pd.isna(study["mtd_dose_level"]) else int(study["mtd_dose_level"]),
+        "rp2d_declared": None
+        if pd.isna(study["rp2d_dose_level"])
+        else int(study["rp2d_dose_level"]),
+        "rp2d_rationale": study["rp2d_rationale"],
+        "mtd_rule_text": protocol.design.mtd_rule.registry_text
+        if protocol.design.mtd_rule
+        else None,
+    }
+
+
+def deaths(ds: TrialDataset) -> list[dict[str, Any]]:
+    """Every death with its study day, cause, and any grade 5 AE recorded for the subject."""
+    d = ds.disposition.loc[ds.disposition["death_date"].notna()]
+    s = ds.subjects.set_index("subject_id")
+    ae5 = ds.adverse_events.loc[ds.adverse_events["grade"] == 5]
+    out = []
+    for r in d.sort_values("death_date").itertuples():
+        infusion = s.at[r.subject_id, "infusion_date"]
+        fatal = ae5.loc[ae5["subject_id"] == r.subject_id]
+        related = [
+            t.term
+            for t in fatal.itertuples()
+            if any(getattr(t, c) in RELATED_ATTRIBUTIONS for c in ATTRIBUTION_COLUMNS)
+        ]
+        day = None if pd.isna(infusion) else int((r.death_date - infusion).days)
+        level = s.at[r.subject_id, "dose_level"]
+        out.append(
+            {
+                "subject_id": r.subject_id,
+                "dose_level": None if pd.isna(level) else int(level),
+                "death_date": r.death_date.date(),
+                "study_day": day,
+                "within_30_days_of_infusion": day is not None and day <= 30,
+                "cause": r.death_cause,
+                "grade5_aes": list(fatal["term"]),
+                "treatment_related_grade5_aes": related,
+            }
+        )
+    return out
+
+
+def safety_analysis(ds: TrialDataset, protocol: Protocol) -> dict[str, Any]:
+    """Every safety endpoint of the registry record as plain data."""
+    window = next((e.time_frame_days for e in protocol.endpoints if e.id == "trae_incidence"), 365)
+    pop = safety_population(ds)
+    return {
+        "population": "subjects who started preconditioning",
+        "definition": (
+            "treatment-related adverse events: onset from the start of preconditioning to "
+            f"day {window} after infusion, attribution possible, probable or definite to "
+            "the CAR-T cells, nab-paclitaxel or cyclophosphamide; patients counted once at their "
+            "worst grade"
+        ),
+        "trae": ae_incidence_table(treatment_related_aes(ds, window), pop),
+        "syndromes": syndrome_grades(ds),
+        "dlt": dlt_summary(ds),
+        "escalation": escalation_history(ds, protocol),
+        "deaths": deaths(ds),
+    }
