@@ -138,6 +138,15 @@ class TumourParameters(_Section):
 GradeCurve = list[float]
 
 
+class LabNadir(_Section):
+    """A log-normal nadir of a blood count after lymphodepletion, in the grader's unit."""
+
+    median: float = Field(gt=0)
+    log_sd: float = Field(ge=0)
+    unit: str
+    lln: float = Field(gt=0)
+
+
 class ToxicityParameters(_Section):
     anchor_doses_cells_per_kg: list[float] = Field(min_length=1)
     crs_at_least: list[GradeCurve]
@@ -151,6 +160,7 @@ class ToxicityParameters(_Section):
     onset_log_sd: float = Field(ge=0)
     fever_masked_probability: Probability = Field(ge=0, le=1)
     chemotherapy: dict[str, list[float]]
+    lab_nadirs: dict[str, LabNadir]
 
     @model_validator(mode="after")
     def _curves(self) -> ToxicityParameters:

@@ -1,0 +1,256 @@
+"""Virtual toxicities: dose-dependent CRS, ICANS and organ events as observations the graders grade.
+
+Latent severities are drawn from P(grade >= k) curves interpolated on log10 dose between the
+parameter file's anchor doses; each is then written as what a ward records (temperature,
+vasopressors, oxygen, ICE score, blood counts), and the AE grade is the one the ``hyposti.safety``
+graders give: ASTCT CRS and ICANS (Lee et al. 2019, BBMT 25:625, Tables 3 and 5) and the CTCAE
+v5.0 lab criteria.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from hyposti.errors import InputError
+from hyposti.safety.adverse_event import AdverseEvent, Attributions
+from hyposti.safety.crs import CrsObservation, grade_crs
+from hyposti.safety.grade_result import GradeResult
+from hyposti.safety.icans import IcansObservation, grade_icans
+from hyposti.safety.lab_grading import grade_lab
+from hyposti.virtual.parameters import ToxicityParameters
+
+
+@dataclass(frozen=True)
+class GradedEvent:
+    """An adverse event and, for a syndrome or a lab value, the grader's full reasoning."""
+
+    event: AdverseEvent
+    study_day: int
+    grading: str
+
+
+def at_least_probabilities(
+    curves: list[list[float]], anchors: list[float], dose_cells_per_kg: float
+) -> np.ndarray:
+    """P(grade >= k) at ``dose``: linear in log10(dose) between anchors, flat outside them."""
+    if dose_cells_per_kg <= 0:
+        raise InputError("dose_cells_per_kg", dose_cells_per_kg, "must be positive")
+    table = np.asarray(curves, dtype=float)
+    x = np.log10(np.asarray(anchors, dtype=float))
+    at = np.log10(dose_cells_per_kg)
+    return np.array([np.interp(at, x, table[:, k]) for k in range(table.shape[1])])
+
+
+def draw_grade(rng: np.random.Generator, at_least: np.ndarray) -> int:
+    """Grade from P(grade >= k): one uniform U, grade = #{k : U < P(grade >= k)} (inversion)."""
+    return int(np.sum(rng.random() < np.asarray(at_least)))
+
+
+def crs_observation(
+    rng: np.random.Generator, grade: int, masked_probability: float
+) -> CrsObservation:
+    """A worst-of-episode CRS picture that the ASTCT table (Lee 2019 Table 3) puts at ``grade``."""
+    if grade < 1:
+        raise InputError("grade", grade, "a CRS episode has grade 1 to 5")
+    masked = grade >= 2 and bool(rng.random() < masked_probability)
+    temperature = float(round(rng.uniform(37.0, 37.9) if masked else rng.uniform(38.0, 40.2), 1))
+    pick = int(rng.integers(0, 3))  # hypotension, hypoxia, or both drive grades 2-4
+    hypotension = grade >= 2 and pick in (0, 2)
+    hypoxia = grade >= 2 and pick in (1, 2)
+    vasopressors = {3: 1, 4: 2, 5: 3}.get(grade, 0) if hypotension else 0
+    oxygen, flow = "none", None
+    if hypoxia:
+        if grade == 2:
+            oxygen, flow = "low-flow", float(rng.integers(1, 7))
+        elif grade == 3:
+            oxygen, flow = "high-flow", float(rng.integers(10, 41))
+        else:
+            oxygen = "bipap" if grade == 4 else "mechanical-ventilation"
+    return CrsObservation(
+        temperature_c=temperature,
+        fever_masked=masked,
+        hypotension=hypotension,
+        vasopressors=vasopressors,
+        oxygen=oxygen,
+        oxygen_flow_l_min=flow,
+        death_due_to_crs=grade == 5,
+    )
+
+
+def icans_observation(rng: np.random.Generator, grade: int) -> IcansObservation:
+    """A worst-of-episode ICANS picture that Lee 2019 Table 5 puts at ``grade``."""
+    if grade < 1:
+        raise InputError("grade", grade, "an ICANS episode has grade 1 to 5")
+    if grade == 1:
+        return IcansObservation(ice_score=int(rng.integers(7, 10)))
+    if grade == 2:
+        return IcansObservation(
+            ice_score=int(rng.integers(3, 7)),
+            consciousness="awakens-to-voice" if rng.random() < 0.5 else "normal",
+        )
+    if grade == 3:
+        seizure = "rapidly-resolving" if rng.random() < 0.3 else "none"
+        return IcansObservation(ice_score=int(rng.integers(0, 3)), seizure=seizure)
+    return IcansObservation(
+        ice_score=None, consciousness="unarousable", death_due_to_icans=grade == 5
+    )
+
+
+CAR_T_SYNDROME = Attributions(
+    car_t="probable", nab_paclitaxel="unlikely", cyclophosphamide="unlikely"
+)
+CAR_T_ORGAN = Attributions(car_t="probable", nab_paclitaxel="unlikely", cyclophosphamide="unlikely")
+SKIN_MUCOSAL = Attributions(
+    car_t="possible", nab_paclitaxel="possible", cyclophosphamide="unlikely"
+)
+CHEMOTHERAPY = Attributions(
+    car_t="unlikely", nab_paclitaxel="probable", cyclophosphamide="probable"
+)
+
+
+def _explain(result: GradeResult) -> str:
+    return f"{result.scale} grade {result.grade}: {result.deciding_finding}"
+
+
+def _onset(rng: np.random.Generator, median: float, log_sd: float) -> int:
+    return max(0, round(median * float(np.exp(log_sd * rng.standard_normal()))))
+
+
+def sample_adverse_events(
+    rng: np.random.Generator,
+    params: ToxicityParameters,
+    dose_cells_per_kg: float,
+    infusion_date: dt.date,
+    preconditioning_start_day: int,
+    patient_id: str,
+) -> list[GradedEvent]:
+    """One patient's adverse events from preconditioning on, graded by the safety graders.
+
+    CRS and ICANS are graded from their observations (ASTCT, Lee 2019); cytopenias from their
+    nadir counts (CTCAE v5.0 lab criteria); other events carry the CTCAE grade drawn. Serious
+    (ICH E2A): grade >= 3 syndromes and organ events, and any grade >= 4 event [est].
+    """
+    anchors = params.anchor_doses_cells_per_kg
+    events: list[GradedEvent] = []
+
+    def add(
+        term: str,
+        grade: int,
+        scale: str,
+        day: int,
+        duration: int,
+        attribution: Attributions,
+        grading: str,
+        verbatim: str | None = None,
+        syndrome: bool = False,
+    ) -> None:
+        onset = infusion_date + dt.timedelta(days=day)
+        fatal = grade == 5
+        events.append(
+            GradedEvent(
+                AdverseEvent(
+                    id=f"{patient_id}-AE{len(events) + 1:02d}",
+                    term=term,
+                    verbatim=verbatim,
+                    grade=grade,
+                    scale=scale,
+                    onset=onset,
+                    resolution=None if fatal else onset + dt.timedelta(days=max(duration, 1)),
+                    serious=grade >= 4 or (syndrome and grade >= 3),
+                    attribution=attribution,
+                ),
+                day,
+                grading,
+            )
+        )
+
+    crs = draw_grade(rng, at_least_probabilities(params.crs_at_least, anchors, dose_cells_per_kg))
+    if crs:
+        result = grade_crs(crs_observation(rng, crs, params.fever_masked_probability))
+        if result.grade:
+            add(
+                "Cytokine release syndrome",
+                result.grade,
+                result.scale,
+                _onset(rng, params.crs_onset_median_days, params.onset_log_sd),
+                _onset(rng, params.crs_duration_median_days, params.onset_log_sd),
+                CAR_T_SYNDROME,
+                _explain(result),
+                "CRS",
+                syndrome=True,
+            )
+    icans = draw_grade(
+        rng, at_least_probabilities(params.icans_at_least, anchors, dose_cells_per_kg)
+    )
+    if icans:
+        result = grade_icans(icans_observation(rng, icans))
+        add(
+            "Encephalopathy",
+            result.grade,
+            result.scale,
+            _onset(rng, params.icans_onset_median_days, params.onset_log_sd),
+            _onset(rng, params.icans_duration_median_days, params.onset_log_sd),
+            CAR_T_SYNDROME,
+            _explain(result),
+            "ICANS",
+            syndrome=True,
+        )
+    skin = draw_grade(
+        rng, at_least_probabilities(params.skin_mucosal_at_least, anchors, dose_cells_per_kg)
+    )
+    if skin:
+        term = "Rash maculo-papular" if rng.random() < 0.5 else "Mucositis oral"
+        add(
+            term,
+            skin,
+            "CTCAE v5.0",
+            int(rng.integers(5, 22)),
+            int(rng.integers(5, 15)),
+            SKIN_MUCOSAL,
+            f"CTCAE v5.0 grade {skin} (drawn)",
+            syndrome=True,
+        )
+    lung = draw_grade(
+        rng, at_least_probabilities(params.pneumonitis_at_least, anchors, dose_cells_per_kg)
+    )
+    if lung:
+        add(
+            "Pneumonitis",
+            lung,
+            "CTCAE v5.0",
+            int(rng.integers(1, 15)),
+            int(rng.integers(7, 30)),
+            CAR_T_ORGAN,
+            f"CTCAE v5.0 grade {lung} (drawn)",
+            syndrome=True,
+        )
+    for term, curve in params.chemotherapy.items():
+        grade = draw_grade(rng, np.asarray(curve))
+        if grade:
+            add(
+                term,
+                grade,
+                "CTCAE v5.0",
+                int(rng.integers(preconditioning_start_day, 8)),
+                int(rng.integers(3, 21)),
+                CHEMOTHERAPY,
+                f"CTCAE v5.0 grade {grade} (drawn)",
+            )
+    for term, nadir in params.lab_nadirs.items():
+        value = float(round(nadir.median * np.exp(nadir.log_sd * rng.standard_normal()), 2))
+        lab = grade_lab(term, value, nadir.unit, lln=nadir.lln)
+        if lab.grade:
+            add(
+                lab.ctcae_term,
+                lab.grade,
+                "CTCAE v5.0",
+                int(rng.integers(3, 11)),
+                int(rng.integers(5, 28)),
+                CHEMOTHERAPY,
+                f"CTCAE v5.0 lab grade {lab.grade}: nadir {value:g} {nadir.unit} "
+                f"({lab.deciding_rule})",
+            )
+    return events
