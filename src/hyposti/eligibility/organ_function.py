@@ -1,0 +1,214 @@
+"""I7: adequate organ function from labs dated within the window before the first study dose.
+
+Thresholds come from the protocol's sponsor-editable `organ_function` section; creatinine
+clearance by Cockcroft & Gault 1976 (Nephron 16:31).
+"""
+
+from __future__ import annotations
+
+from hyposti.eligibility.context import ScreeningContext, at_least, at_most, fmt
+from hyposti.eligibility.dates import age_in_years
+from hyposti.eligibility.record import Lab, LabVsUln
+from hyposti.eligibility.verdict import Outcome, combine, met, missing, not_met
+from hyposti.errors import InputError, ProtocolError
+from hyposti.protocol.eligibility_spec import OrganFunctionRule
+
+
+def cockcroft_gault(
+    age_years: int, weight_kg: float, creatinine_mg_dl: float, female: bool
+) -> float:
+    """Creatinine clearance, mL/min: (140 - age) x weight / (72 x Scr), x 0.85 for women.
+
+    Cockcroft DW, Gault MH. Prediction of creatinine clearance from serum creatinine.
+    Nephron 1976;16:31-41.
+    """
+    clearance = (140 - age_years) * weight_kg / (72 * creatinine_mg_dl)
+    return clearance * 0.85 if female else clearance
+
+
+def _dated(
+    lab: Lab | LabVsUln | None, field: str, ctx: ScreeningContext, days: int
+) -> Outcome | None:
+    """Missing-data outcome when the lab is absent or outside the window; None when usable."""
+    first_dose = ctx.record.first_study_dose_date
+    if lab is None:
+        return missing([field], f"{field} not recorded")
+    gap = (first_dose - lab.date).days
+    if not 0 <= gap <= days:
+        return missing(
+            [field],
+            f"{field} of {lab.date} is {gap} days before the first dose on "
+            f"{first_dose}; a result within {days} days is needed",
+        )
+    return None
+
+
+def _minimum(lab: Lab, name: str, limit: float, unit: str) -> Outcome:
+    ok = at_least(lab.value, limit)
+    sign = ">=" if ok else "<"
+    return (met if ok else not_met)(
+        f"{name} {fmt(lab.value)} {unit} ({lab.date}) {sign} {fmt(limit)}", **{name: lab.value}
+    )
+
+
+def _uln(lab: LabVsUln, name: str, limit: float, why: str = "") -> Outcome:
+    ratio = lab.value / lab.uln
+    ok = at_most(lab.value, limit * lab.uln)
+    sign = "<=" if ok else ">"
+    return (met if ok else not_met)(
+        f"{name} {fmt(lab.value)} = {fmt(ratio)} x ULN {fmt(lab.uln)} ({lab.date}) {sign} "
+        f"{fmt(limit)} x ULN{why}",
+        **{f"{name}_x_uln": round(ratio, 4)},
+    )
+
+
+def _with_exception(
+    lab: LabVsUln, name: str, limit: float, loose: float, flag: bool | None, field: str, why: str
+) -> Outcome:
+    """The usual limit, or the looser one when the exception (``flag``) holds."""
+    if at_most(lab.value, limit * lab.uln):
+        return _uln(lab, name, limit)
+    if flag is None and at_most(lab.value, loose * lab.uln):
+        return missing(
+            [field],
+            f"{name} {fmt(lab.value / lab.uln)} x ULN exceeds {fmt(limit)} "
+            f"x ULN; whether {why} applies (limit {fmt(loose)} x ULN) is not recorded",
+        )
+    if flag:
+        return _uln(lab, name, loose, f" ({why})")
+    return _uln(lab, name, limit)
+
+
+def organ_function(rule: OrganFunctionRule, ctx: ScreeningContext) -> Outcome:
+    """Registry I7: every organ-function lab within the window and within its threshold."""
+    limits = ctx.protocol.organ_function
+    if limits is None:
+        raise ProtocolError(
+            "protocol",
+            ["criterion rule 'organ_function' needs the 'organ_function' section (thresholds)"],
+        )
+    record = ctx.record
+    if record.first_study_dose_date is None:
+        return missing(["first_study_dose_date"], "the lab window needs the first study dose date")
+    labs, days = record.labs, rule.within_days_before_first_dose
+    parts: list[Outcome] = []
+
+    def check(lab, field, judge) -> None:
+        problem = _dated(lab, f"labs.{field}", ctx, days)
+        parts.append(problem if problem is not None else judge(lab))
+
+    check(
+        labs.anc_10e9_per_l,
+        "anc_10e9_per_l",
+        lambda x: _minimum(x, "anc", limits.anc_min_10e9_per_l, "x10^9/L"),
+    )
+    check(
+        labs.platelets_10e9_per_l,
+        "platelets_10e9_per_l",
+        lambda x: _minimum(x, "platelets", limits.platelets_min_10e9_per_l, "x10^9/L"),
+    )
+    check(
+        labs.haemoglobin_g_dl,
+        "haemoglobin_g_dl",
+        lambda x: _minimum(x, "haemoglobin", limits.haemoglobin_min_g_dl, "g/dL"),
+    )
+    check(
+        labs.total_bilirubin,
+        "total_bilirubin",
+        lambda x: _with_exception(
+            x,
+            "total_bilirubin",
+            limits.total_bilirubin_max_x_uln,
+            limits.total_bilirubin_max_x_uln_gilbert,
+            labs.gilbert_syndrome,
+            "labs.gilbert_syndrome",
+            "Gilbert's syndrome",
+        ),
+    )
+    for name in ("alt", "ast"):
+        check(
+            getattr(labs, name),
+            name,
+            lambda x, name=name: _with_exception(
+                x,
+                name,
+                limits.alt_ast_max_x_uln,
+                limits.alt_ast_max_x_uln_liver_metastases,
+                record.disease.liver_metastases,
+                "disease.liver_metastases",
+                "liver metastases",
+            ),
+        )
+    check(labs.serum_creatinine_mg_dl, "serum_creatinine_mg_dl", lambda x: _clearance(x, ctx))
+    check(
+        labs.lvef_percent,
+        "lvef_percent",
+        lambda x: _minimum(x, "lvef", limits.lvef_min_percent, "%"),
+    )
+    check(
+        labs.spo2_room_air_percent,
+        "spo2_room_air_percent",
+        lambda x: _minimum(x, "spo2_room_air", limits.spo2_room_air_min_percent, "%"),
+    )
+    for name, limit in (("inr", limits.inr_max_x_uln), ("aptt", limits.aptt_max_x_uln)):
+        check(
+            getattr(labs, name),
+            name,
+            lambda x, name=name, limit=limit: _coagulation(
+                x,
+                name,
+                limit,
+                labs.on_anticoagulation,
+                limits.coagulation_waived_on_anticoagulation,
+            ),
+        )
+    return combine(parts)
+
+
+def _coagulation(
+    lab: LabVsUln, name: str, limit: float, anticoagulated: bool | None, waived: bool
+) -> Outcome:
+    if at_most(lab.value, limit * lab.uln) or not waived:
+        return _uln(lab, name, limit)
+    if anticoagulated is None:
+        return missing(
+            ["labs.on_anticoagulation"],
+            f"{name} {fmt(lab.value / lab.uln)} x ULN "
+            f"exceeds {fmt(limit)} x ULN; anticoagulation status not recorded",
+        )
+    if anticoagulated:
+        return met(
+            f"{name} {fmt(lab.value / lab.uln)} x ULN ({lab.date}): limit waived on "
+            "therapeutic anticoagulation",
+            **{f"{name}_x_uln": round(lab.value / lab.uln, 4)},
+        )
+    return _uln(lab, name, limit)
+
+
+def _clearance(creatinine: Lab, ctx: ScreeningContext) -> Outcome:
+    limits = ctx.protocol.organ_function
+    demo = ctx.record.demographics
+    needed = {
+        "demographics.date_of_birth": demo.date_of_birth,
+        "demographics.weight_kg": demo.weight_kg,
+        "demographics.sex": demo.sex,
+    }
+    absent = [field for field, value in needed.items() if value is None]
+    if absent:
+        return missing(absent, "creatinine clearance (Cockcroft-Gault) needs age, weight and sex")
+    if creatinine.value <= 0:
+        raise InputError(
+            "labs.serum_creatinine_mg_dl.value",
+            creatinine.value,
+            "serum creatinine must be positive (Cockcroft-Gault divides by it)",
+        )
+    age = age_in_years(demo.date_of_birth, creatinine.date)
+    clearance = cockcroft_gault(age, demo.weight_kg, creatinine.value, demo.sex == "female")
+    ok = at_least(clearance, limits.creatinine_clearance_min_ml_min)
+    sign = ">=" if ok else "<"
+    return (met if ok else not_met)(
+        f"creatinine clearance {clearance:.1f} mL/min (Cockcroft-Gault: age {age}, "
+        f"{fmt(demo.weight_kg)} kg, creatinine {fmt(creatinine.value)} mg/dL, {demo.sex}) {sign} "
+        f"{fmt(limits.creatinine_clearance_min_ml_min)}",
+        creatinine_clearance_ml_min=round(clearance, 2),
+    )

@@ -1,0 +1,230 @@
+"""The screening record: what a coordinator collects to decide eligibility, typed and unit-explicit.
+
+Every fact a criterion needs is optional: an absent value is not a guess but "missing data",
+which the verdict names. An empty list means "asked, none"; ``None`` means "not recorded".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from hyposti.protocol.eligibility_spec import CancerException, CorticosteroidRoute
+
+
+class Record(BaseModel):
+    """A screening-record part: unknown keys are errors (a typo must not hide a value), frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Demographics(Record):
+    date_of_birth: dt.date | None = None
+    sex: Literal["female", "male"] | None = None
+    weight_kg: float | None = Field(default=None, gt=0, description="For creatinine clearance.")
+    child_bearing_potential: bool | None = Field(
+        default=None, description="Women only; men leave it empty."
+    )
+
+
+class PriorTherapy(Record):
+    """One line or course of anticancer treatment (systemic, radiotherapy or surgery)."""
+
+    regimen: str = Field(min_length=1)
+    kind: Literal["systemic", "radiotherapy", "surgery", "other"]
+    line: int | None = Field(default=None, ge=1, description="Systemic line number, 1 = first.")
+    end_date: dt.date | None = Field(default=None, description="None while ongoing.")
+    outcome: Literal["progression", "intolerance", "completed", "ongoing"]
+    anti_pd1_or_pdl1: bool = False
+
+
+class Disease(Record):
+    tumour_type: str | None = None
+    histologically_confirmed: bool | None = None
+    advanced_or_metastatic: bool | None = None
+    her2_percent: float | None = Field(
+        default=None, ge=0, le=100, description="Tumour cells expressing HER2, %."
+    )
+    nccn_standard_first_line_exists: bool | None = Field(
+        default=None,
+        description="For untreated advanced disease: does an NCCN standard first line exist?",
+    )
+    measurable_lesions: int | None = Field(default=None, ge=0, description="RECIST 1.1 targets.")
+    life_expectancy_months: float | None = Field(default=None, ge=0)
+    ecog: int | None = Field(default=None, ge=0, le=5)
+    liver_metastases: bool | None = None
+
+
+class TreatmentHistory(Record):
+    prior_therapies: list[PriorTherapy] | None = None
+    worst_residual_toxicity_grade: int | None = Field(
+        default=None, ge=0, le=5, description="CTCAE grade of the worst unresolved toxicity."
+    )
+
+
+class TumourSample(Record):
+    kind: Literal["fresh", "archival_ffpe"]
+    collection_date: dt.date
+
+
+class Sample(Record):
+    tumour_sample: TumourSample | None = None
+    rebiopsy_consent: bool | None = None
+
+
+class Lab(Record):
+    value: float = Field(ge=0)
+    date: dt.date
+
+
+class LabVsUln(Record):
+    """A result judged against the laboratory's upper limit of normal (same units)."""
+
+    value: float = Field(ge=0)
+    uln: float = Field(gt=0)
+    date: dt.date
+
+
+class Labs(Record):
+    anc_10e9_per_l: Lab | None = None
+    platelets_10e9_per_l: Lab | None = None
+    haemoglobin_g_dl: Lab | None = None
+    total_bilirubin: LabVsUln | None = None
+    alt: LabVsUln | None = None
+    ast: LabVsUln | None = None
+    serum_creatinine_mg_dl: Lab | None = None
+    lvef_percent: Lab | None = None
+    spo2_room_air_percent: Lab | None = None
+    inr: LabVsUln | None = None
+    aptt: LabVsUln | None = None
+    gilbert_syndrome: bool | None = None
+    on_anticoagulation: bool | None = None
+
+
+class Corticosteroid(Record):
+    drug: str = Field(min_length=1, description="A name in the protocol's equivalence table.")
+    daily_dose_mg: float = Field(ge=0)
+    route: CorticosteroidRoute
+    start_date: dt.date
+    end_date: dt.date | None = Field(default=None, description="None while ongoing.")
+
+
+class Immunosuppressant(Record):
+    drug: str = Field(min_length=1)
+    start_date: dt.date
+    end_date: dt.date | None = Field(default=None, description="None while ongoing.")
+
+
+class Vaccination(Record):
+    vaccine: str = Field(min_length=1)
+    date: dt.date
+
+
+class Medications(Record):
+    corticosteroids: list[Corticosteroid] | None = None
+    immunosuppressants: list[Immunosuppressant] | None = None
+    vaccinations: list[Vaccination] | None = None
+
+
+class PregnancyTest(Record):
+    date: dt.date
+    result: Literal["negative", "positive"]
+
+
+class Reproductive(Record):
+    pregnant: bool | None = None
+    breastfeeding: bool | None = None
+    pregnancy_test: PregnancyTest | None = None
+    contraception_agreed: bool | None = None
+
+
+class CnsHistory(Record):
+    brain_metastases: bool | None = None
+    active_cns_disease: bool | None = None
+    radiotherapy_end_date: dt.date | None = None
+    cns_symptoms: bool | None = None
+    on_corticosteroids_for_cns: bool | None = None
+    brain_mri_date: dt.date | None = None
+
+
+class PriorCancer(Record):
+    """A cancer other than the one under study."""
+
+    description: str = Field(min_length=1)
+    category: CancerException | Literal["other"]
+    diagnosis_date: dt.date
+    last_treatment_date: dt.date | None = None
+    concurrent: bool = False
+    curatively_treated: bool = False
+
+
+class SurgicalWound(Record):
+    surgery_date: dt.date
+    healed: bool
+
+
+class OtherTrial(Record):
+    trial: str = Field(min_length=1)
+    last_participation_date: dt.date | None = Field(default=None, description="None if ongoing.")
+
+
+class MedicalHistory(Record):
+    """Yes/no facts named by the protocol's `absent_conditions` and judgement rules."""
+
+    autoimmune_disease: bool | None = None
+    severe_monoclonal_antibody_hypersensitivity: bool | None = None
+    study_drug_allergy: bool | None = None
+    interstitial_lung_disease: bool | None = None
+    active_systemic_infection: bool | None = None
+    symptomatic_congestive_heart_failure: bool | None = None
+    unstable_angina: bool | None = None
+    significant_cardiac_arrhythmia: bool | None = Field(
+        default=None, description="Excluding insignificant sinus bradycardia or tachycardia."
+    )
+    hiv_or_aids: bool | None = None
+    active_bleeding: bool | None = None
+    haemorrhagic_tendency: bool | None = None
+    prior_cancers: list[PriorCancer] | None = None
+    surgical_wounds: list[SurgicalWound] | None = None
+    other_trials: list[OtherTrial] | None = None
+    cns: CnsHistory = Field(default_factory=CnsHistory)
+
+
+class Consent(Record):
+    signed_date: dt.date | None = None
+    signed_by_participant: bool | None = Field(
+        default=None, description="Signed by the participant, not a representative."
+    )
+
+
+class Attestation(Record):
+    """An investigator's signed judgement on a criterion that data alone cannot decide."""
+
+    criterion_id: str = Field(pattern=r"^[IE][1-9][0-9]*$")
+    satisfied: bool = Field(description="True: the criterion is fulfilled (exclusion absent).")
+    investigator: str = Field(min_length=1)
+    attested_on: dt.date
+    note: str = ""
+
+
+class ScreeningRecord(Record):
+    """Everything screening collects for one candidate; dates are ISO 8601."""
+
+    participant_id: str = Field(min_length=1)
+    screening_date: dt.date
+    enrolment_date: dt.date | None = Field(default=None, description="Planned enrolment.")
+    first_study_dose_date: dt.date | None = Field(
+        default=None, description="Planned first preconditioning dose (day -5)."
+    )
+    demographics: Demographics = Field(default_factory=Demographics)
+    disease: Disease = Field(default_factory=Disease)
+    treatment: TreatmentHistory = Field(default_factory=TreatmentHistory)
+    sample: Sample = Field(default_factory=Sample)
+    labs: Labs = Field(default_factory=Labs)
+    medications: Medications = Field(default_factory=Medications)
+    reproductive: Reproductive = Field(default_factory=Reproductive)
+    history: MedicalHistory = Field(default_factory=MedicalHistory)
+    consent: Consent = Field(default_factory=Consent)
+    attestations: list[Attestation] = Field(default_factory=list)

@@ -1,0 +1,123 @@
+"""Verdicts: one per criterion with its reason and values, and the overall screening status.
+
+For an exclusion criterion "met" means the patient satisfies it, i.e. is *not* excluded, so that
+"eligible" is simply "every criterion met" (the issue's wording).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from hyposti.eligibility.record import Attestation
+
+Value = str | int | float | bool | None
+
+
+class Verdict(StrEnum):
+    MET = "met"
+    NOT_MET = "not_met"
+    MISSING_DATA = "missing_data"
+    NEEDS_JUDGEMENT = "needs_judgement"
+
+
+class Outcome(BaseModel):
+    """What an evaluator decides: verdict, reason quoting values, the values and missing fields."""
+
+    model_config = ConfigDict(frozen=True)
+
+    verdict: Verdict
+    reason: str
+    values: dict[str, Value] = Field(default_factory=dict)
+    missing_fields: list[str] = Field(default_factory=list)
+
+
+def met(reason: str, **values: Value) -> Outcome:
+    return Outcome(verdict=Verdict.MET, reason=reason, values=values)
+
+
+def not_met(reason: str, **values: Value) -> Outcome:
+    return Outcome(verdict=Verdict.NOT_MET, reason=reason, values=values)
+
+
+def missing(fields: list[str], reason: str, **values: Value) -> Outcome:
+    return Outcome(
+        verdict=Verdict.MISSING_DATA, reason=reason, values=values, missing_fields=fields
+    )
+
+
+def judgement(reason: str, **values: Value) -> Outcome:
+    return Outcome(verdict=Verdict.NEEDS_JUDGEMENT, reason=reason, values=values)
+
+
+def combine(parts: list[Outcome]) -> Outcome:
+    """One outcome from several sub-checks: any not met wins, then missing data, then judgement.
+
+    Every sub-check's reason is kept (all failures are listed, not just the first).
+    """
+    for verdict in (Verdict.NOT_MET, Verdict.MISSING_DATA, Verdict.NEEDS_JUDGEMENT, Verdict.MET):
+        chosen = [p for p in parts if p.verdict == verdict]
+        if chosen:
+            break
+    values: dict[str, Value] = {}
+    for p in parts:
+        values.update(p.values)
+    fields = [f for p in parts for f in p.missing_fields]
+    reason = "; ".join(p.reason for p in chosen)
+    if verdict != Verdict.MET:
+        others = [p.reason for p in parts if p.verdict == Verdict.MET]
+        if others:
+            reason += " (otherwise: " + "; ".join(others) + ")"
+    return Outcome(verdict=verdict, reason=reason, values=values, missing_fields=fields)
+
+
+class CriterionResult(BaseModel):
+    """The verdict on one criterion, with the registry text it applies."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    kind: Literal["inclusion", "exclusion"]
+    text: str
+    rule: str | None
+    verdict: Verdict
+    reason: str
+    values: dict[str, Value]
+    missing_fields: list[str]
+    attestation: Attestation | None = None
+
+
+ScreeningStatus = Literal["eligible", "ineligible", "incomplete", "pending_review"]
+
+
+class ScreeningResult(BaseModel):
+    """The whole screening verdict: serialisable, for an investigator to review and sign."""
+
+    model_config = ConfigDict(frozen=True)
+
+    participant_id: str
+    protocol_id: str
+    screening_date: dt.date
+    evaluated_on: dt.date
+    status: ScreeningStatus
+    summary: str
+    failing: list[str] = Field(description="Criteria not met (status ineligible).")
+    missing_fields: list[str] = Field(description="Record fields needed to decide.")
+    pending_review: list[str] = Field(description="Criteria awaiting investigator judgement.")
+    criteria: list[CriterionResult]
+
+
+def overall_status(results: list[CriterionResult]) -> ScreeningStatus:
+    """Ineligible if any criterion fails; else incomplete if data are missing; else pending
+    review if a judgement is outstanding; else eligible."""
+    verdicts = {r.verdict for r in results}
+    if Verdict.NOT_MET in verdicts:
+        return "ineligible"
+    if Verdict.MISSING_DATA in verdicts:
+        return "incomplete"
+    if Verdict.NEEDS_JUDGEMENT in verdicts:
+        return "pending_review"
+    return "eligible"
