@@ -8,6 +8,7 @@ import typer
 from pydantic import ValidationError
 
 from hyposti.cli import protocol
+from hyposti.cli import analyze, data, km, nca, orr
 from hyposti.cli.output import error_console
 from hyposti.errors import HypostiError
 
@@ -19,6 +20,11 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(protocol.app, name="protocol")
+app.command("analyze")(analyze.analyze_command)
+app.command("km")(km.km_command)
+app.command("orr")(orr.orr_command)
+app.command("nca")(nca.nca_command)
+app.add_typer(data.app, name="data")
 
 
 def format_validation_error(exc: ValidationError) -> str:

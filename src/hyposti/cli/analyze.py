@@ -1,0 +1,81 @@
+"""`hyposti analyze DIR`: every endpoint of a trial dataset, as tables or as JSON."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from hyposti.analysis import analyze_trial
+from hyposti.analysis.km import CONF_TYPES
+from hyposti.cli.output import emit
+from hyposti.data import read_dataset
+from hyposti.errors import InputError
+from hyposti.protocol import load_protocol
+from hyposti.report.tables import dose_columns, dose_label, endpoint_table, kinetics_table
+
+
+def _render(result: dict[str, Any], console: Console) -> None:
+    study, flow = result["study"], result["flow"]
+    console.print(
+        f"[b]{study['study_id']}[/b] — data cut-off {study['data_cutoff']}; "
+        f"consented {flow['consented']}, screen-failed {flow['screen_failed']}, enrolled "
+        f"{flow['enrolled']}, infused {flow['infused']}, DLT-evaluable {flow['dlt_evaluable']}, "
+        f"response-evaluable {flow['response_evaluable']}"
+    )
+    keys = dose_columns(result)
+    table = Table(title="Endpoints", show_lines=False)
+    table.add_column("Endpoint")
+    for k in keys:
+        table.add_column(dose_label(result, k))
+    for row in endpoint_table(result):
+        table.add_row(*row)
+    console.print(table)
+    esc = result["safety"]["escalation"]
+    t = Table(title=f"Dose escalation ({esc['design']})")
+    for c in ("Cohort", "Dose level", "Patients", "DLTs", "Decision", "Reason", "Design rule"):
+        t.add_column(c)
+    for c in esc["cohorts"]:
+        t.add_row(str(c["cohort"]), str(c["dose_level"]), str(c["n_patients"]), str(c["n_dlt"]),
+                  c["decision"], c["reason"], c["rule_recommendation"] or "–")  # fmt: skip
+    console.print(t)
+    console.print(
+        f"MTD declared: {esc['mtd_declared'] or 'not yet'}; MTD by the design rule: "
+        f"{esc['mtd_by_rule'] or 'not determined'}; RP2D: {esc['rp2d_declared'] or 'not yet'}"
+        + (f" ({esc['rp2d_rationale']})" if esc["rp2d_rationale"] else "")
+    )
+    for d in result["safety"]["deaths"]:
+        console.print(
+            f"Death: {d['subject_id']} (DL{d['dose_level']}) day {d['study_day']}: {d['cause']}"
+        )
+    k = Table(title="Cellular kinetics: geometric mean (CV%)")
+    for c in ("Matrix", "Dose level", "n", "Cmax", "AUC0-28d", "AUClast", "Tmax median (range)"):
+        k.add_column(c)
+    for row in kinetics_table(result):
+        k.add_row(*row)
+    console.print(k)
+    console.print(f"[dim]{result['kinetics']['blq_rule']}[/dim]")
+    for rule in result["efficacy"]["censoring_rules"]:
+        console.print(f"[dim]{rule}[/dim]")
+
+
+def analyze_command(
+    directory: Annotated[Path, typer.Argument(help="Folder of the dataset's table files.")],
+    conf_type: Annotated[
+        str, typer.Option("--conf-type", help="KM band transform: log-log, log or plain.")
+    ] = "log-log",
+    criteria: Annotated[
+        str | None, typer.Option("--criteria", help="recist11 or irecist (default: protocol's).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """Analyse a trial dataset: safety, efficacy and kinetics endpoints."""
+    if conf_type not in CONF_TYPES:
+        raise InputError("--conf-type", conf_type, f"must be one of {', '.join(CONF_TYPES)}")
+    if criteria is not None and criteria not in ("recist11", "irecist"):
+        raise InputError("--criteria", criteria, "must be recist11 or irecist")
+    result = analyze_trial(read_dataset(directory), load_protocol(), criteria, conf_type)
+    emit(result, as_json, lambda console: _render(result, console))

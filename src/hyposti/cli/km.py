@@ -1,0 +1,81 @@
+"""`hyposti km FILE.csv --time COL --event COL`: Kaplan-Meier median, CI and rates at given days."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from hyposti.analysis.km import CONF_TYPES, fit_kaplan_meier
+from hyposti.cli.output import emit
+from hyposti.errors import DataError, InputError
+
+
+def _nr(value: float | None) -> str:
+    return "NR" if value is None else f"{value:g}"
+
+
+def _render(out: dict[str, Any], console: Console) -> None:
+    console.print(
+        f"n = {out['n']}, events = {out['n_events']}; median {_nr(out['median'])} "
+        f"(95% CI {_nr(out['median_lower'])}–{_nr(out['median_upper'])}), "
+        f"{out['conf_type']} transform, Brookmeyer-Crowley; NR = not reached"
+    )
+    if out["at"]:
+        table = Table()
+        for c in ("Time", "Survival", "Lower", "Upper", "At risk"):
+            table.add_column(c)
+        for row in out["at"]:
+            table.add_row(
+                f"{row['time']:g}",
+                *(("NE" if row[k] is None else f"{row[k]:.4f}") for k in ("survival", "lower",
+                                                                          "upper")),
+                str(row["n_at_risk"]),
+            )  # fmt: skip
+        console.print(table)
+
+
+def parse_times(text: str | None) -> list[float]:
+    if not text:
+        return []
+    try:
+        return [float(v) for v in text.split(",") if v.strip()]
+    except ValueError as exc:
+        raise InputError("--at", text, "must be comma-separated numbers, e.g. 182,365,730") from exc
+
+
+def km_command(
+    file: Annotated[Path, typer.Argument(help="CSV file, one row per patient.")],
+    time: Annotated[str, typer.Option("--time", help="Column of times.")],
+    event: Annotated[str, typer.Option("--event", help="Column: 1 event, 0 censored.")],
+    conf_type: Annotated[str, typer.Option("--conf-type", help="log-log, log or plain.")] = (
+        "log-log"
+    ),
+    at: Annotated[str | None, typer.Option("--at", help="Times, e.g. 182,365,730.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """Kaplan-Meier estimate of a time-to-event column (R survival conventions)."""
+    if conf_type not in CONF_TYPES:
+        raise InputError("--conf-type", conf_type, f"must be one of {', '.join(CONF_TYPES)}")
+    if not file.is_file():
+        raise InputError("FILE", str(file), "must be an existing CSV file")
+    frame = pd.read_csv(file)
+    table = file.name
+    for column in (time, event):
+        if column not in frame.columns:
+            raise DataError(table, None, column, f"no such column; have {', '.join(frame.columns)}")
+    times = pd.to_numeric(frame[time], errors="coerce")
+    events = pd.to_numeric(frame[event], errors="coerce")
+    for column, values in ((time, times), (event, events)):
+        bad = values.isna() | ((values < 0) if column == time else ~values.isin((0, 1)))
+        if bad.any():
+            i = int(bad.to_numpy().nonzero()[0][0])
+            rule = "must be a number >= 0" if column == time else "must be 1 (event) or 0"
+            raise DataError(table, i + 1, column, f"{frame[column].iloc[i]!r} {rule}")
+    fit = fit_kaplan_meier(times.to_numpy(), events.to_numpy().astype(bool), conf_type)
+    out = fit.as_dict(at=parse_times(at))
+    emit(out, as_json, lambda console: _render(out, console))

@@ -1,0 +1,99 @@
+"""`hyposti nca FILE.csv`: non-compartmental analysis of any concentration-time table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from hyposti.analysis.kinetics import PARAMETERS, nca_table
+from hyposti.analysis.nca import BlqRule
+from hyposti.cli.output import emit
+from hyposti.errors import DataError, InputError
+
+
+def _render(out: dict[str, Any], console: Console) -> None:
+    table = Table(title="NCA (linear-up / log-down)")
+    for c in [*out["group_columns"], "Cmax", "Tmax", "AUC0-28", "AUClast", "Clast", "Tlast"]:
+        table.add_column(c)
+    for r in out["profiles"]:
+        table.add_row(
+            *[str(r[c]) for c in out["group_columns"]],
+            *["–" if r[p] is None else f"{r[p]:,.4g}" for p in PARAMETERS],
+        )
+    console.print(table)
+    console.print(f"[dim]{out['blq_rule']}[/dim]")
+    for r in out["profiles"]:
+        for note in r["notes"]:
+            console.print(f"[dim]{', '.join(str(r[c]) for c in out['group_columns'])}: {note}")
+
+
+def _blq(value: str, option: str) -> str:
+    if value not in ("zero", "missing"):
+        raise InputError(option, value, "must be 'zero' or 'missing'")
+    return value
+
+
+def nca_command(
+    file: Annotated[Path, typer.Argument(help="CSV file, one row per sample.")],
+    time: Annotated[str, typer.Option("--time", help="Time column (days).")] = "study_day",
+    conc: Annotated[str, typer.Option("--conc", help="Concentration column.")] = "copies_per_ug",
+    lloq: Annotated[str, typer.Option("--lloq", help="LLOQ column or a number.")] = "lloq",
+    by: Annotated[
+        str | None, typer.Option("--by", help="Profile columns (default: subject_id, matrix).")
+    ] = None,
+    blq_leading: Annotated[str, typer.Option(help="BLQ before first quantifiable.")] = "zero",
+    blq_middle: Annotated[str, typer.Option(help="BLQ between quantifiable.")] = "missing",
+    blq_trailing: Annotated[str, typer.Option(help="BLQ after last quantifiable.")] = "missing",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """Cmax, Tmax, AUC0-28d, AUClast, Clast, Tlast per profile, with the LLOQ rule stated."""
+    if not file.is_file():
+        raise InputError("FILE", str(file), "must be an existing CSV file")
+    frame = pd.read_csv(file)
+    table = file.name
+    for column in (time, conc):
+        if column not in frame.columns:
+            raise DataError(table, None, column, f"no such column; have {', '.join(frame.columns)}")
+    if lloq in frame.columns:
+        limit = pd.to_numeric(frame[lloq], errors="coerce")
+    else:
+        try:
+            limit = pd.Series(float(lloq), index=frame.index)
+        except ValueError as exc:
+            raise InputError("--lloq", lloq, "must be a column name or a number") from exc
+    groups = (
+        [c.strip() for c in by.split(",")]
+        if by
+        else [c for c in ("subject_id", "matrix") if c in frame.columns]
+    )
+    for column in groups:
+        if column not in frame.columns:
+            raise DataError(table, None, column, "no such column")
+    if not groups:
+        frame = frame.assign(profile="all")
+        groups = ["profile"]
+    values = pd.to_numeric(frame[conc], errors="coerce")
+    text = frame[conc].astype(str).str.strip()
+    unreadable = values.isna() & frame[conc].notna() & ~text.str.upper().isin(("", "BLQ", "<LLOQ"))
+    if unreadable.any():
+        i = int(unreadable.to_numpy().nonzero()[0][0])
+        raise DataError(table, i + 1, conc, f"{frame[conc].iloc[i]!r} is not a number (or BLQ)")
+    days = pd.to_numeric(frame[time], errors="coerce")
+    if days.isna().any():
+        i = int(days.isna().to_numpy().nonzero()[0][0])
+        raise DataError(table, i + 1, time, f"{frame[time].iloc[i]!r} is not a number")
+    samples = frame[groups].assign(study_day=days, copies_per_ug=values, lloq=limit)
+    rule = BlqRule(
+        _blq(blq_leading, "--blq-leading"),  # type: ignore[arg-type]
+        _blq(blq_middle, "--blq-middle"),  # type: ignore[arg-type]
+        _blq(blq_trailing, "--blq-trailing"),  # type: ignore[arg-type]
+    )
+    result = nca_table(samples, rule, tuple(groups), table=table)
+    profiles = result.astype(object).where(result.notna(), None).to_dict(orient="records")
+    out = {"group_columns": groups, "blq_rule": rule.describe(), "profiles": profiles}
+    emit(out, as_json, lambda console: _render(out, console))

@@ -1,0 +1,33 @@
+"""`hyposti orr RESPONDERS N`: a response rate with its exact Clopper-Pearson 95% CI."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from hyposti.analysis.binomial import clopper_pearson
+from hyposti.cli.output import emit
+
+
+def orr_command(
+    responders: Annotated[int, typer.Argument(help="Patients with CR or PR.")],
+    n: Annotated[int, typer.Argument(help="Patients in the analysis population.")],
+    level: Annotated[float, typer.Option("--level", help="Confidence level.")] = 0.95,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """Objective response rate with the exact (Clopper-Pearson) confidence interval."""
+    p = clopper_pearson(responders, n, level)
+    out = p.as_dict()
+
+    def render(console: Console) -> None:
+        if p.rate is None:
+            console.print("0/0: no patients, rate undefined")
+            return
+        console.print(
+            f"{p.count}/{p.n} = {100 * p.rate:.1f}% ({100 * level:g}% CI "
+            f"{100 * p.lower:.1f}%–{100 * p.upper:.1f}%, {p.method})"
+        )
+
+    emit(out, as_json, render)

@@ -1,0 +1,129 @@
+"""The report's tables as rows of text, built only from the JSON of ``analyze_trial``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hyposti.report.format import geo, median_ci, rate_ci, survival_rate
+
+GRADES = ("1", "2", "3", "4", "5")
+
+
+def dose_columns(result: dict[str, Any]) -> list[str]:
+    return list(result["safety"]["trae"]["dose_levels"])
+
+
+def dose_label(result: dict[str, Any], key: str) -> str:
+    if key == "all":
+        return "All"
+    level = result["study"]["dose_levels"].get(key)
+    return f"DL{key}" + (f" ({level['cells_per_kg']:.0e}/kg)" if level else "")
+
+
+def endpoint_table(result: dict[str, Any]) -> list[list[str]]:
+    """Headline endpoints, one row each, one column per dose level and overall."""
+    keys = dose_columns(result)
+    safety, eff = result["safety"], result["efficacy"]
+    trae = safety["trae"]["rows"][0]["by_dose"]
+    dlt = {str(d["dose_level"]): d for d in safety["dlt"]}
+    dlt_all = {
+        "count": sum(d["n_dlt"] for d in safety["dlt"]),
+        "n": sum(d["n_evaluable"] for d in safety["dlt"]),
+    }
+
+    def count(c: dict[str, Any], field: str) -> str:
+        return f"{c[field]}/{c['n']}" if c["n"] else "0/0"
+
+    rows = [
+        ["Treatment-related AE, any grade", *[count(trae[k], "any") for k in keys]],
+        ["Treatment-related AE, grade ≥3", *[count(trae[k], "grade_3_plus") for k in keys]],
+    ]
+    for name in ("CRS", "ICANS"):
+        syn = safety["syndromes"][name]
+        rows.append([f"{name}, any grade / grade ≥3", *[
+            f"{syn[k]['any']} / {syn[k]['grade_3_plus']}" for k in keys]])  # fmt: skip
+    rows.append(
+        [
+            "DLT (evaluable patients)",
+            *[
+                (f"{dlt[k]['n_dlt']}/{dlt[k]['n_evaluable']}" if k in dlt else "–")
+                if k != "all"
+                else f"{dlt_all['count']}/{dlt_all['n']}"
+                for k in keys
+            ],
+        ]
+    )
+    rows += [
+        ["ORR, confirmed", *[rate_ci(eff["orr_confirmed"].get(k, {})) for k in keys]],
+        ["ORR, unconfirmed", *[rate_ci(eff["orr_unconfirmed"].get(k, {})) for k in keys]],
+        ["Disease control rate", *[rate_ci(eff["dcr"].get(k, {})) for k in keys]],
+    ]
+    blank = [""] * (len(keys) - 1)
+    for name, key in (("DOR", "dor"), ("PFS", "pfs"), ("OS", "os")):
+        rows.append([f"Median {name}, months (95% CI)", *blank, median_ci(eff[key])])
+    for name, key in (("PFS", "pfs"), ("OS", "os")):
+        if eff[key]:
+            for at in eff[key]["at"]:
+                rows.append(
+                    [f"{name} at {at['months']} months (n at risk {at['n_at_risk']})", *blank,
+                     survival_rate(at)]
+                )  # fmt: skip
+    ttr = eff["ttr_days"]
+    rows.append(
+        [
+            "TTR among confirmed responders, days: median (range)",
+            *blank,
+            "–"
+            if not ttr["n"]
+            else f"{ttr['median']:g} ({ttr['min']:g}–{ttr['max']:g}), n={ttr['n']}",
+        ]
+    )
+    return rows
+
+
+def ae_table(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Treatment-related AEs by SOC and term: n (%) any grade and grade ≥3 per dose level."""
+    keys = dose_columns(result)
+    out = []
+    for row in result["safety"]["trae"]["rows"]:
+        cells = []
+        for k in keys:
+            c = row["by_dose"][k]
+            share = f" ({100 * c['any'] / c['n']:.0f}%)" if c["n"] else ""
+            cells += [f"{c['any']}{share}", str(c["grade_3_plus"])]
+        label = "Any treatment-related AE" if row["soc"] is None else (row["term"] or row["soc"])
+        kind = "total" if row["soc"] is None else ("soc" if row["term"] is None else "term")
+        out.append({"label": label, "kind": kind, "cells": cells})
+    return out
+
+
+def grade_table(result: dict[str, Any]) -> list[list[str]]:
+    """CRS / ICANS / CRES: patients by worst grade, per dose level."""
+    keys = dose_columns(result)
+    rows = []
+    for name, by_dose in result["safety"]["syndromes"].items():
+        for k in keys:
+            c = by_dose[k]
+            rows.append([name, k, str(c["n"]), *[str(c["by_worst_grade"][g]) for g in GRADES],
+                         str(c["any"])])  # fmt: skip
+    return rows
+
+
+def kinetics_table(result: dict[str, Any]) -> list[list[str]]:
+    """Per matrix and dose level: Cmax, AUC0-28, AUClast geometric mean (CV%), Tmax median."""
+    rows = []
+    for e in result["kinetics"]["by_dose_level"]:
+        tmax = e["tmax"]
+        rows.append(
+            [
+                e["matrix"],
+                str(e["dose_level"]),
+                str(e["n"]),
+                geo(e["cmax"]),
+                geo(e["auc_0_28"]),
+                geo(e["auc_last"]),
+                "–" if tmax["median"] is None
+                else f"{tmax['median']:g} ({tmax['min']:g}–{tmax['max']:g})",
+            ]
+        )  # fmt: skip
+    return rows
