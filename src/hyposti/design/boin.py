@@ -15,6 +15,7 @@ from scipy.stats import beta as beta_dist
 
 from hyposti.design.decision import DoseLabel, Step, check_common, check_target
 from hyposti.design.isotonic import isotonic_increasing
+from hyposti.design.operating import distinct
 from hyposti.errors import InputError
 
 
@@ -186,29 +187,29 @@ class Boin:
         escalate = yd <= escalate_le[nd]
         deescalate = yd >= deescalate_ge[nd]
         next_dose = current.astype(np.int64, copy=True)
-        code = np.full(size, Reason.STAY, dtype=np.int8)
+        code = np.full(size, Reason.STAY.value, dtype=np.int8)
         up = escalate & (current + 1 < first_out) & (current < self.num_doses)
         next_dose[up] = current[up] + 1
-        code[up] = Reason.ESCALATE
-        code[escalate & ~up] = Reason.STAY_AT_TOP
+        code[up] = Reason.ESCALATE.value
+        code[escalate & ~up] = Reason.STAY_AT_TOP.value
         down = deescalate & (current > 1)
         next_dose[down] = current[down] - 1
-        code[down] = Reason.DEESCALATE
-        code[deescalate & ~down] = Reason.STAY_AT_BOTTOM
+        code[down] = Reason.DEESCALATE.value
+        code[deescalate & ~down] = Reason.STAY_AT_BOTTOM.value
         removed = current >= first_out
         next_dose[removed] = first_out[removed] - 1
-        code[removed] = Reason.ELIMINATED
+        code[removed] = Reason.ELIMINATED.value
 
         select = np.zeros(size, dtype=bool)
         if self.n_earlystop is not None:
             early = (nd >= self.n_earlystop) & (next_dose == current)
-            code[early] = Reason.EARLY_STOP
+            code[early] = Reason.EARLY_STOP.value
             select |= early
         capped = n.sum(axis=1) >= self.max_n
-        code[capped & ~select] = Reason.CAP
+        code[capped & ~select] = Reason.CAP.value
         select |= capped
         no_safe = first_out == 1
-        code[no_safe] = Reason.NO_SAFE_DOSE
+        code[no_safe] = Reason.NO_SAFE_DOSE.value
         select &= ~no_safe
 
         mtd = np.zeros(size, dtype=np.int64)
@@ -223,6 +224,18 @@ class Boin:
         R package BOIN `select.mtd`: p_hat = (y + 0.05)/(n + 0.1), PAVA with weights 1/variance,
         ties broken by adding 1e-10 times the rank (lower dose if above target, higher if below).
         """
+        # Many end states share their counts (reached from different current doses): select once.
+        if self.num_doses * 2 * math.log2(self.max_n + 1) < 62:
+            key = np.zeros(n.shape[0], dtype=np.int64)
+            for j in range(self.num_doses):
+                key = (key * (self.max_n + 1) + n[:, j]) * (self.max_n + 1) + y[:, j]
+            order, starts, group = distinct(key)
+            first = order[starts]
+            chosen = self._select_distinct(n[first], y[first], first_out[first])
+            return chosen[group]
+        return self._select_distinct(n, y, first_out)
+
+    def _select_distinct(self, n: np.ndarray, y: np.ndarray, first_out: np.ndarray) -> np.ndarray:
         doses = np.arange(1, self.num_doses + 1)
         admissible = (n > 0) & (doses[None, :] < first_out[:, None])
         p_hat = (y + 0.05) / (n + 0.1)
@@ -263,8 +276,8 @@ class Boin:
         gone = (
             (
                 f"{int(y[out - 1])}/{int(n[out - 1])} DLTs at {label(out)} give "
-                f"P(DLT rate > {self.target:g}) > {self.elimination_cutoff:g}: {label(out)} and above "
-                "are eliminated"
+                f"P(DLT rate > {self.target:g}) > {self.elimination_cutoff:g}: "
+                f"{label(out)} and above are eliminated"
             )
             if out <= self.num_doses
             else ""

@@ -145,17 +145,17 @@ class Crm:
         tried = n > 0
         highest_tried = self.num_doses - tried[:, ::-1].argmax(axis=1)
         next_dose = np.minimum(recommended, highest_tried + 1)
-        code = np.full(n.shape[0], Reason.STAY, dtype=np.int8)
-        code[next_dose > current] = Reason.ESCALATE
-        code[next_dose < current] = Reason.DEESCALATE
-        code[recommended > highest_tried + 1] = Reason.NO_SKIPPING
+        code = np.full(n.shape[0], Reason.STAY.value, dtype=np.int8)
+        code[next_dose > current] = Reason.ESCALATE.value
+        code[next_dose < current] = Reason.DEESCALATE.value
+        code[recommended > highest_tried + 1] = Reason.NO_SKIPPING.value
         mtd = np.zeros(n.shape[0], dtype=np.int64)
         capped = n.sum(axis=1) >= self.max_n
         mtd[capped] = np.minimum(recommended, highest_tried)[capped]
-        code[capped] = Reason.CAP
+        code[capped] = Reason.CAP.value
         next_dose[capped] = 0
         too_toxic = p_over > self.stop_confidence
-        code[too_toxic] = Reason.TOO_TOXIC
+        code[too_toxic] = Reason.TOO_TOXIC.value
         next_dose[too_toxic] = 0
         mtd[too_toxic] = 0
         return Step(next_dose=next_dose, mtd=mtd, code=code)

@@ -15,20 +15,27 @@ def isotonic_increasing(values: np.ndarray, weights: np.ndarray, mask: np.ndarra
 
     values, weights, mask: (S, J) arrays; weights must be positive where mask is True.
     """
-    size, width = values.shape
-    w = np.where(mask, weights, 0.0)
-    zeros = np.zeros((size, 1))
-    cum_wv = np.hstack([zeros, np.cumsum(w * np.where(mask, values, 0.0), axis=1)])
+    fit = np.where(mask, values, np.nan)
+    # Rows already non-decreasing over their masked entries are their own isotonic fit.
+    running_max = np.maximum.accumulate(np.where(mask, values, -np.inf), axis=1)
+    violated = (mask[:, 1:] & (values[:, 1:] < running_max[:, :-1])).any(axis=1)
+    if not violated.any():
+        return fit
+    v, m = values[violated], mask[violated]
+    w = np.where(m, weights[violated], 0.0)
+    zeros = np.zeros((v.shape[0], 1))
+    cum_wv = np.hstack([zeros, np.cumsum(w * np.where(m, v, 0.0), axis=1)])
     cum_w = np.hstack([zeros, np.cumsum(w, axis=1)])
-    fit = np.full((size, width), np.nan)
+    width = v.shape[1]
+    out = np.full(v.shape, -np.inf)
     with np.errstate(divide="ignore", invalid="ignore"):
-        for j in range(width):
-            best = np.full(size, -np.inf)
-            for i in range(j + 1):
-                worst = np.full(size, np.inf)
-                for k in range(j, width):
-                    mean = (cum_wv[:, k + 1] - cum_wv[:, i]) / (cum_w[:, k + 1] - cum_w[:, i])
-                    worst = np.where(mask[:, k], np.minimum(worst, mean), worst)
-                best = np.where(mask[:, i], np.maximum(best, worst), best)
-            fit[:, j] = np.where(mask[:, j], best, np.nan)
+        for i in range(width):
+            # Blocks i..k count only when they start and end on masked entries; others are nan,
+            # which fmin/fmax skip. suffix = min over k >= j of the block mean Av(i..k).
+            suffix = np.full(v.shape[0], np.nan)
+            for k in range(width - 1, i - 1, -1):
+                mean = (cum_wv[:, k + 1] - cum_wv[:, i]) / (cum_w[:, k + 1] - cum_w[:, i])
+                suffix = np.fmin(suffix, np.where(m[:, i] & m[:, k], mean, np.nan))
+                out[:, k] = np.fmax(out[:, k], suffix)
+    fit[violated] = np.where(m, out, np.nan)
     return fit

@@ -69,6 +69,7 @@ def check_true_tox(true_tox: Sequence[float], num_doses: int) -> np.ndarray:
 
 def state_keys(n: np.ndarray, y: np.ndarray, dose: np.ndarray, cohort_size: int) -> np.ndarray:
     """One integer per state (mixed radix over cohorts and DLTs per dose, then the dose)."""
+    n, y = n.astype(np.int64), y.astype(np.int64)
     cohorts = n // cohort_size
     radix_y = int(y.max(initial=0)) + 1
     radix = (int(cohorts.max(initial=0)) + 1) * radix_y
@@ -84,6 +85,18 @@ def state_keys(n: np.ndarray, y: np.ndarray, dose: np.ndarray, cohort_size: int)
     return key * (num_doses + 1) + dose
 
 
+def distinct(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Group equal keys: (sort order, start of each group in that order, group of each key)."""
+    order = np.argsort(keys)
+    sorted_keys = keys[order]
+    new_group = np.empty(keys.size, dtype=bool)
+    new_group[:1] = True
+    np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=new_group[1:])
+    group = np.empty(keys.size, dtype=np.int64)
+    group[order] = np.cumsum(new_group) - 1
+    return order, np.flatnonzero(new_group), group
+
+
 def exact_oc(design: Design, true_tox: Sequence[float]) -> OperatingCharacteristics:
     """Exact operating characteristics under true DLT probabilities (one per dose)."""
     p = check_true_tox(true_tox, design.num_doses)
@@ -92,8 +105,9 @@ def exact_oc(design: Design, true_tox: Sequence[float]) -> OperatingCharacterist
     pmf = binom.pmf(outcomes[None, :], size, p[:, None])
     num_doses = design.num_doses
 
-    n = np.zeros((1, num_doses), dtype=np.int64)
-    y = np.zeros((1, num_doses), dtype=np.int64)
+    # Counts fit in int16 (a trial of 32,767 patients is out of scope); small rows copy fast.
+    n = np.zeros((1, num_doses), dtype=np.int16)
+    y = np.zeros((1, num_doses), dtype=np.int16)
     dose = np.array([design.start_dose], dtype=np.int64)
     prob = np.ones(1)
     prob_select = np.zeros(num_doses + 1)
@@ -119,15 +133,15 @@ def exact_oc(design: Design, true_tox: Sequence[float]) -> OperatingCharacterist
         if stopped.any():
             w = child_prob[stopped]
             prob_select += np.bincount(step.mtd[stopped], weights=w, minlength=num_doses + 1)
-            expected_n_at_dose += w @ n_child[stopped]
-            expected_dlt += float(w @ y_child[stopped].sum(axis=1))
+            expected_n_at_dose += (n_child[stopped] * w[:, None]).sum(axis=0)
+            expected_dlt += float((y_child[stopped].sum(axis=1) * w).sum())
         go = ~stopped
         if not go.any():
             break
         n_go, y_go, next_go = n_child[go], y_child[go], step.next_dose[go]
-        keys = state_keys(n_go, y_go, next_go, size)
-        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-        prob = np.bincount(inverse.ravel(), weights=child_prob[go])
+        order, starts, _ = distinct(state_keys(n_go, y_go, next_go, size))
+        prob = np.add.reduceat(child_prob[go][order], starts)
+        first = order[starts]
         n, y, dose = n_go[first], y_go[first], next_go[first]
     else:
         raise RuntimeError(f"{design!r} left trials running after its horizon of cohorts")

@@ -112,41 +112,41 @@ class ThreePlusThree:
 
         up = escalate & can_go_up
         next_dose[up] = current[up] + 1
-        code[up] = Reason.ESCALATE
+        code[up] = Reason.ESCALATE.value
         blocked = escalate & ~can_go_up
         confirm = blocked & (nd < 6) if self.deescalate else np.zeros(size, dtype=bool)
         next_dose[confirm] = current[confirm]
-        code[confirm] = Reason.CONFIRM
+        code[confirm] = Reason.CONFIRM.value
         found = blocked & ~confirm
         mtd[found] = current[found]
-        code[found] = Reason.MTD_FOUND
+        code[found] = Reason.MTD_FOUND.value
         next_dose[expand] = current[expand]
-        code[expand] = Reason.EXPAND
+        code[expand] = Reason.EXPAND.value
         mtd[accepted] = current[accepted]
-        code[accepted] = Reason.MTD_ACCEPTED
+        code[accepted] = Reason.MTD_ACCEPTED.value
 
         below = lowest_toxic - 1
         none_left = above & (below == 0)
-        code[none_left] = Reason.NO_MTD
+        code[none_left] = Reason.NO_MTD.value
         has_below = above & (below >= 1)
         n_below = n[rows, np.maximum(below, 1) - 1]
         if self.deescalate:
             settled = has_below & (n_below >= 6)
             mtd[settled] = below[settled]
-            code[settled] = Reason.MTD_BELOW
+            code[settled] = Reason.MTD_BELOW.value
             go_down = has_below & (n_below < 6)
             next_dose[go_down] = below[go_down]
-            code[go_down] = Reason.DEESCALATE
+            code[go_down] = Reason.DEESCALATE.value
         else:
             mtd[has_below] = np.where(n_below[has_below] > 0, below[has_below], 0)
-            code[has_below] = Reason.MTD_BELOW_NO_EXPANSION
+            code[has_below] = Reason.MTD_BELOW_NO_EXPANSION.value
 
         if self.max_n is not None:
             capped = (next_dose > 0) & (n.sum(axis=1) >= self.max_n)
             if capped.any():
                 mtd[capped] = self._best_so_far(n[capped], y[capped], lowest_toxic[capped])
                 next_dose[capped] = 0
-                code[capped] = Reason.CAP
+                code[capped] = Reason.CAP.value
         return Step(next_dose=next_dose, mtd=mtd, code=code)
 
     def _best_so_far(self, n: np.ndarray, y: np.ndarray, lowest_toxic: np.ndarray) -> np.ndarray:
