@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from hyposti.cli import protocol
 from hyposti.cli import analyze, data, km, nca, orr
+from hyposti.cli import recist
 from hyposti.cli.output import error_console
 from hyposti.errors import HypostiError
 
@@ -24,6 +25,7 @@ app.command("analyze")(analyze.analyze_command)
 app.command("km")(km.km_command)
 app.command("orr")(orr.orr_command)
 app.command("nca")(nca.nca_command)
+app.command("recist")(recist.recist)
 app.add_typer(data.app, name="data")
 
 
