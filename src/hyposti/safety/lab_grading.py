@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from hyposti.errors import InputError
+from hyposti.errors import DataError, InputError
 from hyposti.safety.dictionary import NOT_AVAILABLE, lookup
 from hyposti.safety.lab_expression import Branch, Value, first_true, parse_fragment
 
@@ -24,6 +24,20 @@ _SIGNIF_DIGITS = 15.0
 _HIGH = "HIGH"
 #: Criteria without UNIT_CHECK that still compare with absolute numbers: their unit is fixed.
 _DIMENSIONLESS = {"INR increased": "INR", "Acidosis": "pH", "Alkalosis": "pH"}
+#: Where admiral's code departs from NCI's wording, corrected before parsing:
+#: (criterion, fragment) -> (admiral's text, corrected text, the NCI grade text it follows).
+ERRATA: dict[tuple[str, str], tuple[str, str, str]] = {
+    ("GGT increased", "GRADE_1_CODE"): (
+        "signif(AVAL, signif_dig) > signif(2*BASE, signif_dig)",
+        "signif(AVAL, signif_dig) >= signif(2*BASE, signif_dig)",
+        "2.0 - 2.5 x baseline if baseline was abnormal (2.0 x baseline is grade 1)",
+    ),
+    ("Hypertriglyceridemia", "GRADE_1_CODE"): (
+        "signif(AVAL, signif_dig) > 1.71",
+        "signif(AVAL, signif_dig) >= 1.71",
+        "1.71 mmol/L - 3.42 mmol/L (1.71 mmol/L is grade 1)",
+    ),
+}
 #: Which input each admiral variable comes from, to say what is missing.
 _INPUT_NAME = {"AVAL": "value", "ANRLO": "lln", "ANRHI": "uln", "BASE": "baseline"}
 
@@ -66,6 +80,21 @@ class LabGrade:
     clinical_only_grades: dict[int, str]
 
 
+def _corrected(name: str, key: str, code: str) -> str:
+    erratum = ERRATA.get((name, key))
+    if erratum is None:
+        return code
+    wrong, right, _ = erratum
+    if code.count(wrong) != 1:
+        raise DataError(
+            "ctcae_v5_lab_grading.json",
+            None,
+            f"{name} {key}",
+            f"erratum {wrong!r} no longer matches the admiral code: review ERRATA",
+        )
+    return code.replace(wrong, right)
+
+
 @cache
 def _criteria() -> dict[str, LabCriterion]:
     path = resources.files("hyposti.safety").joinpath("data/ctcae_v5_lab_grading.json")
@@ -83,7 +112,9 @@ def _criteria() -> dict[str, LabCriterion]:
             "GRADE_1_CODE",
         ):
             if key in entry:
-                branches += parse_fragment(entry[key], f"ctcae_v5_lab_grading.json {name} {key}")
+                branches += parse_fragment(
+                    _corrected(name, key, entry[key]), f"ctcae_v5_lab_grading.json {name} {key}"
+                )
                 if key != "GRADE_NA_CODE":
                     graded.append(int(key[6]))
         out[name.casefold()] = LabCriterion(
