@@ -1,0 +1,106 @@
+"""`hyposti screen RECORD.json`: every criterion's verdict and the screening status."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from hyposti.cli.output import emit
+from hyposti.eligibility import ScreeningRecord, ScreeningResult, screen, screening_record_schema
+from hyposti.eligibility.verdict import Verdict
+from hyposti.errors import InputError
+from hyposti.protocol import load_protocol
+
+_STYLE = {
+    "eligible": "bold green",
+    "ineligible": "bold red",
+    "incomplete": "bold yellow",
+    "pending_review": "bold cyan",
+}
+# For an exclusion, "met" means the patient is not excluded; say so in words a coordinator reads.
+_LABEL = {
+    ("inclusion", Verdict.MET): "[green]met[/]",
+    ("inclusion", Verdict.NOT_MET): "[red]NOT MET[/]",
+    ("exclusion", Verdict.MET): "[green]not excluded[/]",
+    ("exclusion", Verdict.NOT_MET): "[red]EXCLUDED[/]",
+}
+
+
+def parse_date(option: str, text: str) -> dt.date:
+    """An ISO 8601 date from the command line, or an InputError naming the option."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(option, text, "must be a date YYYY-MM-DD") from None
+
+
+def read_record(path: Path) -> ScreeningRecord:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError("RECORD", str(path), f"cannot read the file: {exc.strerror}") from None
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError("RECORD", str(path), f"not valid JSON: {exc}") from None
+    return ScreeningRecord.model_validate_json(text)
+
+
+def render_screening(result: ScreeningResult, console: Console) -> None:
+    style = _STYLE[result.status]
+    console.rule(f"Screening {result.participant_id} — {result.protocol_id}")
+    console.print(
+        f"Screened {result.screening_date}, evaluated {result.evaluated_on}: "
+        f"[{style}]{result.status.replace('_', ' ').upper()}[/] — {result.summary}"
+    )
+    table = Table(show_lines=True)
+    table.add_column("criterion", no_wrap=True)
+    table.add_column("verdict", no_wrap=True)
+    table.add_column("reason (values used)")
+    for c in result.criteria:
+        label = _LABEL.get(
+            (c.kind, c.verdict),
+            "[yellow]missing data[/]"
+            if c.verdict == Verdict.MISSING_DATA
+            else "[cyan]judgement[/]",
+        )
+        table.add_row(c.id, label, c.reason)
+    console.print(table)
+    if result.missing_fields:
+        console.print("[b]Fields needed:[/b] " + ", ".join(result.missing_fields))
+    if result.pending_review:
+        console.print(
+            "[b]Awaiting investigator attestation:[/b] " + ", ".join(result.pending_review)
+        )
+
+
+def screen_command(
+    record: Annotated[Path | None, typer.Argument(help="Screening record (JSON).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+    schema: Annotated[
+        bool, typer.Option("--schema", help="Print the JSON schema of a screening record.")
+    ] = False,
+    today: Annotated[
+        str | None,
+        typer.Option("--today", help="Evaluation date YYYY-MM-DD (default: the screening date)."),
+    ] = None,
+    protocol: Annotated[
+        Path | None, typer.Option("--protocol", help="Protocol YAML (default: NCT05681650).")
+    ] = None,
+) -> None:
+    """Screen a candidate against every inclusion and exclusion criterion of the protocol."""
+    if schema:
+        print(json.dumps(screening_record_schema(), indent=2))
+        return
+    if record is None:
+        raise InputError("RECORD", None, "give a screening record JSON file, or --schema")
+    loaded = read_record(record)
+    on = parse_date("--today", today) if today else loaded.screening_date
+    result = screen(loaded, load_protocol(protocol), on)
+    emit(result.model_dump(mode="json"), as_json, lambda console: render_screening(result, console))
