@@ -1,0 +1,43 @@
+"""`hyposti report DIR -o report.html [--pdf]`: the self-contained trial report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from hyposti.cli.output import emit
+from hyposti.data import read_dataset
+from hyposti.errors import InputError
+from hyposti.protocol import load_protocol
+from hyposti.report import write_report
+
+
+def report_command(
+    directory: Annotated[Path, typer.Argument(help="Folder of the dataset's table files.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")] = Path(
+        "report.html"
+    ),
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also write a PDF (needs weasyprint).")] = (
+        False
+    ),
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """Analyse a dataset and write one HTML file with every table and figure."""
+    if pdf and importlib.util.find_spec("weasyprint") is None:
+        raise InputError(
+            "--pdf", True, "no PDF engine: install weasyprint, or print the HTML to PDF"
+        )
+    ds = read_dataset(directory)
+    path = write_report(ds, output, load_protocol(), generated_on=dt.date.today())
+    written = {"html": str(path)}
+    if pdf:
+        from weasyprint import HTML
+
+        pdf_path = path.with_suffix(".pdf")
+        HTML(filename=str(path)).write_pdf(str(pdf_path))
+        written["pdf"] = str(pdf_path)
+    emit(written, as_json, lambda c: c.print("wrote " + ", ".join(written.values())))

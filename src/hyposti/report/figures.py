@@ -1,0 +1,210 @@
+"""The report's figures as inline SVG: KM curves with numbers at risk, waterfall, spider, swimmer,
+kinetics. Conventions of oncology reporting (waterfall / spider / swimmer as in Gillespie 2016 and
+FDA reviews; KM with risk table per Pocock, Clayton & Altman 2002, Lancet 359:1686)."""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+DAYS_PER_MONTH = 365.25 / 12
+BOR_COLOURS = {
+    "CR": "#1b7837",
+    "PR": "#5aae61",
+    "SD": "#f1a340",
+    "NON-CR/NON-PD": "#f1a340",
+    "PD": "#b2182b",
+    "NE": "#9e9e9e",
+}
+DOSE_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2"]
+
+plt.rcParams.update({"svg.fonttype": "none", "font.size": 9, "axes.spines.top": False,
+                     "axes.spines.right": False, "svg.hashsalt": "hyposti-report"})  # fmt: skip
+
+
+def dose_colour(level: int | None) -> str:
+    return "#555555" if level is None else DOSE_COLOURS[(int(level) - 1) % len(DOSE_COLOURS)]
+
+
+def to_svg(fig: plt.Figure, name: str) -> str:
+    """The figure as an inline <svg> element (no XML prolog, no external references).
+
+    ``name`` salts the SVG element ids so that several figures can share one HTML page.
+    """
+    buf = io.StringIO()
+    with plt.rc_context({"svg.hashsalt": name}):
+        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+    plt.close(fig)
+    svg = buf.getvalue()
+    return svg[svg.index("<svg") :]
+
+
+def _bor(code: str) -> str:
+    return re.sub(r"^i(?=[A-Z])", "", code)
+
+
+def km_figure(km: dict[str, Any], title: str, step_months: int = 3) -> str:
+    """Step curve with its pointwise CI band, censor ticks and a number-at-risk row below."""
+    curve = km["curve"]
+    t = np.asarray(curve["time"]) / DAYS_PER_MONTH
+    s = np.asarray(curve["survival"])
+    low = np.asarray([np.nan if v is None else v for v in curve["lower"]], dtype=float)
+    high = np.asarray([np.nan if v is None else v for v in curve["upper"]], dtype=float)
+    fig, (ax, risk) = plt.subplots(
+        2, 1, figsize=(6.4, 3.6), gridspec_kw={"height_ratios": [5, 1]}, sharex=True
+    )
+    ax.step(t, s, where="post", color="#1f3b73", lw=1.6)
+    ax.fill_between(t, low, high, step="post", color="#1f3b73", alpha=0.15, lw=0)
+    cens = np.asarray(curve["n_censored"]) > 0
+    ax.plot(t[cens], s[cens], "|", color="#1f3b73", ms=8, mew=1.2)
+    ax.set_ylim(0, 1.02)
+    ax.set_ylabel("Probability")
+    ax.axhline(0.5, color="#999999", lw=0.6, ls=":")
+    med = km["median"]
+    label = "NR" if med is None else f"{med / DAYS_PER_MONTH:.1f} mo"
+    ax.set_title(f"{title}: median {label}, n={km['n']}, events={km['n_events']}", loc="left")
+    durations = np.asarray(curve["time"])
+    end = max(float(t.max()), step_months)
+    ticks = np.arange(0, end + step_months, step_months)
+    at_risk_all = np.repeat(durations, np.asarray(curve["n_events"]) + np.asarray(
+        curve["n_censored"]))  # fmt: skip
+    risk.set_yticks([])
+    risk.spines[["left", "bottom"]].set_visible(False)
+    risk.tick_params(axis="x", length=0)
+    risk.set_ylim(0, 1)
+    for x in ticks:
+        n = int(np.count_nonzero(at_risk_all >= x * DAYS_PER_MONTH))
+        risk.text(x, 0.4, str(n), ha="center", va="center", fontsize=8)
+    risk.text(-0.02, 0.4, "At risk", ha="right", va="center", fontsize=8,
+              transform=risk.get_yaxis_transform())  # fmt: skip
+    ax.set_xticks(ticks)
+    risk.set_xlabel("Months from CAR-T infusion")
+    ax.set_xlim(0, ticks[-1])
+    return to_svg(fig, f"km-{title}")
+
+
+def waterfall_figure(patients: list[dict[str, Any]]) -> str:
+    """Best % change of the target sum per patient, sorted, coloured by confirmed BOR."""
+    rows = sorted(
+        (p for p in patients if p["best_pct_change"] is not None),
+        key=lambda p: -p["best_pct_change"],
+    )
+    fig, ax = plt.subplots(figsize=(6.4, 3.2))
+    if not rows:
+        ax.text(0.5, 0.5, "No patient with a post-baseline target measurement", ha="center",
+                transform=ax.transAxes)  # fmt: skip
+        return to_svg(fig, "waterfall")
+    x = np.arange(len(rows))
+    ax.bar(x, [p["best_pct_change"] for p in rows],
+           color=[BOR_COLOURS.get(_bor(p["bor_confirmed"]), "#777") for p in rows])  # fmt: skip
+    ax.axhline(20, color="#b2182b", lw=0.8, ls="--")
+    ax.axhline(-30, color="#1b7837", lw=0.8, ls="--")
+    ax.axhline(0, color="black", lw=0.6)
+    if len(rows) <= 40:
+        ax.set_xticks(x, [p["subject_id"] for p in rows], rotation=90, fontsize=7)
+    else:
+        ax.set_xticks([])
+    ax.set_ylabel("Best change in target sum (%)")
+    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in ("#1b7837", "#5aae61", "#f1a340",
+                                                              "#b2182b", "#9e9e9e")]  # fmt: skip
+    ax.legend(handles, ["CR", "PR", "SD", "PD", "NE"], ncol=5, fontsize=7, frameon=False,
+              loc="upper right")  # fmt: skip
+    return to_svg(fig, "waterfall")
+
+
+def spider_figure(patients: list[dict[str, Any]]) -> str:
+    """% change of the target sum from baseline over time, one line per patient."""
+    fig, ax = plt.subplots(figsize=(6.4, 3.2))
+    levels = set()
+    for p in patients:
+        pts = [(0.0, 0.0)] + [
+            (tp["study_day"] / DAYS_PER_MONTH, tp["pct_from_baseline"])
+            for tp in p["time_points"]
+            if tp["pct_from_baseline"] is not None
+        ]
+        if len(pts) < 2:
+            continue
+        xs, ys = zip(*pts, strict=True)
+        ax.plot(xs, ys, "-o", ms=2.5, lw=1, color=dose_colour(p["dose_level"]), alpha=0.8)
+        levels.add(p["dose_level"])
+    ax.axhline(20, color="#b2182b", lw=0.8, ls="--")
+    ax.axhline(-30, color="#1b7837", lw=0.8, ls="--")
+    ax.set_xlabel("Months from CAR-T infusion")
+    ax.set_ylabel("Change in target sum (%)")
+    handles = [plt.Line2D([], [], color=dose_colour(lv)) for lv in sorted(levels)]
+    ax.legend(handles, [f"DL{lv}" for lv in sorted(levels)], fontsize=7, frameon=False)
+    return to_svg(fig, "spider")
+
+
+def swimmer_figure(patients: list[dict[str, Any]]) -> str:
+    """Time on study per patient with response, progression and death marks."""
+    rows = sorted(patients, key=lambda p: p["last_known_alive_day"] or 0)
+    height = max(2.4, 0.22 * len(rows) + 1.0) if len(rows) <= 60 else 8.0
+    fig, ax = plt.subplots(figsize=(6.4, height))
+    y = np.arange(len(rows))
+    ends = [(p["last_known_alive_day"] or 0) / DAYS_PER_MONTH for p in rows]
+    ax.barh(y, ends, color=[dose_colour(p["dose_level"]) for p in rows], height=0.6, alpha=0.55)
+
+    def marks(key: str) -> tuple[list[float], list[int]]:
+        pts = [(p[key] / DAYS_PER_MONTH, i) for i, p in enumerate(rows) if p.get(key) is not None]
+        return ([a for a, _ in pts], [b for _, b in pts]) if pts else ([], [])
+
+    for key, marker, colour, label in (
+        ("first_response_day", "^", "#1b7837", "Confirmed response"),
+        ("progression_day", "X", "#b2182b", "Progression"),
+        ("death_day", "s", "black", "Death"),
+        ("new_therapy_day", "D", "#7b3294", "New therapy"),
+    ):
+        xs, ys = marks(key)
+        ax.plot(xs, ys, marker, color=colour, ms=5, ls="none", label=label)
+    alive = [i for i, p in enumerate(rows) if p["death_day"] is None]
+    ax.plot([ends[i] + 0.15 for i in alive], alive, ">", color="#555555", ms=4, ls="none",
+            label="Alive at cut-off / last contact")  # fmt: skip
+    if len(rows) <= 60:
+        ax.set_yticks(y, [f"{p['subject_id']} (DL{p['dose_level']})" for p in rows], fontsize=7)
+    else:
+        ax.set_yticks([])
+    ax.set_xlabel("Months from CAR-T infusion")
+    ax.legend(fontsize=7, frameon=False, loc="lower right")
+    return to_svg(fig, "swimmer")
+
+
+def kinetics_figure(samples: pd.DataFrame, dose_levels: pd.Series, matrix: str = "blood") -> str:
+    """Transgene copies/ug over time, one panel per dose level (log scale; BLQ shown at LLOQ)."""
+    data = samples.loc[samples["matrix"] == matrix].assign(
+        dose_level=lambda f: f["subject_id"].map(dose_levels)
+    )
+    levels = sorted(int(v) for v in data["dose_level"].dropna().unique())
+    fig, axes = plt.subplots(1, max(1, len(levels)), figsize=(6.4, 2.8), sharey=True,
+                             squeeze=False)  # fmt: skip
+    for ax, level in zip(axes[0], levels, strict=False):
+        group = data.loc[data["dose_level"] == level]
+        for _, profile in group.groupby("subject_id"):
+            profile = profile.sort_values("study_day")
+            copies = profile["copies_per_ug"].to_numpy(dtype=float)
+            blq = ~np.isfinite(copies) | (copies < profile["lloq"].to_numpy(dtype=float))
+            shown = np.where(blq, profile["lloq"].to_numpy(dtype=float), copies)
+            ax.plot(profile["study_day"], shown, "-", color=dose_colour(level), lw=0.8, alpha=0.7)
+            ax.plot(profile["study_day"][~blq], shown[~blq], "o", ms=2.5,
+                    color=dose_colour(level))  # fmt: skip
+            ax.plot(profile["study_day"][blq], shown[blq], "o", ms=3, mfc="white",
+                    color=dose_colour(level))  # fmt: skip
+        lloq = group["lloq"].median() if len(group) else None
+        if lloq and lloq > 0:
+            ax.axhline(lloq, color="#999999", lw=0.6, ls=":")
+        ax.set_yscale("log")
+        ax.set_title(f"DL{level} (n={group['subject_id'].nunique()})", fontsize=9)
+        ax.set_xlabel("Study day")
+    axes[0][0].set_ylabel(f"Copies/ug gDNA ({matrix})")
+    if not levels:
+        axes[0][0].text(0.5, 0.5, f"No {matrix} samples", ha="center",
+                        transform=axes[0][0].transAxes)  # fmt: skip
+    return to_svg(fig, f"kinetics-{matrix}")

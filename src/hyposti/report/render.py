@@ -1,0 +1,80 @@
+"""Renders the trial report: one self-contained HTML file (Jinja2, inline SVG), optional PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from hyposti.analysis import analyze_trial
+from hyposti.data.dataset import TrialDataset
+from hyposti.protocol import Protocol, load_protocol
+from hyposti.report import figures
+from hyposti.report.format import months
+from hyposti.report.tables import (
+    GRADES,
+    ae_table,
+    dose_columns,
+    dose_label,
+    endpoint_table,
+    grade_table,
+    kinetics_table,
+)
+
+
+def _figures(result: dict[str, Any], ds: TrialDataset) -> dict[str, str | None]:
+    eff = result["efficacy"]
+    dose_levels = ds.subjects.set_index("subject_id")["dose_level"]
+    out: dict[str, str | None] = {
+        "waterfall": figures.waterfall_figure(eff["patients"]),
+        "spider": figures.spider_figure(eff["patients"]),
+        "swimmer": figures.swimmer_figure(eff["patients"]),
+    }
+    for key, title in (("pfs", "PFS"), ("os", "OS"), ("dor", "DOR")):
+        out[key] = figures.km_figure(eff[key], title) if eff[key] else None
+    for matrix in sorted(ds.kinetics["matrix"].dropna().unique()):
+        out[f"kinetics_{matrix}"] = figures.kinetics_figure(ds.kinetics, dose_levels, matrix)
+    return out
+
+
+def render_html(
+    result: dict[str, Any], ds: TrialDataset, generated_on: dt.date | None = None
+) -> str:
+    """The report as one HTML string; every figure inline, no external resource."""
+    env = Environment(
+        loader=PackageLoader("hyposti.report", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    keys = dose_columns(result)
+    template = env.get_template("report.html.j2")
+    return template.render(
+        r=result,
+        generated_on=generated_on,
+        keys=keys,
+        dose_labels=[dose_label(result, k) for k in keys],
+        endpoints=endpoint_table(result),
+        ae_rows=ae_table(result),
+        grade_rows=grade_table(result),
+        grades=GRADES,
+        kinetics_rows=kinetics_table(result),
+        fig=_figures(result, ds),
+        months=months,
+    )
+
+
+def write_report(
+    ds: TrialDataset,
+    output: str | Path,
+    protocol: Protocol | None = None,
+    generated_on: dt.date | None = None,
+    conf_type: str = "log-log",
+) -> Path:
+    """Analyse ``ds`` and write the HTML report to ``output``."""
+    result = analyze_trial(ds, protocol or load_protocol(), conf_type=conf_type)
+    path = Path(output)
+    path.write_text(render_html(result, ds, generated_on), encoding="utf-8")
+    return path
