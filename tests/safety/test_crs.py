@@ -11,7 +11,7 @@ from hyposti.safety.crs import CrsObservation, grade_crs
 ROWS = [
     # Grade 1: fever >= 38 C, no hypotension, no hypoxia.
     ({"temperature_c": 38.0}, 1, "fever 38.0 C"),
-    # Grade 2: hypotension not requiring vasopressors and/or low-flow cannula (<= 6 L/min) or blow-by.
+    # Grade 2: hypotension without vasopressors and/or low-flow cannula (<= 6 L/min) or blow-by.
     ({"temperature_c": 38.5, "hypotension": True}, 2, "not requiring vasopressors"),
     ({"temperature_c": 38.5, "oxygen": "low-flow", "oxygen_flow_l_min": 6.0}, 2, "low-flow"),
     ({"temperature_c": 38.5, "oxygen": "blow-by"}, 2, "blow-by"),
