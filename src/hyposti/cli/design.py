@@ -1,0 +1,340 @@
+"""`hyposti design decide|boundaries|oc|paths`: dose-finding decisions and operating figures."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.tree import Tree
+
+from hyposti.cli.output import emit
+from hyposti.design import (
+    Boin,
+    Design,
+    DoseLevels,
+    build_design,
+    design_from_protocol,
+    dose_paths,
+    exact_oc,
+    fit,
+    parse_dose_levels,
+    parse_outcomes,
+    protocol_dose_levels,
+    simulate_oc,
+)
+from hyposti.errors import InputError
+from hyposti.protocol import load_protocol
+
+app = typer.Typer(
+    help="Dose-finding designs: next-dose decisions, BOIN boundaries, operating characteristics, "
+    "dose paths.",
+    no_args_is_help=True,
+)
+
+DesignOpt = Annotated[
+    str | None,
+    typer.Option("--design", help="3+3, boin or crm (default: the protocol's design)."),
+]
+VariantOpt = Annotated[
+    str | None,
+    typer.Option("--variant", help="3+3 only: conventional, registry-literal or escalation-only."),
+]
+TargetOpt = Annotated[
+    float | None, typer.Option("--target", help="BOIN/CRM: target DLT probability.")
+]
+SkeletonOpt = Annotated[
+    str | None, typer.Option("--skeleton", help="CRM: prior DLT probability per dose, 0.05,0.1,...")
+]
+CohortOpt = Annotated[
+    int | None, typer.Option("--cohort-size", help="Patients per cohort (default 3).")
+]
+MaxNOpt = Annotated[int | None, typer.Option("--max-n", help="Maximum number of patients.")]
+DosesOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--doses",
+        help="Number of dose levels (5) or cells/kg per level (1e6,3e6,1e7); "
+        "default: the protocol's dose levels.",
+    ),
+]
+EarlyStopOpt = Annotated[
+    int | None,
+    typer.Option("--n-earlystop", help="BOIN: stop when this many patients are at a dose."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON only.")]
+
+
+def _floats(text: str, field: str) -> list[float]:
+    try:
+        return [float(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise InputError(field, text, "give comma-separated numbers, e.g. 0.05,0.15,0.3") from None
+
+
+def _setup(
+    method: str | None,
+    variant: str | None,
+    target: float | None,
+    skeleton: str | None,
+    cohort_size: int | None,
+    max_n: int | None,
+    doses: str | None,
+    n_earlystop: int | None = None,
+) -> tuple[Design, DoseLevels]:
+    """The design asked for on the command line, completed from the protocol in force."""
+    protocol = load_protocol()
+    levels = protocol_dose_levels(protocol) if doses is None else parse_dose_levels(doses)
+    spec = protocol.design
+    if method is None and all(
+        v is None for v in (variant, target, skeleton, cohort_size, max_n, doses, n_earlystop)
+    ):
+        return design_from_protocol(protocol), levels
+    method = method or spec.method
+    if method.lower() not in ("3+3", "boin", "crm"):
+        raise InputError("design", method, "must be one of 3+3, boin, crm")
+    method = method.lower()
+    same = method == spec.method
+    return (
+        build_design(
+            method,
+            levels.count,
+            variant=variant or (spec.variant if same else None),
+            target=target if target is not None else (spec.target_toxicity if same else None),
+            skeleton=_floats(skeleton, "skeleton")
+            if skeleton
+            else (spec.skeleton if same else None),
+            cohort_size=cohort_size or (spec.cohort_size if same else 3),
+            start_dose=spec.start_dose if spec.start_dose <= levels.count else 1,
+            max_n=max_n if max_n is not None else (spec.max_n if same else None),
+            n_earlystop=n_earlystop,
+        ),
+        levels,
+    )
+
+
+def _describe(design: Design) -> str:
+    return repr(design)
+
+
+@app.command()
+def decide(
+    outcomes: Annotated[
+        str, typer.Option("--outcomes", help='Trial history, e.g. "1NNN 2NTN" (T = DLT).')
+    ],
+    design_name: DesignOpt = None,
+    variant: VariantOpt = None,
+    target: TargetOpt = None,
+    skeleton: SkeletonOpt = None,
+    cohort_size: CohortOpt = None,
+    max_n: MaxNOpt = None,
+    doses: DosesOpt = None,
+    n_earlystop: EarlyStopOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Next dose, stop or continue, and the MTD for a trial history, with the reason."""
+    design, levels = _setup(
+        design_name, variant, target, skeleton, cohort_size, max_n, doses, n_earlystop
+    )
+    cohorts = parse_outcomes(outcomes, design.num_doses)
+    decision = fit(design, cohorts, levels.label)
+    payload = {"design": _describe(design), "outcomes": outcomes, **decision.to_dict()}
+
+    def render(console: Console) -> None:
+        table = Table(title=f"Patients so far — {_describe(design)}")
+        table.add_column("Dose level")
+        table.add_column("Patients", justify="right")
+        table.add_column("DLTs", justify="right")
+        for j in range(design.num_doses):
+            table.add_row(
+                levels.label(j + 1), str(decision.n_at_dose[j]), str(decision.dlt_at_dose[j])
+            )
+        console.print(table)
+        if decision.stop:
+            mtd = levels.label(decision.mtd) if decision.mtd else "none"
+            console.print(f"[bold]Decision:[/] stop the trial. [bold]MTD:[/] {mtd}")
+        else:
+            console.print(
+                f"[bold]Decision:[/] treat the next cohort at {levels.label(decision.next_dose)}"
+            )
+        console.print(f"[bold]Reason:[/] {decision.reason}", highlight=False)
+
+    emit(payload, as_json, render)
+
+
+@app.command()
+def boundaries(
+    design_name: DesignOpt = "boin",
+    target: TargetOpt = None,
+    max_n: MaxNOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """BOIN escalation, de-escalation and elimination boundaries for n = 1..max-n."""
+    if (design_name or "boin").lower() != "boin":
+        raise InputError("design", design_name, "decision boundaries are tabulated for BOIN only")
+    if target is None:
+        raise InputError("target", None, "give the target DLT probability (--target)")
+    if max_n is None:
+        raise InputError("max_n", None, "give the largest number of patients (--max-n)")
+    table_data = Boin(num_doses=1, target=target, max_n=max_n, cohort_size=1).boundaries()
+    payload = table_data.to_dict()
+
+    def render(console: Console) -> None:
+        console.print(
+            f"BOIN, target {target:g}: escalate if DLT rate <= lambda_e = "
+            f"{table_data.lambda_e:.4f}; de-escalate if > lambda_d = {table_data.lambda_d:.4f}; "
+            "eliminate the dose (and all higher) if P(DLT rate > target) > 0.95",
+            highlight=False,
+        )
+        table = Table()
+        table.add_column("Patients at dose", justify="right")
+        table.add_column("Escalate if DLTs <=", justify="right")
+        table.add_column("De-escalate if DLTs >=", justify="right")
+        table.add_column("Eliminate if DLTs >=", justify="right")
+        for i in range(max_n):
+            elim = table_data.eliminate_if_dlt_ge[i]
+            table.add_row(
+                str(i + 1),
+                str(table_data.escalate_if_dlt_le[i]),
+                str(table_data.deescalate_if_dlt_ge[i]),
+                "—" if elim is None else str(elim),
+            )
+        console.print(table)
+
+    emit(payload, as_json, render)
+
+
+@app.command()
+def oc(
+    true_tox: Annotated[
+        str, typer.Option("--true-tox", help="True DLT probability per dose, 0.05,0.15,0.3.")
+    ],
+    exact: Annotated[bool, typer.Option("--exact", help="Exact computation (default).")] = False,
+    trials: Annotated[
+        int | None, typer.Option("--trials", help="Simulate this many trials instead.")
+    ] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed for --trials.")] = None,
+    design_name: DesignOpt = None,
+    variant: VariantOpt = None,
+    target: TargetOpt = None,
+    skeleton: SkeletonOpt = None,
+    cohort_size: CohortOpt = None,
+    max_n: MaxNOpt = None,
+    doses: DosesOpt = None,
+    n_earlystop: EarlyStopOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Operating characteristics: P(select each dose / none), expected patients and DLTs."""
+    design, levels = _setup(
+        design_name, variant, target, skeleton, cohort_size, max_n, doses, n_earlystop
+    )
+    p = _floats(true_tox, "true_tox")
+    if exact and trials is not None:
+        raise InputError("trials", trials, "choose --exact or --trials N --seed S, not both")
+    if trials is None:
+        if seed is not None:
+            raise InputError("seed", seed, "a seed is for simulation; add --trials N")
+        result = exact_oc(design, p)
+    else:
+        if seed is None:
+            raise InputError("seed", None, "simulation needs --seed so that it can be reproduced")
+        result = simulate_oc(design, p, trials, seed)
+    payload = {"design": _describe(design), **result.to_dict()}
+
+    def render(console: Console) -> None:
+        simulated = result.method == "simulation"
+        how = f"{trials:,} simulated trials, seed {seed}" if simulated else "exact"
+        table = Table(title=f"Operating characteristics ({how}) — {_describe(design)}")
+        table.add_column("Dose level")
+        table.add_column("True DLT rate", justify="right")
+        table.add_column("P(selected as MTD)", justify="right")
+        table.add_column("Expected patients", justify="right")
+
+        def fmt(value: float, se: float | None) -> str:
+            return f"{value:.4f}" if se is None else f"{value:.4f} ± {se:.4f}"
+
+        se_sel = result.se_prob_select
+        se_n = result.se_expected_n_at_dose
+        for j in range(design.num_doses):
+            table.add_row(
+                levels.label(j + 1),
+                f"{p[j]:.3f}",
+                fmt(result.prob_select[j + 1], None if se_sel is None else se_sel[j + 1]),
+                fmt(result.expected_n_at_dose[j], None if se_n is None else se_n[j]),
+            )
+        table.add_row(
+            "no dose (stopped)",
+            "",
+            fmt(result.prob_select[0], None if se_sel is None else se_sel[0]),
+            "",
+        )
+        console.print(table)
+        console.print(
+            f"Expected patients {fmt(result.expected_n, result.se_expected_n)}; "
+            f"expected DLTs {fmt(result.expected_dlt, result.se_expected_dlt)}"
+            + ("  (± = Monte Carlo standard error)" if simulated else ""),
+            highlight=False,
+        )
+
+    emit(payload, as_json, render)
+
+
+@app.command()
+def paths(
+    cohorts: Annotated[int, typer.Option("--cohorts", help="How many cohorts ahead.")],
+    true_tox: Annotated[
+        str | None, typer.Option("--true-tox", help="True DLT probability per dose.")
+    ] = None,
+    outcomes: Annotated[
+        str, typer.Option("--outcomes", help="History so far (default: trial start).")
+    ] = "",
+    design_name: DesignOpt = None,
+    variant: VariantOpt = None,
+    target: TargetOpt = None,
+    skeleton: SkeletonOpt = None,
+    cohort_size: CohortOpt = None,
+    max_n: MaxNOpt = None,
+    doses: DosesOpt = None,
+    n_earlystop: EarlyStopOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The tree of next-dose decisions over the next K cohorts, with exact path probabilities."""
+    design, levels = _setup(
+        design_name, variant, target, skeleton, cohort_size, max_n, doses, n_earlystop
+    )
+    p = None if true_tox is None else _floats(true_tox, "true_tox")
+    tree = dose_paths(design, cohorts, outcomes, p)
+
+    def render(console: Console) -> None:
+        root = tree.root
+        start = levels.label(root.next_dose) if root.next_dose else "stop"
+        console.print(f"[bold]Now:[/] {root.reason}", highlight=False)
+        if tree.num_nodes <= 400:
+            top = Tree(f"next cohort: {start}")
+            _grow(top, tree.to_dict(levels.label)["children"], p is not None)
+            console.print(top)
+            return
+        console.print(f"{tree.num_nodes:,} paths: showing where each cohort is treated.")
+        if p is None:
+            console.print("Add --true-tox for probabilities, or --json for the full tree.")
+            return
+        distribution = tree.dose_distribution()
+        table = Table()
+        table.add_column("Cohort", justify="right")
+        table.add_column("stopped", justify="right")
+        for j in range(design.num_doses):
+            table.add_column(levels.label(j + 1), justify="right")
+        for k, row in enumerate(distribution, start=1):
+            table.add_row(str(k), *(f"{v:.3f}" for v in np.asarray(row)))
+        console.print(table)
+
+    emit(tree.to_dict(levels.label) if as_json else None, as_json, render)
+
+
+def _grow(branch: Tree, nodes: list[dict[str, object]], with_probability: bool) -> None:
+    for node in nodes:
+        prob = f" (p = {node['probability']:.4f})" if with_probability else ""
+        branch_node = branch.add(f"[b]{node['cohort']}[/b]{prob}: {node['reason']}")
+        _grow(branch_node, node.get("children", []), with_probability)
