@@ -9,6 +9,8 @@ from pydantic import ValidationError
 
 from hyposti.cli import protocol
 from hyposti.cli import analyze, data, km, nca, orr, report
+from hyposti.cli import recist
+from hyposti.cli import dosing, screen
 from hyposti.cli import design
 from hyposti.cli.output import error_console
 from hyposti.errors import HypostiError
@@ -21,10 +23,14 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(protocol.app, name="protocol")
+app.command("screen")(screen.screen_command)
+app.command("dose")(dosing.dose_command)
+app.command("calendar")(dosing.calendar_command)
 app.command("analyze")(analyze.analyze_command)
 app.command("km")(km.km_command)
 app.command("orr")(orr.orr_command)
 app.command("nca")(nca.nca_command)
+app.command("recist")(recist.recist)
 app.add_typer(data.app, name="data")
 app.add_typer(design.app, name="design")
 app.command("report")(report.report_command)
