@@ -62,7 +62,9 @@ def render_doses(record: DoseRecord, console: Console) -> None:
         "mg per day",
         "days",
     ):
-        table.add_column(col, justify="right" if col.startswith("mg") else "left")
+        table.add_column(
+            col, justify="right" if col.startswith("mg") else "left", no_wrap=col == "agent"
+        )
     for a in record.preconditioning:
         unit = "m2" if a.dose_basis == "mg/m2" else "kg"
         table.add_row(
@@ -80,7 +82,7 @@ def render_doses(record: DoseRecord, console: Console) -> None:
     c = record.car_t
     console.print(
         f"[b]CAR-T {c.label}[/b] (level {c.dose_level}): {c.cells_per_kg:.1e} cells/kg x "
-        f"{c.weight_kg:g} kg = [b]{c.total_cells:.3e}[/b] cells"
+        f"{c.weight_kg:g} kg = [b]{c.total_cells:.{c.significant_figures - 1}e}[/b] cells"
     )
     console.print("[dim]Rounding: " + "; ".join(record.rounding_rules) + "[/dim]")
 

@@ -55,6 +55,7 @@ class CellDose(Frozen):
     weight_kg: float
     total_cells_exact: float
     total_cells: float
+    significant_figures: int
 
 
 class DoseRecord(Frozen):
@@ -192,6 +193,7 @@ def patient_doses(
             weight_kg=weight_kg,
             total_cells_exact=exact_cells,
             total_cells=round_significant(exact_cells, spec.cells_significant_figures),
+            significant_figures=spec.cells_significant_figures,
         ),
         not_computed=[
             f"{a.name}: give a dose within {a.dose_min:g}-{a.dose_max:g} {a.dose_basis}"
