@@ -53,11 +53,13 @@ class ResponseSpec(Strict):
     )
     cr_followed_by_pr: Literal["reappearance_is_pd", "first_cr_was_pr"] = Field(
         default="reappearance_is_pd",
-        description="A CR followed by a PR is always flagged as a data problem (RECIST 1.1 "
-        "Table 3 note a). 'reappearance_is_pd' (the note's first reading: disease seen after a "
-        "true CR is progression): the PR time point counts as PD for best response and the "
+        description="Disease seen after a CR (a PR, SD or non-CR/non-PD time point) is always "
+        "flagged as a data problem (RECIST 1.1 Table 3 note a). 'reappearance_is_pd' (the "
+        "note's first reading: disease after a true CR is progression; it also gives Table 3 "
+        "rows CR/PR and CR/SD): that time point counts as PD for best response and the "
         "progression date. 'first_cr_was_pr' (the note's second reading: small lesions were "
-        "still present): the earlier CR time points count as PR.",
+        "still present): the earlier CR time points count as PR. RECIST 1.1 only; under iRECIST "
+        "the case is flagged and the iRECIST rules decide.",
     )
     irecist_confirm_min_days: int = Field(
         ge=1,

@@ -13,6 +13,7 @@ from hyposti.response.records import PatientResponse, PatientTumourData, Respons
 from hyposti.response.timepoint import baseline_sum_mm, recist11_time_points
 
 Criteria = Literal["recist11", "irecist"]
+DISEASE_AFTER_CR = (Code.PR, Code.SD, Code.NN)
 
 TO_CODE = {
     Response.CR: Code.CR,
@@ -49,46 +50,59 @@ FROM_CODE = {
 }
 
 
-def recode_cr_then_pr(
-    points: list[TimePointResponse], spec: ResponseSpec
+def recode_disease_after_cr(
+    points: list[TimePointResponse], spec: ResponseSpec, criteria: Criteria
 ) -> tuple[list[TimePointResponse], list[str]]:
-    """Flag a CR followed by a PR and apply the protocol's reading (RECIST 1.1 Table 3 note a)."""
+    """Flag disease seen after a CR and apply the protocol's reading (RECIST 1.1 Table 3 note a).
+
+    A PR, SD or non-CR/non-PD after a CR: 'reappearance_is_pd' makes it PD (rows CR/PR and CR/SD
+    then give SD if the minimum SD duration is met, otherwise PD); 'first_cr_was_pr' makes the
+    earlier CRs PR (row CR/PR then gives PR). iRECIST time points are flagged only: an iUPD
+    must arise from the iRECIST rules themselves.
+    """
     cr_dates = [p.date for p in points if TO_CODE[p.overall_response] is Code.CR]
     if not cr_dates:
         return points, []
-    later_pr = [
-        p for p in points if TO_CODE[p.overall_response] is Code.PR and p.date > cr_dates[0]
+    after = [
+        p
+        for p in points
+        if TO_CODE[p.overall_response] in DISEASE_AFTER_CR and p.date > cr_dates[0]
     ]
-    if not later_pr:
+    if not after:
         return points, []
-    pr = later_pr[0]
+    first = after[0]
     flag = (
-        f"CR on {cr_dates[0]} followed by PR on {pr.date}: usually a data problem, query the "
-        f"radiology (RECIST 1.1 Table 3 note a); reading applied: {spec.cr_followed_by_pr}"
+        f"CR on {cr_dates[0]} followed by {first.overall_response.value} on {first.date}: "
+        "usually a data problem, query the radiology (RECIST 1.1 Table 3 note a); reading "
+        + (spec.cr_followed_by_pr if criteria == "recist11" else "none (iRECIST: flag only)")
     )
+    if criteria != "recist11":
+        return points, [flag]
     out = []
     for p in points:
         code = TO_CODE[p.overall_response]
-        pd_code = Response.PD if p.overall_response is Response.PR else Response.ICPD
         if (
             spec.cr_followed_by_pr == "reappearance_is_pd"
-            and code is Code.PR
+            and code in DISEASE_AFTER_CR
             and p.date > cr_dates[0]
         ):
             p = p.model_copy(
                 update={
-                    "overall_response": pd_code,
-                    "rule": f"{p.rule}; disease seen after the CR of {cr_dates[0]} -> "
-                    f"{pd_code.value} (Table 3 note a, reading reappearance_is_pd)",
+                    "overall_response": Response.PD,
+                    "rule": f"{p.rule}; disease seen after the CR of {cr_dates[0]} -> PD "
+                    "(Table 3 note a, reading reappearance_is_pd)",
                 }
             )
-        elif spec.cr_followed_by_pr == "first_cr_was_pr" and code is Code.CR and p.date < pr.date:
-            pr_code = Response.PR if p.overall_response is Response.CR else Response.IPR
+        elif (
+            spec.cr_followed_by_pr == "first_cr_was_pr" and code is Code.CR and p.date < first.date
+        ):
+            # Without target disease a CR that was not one is non-CR/non-PD (Table 2).
+            was = Response.PR if p.target_response is not None else Response.NON_CR_NON_PD
             p = p.model_copy(
                 update={
-                    "overall_response": pr_code,
-                    "rule": f"{p.rule}; PR on {pr.date} shows disease was still present -> "
-                    f"{pr_code.value} (Table 3 note a, reading first_cr_was_pr)",
+                    "overall_response": was,
+                    "rule": f"{p.rule}; disease on {first.date} shows it was still present -> "
+                    f"{was.value} (Table 3 note a, reading first_cr_was_pr)",
                 }
             )
         out.append(p)
@@ -131,7 +145,7 @@ def assess_patient(
         points = course.points
     else:
         points = recist11_time_points(data, spec)
-    points, flags = recode_cr_then_pr(points, spec)
+    points, flags = recode_disease_after_cr(points, spec, criteria)
     points = _exclusions(points, data.new_anticancer_therapy_date)
     has_targets = any(lesion.target for lesion in data.lesions)
     visits = [Visit(p.date, p.study_day, TO_CODE[p.overall_response]) for p in points if p.included]

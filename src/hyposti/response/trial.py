@@ -308,16 +308,19 @@ def _respond(g: _Grid, spec: ResponseSpec) -> None:
     code = np.where(follow, code, NE)
     columns = np.arange(g.n_a)[None, :]
 
-    # RECIST 1.1 Table 3 note a: a CR followed by a PR, read as the protocol says.
+    # RECIST 1.1 Table 3 note a: disease (PR, SD, non-CR/non-PD) after a CR, read as the
+    # protocol says.
     first_cr = np.where(follow & (code == CR), columns, g.n_a).min(axis=1)
-    later_pr = follow & (code == PR) & (columns > first_cr[:, None])
+    later_pr = follow & np.isin(code, [PR, SD, NN]) & (columns > first_cr[:, None])
     g.cr_then_pr = later_pr.any(axis=1)
     if spec.cr_followed_by_pr == "reappearance_is_pd":
         code = np.where(later_pr, PD, code)
     else:
         first_pr = np.where(later_pr, columns, g.n_a).min(axis=1)
         code = np.where(
-            follow & g.cr_then_pr[:, None] & (code == CR) & (columns < first_pr[:, None]), PR, code
+            follow & g.cr_then_pr[:, None] & (code == CR) & (columns < first_pr[:, None]),
+            np.where(g.has_targets, PR, NN)[:, None],
+            code,
         )
     g.code = code
 
@@ -419,7 +422,7 @@ def assess_trial(
             "progression_date": g.progression,
             "last_adequate_assessment_date": g.last_adequate,
             "best_pct_change": g.best_pct,
-            "cr_followed_by_pr": g.cr_then_pr,
+            "disease_after_cr": g.cr_then_pr,
             "n_follow_up": g.valid[:, 1:].sum(axis=1),
         }
     )
