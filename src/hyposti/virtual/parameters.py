@@ -26,9 +26,10 @@ class _Section(BaseModel):
 
 class CalendarParameters(_Section):
     start_date: dt.date
-    follow_up_days: int = Field(ge=28)
     screenings_per_month: float = Field(gt=0)
     screening_to_enrolment_days: int = Field(ge=0)
+    safety_review_days: int = Field(ge=0)
+    new_therapy_days_after_confirmation: int = Field(ge=0)
     screening_to_infusion_days: tuple[int, int]
 
     @model_validator(mode="after")
@@ -68,9 +69,9 @@ class ScreeningParameters(_Section):
 
 
 class DosingParameters(_Section):
-    nab_paclitaxel_mg_per_m2: float = Field(gt=0)
-    cyclophosphamide_mg_per_kg: float = Field(gt=0)
-    cell_dose_cv: float = Field(ge=0, lt=0.5)
+    preconditioning_doses: dict[str, float] = Field(
+        min_length=1, description="Chosen dose per preconditioning agent, in its dose basis."
+    )
 
 
 class KineticsParameters(_Section):
@@ -89,7 +90,6 @@ class KineticsParameters(_Section):
     )
     residual_sd: float = Field(ge=0)
     lloq_copies_per_ug: float = Field(gt=0)
-    sampling_days: list[float] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _complete(self) -> KineticsParameters:
@@ -100,8 +100,6 @@ class KineticsParameters(_Section):
             raise ValueError(f"omega2 lacks {sorted(missing)}")
         if any(v < 0 for v in self.omega2.values()):
             raise ValueError("omega2 variances must be >= 0")
-        if sorted(self.sampling_days) != self.sampling_days or self.sampling_days[0] < 0:
-            raise ValueError("sampling_days must be increasing study days >= 0")
         return self
 
 

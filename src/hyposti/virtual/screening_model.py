@@ -231,10 +231,10 @@ def screening_record(
         for name in MedicalHistory.model_fields
         if MedicalHistory.model_fields[name].annotation == (bool | None)
     }
-    for rule_name in ("absent_conditions", "investigator_judgement"):
-        rule = failing.get(rule_name)
-        if rule is not None and rule.conditions:
-            flags[rule.conditions[0]] = True
+    for cid in candidate.planned_failures:
+        conditions = getattr(checks[cid], "conditions", None)
+        if conditions:
+            flags[conditions[0]] = True
     cns = CnsHistory(brain_metastases=False, active_cns_disease=False)
     if "cns_metastases" in failing:
         cns = CnsHistory(brain_metastases=True, active_cns_disease=True, cns_symptoms=True)

@@ -29,7 +29,12 @@ class GradedEvent:
 
     event: AdverseEvent
     study_day: int
+    end_day: int
     grading: str
+
+    @property
+    def fatal(self) -> bool:
+        return self.event.grade == 5
 
 
 def at_least_probabilities(
@@ -149,6 +154,7 @@ def sample_adverse_events(
     ) -> None:
         onset = infusion_date + dt.timedelta(days=day)
         fatal = grade == 5
+        duration = max(duration, 1)
         events.append(
             GradedEvent(
                 AdverseEvent(
@@ -158,11 +164,12 @@ def sample_adverse_events(
                     grade=grade,
                     scale=scale,
                     onset=onset,
-                    resolution=None if fatal else onset + dt.timedelta(days=max(duration, 1)),
+                    resolution=None if fatal else onset + dt.timedelta(days=duration),
                     serious=grade >= 4 or (syndrome and grade >= 3),
                     attribution=attribution,
                 ),
                 day,
+                day + duration,
                 grading,
             )
         )

@@ -1,0 +1,221 @@
+"""One enrolled virtual patient's course: doses, toxicities, CAR-T levels, scans and survival.
+
+Every rule comes from an engine: doses from ``hyposti.dosing``, the visit calendar and its
+windows from ``hyposti.dosing.visit_schedule``, AE grades from ``hyposti.safety``'s graders, and
+the tumour response from ``hyposti.response``; this module only draws what happens to the patient.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from hyposti.dosing import DoseRecord, patient_doses, visit_schedule
+from hyposti.dosing.calendar import Visit
+from hyposti.protocol import Protocol
+from hyposti.response.patient import assess_patient
+from hyposti.response.records import PatientResponse, PatientTumourData
+from hyposti.virtual import kinetics_model, survival_model, toxicity_model, tumour_model
+from hyposti.virtual.parameters import SimulationParameters
+from hyposti.virtual.screening_model import Candidate
+from hyposti.virtual.survival_model import SurvivalOutcome
+from hyposti.virtual.toxicity_model import GradedEvent
+from hyposti.virtual.tumour_model import VirtualTumour
+
+#: The per-patient random streams, in the order they are spawned from the patient's seed.
+STREAMS = (
+    "arrival",
+    "candidate",
+    "tumour_baseline",
+    "screening_record",
+    "timing",
+    "toxicity",
+    "kinetics",
+    "tumour_course",
+    "scans",
+    "survival",
+)
+
+
+def patient_streams(seed: int, index: int) -> dict[str, np.random.Generator]:
+    """Independent generators for candidate ``index``: SeedSequence(seed, spawn_key=(index,)).
+
+    Each candidate's numbers depend only on the seed and its index, so adding a candidate never
+    changes another's (numpy SeedSequence spawning; O'Neill 2015, PCG).
+    """
+    root = np.random.SeedSequence(entropy=seed, spawn_key=(index,))
+    return {
+        name: np.random.default_rng(child)
+        for name, child in zip(STREAMS, root.spawn(len(STREAMS)), strict=True)
+    }
+
+
+@dataclass(frozen=True)
+class KineticSample:
+    study_day: int
+    date: dt.date
+    copies_per_ug: float | None
+
+
+@dataclass(frozen=True)
+class PatientCourse:
+    """Everything that happened to one infused patient, up to the end of their follow-up."""
+
+    subject_id: str
+    dose_level: int
+    infusion_date: dt.date
+    preconditioning_start: dt.date
+    doses: DoseRecord
+    agent_doses: dict[str, float]
+    events: tuple[GradedEvent, ...]
+    kinetics: tuple[KineticSample, ...]
+    lloq: float
+    tumour: VirtualTumour
+    tumour_data: PatientTumourData
+    response: PatientResponse
+    survival: SurvivalOutcome
+    follow_up_end: dt.date
+    new_therapy_date: dt.date | None
+
+    @property
+    def died(self) -> bool:
+        return self.survival.death_day is not None
+
+    def day(self, date: dt.date) -> int:
+        return (date - self.infusion_date).days
+
+
+def _visit_day(rng: np.random.Generator, visit: Visit, infusion: dt.date) -> int:
+    """An actual study day inside the visit's window (uniform over its allowed days)."""
+    earliest, latest = (visit.earliest - infusion).days, (visit.latest - infusion).days
+    return int(rng.integers(earliest, latest + 1))
+
+
+def simulate_course(
+    streams: dict[str, np.random.Generator],
+    params: SimulationParameters,
+    protocol: Protocol,
+    candidate: Candidate,
+    tumour: VirtualTumour,
+    subject_id: str,
+    dose_level: int,
+    screening_date: dt.date,
+    infusion_date: dt.date,
+) -> PatientCourse:
+    """Dose, toxicities, kinetics, tumour course, scans and survival of one infused patient."""
+    end_day = protocol.schedule.end_day
+    agent_doses = dict(params.dosing.preconditioning_doses)
+    doses = patient_doses(
+        protocol,
+        weight_kg=candidate.weight_kg,
+        height_cm=candidate.height_cm,
+        dose_level=dose_level,
+        agent_doses=agent_doses,
+    )
+    first_day = min(day for agent in protocol.preconditioning for day in agent.days)
+    cells_per_kg = doses.car_t.cells_per_kg
+
+    events = toxicity_model.sample_adverse_events(
+        streams["toxicity"], params.toxicity, cells_per_kg, infusion_date, first_day, subject_id
+    )
+    fatal = min(((e.end_day, e.event.term) for e in events if e.fatal), default=None)
+
+    profile = kinetics_model.sample_profiles(
+        streams["kinetics"],
+        params.kinetics,
+        np.array([cells_per_kg]),
+        np.array([tumour.baseline_sld_mm]),
+    )
+    grid = np.arange(1.0, end_day + 1.0)
+    grid_exposure = kinetics_model.cumulative_exposure(profile, grid)[0]
+    tumour = tumour_model.sample_new_lesions(
+        streams["tumour_course"], params.tumour, tumour, grid, grid_exposure
+    )
+    true_pd = tumour_model.true_progression_day(tumour, params.tumour, grid, grid_exposure)
+    survival = survival_model.sample_survival(
+        streams["survival"], params.survival, true_pd, fatal, end_day
+    )
+    last_day = min(survival.follow_up_end_day or end_day, end_day)
+
+    visits = [v for v in visit_schedule(protocol, infusion_date) if v.kind != "preconditioning"]
+    timing = streams["timing"]
+    kinetic_days = sorted(
+        {_visit_day(timing, v, infusion_date) for v in visits if "car_copy_number" in v.assessments}
+    )
+    kinetic_days = [d for d in kinetic_days if 0 < d <= last_day]
+    readings = kinetics_model.measure(
+        streams["kinetics"],
+        kinetics_model.concentration(profile, np.array(kinetic_days, dtype=float))[0],
+        params.kinetics.residual_sd,
+        params.kinetics.lloq_copies_per_ug,
+    )
+    kinetics = tuple(
+        KineticSample(d, infusion_date + dt.timedelta(days=d), None if np.isnan(v) else float(v))
+        for d, v in zip(kinetic_days, readings, strict=True)
+    )
+
+    scan_days: list[int] = []
+    stop_after: int | None = None
+    for visit in visits:
+        if "tumour_assessment" not in visit.assessments:
+            continue
+        day = _visit_day(timing, visit, infusion_date)
+        if day > last_day or (stop_after is not None and len(scan_days) > stop_after):
+            break
+        if timing.random() < params.tumour.missed_assessment_probability:
+            continue
+        scan_days.append(day)
+        if stop_after is None and true_pd is not None and day >= true_pd:
+            # One more scan confirms progression (iRECIST, Seymour 2017), then scans stop.
+            stop_after = len(scan_days)
+    new_therapy: dt.date | None = None
+    if stop_after is not None and len(scan_days) > stop_after:
+        therapy_day = scan_days[-1] + params.calendar.new_therapy_days_after_confirmation
+        if therapy_day <= last_day:
+            new_therapy = infusion_date + dt.timedelta(days=therapy_day)
+    days = np.array(scan_days, dtype=float)
+    appear = np.array([n.appearance_day for n in tumour.new_lesions])
+    tumour_data = tumour_model.read_scans(
+        streams["scans"],
+        tumour,
+        params.tumour,
+        subject_id,
+        infusion_date,
+        screening_date,
+        days,
+        kinetics_model.cumulative_exposure(profile, days)[0],
+        kinetics_model.cumulative_exposure(profile, appear)[0] if appear.size else appear,
+        protocol.response.too_small_to_measure_mm,
+        new_therapy,
+    )
+    response = assess_patient(tumour_data, protocol.response, protocol.response.primary_criteria)
+    follow_up_end = infusion_date + dt.timedelta(days=last_day)
+    kept = tuple(_truncate(e, follow_up_end) for e in events if e.event.onset <= follow_up_end)
+    return PatientCourse(
+        subject_id=subject_id,
+        dose_level=dose_level,
+        infusion_date=infusion_date,
+        preconditioning_start=infusion_date + dt.timedelta(days=first_day),
+        doses=doses,
+        agent_doses=agent_doses,
+        events=kept,
+        kinetics=kinetics,
+        lloq=params.kinetics.lloq_copies_per_ug,
+        tumour=tumour,
+        tumour_data=tumour_data,
+        response=response,
+        survival=survival,
+        follow_up_end=follow_up_end,
+        new_therapy_date=new_therapy,
+    )
+
+
+def _truncate(graded: GradedEvent, follow_up_end: dt.date) -> GradedEvent:
+    """An event still unresolved at the end of follow-up is recorded as ongoing."""
+    event = graded.event
+    if event.resolution is not None and event.resolution > follow_up_end:
+        event = event.model_copy(update={"resolution": None})
+        return GradedEvent(event, graded.study_day, graded.end_day, graded.grading)
+    return graded

@@ -1,0 +1,347 @@
+"""The synthetic trial: screening, 3+3 escalation on the DLTs that occurred, expansion at the RP2D.
+
+Screening verdicts come from ``hyposti.eligibility``, DLT adjudication from ``hyposti.safety``,
+the next cohort's dose from the protocol's design (``hyposti.design``, Storer 1989 3+3), doses
+and visit windows from ``hyposti.dosing``, tumour responses from ``hyposti.response``. The
+randomness is one ``numpy`` seed, spawned per candidate, so the same seed gives the same trial.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from hyposti.design import Cohort, Decision, design_from_protocol, fit, format_outcomes
+from hyposti.design.protocol_design import protocol_dose_levels
+from hyposti.eligibility.engine import screen
+from hyposti.eligibility.record import ScreeningRecord
+from hyposti.eligibility.verdict import ScreeningResult
+from hyposti.errors import InputError
+from hyposti.protocol import Protocol, load_protocol
+from hyposti.response.records import Response
+from hyposti.safety.dlt import PatientAdjudication, PatientSafetyRecord, adjudicate
+from hyposti.virtual.parameters import SimulationParameters, load_parameters
+from hyposti.virtual.patient import PatientCourse, patient_streams, simulate_course
+from hyposti.virtual.screening_model import Candidate, sample_candidate, screening_record
+from hyposti.virtual.tumour_model import VirtualTumour, sample_baseline
+
+DAYS_PER_MONTH = 365.25 / 12
+#: Replacements of non-evaluable patients allowed per cohort before the parameters are refused.
+MAX_REPLACEMENTS = 50
+RESPONDERS = (Response.CR, Response.PR, Response.ICR, Response.IPR)
+
+
+@dataclass(frozen=True)
+class Screened:
+    """One consented candidate: the record, the engine's verdict and, if enrolled, the course."""
+
+    index: int
+    subject_id: str
+    candidate: Candidate
+    tumour: VirtualTumour
+    record: ScreeningRecord
+    result: ScreeningResult
+    phase: str | None = None
+    cohort: int | None = None
+    course: PatientCourse | None = None
+
+    @property
+    def enrolled(self) -> bool:
+        return self.course is not None
+
+
+@dataclass(frozen=True)
+class EscalationStep:
+    """One cohort: its dose, its patients, their adjudications and the design's decision."""
+
+    cohort: int
+    dose_level: int
+    outcome: Cohort
+    subject_ids: tuple[str, ...]
+    replaced: tuple[str, ...]
+    decision: Decision
+    decision_date: dt.date
+
+    @property
+    def decision_kind(self) -> str:
+        if self.decision.stop:
+            return "stop"
+        step = (self.decision.next_dose or 0) - self.dose_level
+        return "escalate" if step > 0 else "stay" if step == 0 else "de-escalate"
+
+
+@dataclass(frozen=True)
+class SimulatedTrial:
+    """The whole synthetic trial; ``hyposti.virtual.tables.trial_dataset`` turns it into tables."""
+
+    seed: int
+    protocol: Protocol
+    params: SimulationParameters
+    screened: tuple[Screened, ...]
+    escalation: tuple[EscalationStep, ...]
+    mtd: int | None
+    rp2d: int | None
+    rp2d_rationale: str
+    data_cutoff: dt.date
+    adjudications: dict[str, PatientAdjudication] = field(repr=False)
+
+    @property
+    def enrolled(self) -> tuple[Screened, ...]:
+        return tuple(s for s in self.screened if s.enrolled)
+
+    def summary(self) -> dict[str, Any]:
+        """Counts a reader checks first: screening, enrolment and DLTs per dose, MTD, responses."""
+        failures = [s for s in self.screened if s.result.status != "eligible"]
+        by_criterion = Counter(c for s in failures for c in s.result.failing)
+        levels = range(1, self.protocol.num_doses + 1)
+        enrolled = self.enrolled
+        best = Counter(str(s.course.response.bor_confirmed) for s in enrolled if s.course)
+        responders = sum(
+            1 for s in enrolled if s.course and s.course.response.bor_confirmed in RESPONDERS
+        )
+        dlt = {sid: a.has_dlt for sid, a in self.adjudications.items()}
+        return {
+            "seed": self.seed,
+            "screened": len(self.screened),
+            "screen_failures": len(failures),
+            "failed_by_criterion": dict(sorted(by_criterion.items(), key=lambda kv: -kv[1])),
+            "enrolled": len(enrolled),
+            "enrolled_escalation": sum(1 for s in enrolled if s.phase == "escalation"),
+            "enrolled_expansion": sum(1 for s in enrolled if s.phase == "expansion"),
+            "enrolled_by_dose": {
+                str(d): sum(1 for s in enrolled if s.course and s.course.dose_level == d)
+                for d in levels
+            },
+            "dlts_by_dose": {
+                str(d): sum(
+                    1
+                    for s in enrolled
+                    if s.course and s.course.dose_level == d and dlt[s.subject_id]
+                )
+                for d in levels
+            },
+            "escalation_path": format_outcomes(step.outcome for step in self.escalation),
+            "escalation": [
+                {
+                    "cohort": step.cohort,
+                    "dose_level": step.dose_level,
+                    "outcome": str(step.outcome),
+                    "decision": step.decision_kind,
+                    "reason": step.decision.reason,
+                    "date": step.decision_date,
+                }
+                for step in self.escalation
+            ],
+            "mtd_dose_level": self.mtd,
+            "rp2d_dose_level": self.rp2d,
+            "responders": responders,
+            "best_overall_response": dict(sorted(best.items())),
+            "deaths": sum(1 for s in enrolled if s.course and s.course.died),
+            "data_cutoff": self.data_cutoff,
+        }
+
+
+def _safety_record(
+    screened: Screened, course: PatientCourse, today: dt.date
+) -> PatientSafetyRecord:
+    """What the safety engine may know of the patient on ``today``."""
+    seen_until = min(course.follow_up_end, today)
+    return PatientSafetyRecord(
+        patient_id=screened.subject_id,
+        dose_level=course.dose_level,
+        cohort=screened.cohort or 1,
+        preconditioning_start=course.preconditioning_start,
+        infusion=course.infusion_date,
+        last_follow_up=seen_until,
+        adverse_events=tuple(
+            e.event
+            if e.event.resolution is None or e.event.resolution <= seen_until
+            else e.event.model_copy(update={"resolution": None})
+            for e in course.events
+            if e.event.onset <= seen_until
+        ),
+    )
+
+
+class _Clinic:
+    """The screening clinic: candidates arrive one by one and are screened by the engine."""
+
+    def __init__(self, seed: int, params: SimulationParameters, protocol: Protocol) -> None:
+        self.seed, self.params, self.protocol = seed, params, protocol
+        self.screened: list[Screened] = []
+        self.last_arrival = params.calendar.start_date
+        self.first_day = min(day for agent in protocol.preconditioning for day in agent.days)
+
+    def enrol(
+        self, dose_level: int, phase: str, cohort: int | None, open_date: dt.date
+    ) -> Screened:
+        """Screen candidates from ``open_date`` on until one is eligible; treat that one."""
+        calendar = self.params.calendar
+        while True:
+            index = len(self.screened)
+            streams = patient_streams(self.seed, index)
+            gap = streams["arrival"].exponential(DAYS_PER_MONTH / calendar.screenings_per_month)
+            self.last_arrival += dt.timedelta(days=round(gap))
+            screening_date = max(self.last_arrival, open_date)
+            tumour = sample_baseline(streams["tumour_baseline"], self.params.tumour)
+            candidate = sample_candidate(
+                streams["candidate"],
+                self.params.population,
+                self.params.screening,
+                self.protocol,
+                f"S{index + 1:05d}",
+                len(tumour.targets),
+                any(lesion.organ == "liver" for lesion in tumour.lesions),
+            )
+            low, high = calendar.screening_to_infusion_days
+            infusion = screening_date + dt.timedelta(
+                days=int(streams["timing"].integers(low, high + 1))
+            )
+            enrolment = screening_date + dt.timedelta(days=calendar.screening_to_enrolment_days)
+            record = screening_record(
+                streams["screening_record"],
+                candidate,
+                self.protocol,
+                screening_date,
+                enrolment,
+                infusion + dt.timedelta(days=self.first_day),
+            )
+            result = screen(record, self.protocol, enrolment)
+            subject_id = candidate.candidate_id
+            if result.status != "eligible":
+                self.screened.append(Screened(index, subject_id, candidate, tumour, record, result))
+                continue
+            course = simulate_course(
+                streams,
+                self.params,
+                self.protocol,
+                candidate,
+                tumour,
+                subject_id,
+                dose_level,
+                screening_date,
+                infusion,
+            )
+            entry = Screened(
+                index, subject_id, candidate, tumour, record, result, phase, cohort, course
+            )
+            self.screened.append(entry)
+            return entry
+
+
+def _check_inputs(seed: int, patients: int | None) -> None:
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise InputError("seed", seed, "must be a whole number >= 0")
+    if patients is not None and (isinstance(patients, bool) or patients < 1):
+        raise InputError("patients", patients, "must be a whole number of patients >= 1")
+
+
+def simulate_trial(
+    seed: int,
+    params: SimulationParameters | None = None,
+    protocol: Protocol | None = None,
+    patients: int | None = None,
+) -> SimulatedTrial:
+    """Run the whole protocol on virtual patients; ``patients`` sets the total infused (stress).
+
+    Without ``patients`` the expansion enrols the protocol's estimated total less the escalation,
+    kept within its expansion range (NCT05681650: 10-21, 30 in all). RP2D is read as the MTD
+    (the registry's RP2D also weighs kinetics and efficacy; the MTD is its safety ceiling).
+    """
+    _check_inputs(seed, patients)
+    params = params or load_parameters()
+    protocol = protocol or load_protocol()
+    if protocol.schedule is None or protocol.dlt is None:
+        raise InputError("protocol", protocol.identifiers.nct_id, "needs schedule and dlt sections")
+    design = design_from_protocol(protocol)
+    label = protocol_dose_levels(protocol).label
+    clinic = _Clinic(seed, params, protocol)
+    review_delay = protocol.schedule.dlt_window_end_day + params.calendar.safety_review_days
+
+    cohorts: list[Cohort] = []
+    steps: list[EscalationStep] = []
+    decision = fit(design, cohorts, label)
+    open_date = params.calendar.start_date
+    while not decision.stop and decision.next_dose is not None:
+        dose, number = decision.next_dose, len(steps) + 1
+        evaluable: list[tuple[Screened, PatientAdjudication]] = []
+        replaced: list[str] = []
+        while len(evaluable) < design.cohort_size:
+            if len(replaced) > MAX_REPLACEMENTS:
+                raise InputError(
+                    "params",
+                    f"cohort {number}",
+                    f"more than {MAX_REPLACEMENTS} non-evaluable patients: drop-out or early "
+                    "death rates leave no patient evaluable for DLT",
+                )
+            batch = [
+                clinic.enrol(dose, "escalation", number, open_date)
+                for _ in range(design.cohort_size - len(evaluable))
+            ]
+            review = max(s.course.infusion_date for s in batch if s.course) + dt.timedelta(
+                days=review_delay
+            )
+            for s in batch:
+                assert s.course is not None
+                verdict = adjudicate(_safety_record(s, s.course, review), protocol.dlt, review)
+                if verdict.evaluability == "evaluable":
+                    evaluable.append((s, verdict))
+                else:
+                    replaced.append(s.subject_id)
+            open_date = review
+        outcome = Cohort(dose=dose, dlts=tuple(v.has_dlt for _, v in evaluable))
+        cohorts.append(outcome)
+        decision = fit(design, cohorts, label)
+        steps.append(
+            EscalationStep(
+                cohort=number,
+                dose_level=dose,
+                outcome=outcome,
+                subject_ids=tuple(s.subject_id for s, _ in evaluable),
+                replaced=tuple(replaced),
+                decision=decision,
+                decision_date=open_date,
+            )
+        )
+
+    mtd = decision.mtd
+    rp2d = mtd
+    rationale = (
+        f"RP2D = MTD ({label(mtd)}): {decision.reason}"
+        if mtd
+        else f"no RP2D, no expansion: {decision.reason}"
+    )
+    if rp2d is not None:
+        treated = sum(1 for s in clinic.screened if s.enrolled)
+        enrolment = protocol.enrolment
+        if patients is None:
+            wanted = enrolment.total_estimated - treated
+            count = min(max(wanted, enrolment.expansion_min), enrolment.expansion_max)
+        else:
+            count = max(patients - treated, 0)
+        for _ in range(count):
+            clinic.enrol(rp2d, "expansion", None, open_date)
+
+    enrolled = [s for s in clinic.screened if s.course]
+    cutoff = max(s.course.infusion_date for s in enrolled if s.course) + dt.timedelta(
+        days=protocol.schedule.end_day
+    )
+    adjudications = {
+        s.subject_id: adjudicate(_safety_record(s, s.course, cutoff), protocol.dlt, cutoff)
+        for s in enrolled
+        if s.course
+    }
+    return SimulatedTrial(
+        seed=seed,
+        protocol=protocol,
+        params=params,
+        screened=tuple(clinic.screened),
+        escalation=tuple(steps),
+        mtd=mtd,
+        rp2d=rp2d,
+        rp2d_rationale=rationale,
+        data_cutoff=cutoff,
+        adjudications=adjudications,
+    )
