@@ -59,6 +59,13 @@ class KaplanMeier:
     n_censored_at: np.ndarray
     median: MedianEstimate
     durations: np.ndarray
+    greenwood: np.ndarray
+
+    @property
+    def std_error(self) -> np.ndarray:
+        """Greenwood standard error of S(t): S(t) sqrt(sum d_i / (n_i (n_i - d_i)))."""
+        with np.errstate(invalid="ignore"):
+            return self.survival * np.sqrt(self.greenwood)
 
     def at(self, times: Sequence[float]) -> list[SurvivalAt]:
         """S(t) and CI at each time (right-continuous step), with the number still at risk.
@@ -220,4 +227,5 @@ def fit_kaplan_meier(
         n_censored_at=table["censored"].to_numpy(dtype=int),
         median=median,
         durations=t,
+        greenwood=greenwood,
     )

@@ -1,0 +1,63 @@
+"""PFS/DOR/OS event and censoring rules on constructed patients (FDA 2018 endpoints guidance)."""
+
+from hyposti.analysis.censoring import default_schedule, progression_event, survival_event
+
+SCHEDULE = default_schedule()
+
+
+def test_schedule_days():
+    assert SCHEDULE.days[:9] == (28, 56, 84, 140, 196, 252, 308, 364, 448)
+
+
+def test_no_event_censors_at_last_adequate_assessment():
+    r = progression_event("P", [28, 56, 84], None, None, None, SCHEDULE)
+    assert (r.time, r.event) == (84, False)
+
+
+def test_progression_at_the_next_scheduled_scan_is_an_event():
+    r = progression_event("P", [28, 56, 84], 140, None, None, SCHEDULE)
+    assert (r.time, r.event) == (140, True)
+
+
+def test_progression_after_two_missed_scans_is_censored():
+    # last adequate day 56; scans due on days 84 and 140 missed; PD on day 200
+    r = progression_event("P", [28, 56], 200, None, None, SCHEDULE)
+    assert (r.time, r.event) == (56, False)
+    assert "2 missed" in r.reason
+    one_missed = progression_event("P", [28, 56], 140, None, None, SCHEDULE)
+    assert (one_missed.time, one_missed.event) == (140, True)
+
+
+def test_new_therapy_before_progression_censors_at_last_scan_before_it():
+    r = progression_event("P", [28, 56, 84, 140], 150, None, 100, SCHEDULE)
+    assert (r.time, r.event) == (84, False)
+    assert "new anticancer therapy" in r.reason
+    after = progression_event("P", [28, 56], 56, None, 100, SCHEDULE)
+    assert (after.time, after.event) == (56, True)
+
+
+def test_earlier_of_progression_and_death():
+    r = progression_event("P", [28, 56, 84], 84, 90, None, SCHEDULE)
+    assert (r.time, r.event, r.reason) == (84, True, "progression on day 84")
+
+
+def test_no_post_baseline_assessment():
+    early_death = progression_event("P", [], None, 20, None, SCHEDULE)
+    assert (early_death.time, early_death.event) == (20, True)
+    late_death = progression_event("P", [], None, 400, None, SCHEDULE)
+    assert (late_death.time, late_death.event) == (0, False)
+    nothing = progression_event("P", [], None, None, None, SCHEDULE)
+    assert (nothing.time, nothing.event) == (0, False)
+
+
+def test_duration_of_response_runs_from_first_response():
+    r = progression_event("P", [28, 56, 84], 140, None, None, SCHEDULE, origin_day=56)
+    assert (r.time, r.event) == (84, True)
+    censored = progression_event("P", [28, 56, 84], None, None, None, SCHEDULE, origin_day=28)
+    assert (censored.time, censored.event) == (56, False)
+
+
+def test_overall_survival():
+    assert survival_event("P", 200, 200).event is True
+    alive = survival_event("P", None, 365)
+    assert (alive.time, alive.event) == (365, False)

@@ -1,0 +1,40 @@
+"""Reading and writing the dataset folder as Parquet and CSV gives back the same typed tables."""
+
+import pandas as pd
+import pytest
+
+from hyposti.data import DatasetError, read_dataset, write_dataset
+from hyposti.data.example import example_dataset
+from hyposti.errors import DataError, InputError
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_round_trip(tmp_path, fmt):
+    ds = example_dataset()
+    write_dataset(ds, tmp_path, fmt)
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [f".{fmt}"] * 12
+    back = read_dataset(tmp_path)
+    for name, frame in ds.tables().items():
+        pd.testing.assert_frame_equal(frame, back.tables()[name])
+
+
+def test_csv_error_names_file_row_and_column(tmp_path):
+    write_dataset(example_dataset(), tmp_path, "csv")
+    path = tmp_path / "kinetics.csv"
+    lines = path.read_text().splitlines()
+    lines[4] = lines[4].replace(",10.0", ",-10.0", 1)
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(DatasetError) as err:
+        read_dataset(tmp_path)
+    (v,) = err.value.violations
+    assert (v.table, v.row) == ("kinetics", 4)  # CSV line 5 = data row 4
+
+
+def test_folder_problems(tmp_path):
+    with pytest.raises(InputError):
+        read_dataset(tmp_path / "absent")
+    write_dataset(example_dataset(), tmp_path, "csv")
+    write_dataset(example_dataset(), tmp_path / "pq", "parquet")
+    (tmp_path / "pq" / "study.parquet").rename(tmp_path / "study.parquet")
+    with pytest.raises(DataError, match=r"both study\.parquet and study\.csv"):
+        read_dataset(tmp_path)

@@ -1,0 +1,74 @@
+"""Schema checks: every violation reported, each naming its table, 1-based row and column."""
+
+import datetime as dt
+
+import pytest
+
+from hyposti.data import DatasetError, TrialDataset
+from hyposti.data.example import example_frames
+
+
+def violations(frames):
+    with pytest.raises(DatasetError) as err:
+        TrialDataset.from_frames(**frames)
+    found: dict = {}
+    for v in err.value.violations:
+        found[(v.table, v.row, v.column)] = found.get((v.table, v.row, v.column), "") + v.rule
+    return found, err.value
+
+
+def test_example_is_valid():
+    ds = TrialDataset.from_frames(**example_frames())
+    assert len(ds.subjects) == 8
+    assert str(ds.subjects["consent_date"].dtype) == "datetime64[ns]"
+
+
+def test_three_bad_rows_reported_together_with_table_row_column():
+    frames = example_frames()
+    frames["kinetics"].loc[2, "copies_per_ug"] = -40.0
+    frames["adverse_events"].loc[0, "onset_date"] = dt.date(2023, 1, 1)
+    frames["exposure"].loc[5, "subject_id"] = "S99"
+    found, error = violations(frames)
+    assert "outside the allowed range [0, inf]" in found[("kinetics", 3, "copies_per_ug")]
+    assert "before the subject's consent_date" in found[("adverse_events", 1, "onset_date")]
+    assert "'S99' is not in the subjects table" in found[("exposure", 6, "subject_id")]
+    message = str(error)
+    assert "kinetics row 3 column 'copies_per_ug'" in message
+    assert "adverse_events row 1 column 'onset_date'" in message
+    assert "3 violation(s)" in message
+
+
+def test_types_required_allowed_and_keys():
+    frames = example_frames()
+    s = frames["subjects"].astype(object)
+    s.loc[0, "age_years"] = "fifty"
+    s.loc[1, "sex"] = "X"
+    s.loc[2, "consent_date"] = None
+    s.loc[3, "subject_id"] = "S01"
+    frames["subjects"] = s
+    found, _ = violations(frames)
+    assert "not a valid integer" in found[("subjects", 1, "age_years")]
+    assert "not one of F, M" in found[("subjects", 2, "sex")]
+    assert found[("subjects", 3, "consent_date")] == "a value is required"
+    assert "duplicate key" in found[("subjects", 4, "subject_id")]
+
+
+def test_dates_in_clinical_order_and_lesion_references():
+    frames = example_frames()
+    frames["subjects"].loc[0, "infusion_date"] = dt.date(2023, 12, 1)
+    frames["lesion_measurements"].loc[0, "lesion_id"] = "T9"
+    found, _ = violations(frames)
+    assert "before preconditioning_start_date" in found[("subjects", 1, "infusion_date")]
+    assert "not in the lesions table" in found[("lesion_measurements", 1, "lesion_id")]
+
+
+def test_missing_and_unknown_tables_and_columns():
+    frames = example_frames()
+    del frames["subjects"]
+    frames["extra"] = frames["study"]
+    frames["study"] = frames["study"].drop(columns=["data_cutoff"]).assign(colour="red")
+    found, _ = violations(frames)
+    assert found[("subjects", None, None)] == "required table is missing"
+    assert "unknown table" in found[("extra", None, None)]
+    assert found[("study", None, "data_cutoff")] == "required column is missing"
+    assert "unknown column" in found[("study", None, "colour")]
