@@ -12,6 +12,7 @@ from hyposti.cli import analyze, data, km, nca, orr, report
 from hyposti.cli import recist
 from hyposti.cli import dosing, screen
 from hyposti.cli import design
+from hyposti.cli import simulate
 from hyposti.cli.output import error_console
 from hyposti.errors import HypostiError
 
@@ -33,6 +34,7 @@ app.command("nca")(nca.nca_command)
 app.command("recist")(recist.recist)
 app.add_typer(data.app, name="data")
 app.add_typer(design.app, name="design")
+app.command("simulate-trial")(simulate.simulate_command)
 app.command("report")(report.report_command)
 
 

@@ -1,0 +1,88 @@
+"""`hyposti simulate-trial`: a complete synthetic NCT05681650 dataset from one seed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from hyposti.cli.output import emit
+from hyposti.data import write_dataset
+from hyposti.errors import InputError
+from hyposti.protocol import load_protocol
+from hyposti.virtual.parameters import load_parameters
+from hyposti.virtual.tables import trial_dataset
+from hyposti.virtual.trial import simulate_trial
+
+
+def render_summary(summary: dict[str, Any], console: Console) -> None:
+    console.rule(f"Synthetic trial — seed {summary['seed']}")
+    console.print(
+        f"Screened {summary['screened']}, screen failures {summary['screen_failures']}, "
+        f"enrolled {summary['enrolled']} ({summary['enrolled_escalation']} escalation, "
+        f"{summary['enrolled_expansion']} expansion)"
+    )
+    if summary["failed_by_criterion"]:
+        failed = ", ".join(f"{k} {v}" for k, v in summary["failed_by_criterion"].items())
+        console.print(f"Failed criteria: {failed}")
+    doses = Table(title="Per dose level")
+    for col in ("dose level", "enrolled", "patients with DLT"):
+        doses.add_column(col, justify="right")
+    for level, n in summary["enrolled_by_dose"].items():
+        doses.add_row(level, str(n), str(summary["dlts_by_dose"][level]))
+    console.print(doses)
+    path = Table(title=f"Escalation: {summary['escalation_path']}")
+    for col in ("cohort", "outcome", "decision", "why"):
+        path.add_column(col, overflow="fold")
+    for step in summary["escalation"]:
+        path.add_row(str(step["cohort"]), step["outcome"], step["decision"], step["reason"])
+    console.print(path)
+    console.print(
+        f"MTD: dose {summary['mtd_dose_level'] or 'none'}, RP2D: dose "
+        f"{summary['rp2d_dose_level'] or 'none'}; responders (confirmed CR/PR): "
+        f"{summary['responders']} of {summary['enrolled']}; deaths {summary['deaths']}; "
+        f"data cut-off {summary['data_cutoff']}"
+    )
+    console.print(f"Written to {summary['output']} ({summary['format']})")
+
+
+def simulate_command(
+    seed: Annotated[
+        int, typer.Option("--seed", help="Random seed; the same seed, the same trial.")
+    ],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Folder to write the tables to.")],
+    params: Annotated[
+        Path | None,
+        typer.Option("--params", help="Parameter YAML (default: the shipped, documented one)."),
+    ] = None,
+    protocol: Annotated[
+        Path | None, typer.Option("--protocol", help="Protocol YAML (default: NCT05681650).")
+    ] = None,
+    patients: Annotated[
+        int | None,
+        typer.Option(
+            "--patients", help="Total infused patients (stress dataset); default: the protocol's."
+        ),
+    ] = None,
+    format: Annotated[
+        str, typer.Option("--format", help="Table files: parquet or csv.")
+    ] = "parquet",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """Screen, escalate (3+3 on the DLTs that occur), expand at the RP2D and follow up to 3 years
+    virtual patients through the real engines, then write the trial dataset."""
+    if format not in ("parquet", "csv"):
+        raise InputError("--format", format, "must be 'parquet' or 'csv'")
+    fmt: Literal["parquet", "csv"] = "parquet" if format == "parquet" else "csv"
+    trial = simulate_trial(
+        seed,
+        params=load_parameters(params),
+        protocol=load_protocol(protocol),
+        patients=patients,
+    )
+    folder = write_dataset(trial_dataset(trial), output, fmt)
+    summary = trial.summary() | {"output": str(folder), "format": fmt}
+    emit(summary, as_json, lambda console: render_summary(summary, console))
