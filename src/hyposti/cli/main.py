@@ -7,7 +7,7 @@ import sys
 import typer
 from pydantic import ValidationError
 
-from hyposti.cli import protocol
+from hyposti.cli import ctcae, dlt, grade, protocol
 from hyposti.cli import analyze, data, km, nca, orr, report
 from hyposti.cli import recist
 from hyposti.cli import dosing, screen
@@ -27,6 +27,9 @@ app.add_typer(protocol.app, name="protocol")
 app.command("screen")(screen.screen_command)
 app.command("dose")(dosing.dose_command)
 app.command("calendar")(dosing.calendar_command)
+app.add_typer(grade.app, name="grade")
+app.command("dlt")(dlt.dlt_command)
+app.command("ctcae")(ctcae.ctcae_command)
 app.command("analyze")(analyze.analyze_command)
 app.command("km")(km.km_command)
 app.command("orr")(orr.orr_command)

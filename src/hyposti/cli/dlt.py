@@ -1,0 +1,111 @@
+"""`hyposti dlt PATIENT.json`: which adverse events are DLTs and why, and DLT-evaluability."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from hyposti.cli.output import emit
+from hyposti.errors import InputError, ProtocolError
+from hyposti.protocol import load_protocol
+from hyposti.safety.dlt import PatientAdjudication, adjudicate, parse_patient
+from hyposti.safety.dose_history import dose_finding_history
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise InputError("PATIENT.json", str(path), "file not found") from None
+    except json.JSONDecodeError as exc:
+        raise InputError("PATIENT.json", str(path), f"not valid JSON ({exc})") from None
+
+
+def _render_patient(adj: PatientAdjudication, console: Console) -> None:
+    window = (
+        f"window {adj.window_start.isoformat()} to {adj.window_end.isoformat()}"
+        if adj.window_start and adj.window_end
+        else "no DLT window (not infused)"
+    )
+    console.rule(
+        f"[b]{adj.patient_id}[/b] — dose level {adj.dose_level}, cohort {adj.cohort}, {window}"
+    )
+    table = Table()
+    for col in ("#", "term", "grade", "scale", "onset (day)", "DLT", "why"):
+        table.add_column(col)
+    for e in adj.events:
+        day = "" if e.study_day is None else f" ({e.study_day})"
+        table.add_row(
+            str(e.index),
+            e.term,
+            str(e.grade),
+            e.scale,
+            e.onset.isoformat() + day,
+            "[bold red]DLT[/]" if e.is_dlt else "no",
+            "; ".join(e.reasons),
+        )
+    console.print(table)
+    console.print(f"[b]DLT-evaluability:[/b] {adj.evaluability} — {adj.evaluability_reason}")
+
+
+def dlt_command(
+    patient_file: Annotated[
+        Path, typer.Argument(metavar="PATIENT.json", help="One patient record, or a list of them.")
+    ],
+    today: Annotated[
+        str | None, typer.Option(help="Today's date, YYYY-MM-DD (default: the system date).")
+    ] = None,
+    protocol: Annotated[
+        Path | None, typer.Option("--protocol", help="Protocol YAML (default: NCT05681650).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """Adjudicate DLTs under the protocol's definition; a list of patients also gives the
+    dose-finding history (evaluable patients only, others listed for replacement)."""
+    try:
+        today_date = dt.date.fromisoformat(today) if today else dt.date.today()
+    except ValueError:
+        raise InputError("--today", today, "a date is written YYYY-MM-DD") from None
+    loaded = load_protocol(protocol)
+    if loaded.dlt is None:
+        raise ProtocolError(str(protocol or "NCT05681650"), ["no dlt section: DLTs undefined"])
+    data = _read_json(patient_file)
+    records = data if isinstance(data, list) else [data]
+    adjudications = []
+    for i, record in enumerate(records):
+        try:
+            adjudications.append(adjudicate(parse_patient(record), loaded.dlt, today_date))
+        except InputError as exc:
+            if isinstance(data, list):
+                raise InputError(f"patients[{i}].{exc.field}", exc.value, exc.rule) from None
+            raise
+    payload: dict[str, Any] = {
+        "today": today_date,
+        "patients": [a.model_dump(mode="json") for a in adjudications],
+    }
+    history = None
+    if isinstance(data, list):
+        history = dose_finding_history(adjudications, loaded.num_doses)
+        payload["dose_finding_history"] = {
+            "outcomes": history.outcomes,
+            "needs_replacement": list(history.needs_replacement),
+            "pending": list(history.pending),
+        }
+
+    def render(console: Console) -> None:
+        for adj in adjudications:
+            _render_patient(adj, console)
+        if history is not None:
+            console.print(f"[b]Dose-finding history:[/b] {history.outcomes or '(none yet)'}")
+            if history.needs_replacement:
+                console.print(f"Replace: {', '.join(history.needs_replacement)}")
+            if history.pending:
+                console.print(f"Pending (window open): {', '.join(history.pending)}")
+
+    emit(payload if isinstance(data, list) else payload["patients"][0], as_json, render)
