@@ -17,7 +17,7 @@ class Code(StrEnum):
     PR = "PR"
     SD = "SD"
     NN = "NON-CR/NON-PD"
-    UPD = "UPD"
+    UPD = "iUPD"
     PD = "PD"
     NE = "NE"
 
