@@ -60,15 +60,15 @@ def immunosuppression(rule: ImmunosuppressionRule, ctx: ScreeningContext) -> Out
         return missing(absent, "medication history within the window is needed")
     window_start = record.enrolment_date - dt.timedelta(days=rule.within_days_of_enrolment)
     days = [window_start + dt.timedelta(days=i) for i in range(rule.within_days_of_enrolment + 1)]
-    equivalents = [
-        prednisone_equivalent_mg(
-            s.drug, s.daily_dose_mg, table, f"medications.corticosteroids[{i}].drug"
+    # Only systemic routes count; a topical or inhaled steroid need not be in the table.
+    counted = [
+        (
+            s,
+            prednisone_equivalent_mg(
+                s.drug, s.daily_dose_mg, table, f"medications.corticosteroids[{i}].drug"
+            ),
         )
         for i, s in enumerate(steroids)
-    ]
-    counted = [
-        (s, eq)
-        for s, eq in zip(steroids, equivalents, strict=True)
         if s.route in rule.counted_routes
     ]
     worst_day, worst = None, 0.0
