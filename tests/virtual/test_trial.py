@@ -33,7 +33,7 @@ def _day(value) -> dt.date:
 
 
 def test_each_cohort_dose_is_the_design_decision_on_the_adjudicated_dlts(simulated) -> None:
-    trial, ds = simulated
+    _, ds = simulated
     design = design_from_protocol(PROTOCOL)
     subjects = ds.subjects.set_index("subject_id")
     evaluations = ds.dlt_evaluations.set_index("subject_id")
