@@ -26,6 +26,9 @@ def test_progression_after_two_missed_scans_is_censored():
     assert "2 missed" in r.reason
     one_missed = progression_event("P", [28, 56], 140, None, None, SCHEDULE)
     assert (one_missed.time, one_missed.event) == (140, True)
+    # the progression scan itself is adequate but does not close the gap before it
+    with_pd_scan = progression_event("P", [28, 140], 140, None, None, SCHEDULE)
+    assert (with_pd_scan.time, with_pd_scan.event) == (28, False)
 
 
 def test_new_therapy_before_progression_censors_at_last_scan_before_it():

@@ -1,7 +1,9 @@
-"""Event and censoring rules for PFS, DOR and OS (FDA 2018 guidance "Clinical Trial Endpoints for
-the Approval of Cancer Drugs and Biologics", Table A1 of the 2007 edition; EMA/CHMP/205/95 Rev.5
-App. 1): censor at the last adequate assessment when no event, at new anticancer therapy, or when
-the event follows two or more missed scheduled assessments.
+"""Event and censoring rules for PFS, DOR and OS (FDA 2018 endpoints guidance; EMA/CHMP/205/95).
+
+FDA "Clinical Trial Endpoints for the Approval of Cancer Drugs and Biologics" (2018; Table A1 of
+the 2007 edition) and EMA/CHMP/205/95 Rev.5 Appendix 1: censor at the last adequate assessment
+when there is no event, at new anticancer therapy, or when the event follows two or more missed
+scheduled assessments.
 """
 
 from __future__ import annotations
@@ -86,8 +88,8 @@ def progression_event(
     """
     days = np.sort(np.asarray([d for d in adequate_days if d >= origin_day], dtype=float))
 
-    def last_before(limit: float) -> float:
-        before = days[days <= limit]
+    def last_before(limit: float, strictly: bool = False) -> float:
+        before = days[days < limit] if strictly else days[days <= limit]
         return float(before[-1]) if before.size else origin_day
 
     candidates = [(d, name) for d, name in ((progression_day, "progression"), (death_day, "death"))
@@ -106,7 +108,8 @@ def progression_event(
         at = last_before(np.inf)
         where = f"last adequate assessment (day {at:g})" if days.size else f"day {origin_day:g}"
         return TimeToEvent(subject_id, at - origin_day, False, f"censored at {where}: no event")
-    last = last_before(event_day)
+    # the scan that found the progression is not "before" it: count missed scans up to the event
+    last = last_before(event_day, strictly=True)
     missed = schedule.missed_between(last, event_day)
     if missed >= 2:
         return TimeToEvent(

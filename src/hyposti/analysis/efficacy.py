@@ -182,8 +182,9 @@ def efficacy_analysis(
         "orr_unconfirmed": _rates(patients, "bor_unconfirmed", RESPONSES),
         "dcr": _rates(patients, "bor_confirmed", DISEASE_CONTROL),
         "bor_counts": {
-            code: sum(p["bor_confirmed"] == code for p in patients)
-            for code in sorted({p["bor_confirmed"] for p in patients})
+            code.value: n
+            for code in Response
+            if (n := sum(p["bor_confirmed"] == code.value for p in patients))
         },
         "ttr_days": {
             "n": len(ttr),

@@ -173,7 +173,7 @@ def swimmer_figure(patients: list[dict[str, Any]]) -> str:
     else:
         ax.set_yticks([])
     ax.set_xlabel("Months from CAR-T infusion")
-    ax.legend(fontsize=7, frameon=False, loc="lower right")
+    ax.legend(fontsize=7, frameon=False, loc="center left", bbox_to_anchor=(1.01, 0.5))
     return to_svg(fig, "swimmer")
 
 

@@ -17,7 +17,10 @@ def dose_label(result: dict[str, Any], key: str) -> str:
     if key == "all":
         return "All"
     level = result["study"]["dose_levels"].get(key)
-    return f"DL{key}" + (f" ({level['cells_per_kg']:.0e}/kg)" if level else "")
+    if not level:
+        return f"DL{key}"
+    mantissa, exponent = f"{level['cells_per_kg']:.0e}".split("e")
+    return f"DL{key} ({mantissa}×10^{int(exponent)} cells/kg)"
 
 
 def endpoint_table(result: dict[str, Any]) -> list[list[str]]:

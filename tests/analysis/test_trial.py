@@ -1,0 +1,21 @@
+"""The whole analysis of the example trial: flow counts and a JSON-complete result."""
+
+import json
+
+from hyposti.analysis import analyze_trial
+from hyposti.cli.output import to_json
+from hyposti.data.example import example_dataset
+
+
+def test_enrolment_flow_and_json():
+    result = analyze_trial(example_dataset())
+    flow = result["flow"]
+    assert (flow["consented"], flow["screened"], flow["screen_failed"]) == (8, 8, 1)
+    assert flow["failed_by_criterion"] == [{"criterion_id": "I3", "n": 1}]
+    assert (flow["enrolled"], flow["infused"], flow["response_evaluable"]) == (7, 6, 5)
+    assert flow["enrolled_not_infused"] == [
+        {"subject_id": "S07", "reason": "withdrawal of consent"}
+    ]
+    back = json.loads(to_json(result))
+    assert set(back) == {"study", "settings", "flow", "safety", "efficacy", "kinetics"}
+    assert back["study"]["data_cutoff"] == "2025-06-30"
