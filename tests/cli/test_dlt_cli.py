@@ -64,6 +64,7 @@ def test_human_output(capsys):
             "closest",
         ),
         (lambda p: p | {"last_follow_up": "2027-01-01"}, "after today"),
+        (lambda p: p | {"dose_level": 4}, "dose levels 1..3"),
     ],
 )
 def test_bad_patient_files_exit_2_naming_the_field(tmp_path, capsys, mutate, words):

@@ -192,6 +192,13 @@ def test_bad_event_records_are_refused_naming_the_field(event_changes, field):
     assert info.value.field == field
 
 
+def test_duplicate_event_ids_are_refused():
+    events = [_ae("Anemia", 2, 3, id="AE1"), _ae("Fatigue", 1, 4, id="AE1")]
+    with pytest.raises(InputError) as info:
+        adjudicate(_patient(*events), SPEC, TODAY)
+    assert info.value.field == "adverse_events[1].id"
+
+
 def test_unknown_term_suggests_closest():
     with pytest.raises(InputError, match="Cytokine release syndrome"):
         _patient(_ae("Cytokine release syndrom", 3, 2))

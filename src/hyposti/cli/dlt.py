@@ -80,7 +80,14 @@ def dlt_command(
     adjudications = []
     for i, record in enumerate(records):
         try:
-            adjudications.append(adjudicate(parse_patient(record), loaded.dlt, today_date))
+            patient = parse_patient(record)
+            if patient.dose_level > loaded.num_doses:
+                raise InputError(
+                    "dose_level",
+                    patient.dose_level,
+                    f"the protocol has dose levels 1..{loaded.num_doses}",
+                )
+            adjudications.append(adjudicate(patient, loaded.dlt, today_date))
         except InputError as exc:
             if isinstance(data, list):
                 raise InputError(f"patients[{i}].{exc.field}", exc.value, exc.rule) from None

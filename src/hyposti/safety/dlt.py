@@ -143,8 +143,13 @@ def _check_dates(record: PatientSafetyRecord, today: dt.date) -> None:
             f"last follow-up precedes {'infusion' if record.infusion else 'preconditioning'} "
             f"({(record.infusion or start).isoformat()})",
         )
+    seen: dict[str, int] = {}
     for i, event in enumerate(record.adverse_events):
         field = f"adverse_events[{i}]."
+        if event.id is not None and seen.setdefault(event.id, i) != i:
+            raise InputError(
+                field + "id", event.id, f"also the id of adverse_events[{seen[event.id]}]"
+            )
         event.check_not_after(today, field)
         if event.onset < start:
             raise InputError(
