@@ -152,7 +152,7 @@ def simulate_course(
         params.kinetics.lloq_copies_per_ug,
     )
     kinetics = tuple(
-        KineticSample(d, infusion_date + dt.timedelta(days=d), None if np.isnan(v) else float(v))
+        KineticSample(d, infusion_date + dt.timedelta(days=d), None if np.isnan(v) else _qpcr(v))
         for d, v in zip(kinetic_days, readings, strict=True)
     )
 
@@ -210,6 +210,11 @@ def simulate_course(
         follow_up_end=follow_up_end,
         new_therapy_date=new_therapy,
     )
+
+
+def _qpcr(copies: float) -> float:
+    """A qPCR result as a laboratory reports it: three significant figures."""
+    return float(f"{copies:.3g}")
 
 
 def _truncate(graded: GradedEvent, follow_up_end: dt.date) -> GradedEvent:
