@@ -204,7 +204,7 @@ def grade_lab(
         raise InputError(
             "unit",
             unit,
-            f"{criterion.name} is graded in {criterion.unit} (SI); convert the value first",
+            f"{criterion.name} is graded in {criterion.unit}; convert the value first",
         )
     env: dict[str, Value] = {
         "AVAL": float(value),
@@ -217,48 +217,26 @@ def grade_lab(
         "high_indicator": _HIGH,
     }
     branch = first_true(list(criterion.branches), env)
-    entry = lookup(criterion.ctcae_term)
-    clinical = criterion.clinical_only_grades
-    if branch is None:
-        return LabGrade(
-            criterion.name,
-            entry.term,
-            value,
-            unit,
-            0,
-            "no grading branch is met",
-            "within normal limits or below grade 1",
-            None,
-            None,
-            clinical,
-        )
-    if branch.outcome is None:
+    grade: int | None = 0
+    rule, text, reason = "no grading branch is met", "within normal limits or below grade 1", None
+    if branch is not None and branch.outcome is None:
         missing = sorted(
-            {_INPUT_NAME[v] for v in _INPUT_NAME if env[v] is None and v in branch.source}
+            name for var, name in _INPUT_NAME.items() if env[var] is None and var in branch.source
         )
+        grade, rule, text = None, branch.source, NOT_AVAILABLE
         reason = f"needs {', '.join(missing)} to decide the grade ({branch.source})"
-        return LabGrade(
-            criterion.name,
-            entry.term,
-            value,
-            unit,
-            None,
-            branch.source,
-            NOT_AVAILABLE,
-            None,
-            reason,
-            clinical,
-        )
-    grade = int(branch.outcome)
+    elif branch is not None:
+        grade, rule = int(branch.outcome), branch.source
+        text = lookup(criterion.ctcae_term).grade_text(grade) if grade else text
     return LabGrade(
-        criterion.name,
-        entry.term,
-        value,
-        unit,
-        grade,
-        branch.source,
-        entry.grade_text(grade) if grade else "within normal limits or below grade 1",
-        criterion.assumption,
-        None,
-        clinical,
+        criterion=criterion.name,
+        ctcae_term=criterion.ctcae_term,
+        value=value,
+        unit=unit,
+        grade=grade,
+        deciding_rule=rule,
+        ctcae_text=text,
+        assumption=criterion.assumption if grade else None,
+        not_gradable_reason=reason,
+        clinical_only_grades=criterion.clinical_only_grades,
     )
