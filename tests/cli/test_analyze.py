@@ -1,0 +1,35 @@
+"""`hyposti analyze DIR` on the example dataset written to a folder, and `hyposti data`."""
+
+import json
+
+from hyposti.cli.main import run
+
+
+def test_analyze_json_and_tables(tmp_path, capsys):
+    assert run(["data", "example", str(tmp_path), "--format", "parquet"]) == 0
+    capsys.readouterr()
+    assert run(["analyze", str(tmp_path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["efficacy"]["orr_confirmed"]["all"]["count"] == 2
+    assert out["efficacy"]["pfs"]["median"] == 140
+    assert run(["analyze", str(tmp_path)]) == 0
+    assert "ORR, confirmed" in capsys.readouterr().out
+
+
+def test_analyze_reports_bad_dataset(tmp_path, capsys):
+    run(["data", "example", str(tmp_path)])
+    path = tmp_path / "adverse_events.csv"
+    text = path.read_text().replace("2024-01-12", "2023-01-12", 1)
+    path.write_text(text)
+    assert run(["analyze", str(tmp_path)]) == 2
+    assert "adverse_events row 1 column 'onset_date'" in capsys.readouterr().err
+
+
+def test_data_schema_and_check(tmp_path, capsys):
+    assert run(["data", "schema", "--json"]) == 0
+    tables = [t["name"] for t in json.loads(capsys.readouterr().out)["tables"]]
+    assert tables[0] == "study" and "kinetics" in tables
+    run(["data", "example", str(tmp_path)])
+    capsys.readouterr()
+    assert run(["data", "check", str(tmp_path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["rows"]["subjects"] == 8

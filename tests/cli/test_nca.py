@@ -1,0 +1,27 @@
+"""`hyposti nca` on any concentration-time CSV; a negative concentration is named by row."""
+
+import json
+import math
+
+import pytest
+
+from hyposti.cli.main import run
+
+
+def test_nca_json(tmp_path, capsys):
+    path = tmp_path / "pk.csv"
+    path.write_text("id,day,conc\nA,0,BLQ\nA,7,1000\nA,14,100\nA,28,10\n")
+    code = run(["nca", str(path), "--time", "day", "--conc", "conc", "--lloq", "5",
+                "--by", "id", "--json"])  # fmt: skip
+    assert code == 0
+    (profile,) = json.loads(capsys.readouterr().out)["profiles"]
+    expected = 1000 * 7 / 2 + 900 * 7 / math.log(10) + 90 * 14 / math.log(10)
+    assert profile["auc_0_28"] == pytest.approx(expected, rel=1e-12)
+    assert (profile["cmax"], profile["tmax"], profile["tlast"]) == (1000, 7, 28)
+
+
+def test_nca_negative_value(tmp_path, capsys):
+    path = tmp_path / "pk.csv"
+    path.write_text("subject_id,study_day,copies_per_ug,lloq\nA,0,0,5\nA,7,-100,5\n")
+    assert run(["nca", str(path)]) == 2
+    assert "pk.csv row 2 column 'copies_per_ug'" in capsys.readouterr().err

@@ -1,0 +1,33 @@
+"""The report's tables and figures from the example trial's analysis."""
+
+import pytest
+
+from hyposti.analysis import analyze_trial
+from hyposti.data.example import example_dataset
+from hyposti.report.figures import km_figure
+from hyposti.report.format import median_ci, rate_ci
+from hyposti.report.tables import dose_label, endpoint_table
+
+
+@pytest.fixture(scope="module")
+def result():
+    return analyze_trial(example_dataset())
+
+
+def test_headline_rows(result):
+    rows = {r[0]: r[1:] for r in endpoint_table(result)}
+    assert rows["DLT (evaluable patients)"] == ["0/3", "1/3", "1/6"]
+    assert rows["ORR, confirmed"][-1].startswith("2/6 (33.3%; 95% CI 4.3%–77.7%)")
+    assert rows["Median OS, months (95% CI)"][-1].startswith("NR")
+    assert dose_label(result, "2") == "DL2 (3×10^6 cells/kg)"
+
+
+def test_formats():
+    assert rate_ci({"count": 0, "n": 0}) == "0/0"
+    km = {"median": 365.25, "median_lower": 182.625, "median_upper": None}
+    assert median_ci(km) == "12.0 (6.0–NR) months"
+
+
+def test_km_figure_has_numbers_at_risk(result):
+    svg = km_figure(result["efficacy"]["os"], "OS")
+    assert svg.startswith("<svg") and "At risk" in svg and "http://" not in svg.split(">")[0][:0]
