@@ -54,7 +54,7 @@ class PosteriorGrid:
 
 
 def posterior_grid(
-    skeleton: Sequence[float], target: float, prior_variance: float, points: int = 201
+    skeleton: Sequence[float], target: float, prior_variance: float, points: int = 401
 ) -> PosteriorGrid:
     """Grid over +-10 prior SDs; p_1 > target exactly when beta < log(log(target)/log(s_1))."""
     sd = math.sqrt(prior_variance)
