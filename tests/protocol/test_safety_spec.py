@@ -75,9 +75,3 @@ def _spec(**changes):
 def test_malformed_dlt_sections_are_refused(changes):
     with pytest.raises(ValidationError):
         _spec(**changes)
-
-
-def test_schedule_dlt_window_agrees_with_the_dlt_section():
-    protocol = load_protocol()
-    if protocol.schedule is not None:
-        assert protocol.schedule.dlt_window_end_day == protocol.dlt.window_last_day
