@@ -8,11 +8,11 @@ that reach the same state gives exact P(select each dose), E[N], E[DLT] and E[n_
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import binom
 
 from hyposti.design.decision import Design
 from hyposti.errors import InputError
@@ -97,12 +97,19 @@ def distinct(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return order, np.flatnonzero(new_group), group
 
 
+def cohort_pmf(p: np.ndarray, size: int) -> np.ndarray:
+    """P(k DLTs in a cohort of ``size``) = C(size, k) p^k (1-p)^(size-k); rows are doses."""
+    k = np.arange(size + 1)
+    ways = np.array([math.comb(size, j) for j in k], dtype=float)
+    return ways * p[:, None] ** k * (1.0 - p[:, None]) ** (size - k)
+
+
 def exact_oc(design: Design, true_tox: Sequence[float]) -> OperatingCharacteristics:
     """Exact operating characteristics under true DLT probabilities (one per dose)."""
     p = check_true_tox(true_tox, design.num_doses)
     size = design.cohort_size
     outcomes = np.arange(size + 1)
-    pmf = binom.pmf(outcomes[None, :], size, p[:, None])
+    pmf = cohort_pmf(p, size)
     num_doses = design.num_doses
 
     # Counts fit in int16 (a trial of 32,767 patients is out of scope); small rows copy fast.

@@ -13,10 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import binom
 
 from hyposti.design.decision import Decision, Design, DoseLabel, fit, plain_label
-from hyposti.design.operating import check_true_tox
+from hyposti.design.operating import check_true_tox, cohort_pmf
 from hyposti.design.outcomes import Cohort, format_outcomes, parse_outcomes, tally
 from hyposti.errors import InputError
 
@@ -135,6 +134,7 @@ def dose_paths(
     next_dose = np.array([root.next_dose or 0], dtype=np.int64)
     probability = None if p is None else np.ones(1)
     outcomes = np.arange(size + 1)
+    pmf = None if p is None else cohort_pmf(p, size)
     levels = []
     for _ in range(cohorts):
         live = np.flatnonzero(next_dose > 0)
@@ -149,7 +149,7 @@ def dose_paths(
         y_child[rows, dose - 1] += dlts
         step = design.step(n_child, y_child, dose)
         if probability is not None:
-            probability = probability[parent] * binom.pmf(dlts, size, p[dose - 1])
+            probability = probability[parent] * pmf[dose - 1, dlts]
         levels.append(
             PathLevel(
                 parent=parent,
