@@ -190,13 +190,14 @@ def _targets(
     m_day = _days(m["date"])
     pos = keys.get_indexer(pd.MultiIndex.from_arrays([m["patient_id"].to_numpy(), m_day]))
     _fail("measurements", m, pos < 0, "date", "no assessment row for this patient and date")
-    state = _text(m["state"])
+    # Factorise first: a handful of distinct states, each looked up once, not once per row.
+    state_code, state_names = pd.factorize(m["state"].fillna(""))
     known_states = [s.value for s in TargetState]
-    _fail(
-        "measurements", m, ~np.isin(state, known_states), "state", f"must be one of {known_states}"
-    )
+    lookup = np.array([known_states.index(x) if x in known_states else -1 for x in state_names])
+    state = lookup[state_code] if len(lookup) else np.zeros(0, int)
+    _fail("measurements", m, state < 0, "state", f"must be one of {known_states}")
     diameter = pd.to_numeric(m["diameter_mm"], errors="coerce").to_numpy(float)
-    measured = state == TargetState.MEASURED.value
+    measured = state == known_states.index(TargetState.MEASURED.value)
     _fail("measurements", m, diameter < 0, "diameter_mm", "a diameter must be >= 0 mm")
     _fail(
         "measurements",
@@ -216,7 +217,7 @@ def _targets(
     is_base = row_c == 0
     _fail("measurements", m, is_base & ~measured, "state", "baseline targets must be measured")
 
-    lesion, lesion_codes = pd.factorize(m["lesion_id"].astype(str))
+    lesion, lesion_codes = pd.factorize(m["lesion_id"])
     n_l = len(lesion_codes)
     base_key = row_p[is_base].astype(np.int64) * n_l + lesion[is_base]
     row_key = row_p.astype(np.int64) * n_l + lesion
@@ -229,9 +230,13 @@ def _targets(
     )
 
     value = np.where(measured, diameter, np.nan)
-    value = np.where(state == TargetState.TOO_SMALL.value, spec.too_small_to_measure_mm, value)
+    too_small = state == known_states.index(TargetState.TOO_SMALL.value)
+    value = np.where(too_small, spec.too_small_to_measure_mm, value)
     value = np.where(
-        np.isin(state, [TargetState.DISAPPEARED.value, TargetState.MERGED.value]), 0.0, value
+        (state == known_states.index(TargetState.DISAPPEARED.value))
+        | (state == known_states.index(TargetState.MERGED.value)),
+        0.0,
+        value,
     )
     cell = row_p.astype(np.int64) * g.n_a + row_c
     group_key = cell * n_l + lesion
