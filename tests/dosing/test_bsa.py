@@ -3,6 +3,8 @@
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hyposti.dosing import body_surface_area, dubois, mosteller
 from hyposti.errors import InputError
@@ -36,3 +38,16 @@ def test_dubois_by_hand_with_four_figure_logarithms():
 def test_an_unknown_formula_is_refused():
     with pytest.raises(InputError, match="mosteller, dubois"):
         body_surface_area(170, 70, "haycock")
+
+
+@given(
+    height=st.floats(min_value=120, max_value=230),
+    weight=st.floats(min_value=30, max_value=250),
+    k=st.floats(min_value=0.5, max_value=2),
+)
+@settings(max_examples=200, deadline=None)
+def test_mosteller_scales_with_the_geometric_mean_and_dubois_with_its_exponents(height, weight, k):
+    # sqrt(kh x kw / 3600) = k sqrt(hw / 3600); DuBois: k^0.425 for weight, k^0.725 for height
+    assert mosteller(k * height, k * weight) == pytest.approx(k * mosteller(height, weight))
+    assert dubois(height, k * weight) == pytest.approx(k**0.425 * dubois(height, weight))
+    assert dubois(k * height, weight) == pytest.approx(k**0.725 * dubois(height, weight))
