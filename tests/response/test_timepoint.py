@@ -1,10 +1,12 @@
 """RECIST 1.1 time-point response against Eisenhauer 2009 Tables 1-2 and section 4.3 rules."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from response_builders import patient, spec, visit
 
 from hyposti.response import NewLesion, NewLesionStatus, NonTargetStatus, Response, assess_patient
-from hyposti.response.timepoint import overall_response
+from hyposti.response.timepoint import meets_pd, meets_pr, overall_response
 
 R, N, NEW = Response, NonTargetStatus, NewLesionStatus
 
@@ -158,3 +160,14 @@ def test_no_non_target_disease_lets_target_cr_be_overall_cr():
     pts = _points({"A": 30}, [visit(42, {"A": "disappeared"}, nt=None)], non_target=False)
     assert pts[0].overall_response is R.CR
     assert pts[0].sum_mm == 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 3000), st.integers(0, 3000), st.integers(1, 3000))
+def test_thresholds_match_exact_integer_arithmetic(sum_tenths, nadir_tenths, base_tenths):
+    # Sums in tenths of a millimetre, as recorded; the exact rules in integers: PD needs
+    # 5 x increase >= nadir and increase >= 5 mm; PR needs 10 x decrease >= 3 x baseline.
+    s, n, b = sum_tenths / 10, nadir_tenths / 10, base_tenths / 10
+    increase = sum_tenths - nadir_tenths
+    assert meets_pd(s, n) == (increase >= 50 and 5 * increase >= nadir_tenths)
+    assert meets_pr(s, b) == (10 * (base_tenths - sum_tenths) >= 3 * base_tenths)

@@ -171,7 +171,7 @@ def check_patient(data: PatientTumourData) -> None:
             )
             raise InputError(_where(data, a.date) + ".non_target", a.non_target, rule)
         for n in a.new_lesions:
-            if n.lesion_id in target_ids or n.lesion_id in ids:
+            if n.lesion_id in ids:
                 raise InputError(
                     _where(data, a.date, n.lesion_id),
                     n.lesion_id,
