@@ -18,6 +18,8 @@ from hyposti.response.records import (
     TargetState,
     TimePointResponse,
 )
+from hyposti.response.tables import patients_to_tables
+from hyposti.response.trial import assess_trial, trial_time_points
 
 __all__ = [
     "Assessment",
@@ -35,5 +37,8 @@ __all__ = [
     "TargetState",
     "TimePointResponse",
     "assess_patient",
+    "assess_trial",
+    "patients_to_tables",
+    "trial_time_points",
     "validate_baseline",
 ]

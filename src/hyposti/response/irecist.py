@@ -265,7 +265,7 @@ def irecist_course(data: PatientTumourData, spec: ResponseSpec) -> IrecistCourse
                     NewLesionStatus.UNEQUIVOCAL
                     if present
                     else NewLesionStatus.EQUIVOCAL
-                    if a.new_lesions
+                    if any(n.state is NewLesionState.PRESENT for n in a.new_lesions)
                     else NewLesionStatus.NONE
                 ),
                 new_lesion_target_sum_mm=nlt_sum,

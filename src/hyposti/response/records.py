@@ -157,7 +157,8 @@ class PatientTumourData(Record):
     assessments: list[Assessment] = Field(default_factory=list)
     new_anticancer_therapy_date: dt.date | None = Field(
         default=None,
-        description="Start of a new anticancer therapy; assessments after it are excluded.",
+        description="Start of a new anticancer therapy: assessments dated after it are excluded; "
+        "one on the same day is kept (read as done before the new therapy).",
     )
 
 
