@@ -150,3 +150,15 @@ def test_endpoint_dates_and_waterfall_value():
 def test_last_adequate_assessment_skips_ne():
     r = course((42, "SD"), (84, "NE"))
     assert r.last_adequate_assessment_date == day(42)
+
+
+def test_assessment_on_the_day_new_therapy_starts_is_kept():
+    data = patient(
+        {"A": 100},
+        [visit(56, {"A": 60}, nt=None), visit(84, {"A": 50}, nt=None)],
+        non_target=False,
+        therapy_day=84,
+    )
+    r = assess_patient(data, spec())
+    assert r.time_points[1].included
+    assert r.bor_confirmed is R.PR
