@@ -12,9 +12,9 @@ from rich.tree import Tree
 
 from hyposti.cli.output import emit
 from hyposti.design import (
-    Boin,
     Design,
     DoseLevels,
+    boin_boundaries,
     build_design,
     design_from_protocol,
     dose_paths,
@@ -107,7 +107,7 @@ def _setup(
             if skeleton
             else (spec.skeleton if same else None),
             cohort_size=cohort_size or (spec.cohort_size if same else 3),
-            start_dose=spec.start_dose if spec.start_dose <= levels.count else 1,
+            start_dose=spec.start_dose,
             max_n=max_n if max_n is not None else (spec.max_n if same else None),
             n_earlystop=n_earlystop,
         ),
@@ -178,7 +178,7 @@ def boundaries(
         raise InputError("target", None, "give the target DLT probability (--target)")
     if max_n is None:
         raise InputError("max_n", None, "give the largest number of patients (--max-n)")
-    table_data = Boin(num_doses=1, target=target, max_n=max_n, cohort_size=1).boundaries()
+    table_data = boin_boundaries(target, max_n)
     payload = table_data.to_dict()
 
     def render(console: Console) -> None:

@@ -1,10 +1,10 @@
-"""Dose paths: the tree of next-dose decisions over the next k cohorts (Brock et al. 2017).
+"""Dose paths: the tree of next-dose decisions over the next k cohorts (Yap et al. 2017).
 
-Each branch is one cohort outcome (0..c DLTs at the dose given); with true DLT probabilities
-each node carries the exact probability of its path (Brock, Billingham, Copland et al. 2017,
-"Implementing the EffTox dose-finding design", BMC Med Res Methodol 17:112; escalation's
-`get_dose_paths`). DLT order inside a cohort does not change any decision, so a cohort with k DLTs
-is one branch, written with its N's first ("2NNT").
+Dose transition pathways (Yap, Billingham, Cheung, Craddock & O'Quigley 2017, Clin Cancer Res
+23:7440); notation and `get_dose_paths` of the R package escalation (Brock 2019). Each branch is
+one cohort outcome (0..c DLTs at the dose given); with true DLT probabilities each node carries
+the exact probability of its path. DLT order inside a cohort changes no decision, so a cohort
+with k DLTs is one branch, written with its N's first ("2NNT").
 """
 
 from __future__ import annotations
