@@ -144,14 +144,17 @@ class SimulatedTrial:
 
 
 def _safety_record(
-    screened: Screened, course: PatientCourse, today: dt.date
+    screened: Screened, course: PatientCourse, today: dt.date, expansion_cohort: int
 ) -> PatientSafetyRecord:
-    """What the safety engine may know of the patient on ``today``."""
+    """What the safety engine may know of the patient on ``today``.
+
+    Expansion patients are adjudicated as one cohort numbered after the escalation's last.
+    """
     seen_until = min(course.follow_up_end, today)
     return PatientSafetyRecord(
         patient_id=screened.subject_id,
         dose_level=course.dose_level,
-        cohort=screened.cohort or 1,
+        cohort=screened.cohort or expansion_cohort,
         preconditioning_start=course.preconditioning_start,
         infusion=course.infusion_date,
         last_follow_up=seen_until,
@@ -285,7 +288,8 @@ def simulate_trial(
             )
             for s in batch:
                 assert s.course is not None
-                verdict = adjudicate(_safety_record(s, s.course, review), protocol.dlt, review)
+                record = _safety_record(s, s.course, review, number)
+                verdict = adjudicate(record, protocol.dlt, review)
                 if verdict.evaluability == "evaluable":
                     evaluable.append((s, verdict))
                 else:
@@ -328,8 +332,11 @@ def simulate_trial(
     cutoff = max(s.course.infusion_date for s in enrolled if s.course) + dt.timedelta(
         days=protocol.schedule.end_day
     )
+    expansion_cohort = len(steps) + 1
     adjudications = {
-        s.subject_id: adjudicate(_safety_record(s, s.course, cutoff), protocol.dlt, cutoff)
+        s.subject_id: adjudicate(
+            _safety_record(s, s.course, cutoff, expansion_cohort), protocol.dlt, cutoff
+        )
         for s in enrolled
         if s.course
     }
