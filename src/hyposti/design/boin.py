@@ -179,10 +179,13 @@ class Boin:
         """One BOIN decision after a cohort (R package BOIN `get.oc`, Liu & Yuan 2015 section 2)."""
         escalate_le, deescalate_ge, _ = self._tables
         size = n.shape[0]
+        first_out = self.first_eliminated(n, y)
+        total = n.sum(axis=1)
+        if self.n_earlystop is None and total.min() >= self.max_n:
+            return self._final(n, y, first_out)
         rows = np.arange(size)
         nd = n[rows, current - 1]
         yd = y[rows, current - 1]
-        first_out = self.first_eliminated(n, y)
 
         escalate = yd <= escalate_le[nd]
         deescalate = yd >= deescalate_ge[nd]
@@ -205,7 +208,7 @@ class Boin:
             early = (nd >= self.n_earlystop) & (next_dose == current)
             code[early] = Reason.EARLY_STOP.value
             select |= early
-        capped = n.sum(axis=1) >= self.max_n
+        capped = total >= self.max_n
         code[capped & ~select] = Reason.CAP.value
         select |= capped
         no_safe = first_out == 1
@@ -217,6 +220,15 @@ class Boin:
             mtd[select] = self.select_mtd(n[select], y[select], first_out[select])
         next_dose[select | no_safe] = 0
         return Step(next_dose=next_dose, mtd=mtd, code=code)
+
+    def _final(self, n: np.ndarray, y: np.ndarray, first_out: np.ndarray) -> Step:
+        """Every row at the sample-size cap: stop, and select unless no dose is left."""
+        no_safe = first_out == 1
+        mtd = np.zeros(n.shape[0], dtype=np.int64)
+        select = ~no_safe
+        mtd[select] = self.select_mtd(n[select], y[select], first_out[select])
+        code = np.where(no_safe, Reason.NO_SAFE_DOSE.value, Reason.CAP.value).astype(np.int8)
+        return Step(next_dose=np.zeros(n.shape[0], dtype=np.int64), mtd=mtd, code=code)
 
     def select_mtd(self, n: np.ndarray, y: np.ndarray, first_out: np.ndarray) -> np.ndarray:
         """Isotonic estimate closest to the target over treated, non-eliminated doses (0 = none).

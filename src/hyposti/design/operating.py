@@ -67,22 +67,23 @@ def check_true_tox(true_tox: Sequence[float], num_doses: int) -> np.ndarray:
     return p
 
 
-def state_keys(n: np.ndarray, y: np.ndarray, dose: np.ndarray, cohort_size: int) -> np.ndarray:
-    """One integer per state (mixed radix over cohorts and DLTs per dose, then the dose)."""
-    n, y = n.astype(np.int64), y.astype(np.int64)
-    cohorts = n // cohort_size
-    radix_y = int(y.max(initial=0)) + 1
-    radix = (int(cohorts.max(initial=0)) + 1) * radix_y
-    num_doses = n.shape[1]
-    if radix**num_doses * (num_doses + 1) >= 2**62:
-        rows = np.ascontiguousarray(np.hstack([n, y, dose[:, None]]))
-        _, keys = np.unique(rows, axis=0, return_inverse=True)
-        return keys.ravel()
-    per_dose = cohorts * radix_y + y
-    key = np.zeros(n.shape[0], dtype=np.int64)
-    for j in range(num_doses):
-        key = key * radix + per_dose[:, j]
-    return key * (num_doses + 1) + dose
+def key_places(design: Design) -> np.ndarray | None:
+    """Place value of one cohort at each dose in a mixed-radix state key; None if it overflows.
+
+    A state's key is sum_j (cohorts_j * R_y + dlts_j) * place_j, so a cohort of k DLTs at dose d
+    adds (R_y + k) * place_d and keys update without rereading the counts.
+    """
+    radix_y = design.horizon * design.cohort_size + 1
+    radix = (design.horizon + 1) * radix_y
+    if radix**design.num_doses * (design.num_doses + 1) >= 2**62:
+        return None
+    return radix ** np.arange(design.num_doses - 1, -1, -1, dtype=np.int64)
+
+
+def row_keys(n: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Keys for counts too large for one int64: the rank of each distinct (n, y) row."""
+    rows = np.ascontiguousarray(np.hstack([n, y]))
+    return np.unique(rows, axis=0, return_inverse=True)[1].ravel().astype(np.int64)
 
 
 def distinct(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -117,6 +118,9 @@ def exact_oc(design: Design, true_tox: Sequence[float]) -> OperatingCharacterist
     y = np.zeros((1, num_doses), dtype=np.int16)
     dose = np.array([design.start_dose], dtype=np.int64)
     prob = np.ones(1)
+    places = key_places(design)
+    radix_y = design.horizon * size + 1
+    key = np.zeros(1, dtype=np.int64)
     prob_select = np.zeros(num_doses + 1)
     expected_n_at_dose = np.zeros(num_doses)
     expected_dlt = 0.0
@@ -134,6 +138,8 @@ def exact_oc(design: Design, true_tox: Sequence[float]) -> OperatingCharacterist
         y_child = y[parent]
         n_child[rows, current - 1] += size
         y_child[rows, current - 1] += dlts
+        if places is not None:
+            key_child = key[parent] + (radix_y + dlts) * places[current - 1]
 
         step = design.step(n_child, y_child, current)
         stopped = step.next_dose == 0
@@ -146,10 +152,11 @@ def exact_oc(design: Design, true_tox: Sequence[float]) -> OperatingCharacterist
         if not go.any():
             break
         n_go, y_go, next_go = n_child[go], y_child[go], step.next_dose[go]
-        order, starts, _ = distinct(state_keys(n_go, y_go, next_go, size))
+        key_go = key_child[go] if places is not None else row_keys(n_go, y_go)
+        order, starts, _ = distinct(key_go * (num_doses + 1) + next_go)
         prob = np.add.reduceat(child_prob[go][order], starts)
         first = order[starts]
-        n, y, dose = n_go[first], y_go[first], next_go[first]
+        n, y, dose, key = n_go[first], y_go[first], next_go[first], key_go[first]
     else:
         raise RuntimeError(f"{design!r} left trials running after its horizon of cohorts")
 
