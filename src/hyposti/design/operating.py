@@ -131,7 +131,8 @@ def exact_oc(design: Design, true_tox: Sequence[float]) -> OperatingCharacterist
         dlts = np.tile(outcomes, states)
         child_prob = prob[parent] * pmf[dose[parent] - 1, dlts]
         live = child_prob > 0
-        parent, dlts, child_prob = parent[live], dlts[live], child_prob[live]
+        if not live.all():
+            parent, dlts, child_prob = parent[live], dlts[live], child_prob[live]
         current = dose[parent]
         rows = np.arange(len(parent))
         n_child = n[parent]
