@@ -91,35 +91,33 @@ class SimulatedTrial:
     def enrolled(self) -> tuple[Screened, ...]:
         return tuple(s for s in self.screened if s.enrolled)
 
+    @property
+    def courses(self) -> tuple[tuple[Screened, PatientCourse], ...]:
+        """Each infused patient with their course."""
+        return tuple((s, s.course) for s in self.screened if s.course is not None)
+
     def summary(self) -> dict[str, Any]:
         """Counts a reader checks first: screening, enrolment and DLTs per dose, MTD, responses."""
         failures = [s for s in self.screened if s.result.status != "eligible"]
         by_criterion = Counter(c for s in failures for c in s.result.failing)
         levels = range(1, self.protocol.num_doses + 1)
-        enrolled = self.enrolled
-        best = Counter(str(s.course.response.bor_confirmed) for s in enrolled if s.course)
-        responders = sum(
-            1 for s in enrolled if s.course and s.course.response.bor_confirmed in RESPONDERS
-        )
+        courses = self.courses
+        best = Counter(str(c.response.bor_confirmed) for _, c in courses)
+        responders = sum(1 for _, c in courses if c.response.bor_confirmed in RESPONDERS)
         dlt = {sid: a.has_dlt for sid, a in self.adjudications.items()}
         return {
             "seed": self.seed,
             "screened": len(self.screened),
             "screen_failures": len(failures),
             "failed_by_criterion": dict(sorted(by_criterion.items(), key=lambda kv: -kv[1])),
-            "enrolled": len(enrolled),
-            "enrolled_escalation": sum(1 for s in enrolled if s.phase == "escalation"),
-            "enrolled_expansion": sum(1 for s in enrolled if s.phase == "expansion"),
+            "enrolled": len(courses),
+            "enrolled_escalation": sum(1 for s, _ in courses if s.phase == "escalation"),
+            "enrolled_expansion": sum(1 for s, _ in courses if s.phase == "expansion"),
             "enrolled_by_dose": {
-                str(d): sum(1 for s in enrolled if s.course and s.course.dose_level == d)
-                for d in levels
+                str(d): sum(1 for _, c in courses if c.dose_level == d) for d in levels
             },
             "dlts_by_dose": {
-                str(d): sum(
-                    1
-                    for s in enrolled
-                    if s.course and s.course.dose_level == d and dlt[s.subject_id]
-                )
+                str(d): sum(1 for s, c in courses if c.dose_level == d and dlt[s.subject_id])
                 for d in levels
             },
             "escalation_path": format_outcomes(step.outcome for step in self.escalation),
@@ -138,7 +136,7 @@ class SimulatedTrial:
             "rp2d_dose_level": self.rp2d,
             "responders": responders,
             "best_overall_response": dict(sorted(best.items())),
-            "deaths": sum(1 for s in enrolled if s.course and s.course.died),
+            "deaths": sum(1 for _, c in courses if c.died),
             "data_cutoff": self.data_cutoff,
         }
 
@@ -179,7 +177,7 @@ class _Clinic:
 
     def enrol(
         self, dose_level: int, phase: str, cohort: int | None, open_date: dt.date
-    ) -> Screened:
+    ) -> tuple[Screened, PatientCourse]:
         """Screen candidates from ``open_date`` on until one is eligible; treat that one."""
         calendar = self.params.calendar
         while True:
@@ -231,7 +229,7 @@ class _Clinic:
                 index, subject_id, candidate, tumour, record, result, phase, cohort, course
             )
             self.screened.append(entry)
-            return entry
+            return entry, course
 
 
 def _check_inputs(seed: int, patients: int | None) -> None:
@@ -283,12 +281,9 @@ def simulate_trial(
                 clinic.enrol(dose, "escalation", number, open_date)
                 for _ in range(design.cohort_size - len(evaluable))
             ]
-            review = max(s.course.infusion_date for s in batch if s.course) + dt.timedelta(
-                days=review_delay
-            )
-            for s in batch:
-                assert s.course is not None
-                record = _safety_record(s, s.course, review, number)
+            review = max(c.infusion_date for _, c in batch) + dt.timedelta(days=review_delay)
+            for s, course in batch:
+                record = _safety_record(s, course, review, number)
                 verdict = adjudicate(record, protocol.dlt, review)
                 if verdict.evaluability == "evaluable":
                     evaluable.append((s, verdict))
@@ -328,17 +323,14 @@ def simulate_trial(
         for _ in range(count):
             clinic.enrol(rp2d, "expansion", None, open_date)
 
-    enrolled = [s for s in clinic.screened if s.course]
-    cutoff = max(s.course.infusion_date for s in enrolled if s.course) + dt.timedelta(
-        days=protocol.schedule.end_day
-    )
+    courses = [(s, s.course) for s in clinic.screened if s.course is not None]
+    cutoff = max(c.infusion_date for _, c in courses) + dt.timedelta(days=protocol.schedule.end_day)
     expansion_cohort = len(steps) + 1
     adjudications = {
         s.subject_id: adjudicate(
-            _safety_record(s, s.course, cutoff, expansion_cohort), protocol.dlt, cutoff
+            _safety_record(s, c, cutoff, expansion_cohort), protocol.dlt, cutoff
         )
-        for s in enrolled
-        if s.course
+        for s, c in courses
     }
     return SimulatedTrial(
         seed=seed,
