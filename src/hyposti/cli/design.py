@@ -12,8 +12,10 @@ from rich.tree import Tree
 
 from hyposti.cli.output import emit
 from hyposti.design import (
+    Boin,
     Design,
     DoseLevels,
+    ThreePlusThree,
     boin_boundaries,
     build_design,
     design_from_protocol,
@@ -116,7 +118,16 @@ def _setup(
 
 
 def _describe(design: Design) -> str:
-    return repr(design)
+    """A title for people; JSON output carries the full repr instead."""
+    cap = "" if design.max_n is None else f", at most {design.max_n} patients"
+    if isinstance(design, ThreePlusThree):
+        name = f"3+3 {design.variant_name}"
+    elif isinstance(design, Boin):
+        name = f"BOIN, target {design.target:g}"
+    else:
+        skeleton = "/".join(f"{s:g}" for s in design.skeleton)
+        name = f"CRM, target {design.target:g}, skeleton {skeleton}"
+    return f"{name}, cohorts of {design.cohort_size}{cap}"
 
 
 @app.command()
@@ -140,7 +151,7 @@ def decide(
     )
     cohorts = parse_outcomes(outcomes, design.num_doses)
     decision = fit(design, cohorts, levels.label)
-    payload = {"design": _describe(design), "outcomes": outcomes, **decision.to_dict()}
+    payload = {"design": repr(design), "outcomes": outcomes, **decision.to_dict()}
 
     def render(console: Console) -> None:
         table = Table(title=f"Patients so far — {_describe(design)}")
@@ -241,7 +252,7 @@ def oc(
         if seed is None:
             raise InputError("seed", None, "simulation needs --seed so that it can be reproduced")
         result = simulate_oc(design, p, trials, seed)
-    payload = {"design": _describe(design), **result.to_dict()}
+    payload = {"design": repr(design), **result.to_dict()}
 
     def render(console: Console) -> None:
         simulated = result.method == "simulation"

@@ -39,6 +39,7 @@ class Design(Protocol):
     num_doses: int
     cohort_size: int
     start_dose: int
+    max_n: int | None
 
     @property
     def horizon(self) -> int:
