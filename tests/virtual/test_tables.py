@@ -43,3 +43,4 @@ def test_every_table_the_trial_produces_is_filled(tmp_path: Path) -> None:
     scales = set(dataset.adverse_events["scale"])
     assert {"ASTCT CRS", "CTCAE v5.0"} <= scales
     assert dataset.kinetics["copies_per_ug"].isna().any()  # some samples below the LLOQ
+    assert set(dataset.kinetics["matrix"]) == {"blood", "tumour"}

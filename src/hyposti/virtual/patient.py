@@ -54,6 +54,9 @@ def patient_streams(seed: int, index: int) -> dict[str, np.random.Generator]:
 
 @dataclass(frozen=True)
 class KineticSample:
+    """One qPCR result; ``None`` when below the lower limit of quantification."""
+
+    matrix: str
     study_day: int
     date: dt.date
     copies_per_ug: float | None
@@ -145,16 +148,7 @@ def simulate_course(
         {_visit_day(timing, v, infusion_date) for v in visits if "car_copy_number" in v.assessments}
     )
     kinetic_days = [d for d in kinetic_days if 0 < d <= last_day]
-    readings = kinetics_model.measure(
-        streams["kinetics"],
-        kinetics_model.concentration(profile, np.array(kinetic_days, dtype=float))[0],
-        params.kinetics.residual_sd,
-        params.kinetics.lloq_copies_per_ug,
-    )
-    kinetics = tuple(
-        KineticSample(d, infusion_date + dt.timedelta(days=d), None if np.isnan(v) else _qpcr(v))
-        for d, v in zip(kinetic_days, readings, strict=True)
-    )
+    kinetics = _kinetic_samples(streams["kinetics"], params, profile, kinetic_days, infusion_date)
 
     scan_days: list[int] = []
     stop_after: int | None = None
@@ -209,6 +203,43 @@ def simulate_course(
         survival=survival,
         follow_up_end=follow_up_end,
         new_therapy_date=new_therapy,
+    )
+
+
+def _kinetic_samples(
+    rng: np.random.Generator,
+    params: SimulationParameters,
+    profile: kinetics_model.KineticProfiles,
+    blood_days: list[int],
+    infusion_date: dt.date,
+) -> tuple[KineticSample, ...]:
+    """Blood samples on the sampling days; for some patients a tumour biopsy on the sampling day
+    nearest the parameter file's biopsy day, at a log-normal tumour-to-blood ratio [est]."""
+    p = params.kinetics
+    truth = kinetics_model.concentration(profile, np.array(blood_days, dtype=float))[0]
+    samples = [
+        ("blood", day, value)
+        for day, value in zip(
+            blood_days,
+            kinetics_model.measure(rng, truth, p.residual_sd, p.lloq_copies_per_ug),
+            strict=True,
+        )
+    ]
+    if blood_days and rng.random() < p.tumour_biopsy_probability:
+        index = int(np.argmin([abs(day - p.tumour_biopsy_day) for day in blood_days]))
+        ratio = p.tumour_to_blood_median * np.exp(p.tumour_to_blood_log_sd * rng.standard_normal())
+        reading = kinetics_model.measure(
+            rng, truth[index : index + 1] * ratio, p.residual_sd, p.lloq_copies_per_ug
+        )[0]
+        samples.append(("tumour", blood_days[index], reading))
+    return tuple(
+        KineticSample(
+            matrix,
+            day,
+            infusion_date + dt.timedelta(days=day),
+            None if np.isnan(value) else _qpcr(value),
+        )
+        for matrix, day, value in samples
     )
 
 

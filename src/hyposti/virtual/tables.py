@@ -276,7 +276,7 @@ def trial_dataset(trial: SimulatedTrial) -> TrialDataset:
         rows["kinetics"] += [
             {
                 "subject_id": s.subject_id,
-                "matrix": "blood",
+                "matrix": k.matrix,
                 "study_day": k.study_day,
                 "sample_date": k.date,
                 "copies_per_ug": k.copies_per_ug,

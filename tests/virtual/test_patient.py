@@ -1,0 +1,49 @@
+"""One virtual patient: independent seeded streams, blood and tumour CAR-T samples."""
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from hyposti.virtual.kinetics_model import concentration, typical_profile
+from hyposti.virtual.parameters import load_parameters
+from hyposti.virtual.patient import STREAMS, _kinetic_samples, patient_streams
+
+PARAMS = load_parameters()
+
+
+def test_streams_depend_only_on_seed_and_index() -> None:
+    first = {k: g.random(3) for k, g in patient_streams(7, 4).items()}
+    again = {k: g.random(3) for k, g in patient_streams(7, 4).items()}
+    other = {k: g.random(3) for k, g in patient_streams(7, 5).items()}
+    assert list(first) == list(STREAMS)
+    for name in STREAMS:
+        np.testing.assert_array_equal(first[name], again[name])
+        assert not np.array_equal(first[name], other[name])
+    values = [v[0] for v in first.values()]
+    assert len(set(values)) == len(values)  # the domains do not share numbers
+
+
+def test_tumour_biopsies_have_the_parameter_share_and_tumour_to_blood_ratio() -> None:
+    kinetics = PARAMS.kinetics.model_copy(
+        update={"residual_sd": 0.0, "lloq_copies_per_ug": 1e-9, "tumour_biopsy_probability": 0.4}
+    )
+    params = PARAMS.model_copy(update={"kinetics": kinetics})
+    profile = typical_profile(kinetics)
+    days = [4, 7, 14, 21, 27, 42]
+    blood = concentration(profile, np.array(days, dtype=float))[0]
+    rng = np.random.default_rng(3)
+    n = 5_000
+    log_ratios = []
+    for _ in range(n):
+        samples = _kinetic_samples(rng, params, profile, days, dt.date(2024, 1, 1))
+        assert [s.study_day for s in samples if s.matrix == "blood"] == days
+        for s in samples:
+            if s.matrix == "tumour":
+                assert s.study_day == 27  # the sampling day nearest day 28
+                log_ratios.append(np.log(s.copies_per_ug / blood[days.index(27)]))
+    share = len(log_ratios) / n
+    assert share == pytest.approx(0.4, abs=5 * np.sqrt(0.4 * 0.6 / n))
+    # Readings keep 3 significant figures: the log ratio is exact to 0.5%.
+    assert np.median(log_ratios) == pytest.approx(np.log(3.0), abs=0.05)
+    assert np.std(log_ratios) == pytest.approx(1.0, rel=0.05)
