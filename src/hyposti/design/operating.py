@@ -144,20 +144,22 @@ def exact_oc(design: Design, true_tox: Sequence[float]) -> OperatingCharacterist
 
         step = design.step(n_child, y_child, current)
         stopped = step.next_dose == 0
-        if stopped.any():
-            w = child_prob[stopped]
-            prob_select += np.bincount(step.mtd[stopped], weights=w, minlength=num_doses + 1)
-            expected_n_at_dose += (n_child[stopped] * w[:, None]).sum(axis=0)
-            expected_dlt += float((y_child[stopped].sum(axis=1) * w).sum())
-        go = ~stopped
-        if not go.any():
+        go = np.flatnonzero(~stopped)
+        if go.size < stopped.size:
+            ended = np.flatnonzero(stopped) if go.size else slice(None)
+            w = child_prob[ended]
+            prob_select += np.bincount(step.mtd[ended], weights=w, minlength=num_doses + 1)
+            expected_n_at_dose += w @ n_child[ended]
+            expected_dlt += float(w @ y_child[ended].sum(axis=1))
+        if go.size == 0:
             break
-        n_go, y_go, next_go = n_child[go], y_child[go], step.next_dose[go]
-        key_go = key_child[go] if places is not None else row_keys(n_go, y_go)
+        next_go = step.next_dose[go]
+        key_go = key_child[go] if places is not None else row_keys(n_child[go], y_child[go])
         order, starts, _ = distinct(key_go * (num_doses + 1) + next_go)
-        prob = np.add.reduceat(child_prob[go][order], starts)
+        prob = np.add.reduceat(child_prob[go[order]], starts)
         first = order[starts]
-        n, y, dose, key = n_go[first], y_go[first], next_go[first], key_go[first]
+        kept = go[first]
+        n, y, dose, key = n_child[kept], y_child[kept], next_go[first], key_go[first]
     else:
         raise RuntimeError(f"{design!r} left trials running after its horizon of cohorts")
 
