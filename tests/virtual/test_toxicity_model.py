@@ -6,11 +6,13 @@ import math
 import numpy as np
 import pytest
 
+from hyposti.safety.cres import grade_cres
 from hyposti.safety.crs import grade_crs
 from hyposti.safety.icans import grade_icans
 from hyposti.virtual.parameters import load_parameters
 from hyposti.virtual.toxicity_model import (
     at_least_probabilities,
+    cres_observation,
     crs_observation,
     draw_grade,
     icans_observation,
@@ -49,6 +51,23 @@ def test_written_crs_observations_get_their_grade_from_the_astct_grader(grade: i
     for _ in range(200):
         observation = crs_observation(rng, grade, masked_probability=0.3)
         assert grade_crs(observation).grade == grade
+
+
+@pytest.mark.parametrize("grade", [1, 2, 3, 4, 5])
+def test_written_cres_observations_get_their_grade_from_the_cartox_grader(grade: int) -> None:
+    rng = np.random.default_rng(20 + grade)
+    for _ in range(200):
+        assert grade_cres(cres_observation(rng, grade)).grade == grade
+
+
+def test_neurotoxicity_is_graded_on_the_scale_the_parameters_name() -> None:
+    cartox = PARAMS.model_copy(
+        update={"neurotoxicity_scale": "CARTOX CRES", "icans_at_least": [[1.0, 0.5, 0, 0, 0]] * 3}
+    )
+    rng = np.random.default_rng(9)
+    events = sample_adverse_events(rng, cartox, 1e6, dt.date(2024, 1, 1), -5, "P1")
+    (neuro,) = [e.event for e in events if e.event.term == "Encephalopathy"]
+    assert neuro.scale == "CARTOX CRES" and neuro.verbatim == "CRES"
 
 
 @pytest.mark.parametrize("grade", [1, 2, 3, 4, 5])

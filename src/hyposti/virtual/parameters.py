@@ -153,6 +153,7 @@ class ToxicityParameters(_Section):
     anchor_doses_cells_per_kg: list[float] = Field(min_length=1)
     crs_at_least: list[GradeCurve]
     icans_at_least: list[GradeCurve]
+    neurotoxicity_scale: Literal["ASTCT 2019 ICANS", "CARTOX CRES"]
     skin_mucosal_at_least: list[GradeCurve]
     pneumonitis_at_least: list[GradeCurve]
     crs_onset_median_days: float = Field(gt=0)

@@ -1,10 +1,10 @@
-"""Virtual toxicities: dose-dependent CRS, ICANS and organ events as observations the graders grade.
+"""Virtual toxicities: dose-dependent CRS, ICANS or CRES and organ events, graded by the engines.
 
 Latent severities are drawn from P(grade >= k) curves interpolated on log10 dose between the
 parameter file's anchor doses; each is then written as what a ward records (temperature,
 vasopressors, oxygen, ICE score, blood counts), and the AE grade is the one the ``hyposti.safety``
-graders give: ASTCT CRS and ICANS (Lee et al. 2019, BBMT 25:625, Tables 3 and 5) and the CTCAE
-v5.0 lab criteria.
+graders give: ASTCT CRS and ICANS (Lee et al. 2019, BBMT 25:625, Tables 3 and 5) or CARTOX CRES
+(Neelapu et al. 2018, Nat Rev Clin Oncol 15:47, Table 3) and the CTCAE v5.0 lab criteria.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import numpy as np
 
 from hyposti.errors import InputError
 from hyposti.safety.adverse_event import AdverseEvent, Attributions
+from hyposti.safety.cres import CresObservation, grade_cres
 from hyposti.safety.crs import CrsObservation, grade_crs
 from hyposti.safety.grade_result import GradeResult
 from hyposti.safety.icans import IcansObservation, grade_icans
@@ -102,6 +103,21 @@ def icans_observation(rng: np.random.Generator, grade: int) -> IcansObservation:
     return IcansObservation(
         ice_score=None, consciousness="unarousable", death_due_to_icans=grade == 5
     )
+
+
+def cres_observation(rng: np.random.Generator, grade: int) -> CresObservation:
+    """A worst-of-episode CRES picture that CARTOX (Neelapu 2018 Table 3) puts at ``grade``."""
+    if grade < 1:
+        raise InputError("grade", grade, "a CRES episode has grade 1 to 5")
+    if grade == 1:
+        return CresObservation(cartox10=int(rng.integers(7, 10)))
+    if grade == 2:
+        return CresObservation(cartox10=int(rng.integers(3, 7)))
+    if grade == 3:
+        if rng.random() < 0.3:
+            return CresObservation(cartox10=int(rng.integers(3, 10)), seizure="partial")
+        return CresObservation(cartox10=int(rng.integers(0, 3)))
+    return CresObservation(obtunded=True, death_due_to_cres=grade == 5)
 
 
 CAR_T_SYNDROME = Attributions(
@@ -193,7 +209,10 @@ def sample_adverse_events(
         rng, at_least_probabilities(params.icans_at_least, anchors, dose_cells_per_kg)
     )
     if icans:
-        result = grade_icans(icans_observation(rng, icans))
+        if params.neurotoxicity_scale == "CARTOX CRES":
+            result = grade_cres(cres_observation(rng, icans))
+        else:
+            result = grade_icans(icans_observation(rng, icans))
         add(
             "Encephalopathy",
             result.grade,
@@ -202,7 +221,7 @@ def sample_adverse_events(
             _onset(rng, params.icans_duration_median_days, params.onset_log_sd),
             CAR_T_SYNDROME,
             _explain(result),
-            "ICANS",
+            "ICANS" if result.scale == "ASTCT 2019 ICANS" else "CRES",
             syndrome=True,
         )
     skin = draw_grade(
