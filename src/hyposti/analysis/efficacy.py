@@ -50,13 +50,13 @@ def patient_outcomes(
     counted and follow-up is cut at it.
     """
     cutoff = ds.data_cutoff
-    disp = ds.disposition.set_index("subject_id")
+    disp = {r["subject_id"]: r for r in ds.disposition.to_dict(orient="records")}
     out = []
     infused = ds.subjects.loc[ds.subjects["infusion_date"].notna()]
     for s in infused.itertuples():
         origin = s.infusion_date
         cut = _day(cutoff, origin)
-        d = disp.loc[s.subject_id] if s.subject_id in disp.index else None
+        d = disp.get(s.subject_id)
 
         def within(day: float | None, cut: float | None = cut) -> float | None:
             return day if day is not None and cut is not None and day <= cut else None

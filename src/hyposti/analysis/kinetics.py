@@ -38,20 +38,18 @@ def nca_table(
     if negative.size:
         i = int(negative[0])
         raise DataError(table, i + 1, "copies_per_ug", f"{copies[i]:g} copies cannot be negative")
+    days = pd.to_numeric(frame["study_day"], errors="coerce").to_numpy(dtype=float)
+    limits = pd.to_numeric(frame["lloq"], errors="coerce").to_numpy(dtype=float)
+    values = copies.to_numpy(dtype=float)
     rows = []
-    for key, profile in frame.groupby(list(group_columns), sort=True):
+    for key, index in frame.groupby(list(group_columns), sort=True).indices.items():
         keys = key if isinstance(key, tuple) else (key,)
         try:
-            result = nca_profile(
-                profile["study_day"].astype(float).to_numpy(),
-                pd.to_numeric(profile["copies_per_ug"], errors="coerce").to_numpy(),
-                profile["lloq"].astype(float).to_numpy(),
-                blq=blq,
-            )
+            result = nca_profile(days[index], values[index], limits[index], blq=blq)
         except InputError as exc:
             column = exc.field.split("[")[0]
-            index = exc.field.split("[")[1].rstrip("]") if "[" in exc.field else None
-            row = int(profile.index[int(index)]) + 1 if index is not None else None
+            position = exc.field.split("[")[1].rstrip("]") if "[" in exc.field else None
+            row = int(index[int(position)]) + 1 if position is not None else None
             raise DataError(table, row, column, f"{exc.value!r}: {exc.rule}") from exc
         rows.append(dict(zip(group_columns, keys, strict=True)) | result.as_dict())
     columns = [*group_columns, *PARAMETERS, "n_samples", "n_blq", "notes"]

@@ -195,30 +195,33 @@ def escalation_history(ds: TrialDataset, protocol: Protocol) -> dict[str, Any]:
 
 def deaths(ds: TrialDataset) -> list[dict[str, Any]]:
     """Every death with its study day, cause, and any grade 5 AE recorded for the subject."""
-    d = ds.disposition.loc[ds.disposition["death_date"].notna()]
+    d = ds.disposition.loc[ds.disposition["death_date"].notna()].sort_values("death_date")
     s = ds.subjects.set_index("subject_id")
-    ae5 = ds.adverse_events.loc[ds.adverse_events["grade"] == 5]
+    infusion, level = s["infusion_date"].to_dict(), s["dose_level"].to_dict()
+    fatal: dict[str, list[dict]] = {}
+    for ae in ds.adverse_events.loc[ds.adverse_events["grade"] == 5].to_dict(orient="records"):
+        fatal.setdefault(ae["subject_id"], []).append(ae)
     out = []
-    for r in d.sort_values("death_date").itertuples():
-        infusion = s.at[r.subject_id, "infusion_date"]
-        fatal = ae5.loc[ae5["subject_id"] == r.subject_id]
-        related = [
-            t.term
-            for t in fatal.itertuples()
-            if any(getattr(t, c) in RELATED_ATTRIBUTIONS for c in ATTRIBUTION_COLUMNS)
-        ]
-        day = None if pd.isna(infusion) else int((r.death_date - infusion).days)
-        level = s.at[r.subject_id, "dose_level"]
+    for r in d.to_dict(orient="records"):
+        sid = r["subject_id"]
+        start = infusion.get(sid)
+        day = None if start is None or pd.isna(start) else int((r["death_date"] - start).days)
+        events = fatal.get(sid, [])
+        dose = level.get(sid)
         out.append(
             {
-                "subject_id": r.subject_id,
-                "dose_level": None if pd.isna(level) else int(level),
-                "death_date": r.death_date.date(),
+                "subject_id": sid,
+                "dose_level": None if dose is None or pd.isna(dose) else int(dose),
+                "death_date": r["death_date"].date(),
                 "study_day": day,
                 "within_30_days_of_infusion": day is not None and day <= 30,
-                "cause": r.death_cause,
-                "grade5_aes": list(fatal["term"]),
-                "treatment_related_grade5_aes": related,
+                "cause": r["death_cause"],
+                "grade5_aes": [e["term"] for e in events],
+                "treatment_related_grade5_aes": [
+                    e["term"]
+                    for e in events
+                    if any(e[c] in RELATED_ATTRIBUTIONS for c in ATTRIBUTION_COLUMNS)
+                ],
             }
         )
     return out

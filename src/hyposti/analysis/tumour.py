@@ -37,85 +37,91 @@ def _opt(value: object) -> object:
     return None if value is None or pd.isna(value) else value
 
 
+def _by_subject(frame: pd.DataFrame) -> dict[str, list[dict]]:
+    """Rows as plain dicts grouped by subject (one pass; per-patient pandas slicing is slow)."""
+    out: dict[str, list[dict]] = {}
+    for row in frame.to_dict(orient="records"):
+        out.setdefault(row["subject_id"], []).append(row)
+    return out
+
+
+def _target(r: dict) -> LesionMeasurement:
+    return LesionMeasurement(
+        lesion_id=r["lesion_id"],
+        state=TargetState(r["state"]) if r["state"] != "present" else TargetState.MEASURED,
+        diameter_mm=_opt(r["diameter_mm"]),
+        merged_into=_opt(r["merged_into"]),
+    )
+
+
+def _new(r: dict, lesion: dict) -> NewLesion:
+    return NewLesion(
+        lesion_id=r["lesion_id"],
+        organ=lesion["organ"],
+        nodal=bool(lesion["lymph_node"]),
+        equivocal=bool(_opt(r["equivocal"]) or False),
+        state=_NEW_STATE.get(r["state"], NewLesionState.PRESENT),
+        diameter_mm=_opt(r["diameter_mm"]),
+        increased=bool(_opt(r["increased"]) or False),
+    )
+
+
 def tumour_data(ds: TrialDataset) -> list[PatientTumourData]:
     """One record per infused subject with a baseline scan, in the response engine's terms."""
-    subjects = ds.subjects.loc[ds.subjects["infusion_date"].notna()].set_index("subject_id")
-    therapy = ds.disposition.set_index("subject_id")["new_therapy_date"]
-    lesions = dict(iter(ds.lesions.groupby("subject_id")))
-    scans = dict(iter(ds.tumour_assessments.groupby("subject_id")))
-    measures = dict(iter(ds.lesion_measurements.groupby("subject_id")))
+    infused = ds.subjects.loc[ds.subjects["infusion_date"].notna()]
+    therapy = dict(zip(ds.disposition["subject_id"], ds.disposition["new_therapy_date"],
+                       strict=True))  # fmt: skip
+    lesions = _by_subject(ds.lesions)
+    scans = _by_subject(ds.tumour_assessments)
+    measures = _by_subject(ds.lesion_measurements)
     out = []
-    for sid in subjects.index:
-        scan = scans.get(sid)
-        if scan is None or not scan["baseline"].fillna(False).any():
+    for sid, infusion in zip(infused["subject_id"], infused["infusion_date"], strict=True):
+        scan = scans.get(sid, [])
+        baseline_scan = next((a for a in scan if a["baseline"] is True), None)
+        if baseline_scan is None:
             continue
-        baseline_row = scan.loc[scan["baseline"].fillna(False).astype(bool)].iloc[0]
-        baseline_date = baseline_row["assessment_date"]
-        lesion_rows = lesions.get(sid, ds.lesions.iloc[0:0])
-        m = measures.get(sid, ds.lesion_measurements.iloc[0:0])
-        at_baseline = m.loc[m["assessment_date"] == baseline_date].set_index("lesion_id")
-        category = dict(zip(lesion_rows["lesion_id"], lesion_rows["category"], strict=True))
+        baseline_date = baseline_scan["assessment_date"]
+        lesion_rows = {r["lesion_id"]: r for r in lesions.get(sid, [])}
+        by_date: dict[pd.Timestamp, list[dict]] = {}
+        for m in measures.get(sid, []):
+            by_date.setdefault(m["assessment_date"], []).append(m)
+        at_baseline = {m["lesion_id"]: m for m in by_date.get(baseline_date, [])}
         baseline = [
             BaselineLesion(
-                lesion_id=r.lesion_id,
-                organ=r.organ,
-                nodal=bool(r.lymph_node),
-                method=_opt(r.method) or "CT",
-                slice_thickness_mm=_opt(r.slice_thickness_mm),
-                diameter_mm=_opt(at_baseline["diameter_mm"].get(r.lesion_id)),
-                target=r.category == "target",
+                lesion_id=lid,
+                organ=r["organ"],
+                nodal=bool(r["lymph_node"]),
+                method=_opt(r["method"]) or "CT",
+                slice_thickness_mm=_opt(r["slice_thickness_mm"]),
+                diameter_mm=_opt(at_baseline.get(lid, {}).get("diameter_mm")),
+                target=r["category"] == "target",
             )
-            for r in lesion_rows.itertuples()
-            if r.category != "new"
+            for lid, r in lesion_rows.items()
+            if r["category"] != "new"
         ]
-        new_info = lesion_rows.loc[lesion_rows["category"] == "new"].set_index("lesion_id")
         assessments = []
-        follow = scan.loc[~scan["baseline"].fillna(False).astype(bool)].sort_values(
-            "assessment_date"
-        )
-        by_date = dict(iter(m.groupby("assessment_date")))
-        for s in follow.itertuples():
-            rows = by_date.get(s.assessment_date, m.iloc[0:0])
-            targets, new = [], []
-            for r in rows.itertuples():
-                kind = category.get(r.lesion_id)
-                if kind == "target":
-                    targets.append(
-                        LesionMeasurement(
-                            lesion_id=r.lesion_id,
-                            state=TargetState(r.state) if r.state != "present" else "measured",
-                            diameter_mm=_opt(r.diameter_mm),
-                            merged_into=_opt(r.merged_into),
-                        )
-                    )
-                elif kind == "new":
-                    info = new_info.loc[r.lesion_id]
-                    new.append(
-                        NewLesion(
-                            lesion_id=r.lesion_id,
-                            organ=info["organ"],
-                            nodal=bool(info["lymph_node"]),
-                            equivocal=bool(_opt(r.equivocal) or False),
-                            state=_NEW_STATE.get(r.state, NewLesionState.PRESENT),
-                            diameter_mm=_opt(r.diameter_mm),
-                            increased=bool(_opt(r.increased) or False),
-                        )
-                    )
-            status = _opt(s.non_target_status)
+        for a in sorted(scan, key=lambda a: a["assessment_date"]):
+            if a["baseline"] is True:
+                continue
+            rows = by_date.get(a["assessment_date"], [])
+            kinds = [(r, lesion_rows.get(r["lesion_id"], {}).get("category")) for r in rows]
+            status = _opt(a["non_target_status"])
             assessments.append(
                 Assessment(
-                    date=_date(s.assessment_date),
-                    targets=targets,
+                    date=_date(a["assessment_date"]),
+                    targets=[_target(r) for r, kind in kinds if kind == "target"],
                     non_target=None if status is None else NonTargetStatus(status),
-                    non_target_increased=bool(_opt(s.non_target_increased) or False),
-                    new_lesions=new,
+                    non_target_increased=bool(_opt(a["non_target_increased"]) or False),
+                    new_lesions=[
+                        _new(r, lesion_rows[r["lesion_id"]]) for r, kind in kinds if kind == "new"
+                    ],
                 )
             )
         new_therapy = _opt(therapy.get(sid))
         out.append(
             PatientTumourData(
                 patient_id=sid,
-                reference_date=_date(subjects.at[sid, "infusion_date"]),
+                reference_date=_date(infusion),
                 baseline_date=_date(baseline_date),
                 lesions=baseline,
                 assessments=assessments,

@@ -215,6 +215,24 @@ def _not_before_subject_date(
         )
 
 
+def _not_after_death(
+    frame: pd.DataFrame, table: str, column: str, deaths: pd.Series, errors: list[DataError]
+) -> None:
+    """Cross-table rule: nothing is observed on a subject after the death date in disposition."""
+    died = frame["subject_id"].map(deaths)
+    bad = (frame[column] > died).fillna(False).to_numpy(dtype=bool)
+    for r in _rows(bad):
+        errors.append(
+            DataError(
+                table,
+                r,
+                column,
+                f"{frame[column].iloc[r - 1].date()} is after the subject's death_date "
+                f"{died.iloc[r - 1].date()} (subject {frame['subject_id'].iloc[r - 1]})",
+            )
+        )
+
+
 def _missing_reference(
     frame: pd.DataFrame,
     table: str,
@@ -289,6 +307,14 @@ def cross_table_errors(frames: dict[str, pd.DataFrame]) -> list[DataError]:
         errors.append(
             DataError("tumour_assessments", r, "baseline", "a subject has one baseline scan")
         )
+    deaths = d.drop_duplicates("subject_id").set_index("subject_id")["death_date"]
+    for table, column in (
+        ("tumour_assessments", "assessment_date"),
+        ("adverse_events", "onset_date"),
+        ("kinetics", "sample_date"),
+        ("exposure", "administration_date"),
+    ):
+        _not_after_death(frames[table], table, column, deaths, errors)
     lm = frames["lesion_measurements"]
     _missing_reference(
         lm,

@@ -14,6 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.collections import LineCollection
 
 DAYS_PER_MONTH = 365.25 / 12
 BOR_COLOURS = {
@@ -24,6 +25,9 @@ BOR_COLOURS = {
     "PD": "#b2182b",
     "NE": "#9e9e9e",
 }
+# Above this many patients, per-patient marks are drawn as one collection rasterised inside the SVG
+# (a 10^4-patient figure stays a few hundred kB and renders in seconds).
+MANY = 300
 DOSE_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2"]
 
 plt.rcParams.update({"svg.fonttype": "none", "font.size": 9, "axes.spines.top": False,
@@ -103,8 +107,12 @@ def waterfall_figure(patients: list[dict[str, Any]]) -> str:
                 transform=ax.transAxes)  # fmt: skip
         return to_svg(fig, "waterfall")
     x = np.arange(len(rows))
-    ax.bar(x, [p["best_pct_change"] for p in rows],
-           color=[BOR_COLOURS.get(_bor(p["bor_confirmed"]), "#777") for p in rows])  # fmt: skip
+    heights = [p["best_pct_change"] for p in rows]
+    colours = [BOR_COLOURS.get(_bor(p["bor_confirmed"]), "#777") for p in rows]
+    if len(rows) <= MANY:
+        ax.bar(x, heights, color=colours)
+    else:
+        ax.vlines(x, 0, heights, colors=colours, lw=0.6, rasterized=True)
     ax.axhline(20, color="#b2182b", lw=0.8, ls="--")
     ax.axhline(-30, color="#1b7837", lw=0.8, ls="--")
     ax.axhline(0, color="black", lw=0.6)
@@ -124,6 +132,7 @@ def spider_figure(patients: list[dict[str, Any]]) -> str:
     """% change of the target sum from baseline over time, one line per patient."""
     fig, ax = plt.subplots(figsize=(6.4, 3.2))
     levels = set()
+    lines, colours = [], []
     for p in patients:
         pts = [(0.0, 0.0)] + [
             (tp["study_day"] / DAYS_PER_MONTH, tp["pct_from_baseline"])
@@ -132,9 +141,16 @@ def spider_figure(patients: list[dict[str, Any]]) -> str:
         ]
         if len(pts) < 2:
             continue
-        xs, ys = zip(*pts, strict=True)
-        ax.plot(xs, ys, "-o", ms=2.5, lw=1, color=dose_colour(p["dose_level"]), alpha=0.8)
+        lines.append(pts)
+        colours.append(dose_colour(p["dose_level"]))
         levels.add(p["dose_level"])
+    many = len(lines) > MANY
+    ax.add_collection(LineCollection(lines, colors=colours, lw=0.5 if many else 1.0, alpha=0.8,
+                                     rasterized=many))  # fmt: skip
+    if lines and not many:
+        xy = np.concatenate([np.asarray(pts) for pts in lines])
+        ax.scatter(xy[:, 0], xy[:, 1], s=5, c=np.repeat(colours, [len(p) for p in lines]))
+    ax.autoscale()
     ax.axhline(20, color="#b2182b", lw=0.8, ls="--")
     ax.axhline(-30, color="#1b7837", lw=0.8, ls="--")
     ax.set_xlabel("Months from CAR-T infusion")
@@ -151,7 +167,11 @@ def swimmer_figure(patients: list[dict[str, Any]]) -> str:
     fig, ax = plt.subplots(figsize=(6.4, height))
     y = np.arange(len(rows))
     ends = [(p["last_known_alive_day"] or 0) / DAYS_PER_MONTH for p in rows]
-    ax.barh(y, ends, color=[dose_colour(p["dose_level"]) for p in rows], height=0.6, alpha=0.55)
+    bar_colours = [dose_colour(p["dose_level"]) for p in rows]
+    if len(rows) <= MANY:
+        ax.barh(y, ends, color=bar_colours, height=0.6, alpha=0.55)
+    else:
+        ax.hlines(y, 0, ends, colors=bar_colours, lw=0.5, alpha=0.55, rasterized=True)
 
     def marks(key: str) -> tuple[list[float], list[int]]:
         pts = [(p[key] / DAYS_PER_MONTH, i) for i, p in enumerate(rows) if p.get(key) is not None]
@@ -164,10 +184,12 @@ def swimmer_figure(patients: list[dict[str, Any]]) -> str:
         ("new_therapy_day", "D", "#7b3294", "New therapy"),
     ):
         xs, ys = marks(key)
-        ax.plot(xs, ys, marker, color=colour, ms=5, ls="none", label=label)
+        ax.plot(xs, ys, marker, color=colour, ms=5 if len(rows) <= MANY else 1, ls="none",
+                label=label, rasterized=len(rows) > MANY)  # fmt: skip
     alive = [i for i, p in enumerate(rows) if p["death_day"] is None]
-    ax.plot([ends[i] + 0.15 for i in alive], alive, ">", color="#555555", ms=4, ls="none",
-            label="Alive at cut-off / last contact")  # fmt: skip
+    ax.plot([ends[i] + 0.15 for i in alive], alive, ">", color="#555555",
+            ms=4 if len(rows) <= MANY else 1, ls="none", label="Alive at cut-off / last contact",
+            rasterized=len(rows) > MANY)  # fmt: skip
     if len(rows) <= 60:
         ax.set_yticks(y, [f"{p['subject_id']} (DL{p['dose_level']})" for p in rows], fontsize=7)
     else:
@@ -186,17 +208,26 @@ def kinetics_figure(samples: pd.DataFrame, dose_levels: pd.Series, matrix: str =
     fig, axes = plt.subplots(1, max(1, len(levels)), figsize=(6.4, 2.8), sharey=True,
                              squeeze=False)  # fmt: skip
     for ax, level in zip(axes[0], levels, strict=False):
-        group = data.loc[data["dose_level"] == level]
-        for _, profile in group.groupby("subject_id"):
-            profile = profile.sort_values("study_day")
-            copies = profile["copies_per_ug"].to_numpy(dtype=float)
-            blq = ~np.isfinite(copies) | (copies < profile["lloq"].to_numpy(dtype=float))
-            shown = np.where(blq, profile["lloq"].to_numpy(dtype=float), copies)
-            ax.plot(profile["study_day"], shown, "-", color=dose_colour(level), lw=0.8, alpha=0.7)
-            ax.plot(profile["study_day"][~blq], shown[~blq], "o", ms=2.5,
-                    color=dose_colour(level))  # fmt: skip
-            ax.plot(profile["study_day"][blq], shown[blq], "o", ms=3, mfc="white",
-                    color=dose_colour(level))  # fmt: skip
+        group = data.loc[data["dose_level"] == level].sort_values(["subject_id", "study_day"])
+        copies = group["copies_per_ug"].to_numpy(dtype=float)
+        limit = group["lloq"].to_numpy(dtype=float)
+        blq = ~np.isfinite(copies) | (copies < limit)
+        shown = np.where(blq, limit, copies)
+        days = group["study_day"].to_numpy(dtype=float)
+        ids = group["subject_id"].to_numpy()
+        cuts = np.flatnonzero(ids[1:] != ids[:-1]) + 1
+        segments = [
+            np.column_stack([d, c])
+            for d, c in zip(np.split(days, cuts), np.split(shown, cuts), strict=True)
+        ]
+        many = len(segments) > MANY
+        colour = dose_colour(level)
+        ax.add_collection(LineCollection(segments, colors=colour, lw=0.4 if many else 0.8,
+                                         alpha=0.7, rasterized=many))  # fmt: skip
+        if not many:
+            ax.plot(days[~blq], shown[~blq], "o", ms=2.5, color=colour)
+            ax.plot(days[blq], shown[blq], "o", ms=3, mfc="white", color=colour)
+        ax.autoscale()
         lloq = group["lloq"].median() if len(group) else None
         if lloq and lloq > 0:
             ax.axhline(lloq, color="#999999", lw=0.6, ls=":")
