@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from hyposti.dosing import DoseRecord, patient_doses, visit_schedule
-from hyposti.dosing.calendar import Visit
 from hyposti.protocol import Protocol
 from hyposti.response.patient import assess_patient
 from hyposti.response.records import PatientResponse, PatientTumourData
@@ -90,10 +89,37 @@ class PatientCourse:
         return (date - self.infusion_date).days
 
 
-def _visit_day(rng: np.random.Generator, visit: Visit, infusion: dt.date) -> int:
+@dataclass(frozen=True)
+class VisitWindow:
+    """A follow-up visit of the protocol calendar in study days: target, earliest, latest."""
+
+    day: int
+    earliest: int
+    latest: int
+    assessments: frozenset[str]
+
+
+def visit_windows(protocol: Protocol) -> tuple[VisitWindow, ...]:
+    """The calendar of ``hyposti.dosing.visit_schedule`` from the infusion on, in study days.
+
+    Windows depend on the study day only, so one dated schedule serves every patient.
+    """
+    reference = dt.date(2000, 1, 1)
+    return tuple(
+        VisitWindow(
+            v.study_day,
+            (v.earliest - reference).days,
+            (v.latest - reference).days,
+            frozenset(v.assessments),
+        )
+        for v in visit_schedule(protocol, reference)
+        if v.kind != "preconditioning"
+    )
+
+
+def _visit_day(rng: np.random.Generator, visit: VisitWindow) -> int:
     """An actual study day inside the visit's window (uniform over its allowed days)."""
-    earliest, latest = (visit.earliest - infusion).days, (visit.latest - infusion).days
-    return int(rng.integers(earliest, latest + 1))
+    return int(rng.integers(visit.earliest, visit.latest + 1))
 
 
 def simulate_course(
@@ -106,6 +132,7 @@ def simulate_course(
     dose_level: int,
     screening_date: dt.date,
     infusion_date: dt.date,
+    visits: tuple[VisitWindow, ...],
 ) -> PatientCourse:
     """Dose, toxicities, kinetics, tumour course, scans and survival of one infused patient."""
     end_day = protocol.schedule.end_day
@@ -142,10 +169,9 @@ def simulate_course(
     )
     last_day = min(survival.follow_up_end_day or end_day, end_day)
 
-    visits = [v for v in visit_schedule(protocol, infusion_date) if v.kind != "preconditioning"]
     timing = streams["timing"]
     kinetic_days = sorted(
-        {_visit_day(timing, v, infusion_date) for v in visits if "car_copy_number" in v.assessments}
+        {_visit_day(timing, v) for v in visits if "car_copy_number" in v.assessments}
     )
     kinetic_days = [d for d in kinetic_days if 0 < d <= last_day]
     kinetics = _kinetic_samples(streams["kinetics"], params, profile, kinetic_days, infusion_date)
@@ -155,7 +181,7 @@ def simulate_course(
     for visit in visits:
         if "tumour_assessment" not in visit.assessments:
             continue
-        day = _visit_day(timing, visit, infusion_date)
+        day = _visit_day(timing, visit)
         if day > last_day or (stop_after is not None and len(scan_days) > stop_after):
             break
         if timing.random() < params.tumour.missed_assessment_probability:

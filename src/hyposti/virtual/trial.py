@@ -23,7 +23,12 @@ from hyposti.protocol import Protocol, load_protocol
 from hyposti.response.records import Response
 from hyposti.safety.dlt import PatientAdjudication, PatientSafetyRecord, adjudicate
 from hyposti.virtual.parameters import SimulationParameters, load_parameters
-from hyposti.virtual.patient import PatientCourse, patient_streams, simulate_course
+from hyposti.virtual.patient import (
+    PatientCourse,
+    patient_streams,
+    simulate_course,
+    visit_windows,
+)
 from hyposti.virtual.screening_model import Candidate, sample_candidate, screening_record
 from hyposti.virtual.tumour_model import VirtualTumour, sample_baseline
 
@@ -174,6 +179,7 @@ class _Clinic:
         self.screened: list[Screened] = []
         self.last_arrival = params.calendar.start_date
         self.first_day = min(day for agent in protocol.preconditioning for day in agent.days)
+        self.visits = visit_windows(protocol)
 
     def enrol(
         self, dose_level: int, phase: str, cohort: int | None, open_date: dt.date
@@ -224,6 +230,7 @@ class _Clinic:
                 dose_level,
                 screening_date,
                 infusion,
+                self.visits,
             )
             entry = Screened(
                 index, subject_id, candidate, tumour, record, result, phase, cohort, course
