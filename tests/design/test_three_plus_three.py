@@ -104,7 +104,7 @@ def test_single_dose_closed_forms(p: float) -> None:
         (0.05, 0.15, 0.3, 0.45),
         (0.3, 0.3, 0.3, 0.3),
         (0.0, 0.0, 1.0, 1.0),
-        tuple(0.02 * k for k in range(1, 13)),  # 12 doses: state keys too long for one int64
+        tuple(0.02 * k for k in range(1, 15)),  # 14 doses: state keys too long for one int64
     ],
 )
 def test_escalation_only_closed_form_for_several_doses(tox: tuple[float, ...]) -> None:

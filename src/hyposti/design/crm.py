@@ -121,6 +121,10 @@ class Crm:
     def horizon(self) -> int:
         return self.max_n // self.cohort_size
 
+    @property
+    def max_per_dose(self) -> int:
+        return self.max_n
+
     def check_history(self, n: np.ndarray, y: np.ndarray) -> None:
         if n.sum() > self.max_n:
             raise InputError("outcomes", int(n.sum()), f"more patients than max_n = {self.max_n}")

@@ -46,6 +46,11 @@ class Design(Protocol):
         """Most cohorts a trial under this design can take (bounds every loop over cohorts)."""
         ...
 
+    @property
+    def max_per_dose(self) -> int:
+        """Most patients one dose level can receive (sizes the exact computation's state keys)."""
+        ...
+
     def step(self, n: np.ndarray, y: np.ndarray, current: np.ndarray) -> Step:
         """Decide for S states at once: n, y are (S, J) counts, current is (S,) 1-based doses."""
         ...

@@ -73,8 +73,8 @@ def key_places(design: Design) -> np.ndarray | None:
     A state's key is sum_j (cohorts_j * R_y + dlts_j) * place_j, so a cohort of k DLTs at dose d
     adds (R_y + k) * place_d and keys update without rereading the counts.
     """
-    radix_y = design.horizon * design.cohort_size + 1
-    radix = (design.horizon + 1) * radix_y
+    radix_y = design.max_per_dose + 1
+    radix = (design.max_per_dose // design.cohort_size + 1) * radix_y
     if radix**design.num_doses * (design.num_doses + 1) >= 2**62:
         return None
     return radix ** np.arange(design.num_doses - 1, -1, -1, dtype=np.int64)
@@ -119,7 +119,7 @@ def exact_oc(design: Design, true_tox: Sequence[float]) -> OperatingCharacterist
     dose = np.array([design.start_dose], dtype=np.int64)
     prob = np.ones(1)
     places = key_places(design)
-    radix_y = design.horizon * size + 1
+    radix_y = design.max_per_dose + 1
     key = np.zeros(1, dtype=np.int64)
     prob_select = np.zeros(num_doses + 1)
     expected_n_at_dose = np.zeros(num_doses)

@@ -79,6 +79,10 @@ class ThreePlusThree:
         natural = 2 * self.num_doses
         return natural if self.max_n is None else min(natural, self.max_n // self.cohort_size)
 
+    @property
+    def max_per_dose(self) -> int:
+        return 6 if self.max_n is None else min(6, self.max_n)
+
     def check_history(self, n: np.ndarray, y: np.ndarray) -> None:
         for j, count in enumerate(n, start=1):
             if count not in (0, 3, 6):
