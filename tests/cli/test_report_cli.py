@@ -27,3 +27,10 @@ def test_pdf_without_engine_is_refused(tmp_path, capsys):
     run(["data", "example", str(tmp_path / "ds")])
     assert run(["report", str(tmp_path / "ds"), "-o", str(tmp_path / "r.html"), "--pdf"]) == 2
     assert "no PDF engine" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(importlib.util.find_spec("weasyprint") is None, reason="no PDF engine here")
+def test_pdf_written_when_engine_present(tmp_path, capsys):
+    run(["data", "example", str(tmp_path / "ds")])
+    assert run(["report", str(tmp_path / "ds"), "-o", str(tmp_path / "r.html"), "--pdf"]) == 0
+    assert (tmp_path / "r.pdf").read_bytes()[:5] == b"%PDF-"
