@@ -27,6 +27,7 @@ class _Section(BaseModel):
 class CalendarParameters(_Section):
     start_date: dt.date
     screenings_per_month: float = Field(gt=0)
+    stress_screenings_per_month: float = Field(gt=0)
     screening_to_enrolment_days: int = Field(ge=0)
     safety_review_days: int = Field(ge=0)
     new_therapy_days_after_confirmation: int = Field(ge=0)

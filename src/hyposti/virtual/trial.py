@@ -182,14 +182,19 @@ class _Clinic:
         self.visits = visit_windows(protocol)
 
     def enrol(
-        self, dose_level: int, phase: str, cohort: int | None, open_date: dt.date
+        self,
+        dose_level: int,
+        phase: str,
+        cohort: int | None,
+        open_date: dt.date,
+        screenings_per_month: float,
     ) -> tuple[Screened, PatientCourse]:
         """Screen candidates from ``open_date`` on until one is eligible; treat that one."""
         calendar = self.params.calendar
         while True:
             index = len(self.screened)
             streams = patient_streams(self.seed, index)
-            gap = streams["arrival"].exponential(DAYS_PER_MONTH / calendar.screenings_per_month)
+            gap = streams["arrival"].exponential(DAYS_PER_MONTH / screenings_per_month)
             self.last_arrival += dt.timedelta(days=round(gap))
             screening_date = max(self.last_arrival, open_date)
             tumour = sample_baseline(streams["tumour_baseline"], self.params.tumour)
@@ -254,6 +259,8 @@ def simulate_trial(
 ) -> SimulatedTrial:
     """Run the whole protocol on virtual patients; ``patients`` sets the total infused (stress).
 
+    A stress run's expansion screens at the parameter file's stress rate (many sites).
+
     Without ``patients`` the expansion enrols the protocol's estimated total less the escalation,
     kept within its expansion range (NCT05681650: 10-21, 30 in all). RP2D is read as the MTD
     (the registry's RP2D also weighs kinetics and efficacy; the MTD is its safety ceiling).
@@ -285,7 +292,9 @@ def simulate_trial(
                     "death rates leave no patient evaluable for DLT",
                 )
             batch = [
-                clinic.enrol(dose, "escalation", number, open_date)
+                clinic.enrol(
+                    dose, "escalation", number, open_date, params.calendar.screenings_per_month
+                )
                 for _ in range(design.cohort_size - len(evaluable))
             ]
             review = max(c.infusion_date for _, c in batch) + dt.timedelta(days=review_delay)
@@ -322,13 +331,15 @@ def simulate_trial(
     if rp2d is not None:
         treated = sum(1 for s in clinic.screened if s.enrolled)
         enrolment = protocol.enrolment
+        rate = params.calendar.screenings_per_month
         if patients is None:
             wanted = enrolment.total_estimated - treated
             count = min(max(wanted, enrolment.expansion_min), enrolment.expansion_max)
         else:
             count = max(patients - treated, 0)
+            rate = params.calendar.stress_screenings_per_month
         for _ in range(count):
-            clinic.enrol(rp2d, "expansion", None, open_date)
+            clinic.enrol(rp2d, "expansion", None, open_date, rate)
 
     courses = [(s, s.course) for s in clinic.screened if s.course is not None]
     cutoff = max(c.infusion_date for _, c in courses) + dt.timedelta(days=protocol.schedule.end_day)
