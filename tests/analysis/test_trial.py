@@ -19,3 +19,10 @@ def test_enrolment_flow_and_json():
     back = json.loads(to_json(result))
     assert set(back) == {"study", "settings", "flow", "safety", "efficacy", "kinetics"}
     assert back["study"]["data_cutoff"] == "2025-06-30"
+
+
+def test_irecist_reading_runs_on_the_same_data():
+    result = analyze_trial(example_dataset(), criteria="irecist")
+    codes = {p["bor_confirmed"] for p in result["efficacy"]["patients"]}
+    assert codes <= {"iCR", "iPR", "iSD", "iUPD", "iCPD", "NE", "iNON-CR/NON-PD"}
+    assert result["efficacy"]["orr_confirmed"]["all"]["count"] == 2

@@ -72,3 +72,10 @@ def test_missing_and_unknown_tables_and_columns():
     assert "unknown table" in found[("extra", None, None)]
     assert found[("study", None, "data_cutoff")] == "required column is missing"
     assert "unknown column" in found[("study", None, "colour")]
+
+
+def test_every_infused_subject_needs_a_disposition_row():
+    frames = example_frames()
+    frames["disposition"] = frames["disposition"].iloc[1:]
+    found, _ = violations(frames)
+    assert "'S01' has no row" in found[("disposition", None, "subject_id")]

@@ -335,6 +335,15 @@ def cross_table_errors(frames: dict[str, pd.DataFrame]) -> list[DataError]:
         errors,
     )
     infused = set(subjects.loc[subjects["infusion_date"].notna(), "subject_id"])
+    for sid in sorted(infused - set(d["subject_id"])):
+        errors.append(
+            DataError(
+                "disposition",
+                None,
+                "subject_id",
+                f"infused subject {sid!r} has no row (its last_contact_date is needed for OS)",
+            )
+        )
     for name in ("kinetics", "dlt_evaluations"):
         frame = frames[name]
         orphan = (frame["subject_id"].isin(known) & ~frame["subject_id"].isin(infused)).to_numpy()
