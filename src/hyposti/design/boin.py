@@ -228,9 +228,12 @@ class Boin:
     def _final(self, n: np.ndarray, y: np.ndarray, first_out: np.ndarray) -> Step:
         """Every row at the sample-size cap: stop, and select unless no dose is left."""
         no_safe = first_out == 1
-        mtd = np.zeros(n.shape[0], dtype=np.int64)
-        select = ~no_safe
-        mtd[select] = self.select_mtd(n[select], y[select], first_out[select])
+        if no_safe.any():
+            mtd = np.zeros(n.shape[0], dtype=np.int64)
+            select = ~no_safe
+            mtd[select] = self.select_mtd(n[select], y[select], first_out[select])
+        else:
+            mtd = self.select_mtd(n, y, first_out)
         code = np.where(no_safe, Reason.NO_SAFE_DOSE.value, Reason.CAP.value).astype(np.int8)
         return Step(next_dose=np.zeros(n.shape[0], dtype=np.int64), mtd=mtd, code=code)
 
@@ -242,9 +245,9 @@ class Boin:
         """
         # Many end states share their counts (reached from different current doses): select once.
         if self.num_doses * 2 * math.log2(self.max_n + 1) < 62:
-            key = np.zeros(n.shape[0], dtype=np.int64)
-            for j in range(self.num_doses):
-                key = (key * (self.max_n + 1) + n[:, j]) * (self.max_n + 1) + y[:, j]
+            radix = self.max_n + 1
+            places = radix ** np.arange(2 * self.num_doses - 1, -1, -1, dtype=np.int64)
+            key = n @ places[0::2] + y @ places[1::2]
             order, starts, group = distinct(key)
             first = order[starts]
             chosen = self._select_distinct(n[first], y[first], first_out[first])

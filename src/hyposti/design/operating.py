@@ -113,9 +113,10 @@ def exact_oc(design: Design, true_tox: Sequence[float]) -> OperatingCharacterist
     pmf = cohort_pmf(p, size)
     num_doses = design.num_doses
 
-    # Counts fit in int16 (a trial of 32,767 patients is out of scope); small rows copy fast.
-    n = np.zeros((1, num_doses), dtype=np.int16)
-    y = np.zeros((1, num_doses), dtype=np.int16)
+    # Small integer rows copy fast; a dose never holds more than max_per_dose patients.
+    count_type = np.int8 if design.max_per_dose < 127 else np.int32
+    n = np.zeros((1, num_doses), dtype=count_type)
+    y = np.zeros((1, num_doses), dtype=count_type)
     dose = np.array([design.start_dose], dtype=np.int64)
     prob = np.ones(1)
     places = key_places(design)
