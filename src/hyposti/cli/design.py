@@ -319,7 +319,7 @@ def paths(
     tree = dose_paths(design, cohorts, outcomes, p)
 
     def render(console: Console) -> None:
-        root = tree.root
+        root = fit(design, tree.history, levels.label)
         start = levels.label(root.next_dose) if root.next_dose else "stop"
         console.print(f"[bold]Now:[/] {root.reason}", highlight=False)
         if tree.num_nodes <= 400:

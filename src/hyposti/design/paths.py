@@ -103,7 +103,7 @@ class DosePaths:
             "history": format_outcomes(self.history),
             "true_tox": None if self.true_tox is None else list(self.true_tox),
             "cohorts": len(self.levels),
-            "root": self.root.to_dict(),
+            "root": fit(design, self.history, label).to_dict(),
             "children": [node(0, c) for c in children[0][0]] if self.levels else [],
         }
 
