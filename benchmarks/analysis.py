@@ -53,12 +53,6 @@ def synthetic_frames(n: int, seed: int = 20260101) -> dict[str, pd.DataFrame]:
     k = 3 * n
     ae_subject = rng.integers(0, n, k)
     grades = rng.choice([1, 2, 3, 4, 5], k, p=[0.45, 0.3, 0.17, 0.07, 0.01])
-    terms = rng.choice(
-        [("Cytokine release syndrome", "Immune system disorders", "ASTCT CRS"),
-         ("Neutrophil count decreased", "Investigations", "CTCAE v5.0"),
-         ("Fatigue", "General disorders and administration site conditions", "CTCAE v5.0"),
-         ("Immune effector cell-associated neurotoxicity syndrome", "Nervous system disorders",
-          "ASTCT ICANS")], k)  # fmt: skip
     table = np.array(
         [("Cytokine release syndrome", "Immune system disorders", "ASTCT CRS"),
          ("Neutrophil count decreased", "Investigations", "CTCAE v5.0"),
@@ -66,7 +60,6 @@ def synthetic_frames(n: int, seed: int = 20260101) -> dict[str, pd.DataFrame]:
          ("Immune effector cell-associated neurotoxicity syndrome", "Nervous system disorders",
           "ASTCT ICANS")])  # fmt: skip
     pick = rng.integers(0, 4, k)
-    del terms
     onset = infusion[ae_subject] + pd.to_timedelta(rng.integers(-4, 30, k), unit="D")
     attribution = rng.choice(["unrelated", "unlikely", "possible", "probable", "definite"], (k, 3))
     adverse_events = pd.DataFrame(

@@ -11,9 +11,8 @@ import typer
 
 from hyposti.cli.output import emit
 from hyposti.data import read_dataset
-from hyposti.errors import InputError
 from hyposti.protocol import load_protocol
-from hyposti.report import write_report
+from hyposti.report import write_pdf, write_report
 
 
 def report_command(
@@ -28,16 +27,10 @@ def report_command(
 ) -> None:
     """Analyse a dataset and write one HTML file with every table and figure."""
     if pdf and importlib.util.find_spec("weasyprint") is None:
-        raise InputError(
-            "--pdf", True, "no PDF engine: install weasyprint, or print the HTML to PDF"
-        )
+        write_pdf(output)  # raises before any work: no PDF engine
     ds = read_dataset(directory)
     path = write_report(ds, output, load_protocol(), generated_on=dt.date.today())
     written = {"html": str(path)}
     if pdf:
-        from weasyprint import HTML
-
-        pdf_path = path.with_suffix(".pdf")
-        HTML(filename=str(path)).write_pdf(str(pdf_path))
-        written["pdf"] = str(pdf_path)
+        written["pdf"] = str(write_pdf(path))
     emit(written, as_json, lambda c: c.print("wrote " + ", ".join(written.values())))

@@ -1,6 +1,8 @@
-"""The report's figures as inline SVG: KM curves with numbers at risk, waterfall, spider, swimmer,
-kinetics. Conventions of oncology reporting (waterfall / spider / swimmer as in Gillespie 2016 and
-FDA reviews; KM with risk table per Pocock, Clayton & Altman 2002, Lancet 359:1686)."""
+"""The report's figures as inline SVG: KM with numbers at risk, waterfall, spider, swimmer, PK.
+
+Conventions of oncology reporting: KM curves with a risk table (Pocock, Clayton & Altman 2002,
+Lancet 359:1686); waterfall, spider and swimmer plots as in FDA oncology reviews.
+"""
 
 from __future__ import annotations
 

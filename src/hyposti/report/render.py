@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from hyposti.analysis import analyze_trial
 from hyposti.data.dataset import TrialDataset
+from hyposti.errors import InputError
 from hyposti.protocol import Protocol, load_protocol
 from hyposti.report import figures
 from hyposti.report.format import months
@@ -78,3 +80,17 @@ def write_report(
     path = Path(output)
     path.write_text(render_html(result, ds, generated_on), encoding="utf-8")
     return path
+
+
+def write_pdf(html_path: str | Path) -> Path:
+    """Print a written HTML report to PDF (A4) next to it with weasyprint, if it is installed."""
+    if importlib.util.find_spec("weasyprint") is None:
+        raise InputError(
+            "--pdf", True, "no PDF engine: install weasyprint, or print the HTML to PDF"
+        )
+    from weasyprint import HTML
+
+    path = Path(html_path)
+    pdf = path.with_suffix(".pdf")
+    HTML(filename=str(path)).write_pdf(str(pdf))
+    return pdf
