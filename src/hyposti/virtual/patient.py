@@ -51,6 +51,12 @@ def patient_streams(seed: int, index: int) -> dict[str, np.random.Generator]:
     }
 
 
+def patient_stream(seed: int, index: int, name: str) -> np.random.Generator:
+    """The one generator ``name`` of candidate ``index``: the same as in ``patient_streams``."""
+    root = np.random.SeedSequence(entropy=seed, spawn_key=(index,))
+    return np.random.default_rng(root.spawn(len(STREAMS))[STREAMS.index(name)])
+
+
 @dataclass(frozen=True)
 class KineticSample:
     """One qPCR result; ``None`` when below the lower limit of quantification."""

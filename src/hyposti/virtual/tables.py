@@ -12,8 +12,9 @@ from hyposti.data.schema import AE_SCALES
 from hyposti.eligibility.verdict import Verdict
 from hyposti.errors import InputError
 from hyposti.response.records import NewLesionState, TargetState
+from hyposti.virtual.clinic import Screened
 from hyposti.virtual.patient import PatientCourse
-from hyposti.virtual.trial import Screened, SimulatedTrial
+from hyposti.virtual.trial import SimulatedTrial
 
 SITE = "PLAGH"
 #: The safety graders name their scales with the consensus year; the dataset's vocabulary does not.

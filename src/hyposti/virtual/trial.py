@@ -15,46 +15,17 @@ from typing import Any
 
 from hyposti.design import Cohort, Decision, design_from_protocol, fit, format_outcomes
 from hyposti.design.protocol_design import protocol_dose_levels
-from hyposti.eligibility.engine import screen
-from hyposti.eligibility.record import ScreeningRecord
-from hyposti.eligibility.verdict import ScreeningResult
 from hyposti.errors import InputError
 from hyposti.protocol import Protocol, load_protocol
 from hyposti.response.records import Response
 from hyposti.safety.dlt import PatientAdjudication, PatientSafetyRecord, adjudicate
+from hyposti.virtual.clinic import Clinic, Screened
 from hyposti.virtual.parameters import SimulationParameters, load_parameters
-from hyposti.virtual.patient import (
-    PatientCourse,
-    patient_streams,
-    simulate_course,
-    visit_windows,
-)
-from hyposti.virtual.screening_model import Candidate, sample_candidate, screening_record
-from hyposti.virtual.tumour_model import VirtualTumour, sample_baseline
+from hyposti.virtual.patient import PatientCourse
 
-DAYS_PER_MONTH = 365.25 / 12
 #: Replacements of non-evaluable patients allowed per cohort before the parameters are refused.
 MAX_REPLACEMENTS = 50
 RESPONDERS = (Response.CR, Response.PR, Response.ICR, Response.IPR)
-
-
-@dataclass(frozen=True)
-class Screened:
-    """One consented candidate: the record, the engine's verdict and, if enrolled, the course."""
-
-    index: int
-    subject_id: str
-    candidate: Candidate
-    tumour: VirtualTumour
-    record: ScreeningRecord
-    result: ScreeningResult
-    phase: str | None = None
-    cohort: int | None = None
-    course: PatientCourse | None = None
-
-    @property
-    def enrolled(self) -> bool:
-        return self.course is not None
 
 
 @dataclass(frozen=True)
@@ -171,84 +142,13 @@ def _safety_record(
     )
 
 
-class _Clinic:
-    """The screening clinic: candidates arrive one by one and are screened by the engine."""
-
-    def __init__(self, seed: int, params: SimulationParameters, protocol: Protocol) -> None:
-        self.seed, self.params, self.protocol = seed, params, protocol
-        self.screened: list[Screened] = []
-        self.last_arrival = params.calendar.start_date
-        self.first_day = min(day for agent in protocol.preconditioning for day in agent.days)
-        self.visits = visit_windows(protocol)
-
-    def enrol(
-        self,
-        dose_level: int,
-        phase: str,
-        cohort: int | None,
-        open_date: dt.date,
-        screenings_per_month: float,
-    ) -> tuple[Screened, PatientCourse]:
-        """Screen candidates from ``open_date`` on until one is eligible; treat that one."""
-        calendar = self.params.calendar
-        while True:
-            index = len(self.screened)
-            streams = patient_streams(self.seed, index)
-            gap = streams["arrival"].exponential(DAYS_PER_MONTH / screenings_per_month)
-            self.last_arrival += dt.timedelta(days=round(gap))
-            screening_date = max(self.last_arrival, open_date)
-            tumour = sample_baseline(streams["tumour_baseline"], self.params.tumour)
-            candidate = sample_candidate(
-                streams["candidate"],
-                self.params.population,
-                self.params.screening,
-                self.protocol,
-                f"S{index + 1:05d}",
-                len(tumour.targets),
-                any(lesion.organ == "liver" for lesion in tumour.lesions),
-            )
-            low, high = calendar.screening_to_infusion_days
-            infusion = screening_date + dt.timedelta(
-                days=int(streams["timing"].integers(low, high + 1))
-            )
-            enrolment = screening_date + dt.timedelta(days=calendar.screening_to_enrolment_days)
-            record = screening_record(
-                streams["screening_record"],
-                candidate,
-                self.protocol,
-                screening_date,
-                enrolment,
-                infusion + dt.timedelta(days=self.first_day),
-            )
-            result = screen(record, self.protocol, enrolment)
-            subject_id = candidate.candidate_id
-            if result.status != "eligible":
-                self.screened.append(Screened(index, subject_id, candidate, tumour, record, result))
-                continue
-            course = simulate_course(
-                streams,
-                self.params,
-                self.protocol,
-                candidate,
-                tumour,
-                subject_id,
-                dose_level,
-                screening_date,
-                infusion,
-                self.visits,
-            )
-            entry = Screened(
-                index, subject_id, candidate, tumour, record, result, phase, cohort, course
-            )
-            self.screened.append(entry)
-            return entry, course
-
-
-def _check_inputs(seed: int, patients: int | None) -> None:
+def _check_inputs(seed: int, patients: int | None, workers: int) -> None:
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise InputError("seed", seed, "must be a whole number >= 0")
     if patients is not None and (isinstance(patients, bool) or patients < 1):
         raise InputError("patients", patients, "must be a whole number of patients >= 1")
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise InputError("workers", workers, "must be a whole number of processes >= 1")
 
 
 def simulate_trial(
@@ -256,23 +156,25 @@ def simulate_trial(
     params: SimulationParameters | None = None,
     protocol: Protocol | None = None,
     patients: int | None = None,
+    workers: int = 1,
 ) -> SimulatedTrial:
     """Run the whole protocol on virtual patients; ``patients`` sets the total infused (stress).
 
-    A stress run's expansion screens at the parameter file's stress rate (many sites).
+    A stress run's expansion screens at the parameter file's stress rate (many sites), on
+    ``workers`` processes if asked: the result is the same for any number of processes.
 
     Without ``patients`` the expansion enrols the protocol's estimated total less the escalation,
     kept within its expansion range (NCT05681650: 10-21, 30 in all). RP2D is read as the MTD
     (the registry's RP2D also weighs kinetics and efficacy; the MTD is its safety ceiling).
     """
-    _check_inputs(seed, patients)
+    _check_inputs(seed, patients, workers)
     params = params or load_parameters()
     protocol = protocol or load_protocol()
     if protocol.schedule is None or protocol.dlt is None:
         raise InputError("protocol", protocol.identifiers.nct_id, "needs schedule and dlt sections")
     design = design_from_protocol(protocol)
     label = protocol_dose_levels(protocol).label
-    clinic = _Clinic(seed, params, protocol)
+    clinic = Clinic(seed, params, protocol)
     review_delay = protocol.schedule.dlt_window_end_day + params.calendar.safety_review_days
 
     cohorts: list[Cohort] = []
@@ -338,8 +240,7 @@ def simulate_trial(
         else:
             count = max(patients - treated, 0)
             rate = params.calendar.stress_screenings_per_month
-        for _ in range(count):
-            clinic.enrol(rp2d, "expansion", None, open_date, rate)
+        clinic.enrol_many(count, rp2d, "expansion", open_date, rate, workers)
 
     courses = [(s, s.course) for s in clinic.screened if s.course is not None]
     cutoff = max(c.infusion_date for _, c in courses) + dt.timedelta(days=protocol.schedule.end_day)

@@ -1,0 +1,202 @@
+"""The screening clinic: candidates arrive, the eligibility engine screens them, the eligible are
+treated; a stress run's expansion may screen candidates on several processes.
+
+Every candidate's outcome depends only on the seed, its index, its screening date and the dose
+it would receive, so processes change the speed, never the result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+from hyposti.eligibility.engine import screen
+from hyposti.eligibility.record import ScreeningRecord
+from hyposti.eligibility.verdict import ScreeningResult
+from hyposti.errors import InputError
+from hyposti.protocol import Protocol
+from hyposti.virtual.parameters import SimulationParameters
+from hyposti.virtual.patient import (
+    PatientCourse,
+    VisitWindow,
+    patient_stream,
+    patient_streams,
+    simulate_course,
+    visit_windows,
+)
+from hyposti.virtual.screening_model import Candidate, sample_candidate, screening_record
+from hyposti.virtual.tumour_model import VirtualTumour, sample_baseline
+
+DAYS_PER_MONTH = 365.25 / 12
+#: Candidates each process screens per task: large enough that sending the protocol is cheap.
+CHUNK = 64
+
+
+@dataclass(frozen=True)
+class Screened:
+    """One consented candidate: the record, the engine's verdict and, if enrolled, the course."""
+
+    index: int
+    subject_id: str
+    candidate: Candidate
+    tumour: VirtualTumour
+    record: ScreeningRecord
+    result: ScreeningResult
+    phase: str | None = None
+    cohort: int | None = None
+    course: PatientCourse | None = None
+
+    @property
+    def enrolled(self) -> bool:
+        return self.course is not None
+
+
+@dataclass(frozen=True)
+class ClinicSetup:
+    """What screening and treating any candidate needs; sent once per task to a process."""
+
+    seed: int
+    params: SimulationParameters
+    protocol: Protocol
+    visits: tuple[VisitWindow, ...]
+    first_day: int
+
+
+def screen_candidate(
+    setup: ClinicSetup,
+    index: int,
+    screening_date: dt.date,
+    dose_level: int,
+    phase: str,
+    cohort: int | None,
+) -> Screened:
+    """Draw candidate ``index``, screen them with the engine and, if eligible, treat them."""
+    params, protocol = setup.params, setup.protocol
+    streams = patient_streams(setup.seed, index)
+    tumour = sample_baseline(streams["tumour_baseline"], params.tumour)
+    candidate = sample_candidate(
+        streams["candidate"],
+        params.population,
+        params.screening,
+        protocol,
+        f"S{index + 1:05d}",
+        len(tumour.targets),
+        any(lesion.organ == "liver" for lesion in tumour.lesions),
+    )
+    low, high = params.calendar.screening_to_infusion_days
+    infusion = screening_date + dt.timedelta(days=int(streams["timing"].integers(low, high + 1)))
+    enrolment = screening_date + dt.timedelta(days=params.calendar.screening_to_enrolment_days)
+    record = screening_record(
+        streams["screening_record"],
+        candidate,
+        protocol,
+        screening_date,
+        enrolment,
+        infusion + dt.timedelta(days=setup.first_day),
+    )
+    result = screen(record, protocol, enrolment)
+    subject_id = candidate.candidate_id
+    if result.status != "eligible":
+        return Screened(index, subject_id, candidate, tumour, record, result)
+    course = simulate_course(
+        streams,
+        params,
+        protocol,
+        candidate,
+        tumour,
+        subject_id,
+        dose_level,
+        screening_date,
+        infusion,
+        setup.visits,
+    )
+    return Screened(index, subject_id, candidate, tumour, record, result, phase, cohort, course)
+
+
+def _screen_chunk(
+    setup: ClinicSetup,
+    jobs: list[tuple[int, dt.date]],
+    dose_level: int,
+    phase: str,
+    cohort: int | None,
+) -> list[Screened]:
+    return [screen_candidate(setup, i, day, dose_level, phase, cohort) for i, day in jobs]
+
+
+class Clinic:
+    """Candidates arrive one by one (exponential gaps); the screened list grows in index order."""
+
+    def __init__(self, seed: int, params: SimulationParameters, protocol: Protocol) -> None:
+        first_day = min(day for agent in protocol.preconditioning for day in agent.days)
+        self.setup = ClinicSetup(seed, params, protocol, visit_windows(protocol), first_day)
+        self.screened: list[Screened] = []
+        self.last_arrival = params.calendar.start_date
+
+    def _arrival(self, index: int, after: dt.date, screenings_per_month: float) -> dt.date:
+        gap = patient_stream(self.setup.seed, index, "arrival").exponential(
+            DAYS_PER_MONTH / screenings_per_month
+        )
+        return after + dt.timedelta(days=round(gap))
+
+    def enrol(
+        self,
+        dose_level: int,
+        phase: str,
+        cohort: int | None,
+        open_date: dt.date,
+        screenings_per_month: float,
+    ) -> tuple[Screened, PatientCourse]:
+        """Screen candidates from ``open_date`` on until one is eligible; treat that one."""
+        while True:
+            index = len(self.screened)
+            self.last_arrival = self._arrival(index, self.last_arrival, screenings_per_month)
+            entry = screen_candidate(
+                self.setup, index, max(self.last_arrival, open_date), dose_level, phase, cohort
+            )
+            self.screened.append(entry)
+            if entry.course is not None:
+                return entry, entry.course
+
+    def enrol_many(
+        self,
+        count: int,
+        dose_level: int,
+        phase: str,
+        open_date: dt.date,
+        screenings_per_month: float,
+        workers: int,
+    ) -> None:
+        """Enrol ``count`` patients, screening on ``workers`` processes; the same result as
+        ``count`` calls of ``enrol`` (candidates past the last one needed are discarded)."""
+        if workers < 1:
+            raise InputError("workers", workers, "must be a whole number of processes >= 1")
+        if workers == 1 or count < CHUNK:
+            for _ in range(count):
+                self.enrol(dose_level, phase, None, open_date, screenings_per_month)
+            return
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            while count > 0:
+                start = len(self.screened)
+                # Enough candidates for the patients still needed at a 50% eligibility rate.
+                size = max(2 * count, workers * CHUNK)
+                arrivals, last = [], self.last_arrival
+                for index in range(start, start + size):
+                    last = self._arrival(index, last, screenings_per_month)
+                    arrivals.append(last)
+                jobs = [(start + k, max(a, open_date)) for k, a in enumerate(arrivals)]
+                chunks = [jobs[k : k + CHUNK] for k in range(0, size, CHUNK)]
+                futures = [
+                    pool.submit(_screen_chunk, self.setup, chunk, dose_level, phase, None)
+                    for chunk in chunks
+                ]
+                for future in futures:
+                    for entry in future.result() if count else ():
+                        if count == 0:
+                            break
+                        self.screened.append(entry)
+                        self.last_arrival = arrivals[entry.index - start]
+                        count -= entry.enrolled
+                    if count == 0:
+                        for pending in futures:
+                            pending.cancel()
