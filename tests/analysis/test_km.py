@@ -4,6 +4,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hyposti.analysis.km import fit_kaplan_meier
 from hyposti.errors import InputError
@@ -103,3 +105,13 @@ def test_bad_input_names_the_field(times, events, field):
 def test_unknown_transform_is_refused():
     with pytest.raises(InputError, match="conf_type"):
         fit_kaplan_meier([1], [1], "arcsine")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(1, 30), min_size=1, max_size=40))
+def test_uncensored_curve_is_the_empirical_survival_and_median_the_sample_median(times):
+    fit = fit_kaplan_meier(times, [1] * len(times))
+    data = np.asarray(times)
+    for t, s in zip(fit.times, fit.survival, strict=True):
+        assert s == pytest.approx(np.mean(data > t), abs=1e-12)
+    assert fit.median.value == pytest.approx(float(np.median(data)))

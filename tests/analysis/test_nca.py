@@ -2,7 +2,10 @@
 
 import math
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hyposti.analysis.nca import BlqRule, nca_profile
 from hyposti.errors import InputError
@@ -69,3 +72,19 @@ def test_bad_values_name_the_field(days, copies, field):
     with pytest.raises(InputError) as err:
         nca_profile(days, copies, lloq=1)
     assert err.value.field == field
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.floats(0.5, 60), min_size=2, max_size=8, unique=True),
+    st.floats(0.01, 0.5),
+    st.floats(10, 1e5),
+)
+def test_log_down_is_exact_for_a_monoexponential_decline(days, k, c0):
+    # C(t) = C0 exp(-k t) sampled from day 0: the integral is (C(0) - C(tlast)) / k exactly.
+    t = np.sort(np.r_[0.0, days])
+    c = c0 * np.exp(-k * t)
+    r = nca_profile(t, c, lloq=0)
+    assert r.auc_last == pytest.approx((c[0] - c[-1]) / k, rel=1e-9)
+    if t[-1] >= 28:
+        assert r.auc_0_28 == pytest.approx(c0 * (1 - math.exp(-28 * k)) / k, rel=1e-9)
