@@ -19,7 +19,7 @@ def test_headline_rows(result):
     assert rows["DLT (evaluable patients)"] == ["0/3", "1/3", "1/6"]
     assert rows["ORR, confirmed"][-1].startswith("2/6 (33.3%; 95% CI 4.3%–77.7%)")
     assert rows["Median OS, months (95% CI)"][-1].startswith("NR")
-    assert dose_label(result, "2") == "DL2 (3×10^6 cells/kg)"
+    assert dose_label(result, "2") == "DL2 (3×10⁶ cells/kg)"
 
 
 def test_formats():

@@ -17,6 +17,7 @@ from hyposti.report import figures
 from hyposti.report.format import months
 from hyposti.report.tables import (
     GRADES,
+    ae_grade_table,
     ae_table,
     dose_columns,
     dose_label,
@@ -60,6 +61,7 @@ def render_html(
         dose_labels=[dose_label(result, k) for k in keys],
         endpoints=endpoint_table(result),
         ae_rows=ae_table(result),
+        ae_grade_rows=ae_grade_table(result),
         grade_rows=grade_table(result),
         grades=GRADES,
         kinetics_rows=kinetics_table(result),

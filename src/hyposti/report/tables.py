@@ -7,6 +7,7 @@ from typing import Any
 from hyposti.report.format import geo, median_ci, rate_ci, survival_rate
 
 GRADES = ("1", "2", "3", "4", "5")
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def dose_columns(result: dict[str, Any]) -> list[str]:
@@ -20,7 +21,8 @@ def dose_label(result: dict[str, Any], key: str) -> str:
     if not level:
         return f"DL{key}"
     mantissa, exponent = f"{level['cells_per_kg']:.0e}".split("e")
-    return f"DL{key} ({mantissa}×10^{int(exponent)} cells/kg)"
+    power = str(int(exponent)).translate(_SUPERSCRIPT)
+    return f"DL{key} ({mantissa}×10{power} cells/kg)"
 
 
 def endpoint_table(result: dict[str, Any]) -> list[list[str]]:
@@ -96,6 +98,18 @@ def ae_table(result: dict[str, Any]) -> list[dict[str, Any]]:
             cells += [f"{c['any']}{share}", str(c["grade_3_plus"])]
         label = "Any treatment-related AE" if row["soc"] is None else (row["term"] or row["soc"])
         kind = "total" if row["soc"] is None else ("soc" if row["term"] is None else "term")
+        out.append({"label": label, "kind": kind, "cells": cells})
+    return out
+
+
+def ae_grade_table(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Treatment-related AEs by SOC and term, all dose levels: patients by worst grade 1-5."""
+    out = []
+    for row in result["safety"]["trae"]["rows"]:
+        c = row["by_dose"]["all"]
+        label = "Any treatment-related AE" if row["soc"] is None else (row["term"] or row["soc"])
+        kind = "total" if row["soc"] is None else ("soc" if row["term"] is None else "term")
+        cells = [str(c["by_worst_grade"][g]) for g in GRADES] + [str(c["any"])]
         out.append({"label": label, "kind": kind, "cells": cells})
     return out
 
