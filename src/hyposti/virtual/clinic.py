@@ -133,7 +133,8 @@ class Clinic:
         self.screened: list[Screened] = []
         self.last_arrival = params.calendar.start_date
 
-    def _arrival(self, index: int, after: dt.date, screenings_per_month: float) -> dt.date:
+    def next_arrival(self, index: int, after: dt.date, screenings_per_month: float) -> dt.date:
+        """Candidate ``index`` arrives an exponential gap (Poisson arrivals) after ``after``."""
         gap = patient_stream(self.setup.seed, index, "arrival").exponential(
             DAYS_PER_MONTH / screenings_per_month
         )
@@ -150,7 +151,7 @@ class Clinic:
         """Screen candidates from ``open_date`` on until one is eligible; treat that one."""
         while True:
             index = len(self.screened)
-            self.last_arrival = self._arrival(index, self.last_arrival, screenings_per_month)
+            self.last_arrival = self.next_arrival(index, self.last_arrival, screenings_per_month)
             entry = screen_candidate(
                 self.setup, index, max(self.last_arrival, open_date), dose_level, phase, cohort
             )
@@ -182,7 +183,7 @@ class Clinic:
                 size = max(2 * count, workers * CHUNK)
                 arrivals, last = [], self.last_arrival
                 for index in range(start, start + size):
-                    last = self._arrival(index, last, screenings_per_month)
+                    last = self.next_arrival(index, last, screenings_per_month)
                     arrivals.append(last)
                 jobs = [(start + k, max(a, open_date)) for k, a in enumerate(arrivals)]
                 chunks = [jobs[k : k + CHUNK] for k in range(0, size, CHUNK)]
