@@ -1,9 +1,11 @@
 """Safety tables of the hand-built example trial, counted by hand from its AE table."""
 
+import pandas as pd
 import pytest
 
 from hyposti.analysis.safety import safety_analysis
-from hyposti.data.example import example_dataset
+from hyposti.data import TrialDataset
+from hyposti.data.example import example_dataset, example_frames
 from hyposti.protocol import load_protocol
 
 
@@ -46,3 +48,18 @@ def test_dlt_escalation_and_deaths(safety):
     assert deaths["S06"]["study_day"] == 20 and deaths["S06"]["within_30_days_of_infusion"]
     assert deaths["S06"]["treatment_related_grade5_aes"] == ["Sepsis"]
     assert deaths["S02"]["treatment_related_grade5_aes"] == []
+
+
+def test_events_after_the_data_cutoff_are_not_counted():
+    frames = example_frames()
+    late = (
+        frames["adverse_events"]
+        .iloc[[2]]
+        .assign(ae_id="AE99", grade=4, onset_date=pd.Timestamp("2025-07-15"))
+    )
+    frames["adverse_events"] = pd.concat([frames["adverse_events"], late], ignore_index=True)
+    frames["disposition"].loc[0, "death_date"] = pd.Timestamp("2025-07-20")
+    frames["disposition"].loc[0, "last_contact_date"] = pd.Timestamp("2025-07-20")
+    out = safety_analysis(TrialDataset.from_frames(**frames), load_protocol())
+    assert out["trae"]["rows"][0]["by_dose"]["1"]["by_worst_grade"]["4"] == 0
+    assert [d["subject_id"] for d in out["deaths"]] == ["S06", "S02"]

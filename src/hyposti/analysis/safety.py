@@ -34,6 +34,11 @@ def dose_key(level: object) -> str:
     return ALL if level == ALL else str(int(level))  # type: ignore[call-overload]
 
 
+def reported_aes(ds: TrialDataset) -> pd.DataFrame:
+    """Adverse events with onset on or before the data cut-off (later ones are not yet reported)."""
+    return ds.adverse_events.loc[ds.adverse_events["onset_date"] <= ds.data_cutoff]
+
+
 def safety_population(ds: TrialDataset) -> pd.DataFrame:
     """Subjects who started preconditioning (the first study treatment), with their dose level."""
     s = ds.subjects
@@ -45,7 +50,7 @@ def treatment_related_aes(ds: TrialDataset, window_days: int) -> pd.DataFrame:
     """AEs of the safety population from preconditioning start to ``window_days`` after infusion,
     related (possible/probable/definite) to at least one study product."""
     pop = safety_population(ds)
-    ae = ds.adverse_events.merge(pop, on="subject_id", how="inner")
+    ae = reported_aes(ds).merge(pop, on="subject_id", how="inner")
     related = np.zeros(len(ae), dtype=bool)
     for column in ATTRIBUTION_COLUMNS:
         related |= ae[column].isin(RELATED_ATTRIBUTIONS).to_numpy()
@@ -98,7 +103,7 @@ def ae_incidence_table(ae: pd.DataFrame, pop: pd.DataFrame) -> dict[str, Any]:
 def syndrome_grades(ds: TrialDataset) -> dict[str, Any]:
     """CRS, ICANS and CRES: patients by worst grade per dose level, any attribution."""
     pop = safety_population(ds)
-    ae = ds.adverse_events.merge(pop, on="subject_id", how="inner")
+    ae = reported_aes(ds).merge(pop, on="subject_id", how="inner")
     ae = ae.loc[ae["onset_date"] >= ae["preconditioning_start_date"]]
     out = {}
     for name, scale in SYNDROME_SCALES.items():
@@ -110,7 +115,7 @@ def syndrome_grades(ds: TrialDataset) -> dict[str, Any]:
 def dlt_summary(ds: TrialDataset) -> list[dict[str, Any]]:
     """DLT-evaluable patients and patients with a DLT per dose level, with exact 95% CIs."""
     d = ds.dlt_evaluations
-    ae = ds.adverse_events
+    ae = reported_aes(ds)
     out = []
     for level, rows in sorted(d.groupby("dose_level"), key=lambda kv: int(kv[0])):
         evaluable = rows.loc[rows["evaluable"].fillna(False).astype(bool)]
@@ -195,11 +200,13 @@ def escalation_history(ds: TrialDataset, protocol: Protocol) -> dict[str, Any]:
 
 def deaths(ds: TrialDataset) -> list[dict[str, Any]]:
     """Every death with its study day, cause, and any grade 5 AE recorded for the subject."""
-    d = ds.disposition.loc[ds.disposition["death_date"].notna()].sort_values("death_date")
+    died = ds.disposition["death_date"]
+    d = ds.disposition.loc[died.notna() & (died <= ds.data_cutoff)].sort_values("death_date")
     s = ds.subjects.set_index("subject_id")
     infusion, level = s["infusion_date"].to_dict(), s["dose_level"].to_dict()
     fatal: dict[str, list[dict]] = {}
-    for ae in ds.adverse_events.loc[ds.adverse_events["grade"] == 5].to_dict(orient="records"):
+    aes = reported_aes(ds)
+    for ae in aes.loc[aes["grade"] == 5].to_dict(orient="records"):
         fatal.setdefault(ae["subject_id"], []).append(ae)
     out = []
     for r in d.to_dict(orient="records"):
