@@ -54,8 +54,8 @@ def test_events_after_the_data_cutoff_are_not_counted():
     frames = example_frames()
     late = (
         frames["adverse_events"]
-        .iloc[[2]]
-        .assign(ae_id="AE99", grade=4, onset_date=pd.Timestamp("2025-07-15"))
+        .iloc[[0]]
+        .assign(ae_id="AE99", grade=4, onset_date=pd.Timestamp("2025-07-15"), resolution_date=None)
     )
     frames["adverse_events"] = pd.concat([frames["adverse_events"], late], ignore_index=True)
     frames["disposition"].loc[0, "death_date"] = pd.Timestamp("2025-07-20")
