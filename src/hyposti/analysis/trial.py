@@ -114,6 +114,8 @@ def analyze_trial(
             "flow": enrolment_flow(ds, evaluable),
             "safety": safety_analysis(ds, protocol),
             "efficacy": efficacy,
-            "kinetics": kinetics_analysis(ds.kinetics, dose_levels, blq),
+            "kinetics": kinetics_analysis(
+                ds.kinetics.loc[~(ds.kinetics["sample_date"] > cutoff)], dose_levels, blq
+            ),
         }
     )
