@@ -1,9 +1,7 @@
 """Speed of `simulate-trial`: the protocol-faithful trial and a stress dataset (median of repeats).
 
-Run: python benchmarks/simulate.py [--patients 10000] [--workers 2] [--repeats 3]
-       [--stress-repeats 1] [--json]
-Times the simulation through the engines, building the validated dataset, and writing Parquet;
-the stress run's expansion is screened on --workers processes (1 = in this process).
+Run: python benchmarks/simulate.py [--patients 10000] [--repeats 3] [--stress-repeats 1] [--json]
+Times the simulation through the engines, building the validated dataset, and writing Parquet.
 """
 
 from __future__ import annotations
@@ -23,9 +21,9 @@ from hyposti.virtual.tables import trial_dataset
 from hyposti.virtual.trial import simulate_trial
 
 
-def _once(seed: int, patients: int | None, workers: int = 1) -> dict[str, float]:
+def _once(seed: int, patients: int | None) -> dict[str, float]:
     start = time.perf_counter()
-    trial = simulate_trial(seed, patients=patients, workers=workers)
+    trial = simulate_trial(seed, patients=patients)
     simulated = time.perf_counter()
     dataset = trial_dataset(trial)
     tabled = time.perf_counter()
@@ -49,17 +47,13 @@ def _median(runs: list[dict[str, float]]) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, default=10_000, help="stress dataset size")
-    parser.add_argument("--workers", type=int, default=1, help="processes for the stress run")
     parser.add_argument("--repeats", type=int, default=3, help="repeats of the protocol run")
     parser.add_argument("--stress-repeats", type=int, default=1, help="repeats of the stress run")
     parser.add_argument("--json", action="store_true", help="print JSON only")
     args = parser.parse_args()
     protocol_run = _median([_once(seed, None) for seed in range(args.repeats)])
-    stress_run = _median(
-        [_once(100 + seed, args.patients, args.workers) for seed in range(args.stress_repeats)]
-    )
+    stress_run = _median([_once(100 + seed, args.patients) for seed in range(args.stress_repeats)])
     stress_run["ms_per_infused_patient"] = 1000 * stress_run["total_s"] / stress_run["infused"]
-    stress_run["workers"] = args.workers
     result = {"protocol": protocol_run, "stress": stress_run}
     if args.json:
         print(json.dumps(result, indent=2))

@@ -4,7 +4,6 @@ import datetime as dt
 
 import pytest
 
-from hyposti.errors import InputError
 from hyposti.protocol import load_protocol
 from hyposti.virtual.clinic import DAYS_PER_MONTH, Clinic, screen_candidate
 from hyposti.virtual.parameters import load_parameters
@@ -46,8 +45,3 @@ def test_arrival_gaps_average_the_screening_rate() -> None:
     mean_gap = (last - start).days / n
     # Exponential gaps rounded to whole days: mean DAYS_PER_MONTH / rate, SD of the mean ~1.6%.
     assert mean_gap == pytest.approx(DAYS_PER_MONTH / rate, rel=0.06)
-
-
-def test_enrol_many_refuses_zero_processes() -> None:
-    with pytest.raises(InputError, match="workers"):
-        Clinic(1, PARAMS, PROTOCOL).enrol_many(3, 1, "expansion", dt.date(2024, 1, 1), 4.0, 0)

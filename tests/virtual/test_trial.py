@@ -185,13 +185,6 @@ def test_stress_mode_infuses_the_requested_number_of_patients() -> None:
     assert trial.summary()["enrolled_expansion"] == 60 - trial.summary()["enrolled_escalation"]
 
 
-def test_processes_change_the_speed_never_the_dataset() -> None:
-    one = trial_dataset(simulate_trial(6, patients=110)).tables()
-    two = trial_dataset(simulate_trial(6, patients=110, workers=2)).tables()
-    for name, frame in one.items():
-        pd.testing.assert_frame_equal(frame, two[name], obj=name)
-
-
 def test_adding_patients_leaves_the_earlier_ones_unchanged() -> None:
     small = trial_dataset(simulate_trial(8, patients=35)).subjects
     large = trial_dataset(simulate_trial(8, patients=40)).subjects
@@ -205,8 +198,6 @@ def test_bad_inputs_are_refused_with_the_field_named() -> None:
         simulate_trial(-1)
     with pytest.raises(InputError, match="patients"):
         simulate_trial(1, patients=0)
-    with pytest.raises(InputError, match="workers"):
-        simulate_trial(1, workers=0)
 
 
 def test_simulated_rates_match_the_parameter_file_over_many_trials() -> None:

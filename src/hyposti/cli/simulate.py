@@ -67,12 +67,6 @@ def simulate_command(
             "--patients", help="Total infused patients (stress dataset); default: the protocol's."
         ),
     ] = None,
-    workers: Annotated[
-        int,
-        typer.Option(
-            "--workers", help="Processes screening a stress run's expansion (same result)."
-        ),
-    ] = 1,
     format: Annotated[
         str, typer.Option("--format", help="Table files: parquet or csv.")
     ] = "parquet",
@@ -88,7 +82,6 @@ def simulate_command(
         params=load_parameters(params),
         protocol=load_protocol(protocol),
         patients=patients,
-        workers=workers,
     )
     folder = write_dataset(trial_dataset(trial), output, fmt)
     summary = trial.summary() | {"output": str(folder), "format": fmt}

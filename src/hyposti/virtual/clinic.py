@@ -1,20 +1,18 @@
 """The screening clinic: candidates arrive, the eligibility engine screens them, the eligible are
-treated; a stress run's expansion may screen candidates on several processes.
+treated.
 
 Every candidate's outcome depends only on the seed, its index, its screening date and the dose
-it would receive, so processes change the speed, never the result.
+it would receive (``screen_candidate`` is a pure function of them).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from hyposti.eligibility.engine import screen
 from hyposti.eligibility.record import ScreeningRecord
 from hyposti.eligibility.verdict import ScreeningResult
-from hyposti.errors import InputError
 from hyposti.protocol import Protocol
 from hyposti.virtual.parameters import SimulationParameters
 from hyposti.virtual.patient import (
@@ -29,8 +27,6 @@ from hyposti.virtual.screening_model import Candidate, sample_candidate, screeni
 from hyposti.virtual.tumour_model import VirtualTumour, sample_baseline
 
 DAYS_PER_MONTH = 365.25 / 12
-#: Candidates each process screens per task: large enough that sending the protocol is cheap.
-CHUNK = 64
 
 
 @dataclass(frozen=True)
@@ -54,7 +50,7 @@ class Screened:
 
 @dataclass(frozen=True)
 class ClinicSetup:
-    """What screening and treating any candidate needs; sent once per task to a process."""
+    """What screening and treating any candidate needs."""
 
     seed: int
     params: SimulationParameters
@@ -114,16 +110,6 @@ def screen_candidate(
     return Screened(index, subject_id, candidate, tumour, record, result, phase, cohort, course)
 
 
-def _screen_chunk(
-    setup: ClinicSetup,
-    jobs: list[tuple[int, dt.date]],
-    dose_level: int,
-    phase: str,
-    cohort: int | None,
-) -> list[Screened]:
-    return [screen_candidate(setup, i, day, dose_level, phase, cohort) for i, day in jobs]
-
-
 class Clinic:
     """Candidates arrive one by one (exponential gaps); the screened list grows in index order."""
 
@@ -158,46 +144,3 @@ class Clinic:
             self.screened.append(entry)
             if entry.course is not None:
                 return entry, entry.course
-
-    def enrol_many(
-        self,
-        count: int,
-        dose_level: int,
-        phase: str,
-        open_date: dt.date,
-        screenings_per_month: float,
-        workers: int,
-    ) -> None:
-        """Enrol ``count`` patients, screening on ``workers`` processes; the same result as
-        ``count`` calls of ``enrol`` (candidates past the last one needed are discarded)."""
-        if workers < 1:
-            raise InputError("workers", workers, "must be a whole number of processes >= 1")
-        if workers == 1 or count < CHUNK:
-            for _ in range(count):
-                self.enrol(dose_level, phase, None, open_date, screenings_per_month)
-            return
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            while count > 0:
-                start = len(self.screened)
-                # Enough candidates for the patients still needed at a 50% eligibility rate.
-                size = max(2 * count, workers * CHUNK)
-                arrivals, last = [], self.last_arrival
-                for index in range(start, start + size):
-                    last = self.next_arrival(index, last, screenings_per_month)
-                    arrivals.append(last)
-                jobs = [(start + k, max(a, open_date)) for k, a in enumerate(arrivals)]
-                chunks = [jobs[k : k + CHUNK] for k in range(0, size, CHUNK)]
-                futures = [
-                    pool.submit(_screen_chunk, self.setup, chunk, dose_level, phase, None)
-                    for chunk in chunks
-                ]
-                for future in futures:
-                    for entry in future.result() if count else ():
-                        if count == 0:
-                            break
-                        self.screened.append(entry)
-                        self.last_arrival = arrivals[entry.index - start]
-                        count -= entry.enrolled
-                    if count == 0:
-                        for pending in futures:
-                            pending.cancel()

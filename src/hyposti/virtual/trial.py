@@ -142,13 +142,11 @@ def _safety_record(
     )
 
 
-def _check_inputs(seed: int, patients: int | None, workers: int) -> None:
+def _check_inputs(seed: int, patients: int | None) -> None:
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise InputError("seed", seed, "must be a whole number >= 0")
     if patients is not None and (isinstance(patients, bool) or patients < 1):
         raise InputError("patients", patients, "must be a whole number of patients >= 1")
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise InputError("workers", workers, "must be a whole number of processes >= 1")
 
 
 def simulate_trial(
@@ -156,18 +154,16 @@ def simulate_trial(
     params: SimulationParameters | None = None,
     protocol: Protocol | None = None,
     patients: int | None = None,
-    workers: int = 1,
 ) -> SimulatedTrial:
     """Run the whole protocol on virtual patients; ``patients`` sets the total infused (stress).
 
-    A stress run's expansion screens at the parameter file's stress rate (many sites), on
-    ``workers`` processes if asked: the result is the same for any number of processes.
+    A stress run's expansion screens at the parameter file's stress rate (many sites).
 
     Without ``patients`` the expansion enrols the protocol's estimated total less the escalation,
     kept within its expansion range (NCT05681650: 10-21, 30 in all). RP2D is read as the MTD
     (the registry's RP2D also weighs kinetics and efficacy; the MTD is its safety ceiling).
     """
-    _check_inputs(seed, patients, workers)
+    _check_inputs(seed, patients)
     params = params or load_parameters()
     protocol = protocol or load_protocol()
     if protocol.schedule is None or protocol.dlt is None:
@@ -240,7 +236,8 @@ def simulate_trial(
         else:
             count = max(patients - treated, 0)
             rate = params.calendar.stress_screenings_per_month
-        clinic.enrol_many(count, rp2d, "expansion", open_date, rate, workers)
+        for _ in range(count):
+            clinic.enrol(rp2d, "expansion", None, open_date, rate)
 
     courses = [(s, s.course) for s in clinic.screened if s.course is not None]
     cutoff = max(c.infusion_date for _, c in courses) + dt.timedelta(days=protocol.schedule.end_day)
