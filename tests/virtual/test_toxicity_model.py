@@ -104,3 +104,7 @@ def test_events_start_at_preconditioning_and_name_their_grading() -> None:
             assert f"grade {graded.event.grade}" in graded.grading
             if graded.fatal:
                 assert graded.event.resolution is None
+            if "lab grade" in graded.grading and graded.event.grade < 5:
+                assert not graded.event.serious  # an expected nadir is not an SAE by itself
+            if graded.event.grade == 5:
+                assert graded.event.serious

@@ -152,7 +152,9 @@ def sample_adverse_events(
 
     CRS and ICANS are graded from their observations (ASTCT, Lee 2019); cytopenias from their
     nadir counts (CTCAE v5.0 lab criteria); other events carry the CTCAE grade drawn. Serious
-    (ICH E2A): grade >= 3 syndromes and organ events, and any grade >= 4 event [est].
+    (ICH E2A: fatal, life-threatening or hospitalising) [est]: fatal events, grade >= 3
+    syndromes and organ events, other clinical events at grade 4; an expected lab nadir after
+    lymphodepletion is not serious by itself.
     """
     anchors = params.anchor_doses_cells_per_kg
     events: list[GradedEvent] = []
@@ -167,6 +169,7 @@ def sample_adverse_events(
         grading: str,
         verbatim: str | None = None,
         syndrome: bool = False,
+        laboratory: bool = False,
     ) -> None:
         onset = infusion_date + dt.timedelta(days=day)
         fatal = grade == 5
@@ -181,7 +184,9 @@ def sample_adverse_events(
                     scale=scale,
                     onset=onset,
                     resolution=None if fatal else onset + dt.timedelta(days=duration),
-                    serious=grade >= 4 or (syndrome and grade >= 3),
+                    serious=grade == 5
+                    or (syndrome and grade >= 3)
+                    or (not laboratory and grade >= 4),
                     attribution=attribution,
                 ),
                 day,
@@ -278,5 +283,6 @@ def sample_adverse_events(
                 CHEMOTHERAPY,
                 f"CTCAE v5.0 lab grade {lab.grade}: nadir {value:g} {nadir.unit} "
                 f"({lab.deciding_rule})",
+                laboratory=True,
             )
     return events
