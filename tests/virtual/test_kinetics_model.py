@@ -2,12 +2,15 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import integrate
 
 from hyposti.virtual.kinetics_model import (
     KineticProfiles,
     area_under_curve,
     concentration,
+    cumulative_exposure,
     measure,
     sample_profiles,
     typical_profile,
@@ -142,3 +145,25 @@ def test_same_seed_same_profiles_different_seed_different() -> None:
     c = sample_profiles(np.random.default_rng(8), params, dose, sld)
     np.testing.assert_array_equal(a.cmax, b.cmax)
     assert not np.array_equal(a.cmax, c.cmax)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cmax=st.floats(min_value=1.0, max_value=1e5),
+    tmax=st.floats(min_value=0.5, max_value=30.0),
+    fold=st.floats(min_value=1.5, max_value=1e4),
+    alpha=st.floats(min_value=1e-3, max_value=2.0),
+    fb=st.floats(min_value=1e-5, max_value=0.99),
+    beta=st.floats(min_value=1e-5, max_value=1.0),
+)
+def test_levels_are_positive_peak_at_tmax_and_auc_only_grows(
+    cmax: float, tmax: float, fold: float, alpha: float, fb: float, beta: float
+) -> None:
+    one = KineticProfiles(*(np.array([v]) for v in (cmax, tmax, fold, alpha, fb, beta)))
+    days = np.linspace(0.0, 200.0, 401)
+    levels = concentration(one, days)[0]
+    assert np.all(levels > 0)
+    # The model rises to Cmax at Tmax and falls after (alpha, beta > 0): the peak is Cmax.
+    assert levels.max() <= cmax * (1 + 1e-12)
+    auc = cumulative_exposure(one, days)[0]
+    assert np.all(np.diff(auc) >= -1e-9 * auc[-1])

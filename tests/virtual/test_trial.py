@@ -5,6 +5,8 @@ from collections import defaultdict
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from hyposti.analysis.tumour import assess_responses
 from hyposti.data import read_dataset, write_dataset
@@ -220,3 +222,21 @@ def test_simulated_rates_match_the_parameter_file_over_many_trials() -> None:
     assert 0.15 <= failures / screened <= 0.5
     low = crs_grades[1] + crs_grades[2]
     assert low / sum(crs_grades.values()) > 0.7
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(min_value=0, max_value=2**32 - 1))
+def test_any_seed_follows_the_design_and_the_screening_verdicts(seed: int) -> None:
+    trial = simulate_trial(seed)
+    design = design_from_protocol(PROTOCOL)
+    history: list[Cohort] = []
+    for step in trial.escalation:
+        assert fit(design, history).next_dose == step.dose_level
+        verdicts = [trial.adjudications[s] for s in step.subject_ids]
+        assert step.outcome.dlts == tuple(v.has_dlt for v in verdicts)
+        assert all(v.evaluability == "evaluable" for v in verdicts)
+        history.append(step.outcome)
+    assert fit(design, history).stop
+    for s in trial.screened:
+        assert (s.result.status == "eligible") == s.enrolled
+        assert s.enrolled or s.result.failing
