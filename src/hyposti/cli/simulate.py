@@ -38,7 +38,10 @@ def render_summary(summary: dict[str, Any], console: Console) -> None:
     for col in ("cohort", "outcome", "decision", "why"):
         path.add_column(col, overflow="fold")
     for step in summary["escalation"]:
-        path.add_row(str(step["cohort"]), step["outcome"], step["decision"], step["reason"])
+        why = step["reason"]
+        if step["replaced"]:
+            why += f" (not DLT-evaluable, replaced: {', '.join(step['replaced'])})"
+        path.add_row(str(step["cohort"]), step["outcome"], step["decision"], why)
     console.print(path)
     console.print(
         f"MTD: dose {summary['mtd_dose_level'] or 'none'}, RP2D: dose "

@@ -76,7 +76,6 @@ class PatientCourse:
     infusion_date: dt.date
     preconditioning_start: dt.date
     doses: DoseRecord
-    agent_doses: dict[str, float]
     events: tuple[GradedEvent, ...]
     kinetics: tuple[KineticSample, ...]
     lloq: float
@@ -90,9 +89,6 @@ class PatientCourse:
     @property
     def died(self) -> bool:
         return self.survival.death_day is not None
-
-    def day(self, date: dt.date) -> int:
-        return (date - self.infusion_date).days
 
 
 @dataclass(frozen=True)
@@ -142,13 +138,12 @@ def simulate_course(
 ) -> PatientCourse:
     """Dose, toxicities, kinetics, tumour course, scans and survival of one infused patient."""
     end_day = protocol.schedule.end_day
-    agent_doses = dict(params.dosing.preconditioning_doses)
     doses = patient_doses(
         protocol,
         weight_kg=candidate.weight_kg,
         height_cm=candidate.height_cm,
         dose_level=dose_level,
-        agent_doses=agent_doses,
+        agent_doses=dict(params.dosing.preconditioning_doses),
     )
     first_day = min(day for agent in protocol.preconditioning for day in agent.days)
     cells_per_kg = doses.car_t.cells_per_kg
@@ -225,7 +220,6 @@ def simulate_course(
         infusion_date=infusion_date,
         preconditioning_start=infusion_date + dt.timedelta(days=first_day),
         doses=doses,
-        agent_doses=agent_doses,
         events=kept,
         kinetics=kinetics,
         lloq=params.kinetics.lloq_copies_per_ug,

@@ -104,6 +104,7 @@ class SimulatedTrial:
                     "outcome": str(step.outcome),
                     "decision": step.decision_kind,
                     "reason": step.decision.reason,
+                    "replaced": list(step.replaced),
                     "date": step.decision_date,
                 }
                 for step in self.escalation
