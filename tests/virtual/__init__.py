@@ -1,0 +1,1 @@
+"""Tests of hyposti.virtual (a package, so that test_trial.py may share its basename)."""
