@@ -23,7 +23,13 @@ def _screen(rng, screening_params, index: int):
     )
     enrolment = SCREENING + dt.timedelta(days=2)
     record = screening_record(
-        rng, candidate, PROTOCOL, SCREENING, enrolment, SCREENING + dt.timedelta(days=10)
+        rng,
+        candidate,
+        PROTOCOL,
+        screening_params,
+        SCREENING,
+        enrolment,
+        SCREENING + dt.timedelta(days=10),
     )
     return candidate, screen(record, PROTOCOL, enrolment)
 

@@ -87,6 +87,7 @@ def screen_candidate(
         streams["screening_record"],
         candidate,
         protocol,
+        params.screening,
         screening_date,
         enrolment,
         infusion + dt.timedelta(days=setup.first_day),

@@ -56,16 +56,37 @@ class PopulationParameters(_Section):
     tumour_types: dict[str, float] = Field(min_length=1)
 
 
+class LabDistribution(_Section):
+    """A screening lab result: log-normal; ``uln`` when the record judges it against the ULN."""
+
+    median: float = Field(gt=0)
+    log_sd: float = Field(ge=0)
+    uln: float | None = Field(default=None, gt=0)
+
+
 class ScreeningParameters(_Section):
     failure_probability: dict[str, Probability] = Field(
         description="Per criterion id: probability that a screened patient fails it."
     )
+    ecog_probabilities: list[Probability] = Field(min_length=1, max_length=6)
+    life_expectancy_months: tuple[float, float]
+    washout_days: tuple[int, int]
+    tumour_sample_age_days: tuple[int, int]
+    fresh_sample_fraction: Probability = Field(ge=0, le=1)
+    her2_max_percent: float = Field(gt=0, le=100)
+    labs: dict[str, LabDistribution] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _probabilities(self) -> ScreeningParameters:
         bad = {k: v for k, v in self.failure_probability.items() if not 0.0 <= v < 1.0}
         if bad:
             raise ValueError(f"failure probabilities must lie in [0, 1); got {bad}")
+        if abs(sum(self.ecog_probabilities) - 1.0) > 1e-9:
+            raise ValueError(f"ecog_probabilities must sum to 1; got {self.ecog_probabilities}")
+        for name in ("life_expectancy_months", "washout_days", "tumour_sample_age_days"):
+            low, high = getattr(self, name)
+            if not 0 <= low <= high:
+                raise ValueError(f"{name} must be 0 <= low <= high; got {low}-{high}")
         return self
 
 

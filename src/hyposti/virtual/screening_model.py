@@ -40,9 +40,14 @@ from hyposti.eligibility.record import (
 )
 from hyposti.errors import InputError
 from hyposti.protocol import Protocol
-from hyposti.virtual.parameters import PopulationParameters, ScreeningParameters
+from hyposti.virtual.parameters import (
+    LabDistribution,
+    PopulationParameters,
+    ScreeningParameters,
+)
 
 INVESTIGATOR = "virtual investigator"
+_HER2_RULE = "diagnosis_her2_prior_therapy"
 
 
 @dataclass(frozen=True)
@@ -99,7 +104,7 @@ def sample_candidate(
             high,
         )
     )
-    life_expectancy = float(rng.uniform(6.0, 24.0))
+    life_expectancy = float(rng.uniform(*screening.life_expectancy_months))
     if "age_and_life_expectancy" in failing_rules:
         if rng.random() < 0.5:
             age = high + int(rng.integers(1, 6))
@@ -124,16 +129,13 @@ def sample_candidate(
     types = list(population.tumour_types)
     p = np.array([population.tumour_types[t] for t in types])
     tumour_type = types[int(rng.choice(len(types), p=p / p.sum()))]
-    her2 = float(round(rng.uniform(30.0, 100.0)))
-    if "diagnosis_her2_prior_therapy" in failing_rules:
-        her2 = float(
-            round(
-                rng.uniform(
-                    1.0, failing_rules["diagnosis_her2_prior_therapy"].her2_min_percent - 1.0
-                )
-            )
-        )
-    ecog = int(rng.choice([0, 1, 2], p=[0.3, 0.55, 0.15]))
+    her2_rules = [c for c in checks.values() if getattr(c, "rule", None) == _HER2_RULE]
+    threshold = max((rule.her2_min_percent for rule in her2_rules), default=0.0)
+    her2 = float(round(rng.uniform(threshold, screening.her2_max_percent)))
+    if _HER2_RULE in failing_rules:
+        her2 = float(round(rng.uniform(1.0, threshold - 1.0)))
+    p_ecog = np.asarray(screening.ecog_probabilities)
+    ecog = int(rng.choice(len(p_ecog), p=p_ecog))
     if "performance_status" in failing_rules:
         allowed = failing_rules["performance_status"].allowed_ecog
         ecog = min(g for g in range(6) if g not in allowed and g > 0)
@@ -163,35 +165,38 @@ def _lognormal(rng: np.random.Generator, median: float, log_sd: float) -> float:
     return float(median * np.exp(log_sd * rng.standard_normal()))
 
 
-def _labs(rng: np.random.Generator, date: dt.date, protocol: Protocol, fail: bool) -> Labs:
-    """Screening labs drawn around typical values of pre-treated adults [est]."""
-    platelets = round(_lognormal(rng, 210.0, 0.3))
-    if fail:
-        floor = protocol.organ_function.platelets_min_10e9_per_l if protocol.organ_function else 75
-        platelets = round(floor * float(rng.uniform(0.4, 0.9)))
-    return Labs(
-        anc_10e9_per_l=Lab(value=round(_lognormal(rng, 3.8, 0.3), 2), date=date),
-        platelets_10e9_per_l=Lab(value=float(platelets), date=date),
-        haemoglobin_g_dl=Lab(
-            value=round(max(8.5, 11.8 + 1.1 * rng.standard_normal()), 1), date=date
-        ),
-        total_bilirubin=LabVsUln(value=round(_lognormal(rng, 0.6, 0.3), 2), uln=1.2, date=date),
-        alt=LabVsUln(value=round(_lognormal(rng, 28.0, 0.35)), uln=40.0, date=date),
-        ast=LabVsUln(value=round(_lognormal(rng, 30.0, 0.35)), uln=40.0, date=date),
-        serum_creatinine_mg_dl=Lab(value=round(_lognormal(rng, 0.75, 0.18), 2), date=date),
-        lvef_percent=Lab(value=float(round(rng.uniform(55.0, 70.0))), date=date),
-        spo2_room_air_percent=Lab(value=float(round(rng.uniform(94.0, 99.0))), date=date),
-        inr=LabVsUln(value=round(float(rng.uniform(0.9, 1.15)), 2), uln=1.2, date=date),
-        aptt=LabVsUln(value=round(float(rng.uniform(25.0, 38.0)), 1), uln=40.0, date=date),
-        gilbert_syndrome=False,
-        on_anticoagulation=False,
-    )
+def _labs(
+    rng: np.random.Generator,
+    date: dt.date,
+    protocol: Protocol,
+    labs: dict[str, LabDistribution],
+    fail: bool,
+) -> Labs:
+    """Screening labs drawn from the parameter file; an organ-function failure is written as a
+    platelet count below the protocol's floor."""
+    values: dict[str, Lab | LabVsUln] = {}
+    for name, dist in labs.items():
+        value = round(_lognormal(rng, dist.median, dist.log_sd), 2)
+        if name == "spo2_room_air_percent":
+            value = min(value, 100.0)
+        if name == "platelets_10e9_per_l" and fail:
+            floor = (
+                protocol.organ_function.platelets_min_10e9_per_l if protocol.organ_function else 75
+            )
+            value = round(floor * float(rng.uniform(0.4, 0.9)))
+        values[name] = (
+            LabVsUln(value=value, uln=dist.uln, date=date)
+            if dist.uln is not None
+            else Lab(value=value, date=date)
+        )
+    return Labs(**values, gilbert_syndrome=False, on_anticoagulation=False)
 
 
 def screening_record(
     rng: np.random.Generator,
     candidate: Candidate,
     protocol: Protocol,
+    params: ScreeningParameters,
     screening_date: dt.date,
     enrolment_date: dt.date,
     first_dose_date: dt.date,
@@ -210,7 +215,7 @@ def screening_record(
     ]
     female = candidate.sex == "F"
 
-    washout_days = float(rng.uniform(35.0, 180.0))
+    washout_days = float(rng.uniform(*params.washout_days))
     if "washout_and_recovery" in failing:
         washout_days = failing["washout_and_recovery"].washout_more_than_days - 7
     therapy = PriorTherapy(
@@ -220,8 +225,8 @@ def screening_record(
         end_date=_days(enrolment_date, washout_days),
         outcome="progression",
     )
-    sample_age_days = float(rng.uniform(0.0, 120.0))
-    sample_kind = "fresh" if rng.random() < 0.5 else "archival_ffpe"
+    sample_age_days = float(rng.uniform(*params.tumour_sample_age_days))
+    sample_kind = "fresh" if rng.random() < params.fresh_sample_fraction else "archival_ffpe"
     if "tumour_sample" in failing:
         sample_age_days = 30.5 * (failing["tumour_sample"].max_age_months + 3)
         sample_kind = "archival_ffpe"
@@ -323,7 +328,7 @@ def screening_record(
             ),
             rebiopsy_consent=True,
         ),
-        labs=_labs(rng, screening_date, protocol, "organ_function" in failing),
+        labs=_labs(rng, screening_date, protocol, params.labs, "organ_function" in failing),
         medications=Medications(
             corticosteroids=steroids, immunosuppressants=[], vaccinations=vaccinations
         ),
