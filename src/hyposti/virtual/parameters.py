@@ -53,6 +53,7 @@ class PopulationParameters(_Section):
     weight_log_sd: float = Field(ge=0)
     height_mean_cm: float = Field(gt=0)
     height_sd_cm: float = Field(ge=0)
+    height_female_offset_cm: float
     tumour_types: dict[str, float] = Field(min_length=1)
 
 

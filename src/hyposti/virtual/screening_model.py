@@ -124,8 +124,12 @@ def sample_candidate(
     height = (
         population.height_mean_cm
         + population.height_sd_cm * rng.standard_normal()
-        - (6.0 if female else 0.0)
+        - (population.height_female_offset_cm if female else 0.0)
     )
+    if protocol.dosing is not None:
+        # Body size is truncated to the protocol's plausible adult range, which dosing enforces.
+        weight = float(np.clip(weight, *protocol.dosing.weight_kg_plausible))
+        height = float(np.clip(height, *protocol.dosing.height_cm_plausible))
     types = list(population.tumour_types)
     p = np.array([population.tumour_types[t] for t in types])
     tumour_type = types[int(rng.choice(len(types), p=p / p.sum()))]
