@@ -3,7 +3,8 @@
 from typing import Any
 
 import pytest
-from screening_helpers import load
+
+from tests.eligibility.screening_helpers import load
 
 
 @pytest.fixture

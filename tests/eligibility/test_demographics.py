@@ -1,9 +1,9 @@
 """I1 boundaries: age exactly 18 and 75 on the screening date (2026-11-20), life expectancy > 3."""
 
 import pytest
-from screening_helpers import changed, verdict
 
 from hyposti.eligibility import Verdict
+from tests.eligibility.screening_helpers import changed, verdict
 
 
 @pytest.mark.parametrize(

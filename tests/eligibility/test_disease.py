@@ -1,10 +1,10 @@
 """I2, I3, I4, I6 boundaries: HER2 30%, failed lines, lesions, 6-month sample, ECOG readings."""
 
 import yaml
-from screening_helpers import changed, verdict
 
 from hyposti.eligibility import Verdict
 from hyposti.protocol import parse_protocol, shipped_protocol_path
+from tests.eligibility.screening_helpers import changed, verdict
 
 
 def test_her2_exactly_30_percent_is_met_and_just_below_is_not(eligible):

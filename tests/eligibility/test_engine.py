@@ -3,11 +3,11 @@
 import datetime as dt
 
 import pytest
-from screening_helpers import changed
 
 from hyposti.eligibility import ScreeningRecord, ScreeningResult, Verdict, screen
 from hyposti.errors import InputError
 from hyposti.protocol import load_protocol
+from tests.eligibility.screening_helpers import changed
 
 TODAY = dt.date(2026, 11, 20)
 

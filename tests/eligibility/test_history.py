@@ -4,9 +4,9 @@ Screening 2026-11-20, enrolment 2026-11-27, first study dose 2026-11-30.
 """
 
 import pytest
-from screening_helpers import changed, verdict
 
 from hyposti.eligibility import Verdict
+from tests.eligibility.screening_helpers import changed, verdict
 
 TREATED_CNS = {
     "brain_metastases": True,

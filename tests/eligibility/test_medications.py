@@ -5,11 +5,11 @@ dexamethasone 0.75 = hydrocortisone 20 = methylprednisolone 4 mg. Enrolment is 2
 """
 
 import pytest
-from screening_helpers import changed, verdict
 
 from hyposti.eligibility import Verdict, prednisone_equivalent_mg
 from hyposti.errors import InputError
 from hyposti.protocol import load_protocol
+from tests.eligibility.screening_helpers import changed, verdict
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,9 @@ Labs of the example record are dated 2026-11-18; the first study dose is 2026-11
 """
 
 import pytest
-from screening_helpers import changed, verdict
 
 from hyposti.eligibility import Verdict, cockcroft_gault
+from tests.eligibility.screening_helpers import changed, verdict
 
 
 def test_cockcroft_gault_matches_hand_arithmetic():

@@ -1,9 +1,9 @@
 """I9 consent and E15 other trials (4-week window, inclusive). Enrolment is 2026-11-27."""
 
 import pytest
-from screening_helpers import changed, verdict
 
 from hyposti.eligibility import Verdict
+from tests.eligibility.screening_helpers import changed, verdict
 
 
 def test_consent_signed_by_a_representative_fails(eligible):

@@ -1,9 +1,9 @@
 """I5 boundaries (more than 4 weeks, grade <= 1) and the permissive I8."""
 
 import pytest
-from screening_helpers import changed, verdict
 
 from hyposti.eligibility import Verdict
+from tests.eligibility.screening_helpers import changed, verdict
 
 
 def _last(end_date: str | None, outcome: str = "progression") -> list[dict]:

@@ -3,9 +3,8 @@
 Enrolment is 2026-11-27 and the screening date ("today") 2026-11-20.
 """
 
-from screening_helpers import changed, verdict
-
 from hyposti.eligibility import Verdict
+from tests.eligibility.screening_helpers import changed, verdict
 
 
 def test_pregnancy_test_exactly_7_days_before_enrolment_is_accepted(eligible):

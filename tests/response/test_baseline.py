@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-from response_builders import day, patient, spec, visit
 
 from hyposti.errors import InputError
 from hyposti.response import (
@@ -14,6 +13,7 @@ from hyposti.response import (
     assess_patient,
     validate_baseline,
 )
+from tests.response.response_builders import day, patient, spec, visit
 
 
 def lesion(lesion_id, organ, size, target=True, **kw):

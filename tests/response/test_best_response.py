@@ -1,9 +1,9 @@
 """Best overall response against Eisenhauer 2009 Table 3, confirmation and exclusion rules."""
 
 import pytest
-from response_builders import day, patient, spec, visit
 
 from hyposti.response import Response, assess_patient
+from tests.response.response_builders import day, patient, spec, visit
 
 R = Response
 # One target of 100 mm at baseline, no non-target disease, so Table 1 gives CR for a target CR.

@@ -1,8 +1,7 @@
 """iRECIST sequences against Seymour 2017 (Table 2, confirmation and reset rules) by hand."""
 
-from response_builders import day, patient, spec, visit
-
 from hyposti.response import NewLesion, Response, assess_patient
+from tests.response.response_builders import day, patient, spec, visit
 
 R = Response
 

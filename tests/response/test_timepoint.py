@@ -3,10 +3,10 @@
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from response_builders import patient, spec, visit
 
 from hyposti.response import NewLesion, NewLesionStatus, NonTargetStatus, Response, assess_patient
 from hyposti.response.timepoint import meets_pd, meets_pr, overall_response
+from tests.response.response_builders import patient, spec, visit
 
 R, N, NEW = Response, NonTargetStatus, NewLesionStatus
 

@@ -3,13 +3,13 @@
 import numpy as np
 import pandas as pd
 import pytest
-from random_patients import random_patient
-from response_builders import patient, spec, visit
 
 from hyposti.errors import DataError
 from hyposti.response import assess_patient
 from hyposti.response.tables import patients_to_tables
 from hyposti.response.trial import assess_trial, trial_time_points
+from tests.response.random_patients import random_patient
+from tests.response.response_builders import patient, spec, visit
 
 DATE_FIELDS = (
     "first_response_date",
