@@ -151,6 +151,9 @@ def study_calendar(
                 f"{(first_dose_date - infusion_date).days}, the protocol says "
                 f"{(first_dose_date - implied).days}",
             )
+    if protocol.dlt is None:
+        raise ProtocolError("protocol", ["the study calendar needs the 'dlt' section (DLT window)"])
+    dlt_window_last_day = protocol.dlt.window_last_day
     first_day = min(day for agent in protocol.preconditioning for day in agent.days)
     return StudyCalendar(
         protocol_id=protocol.identifiers.nct_id,
@@ -158,8 +161,8 @@ def study_calendar(
         screening_earliest=infusion_date
         - dt.timedelta(days=spec.screening_within_days_before_infusion),
         screening_latest=infusion_date + dt.timedelta(days=first_day - 1),
-        dlt_window_end_day=spec.dlt_window_end_day,
-        dlt_window_end=infusion_date + dt.timedelta(days=spec.dlt_window_end_day),
+        dlt_window_end_day=dlt_window_last_day,
+        dlt_window_end=infusion_date + dt.timedelta(days=dlt_window_last_day),
         end_of_follow_up=infusion_date + dt.timedelta(days=spec.end_day),
         visits=visit_schedule(protocol, infusion_date),
     )

@@ -77,7 +77,6 @@ class ScheduleSpec(Strict):
     sponsor_editable = True
 
     screening_within_days_before_infusion: int = Field(ge=1)
-    dlt_window_end_day: int = Field(ge=1, description="Registry: DLTs 'within the first 28 days'.")
     end_day: int = Field(ge=1, description="Last study day of follow-up.")
     windows: list[WindowRule] = Field(min_length=1)
     visits: list[VisitBlock] = Field(min_length=1)
@@ -106,10 +105,6 @@ class ScheduleSpec(Strict):
         outside = [d for d in tumour if not 1 <= d <= self.end_day]
         if outside:
             raise ValueError(f"tumour-assessment days {outside} are outside 1..{self.end_day}")
-        if not 1 <= self.dlt_window_end_day <= self.end_day:
-            raise ValueError(
-                f"dlt_window_end_day {self.dlt_window_end_day} is outside 1..{self.end_day}"
-            )
         return self
 
     def window_for(self, day: int) -> int:

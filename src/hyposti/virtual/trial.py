@@ -172,7 +172,7 @@ def simulate_trial(
     design = design_from_protocol(protocol)
     label = protocol_dose_levels(protocol).label
     clinic = Clinic(seed, params, protocol)
-    review_delay = protocol.schedule.dlt_window_end_day + params.calendar.safety_review_days
+    review_delay = protocol.dlt.window_last_day + params.calendar.safety_review_days
 
     cohorts: list[Cohort] = []
     steps: list[EscalationStep] = []
