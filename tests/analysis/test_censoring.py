@@ -1,12 +1,42 @@
 """PFS/DOR/OS event and censoring rules on constructed patients (FDA 2018 endpoints guidance)."""
 
-from hyposti.analysis.censoring import default_schedule, progression_event, survival_event
+import pytest
 
-SCHEDULE = default_schedule()
+from hyposti.analysis.censoring import AssessmentSchedule, progression_event, survival_event
+from hyposti.analysis.trial import analyze_trial
+from hyposti.data.example import example_dataset
+from hyposti.errors import InputError
+from hyposti.protocol import load_protocol
+
+SCHEDULE = AssessmentSchedule.from_protocol(load_protocol())
 
 
-def test_schedule_days():
-    assert SCHEDULE.days[:9] == (28, 56, 84, 140, 196, 252, 308, 364, 448)
+def test_schedule_is_the_protocols():
+    # nct05681650.yaml: days 28, 56, 84; every 56 from 140 to 364; every 84 from 448 to 1036;
+    # 1095. Windows +/-3 to day 28, +/-7 to day 180, +/-14 to day 1095.
+    days = (28, 56, 84, 140, 196, 252, 308, 364, 448, 532, 616, 700, 784, 868, 952, 1036, 1095)
+    assert SCHEDULE.days == days
+    assert SCHEDULE.windows == (3, 7, 7, 7) + (14,) * 13
+    assert SCHEDULE.describe().startswith("day 28 (+/-3 d); days 56, 84, 140 (+/-7 d); days 196, ")
+    assert SCHEDULE.describe().endswith("1036, 1095 (+/-14 d)")
+
+
+def test_window_decides_whether_a_scan_was_missed():
+    # day-196 scan (+/-14): window 182..210; windows of 252, 308, 364 end by day 378 < 400.
+    assert SCHEDULE.missed_between(181, 400) == 4
+    # a scan on day 182 falls inside the day-196 window: that one is not missed
+    assert SCHEDULE.missed_between(182, 400) == 3
+    assert SCHEDULE.missed_between(181, 210) == 0  # window's end is not strictly before 210
+    assert SCHEDULE.missed_between(181, 211) == 1
+
+
+def test_protocol_without_schedule_is_refused_by_name():
+    bare = load_protocol().model_copy(update={"schedule": None})
+    with pytest.raises(InputError, match=r"protocol\.schedule") as err:
+        AssessmentSchedule.from_protocol(bare)
+    assert "missed-assessment" in str(err.value)
+    with pytest.raises(InputError, match=r"protocol\.schedule"):
+        analyze_trial(example_dataset(), bare)
 
 
 def test_no_event_censors_at_last_adequate_assessment():

@@ -3,7 +3,7 @@
 import pytest
 from scipy.stats import binomtest
 
-from hyposti.analysis.censoring import default_schedule
+from hyposti.analysis.censoring import AssessmentSchedule
 from hyposti.analysis.efficacy import efficacy_analysis
 from hyposti.analysis.tumour import assess_responses
 from hyposti.data.example import example_dataset
@@ -13,7 +13,9 @@ from hyposti.protocol import load_protocol
 @pytest.fixture(scope="module")
 def eff():
     ds = example_dataset()
-    return efficacy_analysis(ds, assess_responses(ds, load_protocol().response), default_schedule())
+    protocol = load_protocol()
+    schedule = AssessmentSchedule.from_protocol(protocol)
+    return efficacy_analysis(ds, assess_responses(ds, protocol.response), schedule)
 
 
 def by_id(eff):

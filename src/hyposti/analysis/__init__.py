@@ -4,7 +4,6 @@ from hyposti.analysis.binomial import Proportion, clopper_pearson
 from hyposti.analysis.censoring import (
     AssessmentSchedule,
     TimeToEvent,
-    default_schedule,
     progression_event,
     survival_event,
 )
@@ -23,7 +22,6 @@ __all__ = [
     "TimeToEvent",
     "analyze_trial",
     "clopper_pearson",
-    "default_schedule",
     "fit_kaplan_meier",
     "nca_profile",
     "progression_event",

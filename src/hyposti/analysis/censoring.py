@@ -13,50 +13,63 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hyposti.errors import InputError
+from hyposti.protocol import Protocol
+
 
 @dataclass(frozen=True)
 class AssessmentSchedule:
-    """Scheduled tumour-assessment study days and the visit window around each.
+    """Scheduled tumour-assessment study days, each with its visit window (plus/minus days).
 
-    Default (the trial's working schedule): day 28, weeks 8 and 12, then every 8 weeks to one year
-    and every 12 weeks to three years; windows +/- 3 days to day 28, +/- 7 to day 182, +/- 14 after.
+    Built from the protocol's ``schedule`` section by :meth:`from_protocol`; the analysis holds no
+    schedule of its own.
     """
 
     days: tuple[int, ...]
-    window_until_28: int = 3
-    window_until_182: int = 7
-    window_after: int = 14
+    windows: tuple[int, ...]
 
-    def window(self, day: float) -> int:
-        if day <= 28:
-            return self.window_until_28
-        if day <= 182:
-            return self.window_until_182
-        return self.window_after
+    def __post_init__(self) -> None:
+        if len(self.days) != len(self.windows):
+            raise InputError(
+                "schedule.windows",
+                self.windows,
+                f"one window per assessment day ({len(self.days)} days)",
+            )
+
+    @classmethod
+    def from_protocol(cls, protocol: Protocol) -> AssessmentSchedule:
+        """The protocol's tumour-assessment days with the visit window of each day."""
+        spec = protocol.schedule
+        if spec is None:
+            raise InputError(
+                "protocol.schedule",
+                None,
+                "the missed-assessment censoring rule (FDA 2018 endpoints guidance) needs the "
+                "protocol's tumour-assessment days and visit windows; add a 'schedule' section",
+            )
+        days = tuple(spec.tumour_assessment_days())
+        return cls(days, tuple(spec.window_for(d) for d in days))
 
     def missed_between(self, last_day: float, event_day: float) -> int:
         """Scheduled assessments whose whole window lies strictly between two study days."""
         return sum(
-            1 for d in self.days if last_day < d - self.window(d) and d + self.window(d) < event_day
+            1
+            for d, w in zip(self.days, self.windows, strict=True)
+            if last_day < d - w and d + w < event_day
         )
 
     def describe(self) -> str:
-        return (
-            "scheduled assessment days "
-            + ", ".join(str(d) for d in self.days)
-            + f"; windows +/-{self.window_until_28} d to day 28, +/-{self.window_until_182} d "
-            f"to day 182, +/-{self.window_after} d after"
+        """Assessment days grouped by window, e.g. "day 28 (+/-3 d); days 56, 84 (+/-7 d)"."""
+        groups: list[tuple[int, list[int]]] = []
+        for d, w in zip(self.days, self.windows, strict=True):
+            if groups and groups[-1][0] == w:
+                groups[-1][1].append(d)
+            else:
+                groups.append((w, [d]))
+        return "; ".join(
+            f"{'day' if len(ds) == 1 else 'days'} {', '.join(map(str, ds))} (+/-{w} d)"
+            for w, ds in groups
         )
-
-
-def default_schedule(horizon_days: int = 1095) -> AssessmentSchedule:
-    """Day 28, 56, 84, every 56 days to day 364, then every 84 days up to ``horizon_days``."""
-    days = [28, 56, 84]
-    while days[-1] + 56 <= 364:
-        days.append(days[-1] + 56)
-    while days[-1] + 84 <= horizon_days:
-        days.append(days[-1] + 84)
-    return AssessmentSchedule(tuple(days))
 
 
 @dataclass(frozen=True)

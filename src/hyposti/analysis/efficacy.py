@@ -157,7 +157,8 @@ def censoring_rules(schedule: AssessmentSchedule) -> list[str]:
         "adequate assessment before new anticancer therapy when it starts before any event; at "
         "the last adequate assessment before an event that follows two or more missed scheduled "
         "assessments; at day 0 (PFS) or the response date (DOR) with no adequate assessment.",
-        f"Schedule used for missed assessments: {schedule.describe()}.",
+        "Missed assessments are counted against the protocol's tumour-assessment schedule "
+        f"(study day, visit window): {schedule.describe()}.",
         "OS: time from infusion to death; censored at the last date known alive.",
         "DOR: among confirmed responders, from the first documented CR/PR to progression or death.",
         "Events and follow-up after the data cut-off are not counted.",

@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from hyposti.analysis.censoring import AssessmentSchedule, default_schedule
+from hyposti.analysis.censoring import AssessmentSchedule
 from hyposti.analysis.efficacy import efficacy_analysis
 from hyposti.analysis.kinetics import kinetics_analysis
 from hyposti.analysis.nca import BlqRule
@@ -77,12 +77,15 @@ def analyze_trial(
     criteria: str | None = None,
     conf_type: str = "log-log",
     blq: BlqRule | None = None,
-    schedule: AssessmentSchedule | None = None,
 ) -> dict[str, Any]:
-    """Analyse a dataset by its protocol: the JSON of ``hyposti analyze`` and the report's data."""
+    """Analyse a dataset by its protocol: the JSON of ``hyposti analyze`` and the report's data.
+
+    Missed tumour assessments (PFS/DOR censoring) are counted against the protocol's own
+    schedule, so a protocol without a ``schedule`` section is refused here.
+    """
     protocol = protocol or load_protocol()
     criteria = criteria or protocol.response.primary_criteria
-    schedule = schedule or default_schedule()
+    schedule = AssessmentSchedule.from_protocol(protocol)
     responses = assess_responses(ds, protocol.response, criteria)
     efficacy = efficacy_analysis(ds, responses, schedule, conf_type)
     evaluable = {
