@@ -1,9 +1,12 @@
 """Safety tables of the hand-built example trial, counted by hand from its AE table."""
 
+import math
+
 import pandas as pd
 import pytest
+from scipy.integrate import quad
 
-from hyposti.analysis.safety import safety_analysis
+from hyposti.analysis.safety import escalation_history, safety_analysis
 from hyposti.data import TrialDataset
 from hyposti.data.example import example_dataset, example_frames
 from hyposti.protocol import load_protocol
@@ -63,3 +66,47 @@ def test_events_after_the_data_cutoff_are_not_counted():
     out = safety_analysis(TrialDataset.from_frames(**frames), load_protocol())
     assert out["trae"]["rows"][0]["by_dose"]["1"]["by_worst_grade"]["4"] == 0
     assert [d["subject_id"] for d in out["deaths"]] == ["S06", "S02"]
+
+
+def with_design(**fields):
+    protocol = load_protocol()
+    design = protocol.design.model_copy(update={"variant": None, "max_n": 18, **fields})
+    return protocol.model_copy(update={"design": design})
+
+
+def test_boin_protocol_replays_the_recorded_cohorts():
+    # Liu & Yuan 2015, Table 1, target 0.3: lambda_e 0.236, lambda_d 0.358.
+    # Cohort 1: 0/3 at dose 1 <= 0.236, escalate; cohort 2: 1/3 = 0.333 at dose 2, stay.
+    esc = escalation_history(example_dataset(), with_design(method="boin", target_toxicity=0.3))
+    assert esc["design"] == "boin (target 0.3)" and esc["replay_note"] is None
+    first, second = (c["rule_recommendation"] for c in esc["cohorts"])
+    assert first.endswith("escalate to dose 2")
+    assert second.endswith("stay at dose 2")
+
+
+def test_crm_protocol_replays_against_the_posterior_computed_by_quadrature():
+    # Empiric model p_j = s_j ** exp(b), b ~ N(0, 1.34) (O'Quigley 1990; dfcrm defaults):
+    # posterior mean of b after 0/3 at dose 1 and 1/3 at dose 2, by scipy quad.
+    skeleton = (0.05, 0.12, 0.25)
+
+    def likelihood(b: float) -> float:
+        p1, p2 = (s ** math.exp(b) for s in skeleton[:2])
+        return (1 - p1) ** 3 * p2 * (1 - p2) ** 2 * math.exp(-(b**2) / (2 * 1.34))
+
+    mass = quad(likelihood, -10, 10)[0]
+    mean = quad(lambda b: b * likelihood(b), -10, 10)[0] / mass
+    rates = [s ** math.exp(mean) for s in skeleton]
+    nearest = min(range(3), key=lambda j: abs(rates[j] - 0.25)) + 1
+    protocol = with_design(method="crm", target_toxicity=0.25, skeleton=list(skeleton))
+    esc = escalation_history(example_dataset(), protocol)
+    second = esc["cohorts"][1]["rule_recommendation"]
+    assert f"[{', '.join(f'{r:.2f}' for r in rates)}]" in second
+    assert second.endswith(f"stay at dose {nearest}") and nearest == 2
+
+
+def test_a_design_that_cannot_be_built_is_named_not_replayed():
+    esc = escalation_history(
+        example_dataset(), with_design(method="boin", target_toxicity=0.3, max_n=None)
+    )
+    assert "max_n" in esc["replay_note"]
+    assert all(c["rule_recommendation"] is None for c in esc["cohorts"])

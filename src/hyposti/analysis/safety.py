@@ -15,9 +15,9 @@ import pandas as pd
 from hyposti.analysis.binomial import clopper_pearson
 from hyposti.data.dataset import TrialDataset
 from hyposti.data.schema import RELATED_ATTRIBUTIONS
-from hyposti.design.decision import fit
+from hyposti.design.decision import Design, fit
 from hyposti.design.outcomes import Cohort
-from hyposti.design.three_plus_three import ThreePlusThree
+from hyposti.design.protocol_design import design_from_protocol
 from hyposti.errors import InputError
 from hyposti.protocol import Protocol
 
@@ -142,20 +142,35 @@ def dlt_summary(ds: TrialDataset) -> list[dict[str, Any]]:
     return out
 
 
+def design_name(protocol: Protocol) -> str:
+    """ "3+3 (conventional)", "boin (target 0.3)", "crm (target 0.25)": the rule being replayed."""
+    spec = protocol.design
+    if spec.variant:
+        return f"{spec.method} ({spec.variant})"
+    if spec.target_toxicity is not None:
+        return f"{spec.method} (target {spec.target_toxicity:g})"
+    return spec.method
+
+
 def escalation_history(ds: TrialDataset, protocol: Protocol) -> dict[str, Any]:
     """The recorded cohorts and decisions, each beside what the protocol's design rule says.
 
-    The rule is replayed with hyposti.design (3+3: Storer 1989; Korn et al. 1994) on the cohorts
-    recorded so far, so a committee can see where a decision departed from the rule.
+    The protocol's own design (3+3: Storer 1989; BOIN: Liu & Yuan 2015; CRM: O'Quigley et al.
+    1990) is replayed with ``hyposti.design.fit`` on the cohorts recorded up to each decision; every
+    design there decides from the per-dose counts and the last cohort's dose, which the escalation
+    table holds, so a committee can see where a decision departed from the rule.
     """
     esc = ds.escalation.sort_values("cohort")
     num_doses = protocol.num_doses
-    design = None
-    note = None
-    if protocol.design.method == "3+3":
-        design = ThreePlusThree.variant(protocol.design.variant or "conventional", num_doses)
-    else:
-        note = f"the {protocol.design.method} rule needs patient-level order; not replayed here"
+    design: Design | None
+    try:
+        design = design_from_protocol(protocol)
+        note = None
+    except InputError as exc:
+        design, note = (
+            None,
+            f"the protocol's design could not be built, so it is not replayed: {exc}",
+        )
     cohorts: list[Cohort] = []
     rows = []
     mtd_by_rule: int | None = None
@@ -182,8 +197,7 @@ def escalation_history(ds: TrialDataset, protocol: Protocol) -> dict[str, Any]:
         rows.append(row)
     study = ds.study.iloc[0]
     return {
-        "design": protocol.design.method
-        + (f" ({protocol.design.variant})" if protocol.design.variant else ""),
+        "design": design_name(protocol),
         "cohorts": rows,
         "replay_note": note,
         "mtd_by_rule": mtd_by_rule,
