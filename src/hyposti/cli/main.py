@@ -7,12 +7,24 @@ import sys
 import typer
 from pydantic import ValidationError
 
-from hyposti.cli import ctcae, dlt, grade, protocol
-from hyposti.cli import analyze, data, km, nca, orr, report
-from hyposti.cli import recist
-from hyposti.cli import dosing, screen
-from hyposti.cli import design
-from hyposti.cli import simulate
+from hyposti.cli import (
+    analyze,
+    ctcae,
+    data,
+    demo,
+    design,
+    dlt,
+    dosing,
+    grade,
+    km,
+    nca,
+    orr,
+    protocol,
+    recist,
+    report,
+    screen,
+    simulate,
+)
 from hyposti.cli.output import error_console
 from hyposti.errors import HypostiError
 
@@ -23,6 +35,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+app.command("demo")(demo.demo_command)
 app.add_typer(protocol.app, name="protocol")
 app.command("screen")(screen.screen_command)
 app.command("dose")(dosing.dose_command)

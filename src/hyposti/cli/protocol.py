@@ -39,7 +39,7 @@ _RENDERED = {
 }
 
 
-def _reading_panel(title: str, reading: Reading) -> Panel:
+def reading_panel(title: str, reading: Reading) -> Panel:
     body = (
         f"[b]Registry text:[/b] {reading.registry_text}\n"
         f"[b]Reading in force:[/b] {reading.reading}\n"
@@ -102,7 +102,7 @@ def render_protocol(protocol: Protocol, console: Console) -> None:
         f"starting at dose {d.start_dose}."
     )
     if d.mtd_rule:
-        console.print(_reading_panel("MTD rule", d.mtd_rule))
+        console.print(reading_panel("MTD rule", d.mtd_rule))
 
     endpoints = Table(title="Endpoints")
     for col in ("role", "endpoint", "time frame"):
@@ -111,7 +111,7 @@ def render_protocol(protocol: Protocol, console: Console) -> None:
         endpoints.add_row(ep.role, ep.title, ep.time_frame)
     console.print(endpoints)
     if protocol.endpoint_roles_reading:
-        console.print(_reading_panel("Endpoint roles", protocol.endpoint_roles_reading))
+        console.print(reading_panel("Endpoint roles", protocol.endpoint_roles_reading))
 
     el = protocol.eligibility
     criteria = Table(title=f"Eligibility (age {el.age_range_years[0]}-{el.age_range_years[1]})")
@@ -121,7 +121,7 @@ def render_protocol(protocol: Protocol, console: Console) -> None:
         criteria.add_row(c.id, c.text)
     console.print(criteria)
     for reading in el.readings:
-        console.print(_reading_panel("Eligibility reading", reading))
+        console.print(reading_panel("Eligibility reading", reading))
 
     for name in type(protocol).model_fields:
         if name in _RENDERED:

@@ -1,0 +1,169 @@
+"""`hyposti demo`: the protocol's rules, their exact operating characteristics, and a whole trial.
+
+The demo shows what the engine does end to end on NCT05681650: the escalation rules in force (and
+the registry's literal reading beside them), the exact operating characteristics of the design
+variants on the protocol's three dose levels, then a synthetic trial run through every rule,
+analysed, and written as a report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from hyposti.analysis import analyze_trial
+from hyposti.cli.output import emit
+from hyposti.cli.protocol import reading_panel
+from hyposti.data import write_dataset
+from hyposti.design import Design, build_design, exact_oc, protocol_dose_levels
+from hyposti.protocol import Protocol, load_protocol
+from hyposti.report import render_html
+from hyposti.report.format import median_ci, rate_ci
+from hyposti.virtual.parameters import load_parameters
+from hyposti.virtual.tables import trial_dataset
+from hyposti.virtual.trial import simulate_trial
+
+# True DLT probabilities per dose level for the comparison. "Working priors" are the midpoints of
+# the HER2 CAR-T priors in shared/reference/kinetics-and-biology.md (1e6/kg ~5%, 3e6/kg 10-20%,
+# 1e7/kg 20-35%); the others bracket them: everything safe, toxicity from dose 2, all too toxic.
+SCENARIOS: dict[str, tuple[float, float, float]] = {
+    "working priors": (0.05, 0.15, 0.275),
+    "all doses safe": (0.02, 0.05, 0.10),
+    "toxic from dose 2": (0.10, 0.40, 0.60),
+    "all doses toxic": (0.45, 0.60, 0.75),
+}
+# Model-based designs get the 3+3's largest possible sample (two cohorts per dose) and a target
+# DLT rate of 0.25, a common phase I choice; the 3+3 itself has no explicit target.
+COMPARISON_TARGET = 0.25
+CRM_SKELETON = (0.05, 0.12, 0.25)
+
+
+def comparison_designs(protocol: Protocol) -> dict[str, Design]:
+    """The 3+3 readings of the protocol's MTD rule beside BOIN and CRM of the same maximum size."""
+    doses = protocol.num_doses
+    cohort = protocol.design.cohort_size
+    max_n = 2 * cohort * doses
+    designs: dict[str, Design] = {
+        f"3+3 {variant}": build_design("3+3", doses, variant=variant, cohort_size=cohort)
+        for variant in ("conventional", "registry-literal", "escalation-only")
+    }
+    designs[f"BOIN {COMPARISON_TARGET}"] = build_design(
+        "boin", doses, target=COMPARISON_TARGET, max_n=max_n, cohort_size=cohort
+    )
+    if doses == len(CRM_SKELETON):
+        designs[f"CRM {COMPARISON_TARGET}"] = build_design(
+            "crm",
+            doses,
+            target=COMPARISON_TARGET,
+            skeleton=CRM_SKELETON,
+            max_n=max_n,
+            cohort_size=cohort,
+        )
+    return designs
+
+
+def design_comparison(protocol: Protocol) -> list[dict[str, Any]]:
+    """Exact P(select), E[N] and E[DLT] of each comparison design under each scenario."""
+    rows = []
+    for scenario, true_tox in SCENARIOS.items():
+        for name, design in comparison_designs(protocol).items():
+            oc = exact_oc(design, true_tox[: protocol.num_doses])
+            rows.append({"scenario": scenario, "design": name} | oc.to_dict())
+    return rows
+
+
+def headline(result: dict[str, Any]) -> dict[str, Any]:
+    """The numbers a committee asks for first, taken from the full analysis."""
+    esc = result["safety"]["escalation"]
+    eff = result["efficacy"]
+    return {
+        "escalation": " ".join(
+            f"{c['dose_level']}:{c['n_dlt']}/{c['n_patients']}" for c in esc["cohorts"]
+        ),
+        "mtd": esc["mtd_declared"],
+        "rp2d": esc["rp2d_declared"],
+        "dlt_by_dose": {str(d["dose_level"]): d["rate"] for d in result["safety"]["dlt"]},
+        "orr_confirmed": eff["orr_confirmed"]["all"],
+        "pfs": {k: eff["pfs"][k] for k in ("median", "median_lower", "median_upper", "n")},
+        "os": {k: eff["os"][k] for k in ("median", "median_lower", "median_upper", "n")},
+    }
+
+
+def _render(payload: dict[str, Any], protocol: Protocol, console: Console) -> None:
+    design = protocol.design
+    console.rule(f"[b]{protocol.identifiers.nct_id}[/b] — dose-escalation rules in force")
+    console.print(
+        f"{design.method} ({design.variant}), cohorts of {design.cohort_size} from dose "
+        f"{design.start_dose}; DLT window days {protocol.dlt.window_first_day}-"
+        f"{protocol.dlt.window_last_day} after infusion."
+    )
+    if design.mtd_rule:
+        console.print(reading_panel("MTD rule", design.mtd_rule))
+
+    label = protocol_dose_levels(protocol).label
+    console.print(
+        "[b]Exact operating characteristics[/b] (dynamic programming, no Monte Carlo error): "
+        "probability of each MTD selection, expected patients E[N] and DLTs E[DLT]."
+    )
+    for scenario in SCENARIOS:
+        rows = [r for r in payload["design_comparison"] if r["scenario"] == scenario]
+        tox = ", ".join(f"{p:.1%}" for p in rows[0]["true_tox"])
+        table = Table(title=f"{scenario}: true DLT rates {tox}", title_justify="left")
+        table.add_column("design")
+        table.add_column("no MTD", justify="right")
+        for dose in range(1, protocol.num_doses + 1):
+            table.add_column(f"dose {dose}", justify="right")
+        table.add_column("E[N]", justify="right")
+        table.add_column("E[DLT]", justify="right")
+        for row in rows:
+            table.add_row(
+                row["design"],
+                *(f"{p:.1%}" for p in row["prob_select"]),
+                f"{row['expected_n']:.1f}",
+                f"{row['expected_dlt']:.2f}",
+            )
+        console.print(table)
+
+    h = payload["headline"]
+    console.rule(f"Synthetic trial, seed {payload['seed']} (every decision by the engines)")
+    console.print(f"Cohorts (dose:DLTs/patients): {h['escalation']}")
+    console.print(f"MTD: dose {h['mtd'] or 'none'}; RP2D: dose {h['rp2d'] or 'none'}")
+    for dose, rate in h["dlt_by_dose"].items():
+        console.print(f"  DLT at {label(int(dose))}: {rate_ci(rate)}")
+    console.print(f"Confirmed ORR (RECIST 1.1): {rate_ci(h['orr_confirmed'])}")
+    console.print(f"Median PFS {median_ci(h['pfs'])}; median OS {median_ci(h['os'])}")
+    console.print(f"Dataset: {payload['dataset']}")
+    console.print(f"Report:  [b]{payload['report']}[/b]")
+
+
+def demo_command(
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the synthetic trial.")] = 2023,
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="Folder for the dataset and the report.")
+    ] = Path("hyposti-demo"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """Show the escalation rules and their exact operating characteristics, then simulate,
+    analyse and report a whole NCT05681650 trial."""
+    protocol = load_protocol()
+    trial = simulate_trial(seed, params=load_parameters(None), protocol=protocol)
+    ds = trial_dataset(trial)
+    dataset = write_dataset(ds, output / "dataset", "parquet")
+    result = analyze_trial(ds, protocol)
+    report = output / "report.html"
+    report.write_text(render_html(result, ds, dt.date.today()), encoding="utf-8")
+    payload = {
+        "protocol": protocol.identifiers.nct_id,
+        "design": protocol.design.model_dump(mode="json"),
+        "design_comparison": design_comparison(protocol),
+        "seed": seed,
+        "headline": headline(result),
+        "dataset": str(dataset),
+        "report": str(report),
+    }
+    emit(payload, as_json, lambda console: _render(payload, protocol, console))
