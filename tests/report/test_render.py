@@ -6,7 +6,8 @@ from hyposti.analysis import analyze_trial
 from hyposti.data.example import example_dataset
 from hyposti.report.figures import km_figure
 from hyposti.report.format import median_ci, rate_ci
-from hyposti.report.tables import dose_label, endpoint_table
+from hyposti.report.render import render_html
+from hyposti.report.tables import dose_label, endpoint_table, kinetics_table, tumour_table
 
 
 @pytest.fixture(scope="module")
@@ -32,3 +33,11 @@ def test_km_figure_has_numbers_at_risk(result):
     svg = km_figure(result["efficacy"]["os"], "OS")
     assert svg.startswith("<svg") and "At risk" in svg
     assert 'href="http' not in svg  # namespaces only, nothing fetched
+
+
+def test_tumour_biopsy_is_a_level_not_a_profile(result):
+    # example: S04 (DL2) one tumour biopsy, day 14, 12,000 copies/ug
+    assert [row[0] for row in kinetics_table(result)] == ["blood", "blood"]
+    assert tumour_table(result) == [["2", "1", "0", "12,000 n=1", "14 (14–14)"]]
+    html = render_html(result, example_dataset())
+    assert "day 14: 12,000" in html and "level 0 assumed" not in html.split("Tumour biopsies")[1]

@@ -1,4 +1,4 @@
-"""Cellular kinetics: NCA per patient and matrix, and per-dose-level geometric summaries.
+"""Cellular kinetics: NCA of blood profiles, tumour biopsy levels, per-dose-level summaries.
 
 Geometric mean and geometric CV% = 100 sqrt(exp(s^2) - 1), s the SD of log values (Kirkwood 1979,
 Biometrics 35:908); zeros and missing values cannot enter a log and are counted out, not imputed.
@@ -17,6 +17,14 @@ from hyposti.errors import DataError, InputError
 
 PARAMETERS = ("cmax", "tmax", "auc_0_28", "auc_last", "clast", "tlast")
 LOG_PARAMETERS = ("cmax", "auc_0_28", "auc_last", "clast")
+TUMOUR = "tumour"
+MIN_TUMOUR_PROFILE_SAMPLES = 3
+TUMOUR_RULE = (
+    "Tumour tissue is sampled by biopsy: a patient with fewer than 3 post-infusion tumour samples "
+    "has point levels, reported as measured with the biopsy day (no AUC, Tmax or level assumed at "
+    "day 0); with 3 or more, the tumour samples form a profile and NCA applies as in blood. Per "
+    "dose level the first post-infusion biopsy of each patient is summarised."
+)
 
 
 def nca_table(
@@ -95,12 +103,76 @@ def dose_level_summary(nca: pd.DataFrame, dose_levels: pd.Series) -> list[dict[s
     return out
 
 
+def tumour_profiles(samples: pd.DataFrame) -> pd.Series:
+    """Per sample: True where it belongs to a tumour series long enough for NCA.
+
+    NCA summarises a concentration-time curve (Gabrielsson & Weiner 2016, section 2.8); three
+    post-infusion samples are the fewest that can show a rise and a decline, and PKNCA's minimum
+    for any terminal slope (``min.hl.points = 3``; Denney et al. 2015). One or two biopsies are
+    point levels of tissue exposure and are reported as measured, while blood gives the expansion
+    and persistence profile that FDA's draft guidance "Considerations for the Development of CAR T
+    Cell Products" (2022, clinical pharmacology) asks to characterise.
+    """
+    tumour = samples["matrix"] == TUMOUR
+    post = tumour & (pd.to_numeric(samples["study_day"], errors="coerce") >= 0)
+    counts = samples.loc[post].groupby("subject_id")["study_day"].nunique()
+    long_enough = samples["subject_id"].map(counts).fillna(0) >= MIN_TUMOUR_PROFILE_SAMPLES
+    return tumour & long_enough
+
+
+def tumour_biopsies(samples: pd.DataFrame, dose_levels: pd.Series) -> dict[str, Any]:
+    """Tumour levels per patient (each biopsy: day, copies/ug or below LLOQ) and per dose level
+    the geometric mean (CV%) of each patient's first post-infusion biopsy, n and n below LLOQ."""
+    tumour = samples.loc[samples["matrix"] == TUMOUR].sort_values(["subject_id", "study_day"])
+    copies = pd.to_numeric(tumour["copies_per_ug"], errors="coerce")
+    blq = copies.isna() | (copies < pd.to_numeric(tumour["lloq"], errors="coerce"))
+    tumour = tumour.assign(
+        level=copies.where(~blq), below_lloq=blq, dose_level=tumour["subject_id"].map(dose_levels)
+    )
+    profiled = tumour_profiles(tumour)
+    per_patient = []
+    for sid, group in tumour.groupby("subject_id", sort=True):
+        level = group["dose_level"].iloc[0]
+        per_patient.append(
+            {
+                "subject_id": sid,
+                "dose_level": None if pd.isna(level) else int(level),
+                "nca": bool(profiled.loc[group.index].any()),
+                "biopsies": [
+                    {
+                        "study_day": float(r.study_day),
+                        "copies_per_ug": None if r.below_lloq else float(r.level),
+                        "lloq": float(r.lloq),
+                        "below_lloq": bool(r.below_lloq),
+                    }
+                    for r in group.itertuples()
+                ],
+            }
+        )
+    first = tumour.loc[tumour["study_day"] >= 0].groupby("subject_id", sort=True).head(1)
+    by_dose_level = []
+    for level, group in first.dropna(subset=["dose_level"]).groupby("dose_level", sort=True):
+        days = group["study_day"]
+        by_dose_level.append(
+            {
+                "dose_level": int(level),
+                "n": len(group),
+                "n_below_lloq": int(group["below_lloq"].sum()),
+                "level": geometric_summary(group["level"]),
+                "biopsy_day": _median_range(days),
+            }
+        )
+    return {"rule": TUMOUR_RULE, "per_patient": per_patient, "by_dose_level": by_dose_level}
+
+
 def kinetics_analysis(
     samples: pd.DataFrame, dose_levels: pd.Series, blq: BlqRule | None = None
 ) -> dict[str, Any]:
-    """NCA per patient and matrix plus dose-level summaries, with the LLOQ rule stated."""
+    """NCA of blood (and of long tumour series) per patient, tumour biopsy levels, dose-level
+    summaries, with the LLOQ rule and the tumour rule stated."""
     rule = blq or BlqRule()
-    nca = nca_table(samples, rule)
+    profiles = samples.loc[(samples["matrix"] != TUMOUR) | tumour_profiles(samples)]
+    nca = nca_table(profiles, rule)
     records = nca.assign(dose_level=nca["subject_id"].map(dose_levels)).to_dict(orient="records")
     for r in records:
         r["dose_level"] = None if pd.isna(r["dose_level"]) else int(r["dose_level"])
@@ -113,4 +185,5 @@ def kinetics_analysis(
         "units": {"concentration": "copies/ug gDNA", "time": "days", "auc": "copies*day/ug"},
         "per_patient": records,
         "by_dose_level": dose_level_summary(nca, dose_levels),
+        "tumour": tumour_biopsies(samples, dose_levels),
     }

@@ -15,7 +15,13 @@ from hyposti.cli.output import emit
 from hyposti.data import read_dataset
 from hyposti.errors import InputError
 from hyposti.protocol import load_protocol
-from hyposti.report.tables import dose_columns, dose_label, endpoint_table, kinetics_table
+from hyposti.report.tables import (
+    dose_columns,
+    dose_label,
+    endpoint_table,
+    kinetics_table,
+    tumour_table,
+)
 
 
 def _render(result: dict[str, Any], console: Console) -> None:
@@ -58,6 +64,14 @@ def _render(result: dict[str, Any], console: Console) -> None:
         k.add_row(*row)
     console.print(k)
     console.print(f"[dim]{result['kinetics']['blq_rule']}[/dim]")
+    b = Table(title="Tumour biopsies (first post-infusion biopsy per patient)")
+    for c in ("Dose level", "Patients", "Below LLOQ", "Level: geometric mean (CV%)",
+              "Biopsy day median (range)"):  # fmt: skip
+        b.add_column(c)
+    for row in tumour_table(result):
+        b.add_row(*row)
+    console.print(b)
+    console.print(f"[dim]{result['kinetics']['tumour']['rule']}[/dim]")
     for rule in result["efficacy"]["censoring_rules"]:
         console.print(f"[dim]{rule}[/dim]")
 

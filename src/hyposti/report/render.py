@@ -19,11 +19,13 @@ from hyposti.report.tables import (
     GRADES,
     ae_grade_table,
     ae_table,
+    biopsy_text,
     dose_columns,
     dose_label,
     endpoint_table,
     grade_table,
     kinetics_table,
+    tumour_table,
 )
 
 
@@ -52,6 +54,7 @@ def render_html(
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["biopsy"] = biopsy_text
     keys = dose_columns(result)
     template = env.get_template("report.html.j2")
     return template.render(
@@ -65,6 +68,7 @@ def render_html(
         grade_rows=grade_table(result),
         grades=GRADES,
         kinetics_rows=kinetics_table(result),
+        tumour_rows=tumour_table(result),
         fig=_figures(result, ds),
         months=months,
     )

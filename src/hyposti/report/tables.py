@@ -127,7 +127,8 @@ def grade_table(result: dict[str, Any]) -> list[list[str]]:
 
 
 def kinetics_table(result: dict[str, Any]) -> list[list[str]]:
-    """Per matrix and dose level: Cmax, AUC0-28, AUClast geometric mean (CV%), Tmax median."""
+    """Per matrix and dose level, NCA profiles only: Cmax, AUC0-28, AUClast geometric mean (CV%),
+    Tmax median (range)."""
     rows = []
     for e in result["kinetics"]["by_dose_level"]:
         tmax = e["tmax"]
@@ -139,8 +140,36 @@ def kinetics_table(result: dict[str, Any]) -> list[list[str]]:
                 geo(e["cmax"]),
                 geo(e["auc_0_28"]),
                 geo(e["auc_last"]),
-                "–" if tmax["median"] is None
-                else f"{tmax['median']:g} ({tmax['min']:g}–{tmax['max']:g})",
+                _days(tmax),
             ]
-        )  # fmt: skip
+        )
     return rows
+
+
+def _days(summary: dict[str, Any]) -> str:
+    if summary["median"] is None:
+        return "–"
+    return f"{summary['median']:g} ({summary['min']:g}–{summary['max']:g})"
+
+
+def tumour_table(result: dict[str, Any]) -> list[list[str]]:
+    """Per dose level, first post-infusion biopsy: n, n below LLOQ, level geometric mean (CV%),
+    biopsy day median (range)."""
+    return [
+        [
+            str(e["dose_level"]),
+            str(e["n"]),
+            str(e["n_below_lloq"]),
+            geo(e["level"]),
+            _days(e["biopsy_day"]),
+        ]
+        for e in result["kinetics"]["tumour"]["by_dose_level"]
+    ]
+
+
+def biopsy_text(biopsy: dict[str, Any]) -> str:
+    """'day 28: 1,530' or 'day 28: <LLOQ (10)' for one tumour sample."""
+    day = f"day {biopsy['study_day']:g}"
+    if biopsy["below_lloq"]:
+        return f"{day}: <LLOQ ({biopsy['lloq']:g})"
+    return f"{day}: {biopsy['copies_per_ug']:,.0f}"
