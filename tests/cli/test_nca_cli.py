@@ -25,3 +25,13 @@ def test_nca_negative_value(tmp_path, capsys):
     path.write_text("subject_id,study_day,copies_per_ug,lloq\nA,0,0,5\nA,7,-100,5\n")
     assert run(["nca", str(path)]) == 2
     assert "pk.csv row 2 column 'copies_per_ug'" in capsys.readouterr().err
+
+
+def test_nca_table_prints_three_significant_figures(tmp_path, capsys):
+    path = tmp_path / "pk.csv"
+    path.write_text("id,day,conc\nA,0,BLQ\nA,7,1000\nA,14,100\nA,28,10\n")
+    assert run(["nca", str(path), "--time", "day", "--conc", "conc", "--lloq", "5",
+                "--by", "id"]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    # AUC0-28 = 3500 + 6300/ln 10 + 1260/ln 10 = 6,783.2 -> 6,780 (same for AUClast)
+    assert out.count("6,780") == 2 and "1,000" in out and "e+" not in out

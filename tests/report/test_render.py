@@ -5,7 +5,7 @@ import pytest
 from hyposti.analysis import analyze_trial
 from hyposti.data.example import example_dataset
 from hyposti.report.figures import km_figure
-from hyposti.report.format import median_ci, rate_ci
+from hyposti.report.format import median_ci, number, rate_ci
 from hyposti.report.render import render_html
 from hyposti.report.tables import dose_label, endpoint_table, kinetics_table, tumour_table
 
@@ -41,3 +41,21 @@ def test_tumour_biopsy_is_a_level_not_a_profile(result):
     assert tumour_table(result) == [["2", "1", "0", "12,000 n=1", "14 (14–14)"]]
     html = render_html(result, example_dataset())
     assert "day 14: 12,000" in html and "level 0 assumed" not in html.split("Tumour biopsies")[1]
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (20683.2, "20,700"),  # AUC: 3 significant figures, thousands separated
+        (1530.0, "1,530"),
+        (999.6, "1,000"),
+        (34.17, "34.2"),
+        (14.0, "14"),
+        (0.012345, "0.0123"),
+        (0.0, "0"),
+        (12_345_678.0, "12,300,000"),
+        (None, "–"),
+    ],
+)
+def test_kinetics_numbers_read_alike(value, text):
+    assert number(value) == text

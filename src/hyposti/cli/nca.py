@@ -14,6 +14,7 @@ from hyposti.analysis.kinetics import PARAMETERS, nca_table
 from hyposti.analysis.nca import BlqRule
 from hyposti.cli.output import emit
 from hyposti.errors import DataError, InputError
+from hyposti.report.format import number
 
 
 def _render(out: dict[str, Any], console: Console) -> None:
@@ -23,7 +24,7 @@ def _render(out: dict[str, Any], console: Console) -> None:
     for r in out["profiles"]:
         table.add_row(
             *[str(r[c]) for c in out["group_columns"]],
-            *["–" if r[p] is None else f"{r[p]:,.4g}" for p in PARAMETERS],
+            *[number(r[p]) for p in PARAMETERS],
         )
     console.print(table)
     console.print(f"[dim]{out['blq_rule']}[/dim]")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 DAYS_PER_MONTH = 365.25 / 12
@@ -41,17 +42,23 @@ def survival_rate(row: dict[str, Any]) -> str:
 
 
 def number(value: float | None, digits: int = 3) -> str:
+    """Kinetics values: ``digits`` significant figures, thousands separated, no trailing zeros
+    (20,683 -> '20,700'; 34.17 -> '34.2'; 14.0 -> '14'); '–' when missing. One format for levels,
+    AUCs and days alike."""
     if value is None:
         return "–"
-    if abs(value) >= 1e5 or (0 < abs(value) < 1e-2):
-        return f"{value:.{digits - 1}e}"
-    return f"{value:,.{max(0, digits - 1 - len(str(int(abs(value)))) + 1)}f}"
+    if value == 0:
+        return "0"
+    decimals = digits - 1 - math.floor(math.log10(abs(value)))
+    rounded = round(value, decimals)
+    text = f"{rounded:,.{max(0, decimals)}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def geo(summary: dict[str, Any]) -> str:
-    """'1,442 (198%) n=3' geometric mean and geometric CV%."""
+    """'1,440 (198%) n=3': geometric mean (3 significant figures) and geometric CV%."""
     if not summary or summary.get("geometric_mean") is None:
         return "–"
     cv = summary.get("geometric_cv_pct")
     cv_text = "" if cv is None else f" ({cv:.0f}%)"
-    return f"{summary['geometric_mean']:,.0f}{cv_text} n={summary['n']}"
+    return f"{number(summary['geometric_mean'])}{cv_text} n={summary['n']}"

@@ -14,7 +14,7 @@ from hyposti.data.dataset import TrialDataset
 from hyposti.errors import InputError
 from hyposti.protocol import Protocol, load_protocol
 from hyposti.report import figures
-from hyposti.report.format import months
+from hyposti.report.format import months, number
 from hyposti.report.tables import (
     GRADES,
     ae_grade_table,
@@ -55,6 +55,7 @@ def render_html(
         lstrip_blocks=True,
     )
     env.filters["biopsy"] = biopsy_text
+    env.filters["number"] = number
     keys = dose_columns(result)
     template = env.get_template("report.html.j2")
     return template.render(

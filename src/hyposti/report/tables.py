@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hyposti.report.format import geo, median_ci, rate_ci, survival_rate
+from hyposti.report.format import geo, median_ci, number, rate_ci, survival_rate
 
 GRADES = ("1", "2", "3", "4", "5")
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -149,7 +149,7 @@ def kinetics_table(result: dict[str, Any]) -> list[list[str]]:
 def _days(summary: dict[str, Any]) -> str:
     if summary["median"] is None:
         return "–"
-    return f"{summary['median']:g} ({summary['min']:g}–{summary['max']:g})"
+    return f"{number(summary['median'])} ({number(summary['min'])}–{number(summary['max'])})"
 
 
 def tumour_table(result: dict[str, Any]) -> list[list[str]]:
@@ -171,5 +171,5 @@ def biopsy_text(biopsy: dict[str, Any]) -> str:
     """'day 28: 1,530' or 'day 28: <LLOQ (10)' for one tumour sample."""
     day = f"day {biopsy['study_day']:g}"
     if biopsy["below_lloq"]:
-        return f"{day}: <LLOQ ({biopsy['lloq']:g})"
-    return f"{day}: {biopsy['copies_per_ug']:,.0f}"
+        return f"{day}: <LLOQ ({number(biopsy['lloq'])})"
+    return f"{day}: {number(biopsy['copies_per_ug'])}"
