@@ -37,7 +37,7 @@ def test_tumour_biopsies_have_the_parameter_share_and_tumour_to_blood_ratio() ->
     log_ratios = []
     for _ in range(n):
         samples = _kinetic_samples(rng, params, profile, days, dt.date(2024, 1, 1))
-        assert [s.study_day for s in samples if s.matrix == "blood"] == days
+        assert [s.study_day for s in samples if s.matrix == "blood"] == [0, *days]
         for s in samples:
             if s.matrix == "tumour":
                 assert s.study_day == 27  # the sampling day nearest day 28
@@ -47,3 +47,19 @@ def test_tumour_biopsies_have_the_parameter_share_and_tumour_to_blood_ratio() ->
     # Readings keep 3 significant figures: the log ratio is exact to 0.5%.
     assert np.median(log_ratios) == pytest.approx(np.log(3.0), abs=0.05)
     assert np.std(log_ratios) == pytest.approx(1.0, rel=0.05)
+
+
+def test_the_pre_infusion_sample_is_read_below_the_lloq_by_the_assay() -> None:
+    # True level 0 before the infusion: whatever the assay noise, the reading is below the LLOQ.
+    profile = typical_profile(PARAMS.kinetics)
+    rng = np.random.default_rng(4)
+    for _ in range(200):
+        samples = _kinetic_samples(rng, PARAMS, profile, [4, 7], dt.date(2024, 1, 1))
+        first = samples[0]
+        assert (first.matrix, first.study_day, first.date) == ("blood", 0, dt.date(2024, 1, 1))
+        assert first.copies_per_ug is None
+    without = PARAMS.model_copy(
+        update={"kinetics": PARAMS.kinetics.model_copy(update={"pre_infusion_sample": False})}
+    )
+    samples = _kinetic_samples(rng, without, profile, [4, 7], dt.date(2024, 1, 1))
+    assert [s.study_day for s in samples if s.matrix == "blood"] == [4, 7]

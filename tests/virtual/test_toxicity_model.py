@@ -5,12 +5,20 @@ import math
 
 import numpy as np
 import pytest
+from pydantic import ValidationError
 
+from hyposti.protocol import load_protocol
+from hyposti.safety.adverse_event import AdverseEvent, Attributions
 from hyposti.safety.cres import grade_cres
 from hyposti.safety.crs import grade_crs
+from hyposti.safety.dlt import PatientSafetyRecord, adjudicate
 from hyposti.safety.icans import grade_icans
 from hyposti.virtual.parameters import load_parameters
 from hyposti.virtual.toxicity_model import (
+    CAR_T_ORGAN,
+    CAR_T_SYNDROME,
+    CHEMOTHERAPY,
+    SKIN_MUCOSAL,
     at_least_probabilities,
     cres_observation,
     crs_observation,
@@ -21,6 +29,82 @@ from hyposti.virtual.toxicity_model import (
 
 PARAMS = load_parameters().toxicity
 ANCHORS = PARAMS.anchor_doses_cells_per_kg
+DLT_SPEC = load_protocol().dlt
+INFUSION = dt.date(2024, 1, 1)
+TODAY = INFUSION + dt.timedelta(days=100)  # after every event of the model has resolved
+# Kinetics-and-biology note's DLT priors per dose [est]: 1e6/kg ~5%, 3e6/kg 10-20%, 1e7/kg 20-35%.
+DLT_PRIORS = {1e6: (0.03, 0.07), 3e6: (0.10, 0.20), 1e7: (0.20, 0.35)}
+
+
+def _record(*events: AdverseEvent) -> PatientSafetyRecord:
+    return PatientSafetyRecord(
+        patient_id="P1",
+        dose_level=1,
+        cohort=1,
+        preconditioning_start=INFUSION - dt.timedelta(days=5),
+        infusion=INFUSION,
+        last_follow_up=TODAY,
+        adverse_events=events,
+    )
+
+
+def _lowest_dlt_grade(term: str, scale: str, attribution: Attributions) -> int | None:
+    """The lowest grade at which the safety engine calls this event (day 3) a DLT."""
+    for grade in range(1, 6):
+        try:
+            event = AdverseEvent(
+                id="E1", term=term, grade=grade, scale=scale, onset=INFUSION + dt.timedelta(days=3),
+                serious=grade >= 3, attribution=attribution,
+            )  # fmt: skip
+        except ValidationError:  # CTCAE defines no such grade for the term
+            continue
+        if adjudicate(_record(event), DLT_SPEC, TODAY).has_dlt:
+            return grade
+    return None
+
+
+def _closed_form_dlt(dose: float) -> float:
+    """P(DLT) = 1 - prod over independent event sources of (1 - P(grade >= lowest DLT grade)).
+
+    The DLT rule is the engine's (asked per event source); the grade probabilities are the
+    parameter tables; every CAR-T event's onset lies inside days 0-28 by construction (CRS and
+    ICANS onsets are log-normal with medians 3 and 6 days, log SD 0.4: P(onset > 28) < 1e-4).
+    """
+    sources = [
+        (PARAMS.crs_at_least, "Cytokine release syndrome", "ASTCT 2019 CRS", CAR_T_SYNDROME),
+        (PARAMS.icans_at_least, "Encephalopathy", "ASTCT 2019 ICANS", CAR_T_SYNDROME),
+        (PARAMS.skin_mucosal_at_least, "Rash maculo-papular", "CTCAE v5.0", SKIN_MUCOSAL),
+        (PARAMS.skin_mucosal_at_least, "Mucositis oral", "CTCAE v5.0", SKIN_MUCOSAL),
+        (PARAMS.pneumonitis_at_least, "Pneumonitis", "CTCAE v5.0", CAR_T_ORGAN),
+    ]
+    grades = [_lowest_dlt_grade(term, scale, who) for _, term, scale, who in sources]
+    # Rash and mucositis are one draw (either term, half each): both must share the DLT grade.
+    assert grades[2] == grades[3] == 3
+    assert grades[:2] == [3, 3] and grades[4] == 4
+    free = 1.0
+    for (curves, *_), grade in zip(sources[:3] + sources[4:], grades[:3] + grades[4:], strict=True):
+        free *= 1.0 - at_least_probabilities(curves, ANCHORS, dose)[grade - 1]
+    return 1.0 - free
+
+
+def test_chemotherapy_and_lab_events_are_never_dlts() -> None:
+    # Attributed "unlikely" to the CAR-T product: the closed form rightly leaves them out.
+    for term in [*PARAMS.chemotherapy, *PARAMS.lab_nadirs]:
+        assert _lowest_dlt_grade(term, "CTCAE v5.0", CHEMOTHERAPY) is None
+
+
+@pytest.mark.parametrize("dose", sorted(DLT_PRIORS))
+def test_dlt_probability_per_dose_lies_in_the_notes_prior_range(dose: float) -> None:
+    low, high = DLT_PRIORS[dose]
+    assert low <= _closed_form_dlt(dose) <= high
+
+
+def test_severe_crs_is_uncommon_at_doses_1_and_2_and_rises_at_dose_3() -> None:
+    severe = [at_least_probabilities(PARAMS.crs_at_least, ANCHORS, d)[2] for d in ANCHORS]
+    assert severe[0] <= 0.02 and severe[1] <= 0.05 and severe[2] >= 2 * severe[1]
+    # Feng 2018: no severe CRS among 11 patients at a median 2.1e6 cells/kg — the likelier outcome.
+    at_feng = at_least_probabilities(PARAMS.crs_at_least, ANCHORS, 2.1e6)[2]
+    assert (1 - at_feng) ** 11 > 0.5
 
 
 def test_probabilities_are_the_table_at_anchors_and_log_linear_between() -> None:
@@ -77,21 +161,25 @@ def test_written_icans_observations_get_their_grade_from_the_astct_grader(grade:
         assert grade_icans(icans_observation(rng, grade)).grade == grade
 
 
-def test_severe_crs_rises_with_dose_at_the_parameter_rates() -> None:
+def test_simulated_dlt_and_severe_crs_rates_match_the_closed_forms() -> None:
+    # Events drawn by the model and adjudicated by the safety engine, against the closed forms.
     rng = np.random.default_rng(7)
-    n = 800
-    rates = []
-    for dose, row in zip(ANCHORS, PARAMS.crs_at_least, strict=True):
-        severe = 0
+    n = 2_000
+    for dose in ANCHORS:
+        dlts = severe = 0
         for i in range(n):
-            events = sample_adverse_events(rng, PARAMS, dose, dt.date(2024, 1, 1), -5, f"P{i}")
+            events = sample_adverse_events(rng, PARAMS, dose, INFUSION, -5, f"P{i}")
+            record = _record(*(e.event for e in events))
+            dlts += adjudicate(record, DLT_SPEC, TODAY).has_dlt
             severe += any(
                 e.event.term == "Cytokine release syndrome" and e.event.grade >= 3 for e in events
             )
-        expected = row[2]
-        assert severe / n == pytest.approx(expected, abs=5 * math.sqrt(expected / n) + 1e-3)
-        rates.append(severe / n)
-    assert rates == sorted(rates)
+        for observed, expected in (
+            (dlts / n, _closed_form_dlt(dose)),
+            (severe / n, at_least_probabilities(PARAMS.crs_at_least, ANCHORS, dose)[2]),
+        ):
+            sd = math.sqrt(expected * (1 - expected) / n)
+            assert observed == pytest.approx(expected, abs=5 * sd + 1e-3)
 
 
 def test_events_start_at_preconditioning_and_name_their_grading() -> None:

@@ -124,7 +124,13 @@ def test_scans_and_samples_fall_in_the_calendar_windows(simulated) -> None:
         for sample in pk.itertuples():
             date = _day(sample.sample_date)
             assert (date - infusion).days == sample.study_day
+            if sample.study_day == 0:
+                # The pre-infusion sample, on the infusion visit: no transgene yet.
+                assert sample.matrix == "blood" and pd.isna(sample.copies_per_ug)
+                continue
             assert any(v.earliest <= date <= v.latest for v in sampling)
+        if not pk.empty:
+            assert (pk["study_day"] == 0).sum() == 1  # one pre-infusion sample per patient
 
 
 def test_recist_results_equal_the_engines_reassessment_of_the_files(simulated) -> None:

@@ -113,6 +113,7 @@ class KineticsParameters(_Section):
     )
     residual_sd: float = Field(ge=0)
     lloq_copies_per_ug: float = Field(gt=0)
+    pre_infusion_sample: bool
     tumour_biopsy_probability: Probability = Field(ge=0, le=1)
     tumour_biopsy_day: int = Field(ge=1)
     tumour_to_blood_median: float = Field(gt=0)

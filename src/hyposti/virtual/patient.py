@@ -53,8 +53,9 @@ def patient_streams(seed: int, index: int) -> dict[str, np.random.Generator]:
 
 def patient_stream(seed: int, index: int, name: str) -> np.random.Generator:
     """The one generator ``name`` of candidate ``index``: the same as in ``patient_streams``."""
-    root = np.random.SeedSequence(entropy=seed, spawn_key=(index,))
-    return np.random.default_rng(root.spawn(len(STREAMS))[STREAMS.index(name)])
+    # SeedSequence.spawn gives child i the spawn key (index, i): build that child alone.
+    child = np.random.SeedSequence(entropy=seed, spawn_key=(index, STREAMS.index(name)))
+    return np.random.default_rng(child)
 
 
 @dataclass(frozen=True)
@@ -239,25 +240,32 @@ def _kinetic_samples(
     blood_days: list[int],
     infusion_date: dt.date,
 ) -> tuple[KineticSample, ...]:
-    """Blood samples on the sampling days; for some patients a tumour biopsy on the sampling day
-    nearest the parameter file's biopsy day, at a log-normal tumour-to-blood ratio [est]."""
+    """Blood samples on the sampling days (after the infusion), preceded, when the parameter
+    file says so, by a day-0 sample drawn before the infusion; for some patients a tumour biopsy
+    on the sampling day nearest the parameter file's biopsy day, at a log-normal tumour-to-blood
+    ratio [est]."""
     p = params.kinetics
     truth = kinetics_model.concentration(profile, np.array(blood_days, dtype=float))[0]
+    drawn_days = list(blood_days)
+    if p.pre_infusion_sample:
+        # Before the infusion no transgene is present: the assay reads a true level of 0.
+        drawn_days, truth = [0, *drawn_days], np.concatenate([[0.0], truth])
     samples = [
         ("blood", day, value)
         for day, value in zip(
-            blood_days,
+            drawn_days,
             kinetics_model.measure(rng, truth, p.residual_sd, p.lloq_copies_per_ug),
             strict=True,
         )
     ]
     if blood_days and rng.random() < p.tumour_biopsy_probability:
         index = int(np.argmin([abs(day - p.tumour_biopsy_day) for day in blood_days]))
+        index += len(drawn_days) - len(blood_days)
         ratio = p.tumour_to_blood_median * np.exp(p.tumour_to_blood_log_sd * rng.standard_normal())
         reading = kinetics_model.measure(
             rng, truth[index : index + 1] * ratio, p.residual_sd, p.lloq_copies_per_ug
         )[0]
-        samples.append(("tumour", blood_days[index], reading))
+        samples.append(("tumour", drawn_days[index], reading))
     return tuple(
         KineticSample(
             matrix,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -44,10 +45,25 @@ def at_least_probabilities(
     """P(grade >= k) at ``dose``: linear in log10(dose) between anchors, flat outside them."""
     if dose_cells_per_kg <= 0:
         raise InputError("dose_cells_per_kg", dose_cells_per_kg, "must be positive")
+    return np.array(
+        _interpolated(tuple(map(tuple, curves)), tuple(anchors), float(dose_cells_per_kg))
+    )
+
+
+@lru_cache(maxsize=256)
+def _interpolated(
+    curves: tuple[tuple[float, ...], ...], anchors: tuple[float, ...], dose: float
+) -> tuple[float, ...]:
+    # A trial has a handful of distinct doses: each table is interpolated once per dose.
     table = np.asarray(curves, dtype=float)
     x = np.log10(np.asarray(anchors, dtype=float))
-    at = np.log10(dose_cells_per_kg)
-    return np.array([np.interp(at, x, table[:, k]) for k in range(table.shape[1])])
+    at = np.log10(dose)
+    return tuple(float(np.interp(at, x, table[:, k])) for k in range(table.shape[1]))
+
+
+#: The CTCAE lab grader is pure and nadirs are recorded to 2 decimals, so values repeat across
+#: patients; caching its answers keeps the engine's rule and skips re-deriving it.
+_grade_nadir = lru_cache(maxsize=8192)(grade_lab)
 
 
 def draw_grade(rng: np.random.Generator, at_least: np.ndarray) -> int:
@@ -272,7 +288,7 @@ def sample_adverse_events(
             )
     for term, nadir in params.lab_nadirs.items():
         value = float(round(nadir.median * np.exp(nadir.log_sd * rng.standard_normal()), 2))
-        lab = grade_lab(term, value, nadir.unit, lln=nadir.lln)
+        lab = _grade_nadir(term, value, nadir.unit, lln=nadir.lln)
         if lab.grade:
             add(
                 lab.ctcae_term,

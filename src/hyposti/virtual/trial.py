@@ -9,7 +9,10 @@ randomness is one ``numpy`` seed, spawned per candidate, so the same seed gives 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -150,6 +153,23 @@ def _check_inputs(seed: int, patients: int | None) -> None:
         raise InputError("patients", patients, "must be a whole number of patients >= 1")
 
 
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector, restoring its state on exit.
+
+    A trial keeps every patient's records alive, so each full collection walks all of them and a
+    run of n patients costs O(n^2) in collections (measured: 10^4 patients, a third of the run);
+    the records hold no reference cycles, so reference counting frees everything as before.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def simulate_trial(
     seed: int,
     params: SimulationParameters | None = None,
@@ -165,6 +185,16 @@ def simulate_trial(
     (the registry's RP2D also weighs kinetics and efficacy; the MTD is its safety ceiling).
     """
     _check_inputs(seed, patients)
+    with _cyclic_gc_paused():
+        return _simulate(seed, params, protocol, patients)
+
+
+def _simulate(
+    seed: int,
+    params: SimulationParameters | None,
+    protocol: Protocol | None,
+    patients: int | None,
+) -> SimulatedTrial:
     params = params or load_parameters()
     protocol = protocol or load_protocol()
     if protocol.schedule is None or protocol.dlt is None:
