@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from hyposti.analysis import analyze_trial
 from hyposti.data import TrialDataset, read_dataset, write_dataset
 from hyposti.report import render_html
+from hyposti.safety import crs, icans
 
 SCAN_DAYS = (28, 56, 84, 140, 196, 252)
 SAMPLE_DAYS = (0, 4, 7, 14, 21, 28)
@@ -54,11 +55,11 @@ def synthetic_frames(n: int, seed: int = 20260101) -> dict[str, pd.DataFrame]:
     ae_subject = rng.integers(0, n, k)
     grades = rng.choice([1, 2, 3, 4, 5], k, p=[0.45, 0.3, 0.17, 0.07, 0.01])
     table = np.array(
-        [("Cytokine release syndrome", "Immune system disorders", "ASTCT CRS"),
+        [("Cytokine release syndrome", "Immune system disorders", crs.SCALE),
          ("Neutrophil count decreased", "Investigations", "CTCAE v5.0"),
          ("Fatigue", "General disorders and administration site conditions", "CTCAE v5.0"),
          ("Immune effector cell-associated neurotoxicity syndrome", "Nervous system disorders",
-          "ASTCT ICANS")])  # fmt: skip
+          icans.SCALE)])  # fmt: skip
     pick = rng.integers(0, 4, k)
     onset = infusion[ae_subject] + pd.to_timedelta(rng.integers(-4, 30, k), unit="D")
     attribution = rng.choice(["unrelated", "unlikely", "possible", "probable", "definite"], (k, 3))

@@ -18,3 +18,15 @@ def test_schema_description_is_plain_data():
     assert copies["minimum"] == 0 and copies["dtype"] == "number"
     matrix = next(c for c in kinetics["columns"] if c["name"] == "matrix")
     assert matrix["allowed"] == ["blood", "tumour"]
+
+
+def test_ae_scales_are_the_safety_engines_names():
+    from hyposti.data.example import example_dataset
+    from hyposti.safety import cres, crs, icans
+    from hyposti.safety.adverse_event import CTCAE
+
+    scale = next(c for c in TABLES["adverse_events"].columns if c.name == "scale")
+    assert set(scale.allowed) == {CTCAE, crs.SCALE, icans.SCALE, cres.SCALE}
+    assert set(scale.allowed) == {"CTCAE v5.0", "ASTCT 2019 CRS", "ASTCT 2019 ICANS", "CARTOX CRES"}
+    assert set(example_dataset().adverse_events["scale"]) == {"CTCAE v5.0", "ASTCT 2019 CRS",
+                                                              "ASTCT 2019 ICANS"}  # fmt: skip

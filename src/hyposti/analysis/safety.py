@@ -20,13 +20,14 @@ from hyposti.design.outcomes import Cohort
 from hyposti.design.protocol_design import design_from_protocol
 from hyposti.errors import InputError
 from hyposti.protocol import Protocol
+from hyposti.safety import cres, crs, icans
 
 ATTRIBUTION_COLUMNS = (
     "attribution_car_t",
     "attribution_nab_paclitaxel",
     "attribution_cyclophosphamide",
 )
-SYNDROME_SCALES = {"CRS": "ASTCT CRS", "ICANS": "ASTCT ICANS", "CRES": "CARTOX CRES"}
+SYNDROME_SCALES = {"CRS": crs.SCALE, "ICANS": icans.SCALE, "CRES": cres.SCALE}
 ALL = "all"
 
 

@@ -13,8 +13,14 @@ import datetime as dt
 import pandas as pd
 
 from hyposti.data.dataset import TrialDataset
+from hyposti.protocol.safety_spec import AeScale
 
 CUTOFF = dt.date(2025, 6, 30)
+# grading scales, in the safety engine's vocabulary (a name outside AeScale fails the type check
+# and the dataset's schema check)
+CTCAE: AeScale = "CTCAE v5.0"
+CRS: AeScale = "ASTCT 2019 CRS"
+ICANS: AeScale = "ASTCT 2019 ICANS"
 # subject: (dose level, cohort, infusion date or None, enrolled)
 _PLAN = {
     "S01": (1, 1, dt.date(2024, 1, 10)),
@@ -113,26 +119,26 @@ def example_frames() -> dict[str, pd.DataFrame]:
         ]  # fmt: skip
     # (subject, id, term, soc, grade, scale, day, days to resolve, serious, car-t, nab, cyclo, dlt)
     ae_rows = [
-        ("S01", "AE01", "Cytokine release syndrome", "Immune system disorders", 1, "ASTCT CRS",
+        ("S01", "AE01", "Cytokine release syndrome", "Immune system disorders", 1, CRS,
          2, 3, False, "definite", "unrelated", "unrelated", False),
-        ("S01", "AE02", "Neutrophil count decreased", "Investigations", 3, "CTCAE v5.0",
+        ("S01", "AE02", "Neutrophil count decreased", "Investigations", 3, CTCAE,
          -1, 10, False, "unlikely", "possible", "probable", False),
         ("S02", "AE03", "Fatigue", "General disorders and administration site conditions", 1,
-         "CTCAE v5.0", 5, 7, False, "possible", "unrelated", "unrelated", False),
-        ("S03", "AE04", "Cytokine release syndrome", "Immune system disorders", 2, "ASTCT CRS",
+         CTCAE, 5, 7, False, "possible", "unrelated", "unrelated", False),
+        ("S03", "AE04", "Cytokine release syndrome", "Immune system disorders", 2, CRS,
          3, 4, False, "definite", "unrelated", "unrelated", False),
-        ("S03", "AE05", "Nausea", "Gastrointestinal disorders", 1, "CTCAE v5.0",
+        ("S03", "AE05", "Nausea", "Gastrointestinal disorders", 1, CTCAE,
          -6, 2, False, "unrelated", "unrelated", "unrelated", False),
-        ("S04", "AE06", "Cytokine release syndrome", "Immune system disorders", 2, "ASTCT CRS",
+        ("S04", "AE06", "Cytokine release syndrome", "Immune system disorders", 2, CRS,
          2, 5, False, "definite", "unrelated", "unrelated", False),
-        ("S04", "AE07", "Neutrophil count decreased", "Investigations", 4, "CTCAE v5.0",
+        ("S04", "AE07", "Neutrophil count decreased", "Investigations", 4, CTCAE,
          1, 12, False, "unlikely", "probable", "probable", False),
-        ("S05", "AE08", "Cytokine release syndrome", "Immune system disorders", 3, "ASTCT CRS",
+        ("S05", "AE08", "Cytokine release syndrome", "Immune system disorders", 3, CRS,
          1, 6, True, "definite", "unrelated", "unrelated", True),
         ("S05", "AE09", "Immune effector cell-associated neurotoxicity syndrome",
-         "Nervous system disorders", 1, "ASTCT ICANS", 4, 2, False, "probable", "unrelated",
+         "Nervous system disorders", 1, ICANS, 4, 2, False, "probable", "unrelated",
          "unrelated", False),
-        ("S06", "AE10", "Sepsis", "Infections and infestations", 5, "CTCAE v5.0",
+        ("S06", "AE10", "Sepsis", "Infections and infestations", 5, CTCAE,
          15, None, True, "unlikely", "possible", "possible", False),
     ]  # fmt: skip
     adverse_events = []

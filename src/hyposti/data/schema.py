@@ -8,13 +8,16 @@ web app's export, an SDTM mapping and the checks on load all read the same decla
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Any, Literal, get_args
+
+from hyposti.protocol.safety_spec import AeScale
 
 DType = Literal["string", "integer", "number", "date", "boolean"]
 
 ATTRIBUTION = ("unrelated", "unlikely", "possible", "probable", "definite")
 RELATED_ATTRIBUTIONS = ("possible", "probable", "definite")
-AE_SCALES = ("CTCAE v5.0", "ASTCT CRS", "ASTCT ICANS", "CARTOX CRES")
+#: The safety engine's scale names (hyposti.protocol.safety_spec.AeScale): one vocabulary.
+AE_SCALES: tuple[str, ...] = get_args(AeScale)
 ESCALATION_DECISIONS = ("escalate", "stay", "de-escalate", "stop", "expand")
 LESION_CATEGORIES = ("target", "non-target", "new")
 METHODS = ("CT", "MRI", "caliper", "chest_xray")

@@ -8,17 +8,18 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from hyposti.errors import InputError
 from hyposti.protocol.safety_spec import AeScale, Attribution, Product
+from hyposti.safety import cres, crs, icans
 from hyposti.safety.dictionary import lookup
 
-CTCAE = "CTCAE v5.0"
+CTCAE: AeScale = "CTCAE v5.0"
 #: CTCAE terms under which an event graded on a CAR-T consensus scale is reported: CRS under its
 #: own CTCAE v5.0 term; ICANS and CRES, which CTCAE v5.0 has no term for, under Encephalopathy or
 #: "Nervous system disorders - Other, specify" (Lee 2019 BBMT 25:625, Discussion; CTCAE v5.0
 #: instructs "Other, specify" for events without a term).
-SCALE_TERMS: dict[str, frozenset[str]] = {
-    "ASTCT 2019 CRS": frozenset({"Cytokine release syndrome"}),
-    "ASTCT 2019 ICANS": frozenset({"Encephalopathy", "Nervous system disorders - Other, specify"}),
-    "CARTOX CRES": frozenset({"Encephalopathy", "Nervous system disorders - Other, specify"}),
+SCALE_TERMS: dict[AeScale, frozenset[str]] = {
+    crs.SCALE: frozenset({"Cytokine release syndrome"}),
+    icans.SCALE: frozenset({"Encephalopathy", "Nervous system disorders - Other, specify"}),
+    cres.SCALE: frozenset({"Encephalopathy", "Nervous system disorders - Other, specify"}),
 }
 #: Attributions ordered from least to most related (NCI CTEP attribution scale).
 ATTRIBUTION_ORDER: tuple[Attribution, ...] = (

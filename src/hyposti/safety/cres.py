@@ -7,9 +7,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hyposti.errors import InputError
+from hyposti.protocol.safety_spec import AeScale
 from hyposti.safety.grade_result import Finding, GradeResult, most_severe
 
-SCALE = "CARTOX CRES"
+SCALE: AeScale = "CARTOX CRES"
 #: Neelapu 2018 Table 3: CSF opening pressure at or above this marks grade 4 raised ICP.
 CSF_GRADE4_MMHG = 20.0
 #: Upper limit of a normal adult lumbar opening pressure, 20 cmH2O = 14.7 mmHg (Lee SCM & Lueck CJ

@@ -6,9 +6,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from hyposti.protocol.safety_spec import AeScale
 from hyposti.safety.grade_result import Finding, GradeResult, most_severe
 
-SCALE = "ASTCT 2019 CRS"
+SCALE: AeScale = "ASTCT 2019 CRS"
 FEVER_C = 38.0
 #: Lee 2019 Table 3 footnote: low-flow nasal cannula is oxygen delivered at <= 6 L/min.
 LOW_FLOW_MAX_L_MIN = 6.0

@@ -7,9 +7,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hyposti.errors import InputError
+from hyposti.protocol.safety_spec import AeScale
 from hyposti.safety.grade_result import Finding, GradeResult, most_severe
 
-SCALE = "ASTCT 2019 ICANS"
+SCALE: AeScale = "ASTCT 2019 ICANS"
 
 Consciousness = Literal[
     "normal", "awakens-spontaneously", "awakens-to-voice", "awakens-to-touch", "unarousable"

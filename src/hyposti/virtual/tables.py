@@ -8,29 +8,18 @@ from typing import Any
 import pandas as pd
 
 from hyposti.data import TrialDataset
-from hyposti.data.schema import AE_SCALES
 from hyposti.eligibility.verdict import Verdict
-from hyposti.errors import InputError
 from hyposti.response.records import NewLesionState, TargetState
 from hyposti.virtual.clinic import Screened
 from hyposti.virtual.patient import PatientCourse
 from hyposti.virtual.trial import SimulatedTrial
 
 SITE = "PLAGH"
-#: The safety graders name their scales with the consensus year; the dataset's vocabulary does not.
-_SCALE_NAMES = {"ASTCT 2019 CRS": "ASTCT CRS", "ASTCT 2019 ICANS": "ASTCT ICANS"}
 _NEW_STATE = {
     NewLesionState.PRESENT: "present",
     NewLesionState.DISAPPEARED: "disappeared",
     NewLesionState.NOT_EVALUATED: "not_evaluated",
 }
-
-
-def _scale(name: str) -> str:
-    scale = _SCALE_NAMES.get(name, name)
-    if scale not in AE_SCALES:
-        raise InputError("scale", name, f"has no name in the dataset's scales {AE_SCALES}")
-    return scale
 
 
 def _subject_row(s: Screened) -> dict[str, Any]:
@@ -93,7 +82,7 @@ def _ae_rows(subject_id: str, course: PatientCourse, dlt_ids: set[str]) -> list[
                 "term": e.term,
                 "soc": e.soc,
                 "grade": e.grade,
-                "scale": _scale(e.scale),
+                "scale": e.scale,
                 "onset_date": e.onset,
                 "resolution_date": e.resolution,
                 "serious": e.serious,
