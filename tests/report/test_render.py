@@ -4,7 +4,7 @@ import pytest
 
 from hyposti.analysis import analyze_trial
 from hyposti.data.example import example_dataset
-from hyposti.report.figures import km_figure
+from hyposti.report.figures import km_figure, swimmer_figure
 from hyposti.report.format import median_ci, number, rate_ci
 from hyposti.report.render import render_html
 from hyposti.report.tables import dose_label, endpoint_table, kinetics_table, tumour_table
@@ -59,3 +59,15 @@ def test_tumour_biopsy_is_a_level_not_a_profile(result):
 )
 def test_kinetics_numbers_read_alike(value, text):
     assert number(value) == text
+
+
+def test_swimmer_legend_names_the_dose_level_colours():
+    # 61 patients: no per-row tick labels, so "DL1"/"DL3" can only come from the legend
+    patients = [
+        {"subject_id": f"P{i}", "dose_level": 1 + 2 * (i % 2), "last_known_alive_day": 30.0 + i,
+         "first_response_day": None, "progression_day": None, "death_day": None,
+         "new_therapy_day": None}
+        for i in range(61)
+    ]  # fmt: skip
+    svg = swimmer_figure(patients)
+    assert "DL1 (bar colour)" in svg and "DL3 (bar colour)" in svg and "DL2" not in svg

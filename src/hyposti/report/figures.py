@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.collections import LineCollection
+from matplotlib.patches import Patch
 
 DAYS_PER_MONTH = 365.25 / 12
 BOR_COLOURS = {
@@ -197,7 +198,12 @@ def swimmer_figure(patients: list[dict[str, Any]]) -> str:
     else:
         ax.set_yticks([])
     ax.set_xlabel("Months from CAR-T infusion")
-    ax.legend(fontsize=7, frameon=False, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    handles, labels = ax.get_legend_handles_labels()
+    levels = sorted({int(p["dose_level"]) for p in rows if p["dose_level"] is not None})
+    handles += [Patch(color=dose_colour(lv), alpha=0.55) for lv in levels]
+    labels += [f"DL{lv} (bar colour)" for lv in levels]
+    ax.legend(handles, labels, fontsize=7, frameon=False, loc="center left",
+              bbox_to_anchor=(1.01, 0.5))  # fmt: skip
     return to_svg(fig, "swimmer")
 
 
