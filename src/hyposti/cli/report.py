@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 from pathlib import Path
 from typing import Annotated
 
@@ -12,7 +11,7 @@ import typer
 from hyposti.cli.output import emit
 from hyposti.data import read_dataset
 from hyposti.protocol import load_protocol
-from hyposti.report import write_pdf, write_report
+from hyposti.report import pdf_engine, write_pdf, write_report
 
 
 def report_command(
@@ -26,8 +25,8 @@ def report_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
     """Analyse a dataset and write one HTML file with every table and figure."""
-    if pdf and importlib.util.find_spec("weasyprint") is None:
-        write_pdf(output)  # raises before any work: no PDF engine
+    if pdf:
+        pdf_engine()  # no PDF engine: refuse before any work
     ds = read_dataset(directory)
     path = write_report(ds, output, load_protocol(), generated_on=dt.date.today())
     written = {"html": str(path)}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -89,15 +89,28 @@ def write_report(
     return path
 
 
-def write_pdf(html_path: str | Path) -> Path:
-    """Print a written HTML report to PDF (A4) next to it with weasyprint, if it is installed."""
-    if importlib.util.find_spec("weasyprint") is None:
-        raise InputError(
-            "--pdf", True, "no PDF engine: install weasyprint, or print the HTML to PDF"
-        )
-    from weasyprint import HTML
+def pdf_engine() -> Callable[..., Any]:
+    """weasyprint's HTML class, or InputError when there is no PDF engine.
 
+    weasyprint (the ``pdf`` extra) needs the Pango system library as well as the Python package;
+    either missing is reported as no PDF engine.
+    """
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError) as exc:
+        raise InputError(
+            "--pdf",
+            True,
+            "no PDF engine: install the 'pdf' extra of hyposti (weasyprint and the Pango "
+            f"library), or print the HTML to PDF from a browser ({exc})",
+        ) from None
+    return HTML
+
+
+def write_pdf(html_path: str | Path) -> Path:
+    """Print a written HTML report to PDF (A4) next to it."""
+    html = pdf_engine()
     path = Path(html_path)
     pdf = path.with_suffix(".pdf")
-    HTML(filename=str(path)).write_pdf(str(pdf))
+    html(filename=str(path)).write_pdf(str(pdf))
     return pdf
