@@ -122,3 +122,23 @@ def test_a_node_is_measured_down_to_its_short_axis_not_called_disappeared() -> N
     )  # fmt: skip
     (reading,) = data.assessments[0].targets
     assert reading.state == TargetState.MEASURED and reading.diameter_mm == 4.0
+
+
+def test_growth_rates_are_log_normal_with_the_tail_of_slow_growers() -> None:
+    # ln g ~ N(ln median, sd^2); the slow growers who cannot reach RECIST's +20% within a year
+    # (g < ln 1.2 / 365) make the PFS tail: their share is Phi((ln(ln 1.2 / 365) - ln m) / sd).
+    rng = np.random.default_rng(5)
+    n = 4_000
+    log_g = np.log([sample_baseline(rng, PARAMS).growth_per_day for _ in range(n)])
+    sd = PARAMS.growth_log_sd
+    assert log_g.mean() == pytest.approx(
+        math.log(PARAMS.growth_median_per_day), abs=5 * sd / n**0.5
+    )
+    assert log_g.std() == pytest.approx(sd, rel=0.05)
+    cut = math.log(math.log(1.2) / 365.0)
+    z = (cut - math.log(PARAMS.growth_median_per_day)) / sd
+    slow = 0.5 * math.erfc(-z / math.sqrt(2.0))
+    observed = float(np.mean(log_g < cut))
+    assert observed == pytest.approx(slow, abs=5 * math.sqrt(slow * (1 - slow) / n))
+    # Enough slow growers for a 12-month PFS of 10-20% once new lesions and deaths are counted.
+    assert 0.15 <= slow <= 0.35
