@@ -12,6 +12,7 @@ from rich.table import Table
 
 from hyposti.analysis.km import CONF_TYPES, fit_kaplan_meier
 from hyposti.cli.output import emit
+from hyposti.data.csv_table import read_csv_table
 from hyposti.errors import DataError, InputError
 
 
@@ -61,13 +62,8 @@ def km_command(
     """Kaplan-Meier estimate of a time-to-event column (R survival conventions)."""
     if conf_type not in CONF_TYPES:
         raise InputError("--conf-type", conf_type, f"must be one of {', '.join(CONF_TYPES)}")
-    if not file.is_file():
-        raise InputError("FILE", str(file), "must be an existing CSV file")
-    frame = pd.read_csv(file)
+    frame = read_csv_table(file, (time, event))
     table = file.name
-    for column in (time, event):
-        if column not in frame.columns:
-            raise DataError(table, None, column, f"no such column; have {', '.join(frame.columns)}")
     times = pd.to_numeric(frame[time], errors="coerce")
     events = pd.to_numeric(frame[event], errors="coerce")
     for column, values in ((time, times), (event, events)):

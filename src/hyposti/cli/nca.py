@@ -13,6 +13,7 @@ from rich.table import Table
 from hyposti.analysis.kinetics import PARAMETERS, nca_table
 from hyposti.analysis.nca import BlqRule
 from hyposti.cli.output import emit
+from hyposti.data.csv_table import read_csv_table, require_columns
 from hyposti.errors import DataError, InputError
 from hyposti.report.format import number
 
@@ -53,13 +54,8 @@ def nca_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
     """Cmax, Tmax, AUC0-28d, AUClast, Clast, Tlast per profile, with the LLOQ rule stated."""
-    if not file.is_file():
-        raise InputError("FILE", str(file), "must be an existing CSV file")
-    frame = pd.read_csv(file)
+    frame = read_csv_table(file, (time, conc))
     table = file.name
-    for column in (time, conc):
-        if column not in frame.columns:
-            raise DataError(table, None, column, f"no such column; have {', '.join(frame.columns)}")
     if lloq in frame.columns:
         limit = pd.to_numeric(frame[lloq], errors="coerce")
     else:
@@ -72,9 +68,7 @@ def nca_command(
         if by
         else [c for c in ("subject_id", "matrix") if c in frame.columns]
     )
-    for column in groups:
-        if column not in frame.columns:
-            raise DataError(table, None, column, "no such column")
+    require_columns(frame, table, groups)
     if not groups:
         frame = frame.assign(profile="all")
         groups = ["profile"]

@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal, get_args
 
-from hyposti.protocol.safety_spec import AeScale
+from hyposti.protocol.safety_spec import AeScale, Attribution
 
 DType = Literal["string", "integer", "number", "date", "boolean"]
 
-ATTRIBUTION = ("unrelated", "unlikely", "possible", "probable", "definite")
+#: The NCI CTEP attribution scale as the safety engine declares it (protocol.safety_spec).
+ATTRIBUTION: tuple[str, ...] = get_args(Attribution)
 RELATED_ATTRIBUTIONS = ("possible", "probable", "definite")
 #: The safety engine's scale names (hyposti.protocol.safety_spec.AeScale): one vocabulary.
 AE_SCALES: tuple[str, ...] = get_args(AeScale)

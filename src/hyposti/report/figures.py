@@ -19,7 +19,8 @@ import pandas as pd
 from matplotlib.collections import LineCollection
 from matplotlib.patches import Patch
 
-DAYS_PER_MONTH = 365.25 / 12
+from hyposti.analysis.efficacy import DAYS_PER_MONTH
+
 BOR_COLOURS = {
     "CR": "#1b7837",
     "PR": "#5aae61",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-DAYS_PER_MONTH = 365.25 / 12
+from hyposti.analysis.efficacy import DAYS_PER_MONTH
 
 
 def pct(value: float | None, digits: int = 1) -> str:
