@@ -110,3 +110,10 @@ def test_a_design_that_cannot_be_built_is_named_not_replayed():
     )
     assert "max_n" in esc["replay_note"]
     assert all(c["rule_recommendation"] is None for c in esc["cohorts"])
+
+
+def test_mtd_rule_reading_in_force_is_reported(safety):
+    # nct05681650.yaml design.mtd_rule: reading conventional (<= 1 DLT in 6), registry text beside
+    esc = safety["escalation"]
+    assert esc["mtd_rule_reading"] == "conventional"
+    assert esc["mtd_rule_text"].startswith("Maximum tolerated dose is defined as the highest dose")

@@ -11,7 +11,10 @@ def test_enrolment_flow_and_json():
     result = analyze_trial(example_dataset())
     flow = result["flow"]
     assert (flow["consented"], flow["screened"], flow["screen_failed"]) == (8, 8, 1)
-    assert flow["failed_by_criterion"] == [{"criterion_id": "I3", "n": 1}]
+    # I3 in nct05681650.yaml: "Have at least one measurable target lesion."
+    assert flow["failed_by_criterion"] == [
+        {"criterion_id": "I3", "text": "Have at least one measurable target lesion.", "n": 1}
+    ]
     assert (flow["enrolled"], flow["infused"], flow["response_evaluable"]) == (7, 6, 5)
     assert flow["enrolled_not_infused"] == [
         {"subject_id": "S07", "reason": "withdrawal of consent"}

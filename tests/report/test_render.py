@@ -7,7 +7,14 @@ from hyposti.data.example import example_dataset
 from hyposti.report.figures import km_figure, swimmer_figure
 from hyposti.report.format import median_ci, number, rate_ci
 from hyposti.report.render import render_html
-from hyposti.report.tables import dose_label, endpoint_table, kinetics_table, tumour_table
+from hyposti.report.tables import (
+    dose_label,
+    endpoint_table,
+    grade_table,
+    kinetics_table,
+    syndromes_without_events,
+    tumour_table,
+)
 
 
 @pytest.fixture(scope="module")
@@ -71,3 +78,12 @@ def test_swimmer_legend_names_the_dose_level_colours():
     ]  # fmt: skip
     svg = swimmer_figure(patients)
     assert "DL1 (bar colour)" in svg and "DL3 (bar colour)" in svg and "DL2" not in svg
+
+
+def test_syndromes_without_any_event_are_named_not_tabulated(result):
+    # example AE table: CRS in S01, S03, S04, S05; ICANS in S05; nothing graded on CARTOX CRES
+    assert syndromes_without_events(result) == ["CRES"]
+    rows = grade_table(result)
+    assert {r[0] for r in rows} == {"CRS", "ICANS"}
+    # CRS worst grades S01 1, S03 2, S04 2, S05 3
+    assert ["CRS", "all", "6", "1", "2", "1", "0", "0", "4"] in rows

@@ -34,7 +34,7 @@ class BlqRule:
 
     def describe(self) -> str:
         return (
-            f"below-LLOQ samples: {self.leading} before the first quantifiable sample, "
+            f"Below-LLOQ samples: {self.leading} before the first quantifiable sample, "
             f"{self.middle} between quantifiable samples, {self.trailing} after the last"
         )
 

@@ -210,6 +210,7 @@ def escalation_history(ds: TrialDataset, protocol: Protocol) -> dict[str, Any]:
         "mtd_rule_text": protocol.design.mtd_rule.registry_text
         if protocol.design.mtd_rule
         else None,
+        "mtd_rule_reading": protocol.design.mtd_rule.reading if protocol.design.mtd_rule else None,
     }
 
 

@@ -16,7 +16,9 @@ from hyposti.data.dataset import TrialDataset
 from hyposti.protocol import Protocol, load_protocol
 
 
-def enrolment_flow(ds: TrialDataset, evaluable_ids: set[str]) -> dict[str, Any]:
+def enrolment_flow(
+    ds: TrialDataset, evaluable_ids: set[str], criteria_text: dict[str, str] | None = None
+) -> dict[str, Any]:
     """CONSORT-style counts (Schulz 2010, CONSORT flow diagram): screened, failed by criterion,
     enrolled, preconditioned, infused, DLT- and response-evaluable, overall and per dose level."""
     s = ds.subjects
@@ -49,7 +51,10 @@ def enrolment_flow(ds: TrialDataset, evaluable_ids: set[str]) -> dict[str, Any]:
         "consented": len(s),
         "screened": len(screened),
         "screen_failed": len(failed),
-        "failed_by_criterion": [{"criterion_id": c, "n": int(n)} for c, n in by_criterion.items()],
+        "failed_by_criterion": [
+            {"criterion_id": c, "text": (criteria_text or {}).get(c), "n": int(n)}
+            for c, n in by_criterion.items()
+        ],
         **{k: int(v.sum()) for k, v in stages.items()},
         "enrolled_not_infused": [
             {"subject_id": sid, "reason": reasons.get(sid)} for sid in not_infused
@@ -114,7 +119,9 @@ def analyze_trial(
                 "ci_level": 0.95,
                 "proportion_ci": "Clopper-Pearson exact",
             },
-            "flow": enrolment_flow(ds, evaluable),
+            "flow": enrolment_flow(
+                ds, evaluable, {c.id: c.text for c in protocol.eligibility.criteria}
+            ),
             "safety": safety_analysis(ds, protocol),
             "efficacy": efficacy,
             "kinetics": kinetics_analysis(

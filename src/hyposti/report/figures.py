@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.collections import LineCollection
 from matplotlib.patches import Patch
+from matplotlib.ticker import FormatStrFormatter, NullLocator
 
 from hyposti.analysis.efficacy import DAYS_PER_MONTH
 
@@ -241,6 +242,12 @@ def kinetics_figure(samples: pd.DataFrame, dose_levels: pd.Series, matrix: str =
         if lloq and lloq > 0:
             ax.axhline(lloq, color="#999999", lw=0.6, ls=":")
         ax.set_yscale("log")
+        # linear over the DLT window's expansion, logarithmic after: peak and persistence both show
+        ax.set_xscale("symlog", linthresh=28, linscale=1.5)
+        ax.set_xticks([t for t in (0, 28, 180) if t <= max(days.max(), 28)])
+        ax.set_xlim(left=min(-1.0, float(days.min()) - 1) if days.size else -1.0)
+        ax.xaxis.set_minor_locator(NullLocator())
+        ax.xaxis.set_major_formatter(FormatStrFormatter("%d"))
         ax.set_title(f"DL{level} (n={group['subject_id'].nunique()})", fontsize=9)
         ax.set_xlabel("Study day")
     axes[0][0].set_ylabel(f"Copies/ug gDNA ({matrix})")
@@ -248,3 +255,33 @@ def kinetics_figure(samples: pd.DataFrame, dose_levels: pd.Series, matrix: str =
         axes[0][0].text(0.5, 0.5, f"No {matrix} samples", ha="center",
                         transform=axes[0][0].transAxes)  # fmt: skip
     return to_svg(fig, f"kinetics-{matrix}")
+
+
+def biopsy_figure(patients: list[dict[str, Any]]) -> str:
+    """Tumour-biopsy levels per patient by dose level (log scale; below the LLOQ drawn at it)."""
+    points = [
+        (p["dose_level"], b)
+        for p in patients
+        if p["dose_level"] is not None
+        for b in p["biopsies"]
+        if b["study_day"] >= 0
+    ]
+    levels = sorted({level for level, _ in points})
+    fig, ax = plt.subplots(figsize=(4.2, 2.8))
+    for x, level in enumerate(levels):
+        group = [b for lv, b in points if lv == level]
+        spread = np.linspace(-0.25, 0.25, len(group)) if len(group) > 1 else np.zeros(1)
+        for dx, b in zip(spread, group, strict=True):
+            below, colour = b["below_lloq"], dose_colour(level)
+            level_shown = b["lloq"] if below else b["copies_per_ug"]
+            ax.plot(x + dx, level_shown, "o", ms=4, color=colour, mfc="white" if below else colour)
+    if points:
+        ax.axhline(float(np.median([b["lloq"] for _, b in points])), color="#999999", lw=0.6,
+                   ls=":")  # fmt: skip
+        ax.set_yscale("log")
+    else:
+        ax.text(0.5, 0.5, "No tumour samples", ha="center", transform=ax.transAxes)
+    ax.set_xticks(range(len(levels)), [f"DL{lv}" for lv in levels])
+    ax.set_xlim(-0.6, len(levels) - 0.4)
+    ax.set_ylabel("Copies/ug gDNA (tumour)")
+    return to_svg(fig, "tumour-biopsies")

@@ -10,6 +10,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from hyposti.analysis import analyze_trial
+from hyposti.analysis.kinetics import TUMOUR
 from hyposti.data.dataset import TrialDataset
 from hyposti.errors import InputError
 from hyposti.protocol import Protocol, load_protocol
@@ -25,6 +26,7 @@ from hyposti.report.tables import (
     endpoint_table,
     grade_table,
     kinetics_table,
+    syndromes_without_events,
     tumour_table,
 )
 
@@ -39,8 +41,9 @@ def _figures(result: dict[str, Any], ds: TrialDataset) -> dict[str, str | None]:
     }
     for key, title in (("pfs", "PFS"), ("os", "OS"), ("dor", "DOR")):
         out[key] = figures.km_figure(eff[key], title) if eff[key] else None
-    for matrix in sorted(ds.kinetics["matrix"].dropna().unique()):
+    for matrix in sorted(set(ds.kinetics["matrix"].dropna()) - {TUMOUR}):
         out[f"kinetics_{matrix}"] = figures.kinetics_figure(ds.kinetics, dose_levels, matrix)
+    out["tumour_biopsies"] = figures.biopsy_figure(result["kinetics"]["tumour"]["per_patient"])
     return out
 
 
@@ -67,6 +70,7 @@ def render_html(
         ae_rows=ae_table(result),
         ae_grade_rows=ae_grade_table(result),
         grade_rows=grade_table(result),
+        syndromes_without_events=syndromes_without_events(result),
         grades=GRADES,
         kinetics_rows=kinetics_table(result),
         tumour_rows=tumour_table(result),

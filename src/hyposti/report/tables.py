@@ -114,11 +114,19 @@ def ae_grade_table(result: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def syndromes_without_events(result: dict[str, Any]) -> list[str]:
+    """Syndromes no patient had an event graded for (e.g. CRES when ICANS is the scale in use)."""
+    return [name for name, by in result["safety"]["syndromes"].items() if not by["all"]["any"]]
+
+
 def grade_table(result: dict[str, Any]) -> list[list[str]]:
-    """CRS / ICANS / CRES: patients by worst grade, per dose level."""
+    """CRS / ICANS / CRES with at least one event: patients by worst grade, per dose level."""
     keys = dose_columns(result)
     rows = []
+    empty = syndromes_without_events(result)
     for name, by_dose in result["safety"]["syndromes"].items():
+        if name in empty:
+            continue
         for k in keys:
             c = by_dose[k]
             rows.append([name, k, str(c["n"]), *[str(c["by_worst_grade"][g]) for g in GRADES],
