@@ -58,7 +58,7 @@ def synthetic_frames(n: int, seed: int = 20260101) -> dict[str, pd.DataFrame]:
         [("Cytokine release syndrome", "Immune system disorders", crs.SCALE),
          ("Neutrophil count decreased", "Investigations", "CTCAE v5.0"),
          ("Fatigue", "General disorders and administration site conditions", "CTCAE v5.0"),
-         ("Immune effector cell-associated neurotoxicity syndrome", "Nervous system disorders",
+         ("Encephalopathy", "Nervous system disorders",
           icans.SCALE)])  # fmt: skip
     pick = rng.integers(0, 4, k)
     onset = infusion[ae_subject] + pd.to_timedelta(rng.integers(-4, 30, k), unit="D")

@@ -137,8 +137,9 @@ def _render(payload: dict[str, Any], protocol: Protocol, console: Console) -> No
         console.print(f"  DLT at {label(int(dose))}: {rate_ci(rate)}")
     console.print(f"Confirmed ORR (RECIST 1.1): {rate_ci(h['orr_confirmed'])}")
     console.print(f"Median PFS {median_ci(h['pfs'])}; median OS {median_ci(h['os'])}")
-    console.print(f"Dataset: {payload['dataset']}")
-    console.print(f"Report:  [b]{payload['report']}[/b]")
+    # Paths stay on one line so they can be copied (and found) whole.
+    console.print(f"Dataset: {payload['dataset']}", soft_wrap=True)
+    console.print(f"Report:  [b]{payload['report']}[/b]", soft_wrap=True)
 
 
 def demo_command(

@@ -135,7 +135,7 @@ def example_frames() -> dict[str, pd.DataFrame]:
          1, 12, False, "unlikely", "probable", "probable", False),
         ("S05", "AE08", "Cytokine release syndrome", "Immune system disorders", 3, CRS,
          1, 6, True, "definite", "unrelated", "unrelated", True),
-        ("S05", "AE09", "Immune effector cell-associated neurotoxicity syndrome",
+        ("S05", "AE09", "Encephalopathy",
          "Nervous system disorders", 1, ICANS, 4, 2, False, "probable", "unrelated",
          "unrelated", False),
         ("S06", "AE10", "Sepsis", "Infections and infestations", 5, CTCAE,
