@@ -1,5 +1,6 @@
 """`hyposti simulate-trial`: writes the dataset, prints its summary, refuses bad input."""
 
+import gc
 import json
 from pathlib import Path
 
@@ -67,3 +68,14 @@ def test_an_invalid_parameter_file_lists_its_problems(tmp_path: Path, capsys) ->
     assert code == 2
     err = capsys.readouterr().err
     assert "calendar.screenings_per_month" in err and "population" in err
+
+
+def test_the_same_seed_writes_the_same_bytes_and_the_collector_is_restored(
+    tmp_path: Path, capsys
+) -> None:
+    folders = [tmp_path / "a", tmp_path / "b"]
+    for folder in folders:
+        assert run(["simulate-trial", "--seed", "6", "-o", str(folder), "--format", "csv"]) == 0
+        assert gc.isenabled()
+    first, second = ({p.name: p.read_bytes() for p in f.iterdir()} for f in folders)
+    assert first == second and len(first) == len(TABLES)

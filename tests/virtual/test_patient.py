@@ -7,7 +7,7 @@ import pytest
 
 from hyposti.virtual.kinetics_model import concentration, typical_profile
 from hyposti.virtual.parameters import load_parameters
-from hyposti.virtual.patient import STREAMS, _kinetic_samples, patient_streams
+from hyposti.virtual.patient import STREAMS, _kinetic_samples, patient_stream, patient_streams
 
 PARAMS = load_parameters()
 
@@ -22,6 +22,14 @@ def test_streams_depend_only_on_seed_and_index() -> None:
         assert not np.array_equal(first[name], other[name])
     values = [v[0] for v in first.values()]
     assert len(set(values)) == len(values)  # the domains do not share numbers
+
+
+def test_one_stream_alone_is_the_same_as_spawned_with_the_others() -> None:
+    spawned = patient_streams(11, 9)
+    for name in STREAMS:
+        np.testing.assert_array_equal(
+            patient_stream(11, 9, name).random(4), spawned[name].random(4)
+        )
 
 
 def test_tumour_biopsies_have_the_parameter_share_and_tumour_to_blood_ratio() -> None:

@@ -1,6 +1,7 @@
 """The synthetic trial checked against the engines it must obey, read back from its own files."""
 
 import datetime as dt
+import gc
 from collections import defaultdict
 
 import numpy as np
@@ -17,7 +18,7 @@ from hyposti.eligibility.engine import screen
 from hyposti.errors import InputError
 from hyposti.protocol import load_protocol
 from hyposti.virtual.tables import trial_dataset
-from hyposti.virtual.trial import simulate_trial
+from hyposti.virtual.trial import cyclic_gc_paused, simulate_trial
 
 PROTOCOL = load_protocol()
 SEEDS = (3, 11)
@@ -268,3 +269,23 @@ def test_any_seed_follows_the_design_and_the_screening_verdicts(seed: int) -> No
     for s in trial.screened:
         assert (s.result.status == "eligible") == s.enrolled
         assert s.enrolled or s.result.failing
+
+
+def test_the_paused_collector_is_restored_and_the_trial_leaves_no_cycles() -> None:
+    # The pause is safe only because reference counting frees a trial's records: they must
+    # form no reference cycles (the collector finds nothing unreachable afterwards).
+    assert gc.isenabled()
+    gc.collect()
+    with cyclic_gc_paused():
+        assert not gc.isenabled()
+        trial = simulate_trial(4, patients=40)
+        del trial
+        assert gc.collect() == 0
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with pytest.raises(ZeroDivisionError), cyclic_gc_paused():
+            _ = 1 / 0
+        assert not gc.isenabled()  # a collector paused by the caller stays paused
+    finally:
+        gc.enable()

@@ -15,7 +15,7 @@ from hyposti.errors import InputError
 from hyposti.protocol import load_protocol
 from hyposti.virtual.parameters import load_parameters
 from hyposti.virtual.tables import trial_dataset
-from hyposti.virtual.trial import simulate_trial
+from hyposti.virtual.trial import cyclic_gc_paused, simulate_trial
 
 
 def render_summary(summary: dict[str, Any], console: Console) -> None:
@@ -80,12 +80,13 @@ def simulate_command(
     if format not in ("parquet", "csv"):
         raise InputError("--format", format, "must be 'parquet' or 'csv'")
     fmt: Literal["parquet", "csv"] = "parquet" if format == "parquet" else "csv"
-    trial = simulate_trial(
-        seed,
-        params=load_parameters(params),
-        protocol=load_protocol(protocol),
-        patients=patients,
-    )
-    folder = write_dataset(trial_dataset(trial), output, fmt)
+    with cyclic_gc_paused():
+        trial = simulate_trial(
+            seed,
+            params=load_parameters(params),
+            protocol=load_protocol(protocol),
+            patients=patients,
+        )
+        folder = write_dataset(trial_dataset(trial), output, fmt)
     summary = trial.summary() | {"output": str(folder), "format": fmt}
     emit(summary, as_json, lambda console: render_summary(summary, console))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -87,16 +88,28 @@ class VirtualTumour:
 
 
 def _choice(rng: np.random.Generator, weights: dict[str, float]) -> str:
-    names = list(weights)
-    p = np.array([weights[k] for k in names], dtype=float)
-    return names[int(rng.choice(len(names), p=p / p.sum()))]
+    """One name drawn with probability proportional to its weight, by inversion of the
+    cumulative distribution (Devroye 1986, ch. III.2): one uniform, the first cumulative share
+    above it — the draw ``Generator.choice(p=...)`` makes, without re-validating p each time."""
+    return tuple(weights)[_draw_index(rng, tuple(weights.values()))]
+
+
+def _draw_index(rng: np.random.Generator, weights: tuple[float, ...]) -> int:
+    return int(_cumulative_shares(weights).searchsorted(rng.random(), side="right"))
+
+
+@lru_cache(maxsize=128)
+def _cumulative_shares(weights: tuple[float, ...]) -> np.ndarray:
+    shares = np.asarray(weights, dtype=float)
+    cdf = np.cumsum(shares / shares.sum())
+    cdf /= cdf[-1]
+    cdf.flags.writeable = False
+    return cdf
 
 
 def sample_baseline(rng: np.random.Generator, params: TumourParameters) -> VirtualTumour:
     """Baseline lesions (at most 2 targets per organ, RECIST 1.1 s4.2) and the patient's rates."""
-    n_targets = 1 + int(
-        rng.choice(len(params.target_count_probabilities), p=params.target_count_probabilities)
-    )
+    n_targets = 1 + _draw_index(rng, tuple(params.target_count_probabilities))
     per_organ: dict[str, int] = {}
     lesions: list[VirtualLesion] = []
     while len(lesions) < n_targets:
