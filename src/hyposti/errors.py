@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+from pydantic import ValidationError
 
 
 class HypostiError(Exception):
@@ -47,3 +50,34 @@ class DataError(HypostiError, ValueError):
         if column is not None:
             where += f" column {column!r}"
         super().__init__(f"{where}: {rule}")
+
+
+def dotted_path(loc: tuple[Any, ...]) -> str:
+    """A pydantic location as a field path: ``dose_levels[2].cells_per_kg``."""
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif not str(part).startswith("function"):  # validator frames, not fields
+            path += f".{part}" if path else str(part)
+    return path
+
+
+def validation_problems(
+    exc: ValidationError, line_of: Callable[[tuple[Any, ...]], int | None] | None = None
+) -> list[str]:
+    """Each problem as 'field (line N) = value: rule', the value left out where it is a section.
+
+    ``line_of`` maps a location to its line in the source file, where there is one.
+    """
+    problems = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        where = dotted_path(loc) or "(input)"
+        line = line_of(loc) if line_of else None
+        if line:
+            where += f" (line {line})"
+        given = err.get("input")
+        shown = err["type"] != "missing" and not isinstance(given, dict | list)
+        problems.append(f"{where}{f' = {given!r}' if shown else ''}: {err['msg']}")
+    return problems

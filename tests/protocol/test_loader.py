@@ -122,7 +122,7 @@ def test_a_missing_section_is_named():
 def test_yaml_syntax_errors_and_unreadable_files_are_problems_not_tracebacks(tmp_path: Path):
     with pytest.raises(ProtocolError, match="not valid YAML"):
         parse_protocol("design: [unclosed", "bad.yaml")
-    with pytest.raises(ProtocolError, match="mapping of protocol sections"):
+    with pytest.raises(ProtocolError, match="mapping of sections"):
         parse_protocol("- just a list", "bad.yaml")
     with pytest.raises(ProtocolError, match="cannot read the file"):
         load_protocol(tmp_path / "absent.yaml")

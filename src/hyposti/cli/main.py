@@ -26,7 +26,7 @@ from hyposti.cli import (
     simulate,
 )
 from hyposti.cli.output import error_console
-from hyposti.errors import HypostiError
+from hyposti.errors import HypostiError, validation_problems
 
 app = typer.Typer(
     name="hyposti",
@@ -54,15 +54,6 @@ app.command("simulate-trial")(simulate.simulate_command)
 app.command("report")(report.report_command)
 
 
-def format_validation_error(exc: ValidationError) -> str:
-    """One line per problem: the dotted field path, the value given and the rule it broke."""
-    lines = []
-    for err in exc.errors():
-        path = ".".join(str(p) for p in err["loc"]) or "(input)"
-        lines.append(f"{path} = {err.get('input')!r}: {err['msg']}")
-    return "\n".join(lines)
-
-
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI; a rule broken by the input exits 2 with the message, never a traceback."""
     try:
@@ -72,7 +63,7 @@ def run(argv: list[str] | None = None) -> int:
         return 2
     except ValidationError as exc:
         error_console.print("[bold red]error:[/] invalid input", markup=True)
-        error_console.print(format_validation_error(exc), markup=False, highlight=False)
+        error_console.print("\n".join(validation_problems(exc)), markup=False, highlight=False)
         return 2
     except SystemExit as exc:  # Typer's standalone mode ends every run, and usage errors, here
         return exc.code if isinstance(exc.code, int) else int(exc.code is not None)

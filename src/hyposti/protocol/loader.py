@@ -5,28 +5,24 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from hyposti.errors import ProtocolError
+from hyposti.errors import ProtocolError, validation_problems
 from hyposti.protocol.model import Protocol
 
 SHIPPED = "nct05681650"
-
-
-def _dotted(loc: tuple[Any, ...]) -> str:
-    path = ""
-    for part in loc:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    return path or "(top level)"
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 def _line_of(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
     """1-based line of the deepest node of ``loc`` present in the YAML tree."""
     node, line = root, None
     for part in loc:
+        if isinstance(part, str) and part.startswith("function"):
+            continue  # a validator frame, not a key in the file
         if node is None:
             break
         line = node.start_mark.line + 1
@@ -41,34 +37,25 @@ def _line_of(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
     return line
 
 
-def parse_protocol(text: str, source: str) -> Protocol:
-    """Validate protocol YAML; raise ProtocolError listing every problem, not the first only."""
+def parse_yaml_model(text: str, source: str, model: type[ModelT]) -> ModelT:
+    """Validate YAML text as ``model``; raise ProtocolError listing every problem with its line."""
     try:
         data = yaml.safe_load(text)
         root = yaml.compose(text)
     except yaml.YAMLError as exc:
         raise ProtocolError(source, [f"not valid YAML: {exc}"]) from None
     if not isinstance(data, dict):
-        raise ProtocolError(source, ["the file must hold a mapping of protocol sections"])
+        raise ProtocolError(source, ["the file must hold a mapping of sections"])
     try:
-        return Protocol.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            loc = tuple(
-                p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function"))
-            )
-            line = _line_of(root, loc)
-            where = _dotted(loc) + (f" (line {line})" if line else "")
-            given = err.get("input")
-            # A whole section as "value" drowns the message; show scalars only.
-            value = (
-                ""
-                if err["type"] == "missing" or isinstance(given, dict | list)
-                else f" = {given!r}"
-            )
-            problems.append(f"{where}{value}: {err['msg']}")
+        problems = validation_problems(exc, lambda loc: _line_of(root, loc))
         raise ProtocolError(source, problems) from None
+
+
+def parse_protocol(text: str, source: str) -> Protocol:
+    """Validate protocol YAML; raise ProtocolError listing every problem, not the first only."""
+    return parse_yaml_model(text, source, Protocol)
 
 
 def shipped_protocol_path(name: str = SHIPPED) -> Path:

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from hyposti.errors import InputError, ProtocolError
+from hyposti.errors import InputError, ProtocolError, dotted_path, validation_problems
 from hyposti.protocol.safety_spec import DltClause, DltSpec
 from hyposti.safety.adverse_event import AdverseEvent
 from hyposti.safety.dictionary import lookup, system_organ_classes
@@ -80,13 +80,10 @@ def parse_patient(data: Any) -> PatientSafetyRecord:
         return PatientSafetyRecord.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in first["loc"]).lstrip(
-            "."
-        )
-        rules = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '(record)'}: {e['msg']}" for e in exc.errors()
-        )
-        raise InputError(field or "(record)", first.get("input"), rules) from None
+        rules = "; ".join(validation_problems(exc))
+        raise InputError(
+            dotted_path(tuple(first["loc"])) or "(record)", first.get("input"), rules
+        ) from None
 
 
 def _check_spec(spec: DltSpec) -> None:

@@ -12,10 +12,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from hyposti.errors import InputError, ProtocolError
+from hyposti.errors import InputError
+from hyposti.protocol.loader import parse_yaml_model
 
 Probability = float
 
@@ -250,14 +250,4 @@ def load_parameters(path: str | Path | None = None) -> SimulationParameters:
     source = Path(path) if path is not None else default_parameters_path()
     if not source.is_file():
         raise InputError("params", str(source), "must be an existing YAML parameter file")
-    try:
-        raw = yaml.safe_load(source.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ProtocolError(str(source), [f"not valid YAML: {exc}"]) from exc
-    if not isinstance(raw, dict):
-        raise ProtocolError(str(source), ["the file must hold a mapping of sections"])
-    try:
-        return SimulationParameters.model_validate(raw)
-    except ValidationError as exc:
-        problems = [f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()]
-        raise ProtocolError(str(source), problems) from exc
+    return parse_yaml_model(source.read_text(encoding="utf-8"), str(source), SimulationParameters)
