@@ -75,6 +75,7 @@ def all_terms() -> tuple[CtcaeTerm, ...]:
     return tuple(_terms().values())
 
 
+@cache
 def system_organ_classes() -> tuple[str, ...]:
     """The 26 MedDRA system organ classes CTCAE v5.0 uses, in NCI's order."""
     return tuple(dict.fromkeys(t.soc for t in _terms().values()))
