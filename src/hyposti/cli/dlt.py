@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hyposti.cli.output import emit
-from hyposti.errors import InputError, ProtocolError
+from hyposti.errors import InputError
 from hyposti.protocol import load_protocol
 from hyposti.safety.dlt import PatientAdjudication, adjudicate, parse_patient
 from hyposti.safety.dose_history import dose_finding_history
@@ -73,8 +73,6 @@ def dlt_command(
     except ValueError:
         raise InputError("--today", today, "a date is written YYYY-MM-DD") from None
     loaded = load_protocol(protocol)
-    if loaded.dlt is None:
-        raise ProtocolError(str(protocol or "NCT05681650"), ["no dlt section: DLTs undefined"])
     data = _read_json(patient_file)
     records = data if isinstance(data, list) else [data]
     adjudications = []

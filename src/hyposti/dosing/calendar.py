@@ -151,8 +151,6 @@ def study_calendar(
                 f"{(first_dose_date - infusion_date).days}, the protocol says "
                 f"{(first_dose_date - implied).days}",
             )
-    if protocol.dlt is None:
-        raise ProtocolError("protocol", ["the study calendar needs the 'dlt' section (DLT window)"])
     dlt_window_last_day = protocol.dlt.window_last_day
     first_day = min(day for agent in protocol.preconditioning for day in agent.days)
     return StudyCalendar(

@@ -135,7 +135,7 @@ class Protocol(Strict):
     dosing: DosingSpec | None = None
     schedule: ScheduleSpec | None = None
     response: ResponseSpec
-    dlt: DltSpec | None = None
+    dlt: DltSpec
 
     @model_validator(mode="after")
     def _design_fits_doses(self) -> Protocol:
@@ -152,6 +152,17 @@ class Protocol(Strict):
         ids = [e.id for e in self.endpoints]
         if len(set(ids)) != len(ids):
             raise ValueError(f"endpoint ids must be unique; got {ids}")
+        # A criterion whose rule reads a sponsor section must find it at load, not at screening.
+        needs = {
+            "organ_function": "organ_function",
+            "immunosuppression": "corticosteroid_equivalence",
+        }
+        for criterion in self.eligibility.criteria:
+            rule = criterion.check.rule if criterion.check else None
+            if rule in needs and getattr(self, needs[rule]) is None:
+                raise ValueError(
+                    f"criterion {criterion.id} (rule {rule!r}) needs the '{needs[rule]}' section"
+                )
         return self
 
     @property

@@ -199,8 +199,8 @@ def _simulate(
 ) -> SimulatedTrial:
     params = params or load_parameters()
     protocol = protocol or load_protocol()
-    if protocol.schedule is None or protocol.dlt is None:
-        raise InputError("protocol", protocol.identifiers.nct_id, "needs schedule and dlt sections")
+    if protocol.schedule is None:
+        raise InputError("protocol", protocol.identifiers.nct_id, "needs a schedule section")
     design = design_from_protocol(protocol)
     label = protocol_dose_levels(protocol).label
     clinic = Clinic(seed, params, protocol)
