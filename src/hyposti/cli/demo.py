@@ -149,8 +149,11 @@ def demo_command(
     ] = Path("hyposti-demo"),
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
-    """Show the escalation rules and their exact operating characteristics, then simulate,
-    analyse and report a whole NCT05681650 trial."""
+    """Rules in force, their exact operating characteristics, then a whole trial, reported.
+
+    The synthetic trial is screened, dosed, escalated, graded and assessed by the engines,
+    analysed, and written as a dataset and a self-contained HTML report.
+    """
     protocol = load_protocol()
     trial = simulate_trial(seed, params=load_parameters(None), protocol=protocol)
     ds = trial_dataset(trial)

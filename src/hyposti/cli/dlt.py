@@ -66,8 +66,11 @@ def dlt_command(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
-    """Adjudicate DLTs under the protocol's definition; a list of patients also gives the
-    dose-finding history (evaluable patients only, others listed for replacement)."""
+    """Adjudicate DLTs by the protocol's definition; a cohort's file also gives its dose history.
+
+    Only DLT-evaluable patients enter the dose-finding history; the others are listed for
+    replacement.
+    """
     try:
         today_date = dt.date.fromisoformat(today) if today else dt.date.today()
     except ValueError:

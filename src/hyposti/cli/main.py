@@ -35,23 +35,25 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-app.command("demo")(demo.demo_command)
-app.add_typer(protocol.app, name="protocol")
-app.command("screen")(screen.screen_command)
-app.command("dose")(dosing.dose_command)
-app.command("calendar")(dosing.calendar_command)
-app.add_typer(grade.app, name="grade")
-app.command("dlt")(dlt.dlt_command)
-app.command("ctcae")(ctcae.ctcae_command)
-app.command("analyze")(analyze.analyze_command)
-app.command("km")(km.km_command)
-app.command("orr")(orr.orr_command)
-app.command("nca")(nca.nca_command)
-app.command("recist")(recist.recist)
-app.add_typer(data.app, name="data")
-app.add_typer(design.app, name="design")
-app.command("simulate-trial")(simulate.simulate_command)
-app.command("report")(report.report_command)
+# Grouped in --help by who reaches for them; the order within a panel follows a patient's course.
+RULES, TRIAL, STATS = "Clinical rules", "Whole trial", "Statistics"
+app.command("demo", rich_help_panel=TRIAL)(demo.demo_command)
+app.add_typer(protocol.app, name="protocol", rich_help_panel=RULES)
+app.command("screen", rich_help_panel=RULES)(screen.screen_command)
+app.command("dose", rich_help_panel=RULES)(dosing.dose_command)
+app.command("calendar", rich_help_panel=RULES)(dosing.calendar_command)
+app.command("ctcae", rich_help_panel=RULES)(ctcae.ctcae_command)
+app.add_typer(grade.app, name="grade", rich_help_panel=RULES)
+app.command("dlt", rich_help_panel=RULES)(dlt.dlt_command)
+app.add_typer(design.app, name="design", rich_help_panel=RULES)
+app.command("recist", rich_help_panel=RULES)(recist.recist)
+app.command("simulate-trial", rich_help_panel=TRIAL)(simulate.simulate_command)
+app.add_typer(data.app, name="data", rich_help_panel=TRIAL)
+app.command("analyze", rich_help_panel=TRIAL)(analyze.analyze_command)
+app.command("report", rich_help_panel=TRIAL)(report.report_command)
+app.command("km", rich_help_panel=STATS)(km.km_command)
+app.command("orr", rich_help_panel=STATS)(orr.orr_command)
+app.command("nca", rich_help_panel=STATS)(nca.nca_command)
 
 
 def run(argv: list[str] | None = None) -> int:

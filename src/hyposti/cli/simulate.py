@@ -75,8 +75,11 @@ def simulate_command(
     ] = "parquet",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
-    """Screen, escalate (3+3 on the DLTs that occur), expand at the RP2D and follow up to 3 years
-    virtual patients through the real engines, then write the trial dataset."""
+    """Simulate a whole trial through the real engines and write its dataset.
+
+    Virtual patients are screened, escalated by the 3+3 on the DLTs that occur, expanded at the
+    RP2D and followed up to 3 years.
+    """
     if format not in ("parquet", "csv"):
         raise InputError("--format", format, "must be 'parquet' or 'csv'")
     fmt: Literal["parquet", "csv"] = "parquet" if format == "parquet" else "csv"
