@@ -259,10 +259,20 @@ class Boin:
         admissible = (n > 0) & (doses[None, :] < first_out[:, None])
         p_hat = (y + 0.05) / (n + 0.1)
         variance = (y + 0.05) * (n - y + 0.05) / ((n + 0.1) ** 2 * (n + 0.1 + 1))
-        smoothed = isotonic_increasing(p_hat, 1.0 / variance, admissible)
-        smoothed = smoothed + np.cumsum(admissible, axis=1) * 1e-10
-        distance = np.where(admissible, np.abs(smoothed - self.target), np.inf)
-        return np.where(admissible.any(axis=1), distance.argmin(axis=1) + 1, 0)
+        smoothed = isotonic_increasing(p_hat, 1.0 / variance, admissible).T
+        # Dose by dose over all rows (numpy's cumsum/argmin along a short axis are slow): the
+        # tie-break adds 1e-10 times the rank among admissible doses; the first minimum wins.
+        admissible = admissible.T
+        rank = np.zeros(len(first_out), dtype=np.int64)
+        best = np.full(len(first_out), np.inf)
+        chosen = np.zeros(len(first_out), dtype=np.int64)
+        for j in range(self.num_doses):
+            rank += admissible[j]
+            distance = np.abs(smoothed[j] + rank * 1e-10 - self.target)
+            closer = admissible[j] & (distance < best)
+            best[closer] = distance[closer]
+            chosen[closer] = j + 1
+        return chosen
 
     def explain(
         self,

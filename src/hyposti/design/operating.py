@@ -88,7 +88,8 @@ def row_keys(n: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 def distinct(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Group equal keys: (sort order, start of each group in that order, group of each key)."""
-    order = np.argsort(keys)
+    # Stable (timsort) merges presorted runs in about linear time; exact_oc feeds it such runs.
+    order = np.argsort(keys, kind="stable")
     sorted_keys = keys[order]
     new_group = np.empty(keys.size, dtype=bool)
     new_group[:1] = True
@@ -103,6 +104,16 @@ def cohort_pmf(p: np.ndarray, size: int) -> np.ndarray:
     k = np.arange(size + 1)
     ways = np.array([math.comb(size, j) for j in k], dtype=float)
     return ways * p[:, None] ** k * (1.0 - p[:, None]) ** (size - k)
+
+
+def add_cohort(
+    n: np.ndarray, y: np.ndarray, current: np.ndarray, size: int, dlts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Counts after one more cohort of ``size`` with ``dlts`` DLTs at each row's current dose."""
+    rows = np.arange(len(current))
+    n[rows, current - 1] += size
+    y[rows, current - 1] += dlts
+    return n, y
 
 
 def exact_oc(design: Design, true_tox: Sequence[float]) -> OperatingCharacteristics:
@@ -127,40 +138,44 @@ def exact_oc(design: Design, true_tox: Sequence[float]) -> OperatingCharacterist
     expected_dlt = 0.0
 
     for _ in range(design.horizon):
-        states = len(prob)
-        parent = np.repeat(np.arange(states), size + 1)
-        dlts = np.tile(outcomes, states)
+        # Children by outcome, then by dose, then in parent (key) order: a cohort outcome at one
+        # dose shifts every key by the same amount, so each such block is already sorted.
+        parent = np.tile(np.argsort(dose, kind="stable"), size + 1)
+        dlts = np.repeat(outcomes, len(prob))
         child_prob = prob[parent] * pmf[dose[parent] - 1, dlts]
         live = child_prob > 0
         if not live.all():
             parent, dlts, child_prob = parent[live], dlts[live], child_prob[live]
         current = dose[parent]
-        rows = np.arange(len(parent))
-        n_child = n[parent]
-        y_child = y[parent]
-        n_child[rows, current - 1] += size
-        y_child[rows, current - 1] += dlts
         if places is not None:
             key_child = key[parent] + (radix_y + dlts) * places[current - 1]
+        else:
+            n_child, y_child = add_cohort(n[parent], y[parent], current, size, dlts)
+            key_child = row_keys(n_child, y_child)
+        # Paths reaching the same counts at the same dose decide alike: merge them before deciding.
+        order, starts, _ = distinct(key_child * (num_doses + 1) + current)
+        first = order[starts]
+        prob = np.add.reduceat(child_prob[order], starts)
+        key, current = key_child[first], current[first]
+        if places is not None:
+            n_child, y_child = add_cohort(
+                n[parent[first]], y[parent[first]], current, size, dlts[first]
+            )
+        else:
+            n_child, y_child = n_child[first], y_child[first]
 
         step = design.step(n_child, y_child, current)
         stopped = step.next_dose == 0
         go = np.flatnonzero(~stopped)
         if go.size < stopped.size:
             ended = np.flatnonzero(stopped) if go.size else slice(None)
-            w = child_prob[ended]
+            w = prob[ended]
             prob_select += np.bincount(step.mtd[ended], weights=w, minlength=num_doses + 1)
             expected_n_at_dose += w @ n_child[ended]
             expected_dlt += float(w @ y_child[ended].sum(axis=1))
         if go.size == 0:
             break
-        next_go = step.next_dose[go]
-        key_go = key_child[go] if places is not None else row_keys(n_child[go], y_child[go])
-        order, starts, _ = distinct(key_go * (num_doses + 1) + next_go)
-        prob = np.add.reduceat(child_prob[go[order]], starts)
-        first = order[starts]
-        kept = go[first]
-        n, y, dose, key = n_child[kept], y_child[kept], next_go[first], key_go[first]
+        n, y, dose, key, prob = n_child[go], y_child[go], step.next_dose[go], key[go], prob[go]
     else:
         raise RuntimeError(f"{design!r} left trials running after its horizon of cohorts")
 
