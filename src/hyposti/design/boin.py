@@ -138,9 +138,7 @@ class Boin:
     phi1: float | None = None
     phi2: float | None = None
     elimination_cutoff: float = 0.95
-    _tables: tuple[np.ndarray, np.ndarray, np.ndarray] = field(
-        init=False, repr=False, compare=False
-    )
+    _tables: tuple[np.ndarray, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         check_target(self.target)
@@ -155,7 +153,13 @@ class Boin:
             (sentinel, *(sentinel if e is None else e for e in table.eliminate_if_dlt_ge)),
             dtype=np.int64,
         )
-        object.__setattr__(self, "_tables", (escalate, deescalate, eliminate))
+        # Every rule reads only (n, y) at one dose: look decisions up by cell n * (max_n + 1) + y.
+        y = np.arange(self.max_n + 1)[None, :]
+        tables = tuple(
+            cells.ravel()
+            for cells in (y <= escalate[:, None], y >= deescalate[:, None], y >= eliminate[:, None])
+        )
+        object.__setattr__(self, "_tables", tables)
 
     def boundaries(self) -> BoinBoundaries:
         return boin_boundaries(
@@ -176,23 +180,33 @@ class Boin:
 
     def first_eliminated(self, n: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Lowest eliminated dose per row (num_doses + 1 when none): it and all above are out."""
-        eliminated = y >= self._tables[2][n]
-        return np.where(eliminated.any(axis=1), eliminated.argmax(axis=1) + 1, self.num_doses + 1)
+        eliminated = self._tables[2][self._cells(n, y)]
+        first = np.full(n.shape[0], self.num_doses + 1, dtype=np.int64)
+        for j in range(self.num_doses - 1, -1, -1):
+            first[eliminated[:, j]] = j + 1
+        return first
+
+    def _cells(self, n: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return n.astype(np.intp) * (self.max_n + 1) + y
 
     def step(self, n: np.ndarray, y: np.ndarray, current: np.ndarray) -> Step:
         """One BOIN decision after a cohort (R package BOIN `get.oc`, Liu & Yuan 2015 section 2)."""
-        escalate_le, deescalate_ge, _ = self._tables
+        escalate_cells, deescalate_cells, _ = self._tables
         size = n.shape[0]
         first_out = self.first_eliminated(n, y)
-        total = n.sum(axis=1)
+        # Dose by dose: numpy's sum along a short axis is slow.
+        total = n[:, 0].astype(np.int64)
+        for j in range(1, self.num_doses):
+            total += n[:, j]
         if self.n_earlystop is None and total.min() >= self.max_n:
             return self._final(n, y, first_out)
         rows = np.arange(size)
         nd = n[rows, current - 1]
         yd = y[rows, current - 1]
 
-        escalate = yd <= escalate_le[nd]
-        deescalate = yd >= deescalate_ge[nd]
+        cell = self._cells(nd, yd)
+        escalate = escalate_cells[cell]
+        deescalate = deescalate_cells[cell]
         next_dose = current.astype(np.int64, copy=True)
         code = np.full(size, Reason.STAY.value, dtype=np.int8)
         up = escalate & (current + 1 < first_out) & (current < self.num_doses)
@@ -245,9 +259,12 @@ class Boin:
         """
         # Many end states share their counts (reached from different current doses): select once.
         if self.num_doses * 2 * math.log2(self.max_n + 1) < 62:
-            radix = self.max_n + 1
-            places = radix ** np.arange(2 * self.num_doses - 1, -1, -1, dtype=np.int64)
-            key = n @ places[0::2] + y @ places[1::2]
+            # Key = digits n_1 y_1 n_2 y_2 ... in base max_n + 1, dose by dose (integer matmul
+            # and short-axis sums are slow in numpy).
+            cells = self._cells(n, y)
+            key = cells[:, 0]
+            for j in range(1, self.num_doses):
+                key = key * (self.max_n + 1) ** 2 + cells[:, j]
             order, starts, group = distinct(key)
             first = order[starts]
             chosen = self._select_distinct(n[first], y[first], first_out[first])

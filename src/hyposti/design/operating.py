@@ -86,17 +86,23 @@ def row_keys(n: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.unique(rows, axis=0, return_inverse=True)[1].ravel().astype(np.int64)
 
 
-def distinct(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Group equal keys: (sort order, start of each group in that order, group of each key)."""
+def sorted_runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sort order of the keys, and where each run of equal keys starts in that order."""
     # Stable (timsort) merges presorted runs in about linear time; exact_oc feeds it such runs.
     order = np.argsort(keys, kind="stable")
     sorted_keys = keys[order]
-    new_group = np.empty(keys.size, dtype=bool)
-    new_group[:1] = True
-    np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=new_group[1:])
+    new_run = np.empty(keys.size, dtype=bool)
+    new_run[:1] = True
+    np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=new_run[1:])
+    return order, np.flatnonzero(new_run)
+
+
+def distinct(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Group equal keys: (sort order, start of each group in that order, group of each key)."""
+    order, starts = sorted_runs(keys)
     group = np.empty(keys.size, dtype=np.int64)
-    group[order] = np.cumsum(new_group) - 1
-    return order, np.flatnonzero(new_group), group
+    group[order] = np.repeat(np.arange(starts.size), np.diff(starts, append=keys.size))
+    return order, starts, group
 
 
 def cohort_pmf(p: np.ndarray, size: int) -> np.ndarray:
@@ -133,6 +139,8 @@ def exact_oc(design: Design, true_tox: Sequence[float]) -> OperatingCharacterist
     places = key_places(design)
     radix_y = design.max_per_dose + 1
     key = np.zeros(1, dtype=np.int64)
+    # Doses sort by radix when they fit 16 bits.
+    dose_type = np.uint16 if num_doses < 2**16 else np.int64
     prob_select = np.zeros(num_doses + 1)
     expected_n_at_dose = np.zeros(num_doses)
     expected_dlt = 0.0
@@ -140,29 +148,28 @@ def exact_oc(design: Design, true_tox: Sequence[float]) -> OperatingCharacterist
     for _ in range(design.horizon):
         # Children by outcome, then by dose, then in parent (key) order: a cohort outcome at one
         # dose shifts every key by the same amount, so each such block is already sorted.
-        parent = np.tile(np.argsort(dose, kind="stable"), size + 1)
+        by_dose = np.argsort(dose.astype(dose_type), kind="stable")
+        parent_dose = dose[by_dose]
+        parent = np.tile(by_dose, size + 1)
         dlts = np.repeat(outcomes, len(prob))
-        child_prob = prob[parent] * pmf[dose[parent] - 1, dlts]
+        current = np.tile(parent_dose, size + 1)
+        child_prob = (pmf[parent_dose - 1].T * prob[by_dose]).ravel()
+        if places is not None:
+            shift = (radix_y + outcomes)[:, None] * places[parent_dose - 1]
+            key_child = (key[by_dose] + shift).ravel()
+        else:
+            key_child = row_keys(*add_cohort(n[parent], y[parent], current, size, dlts))
         live = child_prob > 0
         if not live.all():
-            parent, dlts, child_prob = parent[live], dlts[live], child_prob[live]
-        current = dose[parent]
-        if places is not None:
-            key_child = key[parent] + (radix_y + dlts) * places[current - 1]
-        else:
-            n_child, y_child = add_cohort(n[parent], y[parent], current, size, dlts)
-            key_child = row_keys(n_child, y_child)
+            parent, dlts, child_prob, current, key_child = (
+                a[live] for a in (parent, dlts, child_prob, current, key_child)
+            )
         # Paths reaching the same counts at the same dose decide alike: merge them before deciding.
-        order, starts, _ = distinct(key_child * (num_doses + 1) + current)
+        order, starts = sorted_runs(key_child * (num_doses + 1) + current)
         first = order[starts]
         prob = np.add.reduceat(child_prob[order], starts)
-        key, current = key_child[first], current[first]
-        if places is not None:
-            n_child, y_child = add_cohort(
-                n[parent[first]], y[parent[first]], current, size, dlts[first]
-            )
-        else:
-            n_child, y_child = n_child[first], y_child[first]
+        key, current, parent = key_child[first], current[first], parent[first]
+        n_child, y_child = add_cohort(n[parent], y[parent], current, size, dlts[first])
 
         step = design.step(n_child, y_child, current)
         stopped = step.next_dose == 0
@@ -172,7 +179,7 @@ def exact_oc(design: Design, true_tox: Sequence[float]) -> OperatingCharacterist
             w = prob[ended]
             prob_select += np.bincount(step.mtd[ended], weights=w, minlength=num_doses + 1)
             expected_n_at_dose += w @ n_child[ended]
-            expected_dlt += float(w @ y_child[ended].sum(axis=1))
+            expected_dlt += float((w @ y_child[ended]).sum())
         if go.size == 0:
             break
         n, y, dose, key, prob = n_child[go], y_child[go], step.next_dose[go], key[go], prob[go]
