@@ -13,7 +13,13 @@ from enum import IntEnum
 import numpy as np
 from scipy.stats import beta as beta_dist
 
-from hyposti.design.decision import DoseLabel, Step, check_common, check_target
+from hyposti.design.decision import (
+    CappedBySampleSize,
+    DoseLabel,
+    Step,
+    check_common,
+    check_target,
+)
 from hyposti.design.isotonic import isotonic_increasing
 from hyposti.design.operating import distinct
 from hyposti.errors import InputError
@@ -121,7 +127,7 @@ def boin_boundaries(
 
 
 @dataclass(frozen=True)
-class Boin:
+class Boin(CappedBySampleSize):
     """BOIN with dose elimination, optional early stop and isotonic MTD selection (Liu & Yuan 2015).
 
     ``n_earlystop``: stop when the current dose has this many patients and the decision is to stay
@@ -165,18 +171,6 @@ class Boin:
         return boin_boundaries(
             self.target, self.max_n, self.phi1, self.phi2, self.elimination_cutoff
         )
-
-    @property
-    def horizon(self) -> int:
-        return self.max_n // self.cohort_size
-
-    @property
-    def max_per_dose(self) -> int:
-        return self.max_n
-
-    def check_history(self, n: np.ndarray, y: np.ndarray) -> None:
-        if n.sum() > self.max_n:
-            raise InputError("outcomes", int(n.sum()), f"more patients than max_n = {self.max_n}")
 
     def first_eliminated(self, n: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Lowest eliminated dose per row (num_doses + 1 when none): it and all above are out."""

@@ -17,7 +17,13 @@ from enum import IntEnum
 
 import numpy as np
 
-from hyposti.design.decision import DoseLabel, Step, check_common, check_target
+from hyposti.design.decision import (
+    CappedBySampleSize,
+    DoseLabel,
+    Step,
+    check_common,
+    check_target,
+)
 from hyposti.errors import InputError
 
 PRIOR_VARIANCE = 1.34
@@ -78,7 +84,7 @@ def posterior_grid(
 
 
 @dataclass(frozen=True)
-class Crm:
+class Crm(CappedBySampleSize):
     """Bayesian CRM, empiric model, dfcrm defaults, no skipping and a dose-1 safety stop.
 
     ``estimate``: "plugin" = skeleton ** exp(E[beta]) as dfcrm `crm`; "mean" = E[p_j | data].
@@ -116,18 +122,6 @@ class Crm:
             raise InputError("estimate", self.estimate, "must be 'plugin' (dfcrm) or 'mean'")
         grid = posterior_grid(skeleton, self.target, self.prior_variance)
         object.__setattr__(self, "_grid", grid)
-
-    @property
-    def horizon(self) -> int:
-        return self.max_n // self.cohort_size
-
-    @property
-    def max_per_dose(self) -> int:
-        return self.max_n
-
-    def check_history(self, n: np.ndarray, y: np.ndarray) -> None:
-        if n.sum() > self.max_n:
-            raise InputError("outcomes", int(n.sum()), f"more patients than max_n = {self.max_n}")
 
     def posterior(self, n: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per row: dose-wise DLT estimates (S, J) and P(p_1 > target | data) (S,)."""

@@ -73,6 +73,25 @@ class Design(Protocol):
         ...
 
 
+class CappedBySampleSize:
+    """Model-based designs (BOIN, CRM): ``max_n`` patients in all, any number at one dose."""
+
+    max_n: int
+    cohort_size: int
+
+    @property
+    def horizon(self) -> int:
+        return self.max_n // self.cohort_size
+
+    @property
+    def max_per_dose(self) -> int:
+        return self.max_n
+
+    def check_history(self, n: np.ndarray, y: np.ndarray) -> None:
+        if n.sum() > self.max_n:
+            raise InputError("outcomes", int(n.sum()), f"more patients than max_n = {self.max_n}")
+
+
 @dataclass(frozen=True)
 class Decision:
     """The answer for one trial history: where the next cohort goes, or why the trial stops."""
