@@ -161,7 +161,8 @@ def cyclic_gc_paused() -> Iterator[None]:
     run of n patients costs O(n^2) in collections (measured: 10^4 patients, a quarter of the
     run); the records hold no reference cycles, so reference counting frees everything as before.
     The records then sit in the youngest generation, so a caller that goes on to tabulate them
-    (the CLI, the benchmark) keeps the collector paused through that too.
+    keeps the collector paused through that too. The collector is process state, so only the
+    edges pause it (the CLI, the benchmark), never simulate_trial itself.
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -187,16 +188,6 @@ def simulate_trial(
     (the registry's RP2D also weighs kinetics and efficacy; the MTD is its safety ceiling).
     """
     _check_inputs(seed, patients)
-    with cyclic_gc_paused():
-        return _simulate(seed, params, protocol, patients)
-
-
-def _simulate(
-    seed: int,
-    params: SimulationParameters | None,
-    protocol: Protocol | None,
-    patients: int | None,
-) -> SimulatedTrial:
     params = params or load_parameters()
     protocol = protocol or load_protocol()
     if protocol.schedule is None:
