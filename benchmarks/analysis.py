@@ -9,10 +9,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +22,7 @@ from hyposti.analysis import analyze_trial
 from hyposti.data import TrialDataset, read_dataset, write_dataset
 from hyposti.report import render_html
 from hyposti.safety import crs, icans
+from timing import timed
 
 SCAN_DAYS = (28, 56, 84, 140, 196, 252)
 SAMPLE_DAYS = (0, 4, 7, 14, 21, 28)
@@ -123,15 +122,6 @@ def synthetic_frames(n: int, seed: int = 20260101) -> dict[str, pd.DataFrame]:
         "lesion_measurements": pd.concat(m_rows, ignore_index=True),
         "kinetics": pd.concat(k_rows, ignore_index=True), "disposition": disposition,
     }  # fmt: skip
-
-
-def timed(fn, repeats: int) -> tuple[float, object]:
-    times, out = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), out
 
 
 def main() -> None:

@@ -15,35 +15,25 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse  # noqa: E402
 import json  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
 
 from hyposti.design import Boin, ThreePlusThree, dose_paths, exact_oc, simulate_oc  # noqa: E402
+from timing import median_seconds  # noqa: E402
 
 TRUE_TOX = [0.05, 0.10, 0.20, 0.30, 0.45]
-
-
-def median_seconds(work: Callable[[], object], repeats: int) -> float:
-    work()  # warm caches and imports outside the measurement
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def headline() -> dict[str, float]:
     three = ThreePlusThree.variant("conventional", 5)
     boin = Boin(num_doses=5, target=0.3, max_n=30)
     return {
-        "exact_3p3_oc_s": median_seconds(lambda: exact_oc(three, TRUE_TOX), 51),
-        "exact_boin_oc_s": median_seconds(lambda: exact_oc(boin, TRUE_TOX), 51),
+        "exact_3p3_oc_s": median_seconds(lambda: exact_oc(three, TRUE_TOX), 51, warm_up=True),
+        "exact_boin_oc_s": median_seconds(lambda: exact_oc(boin, TRUE_TOX), 51, warm_up=True),
         "simulate_boin_1e5_s": median_seconds(
-            lambda: simulate_oc(boin, TRUE_TOX, trials=100_000, seed=1), 7
+            lambda: simulate_oc(boin, TRUE_TOX, trials=100_000, seed=1), 7, warm_up=True
         ),
-        "paths_8_cohorts_s": median_seconds(lambda: dose_paths(boin, 8, true_tox=TRUE_TOX), 11),
+        "paths_8_cohorts_s": median_seconds(
+            lambda: dose_paths(boin, 8, true_tox=TRUE_TOX), 11, warm_up=True
+        ),
     }
 
 
@@ -56,7 +46,9 @@ def scaling() -> dict[str, list[dict[str, float]]]:
     boin = Boin(num_doses=5, target=0.3, max_n=30)
     out: dict[str, list[dict[str, float]]] = {"simulate_trials": [], "exact_doses": []}
     for trials in (10_000, 100_000, 1_000_000):
-        seconds = median_seconds(lambda t=trials: simulate_oc(boin, TRUE_TOX, t, seed=1), 3)
+        seconds = median_seconds(
+            lambda t=trials: simulate_oc(boin, TRUE_TOX, t, seed=1), 3, warm_up=True
+        )
         out["simulate_trials"].append({"trials": trials, "seconds": seconds})
     for num_doses in (3, 4, 5, 6, 7, 8):
         tox = _tox(num_doses)
@@ -65,8 +57,12 @@ def scaling() -> dict[str, list[dict[str, float]]]:
         out["exact_doses"].append(
             {
                 "doses": num_doses,
-                "exact_3p3_s": median_seconds(lambda d=three, t=tox: exact_oc(d, t), 11),
-                "exact_boin_30_s": median_seconds(lambda d=design, t=tox: exact_oc(d, t), 5),
+                "exact_3p3_s": median_seconds(
+                    lambda d=three, t=tox: exact_oc(d, t), 11, warm_up=True
+                ),
+                "exact_boin_30_s": median_seconds(
+                    lambda d=design, t=tox: exact_oc(d, t), 5, warm_up=True
+                ),
             }
         )
     out["exact_boin_cohorts"] = [
@@ -75,6 +71,7 @@ def scaling() -> dict[str, list[dict[str, float]]]:
             "seconds": median_seconds(
                 lambda c=cohorts: exact_oc(Boin(num_doses=5, target=0.3, max_n=3 * c), TRUE_TOX),
                 5,
+                warm_up=True,
             ),
         }
         for cohorts in (6, 8, 10, 12, 14, 16)
@@ -82,7 +79,9 @@ def scaling() -> dict[str, list[dict[str, float]]]:
     out["paths_cohorts"] = [
         {
             "cohorts": cohorts,
-            "seconds": median_seconds(lambda c=cohorts: dose_paths(boin, c, true_tox=TRUE_TOX), 3),
+            "seconds": median_seconds(
+                lambda c=cohorts: dose_paths(boin, c, true_tox=TRUE_TOX), 3, warm_up=True
+            ),
         }
         for cohorts in (4, 6, 8, 10)
     ]

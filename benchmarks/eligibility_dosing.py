@@ -10,9 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,15 +19,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from hyposti.dosing import patient_doses, study_calendar  # noqa: E402
 from hyposti.eligibility import ScreeningRecord, screen  # noqa: E402
 from hyposti.protocol import load_protocol  # noqa: E402
-
-
-def _median_seconds(task, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        task()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+from timing import median_seconds  # noqa: E402
 
 
 def main() -> None:
@@ -67,9 +57,9 @@ def main() -> None:
     results = {
         name: {"records": n, "median_seconds": seconds, "per_record_ms": 1000 * seconds / n}
         for name, seconds in (
-            ("screen", _median_seconds(screening, args.repeats)),
-            ("patient_doses", _median_seconds(dosing, args.repeats)),
-            ("study_calendar", _median_seconds(calendars, args.repeats)),
+            ("screen", median_seconds(screening, args.repeats)),
+            ("patient_doses", median_seconds(dosing, args.repeats)),
+            ("study_calendar", median_seconds(calendars, args.repeats)),
         )
     }
     if args.json:

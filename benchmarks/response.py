@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 
 import numpy as np
 import pandas as pd
 
 from hyposti.protocol.response_spec import ResponseSpec
 from hyposti.response.trial import assess_trial
+from timing import timed
 
 SPEC = ResponseSpec(
     criteria=["recist11", "irecist"],
@@ -86,18 +86,14 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     measurements, assessments = trial_tables(args.patients, args.assessments, args.lesions, seed=7)
-    times = []
-    for _ in range(args.repeats):
-        start = time.perf_counter()
-        result = assess_trial(measurements, assessments, SPEC)
-        times.append(time.perf_counter() - start)
+    seconds, result = timed(lambda: assess_trial(measurements, assessments, SPEC), args.repeats)
     report = {
         "benchmark": "response.assess_trial (RECIST 1.1)",
         "patients": args.patients,
         "follow_up_assessments": args.assessments,
         "lesions": args.lesions,
         "measurement_rows": len(measurements),
-        "median_seconds": float(np.median(times)),
+        "median_seconds": seconds,
         "bor_confirmed": result["bor_confirmed"].value_counts().to_dict(),
     }
     print(

@@ -5,9 +5,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import statistics
-import time
-from collections.abc import Callable
 
 import numpy as np
 
@@ -22,15 +19,7 @@ from hyposti.safety import (
     lookup,
     parse_patient,
 )
-
-
-def _median_seconds(work: Callable[[], object], repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+from timing import median_seconds
 
 
 def _patients(n: int, seed: int) -> list[dict]:
@@ -103,20 +92,20 @@ def main() -> None:
 
     n_lookups = 1000
     results = {
-        "ctcae_lookup_us": _median_seconds(
+        "ctcae_lookup_us": median_seconds(
             lambda: [lookup("Platelet count decreased") for _ in range(n_lookups)], args.repeats
         )
         / n_lookups
         * 1e6,
-        "grade_lab_us": _median_seconds(lab_all, args.repeats) / len(criteria) * 1e6,
-        "grade_crs_us": _median_seconds(
+        "grade_lab_us": median_seconds(lab_all, args.repeats) / len(criteria) * 1e6,
+        "grade_crs_us": median_seconds(
             lambda: [grade_crs(crs) for _ in range(n_lookups)], args.repeats
         )
         / n_lookups
         * 1e6,
         "adjudicate_patients": args.patients,
         "adverse_events_per_patient": 10,
-        "adjudicate_all_ms": _median_seconds(adjudicate_all, args.repeats) * 1e3,
+        "adjudicate_all_ms": median_seconds(adjudicate_all, args.repeats) * 1e3,
     }
     if args.json:
         print(json.dumps(results, indent=2))
