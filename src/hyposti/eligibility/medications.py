@@ -10,7 +10,7 @@ import datetime as dt
 
 from hyposti.eligibility.context import ScreeningContext, at_most, fmt
 from hyposti.eligibility.verdict import Outcome, combine, met, missing, not_met
-from hyposti.errors import InputError, ProtocolError
+from hyposti.errors import InputError
 from hyposti.protocol.eligibility_spec import (
     CorticosteroidEquivalence,
     ImmunosuppressionRule,
@@ -42,11 +42,7 @@ def immunosuppression(rule: ImmunosuppressionRule, ctx: ScreeningContext) -> Out
     """Registry E3: corticosteroids > 10 mg/day prednisone equivalent, or any other
     immunosuppressant, on any day within 14 days before enrolment (inclusive)."""
     table = ctx.protocol.corticosteroid_equivalence
-    if table is None:
-        raise ProtocolError(
-            "protocol",
-            ["criterion rule 'immunosuppression' needs the 'corticosteroid_equivalence' section"],
-        )
+    assert table is not None, "Protocol refuses this rule without the section at load"
     record = ctx.record
     steroids, others = record.medications.corticosteroids, record.medications.immunosuppressants
     absent = [

@@ -10,7 +10,7 @@ from hyposti.eligibility.context import ScreeningContext, at_least, at_most, fmt
 from hyposti.eligibility.dates import age_in_years
 from hyposti.eligibility.record import Lab, LabVsUln
 from hyposti.eligibility.verdict import Outcome, combine, met, missing, not_met
-from hyposti.errors import InputError, ProtocolError
+from hyposti.errors import InputError
 from hyposti.protocol.eligibility_spec import OrganFunctionRule
 
 
@@ -82,11 +82,7 @@ def _with_exception(
 def organ_function(rule: OrganFunctionRule, ctx: ScreeningContext) -> Outcome:
     """Registry I7: every organ-function lab within the window and within its threshold."""
     limits = ctx.protocol.organ_function
-    if limits is None:
-        raise ProtocolError(
-            "protocol",
-            ["criterion rule 'organ_function' needs the 'organ_function' section (thresholds)"],
-        )
+    assert limits is not None, "Protocol refuses this rule without the section at load"
     record = ctx.record
     if record.first_study_dose_date is None:
         return missing(["first_study_dose_date"], "the lab window needs the first study dose date")
