@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from hyposti.eligibility.context import ScreeningContext
 from hyposti.eligibility.dates import add_months, add_years
-from hyposti.eligibility.verdict import Outcome, combine, judgement, met, missing, not_met
+from hyposti.eligibility.verdict import (
+    Outcome,
+    absent_fields,
+    combine,
+    judgement,
+    met,
+    missing,
+    not_met,
+)
 from hyposti.protocol.eligibility_spec import (
     AbsentConditionsRule,
     CnsMetastasesRule,
@@ -112,14 +120,9 @@ def prior_cancer(rule: PriorCancerRule, ctx: ScreeningContext) -> Outcome:
     the first dose, excludes unless it is a listed, curatively treated exception."""
     record = ctx.record
     cancers = record.history.prior_cancers
-    absent = [
-        f
-        for f, v in (
-            ("history.prior_cancers", cancers),
-            ("first_study_dose_date", record.first_study_dose_date),
-        )
-        if v is None
-    ]
+    absent = absent_fields(
+        {"history.prior_cancers": cancers, "first_study_dose_date": record.first_study_dose_date}
+    )
     if absent:
         return missing(absent, "prior cancers and the treatment start date are needed")
     if not cancers:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from hyposti.eligibility.context import ScreeningContext, at_most, fmt
-from hyposti.eligibility.verdict import Outcome, combine, met, missing, not_met
+from hyposti.eligibility.verdict import Outcome, absent_fields, combine, met, missing, not_met
 from hyposti.errors import InputError
 from hyposti.protocol.eligibility_spec import (
     CorticosteroidEquivalence,
@@ -45,13 +45,13 @@ def immunosuppression(rule: ImmunosuppressionRule, ctx: ScreeningContext) -> Out
     assert table is not None, "Protocol refuses this rule without the section at load"
     record = ctx.record
     steroids, others = record.medications.corticosteroids, record.medications.immunosuppressants
-    absent = [
-        f"medications.{name}"
-        for name, value in (("corticosteroids", steroids), ("immunosuppressants", others))
-        if value is None
-    ]
-    if record.enrolment_date is None:
-        absent.append("enrolment_date")
+    absent = absent_fields(
+        {
+            "medications.corticosteroids": steroids,
+            "medications.immunosuppressants": others,
+            "enrolment_date": record.enrolment_date,
+        }
+    )
     if absent:
         return missing(absent, "medication history within the window is needed")
     window_start = record.enrolment_date - dt.timedelta(days=rule.within_days_of_enrolment)
@@ -116,14 +116,9 @@ def vaccination(rule: VaccinationRule, ctx: ScreeningContext) -> Outcome:
     """Registry E12: a vaccination within 30 days of enrolment (inclusive) excludes."""
     record = ctx.record
     vaccines = record.medications.vaccinations
-    absent = [
-        f
-        for f, v in (
-            ("medications.vaccinations", vaccines),
-            ("enrolment_date", record.enrolment_date),
-        )
-        if v is None
-    ]
+    absent = absent_fields(
+        {"medications.vaccinations": vaccines, "enrolment_date": record.enrolment_date}
+    )
     if absent:
         return missing(absent, "vaccination history and enrolment date are needed")
     if not vaccines:

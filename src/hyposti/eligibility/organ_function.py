@@ -9,7 +9,7 @@ from __future__ import annotations
 from hyposti.eligibility.context import ScreeningContext, at_least, at_most, fmt
 from hyposti.eligibility.dates import age_in_years
 from hyposti.eligibility.record import Lab, LabVsUln
-from hyposti.eligibility.verdict import Outcome, combine, met, missing, not_met
+from hyposti.eligibility.verdict import Outcome, absent_fields, combine, met, missing, not_met
 from hyposti.errors import InputError
 from hyposti.protocol.eligibility_spec import OrganFunctionRule
 
@@ -189,7 +189,7 @@ def _clearance(creatinine: Lab, ctx: ScreeningContext) -> Outcome:
         "demographics.weight_kg": demo.weight_kg,
         "demographics.sex": demo.sex,
     }
-    absent = [field for field, value in needed.items() if value is None]
+    absent = absent_fields(needed)
     if absent:
         return missing(absent, "creatinine clearance (Cockcroft-Gault) needs age, weight and sex")
     if creatinine.value <= 0:

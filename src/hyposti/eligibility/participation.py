@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from hyposti.eligibility.context import ScreeningContext
-from hyposti.eligibility.verdict import Outcome, combine, met, missing, not_met
+from hyposti.eligibility.verdict import Outcome, absent_fields, combine, met, missing, not_met
 from hyposti.protocol.eligibility_spec import ConsentRule, OtherTrialRule
 
 
 def informed_consent(rule: ConsentRule, ctx: ScreeningContext) -> Outcome:
     """Registry I9: written consent signed by the participant (ICH E6(R2) 4.8), before enrolment."""
     record, consent = ctx.record, ctx.record.consent
-    absent = [
-        f"consent.{f}"
-        for f in ("signed_date", "signed_by_participant")
-        if getattr(consent, f) is None
-    ]
+    absent = absent_fields(
+        {
+            "consent.signed_date": consent.signed_date,
+            "consent.signed_by_participant": consent.signed_by_participant,
+        }
+    )
     if absent:
         return missing(absent, "written informed consent not recorded")
     parts = [
@@ -37,11 +38,9 @@ def other_trials(rule: OtherTrialRule, ctx: ScreeningContext) -> Outcome:
     """Registry E15: in another trial, or left one within 4 weeks (inclusive) of enrolment."""
     record = ctx.record
     trials = record.history.other_trials
-    absent = [
-        f
-        for f, v in (("history.other_trials", trials), ("enrolment_date", record.enrolment_date))
-        if v is None
-    ]
+    absent = absent_fields(
+        {"history.other_trials": trials, "enrolment_date": record.enrolment_date}
+    )
     if absent:
         return missing(absent, "other-trial participation and the enrolment date are needed")
     if not trials:

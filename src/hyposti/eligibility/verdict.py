@@ -43,6 +43,11 @@ def not_met(reason: str, **values: Value) -> Outcome:
     return Outcome(verdict=Verdict.NOT_MET, reason=reason, values=values)
 
 
+def absent_fields(values: dict[str, object]) -> list[str]:
+    """The dotted field names whose value is not recorded (None), in the order given."""
+    return [name for name, value in values.items() if value is None]
+
+
 def missing(fields: list[str], reason: str, **values: Value) -> Outcome:
     return Outcome(
         verdict=Verdict.MISSING_DATA, reason=reason, values=values, missing_fields=fields
