@@ -6,9 +6,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from hyposti.errors import InputError
 from hyposti.protocol.safety_spec import AeScale
-from hyposti.safety.grade_result import Finding, GradeResult, most_severe
+from hyposti.safety.grade_result import (
+    Finding,
+    GradeResult,
+    cognitive_grade,
+    cognitive_score,
+    most_severe,
+)
 
 SCALE: AeScale = "CARTOX CRES"
 #: Neelapu 2018 Table 3: CSF opening pressure at or above this marks grade 4 raised ICP.
@@ -52,10 +57,7 @@ def cartox10_score(orientation: int, naming: int, writing: int, attention: int) 
         "writing": (writing, 1),
         "attention": (attention, 1),
     }
-    for name, (points, maximum) in items.items():
-        if isinstance(points, bool) or not isinstance(points, int) or not 0 <= points <= maximum:
-            raise InputError(name, points, f"CARTOX-10 item scores 0 to {maximum} points")
-    return sum(points for points, _ in items.values())
+    return cognitive_score(items, "CARTOX-10")
 
 
 class CresObservation(BaseModel):
@@ -93,7 +95,7 @@ def _neuro_finding(obs: CresObservation) -> Finding:
         )
     score = obs.cartox10
     assert score is not None  # the validator guarantees a score when not obtunded
-    grade = 0 if score == 10 else 1 if score >= 7 else 2 if score >= 3 else 3
+    grade = cognitive_grade(score)
     return Finding(domain="CARTOX-10", description=f"CARTOX-10 score {score}/10", grade=grade)
 
 

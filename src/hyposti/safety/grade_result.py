@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+from hyposti.errors import InputError
+
 
 class Finding(BaseModel):
     """One observed finding and the grade it alone would give on the scale."""
@@ -42,3 +44,17 @@ def most_severe(scale: str, findings: list[Finding], absent: str) -> GradeResult
         deciding_finding=f"{worst.description} -> grade {worst.grade}",
         all_findings=tuple(findings),
     )
+
+
+def cognitive_score(items: dict[str, tuple[int, int]], scale: str) -> int:
+    """Sum of a 10-point bedside screen from ``{item: (points, maximum)}``, each item checked."""
+    for name, (points, maximum) in items.items():
+        if isinstance(points, bool) or not isinstance(points, int) or not 0 <= points <= maximum:
+            raise InputError(name, points, f"{scale} item scores 0 to {maximum} points")
+    return sum(points for points, _ in items.values())
+
+
+def cognitive_grade(score: int) -> int:
+    """10 -> 0, 7-9 -> 1, 3-6 -> 2, 0-2 -> 3: the bands ASTCT's ICE score (Lee 2019 BBMT 25:625,
+    Table 5) took over from CARTOX-10 (Neelapu 2018 NRCO 15:47, Table 3)."""
+    return 0 if score == 10 else 1 if score >= 7 else 2 if score >= 3 else 3

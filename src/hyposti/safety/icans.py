@@ -6,9 +6,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from hyposti.errors import InputError
 from hyposti.protocol.safety_spec import AeScale
-from hyposti.safety.grade_result import Finding, GradeResult, most_severe
+from hyposti.safety.grade_result import (
+    Finding,
+    GradeResult,
+    cognitive_grade,
+    cognitive_score,
+    most_severe,
+)
 
 SCALE: AeScale = "ASTCT 2019 ICANS"
 
@@ -72,10 +77,7 @@ def ice_score(
         "writing": (writing, 1),
         "attention": (attention, 1),
     }
-    for name, (points, maximum) in items.items():
-        if isinstance(points, bool) or not isinstance(points, int) or not 0 <= points <= maximum:
-            raise InputError(name, points, f"ICE item scores 0 to {maximum} points")
-    return sum(points for points, _ in items.values())
+    return cognitive_score(items, "ICE")
 
 
 class IcansObservation(BaseModel):
@@ -114,7 +116,7 @@ def _ice_finding(obs: IcansObservation) -> Finding:
         return Finding(domain="ICE", description="ICE not assessable: patient unarousable", grade=4)
     if obs.consciousness == "unarousable":
         return Finding(domain="ICE", description="ICE 0 because unarousable", grade=4)
-    grade = 0 if score == 10 else 1 if score >= 7 else 2 if score >= 3 else 3
+    grade = cognitive_grade(score)
     return Finding(domain="ICE", description=f"ICE score {score}/10", grade=grade)
 
 
