@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 
+from hyposti.analysis.baseline import baseline_and_exposure
 from hyposti.analysis.censoring import AssessmentSchedule
 from hyposti.analysis.efficacy import efficacy_analysis
 from hyposti.analysis.kinetics import kinetics_analysis
@@ -105,6 +106,9 @@ def analyze_trial(
             "study": {
                 "study_id": ds.study_id,
                 "data_cutoff": cutoff.date(),
+                "data_source": ds.study["data_source"].iloc[0]
+                if "data_source" in ds.study
+                else None,
                 "protocol": protocol.identifiers.nct_id,
                 "dose_levels": {
                     str(d.level): {"label": d.label, "cells_per_kg": d.cells_per_kg}
@@ -122,6 +126,7 @@ def analyze_trial(
             "flow": enrolment_flow(
                 ds, evaluable, {c.id: c.text for c in protocol.eligibility.criteria}
             ),
+            "baseline": baseline_and_exposure(ds, protocol.investigational_product.name).to_dict(),
             "safety": safety_analysis(ds, protocol),
             "efficacy": efficacy,
             "kinetics": kinetics_analysis(
