@@ -4,7 +4,7 @@ import pytest
 
 from hyposti.analysis import analyze_trial
 from hyposti.data.example import example_dataset
-from hyposti.report.figures import km_figure, swimmer_figure
+from hyposti.report.figures import escalation_figure, km_figure, swimmer_figure
 from hyposti.report.format import median_ci, number, rate_ci
 from hyposti.report.render import render_html
 from hyposti.report.tables import (
@@ -87,3 +87,41 @@ def test_syndromes_without_any_event_are_named_not_tabulated(result):
     assert {r[0] for r in rows} == {"CRS", "ICANS"}
     # CRS worst grades S01 1, S03 2, S04 2, S05 3
     assert ["CRS", "all", "6", "1", "2", "1", "0", "0", "4"] in rows
+
+
+def test_legends_name_only_what_the_figure_shows():
+    # nobody progressed, died or started new therapy: those marks must not be in the legend
+    patients = [
+        {"subject_id": "P1", "dose_level": 1, "last_known_alive_day": 200.0,
+         "first_response_day": 60.0, "progression_day": None, "death_day": None,
+         "new_therapy_day": None}
+    ]  # fmt: skip
+    svg = swimmer_figure(patients)
+    assert "Confirmed response" in svg and "Alive at cut-off" in svg
+    assert "Progression" not in svg and "Death" not in svg and "New therapy" not in svg
+
+
+def test_escalation_figure_marks_each_patient_and_counts_the_expansion():
+    cohorts = [
+        {"dose_level": 1, "n_patients": 3, "n_dlt": 0},
+        {"dose_level": 2, "n_patients": 3, "n_dlt": 1},
+        {"dose_level": 2, "n_patients": 3, "n_dlt": 0},
+    ]
+    # DL2: 6 escalation patients with 1 DLT, 16 evaluable in all with 3 DLTs -> expansion 10, 2
+    dlt = [
+        {"dose_level": 1, "n_evaluable": 3, "n_dlt": 0},
+        {"dose_level": 2, "n_evaluable": 16, "n_dlt": 3},
+    ]
+    svg = escalation_figure(cohorts, dlt)
+    assert "10 pts" in svg and "2 DLT" in svg and "Expansion" in svg
+    assert "DL3" not in svg and "DL1" in svg and "No DLT" in svg
+
+
+def test_synthetic_data_is_labelled_on_every_page(result):
+    html = render_html(result, example_dataset())
+    assert "SYNTHETIC DATA" not in html  # the example dataset records no data source
+    synthetic = {**result, "study": {**result["study"], "data_source": "synthetic"}}
+    html = render_html(synthetic, example_dataset())
+    # once in the page banner, once in the PDF's running header (@top-right on every page)
+    assert html.count("SYNTHETIC DATA — not trial results") == 2
+    assert "target-counter(attr(href), page)" in html and 'href="#baseline"' in html

@@ -19,6 +19,7 @@ ATTRIBUTION: tuple[str, ...] = get_args(Attribution)
 RELATED_ATTRIBUTIONS = ("possible", "probable", "definite")
 #: The safety engine's scale names (hyposti.protocol.safety_spec.AeScale): one vocabulary.
 AE_SCALES: tuple[str, ...] = get_args(AeScale)
+DATA_SOURCES = ("clinical", "synthetic")
 ESCALATION_DECISIONS = ("escalate", "stay", "de-escalate", "stop", "expand")
 LESION_CATEGORIES = ("target", "non-target", "new")
 METHODS = ("CT", "MRI", "caliper", "chest_xray")
@@ -92,6 +93,14 @@ TABLES: dict[str, Table] = {
                 Column("study_id", "string", "Registry identifier, e.g. NCT05681650."),
                 Column("data_cutoff", "date", "Data cut-off date; later events are not counted."),
                 Column("protocol_version", "string", "Protocol version.", required=False),
+                Column(
+                    "data_source",
+                    "string",
+                    "Where the data come from: a trial's records, or generated (synthetic); a "
+                    "report of synthetic data says so on every page.",
+                    required=False,
+                    allowed=DATA_SOURCES,
+                ),
                 Column(
                     "mtd_dose_level",
                     "integer",

@@ -126,10 +126,10 @@ def waterfall_figure(patients: list[dict[str, Any]]) -> str:
     else:
         ax.set_xticks([])
     ax.set_ylabel("Best change in target sum (%)")
-    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in ("#1b7837", "#5aae61", "#f1a340",
-                                                              "#b2182b", "#9e9e9e")]  # fmt: skip
-    ax.legend(handles, ["CR", "PR", "SD", "PD", "NE"], ncol=5, fontsize=7, frameon=False,
-              loc="upper right")  # fmt: skip
+    present = [c for c in ("CR", "PR", "SD", "PD", "NE")
+               if any(_bor(p["bor_confirmed"]) == c for p in rows)]  # fmt: skip
+    handles = [plt.Rectangle((0, 0), 1, 1, color=BOR_COLOURS[c]) for c in present]
+    ax.legend(handles, present, ncol=5, fontsize=7, frameon=False, loc="upper right")
     return to_svg(fig, "waterfall")
 
 
@@ -189,12 +189,15 @@ def swimmer_figure(patients: list[dict[str, Any]]) -> str:
         ("new_therapy_day", "D", "#7b3294", "New therapy"),
     ):
         xs, ys = marks(key)
+        if not xs:  # a legend names only what the figure shows
+            continue
         ax.plot(xs, ys, marker, color=colour, ms=5 if len(rows) <= MANY else 1, ls="none",
                 label=label, rasterized=len(rows) > MANY)  # fmt: skip
     alive = [i for i, p in enumerate(rows) if p["death_day"] is None]
-    ax.plot([ends[i] + 0.15 for i in alive], alive, ">", color="#555555",
-            ms=4 if len(rows) <= MANY else 1, ls="none", label="Alive at cut-off / last contact",
-            rasterized=len(rows) > MANY)  # fmt: skip
+    if alive:
+        ax.plot([ends[i] + 0.15 for i in alive], alive, ">", color="#555555",
+                ms=4 if len(rows) <= MANY else 1, ls="none",
+                label="Alive at cut-off / last contact", rasterized=len(rows) > MANY)  # fmt: skip
     if len(rows) <= 60:
         ax.set_yticks(y, [f"{p['subject_id']} (DL{p['dose_level']})" for p in rows], fontsize=7)
     else:
@@ -207,6 +210,58 @@ def swimmer_figure(patients: list[dict[str, Any]]) -> str:
     ax.legend(handles, labels, fontsize=7, frameon=False, loc="center left",
               bbox_to_anchor=(1.01, 0.5))  # fmt: skip
     return to_svg(fig, "swimmer")
+
+
+def escalation_figure(cohorts: list[dict[str, Any]], dlt: list[dict[str, Any]]) -> str:
+    """Dose-escalation chart: a mark per evaluable patient at its cohort and dose, DLTs filled red;
+    the expansion (patients treated outside the escalation cohorts) as counts per dose level.
+
+    The layout of the dose-escalation figures of phase I reports (e.g. Le Tourneau, Lee & Siu 2009,
+    J Natl Cancer Inst 101:708, Figure 1): cohorts in order along x, dose levels up y.
+    """
+    levels = sorted({int(d["dose_level"]) for d in dlt} | {int(c["dose_level"]) for c in cohorts})
+    in_cohorts: dict[int, tuple[int, int]] = {}
+    for c in cohorts:
+        n, k = in_cohorts.get(int(c["dose_level"]), (0, 0))
+        in_cohorts[int(c["dose_level"])] = (n + int(c["n_patients"]), k + int(c["n_dlt"]))
+    expansion = {
+        int(d["dose_level"]): (
+            int(d["n_evaluable"]) - in_cohorts.get(int(d["dose_level"]), (0, 0))[0],
+            int(d["n_dlt"]) - in_cohorts.get(int(d["dose_level"]), (0, 0))[1],
+        )
+        for d in dlt
+    }
+    shown_expansion = {lv: nk for lv, nk in expansion.items() if nk[0] > 0}
+    width = max(3.2, 0.55 * (len(cohorts) + (2 if shown_expansion else 0)) + 1.2)
+    fig, ax = plt.subplots(figsize=(min(width, 9.0), 0.55 * len(levels) + 1.3))
+    handles = {}
+    for x, c in enumerate(cohorts, start=1):
+        n, k = int(c["n_patients"]), int(c["n_dlt"])
+        offsets = (np.arange(n) - (n - 1) / 2) * 0.18
+        for i, dx in enumerate(offsets):
+            is_dlt = i < k
+            (h,) = ax.plot(x + dx, int(c["dose_level"]), "X" if is_dlt else "o", ms=7,
+                           color="#b2182b" if is_dlt else "#1f3b73",
+                           mfc="#b2182b" if is_dlt else "white", ls="none")  # fmt: skip
+            handles["DLT" if is_dlt else "No DLT"] = h
+    if shown_expansion:
+        x_exp = len(cohorts) + 1.5
+        ax.axvline(len(cohorts) + 0.75, color="#999999", lw=0.8, ls=":")
+        for level, (n, k) in shown_expansion.items():
+            ax.text(x_exp, level, f"{n} pts\n{k} DLT", ha="center", va="center", fontsize=8,
+                    color="#b2182b" if k else "#1a1a1a")  # fmt: skip
+    ticks = list(range(1, len(cohorts) + 1)) + ([len(cohorts) + 1.5] if shown_expansion else [])
+    ax.set_xticks(ticks, [str(t) for t in range(1, len(cohorts) + 1)]
+                  + (["Expansion"] if shown_expansion else []))  # fmt: skip
+    ax.set_xlim(0.4, ticks[-1] + 0.7 if ticks else 1.6)
+    ax.set_yticks(levels, [f"DL{lv}" for lv in levels])
+    ax.set_ylim(min(levels) - 0.6, max(levels) + 0.6)
+    ax.set_xlabel("Escalation cohort")
+    if handles:
+        order = [k for k in ("No DLT", "DLT") if k in handles]
+        ax.legend([handles[k] for k in order], order, frameon=False, fontsize=8,
+                  loc="upper left", bbox_to_anchor=(1.0, 1.0))  # fmt: skip
+    return to_svg(fig, "escalation")
 
 
 def kinetics_figure(samples: pd.DataFrame, dose_levels: pd.Series, matrix: str = "blood") -> str:

@@ -20,10 +20,12 @@ from hyposti.report.tables import (
     GRADES,
     ae_grade_table,
     ae_table,
+    baseline_table,
     biopsy_text,
     dose_columns,
     dose_label,
     endpoint_table,
+    exposure_table,
     grade_table,
     kinetics_table,
     syndromes_without_events,
@@ -38,6 +40,9 @@ def _figures(result: dict[str, Any], ds: TrialDataset) -> dict[str, str | None]:
         "waterfall": figures.waterfall_figure(eff["patients"]),
         "spider": figures.spider_figure(eff["patients"]),
         "swimmer": figures.swimmer_figure(eff["patients"]),
+        "escalation": figures.escalation_figure(
+            result["safety"]["escalation"]["cohorts"], result["safety"]["dlt"]
+        ),
     }
     for key, title in (("pfs", "PFS"), ("os", "OS"), ("dor", "DOR")):
         out[key] = figures.km_figure(eff[key], title) if eff[key] else None
@@ -66,6 +71,10 @@ def render_html(
         generated_on=generated_on,
         keys=keys,
         dose_labels=[dose_label(result, k) for k in keys],
+        dose_label_of=lambda key: dose_label(result, key),
+        baseline_rows=baseline_table(result),
+        exposure_rows=exposure_table(result),
+        synthetic=result["study"].get("data_source") == "synthetic",
         endpoints=endpoint_table(result),
         ae_rows=ae_table(result),
         ae_grade_rows=ae_grade_table(result),

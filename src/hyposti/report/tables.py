@@ -181,3 +181,76 @@ def biopsy_text(biopsy: dict[str, Any]) -> str:
     if biopsy["below_lloq"]:
         return f"{day}: <LLOQ ({number(biopsy['lloq'])})"
     return f"{day}: {number(biopsy['copies_per_ug'])}"
+
+
+def _spread(s: dict[str, Any], scale: float = 1.0, digits: int = 1) -> str:
+    """'53.0 (40.0–75.0)' from a Spread, in ``scale`` units; '–' when nobody has a value."""
+    if not s["n"]:
+        return "–"
+    lo, med, hi = (s[k] / scale for k in ("minimum", "median", "maximum"))
+    return f"{med:,.{digits}f} ({lo:,.{digits}f}–{hi:,.{digits}f})"
+
+
+def _row(label: str, cells: list[str], kind: str = "") -> dict[str, Any]:
+    return {"kind": kind, "label": label, "cells": cells}
+
+
+def _category_rows(groups: list[dict[str, Any]], field: str, title: str) -> list[dict[str, Any]]:
+    values: list[str] = []
+    for g in groups:
+        values += [c["value"] for c in g[field] if c["value"] not in values]
+    rows = [_row(title, [""] * len(groups), "soc")]
+    for value in values:
+        cells = []
+        for g in groups:
+            hit = next((c for c in g[field] if c["value"] == value), None)
+            cells.append(f"{hit['n']} ({hit['percent']:.0f}%)" if hit else "0")
+        rows.append(_row(value, cells, "term"))
+    return rows
+
+
+def baseline_table(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """ICH E3 11.2: continuous variables as median (range), categories as n (%), per dose level."""
+    groups = result["baseline"]["baseline"]
+    return [
+        _row("Patients", [str(g["n"]) for g in groups], "total"),
+        _row("Age, years: median (range)", [_spread(g["age_years"], digits=0) for g in groups]),
+        *_category_rows(groups, "sex", "Sex"),
+        *_category_rows(groups, "ecog", "ECOG performance status"),
+        *_category_rows(groups, "tumour_type", "Primary tumour"),
+        _row(
+            "HER2-positive tumour cells, %: median (range)",
+            [_spread(g["her2_expression_pct"], digits=0) for g in groups],
+        ),
+        _row("Body weight, kg: median (range)", [_spread(g["weight_kg"]) for g in groups]),
+    ]
+
+
+def exposure_table(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """ICH E3 12.1: what was actually given, per dose level: cells/kg, total cells, chemotherapy."""
+    groups = result["baseline"]["exposure"]
+    rows = [
+        _row(
+            "Patients preconditioned / infused",
+            [f"{g['n_preconditioned']} / {g['n_infused']}" for g in groups],
+            "total",
+        ),
+        _row(
+            "CAR-T cells, ×10⁶/kg: median (range)",
+            [_spread(g["car_t_cells_per_kg"], 1e6) for g in groups],
+        ),
+        _row(
+            "CAR-T cells in total, ×10⁸: median (range)",
+            [_spread(g["car_t_total_cells"], 1e8, 2) for g in groups],
+        ),
+    ]
+    products: list[str] = []
+    for g in groups:
+        products += [p for p in g["preconditioning"] if p not in products]
+    for product in products:
+        cells = [
+            _spread(g["preconditioning"][product]) if product in g["preconditioning"] else "–"
+            for g in groups
+        ]
+        rows.append(_row(f"{product}, per administration: median (range)", cells))
+    return rows

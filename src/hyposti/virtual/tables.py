@@ -289,6 +289,7 @@ def trial_dataset(trial: SimulatedTrial) -> TrialDataset:
     study = {
         "study_id": protocol.identifiers.nct_id,
         "data_cutoff": trial.data_cutoff,
+        "data_source": "synthetic",
         "protocol_version": f"registry {protocol.identifiers.last_update_posted.isoformat()}",
         "mtd_dose_level": trial.mtd,
         "rp2d_dose_level": trial.rp2d,
