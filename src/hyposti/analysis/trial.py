@@ -12,6 +12,7 @@ from hyposti.analysis.efficacy import efficacy_analysis
 from hyposti.analysis.kinetics import kinetics_analysis
 from hyposti.analysis.nca import BlqRule
 from hyposti.analysis.safety import safety_analysis
+from hyposti.analysis.syndrome_course import syndrome_course
 from hyposti.analysis.tumour import assess_responses
 from hyposti.data.dataset import TrialDataset
 from hyposti.protocol import Protocol, load_protocol
@@ -127,7 +128,10 @@ def analyze_trial(
                 ds, evaluable, {c.id: c.text for c in protocol.eligibility.criteria}
             ),
             "baseline": baseline_and_exposure(ds, protocol.investigational_product.name).to_dict(),
-            "safety": safety_analysis(ds, protocol),
+            "safety": {
+                **safety_analysis(ds, protocol),
+                "syndrome_course": syndrome_course(ds).to_dict(),
+            },
             "efficacy": efficacy,
             "kinetics": kinetics_analysis(
                 ds.kinetics.loc[~(ds.kinetics["sample_date"] > cutoff)], dose_levels, blq

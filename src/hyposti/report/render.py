@@ -28,6 +28,7 @@ from hyposti.report.tables import (
     exposure_table,
     grade_table,
     kinetics_table,
+    syndrome_course_table,
     syndromes_without_events,
     tumour_table,
 )
@@ -80,6 +81,7 @@ def render_html(
         ae_grade_rows=ae_grade_table(result),
         grade_rows=grade_table(result),
         syndromes_without_events=syndromes_without_events(result),
+        course_rows=syndrome_course_table(result),
         grades=GRADES,
         kinetics_rows=kinetics_table(result),
         tumour_rows=tumour_table(result),

@@ -254,3 +254,19 @@ def exposure_table(result: dict[str, Any]) -> list[dict[str, Any]]:
         ]
         rows.append(_row(f"{product}, per administration: median (range)", cells))
     return rows
+
+
+def syndrome_course_table(result: dict[str, Any]) -> list[list[str]]:
+    """Per syndrome and dose level: patients, episodes, onset day and duration, unresolved."""
+    return [
+        [
+            r["syndrome"],
+            "All" if r["dose_level"] == "all" else f"DL{r['dose_level']}",
+            str(r["n_patients"]),
+            str(r["n_episodes"]),
+            _spread(r["onset_day"], digits=0),
+            _spread(r["duration_days"], digits=0),
+            str(r["n_unresolved"]),
+        ]
+        for r in result["safety"]["syndrome_course"]["rows"]
+    ]
