@@ -79,3 +79,20 @@ def test_the_same_seed_writes_the_same_bytes_and_the_collector_is_restored(
         assert gc.isenabled()
     first, second = ({p.name: p.read_bytes() for p in f.iterdir()} for f in folders)
     assert first == second and len(first) == len(TABLES)
+
+
+def test_no_record_is_dated_after_the_generation_date(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "trial"
+    code = run(["simulate-trial", "--seed", "3", "-o", str(out), "--as-of", "2024-06-01", "--json"])
+    assert code == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["generated_on"] == summary["data_cutoff"] == "2024-06-01"
+    dataset = read_dataset(out)
+    assert dataset.study["data_source"].iloc[0] == "synthetic"
+    latest = max(
+        frame[c.name].max()
+        for name, frame in dataset.tables().items()
+        for c in TABLES[name].columns
+        if c.dtype == "date" and frame[c.name].notna().any()
+    )
+    assert latest <= dataset.study["generated_on"].iloc[0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pandas as pd
@@ -65,6 +66,10 @@ def enrolment_flow(
     }
 
 
+def _date_or_none(value: Any) -> dt.date | None:
+    return None if pd.isna(value) else pd.Timestamp(value).date()
+
+
 def plain(value: Any) -> Any:
     """Recursively replace NaN / NaT / pandas missing values with None (JSON has no NaN)."""
     if isinstance(value, dict):
@@ -107,9 +112,8 @@ def analyze_trial(
             "study": {
                 "study_id": ds.study_id,
                 "data_cutoff": cutoff.date(),
-                "data_source": ds.study["data_source"].iloc[0]
-                if "data_source" in ds.study
-                else None,
+                "data_source": ds.study["data_source"].iloc[0],
+                "generated_on": _date_or_none(ds.study["generated_on"].iloc[0]),
                 "protocol": protocol.identifiers.nct_id,
                 "dose_levels": {
                     str(d.level): {"label": d.label, "cells_per_kg": d.cells_per_kg}

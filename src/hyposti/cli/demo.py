@@ -156,7 +156,9 @@ def demo_command(
     """
     protocol = load_protocol()
     trial = simulate_trial(seed, params=load_parameters(None), protocol=protocol)
-    ds = trial_dataset(trial)
+    from hyposti.data.calendar_shift import dated_no_later_than
+
+    ds = dated_no_later_than(trial_dataset(trial), dt.date.today())
     dataset = write_dataset(ds, output / "dataset", "parquet")
     result = analyze_trial(ds, protocol)
     report = output / "report.html"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -73,13 +74,25 @@ def simulate_command(
     format: Annotated[
         str, typer.Option("--format", help="Table files: parquet or csv.")
     ] = "parquet",
+    as_of: Annotated[
+        dt.datetime | None,
+        typer.Option(
+            "--as-of",
+            formats=["%Y-%m-%d"],
+            help="Generation date (default today): no record is dated later; fix it to "
+            "reproduce a dataset exactly.",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
     """Simulate a whole trial through the real engines and write its dataset.
 
     Virtual patients are screened, escalated by the 3+3 on the DLTs that occur, expanded at the
-    RP2D and followed up to 3 years.
+    RP2D and followed up to 3 years. The calendar starts at the parameter file's start date and
+    moves back, whole, when follow-up would end after the generation date.
     """
+    from hyposti.data.calendar_shift import dated_no_later_than
+
     if format not in ("parquet", "csv"):
         raise InputError("--format", format, "must be 'parquet' or 'csv'")
     fmt: Literal["parquet", "csv"] = "parquet" if format == "parquet" else "csv"
@@ -90,6 +103,13 @@ def simulate_command(
             protocol=load_protocol(protocol),
             patients=patients,
         )
-        folder = write_dataset(trial_dataset(trial), output, fmt)
-    summary = trial.summary() | {"output": str(folder), "format": fmt}
+        generated_on = as_of.date() if as_of else dt.date.today()
+        ds = dated_no_later_than(trial_dataset(trial), generated_on)
+        folder = write_dataset(ds, output, fmt)
+    summary = trial.summary() | {
+        "data_cutoff": ds.data_cutoff.date(),
+        "generated_on": generated_on,
+        "output": str(folder),
+        "format": fmt,
+    }
     emit(summary, as_json, lambda console: render_summary(summary, console))

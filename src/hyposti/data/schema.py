@@ -102,6 +102,12 @@ TABLES: dict[str, Table] = {
                     allowed=DATA_SOURCES,
                 ),
                 Column(
+                    "generated_on",
+                    "date",
+                    "Date the dataset was generated or exported; the data cut-off is never later.",
+                    required=False,
+                ),
+                Column(
                     "mtd_dose_level",
                     "integer",
                     "Maximum tolerated dose level declared by the safety review committee.",
