@@ -42,3 +42,33 @@ def test_an_episode_ongoing_at_the_cut_off_has_no_duration():
     crs = rows_by(syndrome_course(TrialDataset.from_frames(**frames)))[("CRS", "2")]
     assert (crs.n_episodes, crs.n_unresolved, crs.duration_days.n) == (2, 1, 1)
     assert crs.duration_days.median == 6  # S04 only
+
+
+def test_management_counts_patients_per_medication_and_states_the_algorithm():
+    from hyposti.protocol import load_protocol
+
+    ds = example_dataset()
+    frames = ds.tables()
+    crs = ds.adverse_events.loc[ds.adverse_events["term"] == "Cytokine release syndrome"]
+    s05 = crs.loc[crs["subject_id"] == "S05", "ae_id"].iloc[0]
+    s04 = crs.loc[crs["subject_id"] == "S04", "ae_id"].iloc[0]
+    frames["medications"] = pd.DataFrame(
+        [
+            {"subject_id": "S05", "medication_id": "M1", "medication": "tocilizumab",
+             "ae_id": s05, "start_date": "2024-04-21", "dose": 520.0, "dose_unit": "mg"},
+            {"subject_id": "S05", "medication_id": "M2", "medication": "dexamethasone",
+             "ae_id": s05, "start_date": "2024-04-21", "dose": 10.0, "dose_unit": "mg"},
+            {"subject_id": "S04", "medication_id": "M3", "medication": "tocilizumab",
+             "ae_id": s04, "start_date": "2024-04-03", "dose": 512.0, "dose_unit": "mg"},
+        ]
+    )  # fmt: skip
+    result = syndrome_course(
+        TrialDataset.from_frames(**frames), load_protocol().toxicity_management
+    )
+    rows = rows_by(result)
+    assert rows[("CRS", "2")].patients_treated_with == {"dexamethasone": 1, "tocilizumab": 2}
+    assert rows[("CRS", "1")].patients_treated_with == {}
+    assert rows[("ICANS", "2")].patients_treated_with == {}
+    assert result.management_rules[0] == (
+        "tocilizumab 8 mg/kg (at most 800 mg) for ASTCT 2019 CRS grade >= 2"
+    )

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from hyposti.data import DatasetError, read_dataset, write_dataset
+from hyposti.data import TABLES, DatasetError, read_dataset, write_dataset
 from hyposti.data.example import example_dataset
 from hyposti.errors import DataError, InputError
 
@@ -12,7 +12,7 @@ from hyposti.errors import DataError, InputError
 def test_round_trip(tmp_path, fmt):
     ds = example_dataset()
     write_dataset(ds, tmp_path, fmt)
-    assert sorted(p.suffix for p in tmp_path.iterdir()) == [f".{fmt}"] * 12
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{t}.{fmt}" for t in TABLES)
     back = read_dataset(tmp_path)
     for name, frame in ds.tables().items():
         pd.testing.assert_frame_equal(frame, back.tables()[name])

@@ -16,6 +16,7 @@ import pandas as pd
 from hyposti.analysis.baseline import Spread
 from hyposti.analysis.safety import ALL, SYNDROME_SCALES, dose_key, reported_aes
 from hyposti.data.dataset import TrialDataset
+from hyposti.protocol.management_spec import ToxicityManagementSpec
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ class SyndromeCourse:
     onset_day: Spread
     duration_days: Spread
     n_unresolved: int
+    #: Patients given each medication for one of these episodes (dataset table ``medications``).
+    patients_treated_with: dict[str, int]
 
 
 @dataclass(frozen=True)
@@ -38,13 +41,17 @@ class SyndromeCourses:
     rows: tuple[SyndromeCourse, ...]
     onset_rule: str
     duration_rule: str
+    management_rules: tuple[str, ...]
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
 
 
-def syndrome_course(ds: TrialDataset) -> SyndromeCourses:
-    """Onset day and duration of every CRS/ICANS/CRES episode of an infused patient."""
+def syndrome_course(
+    ds: TrialDataset, management: ToxicityManagementSpec | None = None
+) -> SyndromeCourses:
+    """Onset day, duration and management of every CRS/ICANS/CRES episode of an infused patient;
+    ``management`` is the protocol's algorithm, stated beside the counts."""
     infused = ds.subjects.loc[ds.subjects["infusion_date"].notna()]
     ae = reported_aes(ds).merge(
         infused[["subject_id", "dose_level", "infusion_date"]], on="subject_id", how="inner"
@@ -55,6 +62,7 @@ def syndrome_course(ds: TrialDataset) -> SyndromeCourses:
         duration=((ae["resolution_date"] - ae["onset_date"]).dt.days + 1).where(ended),
         unresolved=~ended,
     )
+    meds = ds.medications.loc[ds.medications["start_date"] <= ds.data_cutoff]
     rows = []
     for name, scale in SYNDROME_SCALES.items():
         episodes = ae.loc[ae["scale"] == scale]
@@ -65,6 +73,7 @@ def syndrome_course(ds: TrialDataset) -> SyndromeCourses:
             (dose_key(lv), episodes.loc[episodes["dose_level"] == lv]) for lv in levels
         ]
         for key, group in [*groups, (ALL, episodes)]:
+            given = meds.loc[meds["ae_id"].isin(group["ae_id"])]
             rows.append(
                 SyndromeCourse(
                     syndrome=name,
@@ -74,6 +83,10 @@ def syndrome_course(ds: TrialDataset) -> SyndromeCourses:
                     onset_day=Spread.of(group["onset_day"]),
                     duration_days=Spread.of(group["duration"]),
                     n_unresolved=int(group["unresolved"].sum()),
+                    patients_treated_with={
+                        str(m): int(n)
+                        for m, n in given.groupby("medication")["subject_id"].nunique().items()
+                    },
                 )
             )
     return SyndromeCourses(
@@ -83,4 +96,5 @@ def syndrome_course(ds: TrialDataset) -> SyndromeCourses:
             "duration = resolution date - onset date + 1 days, over episodes resolved by the "
             "data cut-off (ADaMIG ADURN); ongoing episodes counted as unresolved"
         ),
+        management_rules=tuple(r.describe() for r in management.rules) if management else (),
     )

@@ -134,7 +134,7 @@ def analyze_trial(
             "baseline": baseline_and_exposure(ds, protocol.investigational_product.name).to_dict(),
             "safety": {
                 **safety_analysis(ds, protocol),
-                "syndrome_course": syndrome_course(ds).to_dict(),
+                "syndrome_course": syndrome_course(ds, protocol.toxicity_management).to_dict(),
             },
             "efficacy": efficacy,
             "kinetics": kinetics_analysis(

@@ -21,9 +21,7 @@ def shift_calendar(ds: TrialDataset, days: int) -> TrialDataset:
     frames = {}
     for name, frame in ds.tables().items():
         dates = [c.name for c in TABLES[name].columns if c.dtype == "date" and c.name in frame]
-        frames[name] = frame.assign(
-            **{c: frame[c] + pd.Timedelta(days=days) for c in dates}
-        )
+        frames[name] = frame.assign(**{c: frame[c] + pd.Timedelta(days=days) for c in dates})
     return TrialDataset.from_frames(**frames)
 
 

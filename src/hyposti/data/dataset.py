@@ -34,6 +34,7 @@ class TrialDataset:
     lesion_measurements: pd.DataFrame
     kinetics: pd.DataFrame
     disposition: pd.DataFrame
+    medications: pd.DataFrame
 
     @classmethod
     def from_frames(cls, **frames: pd.DataFrame) -> TrialDataset:

@@ -370,6 +370,29 @@ TABLES: dict[str, Table] = {
             ),
             key=("subject_id",),
         ),
+        Table(
+            "medications",
+            "Medications given to manage an adverse event (tocilizumab, corticosteroids, ...).",
+            (
+                _subject(),
+                Column("medication_id", "string", "Medication record identifier, unique."),
+                Column("medication", "string", "Generic name, e.g. tocilizumab."),
+                Column("ae_id", "string", "The adverse event it treats.", required=False),
+                Column("indication", "string", "What it is given for, e.g. CRS.", required=False),
+                Column("start_date", "date", "First administration."),
+                Column("end_date", "date", "Last administration.", required=False),
+                Column("dose", "number", "Dose per administration.", False, minimum=0),
+                Column("dose_unit", "string", "Unit of dose.", False, allowed=("mg",)),
+                Column(
+                    "interval_hours",
+                    "integer",
+                    "Repeated every so many hours (empty: once).",
+                    required=False,
+                    minimum=1,
+                ),
+            ),
+            key=("medication_id",),
+        ),
     )
 }
 

@@ -16,6 +16,7 @@ from hyposti.protocol.eligibility_spec import (
     EligibilitySpec,
     OrganFunctionSpec,
 )
+from hyposti.protocol.management_spec import ToxicityManagementSpec
 from hyposti.protocol.response_spec import ResponseSpec
 from hyposti.protocol.safety_spec import DltSpec
 from hyposti.protocol.schedule_spec import ScheduleSpec
@@ -136,6 +137,7 @@ class Protocol(Strict):
     schedule: ScheduleSpec | None = None
     response: ResponseSpec
     dlt: DltSpec
+    toxicity_management: ToxicityManagementSpec | None = None
 
     @model_validator(mode="after")
     def _design_fits_doses(self) -> Protocol:

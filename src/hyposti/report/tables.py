@@ -257,7 +257,8 @@ def exposure_table(result: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def syndrome_course_table(result: dict[str, Any]) -> list[list[str]]:
-    """Per syndrome and dose level: patients, episodes, onset day and duration, unresolved."""
+    """Per syndrome and dose level: patients, episodes, onset day, duration, unresolved, and the
+    patients given each managing medication."""
     return [
         [
             r["syndrome"],
@@ -267,6 +268,7 @@ def syndrome_course_table(result: dict[str, Any]) -> list[list[str]]:
             _spread(r["onset_day"], digits=0),
             _spread(r["duration_days"], digits=0),
             str(r["n_unresolved"]),
+            ", ".join(f"{m} {n}" for m, n in sorted(r["patients_treated_with"].items())) or "none",
         ]
         for r in result["safety"]["syndrome_course"]["rows"]
     ]

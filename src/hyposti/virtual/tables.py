@@ -11,6 +11,7 @@ from hyposti.data import TrialDataset
 from hyposti.eligibility.verdict import Verdict
 from hyposti.response.records import NewLesionState, TargetState
 from hyposti.virtual.clinic import Screened
+from hyposti.virtual.management import management_rows
 from hyposti.virtual.patient import PatientCourse
 from hyposti.virtual.trial import SimulatedTrial
 
@@ -223,6 +224,7 @@ def trial_dataset(trial: SimulatedTrial) -> TrialDataset:
         for name in (
             "subjects", "screening", "exposure", "adverse_events", "dlt_evaluations", "lesions",
             "tumour_assessments", "lesion_measurements", "kinetics", "disposition",
+            "medications",
         )
     }  # fmt: skip
     for s in trial.screened:
@@ -243,8 +245,10 @@ def trial_dataset(trial: SimulatedTrial) -> TrialDataset:
             continue
         verdict = trial.adjudications[s.subject_id]
         rows["exposure"] += _exposure_rows(s.subject_id, course, product)
-        rows["adverse_events"] += _ae_rows(
-            s.subject_id, course, {e.event_id for e in verdict.dlts if e.event_id}
+        events = _ae_rows(s.subject_id, course, {e.event_id for e in verdict.dlts if e.event_id})
+        rows["adverse_events"] += events
+        rows["medications"] += management_rows(
+            s.candidate.weight_kg, events, protocol.toxicity_management
         )
         rows["dlt_evaluations"].append(
             {
