@@ -1,5 +1,8 @@
 """iRECIST sequences against Seymour 2017 (Table 2, confirmation and reset rules) by hand."""
 
+import pytest
+from pydantic import ValidationError
+
 from hyposti.response import NewLesion, Response, assess_patient
 from tests.response.response_builders import day, patient, spec, visit
 
@@ -48,11 +51,43 @@ def test_increase_seen_earlier_than_4_weeks_does_not_confirm():
     assert "too early" in r.time_points[2].rule
 
 
-def test_assessment_later_than_8_weeks_cannot_confirm_and_starts_a_new_iupd():
-    r = irecist({"A": 50}, [visit(42, {"A": 30}), visit(84, {"A": 40}), visit(150, {"A": 50})])
+def test_an_assessment_later_than_8_weeks_still_confirms_while_iupd_persists():
+    # Seymour 2017's 4-8 weeks is when to scan next, not a deadline (reading in force).
+    steps = [visit(42, {"A": 30}), visit(84, {"A": 40}), visit(150, {"A": 50})]
+    r = irecist({"A": 50}, steps)
+    assert responses(r) == [R.IPR, R.IUPD, R.ICPD]
+    assert r.progression_date == day(84)
+    assert "confirmed 66 days later" in r.time_points[2].rule
+
+
+def test_the_8_week_window_stays_selectable_and_then_starts_a_new_iupd():
+    steps = [visit(42, {"A": 30}), visit(84, {"A": 40}), visit(150, {"A": 50})]
+    window = spec(irecist_confirmation="within_max_days", irecist_confirm_max_days=56)
+    r = assess_patient(patient({"A": 50}, steps), window, "irecist")
     assert responses(r) == [R.IPR, R.IUPD, R.IUPD]
     assert r.progression_date is None
     assert r.unconfirmed_progression_date == day(150)
+    assert "reading within_max_days" in r.time_points[2].rule
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        ({"irecist_confirmation": "within_max_days"}, "is required"),
+        ({"irecist_confirm_max_days": 56}, "applies only to"),
+        (
+            {
+                "irecist_confirmation": "within_max_days",
+                "irecist_confirm_min_days": 60,
+                "irecist_confirm_max_days": 56,
+            },
+            "exceeds",
+        ),
+    ],
+)
+def test_the_window_settings_must_agree(changes, problem):
+    with pytest.raises(ValidationError, match=problem):
+        spec(**changes)
 
 
 def test_shrinkage_after_iupd_resets_the_bar():
