@@ -135,11 +135,34 @@ def test_new_lesion_targets_kept_apart_and_confirm_by_5mm():
     assert r.time_points[1].new_lesion_target_sum_mm == 17
 
 
-def test_stable_new_lesion_with_stable_targets_resets_to_isd():
-    x12 = NewLesion(lesion_id="X", organ="liver", diameter_mm=12)
-    x14 = NewLesion(lesion_id="X", organ="liver", diameter_mm=14)
-    r = irecist({"A": 50}, [visit(42, {"A": 45}, new=[x12]), visit(70, {"A": 45}, new=[x14])])
-    assert responses(r) == [R.IUPD, R.ISD]
+def test_new_lesion_iupd_persists_without_change_and_resets_on_further_shrinkage():
+    # EORTC iRECIST FAQ (scenarios B and F of Seymour 2017's figure): after a new-lesion iUPD,
+    # further shrinkage of the baseline targets gives iPR (B); no change in any measurement
+    # keeps iUPD (F), as does Table 2's 'no change in new lesions: remains iUPD'.
+    x = NewLesion(lesion_id="X", organ="liver", diameter_mm=12)
+    scenario_b = irecist({"A": 50}, [visit(42, {"A": 45}, new=[x]), visit(84, {"A": 30}, new=[x])])
+    assert responses(scenario_b) == [R.IUPD, R.IPR]
+    assert "bar resets" in scenario_b.time_points[1].rule
+    scenario_f = irecist(
+        {"A": 50},
+        [visit(42, {"A": 30}), visit(84, {"A": 30}, new=[x]), visit(126, {"A": 30}, new=[x])],
+    )
+    assert responses(scenario_f) == [R.IPR, R.IUPD, R.IUPD]
+    assert "no further shrinkage" in scenario_f.time_points[2].rule
+
+
+def test_new_lesion_increases_add_up_to_icpd():
+    # FAQ 'How do new lesions define progression?': "a 4mm increase at one assessment, followed
+    # at the next assessment by a further 2mm increase meets the criteria for iCPD".
+    sizes = (12, 16, 18)
+    steps = [
+        visit(42 * (k + 1), {"A": 45}, new=[NewLesion(lesion_id="X", organ="liver", diameter_mm=d)])
+        for k, d in enumerate(sizes)
+    ]
+    r = irecist({"A": 50}, steps)
+    assert responses(r) == [R.IUPD, R.IUPD, R.ICPD]
+    assert "new-lesion target sum 18 mm is >= 5 mm above 12 mm" in r.time_points[2].rule
+    assert r.progression_date == day(42)
 
 
 def test_icr_needs_new_lesions_gone():

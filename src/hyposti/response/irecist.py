@@ -319,10 +319,13 @@ def _with_open_iupd(
     """iCPD, iUPD kept, a new iUPD, NE, or the bar reset (Seymour 2017, Table 2 and appendix).
 
     Reading 'while_iupd_persists' (in force): any assessment at least ``irecist_confirm_min_days``
-    after iUPD confirms it if a criterion is met; iUPD persists while target or non-target
-    disease still meets RECIST 1.1 progression, or the assessment is NE; anything else resets.
-    Reading 'within_max_days': past ``irecist_confirm_max_days`` no assessment confirms it, and
-    one that meets a criterion or progression criteria opens a new iUPD.
+    after iUPD confirms it if a criterion is met. iUPD persists while target or non-target
+    disease still meets RECIST 1.1 progression, or the assessment is NE, or new lesions of a
+    new-lesion iUPD remain with no further shrinkage of target disease since the iUPD (iRECIST
+    FAQ scenarios B and F; Table 2: 'if no change is seen in new lesions, assignment remains
+    iUPD'); anything else resets. Reading 'within_max_days': past ``irecist_confirm_max_days``
+    no assessment confirms it, and one that meets a criterion or progression criteria opens a
+    new iUPD.
     """
     spec = patient.spec
     since = f.day - p.study_day
@@ -358,12 +361,25 @@ def _with_open_iupd(
         return Verdict(
             Response.NE, f"{SOURCE}: NE; iUPD of {p.date} neither confirmed nor reset", p
         )
+    if "new lesions" in p.categories and f.present and not _shrank_since(p, f):
+        return Verdict(
+            Response.IUPD,
+            f"{SOURCE} Table 2: remains iUPD ({p.date}); new lesions still present with no "
+            f"confirming change and no further shrinkage of target disease ({FAQ})",
+            p,
+        )
     return Verdict(
         f.response,
         f"{f.rule}; iUPD of {p.date} not confirmed: the bar resets (progression must meet iUPD "
         "again)",
         None,
     )
+
+
+def _shrank_since(p: Pending, f: Findings) -> bool:
+    """Target disease smaller than at the iUPD: what lets iSD/iPR follow a new-lesion iUPD."""
+    total = f.sums.sum_mm if f.sums is not None else None
+    return total is not None and p.target_sum_mm is not None and total < p.target_sum_mm - EPS
 
 
 def decide(patient: Patient, state: CourseState, a: Assessment, f: Findings) -> Verdict:
