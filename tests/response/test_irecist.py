@@ -206,3 +206,16 @@ def test_unconfirmed_iupd_at_the_last_assessment_stays_iupd():
     assert r.progression_date is None and r.unconfirmed_progression_date == day(28)
     with_sd = irecist({"A": 50}, [visit(42, {"A": 45}), visit(84, {"A": 62})])
     assert with_sd.bor_confirmed is R.ISD
+
+
+def test_under_the_window_reading_an_unchanged_new_lesion_cannot_hold_iupd_past_the_window():
+    # 70 days after a new-lesion iUPD (> 56): that iUPD can neither be confirmed nor held, and
+    # nothing meets progression criteria again, so the bar resets (45 mm is -10%: iSD).
+    x = NewLesion(lesion_id="X", organ="liver", diameter_mm=12)
+    steps = [visit(42, {"A": 45}, new=[x]), visit(112, {"A": 45}, new=[x])]
+    window = spec(irecist_confirmation="within_max_days", irecist_confirm_max_days=56)
+    assert responses(assess_patient(patient({"A": 50}, steps), window, "irecist")) == [
+        R.IUPD,
+        R.ISD,
+    ]
+    assert responses(irecist({"A": 50}, steps)) == [R.IUPD, R.IUPD]

@@ -324,8 +324,8 @@ def _with_open_iupd(
     new-lesion iUPD remain with no further shrinkage of target disease since the iUPD (iRECIST
     FAQ scenarios B and F; Table 2: 'if no change is seen in new lesions, assignment remains
     iUPD'); anything else resets. Reading 'within_max_days': past ``irecist_confirm_max_days``
-    no assessment confirms it, and one that meets a criterion or progression criteria opens a
-    new iUPD.
+    no assessment confirms or holds it; one that meets a criterion or progression criteria
+    opens a new iUPD, any other resets.
     """
     spec = patient.spec
     since = f.day - p.study_day
@@ -361,7 +361,7 @@ def _with_open_iupd(
         return Verdict(
             Response.NE, f"{SOURCE}: NE; iUPD of {p.date} neither confirmed nor reset", p
         )
-    if "new lesions" in p.categories and f.present and not _shrank_since(p, f):
+    if not late and "new lesions" in p.categories and f.present and not _shrank_since(p, f):
         return Verdict(
             Response.IUPD,
             f"{SOURCE} Table 2: remains iUPD ({p.date}); new lesions still present with no "
