@@ -22,7 +22,6 @@ SPEC = ResponseSpec(
     accept_sd_between_pr_and_confirmation=False,
     too_small_to_measure_mm=5.0,
     irecist_confirm_min_days=28,
-    irecist_confirm_max_days=56,
 )
 
 

@@ -24,7 +24,9 @@ def by_id(eff):
 
 def test_best_response_per_patient(eff):
     p = by_id(eff)
-    assert [p[s]["bor_confirmed"] for s in sorted(p)] == ["PR", "SD", "CR", "SD", "PD", "NE"]
+    # S06 died on day 20 before any follow-up scan: MISSING (protocol reading missing_as_ne false).
+    expected = ["PR", "SD", "CR", "SD", "PD", "MISSING"]
+    assert [p[s]["bor_confirmed"] for s in sorted(p)] == expected
     assert p["S04"]["bor_unconfirmed"] == "PR"  # PR on day 28 not confirmed (SD on day 56)
     assert p["S01"]["best_pct_change"] == pytest.approx(100 * (27 - 50) / 50)
 

@@ -88,3 +88,34 @@ def test_log_down_is_exact_for_a_monoexponential_decline(days, k, c0):
     assert r.auc_last == pytest.approx((c[0] - c[-1]) / k, rel=1e-9)
     if t[-1] >= 28:
         assert r.auc_0_28 == pytest.approx(c0 * (1 - math.exp(-28 * k)) / k, rel=1e-9)
+
+
+# AUCall, as Phoenix WinNonlin and PKNCA's `aucall` define it: AUClast plus the linear triangle
+# from (Tlast, Clast) to 0 at the first below-LLOQ sample after Tlast; later samples add nothing.
+def test_auc_all_adds_the_triangle_to_the_first_blq_after_tlast():
+    days, copies = [0, 3, 7, 14, 21, 28], [0, 200, 800, 100, None, None]
+    auc_last = linear(0, 200, 3) + linear(200, 800, 4) + log_down(800, 100, 7)
+    for rule in (BlqRule(), BlqRule(trailing="zero")):
+        r = nca_profile(days, copies, lloq=10, blq=rule)
+        assert r.auc_last == pytest.approx(auc_last, rel=1e-12)
+        # 100 copies on day 14 to 0 on day 21: (100 + 0) x 7 / 2 = 350, nothing after day 21.
+        assert r.auc_all == pytest.approx(auc_last + 350.0, rel=1e-12)
+
+
+def test_auc_all_equals_auc_last_when_the_last_sample_is_quantifiable():
+    r = nca_profile([0, 7, 14, 35], [None, 1000, 250, 10], lloq=5)
+    assert r.auc_all == r.auc_last
+
+
+def test_a_measured_zero_is_below_the_limit_so_clast_is_never_zero():
+    # With LLOQ 0 a measured 0 on day 21 used to become Clast = 0 at Tlast = 21.
+    r = nca_profile([0, 7, 14, 21], [0, 1000, 100, 0], lloq=0)
+    assert (r.tlast, r.clast, r.n_blq) == (14, 100, 2)
+    assert r.auc_last == pytest.approx(linear(0, 1000, 7) + log_down(1000, 100, 7), rel=1e-12)
+    assert r.auc_all == pytest.approx(r.auc_last + 100 * 7 / 2, rel=1e-12)
+
+
+def test_all_below_lloq_has_no_area_at_all():
+    # PKNCA pk.calc.auxc: "If all conc input are zero, then the AU(M)C is zero."
+    r = nca_profile([0, 7, 14], [0, 0, None], lloq=0)
+    assert (r.auc_last, r.auc_all, r.clast) == (0.0, 0.0, None)

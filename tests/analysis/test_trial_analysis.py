@@ -27,5 +27,5 @@ def test_enrolment_flow_and_json():
 def test_irecist_reading_runs_on_the_same_data():
     result = analyze_trial(example_dataset(), criteria="irecist")
     codes = {p["bor_confirmed"] for p in result["efficacy"]["patients"]}
-    assert codes <= {"iCR", "iPR", "iSD", "iUPD", "iCPD", "NE", "iNON-CR/NON-PD"}
+    assert codes <= {"iCR", "iPR", "iSD", "iUPD", "iCPD", "NE", "iNON-CR/NON-PD", "MISSING"}
     assert result["efficacy"]["orr_confirmed"]["all"]["count"] == 2

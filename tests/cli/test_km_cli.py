@@ -1,6 +1,10 @@
-"""`hyposti km` on the Freireich 6-MP arm: R survfit's median and CI; bad rows named."""
+"""`hyposti km` on the Freireich 6-MP arm: R survfit's median, CI and SE; bad rows named."""
 
 import json
+import math
+from pathlib import Path
+
+import pytest
 
 from hyposti.cli.main import run
 
@@ -34,3 +38,29 @@ def test_km_human_output_and_bad_row(tmp_path, capsys):
     assert run(["km", str(bad), "--time", "weeks", "--event", "relapse"]) == 2
     err = capsys.readouterr().err
     assert "mp6.csv row 4 column 'relapse'" in err
+
+
+def test_km_prints_the_greenwood_standard_error_of_the_example_file(capsys):
+    # examples/km/six_mp_remission.csv is the Freireich 6-MP arm above. R
+    # summary(survfit(Surv(weeks, relapse) ~ 1)) prints the SE of S(t) (Klein & Moeschberger
+    # 2003, Table 4.1A); survfit's own `std.err` is the SE of the cumulative hazard, so the one
+    # reported is S(t) * sqrt(sum d / (n (n - d))), rebuilt here by hand from (n at risk, deaths).
+    risk_sets = {6: (21, 3), 7: (17, 1), 10: (15, 1), 13: (12, 1), 16: (11, 1), 22: (7, 1),
+                 23: (6, 1)}  # fmt: skip
+    r_summary = {6: 0.0764, 7: 0.0869, 10: 0.0963, 13: 0.1068, 16: 0.1141, 22: 0.1282,
+                 23: 0.1346}  # fmt: skip
+    path = Path(__file__).parents[2] / "examples" / "km" / "six_mp_remission.csv"
+    times = ",".join(str(t) for t in risk_sets)
+    args = ["km", str(path), "--time", "weeks", "--event", "relapse", "--at", times]
+    assert run([*args, "--json"]) == 0
+    rows = {row["time"]: row for row in json.loads(capsys.readouterr().out)["at"]}
+    survival, greenwood = 1.0, 0.0
+    for t, (n, d) in risk_sets.items():
+        survival *= 1 - d / n
+        greenwood += d / (n * (n - d))
+        hand = survival * math.sqrt(greenwood)
+        assert rows[t]["std_error"] == pytest.approx(hand, rel=1e-12)
+        assert rows[t]["std_error"] == pytest.approx(r_summary[t], abs=5e-5)  # R prints 4 dp
+    assert run(args) == 0
+    text = capsys.readouterr().out
+    assert "SE" in text and "0.1346" in text and "Greenwood" in text

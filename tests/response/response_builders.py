@@ -22,7 +22,11 @@ def day(n: int) -> dt.date:
 
 
 def spec(**changes: object) -> ResponseSpec:
-    """The NCT05681650 response parameters (28-day confirmation, SD from day 42), with changes."""
+    """The NCT05681650 response parameters (28-day confirmation, SD from day 42), with changes.
+
+    The readings left at their defaults are the protocol's: MISSING for no assessment, PR
+    confirmation by RECIST 1.1 Table 3, iUPD confirmable while it persists.
+    """
     values: dict[str, object] = {
         "criteria": ["recist11", "irecist"],
         "primary_criteria": "recist11",
@@ -34,7 +38,6 @@ def spec(**changes: object) -> ResponseSpec:
         "too_small_to_measure_mm": 5.0,
         "cr_followed_by_pr": "reappearance_is_pd",
         "irecist_confirm_min_days": 28,
-        "irecist_confirm_max_days": 56,
     }
     values.update(changes)
     return ResponseSpec(**values)

@@ -34,6 +34,8 @@ def _date(value):
             "max_ne_between_response_and_confirmation": 0,
         },
         {"confirmation_required": False, "min_sd_days": 56},
+        {"missing_as_ne": True, "pr_after_cr_breaks_confirmation": True},
+        {"cr_followed_by_pr": "first_cr_was_pr", "pr_after_cr_breaks_confirmation": True},
     ],
 )
 def test_same_answers_as_the_per_patient_engine(changes):

@@ -15,8 +15,8 @@ import pandas as pd
 from hyposti.analysis.nca import BlqRule, nca_profile
 from hyposti.errors import DataError, InputError
 
-PARAMETERS = ("cmax", "tmax", "auc_0_28", "auc_last", "clast", "tlast")
-LOG_PARAMETERS = ("cmax", "auc_0_28", "auc_last", "clast")
+PARAMETERS = ("cmax", "tmax", "auc_0_28", "auc_last", "auc_all", "clast", "tlast")
+LOG_PARAMETERS = ("cmax", "auc_0_28", "auc_last", "auc_all", "clast")
 TUMOUR = "tumour"
 MIN_TUMOUR_PROFILE_SAMPLES = 3
 TUMOUR_RULE = (

@@ -33,13 +33,15 @@ class MedianEstimate:
 
 @dataclass(frozen=True)
 class SurvivalAt:
-    """S(t) with its pointwise CI and the number at risk at ``time`` (still followed at t)."""
+    """S(t) with its pointwise CI, the number at risk at ``time`` (still followed at t) and the
+    Greenwood standard error of S(t) (the SE R's ``summary.survfit`` prints, not ``std.err``)."""
 
     time: float
     survival: float | None
     lower: float | None
     upper: float | None
     n_at_risk: int
+    std_error: float | None
 
 
 @dataclass(frozen=True)
@@ -79,10 +81,17 @@ class KaplanMeier:
             idx = int(np.searchsorted(self.times, t, side="right")) - 1
             s = float(self.survival[idx])
             if t > last and s > 0:
-                out.append(SurvivalAt(float(t), None, None, None, at_risk))
+                out.append(SurvivalAt(float(t), None, None, None, at_risk, std_error=None))
                 continue
             out.append(
-                SurvivalAt(float(t), s, _num(self.lower[idx]), _num(self.upper[idx]), at_risk)
+                SurvivalAt(
+                    float(t),
+                    s,
+                    _num(self.lower[idx]),
+                    _num(self.upper[idx]),
+                    at_risk,
+                    std_error=_num(self.std_error[idx]),
+                )
             )
         return out
 
@@ -102,6 +111,7 @@ class KaplanMeier:
                 "survival": self.survival.tolist(),
                 "lower": [_num(v) for v in self.lower],
                 "upper": [_num(v) for v in self.upper],
+                "std_error": [_num(v) for v in self.std_error],
                 "n_at_risk": self.n_at_risk.tolist(),
                 "n_events": self.n_events_at.tolist(),
                 "n_censored": self.n_censored_at.tolist(),

@@ -1,7 +1,10 @@
-"""Non-compartmental analysis of CAR transgene levels: Cmax, Tmax, AUC0-28d, AUClast, Clast, Tlast.
+"""NCA of CAR transgene levels: Cmax, Tmax, AUC0-28d, AUClast, AUCall, Clast, Tlast.
 
 AUC by the linear-up / log-down trapezoidal rule (Gabrielsson & Weiner, Pharmacokinetic and
 Pharmacodynamic Data Analysis, 5th ed. 2016, section 2.8; the PKNCA default, Denney et al. 2015).
+AUCall (Phoenix WinNonlin's definition, also PKNCA's ``aucall``): AUClast plus the linear triangle
+from Tlast to the first sample below the LLOQ after it, taken as 0; equal to AUClast when no sample
+follows Tlast. A measured 0 is below any LLOQ, so Clast is never 0.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ class NcaResult:
     tmax: float | None
     auc_0_28: float | None
     auc_last: float | None
+    auc_all: float | None
     clast: float | None
     tlast: float | None
     n_samples: int
@@ -106,7 +110,7 @@ def nca_profile(
     auc_end: float = AUC_END_DAY,
     zero_at_day0: bool = True,
 ) -> NcaResult:
-    """NCA of one concentration-time profile (missing or < LLOQ copies are below the LLOQ).
+    """NCA of one concentration-time profile (missing, 0 or < LLOQ copies are below the LLOQ).
 
     Samples before day 0 (pre-infusion) are not used. With ``zero_at_day0`` a level of 0 is assumed
     at day 0 when no day-0 sample exists (no cells before infusion). AUC0-28 needs the profile to
@@ -125,13 +129,15 @@ def nca_profile(
     order = np.argsort(t)
     t, c, q = t[order], c[order], q[order]
     notes: list[str] = []
-    blq_mask = ~np.isfinite(c) | (c < q)
+    # A measured 0 is below the limit whatever the LLOQ (even 0): it is not a quantified level.
+    blq_mask = ~np.isfinite(c) | (c < q) | (c == 0)
     n_blq = int(blq_mask.sum())
     quant = np.flatnonzero(~blq_mask)
     if quant.size == 0:
         notes.append("no quantifiable sample")
+        no_area = 0.0 if t.size else None
         return NcaResult(
-            None, None, None, 0.0 if t.size else None, None, None, t.size, n_blq, tuple(notes)
+            None, None, None, no_area, no_area, None, None, t.size, n_blq, tuple(notes)
         )
     first, last = int(quant[0]), int(quant[-1])
     position = np.where(
@@ -153,6 +159,10 @@ def nca_profile(
     tlast, clast = float(t[last]), float(c[last])
     in_last = tt <= tlast
     auc_last = _auc(tt[in_last], cc[in_last])
+    # Samples after Tlast are all below the LLOQ; the first of them closes the curve at 0.
+    auc_all = auc_last + (
+        interval_auc(tlast, clast, float(t[last + 1]), 0.0) if last + 1 < t.size else 0.0
+    )
     auc_0_28: float | None
     if tt[0] > 0:
         auc_0_28 = None
@@ -170,4 +180,6 @@ def nca_profile(
         else:
             c_end = interpolate(tt[j - 1], cc[j - 1], tt[j], cc[j], auc_end)
             auc_0_28 = _auc(np.r_[tt[:j], auc_end], np.r_[cc[:j], c_end])
-    return NcaResult(cmax, tmax, auc_0_28, auc_last, clast, tlast, int(t.size), n_blq, tuple(notes))
+    return NcaResult(
+        cmax, tmax, auc_0_28, auc_last, auc_all, clast, tlast, int(t.size), n_blq, tuple(notes)
+    )

@@ -28,16 +28,17 @@ def _render(out: dict[str, Any], console: Console) -> None:
     )
     if out["at"]:
         table = Table()
-        for c in ("Time", "Survival", "Lower", "Upper", "At risk"):
+        for c in ("Time", "Survival", "SE", "Lower", "Upper", "At risk"):
             table.add_column(c)
         for row in out["at"]:
             table.add_row(
                 f"{row['time']:g}",
-                *(("NE" if row[k] is None else f"{row[k]:.4f}") for k in ("survival", "lower",
-                                                                          "upper")),
+                *(("NE" if row[k] is None else f"{row[k]:.4f}") for k in ("survival", "std_error",
+                                                                          "lower", "upper")),
                 str(row["n_at_risk"]),
             )  # fmt: skip
         console.print(table)
+        console.print("[dim]SE: Greenwood standard error of S(t)[/dim]")
 
 
 def parse_times(text: str | None) -> list[float]:

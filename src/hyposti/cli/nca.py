@@ -20,7 +20,8 @@ from hyposti.report.format import number
 
 def _render(out: dict[str, Any], console: Console) -> None:
     table = Table(title="NCA (linear-up / log-down)")
-    for c in [*out["group_columns"], "Cmax", "Tmax", "AUC0-28", "AUClast", "Clast", "Tlast"]:
+    headers = ("Cmax", "Tmax", "AUC0-28", "AUClast", "AUCall", "Clast", "Tlast")
+    for c in [*out["group_columns"], *headers]:
         table.add_column(c)
     for r in out["profiles"]:
         table.add_row(
@@ -53,7 +54,7 @@ def nca_command(
     blq_trailing: Annotated[str, typer.Option(help="BLQ after last quantifiable.")] = "missing",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
-    """Cmax, Tmax, AUC0-28d, AUClast, Clast, Tlast per profile, with the LLOQ rule stated."""
+    """Cmax, Tmax, AUC0-28d, AUClast, AUCall, Clast, Tlast per profile, with the BLQ rule stated."""
     frame = read_csv_table(file, (time, conc))
     table = file.name
     if lloq in frame.columns:

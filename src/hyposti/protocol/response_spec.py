@@ -61,21 +61,59 @@ class ResponseSpec(Strict):
         "still present): the earlier CR time points count as PR. RECIST 1.1 only; under iRECIST "
         "the case is flagged and the iRECIST rules decide.",
     )
+    missing_as_ne: bool = Field(
+        default=False,
+        description="A patient with no assessment counting towards best response (none done, or "
+        "all after new therapy): false gives MISSING, true gives NE (pharmaverse admiralonco "
+        "derive_param_bor / derive_param_confirmed_bor `missing_as_ne`, default false). Either "
+        "way the patient stays in the ORR denominator as a non-responder.",
+    )
+    pr_after_cr_breaks_confirmation: bool = Field(
+        default=False,
+        description="false (RECIST 1.1 Table 3 as read here): a PR is confirmed by a later CR or "
+        "PR even if a CR lies between them (row PR/CR -> PR; disease after a CR is flagged and "
+        "read by cr_followed_by_pr). true (admiralonco derive_param_confirmed_bor): a PR after a "
+        "CR within a PR's confirmation period, the confirming assessment included, breaks it.",
+    )
     irecist_confirm_min_days: int = Field(
         ge=1,
         description="iRECIST: earliest day after iUPD of an assessment that may confirm it "
-        "(Seymour 2017: 4-8 weeks); earlier assessments neither confirm nor reset iUPD.",
+        "(Seymour 2017: the next assessment 4-8 weeks later). Earlier assessments neither confirm "
+        "nor reset iUPD, except an unscheduled scan done for a new symptom or sign that shows a "
+        "further new lesion, which confirms iCPD (EORTC RECIST working group iRECIST FAQ; the "
+        "FAQ allows a protocol variance of about 2 days, which lowering this value expresses).",
     )
-    irecist_confirm_max_days: int = Field(
+    irecist_confirmation: Literal["while_iupd_persists", "within_max_days"] = Field(
+        default="while_iupd_persists",
+        description="'while_iupd_persists' (Seymour 2017 and the EORTC iRECIST FAQ: the 4-8 weeks "
+        "is when to scan next, not a deadline): every assessment after iUPD may confirm it as "
+        "iCPD until iSD, iPR or iCR resets the bar, and increases after iUPD add up. "
+        "'within_max_days': an assessment later than irecist_confirm_max_days after iUPD cannot "
+        "confirm it; the earlier iUPD stays unconfirmed and, if progression criteria are met "
+        "again, that assessment is a new iUPD awaiting its own confirmation.",
+    )
+    irecist_confirm_max_days: int | None = Field(
+        default=None,
         ge=1,
-        description="iRECIST: latest day after iUPD of an assessment that may confirm it. A later "
-        "assessment cannot confirm: the earlier iUPD stays unconfirmed and, if progression "
-        "criteria are met again, that assessment is a new iUPD awaiting its own confirmation.",
+        description="iRECIST, only with irecist_confirmation 'within_max_days': the latest day "
+        "after iUPD of an assessment that may confirm it (e.g. 56, Seymour 2017's 8 weeks).",
     )
 
     @model_validator(mode="after")
     def _window(self) -> ResponseSpec:
-        if self.irecist_confirm_min_days > self.irecist_confirm_max_days:
+        windowed = self.irecist_confirmation == "within_max_days"
+        if windowed and self.irecist_confirm_max_days is None:
+            raise ValueError(
+                "irecist_confirm_max_days is required when irecist_confirmation is "
+                "'within_max_days'"
+            )
+        if not windowed and self.irecist_confirm_max_days is not None:
+            raise ValueError(
+                f"irecist_confirm_max_days {self.irecist_confirm_max_days} applies only to "
+                "irecist_confirmation 'within_max_days' (in force: 'while_iupd_persists', no "
+                "deadline)"
+            )
+        if windowed and self.irecist_confirm_min_days > (self.irecist_confirm_max_days or 0):
             raise ValueError(
                 f"irecist_confirm_min_days {self.irecist_confirm_min_days} exceeds "
                 f"irecist_confirm_max_days {self.irecist_confirm_max_days}"

@@ -1,4 +1,9 @@
-"""Best overall response, confirmed or not (RECIST 1.1, Eisenhauer 2009 s4.4.3, s4.6, Table 3)."""
+"""Best overall response, confirmed or not (RECIST 1.1, Eisenhauer 2009 s4.4.3, s4.6, Table 3).
+
+The options RECIST 1.1 leaves open are named as pharmaverse admiralonco names them
+(``derive_param_bor``, ``derive_param_confirmed_bor``): ``max_nr_ne``, ``accept_sd``,
+``missing_as_ne`` and its rule that no PR may follow a CR within a PR's confirmation period.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ class Code(StrEnum):
     UPD = "iUPD"
     PD = "PD"
     NE = "NE"
+    MISSING = "MISSING"
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,15 @@ class Visit:
     date: dt.date
     study_day: int
     code: Code
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One best response, the assessment it is read from (ADaM's ADT) and why."""
+
+    code: Code
+    date: dt.date | None
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -42,6 +57,8 @@ class BestResponse:
     first_response_date: dt.date | None
     response_confirmed_date: dt.date | None
     first_unconfirmed_response_date: dt.date | None
+    confirmed_date: dt.date | None
+    unconfirmed_date: dt.date | None
 
 
 # What may confirm a response, and what may lie between it and its confirmation: RECIST 1.1
@@ -55,13 +72,18 @@ def confirmation_of(visits: Sequence[Visit], i: int, spec: ResponseSpec) -> int 
     Between the two, responses at least as good may occur, and at most
     ``max_ne_between_response_and_confirmation`` NE; for a PR, one SD if
     ``accept_sd_between_pr_and_confirmation``. Anything else (PD, iUPD, a worse response)
-    breaks the confirmation.
+    breaks the confirmation; so does a PR after a CR, the confirming one included, when
+    ``pr_after_cr_breaks_confirmation`` (admiralonco ``derive_param_confirmed_bor``).
     """
     first = visits[i]
     needed = CONFIRMS[first.code]
     ne = sd = 0
+    cr_seen = False
     for j in range(i + 1, len(visits)):
         v = visits[j]
+        if v.code is Code.PR and cr_seen and spec.pr_after_cr_breaks_confirmation:
+            return None
+        cr_seen = cr_seen or v.code is Code.CR
         if v.code in needed:
             if v.study_day - first.study_day >= spec.confirmation_min_days:
                 return j
@@ -81,31 +103,35 @@ def confirmation_of(visits: Sequence[Visit], i: int, spec: ResponseSpec) -> int 
     return None
 
 
-def _sd_visit(visits: Sequence[Visit], spec: ResponseSpec) -> Visit | None:
-    """First time point meeting SD criteria at or after the minimum SD day (s4.4.3, s4.6)."""
-    for v in visits:
-        if v.code in (Code.CR, Code.PR, Code.SD, Code.NN) and v.study_day >= spec.min_sd_days:
-            return v
-    return None
+def _fallback(visits: Sequence[Visit], spec: ResponseSpec, target_disease: bool) -> Reading:
+    """SD, else non-CR/non-PD, from the minimum SD day on; else PD, iUPD; else NE (s4.4.3, s4.6).
 
-
-def _fallback(
-    visits: Sequence[Visit], spec: ResponseSpec, target_disease: bool
-) -> tuple[Code, str]:
-    """SD (non-CR/non-PD without targets) if its minimum duration is met, else PD, else NE."""
-    sd = _sd_visit(visits, spec)
-    stable = Code.SD if target_disease else Code.NN
-    if sd is not None:
-        return stable, (
-            f"{stable.value}: {sd.code.value} on {sd.date} (study day {sd.study_day} >= "
-            f"{spec.min_sd_days}) meets the minimum SD duration"
-        )
+    A CR, PR or SD on or after study day ``min_sd_days`` is SD (non-CR/non-PD without target
+    disease, Table 2); a non-CR/non-PD time point is non-CR/non-PD. Earlier ones count as NE
+    (admiralonco's order: CR, PR, SD, NON-CR/NON-PD, PD, NE; the first date of the best).
+    """
+    late = [v for v in visits if v.study_day >= spec.min_sd_days]
+    responding = (Code.CR, Code.PR, Code.SD)
+    ranks = (
+        ((Code.SD, responding), (Code.NN, (Code.NN,)))
+        if target_disease
+        else ((Code.NN, (*responding, Code.NN)),)
+    )
+    for code, counted in ranks:
+        hit = next((v for v in late if v.code in counted), None)
+        if hit is not None:
+            return Reading(
+                code,
+                hit.date,
+                f"{code.value}: {hit.code.value} on {hit.date} (study day {hit.study_day} >= "
+                f"{spec.min_sd_days}) meets the minimum SD duration",
+            )
     short = f"no time point meets SD criteria on or after study day {spec.min_sd_days}"
     for code in (Code.PD, Code.UPD):
-        hit = next((v for v in visits if v.code is code), None)
-        if hit is not None:
-            return code, f"{code.value} on {hit.date}; {short}"
-    return Code.NE, f"NE: {short} and no progression"
+        found = next((v for v in visits if v.code is code), None)
+        if found is not None:
+            return Reading(code, found.date, f"{code.value} on {found.date}; {short}")
+    return Reading(Code.NE, visits[0].date, f"NE: {short} and no progression")
 
 
 def _pair_text(visits: Sequence[Visit], i: int) -> str:
@@ -118,37 +144,53 @@ def _pair_text(visits: Sequence[Visit], i: int) -> str:
     )
 
 
+def _no_assessment(spec: ResponseSpec) -> BestResponse:
+    """MISSING, or NE with ``missing_as_ne`` (admiralonco ``derive_param_bor``)."""
+    code = Code.NE if spec.missing_as_ne else Code.MISSING
+    reason = (
+        f"{code.value}: no assessment counts towards best response (reading "
+        f"missing_as_ne={str(spec.missing_as_ne).lower()})"
+    )
+    return BestResponse(code, reason, code, reason, None, None, None, None, None)
+
+
+def _unconfirmed(visits: Sequence[Visit], spec: ResponseSpec, target_disease: bool) -> Reading:
+    """The best time point: CR or PR at any time, otherwise the minimum-duration fallback."""
+    for code in (Code.CR, Code.PR):
+        hit = next((v for v in visits if v.code is code), None)
+        if hit is not None:
+            return Reading(code, hit.date, f"{code.value} on {hit.date} (no confirmation needed)")
+    return _fallback(visits, spec, target_disease)
+
+
 def best_overall_response(
     visits: Sequence[Visit], spec: ResponseSpec, target_disease: bool
 ) -> BestResponse:
     """Best overall response from included time points (RECIST 1.1, Eisenhauer 2009 Table 3)."""
+    if not visits:
+        return _no_assessment(spec)
     responses = [i for i, v in enumerate(visits) if v.code in CONFIRMS]
     first_any = visits[responses[0]].date if responses else None
-
-    best_u = next((c for c in (Code.CR, Code.PR) if any(v.code is c for v in visits)), None)
-    if best_u is not None:
-        hit = next(v for v in visits if v.code is best_u)
-        unconfirmed, u_reason = best_u, f"{best_u.value} on {hit.date} (no confirmation needed)"
-    else:
-        unconfirmed, u_reason = _fallback(visits, spec, target_disease)
+    best_u = _unconfirmed(visits, spec, target_disease)
 
     if not spec.confirmation_required:
         return BestResponse(
-            unconfirmed,
-            f"{u_reason}; the protocol does not require confirmation",
-            unconfirmed,
-            u_reason,
+            best_u.code,
+            f"{best_u.reason}; the protocol does not require confirmation",
+            best_u.code,
+            best_u.reason,
             first_any,
             None,
             first_any,
+            best_u.date,
+            best_u.date,
         )
 
     confirmed_pairs = [(i, confirmation_of(visits, i, spec)) for i in responses]
-    confirmed_pairs = [(i, j) for i, j in confirmed_pairs if j is not None]
-    if confirmed_pairs:
-        first_i, first_j = confirmed_pairs[0]
-        cr = next(((i, j) for i, j in confirmed_pairs if visits[i].code is Code.CR), None)
-        bi, bj = cr if cr is not None else confirmed_pairs[0]
+    pairs = [(i, j) for i, j in confirmed_pairs if j is not None]
+    if pairs:
+        first_i, first_j = pairs[0]
+        bi, bj = next(((i, j) for i, j in pairs if visits[i].code is Code.CR), pairs[0])
         code = visits[bi].code
         reason = (
             f"{code.value} on {visits[bi].date} confirmed by {visits[bj].code.value} on "
@@ -158,13 +200,26 @@ def best_overall_response(
         return BestResponse(
             code,
             reason,
-            unconfirmed,
-            u_reason,
+            best_u.code,
+            best_u.reason,
             visits[first_i].date,
             visits[first_j].date,
             first_any,
+            visits[bi].date,
+            best_u.date,
         )
-    code, reason = _fallback(visits, spec, target_disease)
+    best_c = _fallback(visits, spec, target_disease)
+    reason = best_c.reason
     if responses:
         reason = f"{_pair_text(visits, responses[0])}: not confirmed; {reason}"
-    return BestResponse(code, reason, unconfirmed, u_reason, None, None, first_any)
+    return BestResponse(
+        best_c.code,
+        reason,
+        best_u.code,
+        best_u.reason,
+        None,
+        None,
+        first_any,
+        best_c.date,
+        best_u.date,
+    )

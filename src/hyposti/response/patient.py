@@ -37,6 +37,7 @@ FROM_CODE = {
         Code.NN: Response.NON_CR_NON_PD,
         Code.PD: Response.PD,
         Code.NE: Response.NE,
+        Code.MISSING: Response.MISSING,
     },
     "irecist": {
         Code.CR: Response.ICR,
@@ -46,6 +47,7 @@ FROM_CODE = {
         Code.UPD: Response.IUPD,
         Code.PD: Response.ICPD,
         Code.NE: Response.NE,
+        Code.MISSING: Response.MISSING,
     },
 }
 
@@ -174,6 +176,8 @@ def assess_patient(
         bor_confirmed_reason=best.confirmed_reason,
         bor_unconfirmed=names[best.unconfirmed],
         bor_unconfirmed_reason=best.unconfirmed_reason,
+        bor_confirmed_date=best.confirmed_date,
+        bor_unconfirmed_date=best.unconfirmed_date,
         first_response_date=best.first_response_date,
         response_confirmed_date=best.response_confirmed_date,
         first_unconfirmed_response_date=best.first_unconfirmed_response_date,

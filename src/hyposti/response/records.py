@@ -73,6 +73,7 @@ class Response(StrEnum):
     INON_CR_NON_PD = "iNON-CR/NON-PD"
     IUPD = "iUPD"
     ICPD = "iCPD"
+    MISSING = "MISSING"
 
 
 class BaselineLesion(Record):
@@ -145,6 +146,11 @@ class Assessment(Record):
         "(confirms iUPD without having to be unequivocal).",
     )
     new_lesions: list[NewLesion] = Field(default_factory=list)
+    unscheduled_for_symptoms: bool = Field(
+        default=False,
+        description="iRECIST: an unscheduled scan done to investigate a new clinical symptom or "
+        "sign; within 4 weeks of iUPD it may confirm iCPD by a further new lesion (EORTC FAQ).",
+    )
 
 
 class PatientTumourData(Record):
@@ -203,6 +209,14 @@ class PatientResponse(Record):
     bor_confirmed_reason: str
     bor_unconfirmed: Response
     bor_unconfirmed_reason: str
+    bor_confirmed_date: dt.date | None = Field(
+        default=None,
+        description="Assessment the confirmed best response is read from (ADaM ADT); None "
+        "when MISSING.",
+    )
+    bor_unconfirmed_date: dt.date | None = Field(
+        default=None, description="Assessment the unconfirmed best response is read from."
+    )
     first_response_date: dt.date | None = Field(
         description="First CR/PR time point of the confirmed response (None if none confirmed)."
     )

@@ -29,8 +29,8 @@ from hyposti.response.baseline import NODE_NORMAL_BELOW_MM
 from hyposti.response.records import NewLesionStatus, NonTargetStatus, TargetState
 from hyposti.response.timepoint import EPS, PD_MIN_INCREASE_MM
 
-CR, PR, SD, NN, PD, NE, NONE = 0, 1, 2, 3, 4, 5, -1
-NAMES = np.array(["CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE"], dtype=object)
+CR, PR, SD, NN, PD, NE, MISSING, NONE = 0, 1, 2, 3, 4, 5, 6, -1
+NAMES = np.array(["CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE", "MISSING"], dtype=object)
 NT_CODE = {
     NonTargetStatus.CR.value: CR,
     NonTargetStatus.NON_CR_NON_PD.value: NN,
@@ -347,9 +347,13 @@ def _best(g: _Grid, spec: ResponseSpec) -> None:
             continue
         is_cr = code[:, i] == CR
         alive, ne, sd = start.copy(), np.zeros(n_p, int), np.zeros(n_p, int)
+        cr_seen = np.zeros(n_p, bool)
         for j in range(i + 1, n_a):
             alive &= inc[:, j]
             c = code[:, j]
+            if spec.pr_after_cr_breaks_confirmation:
+                alive &= ~(cr_seen & (c == PR))
+            cr_seen |= c == CR
             needed = np.where(is_cr, c == CR, (c == CR) | (c == PR))
             hit = alive & needed & (sday[:, j] - sday[:, i] >= spec.confirmation_min_days)
             confirmed_by[hit, i] = j
@@ -390,6 +394,10 @@ def _best(g: _Grid, spec: ResponseSpec) -> None:
         g.bor_c = g.bor_u
         g.first_confirmed = g.first_any
         g.confirmed_on = _date_at(g, rows, np.full(n_p, n_a))
+    # No included assessment: MISSING, or NE with missing_as_ne (admiralonco derive_param_bor).
+    none_included = ~inc.any(axis=1)
+    g.bor_u = np.where(none_included, NE if spec.missing_as_ne else MISSING, g.bor_u)
+    g.bor_c = np.where(none_included, g.bor_u, g.bor_c)
     first_pd = np.where(inc & (code == PD), columns, n_a).min(axis=1)
     g.progression = _date_at(g, rows, first_pd)
     last_ok = np.where(inc & (code != NE), columns, -1).max(axis=1)
