@@ -125,7 +125,7 @@ def check_common(num_doses: int, cohort_size: int, start_dose: int, max_n: int |
     if num_doses < 1:
         raise InputError("num_doses", num_doses, "a design needs at least one dose level")
     if cohort_size < 1:
-        raise InputError("cohort_size", cohort_size, "a cohort needs at least one patient")
+        raise InputError("cohort_size", cohort_size, "must be >= 1: a cohort needs a patient")
     if not 1 <= start_dose <= num_doses:
         raise InputError("start_dose", start_dose, f"must be one of the doses 1..{num_doses}")
     if max_n is not None:
