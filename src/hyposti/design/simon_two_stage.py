@@ -46,6 +46,18 @@ class SimonDesign:
     def __str__(self) -> str:
         return f"{self.r1}/{self.n1}, {self.r}/{self.n}"
 
+    def stops_for_futility(self, stage_one_responses: int) -> bool:
+        """Stage 1 ends the trial when at most r1 of the first n1 patients respond."""
+        if not 0 <= stage_one_responses <= self.n1:
+            raise InputError("responses", stage_one_responses, f"must lie in 0..{self.n1}")
+        return stage_one_responses <= self.r1
+
+    def promising(self, responses: int) -> bool:
+        """The treatment is promising when more than r of the n patients respond."""
+        if not 0 <= responses <= self.n:
+            raise InputError("responses", responses, f"must lie in 0..{self.n}")
+        return responses > self.r
+
 
 @dataclass(frozen=True)
 class SimonCharacteristics:
