@@ -113,6 +113,8 @@ def test_paths_human_output_for_a_large_tree(capsys) -> None:
         (["monitor", "--theta", "1.5"], "theta = 1.5"),
         (["monitor", "--max-n", "5000"], "1..1000 patients"),
         (["monitor", "--true-tox", "2"], "true_tox = 2"),
+        (["monitor", "--outcomes", "NNXT"], "one letter per patient"),
+        (["monitor", "--max-n", "3", "--outcomes", "NNNN"], "more patients than max_n = 3"),
     ],
 )
 def test_bad_input_gets_a_clear_error(capsys, argv: list[str], message: str) -> None:
@@ -190,3 +192,18 @@ def test_monitor_without_options_uses_the_protocol_rule(capsys) -> None:
     assert len(out["stop_if_dlt_ge"]) == 21 and "prob_stop" not in out
     assert run(["design", "monitor", "--true-tox", "0.4"]) == 0
     assert "P(stop early)" in capsys.readouterr().out
+
+
+def test_monitor_tells_where_a_cohort_stands_and_its_first_crossing(capsys) -> None:
+    out = run_json(
+        capsys, "monitor", "--prior", "1,1", "--theta", "0.33", "--threshold", "0.9",
+        "--max-n", "10", "--outcomes", "TNTTN N",
+    )  # fmt: skip
+    # 3 DLTs by the 4th patient: Beta(4, 2), P(p > 0.33) = 0.956 > 0.9 (see the table above);
+    # now 3 of 6: Beta(4, 4), P = 1 - sum_{j=4..7} C(7,j) 0.33^j 0.67^(7-j)
+    # = 1 - (0.12484 + 0.03690 + 0.00606 + 0.00043) = 0.832, below 0.9.
+    assert (out["crossing"]["n"], out["crossing"]["dlts"]) == (4, 3)
+    assert (out["decision"]["n"], out["decision"]["dlts"], out["decision"]["stop"]) == (
+        6, 3, False,
+    )  # fmt: skip
+    assert out["decision"]["posterior_prob_exceeds"] == pytest.approx(0.832, abs=5e-4)

@@ -461,13 +461,19 @@ def monitor(
         float | None,
         typer.Option("--true-tox", help="True DLT rate: exact P(stop) and expected patients."),
     ] = None,
+    outcomes: Annotated[
+        str | None,
+        typer.Option(
+            "--outcomes", help="DLT per patient in the order evaluated, e.g. NNTN (T = DLT)."
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Continuous toxicity monitoring: the stopping boundary for n = 1..max-n and its exact OC.
 
     Options not given come from the protocol's expansion rule.
     """
-    from hyposti.design.toxicity_monitoring import ToxicityMonitor
+    from hyposti.design.toxicity_monitoring import ToxicityMonitor, monitor_sequence
 
     expansion = load_protocol().expansion
     spec = expansion.toxicity_monitoring if expansion is not None else None
@@ -504,6 +510,18 @@ def monitor(
     }
     if oc is not None:
         payload.update(oc.to_dict())
+    standing = crossing = None
+    if outcomes is not None:
+        letters = outcomes.replace(" ", "").upper()
+        if not letters or set(letters) - {"N", "T"}:
+            raise InputError(
+                "outcomes", outcomes, "one letter per patient, N (no DLT) or T (DLT), e.g. NNTN"
+            )
+        dlts = [letter == "T" for letter in letters]
+        crossing = monitor_sequence(rule, dlts)
+        standing = rule.decide(len(dlts), sum(dlts))
+        payload["decision"] = standing.to_dict()
+        payload["crossing"] = None if crossing is None else crossing.to_dict()
 
     def render(console: Console) -> None:
         console.print(
@@ -523,5 +541,12 @@ def monitor(
                 f"expected patients = {oc.expected_n:.2f} (exact)",
                 highlight=False,
             )
+        if standing is not None:
+            console.print(f"[bold]Now:[/] {standing.reason}", highlight=False)
+            if crossing is not None:
+                console.print(
+                    f"[bold red]Boundary crossed[/] at patient {crossing.n}: {crossing.reason}",
+                    highlight=False,
+                )
 
     emit(payload, as_json, render)

@@ -159,17 +159,16 @@ def fit(
         parse_outcomes(history, design.num_doses) if isinstance(history, str) else tuple(history)
     )
     n, y = tally(cohorts, design.num_doses)
-    counts = {
-        "n_at_dose": tuple(int(v) for v in n),
-        "dlt_at_dose": tuple(int(v) for v in y),
-    }
+    n_at_dose = tuple(int(v) for v in n)
+    dlt_at_dose = tuple(int(v) for v in y)
     if not cohorts:
         return Decision(
             next_dose=design.start_dose,
             stop=False,
             mtd=None,
             reason=f"no patients treated yet: start at {label(design.start_dose)}",
-            **counts,
+            n_at_dose=n_at_dose,
+            dlt_at_dose=dlt_at_dose,
         )
     deviations = _deviations(design, cohorts, label)
     current = cohorts[-1].dose
@@ -197,7 +196,8 @@ def fit(
                 reason=f"{evaluable} at {label(current)}, stay: the decision waits for "
                 f"{pending} more patient{'s' if pending > 1 else ''}",
                 deviations=deviations,
-                **counts,
+                n_at_dose=n_at_dose,
+                dlt_at_dose=dlt_at_dose,
             )
         reason = (
             f"{evaluable}, but whatever the {pending} pending patient"
@@ -210,7 +210,8 @@ def fit(
         mtd=(mtd or None) if next_dose == 0 else None,
         reason=reason,
         deviations=deviations,
-        **counts,
+        n_at_dose=n_at_dose,
+        dlt_at_dose=dlt_at_dose,
     )
 
 
