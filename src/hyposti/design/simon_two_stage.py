@@ -20,9 +20,6 @@ MAX_SIMON_N = 200
 """Largest total sample size searched: single-arm phase II trials sit far below it, and the exact
 search over (n1, r1, n, r) grows as n^4 (clinfun allows 1000 at a cost of minutes)."""
 
-MEMORY_CELLS = 4_000_000
-"""Cells of the (n2, x1, r) probability block evaluated at once, so memory stays bounded."""
-
 
 @dataclass(frozen=True)
 class SimonDesign:
@@ -142,8 +139,9 @@ def _survival_table(p: float, nmax: int) -> np.ndarray:
 def simon_designs(p0: float, p1: float, alpha: float, beta: float, nmax: int = 100) -> SimonSearch:
     """Optimal and minimax designs with type I error < alpha and type II error < beta, n <= nmax.
 
-    Vectorised over (n2, r1, r) for each n1: the rejection probability of every (r1, r) is a
-    reverse cumulative sum over x1 of b(x1; n1, p) P(X2 > r - x1).
+    Vectorised over (n2, r) for each n1 and r1: the rejection probability is a running sum over
+    x1 = n1, n1 - 1, ... of b(x1; n1, p) P(X2 > r - x1), and where it crosses alpha (under p0)
+    and 1 - beta (under p1) bounds the feasible r.
     """
     from scipy.stats import binom
 
@@ -157,49 +155,47 @@ def simon_designs(p0: float, p1: float, alpha: float, beta: float, nmax: int = 1
             "nmax", nmax, f"the largest total sample size must lie in 2..{MAX_SIMON_N}"
         )
 
-    surv0, surv1 = _survival_table(p0, nmax), _survival_table(p1, nmax)
+    surv = np.stack([_survival_table(p0, nmax), _survival_table(p1, nmax)])
     best_en = np.full(nmax + 1, np.inf)
     best = np.zeros((nmax + 1, 3), dtype=np.int64)  # n1, r1, r for each n
-    r_values = np.arange(nmax)
     for n1 in range(1, nmax):
-        x1 = np.arange(n1 + 1)
-        # shift[x1, r] indexes P(X2 > r - x1) in the survival tables.
-        shift = r_values[None, :] - x1[:, None] + nmax
-        pmf0, pmf1 = binom.pmf(x1, n1, p0), binom.pmf(x1, n1, p1)
+        pmf = np.stack([binom.pmf(np.arange(n1 + 1), n1, p) for p in (p0, p1)])
         pet = binom.cdf(np.arange(n1), n1, p0)  # P(X1 <= r1), r1 = 0..n1-1
-        chunk = max(1, MEMORY_CELLS // ((n1 + 1) * nmax))
-        for start in range(1, nmax - n1 + 1, chunk):
-            n2 = np.arange(start, min(start + chunk, nmax - n1 + 1))
-            feasible = np.ones((n2.size, n1, nmax), dtype=bool)
-            for pmf, surv, is_null in ((pmf0, surv0, True), (pmf1, surv1, False)):
-                terms = pmf[None, :, None] * surv[n2][:, shift]
-                # reject[:, r1, r] = sum over x1 > r1 of the terms
-                reject = np.cumsum(terms[:, ::-1, :], axis=1)[:, ::-1, :][:, 1:, :]
-                feasible &= (reject < alpha) if is_null else (1.0 - reject < beta)
-            # clinfun's range: r1 <= r <= r1 + n2 (larger r is the same design with a larger r1).
-            r1_grid = np.arange(n1)[None, :, None]
-            feasible &= (r_values[None, None, :] >= r1_grid) & (
-                r_values[None, None, :] <= r1_grid + n2[:, None, None]
-            )
-            any_r = feasible.any(axis=2)
-            if not any_r.any():
-                continue
-            largest_r = nmax - 1 - feasible[:, :, ::-1].argmax(axis=2)
-            en = n1 + (1.0 - pet)[None, :] * n2[:, None]
-            en = np.where(any_r, en, np.inf)
-            # Least E[N], ties to the largest r1 (clinfun scans r1 downwards, keeps the first).
-            r1_best = n1 - 1 - en[:, ::-1].argmin(axis=1)
-            rows = np.arange(n2.size)
-            en_best = en[rows, r1_best]
-            n_total = n1 + n2
-            better = en_best < best_en[n_total]
-            # clinfun only records designs with E[N] < n (a first stage that can stop).
-            better &= en_best < n_total
-            idx = n_total[better]
-            best_en[idx] = en_best[better]
-            best[idx] = np.column_stack(
-                [np.full(idx.size, n1), r1_best[better], largest_r[rows, r1_best][better]]
-            )
+        n2 = np.arange(1, nmax - n1 + 1)
+        stage_two = surv[:, n2, :]
+        # reject[h, n2, r] = P(X1 > r1, X1 + X2 > r) under p0 (h = 0) and p1 (h = 1), summed
+        # over x1 from n1 down to r1 + 1, one x1 at a time (contiguous slices, small memory).
+        reject = np.zeros((2, n2.size, nmax))
+        r_alpha = np.empty((n2.size, n1), dtype=np.int64)
+        r_power = np.empty((n2.size, n1), dtype=np.int64)
+        for x1 in range(n1, 0, -1):
+            reject += pmf[:, x1, None, None] * stage_two[:, :, nmax - x1 : 2 * nmax - x1]
+            # Both fall as r grows, so counting where a bound fails finds where it starts to
+            # hold: alpha holds from r_alpha on, power up to r_power (r1 = x1 - 1).
+            r_alpha[:, x1 - 1] = (reject[0] >= alpha).sum(axis=1)
+            r_power[:, x1 - 1] = (1.0 - reject[1] < beta).sum(axis=1) - 1
+        # clinfun's range: r1 <= r <= r1 + n2 (larger r is the same design with a larger r1); it
+        # keeps the largest feasible r.
+        r1_values = np.arange(n1)
+        low = np.maximum(r_alpha, r1_values[None, :])
+        high = np.minimum(r_power, r1_values[None, :] + n2[:, None])
+        feasible = low <= high
+        if not feasible.any():
+            continue
+        en = np.where(feasible, n1 + (1.0 - pet)[None, :] * n2[:, None], np.inf)
+        # Least E[N], ties to the largest r1 (clinfun scans r1 downwards, keeps the first).
+        r1_best = n1 - 1 - en[:, ::-1].argmin(axis=1)
+        rows = np.arange(n2.size)
+        en_best = en[rows, r1_best]
+        n_total = n1 + n2
+        # Strictly better only (clinfun scans n1 upwards), and E[N] < n: a first stage that
+        # can stop, as clinfun records.
+        better = (en_best < best_en[n_total]) & (en_best < n_total)
+        idx = n_total[better]
+        best_en[idx] = en_best[better]
+        best[idx] = np.column_stack(
+            [np.full(idx.size, n1), r1_best[better], high[rows, r1_best][better]]
+        )
 
     feasible_n = np.flatnonzero(np.isfinite(best_en))
     if feasible_n.size == 0:
