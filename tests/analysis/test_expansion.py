@@ -64,3 +64,33 @@ def test_simon_final_bound_needs_more_than_four_of_twenty_one() -> None:
     assert set(expansion_review(SPEC, patients("")).to_dict()) == {
         "patients", "monitoring", "response",
     }  # fmt: skip
+
+
+def test_a_simulated_trials_dataset_reads_back_the_crossing_the_trial_acted_on() -> None:
+    from hyposti.analysis.expansion import expansion_patients
+    from hyposti.analysis.tumour import assess_responses
+    from hyposti.virtual.tables import trial_dataset
+    from hyposti.virtual.trial import simulate_trial
+
+    protocol = load_protocol()
+    strict = protocol.expansion.toxicity_monitoring.model_copy(
+        # Beta(1,1), theta 0.05, c 0.95: the first DLT among the first 6 patients crosses.
+        update={"prior_a": 1.0, "prior_b": 1.0, "theta": 0.05, "threshold": 0.95}
+    )
+    no_futility = protocol.expansion.response_design.model_copy(update={"futility_stop": False})
+    expansion = protocol.expansion.model_copy(
+        update={"toxicity_monitoring": strict, "response_design": no_futility}
+    )
+    protocol = protocol.model_copy(update={"expansion": expansion})
+    trial = simulate_trial(1, protocol=protocol)
+    ds = trial_dataset(trial)
+    found = expansion_patients(ds, assess_responses(ds, protocol.response))
+    infused = [s.subject_id for s, _ in trial.courses if s.phase == "expansion"]
+    assert sorted(p.subject_id for p in found) == sorted(infused)
+    for p in found:
+        verdict = trial.adjudications[p.subject_id]
+        assert p.dlt == (verdict.has_dlt if verdict.evaluability == "evaluable" else None)
+    review = expansion_review(expansion, found)
+    (stop,) = trial.expansion_stops
+    assert review.monitoring.crossed_by is not None
+    assert f"{review.monitoring.crossed_by}'s DLT review" in stop.reason

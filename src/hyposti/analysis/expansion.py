@@ -8,12 +8,17 @@ two-stage design), so the report and the synthetic trial read the same boundarie
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import pandas as pd
+
+from hyposti.analysis.efficacy import RESPONSES
+from hyposti.data.dataset import TrialDataset
 from hyposti.design.simon_two_stage import SimonDesign
 from hyposti.design.toxicity_monitoring import ToxicityMonitor, monitor_sequence
 from hyposti.protocol.expansion_spec import ExpansionSpec, SimonSpec
+from hyposti.response.records import PatientResponse
 
 
 @dataclass(frozen=True)
@@ -205,3 +210,35 @@ def expansion_review(spec: ExpansionSpec, patients: Sequence[ExpansionPatient]) 
         if simon is None
         else simon_status(simon_of(simon), simon.futility_stop, patients),
     )
+
+
+def expansion_patients(
+    ds: TrialDataset, responses: Mapping[str, PatientResponse]
+) -> list[ExpansionPatient]:
+    """The infused expansion patients of a dataset, in the order their DLT windows closed.
+
+    Every patient has the same DLT window from infusion, so that order is the infusion order
+    (ties by subject id). ``responses`` is the response engine's verdict per patient
+    (analysis.tumour.assess_responses); a patient without one is not yet assessed (None).
+    """
+    subjects = ds.subjects
+    expansion = subjects.loc[
+        (subjects["phase"] == "expansion") & subjects["infusion_date"].notna()
+    ].sort_values(["infusion_date", "subject_id"])
+    verdicts = ds.dlt_evaluations.set_index("subject_id")
+    patients = []
+    for subject_id in expansion["subject_id"]:
+        dlt: bool | None = None
+        if subject_id in verdicts.index:
+            row = verdicts.loc[subject_id]
+            if not pd.isna(row["evaluable"]) and bool(row["evaluable"]):
+                dlt = bool(row["dlt"])
+        response = responses.get(subject_id)
+        patients.append(
+            ExpansionPatient(
+                subject_id=str(subject_id),
+                dlt=dlt,
+                responder=None if response is None else response.bor_confirmed in RESPONSES,
+            )
+        )
+    return patients
