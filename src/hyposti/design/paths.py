@@ -129,27 +129,30 @@ def dose_paths(
         )
     p = None if true_tox is None else check_true_tox(true_tox, design.num_doses)
     root = fit(design, past)
+    # An incomplete last cohort is completed first: the first level branches on its pending
+    # patients (0..pending more DLTs), each node showing the whole cohort.
+    pending = max(size - past[-1].size, 0) if past else 0
     n0, y0 = tally(past, design.num_doses)
     n, y = n0[None, :], y0[None, :]
     next_dose = np.array([root.next_dose or 0], dtype=np.int64)
     probability = None if p is None else np.ones(1)
-    outcomes = np.arange(size + 1)
-    pmf = None if p is None else cohort_pmf(p, size)
     levels = []
-    for _ in range(cohorts):
+    for depth in range(cohorts):
         live = np.flatnonzero(next_dose > 0)
         if live.size == 0:
             break
-        parent = np.repeat(live, size + 1)
-        dlts = np.tile(outcomes, live.size)
+        added = pending if depth == 0 and pending else size
+        parent = np.repeat(live, added + 1)
+        extra = np.tile(np.arange(added + 1), live.size)
         dose = next_dose[parent]
+        dlts = extra + (past[-1].num_dlts if added < size else 0)
         rows = np.arange(parent.size)
         n_child, y_child = n[parent], y[parent]
-        n_child[rows, dose - 1] += size
-        y_child[rows, dose - 1] += dlts
+        n_child[rows, dose - 1] += added
+        y_child[rows, dose - 1] += extra
         step = design.step(n_child, y_child, dose)
         if probability is not None:
-            probability = probability[parent] * pmf[dose - 1, dlts]
+            probability = probability[parent] * cohort_pmf(p, added)[dose - 1, extra]
         levels.append(
             PathLevel(
                 parent=parent,
