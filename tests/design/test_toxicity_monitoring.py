@@ -116,3 +116,15 @@ def test_decide_refuses_impossible_counts() -> None:
         rule.decide(3, 4)
     with pytest.raises(InputError, match="n = 21"):
         rule.decide(21, 1)
+
+
+def test_a_uniform_prior_reproduces_boins_published_elimination_table() -> None:
+    # BOIN's safety rule is this rule with Beta(1,1), theta = target, c = 0.95 (Liu & Yuan 2015,
+    # section 2.3). R BOIN get.boundary(target = 0.3, ...) prints, for n = 3..20:
+    # 3 3 4 4 5 5 5 6 6 7 7 8 8 8 9 9 9 10 (Yan et al. 2020, J Stat Softw 94(13)); BOIN applies
+    # it from n = 3 on, so n = 1, 2 are left out here.
+    published = [3, 3, 4, 4, 5, 5, 5, 6, 6, 7, 7, 8, 8, 8, 9, 9, 9, 10]
+    rule = ToxicityMonitor(prior_a=1, prior_b=1, theta=0.3, threshold=0.95, max_n=30)
+    table = rule.boundaries().stop_if_dlt_ge
+    assert list(table[2:20]) == published
+    assert (table[20], table[23], table[26], table[29]) == (10, 11, 12, 14)
