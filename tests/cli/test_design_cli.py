@@ -114,6 +114,8 @@ def test_paths_human_output_for_a_large_tree(capsys) -> None:
         (["monitor", "--max-n", "5000"], "1..1000 patients"),
         (["monitor", "--true-tox", "2"], "true_tox = 2"),
         (["monitor", "--outcomes", "NNXT"], "one letter per patient"),
+        (["monitor", "--trials", "100", "--seed", "1"], "simulation needs --true-tox"),
+        (["monitor", "--true-tox", "0.3", "--trials", "100"], "both --trials N and --seed S"),
         (["monitor", "--max-n", "3", "--outcomes", "NNNN"], "more patients than max_n = 3"),
     ],
 )
@@ -207,3 +209,10 @@ def test_monitor_tells_where_a_cohort_stands_and_its_first_crossing(capsys) -> N
         6, 3, False,
     )  # fmt: skip
     assert out["decision"]["posterior_prob_exceeds"] == pytest.approx(0.832, abs=5e-4)
+
+
+def test_monitor_simulation_sits_beside_the_exact_figures(capsys) -> None:
+    out = run_json(capsys, "monitor", "--true-tox", "0.4", "--trials", "20000", "--seed", "5")
+    sim = out["simulation"]
+    assert abs(sim["prob_stop"] - out["prob_stop"]) < 4 * sim["se_prob_stop"]
+    assert abs(sim["expected_n"] - out["expected_n"]) < 4 * sim["se_expected_n"]

@@ -128,3 +128,23 @@ def test_a_uniform_prior_reproduces_boins_published_elimination_table() -> None:
     table = rule.boundaries().stop_if_dlt_ge
     assert list(table[2:20]) == published
     assert (table[20], table[23], table[26], table[29]) == (10, 11, 12, 14)
+
+
+@pytest.mark.parametrize("p", [0.1, 0.33, 0.5])
+def test_simulation_agrees_with_the_exact_recursion_within_its_standard_error(p) -> None:
+    from hyposti.design.toxicity_monitoring import simulate_monitor
+
+    rule = RULES[0]
+    exact = rule.operating(p)
+    sim = simulate_monitor(rule, p, trials=40_000, seed=11)
+    # Seeded, so deterministic; 4 standard errors leave a 6e-5 chance for a correct engine.
+    assert abs(sim.prob_stop - exact.prob_stop) < 4 * sim.se_prob_stop + 1e-12
+    assert abs(sim.expected_n - exact.expected_n) < 4 * sim.se_expected_n + 1e-12
+    assert simulate_monitor(rule, p, trials=40_000, seed=11) == sim
+
+
+def test_simulated_cohorts_are_capped() -> None:
+    from hyposti.design.toxicity_monitoring import simulate_monitor
+
+    with pytest.raises(InputError, match="10,000,000"):
+        simulate_monitor(RULES[0], 0.3, trials=10**12, seed=1)

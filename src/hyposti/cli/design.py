@@ -467,13 +467,22 @@ def monitor(
             "--outcomes", help="DLT per patient in the order evaluated, e.g. NNTN (T = DLT)."
         ),
     ] = None,
+    trials: Annotated[
+        int | None,
+        typer.Option("--trials", help="With --true-tox: also simulate this many cohorts."),
+    ] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed for --trials.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Continuous toxicity monitoring: the stopping boundary for n = 1..max-n and its exact OC.
 
     Options not given come from the protocol's expansion rule.
     """
-    from hyposti.design.toxicity_monitoring import ToxicityMonitor, monitor_sequence
+    from hyposti.design.toxicity_monitoring import (
+        ToxicityMonitor,
+        monitor_sequence,
+        simulate_monitor,
+    )
 
     expansion = load_protocol().expansion
     spec = expansion.toxicity_monitoring if expansion is not None else None
@@ -510,6 +519,18 @@ def monitor(
     }
     if oc is not None:
         payload.update(oc.to_dict())
+    simulated = None
+    if trials is not None or seed is not None:
+        if true_tox is None:
+            raise InputError("trials", trials, "simulation needs --true-tox")
+        if trials is None or seed is None:
+            raise InputError(
+                "seed" if seed is None else "trials",
+                None,
+                "simulation needs both --trials N and --seed S",
+            )
+        simulated = simulate_monitor(rule, true_tox, trials, seed)
+        payload["simulation"] = simulated.to_dict()
     standing = crossing = None
     if outcomes is not None:
         letters = outcomes.replace(" ", "").upper()
@@ -539,6 +560,14 @@ def monitor(
             console.print(
                 f"True DLT rate {oc.true_tox:g}: P(stop early) = {oc.prob_stop:.4f}; "
                 f"expected patients = {oc.expected_n:.2f} (exact)",
+                highlight=False,
+            )
+        if simulated is not None:
+            console.print(
+                f"Simulated, {simulated.trials:,} cohorts, seed {simulated.seed}: P(stop early) "
+                f"= {simulated.prob_stop:.4f} ± {simulated.se_prob_stop:.4f}; expected patients "
+                f"= {simulated.expected_n:.2f} ± {simulated.se_expected_n:.2f} (± = Monte Carlo "
+                "standard error)",
                 highlight=False,
             )
         if standing is not None:

@@ -14,7 +14,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hyposti.design.simulate import MAX_TRIALS
 from hyposti.errors import InputError
+
+SIMULATED_CELLS = 10_000_000
+"""Patient outcomes drawn at once: memory stays about 10 MB whatever the number of cohorts."""
 
 MAX_MONITOR_N = 1000
 """Largest cohort the rule is tabulated for: far beyond any expansion cohort (NCT05681650 enrols
@@ -178,6 +182,70 @@ class ToxicityMonitor:
             expected_n=expected_n,
             prob_stop_by_n=tuple(float(v) for v in np.cumsum(stopped_at)),
         )
+
+
+@dataclass(frozen=True)
+class MonitorSimulation:
+    """Monte Carlo P(stop) and E[N] with their standard errors (sd / sqrt(trials))."""
+
+    true_tox: float
+    trials: int
+    seed: int
+    prob_stop: float
+    se_prob_stop: float
+    expected_n: float
+    se_expected_n: float
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "true_tox": self.true_tox,
+            "trials": self.trials,
+            "seed": self.seed,
+            "prob_stop": self.prob_stop,
+            "se_prob_stop": self.se_prob_stop,
+            "expected_n": self.expected_n,
+            "se_expected_n": self.se_expected_n,
+        }
+
+
+def simulate_monitor(
+    monitor: ToxicityMonitor, true_tox: float, trials: int, seed: int
+) -> MonitorSimulation:
+    """Simulated cohorts under a true DLT rate, for checking the exact recursion or teaching.
+
+    Each cohort draws max_n Bernoulli(true_tox) outcomes and stops at its first crossing; the
+    standard errors are those of a Monte Carlo mean (Morris, White & Crowther 2019, Stat Med
+    38:2074, Table 6).
+    """
+    if not (np.isfinite(true_tox) and 0.0 <= true_tox <= 1.0):
+        raise InputError("true_tox", true_tox, "a DLT probability must lie in [0, 1]")
+    if not 2 <= trials <= MAX_TRIALS:
+        raise InputError("trials", trials, f"simulate 2..{MAX_TRIALS:,} cohorts")
+    table = monitor.boundaries().stop_if_dlt_ge
+    limit = np.array([monitor.max_n + 1 if v is None else v for v in table])
+    rng = np.random.default_rng(seed)
+    chunk = max(1, SIMULATED_CELLS // monitor.max_n)
+    stops = total_n = total_n2 = 0.0
+    for start in range(0, trials, chunk):
+        draws = rng.random((min(chunk, trials - start), monitor.max_n)) < true_tox
+        crossed = np.cumsum(draws, axis=1) >= limit[None, :]
+        stopped = crossed.any(axis=1)
+        size = np.where(stopped, crossed.argmax(axis=1) + 1, monitor.max_n).astype(float)
+        stops += float(stopped.sum())
+        total_n += float(size.sum())
+        total_n2 += float((size**2).sum())
+    prob = stops / trials
+    mean_n = total_n / trials
+    var_n = max(total_n2 - trials * mean_n**2, 0.0) / (trials - 1)
+    return MonitorSimulation(
+        true_tox=float(true_tox),
+        trials=trials,
+        seed=seed,
+        prob_stop=prob,
+        se_prob_stop=float(np.sqrt(prob * (1.0 - prob) / (trials - 1))),
+        expected_n=mean_n,
+        se_expected_n=float(np.sqrt(var_n / trials)),
+    )
 
 
 def monitor_sequence(monitor: ToxicityMonitor, dlts: Sequence[bool]) -> MonitorDecision | None:
