@@ -151,9 +151,9 @@ def fit(
     design here (Storer 1989; Liu & Yuan 2015; O'Quigley et al. 1990). A last cohort with fewer
     evaluable patients than the cohort size is answered too, as a live trial needs after each
     patient's DLT window: when every outcome of the patients still pending leads to the same
-    decision, that decision stands now (two DLTs in a 3+3 cohort of three); otherwise the trial
-    stays at the dose until the cohort is complete (R package escalation, Brock 2019, `fit`
-    on "1N": dose 1, continue).
+    decision to stop or de-escalate, it stands now (two DLTs in a 3+3 cohort of three);
+    otherwise, escalation included, the trial stays at the dose until the cohort is complete
+    (R package escalation, Brock 2019, `fit` on "1N": dose 1, continue).
     """
     cohorts = (
         parse_outcomes(history, design.num_doses) if isinstance(history, str) else tuple(history)
@@ -188,13 +188,27 @@ def fit(
         settled = bool(
             np.all(step.next_dose == next_dose) and np.all((step.mtd == mtd) | (next_dose != 0))
         )
+        waiting = f"{pending} more patient{'s' if pending > 1 else ''}"
+        if settled and next_dose > current:
+            # Escalation waits for every DLT window of the cohort, even when the pending
+            # patients can no longer change it; stopping and de-escalating need not wait.
+            return Decision(
+                next_dose=current,
+                stop=False,
+                mtd=None,
+                reason=f"{evaluable} at {label(current)}, stay: whatever the pending patients "
+                f"show the next step is to escalate to {label(next_dose)}, which waits for "
+                f"{waiting}",
+                deviations=deviations,
+                n_at_dose=n_at_dose,
+                dlt_at_dose=dlt_at_dose,
+            )
         if not settled:
             return Decision(
                 next_dose=current,
                 stop=False,
                 mtd=None,
-                reason=f"{evaluable} at {label(current)}, stay: the decision waits for "
-                f"{pending} more patient{'s' if pending > 1 else ''}",
+                reason=f"{evaluable} at {label(current)}, stay: the decision waits for {waiting}",
                 deviations=deviations,
                 n_at_dose=n_at_dose,
                 dlt_at_dose=dlt_at_dose,
