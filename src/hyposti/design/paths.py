@@ -56,16 +56,19 @@ class DosePaths:
 
         Needs the true DLT probabilities the tree was built with.
         """
-        if self.true_tox is None:
-            raise InputError("true_tox", None, "dose probabilities need true DLT probabilities")
         num_doses = self.design.num_doses
         first = np.zeros(num_doses + 1)
         first[self.root.next_dose or 0] = 1.0
-        rows = [first]
+        rows: list[np.ndarray] = [first]
         for level in self.levels[:-1]:
-            row = np.bincount(level.next_dose, weights=level.probability, minlength=num_doses + 1)
-            row[0] += 1.0 - level.probability.sum()
+            probability = level.probability
+            if probability is None:
+                raise InputError("true_tox", None, "dose probabilities need true DLT probabilities")
+            row = np.bincount(level.next_dose, weights=probability, minlength=num_doses + 1)
+            row[0] += 1.0 - probability.sum()
             rows.append(row)
+        if self.true_tox is None:
+            raise InputError("true_tox", None, "dose probabilities need true DLT probabilities")
         return np.array(rows[: max(len(self.levels), 1)])
 
     def to_dict(self, label: DoseLabel = plain_label) -> dict[str, object]:
@@ -151,7 +154,7 @@ def dose_paths(
         n_child[rows, dose - 1] += added
         y_child[rows, dose - 1] += extra
         step = design.step(n_child, y_child, dose)
-        if probability is not None:
+        if probability is not None and p is not None:
             probability = probability[parent] * cohort_pmf(p, added)[dose - 1, extra]
         levels.append(
             PathLevel(

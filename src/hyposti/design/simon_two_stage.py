@@ -133,7 +133,8 @@ def _survival_table(p: float, nmax: int) -> np.ndarray:
 
     t = np.arange(-nmax, nmax + 1)
     n2 = np.arange(nmax + 1)[:, None]
-    return binom.sf(t[None, :], n2, p)
+    table: np.ndarray = binom.sf(t[None, :], n2, p)
+    return table
 
 
 def simon_designs(p0: float, p1: float, alpha: float, beta: float, nmax: int = 100) -> SimonSearch:
