@@ -80,3 +80,34 @@ def test_selection_probabilities_sum_to_one(design, tox) -> None:
     oc = exact_oc(design, sorted(tox))
     assert oc.prob_select.sum() == pytest.approx(1.0, abs=1e-9)
     assert oc.expected_n_at_dose.sum() <= (design.max_n or 6 * design.num_doses) + 1e-9
+
+
+@pytest.mark.parametrize("design", DESIGNS, ids=repr)
+@SETTINGS
+@given(dlt_counts=histories, evaluable=st.integers(1, 2), data=st.data())
+def test_an_incomplete_cohort_stays_or_gives_the_decision_every_completion_gives(
+    design, dlt_counts, evaluable, data
+) -> None:
+    """After each patient: wait at the dose, unless the pending patients cannot change a decision
+    to stop, stay or de-escalate (escalation always waits for the whole cohort).
+
+    The completions are decided by the complete-cohort path, one full history each.
+    """
+    history = follow(design, dlt_counts)
+    *before, last = history.split()
+    letters = data.draw(st.text(alphabet="NT", min_size=evaluable, max_size=evaluable))
+    partial = " ".join([*before, last[0] + letters])
+    pending = design.cohort_size - evaluable
+    answers = set()
+    for extra in range(pending + 1):
+        full = fit(design, partial + "T" * extra + "N" * (pending - extra))
+        answers.add((full.next_dose, full.stop, full.mtd))
+    decision = fit(design, partial)
+    current = int(last[0])
+    settled = answers.pop() if len(answers) == 1 else None
+    if settled is not None and (settled[1] or settled[0] <= current):
+        assert (decision.next_dose, decision.stop, decision.mtd) == settled
+    else:
+        assert (decision.next_dose, decision.stop) == (current, False)
+        assert decision.reason.startswith(f"cohort incomplete: {evaluable} of 3 evaluable")
+    assert decision.deviations == ()

@@ -78,3 +78,21 @@ def test_too_many_cohorts_is_refused() -> None:
     with pytest.raises(InputError) as err:
         dose_paths(CONVENTIONAL, 40)
     assert err.value.field == "cohorts"
+
+
+def test_an_incomplete_last_cohort_is_completed_first() -> None:
+    # "1N": 2 patients pending at dose 1; with p = 0.1 there, the completions 1NNN, 1NNT, 1NTT
+    # have probabilities 0.9^2 = 0.81, 2 (0.1)(0.9) = 0.18 and 0.1^2 = 0.01.
+    design = ThreePlusThree.variant("conventional", 3)
+    tree = dose_paths(design, 2, "1N", true_tox=[0.1, 0.2, 0.3]).to_dict()
+    first = tree["children"]
+    assert [c["cohort"] for c in first] == ["1NNN", "1NNT", "1NTT"]
+    assert [c["probability"] for c in first] == pytest.approx([0.81, 0.18, 0.01], abs=1e-12)
+    for child in first:
+        for history, node in walk(child, ""):
+            decision = fit(design, history)
+            assert (node["next_dose"], node["stop"], node["mtd"]) == (
+                decision.next_dose,
+                decision.stop,
+                decision.mtd,
+            )

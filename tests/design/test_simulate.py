@@ -50,3 +50,11 @@ def test_standard_error_of_a_proportion() -> None:
 def test_needs_two_trials() -> None:
     with pytest.raises(InputError, match="trials"):
         simulate_oc(CASES[0][0], CASES[0][1], trials=1, seed=1)
+
+
+def test_trial_count_is_capped_before_anything_is_allocated() -> None:
+    from hyposti.design.simulate import MAX_TRIALS
+
+    with pytest.raises(InputError, match="10,000,000"):
+        simulate_oc(CASES[0][0], CASES[0][1], trials=10**12, seed=1)
+    assert MAX_TRIALS == 10**7

@@ -185,10 +185,44 @@ def test_unknown_variant_is_refused() -> None:
         ThreePlusThree.variant("4+4", 3)
 
 
-@pytest.mark.parametrize("history", ["1NN", "1NNN 1NNN 1NNN", "1NNNN"])
+@pytest.mark.parametrize("history", ["1NNN 1NNN 1NNN", "1NNNN", "1NN 1NNN"])
 def test_histories_a_3_plus_3_cannot_produce_are_refused(history: str) -> None:
     with pytest.raises(InputError, match="3 or 6 patients"):
         fit(CONVENTIONAL, history)
+
+
+@pytest.mark.parametrize("history", ["1N", "1NT", "1NNN 2T", "1NNN 2NTN 2N"])
+def test_an_incomplete_cohort_stays_at_its_dose_as_r_escalation_does(history: str) -> None:
+    # R escalation: get_three_plus_three(num_doses = 3) %>% fit("1N") recommends dose 1 with
+    # continue TRUE: fewer than 3 (or 6) patients at the dose carry on at that dose
+    # (three_plus_three.R, "if (n_d < 3) ... next_dose <- last_dose; cont <- TRUE").
+    current = int(history.split()[-1][0])
+    for design in (ESCALATION_ONLY, CONVENTIONAL, REGISTRY):
+        decision = fit(design, history)
+        assert (decision.next_dose, decision.stop) == (current, False)
+        assert decision.reason.startswith("cohort incomplete")
+
+
+def test_two_dlts_in_a_cohort_of_three_decide_before_the_third_patient() -> None:
+    # 2 DLTs of the first 2 patients: 2/3 or 3/3 DLTs whatever the third shows, so dose 1 is
+    # above the MTD (Korn et al. 1994) and the trial stops with no MTD. R escalation would still
+    # say "stay at dose 1" here (it only counts patients); the design's own rule has decided.
+    decision = fit(CONVENTIONAL, "1TT")
+    assert (decision.stop, decision.mtd) == (True, None)
+    assert "whatever the 1 pending patient shows" in decision.reason
+    # At dose 2 after 0/3 at dose 1: de-escalate to dose 1 to expand it to 6 (conventional).
+    assert fit(CONVENTIONAL, "1NNN 2TT").next_dose == 1
+    # Registry-literal accepts 2 DLTs: 2/3 then expands, 3/3 is above the MTD: not decided.
+    assert fit(REGISTRY, "1TT").next_dose == 1 and not fit(REGISTRY, "1TT").stop
+
+
+def test_a_skipped_dose_is_flagged_as_a_deviation() -> None:
+    decision = fit(CONVENTIONAL, "1NNN 3NNN")
+    assert decision.deviations == (
+        "cohort 2 treated at dose 3, skipping untried dose 2, where the design advised dose 2: "
+        "escalation goes one level at a time",
+    )
+    assert fit(CONVENTIONAL, "1NNN 2NNN").deviations == ()
 
 
 def test_every_variant_has_a_reason_for_every_reachable_decision() -> None:

@@ -18,7 +18,7 @@ from hyposti.eligibility.engine import screen
 from hyposti.errors import InputError
 from hyposti.protocol import load_protocol
 from hyposti.virtual.tables import trial_dataset
-from hyposti.virtual.trial import cyclic_gc_paused, simulate_trial
+from hyposti.virtual.trial import RESPONDERS, cyclic_gc_paused, simulate_trial
 
 PROTOCOL = load_protocol()
 SEEDS = (3, 11)
@@ -155,11 +155,13 @@ def test_the_protocol_faithful_run_enrols_the_registry_numbers(simulated) -> Non
     if trial.rp2d is not None:
         expansion = summary["enrolled_expansion"]
         enrolment = PROTOCOL.enrolment
-        assert enrolment.expansion_min <= expansion <= enrolment.expansion_max
-        assert expansion == min(
+        assert expansion <= enrolment.expansion_max
+        planned = min(
             max(enrolment.total_estimated - escalation, enrolment.expansion_min),
             enrolment.expansion_max,
         )
+        stopped = [stop for stop in trial.expansion_stops if stop.enrolment_stopped]
+        assert expansion == (stopped[0].enrolled_before if stopped else planned)
         phases = ds.subjects.dropna(subset=["infusion_date"])
         assert set(phases.loc[phases["phase"] == "expansion", "dose_level"]) == {trial.rp2d}
     assert summary["screened"] == len(ds.subjects)
@@ -289,3 +291,67 @@ def test_the_paused_collector_is_restored_and_the_trial_leaves_no_cycles() -> No
         assert not gc.isenabled()  # a collector paused by the caller stays paused
     finally:
         gc.enable()
+
+
+def _with_expansion_rules(monitoring: dict, response: dict):
+    expansion = PROTOCOL.expansion
+    return PROTOCOL.model_copy(
+        update={
+            "expansion": expansion.model_copy(
+                update={
+                    "toxicity_monitoring": expansion.toxicity_monitoring.model_copy(
+                        update=monitoring
+                    ),
+                    "response_design": expansion.response_design.model_copy(update=response),
+                }
+            )
+        }
+    )
+
+
+# Beta(1,1), theta 0.05, c 0.95: 0 DLTs of n never stop (P = 0.95^(n+1) <= 0.9025); 1 DLT of
+# n <= 6 does (P = 0.95^n (1 + 0.05 n) = 0.9672 at n = 5, 0.9559 at n = 6).
+STRICT = {"prior_a": 1.0, "prior_b": 1.0, "theta": 0.05, "threshold": 0.95}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_enrolment_stops_when_the_monitoring_boundary_is_crossed(seed: int) -> None:
+    from hyposti.analysis.expansion import ExpansionPatient, expansion_review
+
+    protocol = _with_expansion_rules(STRICT, {"futility_stop": False})
+    trial = simulate_trial(seed, protocol=protocol)
+    stops = [s for s in trial.expansion_stops if s.rule == "toxicity_monitoring"]
+    assert len(stops) == 1
+    stop = stops[0]
+    expansion = [(s, c) for s, c in trial.courses if s.phase == "expansion"]
+    assert len(expansion) == stop.enrolled_before
+    if stop.enrolment_stopped:
+        assert all(c.infusion_date < stop.known_on for _, c in expansion)
+    # The report's review of the same patients finds the same crossing.
+    # In the order their DLT windows closed: infusion day plus the same review delay for all.
+    ordered = sorted(expansion, key=lambda sc: (sc[1].infusion_date, sc[0].subject_id))
+    patients = [
+        ExpansionPatient(
+            subject_id=s.subject_id,
+            dlt=trial.adjudications[s.subject_id].has_dlt
+            if trial.adjudications[s.subject_id].evaluability == "evaluable"
+            else None,
+            responder=None,
+        )
+        for s, _ in ordered
+    ]
+    monitoring = expansion_review(protocol.expansion, patients).monitoring
+    assert monitoring.crossed_by is not None and monitoring.crossed_by in stop.reason
+
+
+def test_simon_stage_one_stops_the_expansion_after_n1_without_enough_responses() -> None:
+    # The shipped reading: 1/10, 4/21; the synthetic responses are rare, so seed 3 stops.
+    trial = simulate_trial(3)
+    stop = trial.expansion_stops[0]
+    assert (stop.rule, stop.enrolled_before, stop.enrolment_stopped) == ("simon_futility", 10, True)
+    expansion = [c for s, c in trial.courses if s.phase == "expansion"]
+    responders = sum(c.response.bor_confirmed in RESPONDERS for c in expansion)
+    assert len(expansion) == 10 and responders <= 1
+    # With the futility stop switched off the same seed enrols the planned expansion.
+    relaxed = simulate_trial(3, protocol=_with_expansion_rules({}, {"futility_stop": False}))
+    assert relaxed.summary()["enrolled_expansion"] > 10

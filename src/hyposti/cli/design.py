@@ -1,7 +1,8 @@
-"""`hyposti design decide|boundaries|oc|paths`: dose-finding decisions and operating figures."""
+"""`hyposti design decide|boundaries|oc|paths|simon|monitor`: dose-finding and expansion designs."""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 import numpy as np
@@ -108,7 +109,9 @@ def _setup(
             skeleton=_floats(skeleton, "skeleton")
             if skeleton
             else (spec.skeleton if same else None),
-            cohort_size=cohort_size or (spec.cohort_size if same else 3),
+            cohort_size=cohort_size
+            if cohort_size is not None
+            else (spec.cohort_size if same else 3),
             start_dose=spec.start_dose,
             max_n=max_n if max_n is not None else (spec.max_n if same else None),
             n_earlystop=n_earlystop,
@@ -171,6 +174,8 @@ def decide(
                 f"[bold]Decision:[/] treat the next cohort at {levels.label(decision.next_dose)}"
             )
         console.print(f"[bold]Reason:[/] {decision.reason}", highlight=False)
+        for deviation in decision.deviations:
+            console.print(f"[bold red]Deviation:[/] {deviation}", highlight=False)
 
     emit(payload, as_json, render)
 
@@ -349,3 +354,228 @@ def _grow(branch: Tree, nodes: list[dict[str, object]], with_probability: bool) 
         prob = f" (p = {node['probability']:.4f})" if with_probability else ""
         branch_node = branch.add(f"[b]{node['cohort']}[/b]{prob}: {node['reason']}")
         _grow(branch_node, node.get("children", []), with_probability)
+
+
+_STAGES = re.compile(r"\s*(\d+)\s*/\s*(\d+)\s*,\s*(\d+)\s*/\s*(\d+)\s*")
+
+
+def _simon_protocol_defaults() -> tuple[float, float, float, float]:
+    expansion = load_protocol().expansion
+    simon = expansion.response_design if expansion is not None else None
+    if simon is None:
+        raise InputError("p0", None, "give --p0 and --p1 (the protocol has no response design)")
+    return simon.p0, simon.p1, simon.alpha, simon.beta
+
+
+@app.command()
+def simon(
+    p0: Annotated[
+        float | None, typer.Option("--p0", help="Response rate of no interest (H0).")
+    ] = None,
+    p1: Annotated[float | None, typer.Option("--p1", help="Target response rate (H1).")] = None,
+    alpha: Annotated[
+        float | None, typer.Option("--alpha", help="Type I error bound (search).")
+    ] = None,
+    beta: Annotated[
+        float | None, typer.Option("--beta", help="Type II error bound (search).")
+    ] = None,
+    nmax: Annotated[
+        int | None, typer.Option("--nmax", help="Largest total sample size searched (100).")
+    ] = None,
+    stages: Annotated[
+        str | None,
+        typer.Option("--stages", help="Evaluate one design instead: R1/N1,R/N, e.g. 1/10,4/21."),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Simon's two-stage design: optimal and minimax designs, or the figures of a given one."""
+    from hyposti.design.simon_two_stage import (
+        SimonDesign,
+        simon_characteristics,
+        simon_designs,
+    )
+
+    if all(v is None for v in (p0, p1, alpha, beta, stages)):
+        p0, p1, alpha, beta = _simon_protocol_defaults()
+    if p0 is None or p1 is None:
+        raise InputError("p0" if p0 is None else "p1", None, "give both --p0 and --p1")
+    if stages is not None:
+        for name, value in (("alpha", alpha), ("beta", beta), ("nmax", nmax)):
+            if value is not None:
+                raise InputError(
+                    name, value, "--stages evaluates a given design; this option is for the search"
+                )
+        match = _STAGES.fullmatch(stages)
+        if match is None:
+            raise InputError("stages", stages, "write the design as R1/N1,R/N, e.g. 1/10,4/21")
+        r1, n1, r, n = (int(g) for g in match.groups())
+        one = simon_characteristics(SimonDesign(r1=r1, n1=n1, r=r, n=n), p0, p1)
+        rows = {"design": one}
+        payload: dict[str, object] = one.to_dict()
+    else:
+        if alpha is None or beta is None:
+            raise InputError(
+                "alpha" if alpha is None else "beta", None, "the search needs --alpha and --beta"
+            )
+        found = simon_designs(p0, p1, alpha, beta, nmax=100 if nmax is None else nmax)
+        rows = {"optimal": found.optimal, "minimax": found.minimax}
+        payload = found.to_dict()
+
+    def render(console: Console) -> None:
+        bounds = "" if stages else f", alpha < {alpha:g}, beta < {beta:g}"
+        table = Table(title=f"Simon two-stage design, p0 = {p0:g}, p1 = {p1:g}{bounds}")
+        for column in ("", "Stage 1: stop if responses <=", "Final: promising if >"):
+            table.add_column(column)
+        for column in ("Type I error", "Power", "E[N | p0]", "P(early stop | p0)"):
+            table.add_column(column, justify="right")
+        for name, row in rows.items():
+            d = row.design
+            table.add_row(
+                name,
+                f"{d.r1} of {d.n1}",
+                f"{d.r} of {d.n}",
+                f"{row.alpha:.4f}",
+                f"{row.power:.4f}",
+                f"{row.en_p0:.2f}",
+                f"{row.pet_p0:.3f}",
+            )
+        console.print(table)
+
+    emit(payload, as_json, render)
+
+
+@app.command()
+def monitor(
+    prior: Annotated[
+        str | None, typer.Option("--prior", help="Beta prior of the DLT rate: A,B (e.g. 0.5,1.5).")
+    ] = None,
+    theta: Annotated[
+        float | None, typer.Option("--theta", help="DLT rate the cohort must not exceed.")
+    ] = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option("--threshold", help="Stop when P(DLT rate > theta | data) exceeds this."),
+    ] = None,
+    max_n: MaxNOpt = None,
+    true_tox: Annotated[
+        float | None,
+        typer.Option("--true-tox", help="True DLT rate: exact P(stop) and expected patients."),
+    ] = None,
+    outcomes: Annotated[
+        str | None,
+        typer.Option(
+            "--outcomes", help="DLT per patient in the order evaluated, e.g. NNTN (T = DLT)."
+        ),
+    ] = None,
+    trials: Annotated[
+        int | None,
+        typer.Option("--trials", help="With --true-tox: also simulate this many cohorts."),
+    ] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed for --trials.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Continuous toxicity monitoring: the stopping boundary for n = 1..max-n and its exact OC.
+
+    Options not given come from the protocol's expansion rule.
+    """
+    from hyposti.design.toxicity_monitoring import (
+        ToxicityMonitor,
+        monitor_sequence,
+        simulate_monitor,
+    )
+
+    expansion = load_protocol().expansion
+    spec = expansion.toxicity_monitoring if expansion is not None else None
+    if prior is not None:
+        values = _floats(prior, "prior")
+        if len(values) != 2:
+            raise InputError("prior", prior, "give the two beta parameters A,B, e.g. 0.5,1.5")
+        prior_a, prior_b = values
+    elif spec is not None:
+        prior_a, prior_b = spec.prior_a, spec.prior_b
+    else:
+        raise InputError("prior", None, "give --prior A,B (the protocol has no expansion rule)")
+    settings: dict[str, float | int] = {}
+    for name, given in (("theta", theta), ("threshold", threshold), ("max_n", max_n)):
+        if given is None and spec is None:
+            raise InputError(name, None, f"give --{name.replace('_', '-')} (no protocol rule)")
+        settings[name] = given if given is not None else getattr(spec, name)
+    rule = ToxicityMonitor(
+        prior_a=prior_a,
+        prior_b=prior_b,
+        theta=float(settings["theta"]),
+        threshold=float(settings["threshold"]),
+        max_n=int(settings["max_n"]),
+    )
+    table_data = rule.boundaries()
+    oc = None if true_tox is None else rule.operating(true_tox)
+    payload: dict[str, object] = {
+        "prior_a": rule.prior_a,
+        "prior_b": rule.prior_b,
+        "theta": rule.theta,
+        "threshold": rule.threshold,
+        "max_n": rule.max_n,
+        **table_data.to_dict(),
+    }
+    if oc is not None:
+        payload.update(oc.to_dict())
+    simulated = None
+    if trials is not None or seed is not None:
+        if true_tox is None:
+            raise InputError("trials", trials, "simulation needs --true-tox")
+        if trials is None or seed is None:
+            raise InputError(
+                "seed" if seed is None else "trials",
+                None,
+                "simulation needs both --trials N and --seed S",
+            )
+        simulated = simulate_monitor(rule, true_tox, trials, seed)
+        payload["simulation"] = simulated.to_dict()
+    standing = crossing = None
+    if outcomes is not None:
+        letters = outcomes.replace(" ", "").upper()
+        if not letters or set(letters) - {"N", "T"}:
+            raise InputError(
+                "outcomes", outcomes, "one letter per patient, N (no DLT) or T (DLT), e.g. NNTN"
+            )
+        dlts = [letter == "T" for letter in letters]
+        crossing = monitor_sequence(rule, dlts)
+        standing = rule.decide(len(dlts), sum(dlts))
+        payload["decision"] = standing.to_dict()
+        payload["crossing"] = None if crossing is None else crossing.to_dict()
+
+    def render(console: Console) -> None:
+        console.print(
+            f"Stop when P(DLT rate > {rule.theta:g} | data) > {rule.threshold:g}, "
+            f"prior Beta({rule.prior_a:g}, {rule.prior_b:g}), checked after each patient",
+            highlight=False,
+        )
+        table = Table()
+        table.add_column("Patients", justify="right")
+        table.add_column("Stop if DLTs >=", justify="right")
+        for n, limit in enumerate(table_data.stop_if_dlt_ge, start=1):
+            table.add_row(str(n), "—" if limit is None else str(limit))
+        console.print(table)
+        if oc is not None:
+            console.print(
+                f"True DLT rate {oc.true_tox:g}: P(stop early) = {oc.prob_stop:.4f}; "
+                f"expected patients = {oc.expected_n:.2f} (exact)",
+                highlight=False,
+            )
+        if simulated is not None:
+            console.print(
+                f"Simulated, {simulated.trials:,} cohorts, seed {simulated.seed}: P(stop early) "
+                f"= {simulated.prob_stop:.4f} ± {simulated.se_prob_stop:.4f}; expected patients "
+                f"= {simulated.expected_n:.2f} ± {simulated.se_expected_n:.2f} (± = Monte Carlo "
+                "standard error)",
+                highlight=False,
+            )
+        if standing is not None:
+            console.print(f"[bold]Now:[/] {standing.reason}", highlight=False)
+            if crossing is not None:
+                console.print(
+                    f"[bold red]Boundary crossed[/] at patient {crossing.n}: {crossing.reason}",
+                    highlight=False,
+                )
+
+    emit(payload, as_json, render)

@@ -1,4 +1,4 @@
-"""Dose-finding designs (3+3 family, BOIN, CRM): decisions, exact OC, dose paths, simulation."""
+"""Dose-finding designs (3+3, BOIN, CRM) and expansion rules (toxicity monitoring, Simon)."""
 
 from hyposti.design.boin import Boin, BoinBoundaries, boin_boundaries, boin_lambdas
 from hyposti.design.crm import Crm
@@ -13,8 +13,10 @@ from hyposti.design.protocol_design import (
     parse_dose_levels,
     protocol_dose_levels,
 )
+from hyposti.design.simon_two_stage import SimonDesign, simon_characteristics, simon_designs
 from hyposti.design.simulate import simulate_oc, simulate_trials
 from hyposti.design.three_plus_three import ThreePlusThree
+from hyposti.design.toxicity_monitoring import ToxicityMonitor, monitor_sequence
 
 __all__ = [
     "Boin",
@@ -26,8 +28,10 @@ __all__ = [
     "DoseLevels",
     "DosePaths",
     "OperatingCharacteristics",
+    "SimonDesign",
     "Step",
     "ThreePlusThree",
+    "ToxicityMonitor",
     "boin_boundaries",
     "boin_lambdas",
     "build_design",
@@ -36,9 +40,12 @@ __all__ = [
     "exact_oc",
     "fit",
     "format_outcomes",
+    "monitor_sequence",
     "parse_dose_levels",
     "parse_outcomes",
     "protocol_dose_levels",
+    "simon_characteristics",
+    "simon_designs",
     "simulate_oc",
     "simulate_trials",
 ]

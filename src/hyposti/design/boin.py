@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 
 import numpy as np
-from scipy.stats import beta as beta_dist
 
 from hyposti.design.decision import (
     CappedBySampleSize,
@@ -22,6 +21,7 @@ from hyposti.design.decision import (
 )
 from hyposti.design.isotonic import isotonic_increasing
 from hyposti.design.operating import distinct
+from hyposti.design.toxicity_monitoring import MAX_MONITOR_N, ToxicityMonitor
 from hyposti.errors import InputError
 
 
@@ -53,17 +53,23 @@ def boin_lambdas(target: float, phi1: float, phi2: float) -> tuple[float, float]
     return lambda_e, lambda_d
 
 
-def elimination_count(n: int, target: float, cutoff: float) -> int | None:
-    """Fewest DLTs in n making P(p > target | Beta(1,1) prior) > cutoff; None below 3 patients.
+MAX_BOUNDARY_N = MAX_MONITOR_N
+"""Largest n the boundary table is computed for (1000): BOIN trials treat a few dozen patients."""
 
-    Liu & Yuan 2015, section 2.3 (safety rule); as `get.boundary` in R package BOIN.
+
+def elimination_counts(max_n: int, target: float, cutoff: float) -> tuple[int | None, ...]:
+    """Fewest DLTs in n = 1..max_n making P(p > target | Beta(1,1) prior) > cutoff; None below 3.
+
+    Liu & Yuan 2015, section 2.3 (safety rule); as `get.boundary` in R package BOIN. It is the
+    beta-binomial stopping rule of Thall, Simon & Estey 1995 with a uniform prior, so it is
+    computed by that one engine.
     """
-    if n < 3:
-        return None
-    for dlts in range(1, n + 1):
-        if beta_dist.sf(target, dlts + 1, n - dlts + 1) > cutoff:
-            return dlts
-    return None
+    rule = ToxicityMonitor(prior_a=1.0, prior_b=1.0, theta=target, threshold=cutoff, max_n=max_n)
+    table = rule.boundaries().stop_if_dlt_ge
+    # R BOIN counts from 1 DLT: a rule so strict that 0 DLTs would cross still needs one DLT.
+    return tuple(
+        None if n < 3 or count is None else max(count, 1) for n, count in enumerate(table, start=1)
+    )
 
 
 @dataclass(frozen=True)
@@ -102,16 +108,15 @@ def boin_boundaries(
     elimination count.
     """
     check_target(target)
-    if max_n < 1:
-        raise InputError("max_n", max_n, "the table needs at least one patient")
+    if not 1 <= max_n <= MAX_BOUNDARY_N:
+        raise InputError("max_n", max_n, f"the table is computed for 1..{MAX_BOUNDARY_N} patients")
     if not 0.5 < cutoff < 1.0:
         raise InputError("elimination_cutoff", cutoff, "must lie in (0.5, 1)")
     lambda_e, lambda_d = boin_lambdas(
         target, 0.6 * target if phi1 is None else phi1, 1.4 * target if phi2 is None else phi2
     )
     escalate, deescalate, eliminate = [], [], []
-    for n in range(1, max_n + 1):
-        elim = elimination_count(n, target, cutoff)
+    for n, elim in enumerate(elimination_counts(max_n, target, cutoff), start=1):
         down = math.floor(lambda_d * n) + 1
         escalate.append(math.floor(lambda_e * n))
         deescalate.append(down if elim is None else min(down, elim))

@@ -94,7 +94,11 @@ class CappedBySampleSize:
 
 @dataclass(frozen=True)
 class Decision:
-    """The answer for one trial history: where the next cohort goes, or why the trial stops."""
+    """The answer for one trial history: where the next patient goes, or why the trial stops.
+
+    ``deviations`` lists cohorts not treated where the design said (a skipped dose, a cohort after
+    a stop): the decision still follows the counts, and the deviations are reported beside it.
+    """
 
     next_dose: int | None
     stop: bool
@@ -102,6 +106,7 @@ class Decision:
     reason: str
     n_at_dose: tuple[int, ...]
     dlt_at_dose: tuple[int, ...]
+    deviations: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -111,6 +116,7 @@ class Decision:
             "reason": self.reason,
             "n_at_dose": list(self.n_at_dose),
             "dlt_at_dose": list(self.dlt_at_dose),
+            "deviations": list(self.deviations),
         }
 
 
@@ -119,7 +125,7 @@ def check_common(num_doses: int, cohort_size: int, start_dose: int, max_n: int |
     if num_doses < 1:
         raise InputError("num_doses", num_doses, "a design needs at least one dose level")
     if cohort_size < 1:
-        raise InputError("cohort_size", cohort_size, "a cohort needs at least one patient")
+        raise InputError("cohort_size", cohort_size, "must be >= 1: a cohort needs a patient")
     if not 1 <= start_dose <= num_doses:
         raise InputError("start_dose", start_dose, f"must be one of the doses 1..{num_doses}")
     if max_n is not None:
@@ -142,30 +148,118 @@ def fit(
     """Apply ``design`` to a trial history ("1NNN 2NTN" or Cohort objects) and explain the decision.
 
     The decision depends on the per-dose counts and the dose of the last cohort only, as in every
-    design here (Storer 1989; Liu & Yuan 2015; O'Quigley et al. 1990).
+    design here (Storer 1989; Liu & Yuan 2015; O'Quigley et al. 1990). A last cohort with fewer
+    evaluable patients than the cohort size is answered too, as a live trial needs after each
+    patient's DLT window: when every outcome of the patients still pending leads to the same
+    decision to stop or de-escalate, it stands now (two DLTs in a 3+3 cohort of three);
+    otherwise, escalation included, the trial stays at the dose until the cohort is complete
+    (R package escalation, Brock 2019, `fit` on "1N": dose 1, continue).
     """
     cohorts = (
         parse_outcomes(history, design.num_doses) if isinstance(history, str) else tuple(history)
     )
     n, y = tally(cohorts, design.num_doses)
+    n_at_dose = tuple(int(v) for v in n)
+    dlt_at_dose = tuple(int(v) for v in y)
     if not cohorts:
         return Decision(
             next_dose=design.start_dose,
             stop=False,
             mtd=None,
             reason=f"no patients treated yet: start at {label(design.start_dose)}",
-            n_at_dose=tuple(int(v) for v in n),
-            dlt_at_dose=tuple(int(v) for v in y),
+            n_at_dose=n_at_dose,
+            dlt_at_dose=dlt_at_dose,
         )
-    design.check_history(n, y)
+    deviations = _deviations(design, cohorts, label)
     current = cohorts[-1].dose
-    step = design.step(n[None, :], y[None, :], np.array([current]))
+    pending = max(design.cohort_size - cohorts[-1].size, 0)
+    # Every completion of the last cohort: 0..pending more DLTs among the patients still pending.
+    extra = np.arange(pending + 1)
+    n_all = np.repeat(n[None, :], pending + 1, axis=0)
+    y_all = np.repeat(y[None, :], pending + 1, axis=0)
+    n_all[:, current - 1] += pending
+    y_all[:, current - 1] += extra
+    design.check_history(n_all[0], y_all[0])
+    step = design.step(n_all, y_all, np.full(pending + 1, current))
     next_dose, mtd, code = int(step.next_dose[0]), int(step.mtd[0]), int(step.code[0])
+    reason = design.explain(code, n_all[0], y_all[0], current, next_dose, mtd, label)
+    if pending:
+        evaluable = f"cohort incomplete: {cohorts[-1].size} of {design.cohort_size} evaluable"
+        settled = bool(
+            np.all(step.next_dose == next_dose) and np.all((step.mtd == mtd) | (next_dose != 0))
+        )
+        waiting = f"{pending} more patient{'s' if pending > 1 else ''}"
+        if settled and next_dose > current:
+            # Escalation waits for every DLT window of the cohort, even when the pending
+            # patients can no longer change it; stopping and de-escalating need not wait.
+            return Decision(
+                next_dose=current,
+                stop=False,
+                mtd=None,
+                reason=f"{evaluable} at {label(current)}, stay: whatever the pending patients "
+                f"show the next step is to escalate to {label(next_dose)}, which waits for "
+                f"{waiting}",
+                deviations=deviations,
+                n_at_dose=n_at_dose,
+                dlt_at_dose=dlt_at_dose,
+            )
+        if not settled:
+            return Decision(
+                next_dose=current,
+                stop=False,
+                mtd=None,
+                reason=f"{evaluable} at {label(current)}, stay: the decision waits for {waiting}",
+                deviations=deviations,
+                n_at_dose=n_at_dose,
+                dlt_at_dose=dlt_at_dose,
+            )
+        reason = (
+            f"{evaluable}, but whatever the {pending} pending patient"
+            f"{'s show' if pending > 1 else ' shows'} the decision is the same; "
+            f"with none of them a DLT: {reason}"
+        )
     return Decision(
         next_dose=next_dose or None,
         stop=next_dose == 0,
         mtd=(mtd or None) if next_dose == 0 else None,
-        reason=design.explain(code, n, y, current, next_dose, mtd, label),
-        n_at_dose=tuple(int(v) for v in n),
-        dlt_at_dose=tuple(int(v) for v in y),
+        reason=reason,
+        deviations=deviations,
+        n_at_dose=n_at_dose,
+        dlt_at_dose=dlt_at_dose,
     )
+
+
+def _deviations(design: Design, cohorts: Sequence[Cohort], label: DoseLabel) -> tuple[str, ...]:
+    """Cohorts not treated where the design sent them, replaying the history cohort by cohort."""
+    found: list[str] = []
+    for index in range(1, len(cohorts)):
+        done = cohorts[:index]
+        short = [i for i, c in enumerate(done, start=1) if c.size != design.cohort_size]
+        if short:
+            # The design's rule is defined on whole cohorts: stop replaying at a short one.
+            found.append(
+                f"cohort {short[0]} has {done[short[0] - 1].size} patients where the design "
+                f"treats cohorts of {design.cohort_size}"
+            )
+            break
+        n, y = tally(done, design.num_doses)
+        step = design.step(n[None, :], y[None, :], np.array([done[-1].dose]))
+        advised = int(step.next_dose[0])
+        given = cohorts[index].dose
+        tried = max(c.dose for c in done)
+        if advised == 0:
+            found.append(
+                f"cohort {index + 1} treated at {label(given)} after the design stopped the trial"
+            )
+        elif given > tried + 1:
+            skipped = ", ".join(label(d) for d in range(tried + 1, given))
+            found.append(
+                f"cohort {index + 1} treated at {label(given)}, skipping untried {skipped}, where "
+                f"the design advised {label(advised)}: escalation goes one level at a time"
+            )
+        elif given != advised:
+            found.append(
+                f"cohort {index + 1} treated at {label(given)} where the design advised "
+                f"{label(advised)}"
+            )
+    return tuple(found)

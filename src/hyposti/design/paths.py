@@ -56,16 +56,19 @@ class DosePaths:
 
         Needs the true DLT probabilities the tree was built with.
         """
-        if self.true_tox is None:
-            raise InputError("true_tox", None, "dose probabilities need true DLT probabilities")
         num_doses = self.design.num_doses
         first = np.zeros(num_doses + 1)
         first[self.root.next_dose or 0] = 1.0
-        rows = [first]
+        rows: list[np.ndarray] = [first]
         for level in self.levels[:-1]:
-            row = np.bincount(level.next_dose, weights=level.probability, minlength=num_doses + 1)
-            row[0] += 1.0 - level.probability.sum()
+            probability = level.probability
+            if probability is None:
+                raise InputError("true_tox", None, "dose probabilities need true DLT probabilities")
+            row = np.bincount(level.next_dose, weights=probability, minlength=num_doses + 1)
+            row[0] += 1.0 - probability.sum()
             rows.append(row)
+        if self.true_tox is None:
+            raise InputError("true_tox", None, "dose probabilities need true DLT probabilities")
         return np.array(rows[: max(len(self.levels), 1)])
 
     def to_dict(self, label: DoseLabel = plain_label) -> dict[str, object]:
@@ -129,27 +132,30 @@ def dose_paths(
         )
     p = None if true_tox is None else check_true_tox(true_tox, design.num_doses)
     root = fit(design, past)
+    # An incomplete last cohort is completed first: the first level branches on its pending
+    # patients (0..pending more DLTs), each node showing the whole cohort.
+    pending = max(size - past[-1].size, 0) if past else 0
     n0, y0 = tally(past, design.num_doses)
     n, y = n0[None, :], y0[None, :]
     next_dose = np.array([root.next_dose or 0], dtype=np.int64)
     probability = None if p is None else np.ones(1)
-    outcomes = np.arange(size + 1)
-    pmf = None if p is None else cohort_pmf(p, size)
     levels = []
-    for _ in range(cohorts):
+    for depth in range(cohorts):
         live = np.flatnonzero(next_dose > 0)
         if live.size == 0:
             break
-        parent = np.repeat(live, size + 1)
-        dlts = np.tile(outcomes, live.size)
+        added = pending if depth == 0 and pending else size
+        parent = np.repeat(live, added + 1)
+        extra = np.tile(np.arange(added + 1), live.size)
         dose = next_dose[parent]
+        dlts = extra + (past[-1].num_dlts if added < size else 0)
         rows = np.arange(parent.size)
         n_child, y_child = n[parent], y[parent]
-        n_child[rows, dose - 1] += size
-        y_child[rows, dose - 1] += dlts
+        n_child[rows, dose - 1] += added
+        y_child[rows, dose - 1] += extra
         step = design.step(n_child, y_child, dose)
-        if probability is not None:
-            probability = probability[parent] * pmf[dose - 1, dlts]
+        if probability is not None and p is not None:
+            probability = probability[parent] * cohort_pmf(p, added)[dose - 1, extra]
         levels.append(
             PathLevel(
                 parent=parent,

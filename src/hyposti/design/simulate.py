@@ -15,14 +15,21 @@ from hyposti.design.decision import Design
 from hyposti.design.operating import OperatingCharacteristics, check_true_tox
 from hyposti.errors import InputError
 
+MAX_TRIALS = 10**7
+"""Most simulated trials per call: a Monte Carlo SE of at most 0.00016 on any probability, far
+below what a design decision needs (exact_oc removes Monte Carlo error altogether)."""
+
+CHUNK_TRIALS = 100_000
+"""Trials simulated at once: per-trial arrays stay a few megabytes whatever ``trials`` is."""
+
 
 def simulate_trials(
     design: Design, true_tox: Sequence[float], trials: int, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Run ``trials`` trials; returns the MTD per trial (0 = none) and n, y per trial and dose."""
     p = check_true_tox(true_tox, design.num_doses)
-    if trials < 2:
-        raise InputError("trials", trials, "needs at least 2 trials for a standard error")
+    if not 1 <= trials <= CHUNK_TRIALS:
+        raise InputError("trials", trials, f"simulate 1..{CHUNK_TRIALS} trials at once")
     num_doses, size = design.num_doses, design.cohort_size
     n = np.zeros((trials, num_doses), dtype=np.int64)
     y = np.zeros((trials, num_doses), dtype=np.int64)
@@ -45,28 +52,42 @@ def simulate_trials(
 def simulate_oc(
     design: Design, true_tox: Sequence[float], trials: int, seed: int
 ) -> OperatingCharacteristics:
-    """Operating characteristics from ``trials`` simulated trials, reproducible from ``seed``."""
+    """Operating characteristics from ``trials`` simulated trials, reproducible from ``seed``.
+
+    Trials run in chunks of CHUNK_TRIALS; only running sums and sums of squares are kept.
+    """
+    check_true_tox(true_tox, design.num_doses)
+    if not 2 <= trials <= MAX_TRIALS:
+        raise InputError(
+            "trials", trials, f"simulate 2..{MAX_TRIALS:,} trials (2 for a standard error)"
+        )
     rng = np.random.default_rng(seed)
-    mtd, n, y = simulate_trials(design, true_tox, trials, rng)
-    selected = np.zeros((trials, design.num_doses + 1))
-    selected[np.arange(trials), mtd] = 1.0
-    total_n = n.sum(axis=1)
-    total_y = y.sum(axis=1)
-
-    def se(values: np.ndarray) -> np.ndarray:
-        return values.std(axis=0, ddof=1) / np.sqrt(trials)
-
+    columns = design.num_doses + 1 + design.num_doses + 2  # selected, n per dose, N, DLTs
+    total = np.zeros(columns)
+    squares = np.zeros(columns)
+    for start in range(0, trials, CHUNK_TRIALS):
+        mtd, n, y = simulate_trials(design, true_tox, min(CHUNK_TRIALS, trials - start), rng)
+        selected = np.zeros((mtd.size, design.num_doses + 1))
+        selected[np.arange(mtd.size), mtd] = 1.0
+        values = np.hstack([selected, n, n.sum(axis=1)[:, None], y.sum(axis=1)[:, None]])
+        total += values.sum(axis=0)
+        squares += (values.astype(float) ** 2).sum(axis=0)
+    mean = total / trials
+    # Sample variance from the sums (ddof 1); clipped at 0 against rounding.
+    variance = np.maximum(squares - trials * mean**2, 0.0) / (trials - 1)
+    se = np.sqrt(variance / trials)
+    j = design.num_doses
     return OperatingCharacteristics(
         true_tox=tuple(float(v) for v in true_tox),
-        prob_select=selected.mean(axis=0),
-        expected_n=float(total_n.mean()),
-        expected_dlt=float(total_y.mean()),
-        expected_n_at_dose=n.mean(axis=0),
+        prob_select=mean[: j + 1],
+        expected_n=float(mean[-2]),
+        expected_dlt=float(mean[-1]),
+        expected_n_at_dose=mean[j + 1 : 2 * j + 1],
         method="simulation",
         trials=trials,
         seed=seed,
-        se_prob_select=se(selected),
-        se_expected_n=float(se(total_n)),
-        se_expected_dlt=float(se(total_y)),
-        se_expected_n_at_dose=se(n),
+        se_prob_select=se[: j + 1],
+        se_expected_n=float(se[-2]),
+        se_expected_dlt=float(se[-1]),
+        se_expected_n_at_dose=se[j + 1 : 2 * j + 1],
     )

@@ -16,6 +16,7 @@ from hyposti.protocol.eligibility_spec import (
     EligibilitySpec,
     OrganFunctionSpec,
 )
+from hyposti.protocol.expansion_spec import ExpansionSpec
 from hyposti.protocol.management_spec import ToxicityManagementSpec
 from hyposti.protocol.response_spec import ResponseSpec
 from hyposti.protocol.safety_spec import DltSpec
@@ -128,6 +129,7 @@ class Protocol(Strict):
     investigational_product: InvestigationalProduct
     preconditioning: list[PreconditioningAgent]
     design: DesignSpec
+    expansion: ExpansionSpec | None = None
     endpoints: list[Endpoint] = Field(min_length=1)
     endpoint_roles_reading: Reading | None = None
     eligibility: EligibilitySpec
@@ -151,6 +153,14 @@ class Protocol(Strict):
                 f"design.skeleton has {len(self.design.skeleton)} values "
                 f"for {num_doses} dose levels"
             )
+        expansion = self.expansion
+        if expansion is not None and expansion.response_design is not None:
+            simon = expansion.response_design
+            if simon.n > self.enrolment.expansion_max:
+                raise ValueError(
+                    f"expansion.response_design.n {simon.n} exceeds "
+                    f"enrolment.expansion_max {self.enrolment.expansion_max}"
+                )
         ids = [e.id for e in self.endpoints]
         if len(set(ids)) != len(ids):
             raise ValueError(f"endpoint ids must be unique; got {ids}")

@@ -1,5 +1,9 @@
 """The synthetic trial: screening, 3+3 escalation on the DLTs that occurred, expansion at the RP2D.
 
+The expansion obeys the protocol's expansion rules: enrolment stops when the toxicity-monitoring
+boundary is crossed (Thall, Simon & Estey 1995) and, if the Simon reading in force applies its
+futility stop, after stage 1 when at most r1 of the first n1 patients respond (Simon 1989).
+
 Screening verdicts come from ``hyposti.eligibility``, DLT adjudication from ``hyposti.safety``,
 the next cohort's dose from the protocol's design (``hyposti.design``, Storer 1989 3+3), doses
 and visit windows from ``hyposti.dosing``, tumour responses from ``hyposti.response``. The
@@ -13,13 +17,16 @@ import gc
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from hyposti.design import Cohort, Decision, design_from_protocol, fit, format_outcomes
 from hyposti.design.protocol_design import protocol_dose_levels
+from hyposti.design.simon_two_stage import SimonDesign
+from hyposti.design.toxicity_monitoring import ToxicityMonitor, monitor_sequence
 from hyposti.errors import InputError
 from hyposti.protocol import Protocol, load_protocol
+from hyposti.protocol.expansion_spec import ExpansionSpec
 from hyposti.response.records import Response
 from hyposti.safety.dlt import PatientAdjudication, PatientSafetyRecord, adjudicate
 from hyposti.virtual.clinic import Clinic, Screened
@@ -52,6 +59,30 @@ class EscalationStep:
 
 
 @dataclass(frozen=True)
+class ExpansionStop:
+    """An expansion rule that fired: which, when it became known, and whether enrolment stopped.
+
+    A monitoring crossing known only after the last expansion patient was infused stops nothing
+    (``enrolment_stopped`` False) but is still recorded for the safety review.
+    """
+
+    rule: str
+    known_on: dt.date
+    enrolled_before: int
+    enrolment_stopped: bool
+    reason: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "rule": self.rule,
+            "known_on": self.known_on,
+            "enrolled_before": self.enrolled_before,
+            "enrolment_stopped": self.enrolment_stopped,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
 class SimulatedTrial:
     """The whole synthetic trial; ``hyposti.virtual.tables.trial_dataset`` turns it into tables."""
 
@@ -65,6 +96,7 @@ class SimulatedTrial:
     rp2d_rationale: str
     data_cutoff: dt.date
     adjudications: dict[str, PatientAdjudication] = field(repr=False)
+    expansion_stops: tuple[ExpansionStop, ...] = ()
 
     @property
     def enrolled(self) -> tuple[Screened, ...]:
@@ -116,6 +148,7 @@ class SimulatedTrial:
             "rp2d_dose_level": self.rp2d,
             "responders": responders,
             "best_overall_response": dict(sorted(best.items())),
+            "expansion_stops": [stop.to_dict() for stop in self.expansion_stops],
             "deaths": sum(1 for _, c in courses if c.died),
             "data_cutoff": self.data_cutoff,
         }
@@ -245,6 +278,7 @@ def simulate_trial(
 
     mtd = decision.mtd
     rp2d = mtd
+    expansion_stops: tuple[ExpansionStop, ...] = ()
     rationale = (
         f"RP2D = MTD ({label(mtd)}): {decision.reason}"
         if mtd
@@ -260,8 +294,14 @@ def simulate_trial(
         else:
             count = max(patients - treated, 0)
             rate = params.calendar.stress_screenings_per_month
-        for _ in range(count):
-            clinic.enrol(rp2d, "expansion", None, open_date, rate)
+        rules = protocol.expansion if patients is None else None
+        if rules is None:
+            for _ in range(count):
+                clinic.enrol(rp2d, "expansion", None, open_date, rate)
+        else:
+            expansion_stops = _expand_under_rules(
+                clinic, protocol, rules, rp2d, count, open_date, rate, len(steps) + 1
+            )
 
     courses = [(s, s.course) for s in clinic.screened if s.course is not None]
     cutoff = max(c.infusion_date for _, c in courses) + dt.timedelta(days=protocol.schedule.end_day)
@@ -283,4 +323,81 @@ def simulate_trial(
         rp2d_rationale=rationale,
         data_cutoff=cutoff,
         adjudications=adjudications,
+        expansion_stops=expansion_stops,
     )
+
+
+def _first_crossing(
+    monitor: ToxicityMonitor, reviewed: list[tuple[dt.date, str, bool]], known_by: dt.date | None
+) -> ExpansionStop | None:
+    """The monitoring rule over DLT verdicts in the order they became known (up to ``known_by``)."""
+    known = sorted(r for r in reviewed if known_by is None or r[0] <= known_by)[: monitor.max_n]
+    crossing = monitor_sequence(monitor, [dlt for _, _, dlt in known])
+    if crossing is None:
+        return None
+    date, subject, _ = known[crossing.n - 1]
+    return ExpansionStop(
+        rule="toxicity_monitoring",
+        known_on=date,
+        enrolled_before=0,
+        enrolment_stopped=known_by is not None,
+        reason=f"{subject}'s DLT review: {crossing.reason}",
+    )
+
+
+def _expand_under_rules(
+    clinic: Clinic,
+    protocol: Protocol,
+    rules: ExpansionSpec,
+    dose: int,
+    count: int,
+    open_date: dt.date,
+    rate: float,
+    cohort: int,
+) -> tuple[ExpansionStop, ...]:
+    """Enrol up to ``count`` patients at ``dose``, stopping as the expansion rules say.
+
+    Monitoring reads each patient's DLT verdict on their review day (DLT window plus the safety
+    review); a patient whose infusion would fall on or after a known crossing is not treated, and
+    their screening is undone. Simon's stage 1 reads the first n1 patients' confirmed best
+    response, which this trial draws in advance (a real trial pauses enrolment for it).
+    """
+    spec = rules.toxicity_monitoring
+    monitor = ToxicityMonitor(spec.prior_a, spec.prior_b, spec.theta, spec.threshold, spec.max_n)
+    simon = rules.response_design
+    stage = (
+        SimonDesign(r1=simon.r1, n1=simon.n1, r=simon.r, n=simon.n)
+        if simon is not None and simon.futility_stop
+        else None
+    )
+    params = clinic.setup.params
+    review_delay = protocol.dlt.window_last_day + params.calendar.safety_review_days
+    reviewed: list[tuple[dt.date, str, bool]] = []
+    infused: list[PatientCourse] = []
+    for index in range(count):
+        if stage is not None and index == stage.n1:
+            responders = sum(c.response.bor_confirmed in RESPONDERS for c in infused)
+            if stage.stops_for_futility(responders):
+                return (
+                    ExpansionStop(
+                        rule="simon_futility",
+                        known_on=max(c.infusion_date for c in infused),
+                        enrolled_before=index,
+                        enrolment_stopped=True,
+                        reason=f"Simon stage 1: {responders} of {stage.n1} responded "
+                        f"(<= {stage.r1}): stop for futility",
+                    ),
+                )
+        mark = len(clinic.screened)
+        screened, course = clinic.enrol(dose, "expansion", None, open_date, rate)
+        stop = _first_crossing(monitor, reviewed, course.infusion_date)
+        if stop is not None:
+            del clinic.screened[mark:]
+            return (replace(stop, enrolled_before=index),)
+        review = course.infusion_date + dt.timedelta(days=review_delay)
+        verdict = adjudicate(_safety_record(screened, course, review, cohort), protocol.dlt, review)
+        if verdict.evaluability == "evaluable":
+            reviewed.append((review, screened.subject_id, verdict.has_dlt))
+        infused.append(course)
+    late = _first_crossing(monitor, reviewed, None)
+    return () if late is None else (replace(late, enrolled_before=len(infused)),)
