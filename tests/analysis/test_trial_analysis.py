@@ -20,7 +20,9 @@ def test_enrolment_flow_and_json():
         {"subject_id": "S07", "reason": "withdrawal of consent"}
     ]
     back = json.loads(to_json(result))
-    assert set(back) == {"study", "settings", "flow", "baseline", "safety", "efficacy", "kinetics"}
+    assert set(back) == {
+        "study", "settings", "flow", "baseline", "safety", "expansion", "efficacy", "kinetics"
+    }  # fmt: skip
     assert back["study"]["data_cutoff"] == "2025-06-30"
 
 

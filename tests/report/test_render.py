@@ -125,3 +125,23 @@ def test_synthetic_data_is_labelled_on_every_page(result):
     # once in the page banner, once in the PDF's running header (@top-right on every page)
     assert html.count("SYNTHETIC DATA — not trial results") == 2
     assert "target-counter(attr(href), page)" in html and 'href="#baseline"' in html
+
+
+def test_expansion_rules_show_the_boundary_and_where_the_trial_stands(result):
+    expansion = {
+        "patients": 4,
+        "monitoring": {"prior": [0.5, 1.5], "theta": 0.33, "threshold": 0.9,
+                       "stop_if_dlt_ge": [None, None, 3, 4], "evaluable": 3, "dlts": 3,
+                       "posterior_prob_exceeds": 0.95, "stop_now_if_dlt_ge": 3,
+                       "crossed_at_n": 3, "crossed_with_dlts": 3, "crossed_by": "S09",
+                       "reason": "boundary crossed by S09: stop"},
+        "response": None,
+    }  # fmt: skip
+    html = render_html({**result, "expansion": expansion}, example_dataset())
+    assert (
+        'href="#expansion"' in html and "Boundary crossed</b> at evaluable patient 3 (S09)" in html
+    )
+    # the current column of the boundary table is highlighted: n = 3, stop at >= 3 DLTs
+    assert '<td class="num here">3</td>' in html
+    assert "Expansion: stopping rules" not in render_html({**result, "expansion": None},
+                                                          example_dataset())  # fmt: skip

@@ -139,7 +139,7 @@ def baseline_and_exposure(ds: TrialDataset, car_t_product: str) -> BaselineAndEx
             )
         )
     return BaselineAndExposure(
-        population="safety population: every patient who started preconditioning",
+        population="every patient who started preconditioning (safety population)",
         baseline=tuple(baseline),
         exposure=tuple(dosed),
     )

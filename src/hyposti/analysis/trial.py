@@ -10,6 +10,7 @@ import pandas as pd
 from hyposti.analysis.baseline import baseline_and_exposure
 from hyposti.analysis.censoring import AssessmentSchedule
 from hyposti.analysis.efficacy import efficacy_analysis
+from hyposti.analysis.expansion import expansion_patients, expansion_review
 from hyposti.analysis.kinetics import kinetics_analysis
 from hyposti.analysis.nca import BlqRule
 from hyposti.analysis.safety import safety_analysis
@@ -136,6 +137,9 @@ def analyze_trial(
                 **safety_analysis(ds, protocol),
                 "syndrome_course": syndrome_course(ds, protocol.toxicity_management).to_dict(),
             },
+            "expansion": None
+            if protocol.expansion is None
+            else expansion_review(protocol.expansion, expansion_patients(ds, responses)).to_dict(),
             "efficacy": efficacy,
             "kinetics": kinetics_analysis(
                 ds.kinetics.loc[~(ds.kinetics["sample_date"] > cutoff)], dose_levels, blq
