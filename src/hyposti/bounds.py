@@ -1,0 +1,66 @@
+"""The plausible ranges every engine input is held to, declared once for CLI, API and web forms.
+
+A value outside these ranges is a typing or unit error, never a patient: it is refused with the
+field, the value and the range, before any rule runs on it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from hyposti.errors import InputError
+
+#: Earliest date a trial record may hold. A participant's date of birth is the oldest date any
+#: record carries; the longest verified human life is 122 years (Jeanne Calment, 1875-1997), so
+#: in a trial run after 2022 a date before 1900 is an entry error.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+#: Latest date a trial record may hold. Far beyond any trial planned this century, and leaves the
+#: calendar's date arithmetic (infusion + years of follow-up) far below Python's 9999-12-31 limit.
+LATEST_DATE = dt.date(2199, 12, 31)
+DATE_RULE = f"a trial date lies between {EARLIEST_DATE} and {LATEST_DATE}"
+
+#: Longest identifier (participant, lesion, event, attestation): CDISC SDTM USUBJID values are
+#: short codes; 64 characters holds any site-study-subject concatenation in use.
+MAX_ID_CHARS = 64
+#: Letters, digits and the separators identifiers use (``HER2-001``, ``T1.a``, ``site 3/012``).
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 ._:/#()+-]*$"
+
+#: Largest lesion diameter accepted, mm. A lesion measured on CT or MRI lies inside the scanner's
+#: field of view, at most about 500-700 mm across (bore of a wide-bore CT: 80 cm); 1000 mm leaves
+#: room for a caliper measurement and still refuses a unit slip (cm in a mm field is 10x smaller,
+#: um is 1000x larger).
+MAX_LESION_MM = 1000.0
+
+
+def check_trial_date(value: dt.date, field: str = "date") -> dt.date:
+    """``value`` if inside [EARLIEST_DATE, LATEST_DATE]; else an InputError naming ``field``."""
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise InputError(field, value, DATE_RULE)
+    return value
+
+
+def _trial_date(value: dt.date) -> dt.date:
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        # pydantic adds the field's location; the message carries only the rule
+        raise ValueError(DATE_RULE)
+    return value
+
+
+#: A calendar date inside the trial range (ISO 8601 in JSON).
+TrialDate = Annotated[dt.date, AfterValidator(_trial_date)]
+#: A participant, lesion or event identifier: 1-64 characters of letters, digits, separators.
+Identifier = Annotated[
+    str, StringConstraints(min_length=1, max_length=MAX_ID_CHARS, pattern=ID_PATTERN)
+]
+#: A lesion's longest diameter (short axis for a node), mm.
+LesionMm = Annotated[float, Field(ge=0, le=MAX_LESION_MM)]
+
+
+class InputRecord(BaseModel):
+    """Base of every engine input record: frozen, unknown keys refused (a typo must not hide a
+    value), and NaN or infinity refused in every float field."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
