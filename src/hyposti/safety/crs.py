@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from hyposti.bounds import InputRecord
 from hyposti.protocol.safety_spec import AeScale
 from hyposti.safety.grade_result import Finding, GradeResult, most_severe
 
@@ -41,10 +42,8 @@ OXYGEN_GRADE: dict[str, int] = {
 }
 
 
-class CrsObservation(BaseModel):
+class CrsObservation(InputRecord):
     """The worst findings of one CRS assessment, not attributable to another cause (Lee 2019)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     temperature_c: float = Field(ge=30.0, le=45.0, description="Highest temperature, deg C.")
     fever_masked: bool = Field(

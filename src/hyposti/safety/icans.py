@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from hyposti.bounds import InputRecord
 from hyposti.protocol.safety_spec import AeScale
 from hyposti.safety.grade_result import (
     Finding,
@@ -80,10 +81,8 @@ def ice_score(
     return cognitive_score(items, "ICE")
 
 
-class IcansObservation(BaseModel):
+class IcansObservation(InputRecord):
     """The worst findings of one ICANS assessment, none attributable to another cause (Lee 2019)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     ice_score: int | None = Field(
         default=None, ge=0, le=10, description="ICE score 0-10; None only if unarousable."
