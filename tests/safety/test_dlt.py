@@ -211,5 +211,5 @@ def test_duplicate_event_ids_are_refused():
 
 
 def test_unknown_term_suggests_closest():
-    with pytest.raises(InputError, match="Cytokine release syndrome"):
+    with pytest.raises(RecordError, match="Cytokine release syndrome"):
         _patient(_ae("Cytokine release syndrom", 3, 2))
