@@ -17,6 +17,14 @@ from hyposti.errors import InputError
 
 BlqHandling = Literal["zero", "missing"]
 AUC_END_DAY = 28.0
+#: Highest level accepted, copies/ug genomic DNA. 1 ug of human DNA holds about 1.5e5 diploid
+#: genomes (6.6 pg each), so even 60 vector copies in every cell stays below 1e7; above it the
+#: value is a unit or entry error (e.g. copies/mL or a missing decimal point).
+MAX_COPIES_PER_UG = 1e7
+#: Study days a sample may carry: from a year before infusion to the end of the 15-year long-term
+#: follow-up FDA asks of integrating-vector products (FDA, Long Term Follow-Up After Administration
+#: of Human Gene Therapy Products, guidance, 2020), 15 x 365.25 = 5479 days.
+STUDY_DAY_RANGE = (-365.0, 5479.0)
 
 
 @dataclass(frozen=True)
@@ -87,12 +95,17 @@ def _check(times: np.ndarray, conc: np.ndarray, lloq: np.ndarray) -> None:
         bad = np.flatnonzero(~np.isfinite(values))
         if bad.size:
             raise InputError(f"{name}[{bad[0]}]", values[bad[0]], "must be a number")
-    bad = np.flatnonzero(np.isfinite(conc) & (conc < 0))
+    low, high = STUDY_DAY_RANGE
+    bad = np.flatnonzero((times < low) | (times > high))
     if bad.size:
-        raise InputError(f"copies_per_ug[{bad[0]}]", conc[bad[0]], "copies cannot be negative")
-    bad = np.flatnonzero(lloq < 0)
-    if bad.size:
-        raise InputError(f"lloq[{bad[0]}]", lloq[bad[0]], "must be >= 0")
+        rule = f"a sample's study day lies between {low:g} and {high:g} (15 years of follow-up)"
+        raise InputError(f"study_day[{bad[0]}]", times[bad[0]], rule)
+    # NaN is a sample below the LLOQ; infinity is no measurement at all
+    for name, values in (("copies_per_ug", conc), ("lloq", lloq)):
+        bad = np.flatnonzero(np.isinf(values) | (values < 0) | (values > MAX_COPIES_PER_UG))
+        if bad.size:
+            rule = f"copies/ug lie between 0 and {MAX_COPIES_PER_UG:g} (1 ug of DNA is 1.5e5 cells)"
+            raise InputError(f"{name}[{bad[0]}]", values[bad[0]], rule)
     dup = np.flatnonzero(np.diff(np.sort(times)) == 0)
     if dup.size:
         raise InputError("study_day", float(np.sort(times)[dup[0]]), "one sample per day")
