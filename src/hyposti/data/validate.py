@@ -11,6 +11,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from hyposti.data.integrity import integrity_errors
 from hyposti.data.schema import TABLES, Column, Table
 from hyposti.errors import DataError
 
@@ -398,6 +399,15 @@ def validate_frames(raw: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         frames[name], table_errors = coerce_table(table, raw_frame)
         errors.extend(table_errors)
     errors.extend(cross_table_errors(frames))
+    errors.extend(integrity_errors(frames))
     if errors:
         raise DatasetError(errors)
     return frames
+
+
+def check_consistency(frames: dict[str, pd.DataFrame]) -> None:
+    """Refuse typed tables that contradict one another (the cross-table and integrity rules);
+    what an analysis runs first, so that a dataset built without ``validate_frames`` is checked."""
+    errors = cross_table_errors(frames) + integrity_errors(frames)
+    if errors:
+        raise DatasetError(errors)
