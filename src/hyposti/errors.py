@@ -19,6 +19,8 @@ def shown(value: Any) -> str:
     NumPy scalars print as the Python number (``-6``, not ``np.int64(-6)``), NaN as ``NaN``, dates
     as ISO 8601, and a value longer than ``MAX_SHOWN_CHARS`` is cut with its length stated.
     """
+    if value is None or type(value).__name__ in ("NaTType", "NAType"):
+        return "empty"
     if hasattr(value, "item") and type(value).__module__ == "numpy":
         value = value.item()
     if isinstance(value, dt.datetime):
@@ -27,8 +29,6 @@ def shown(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, float) and math.isnan(value):
         return "NaN"
-    if value is None or type(value).__name__ in ("NaTType", "NAType"):
-        return "empty"
     text = repr(value)
     if len(text) > MAX_SHOWN_CHARS:
         size = f"{len(value)} characters" if isinstance(value, str) else f"{len(text)} characters"

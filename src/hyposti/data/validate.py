@@ -13,7 +13,7 @@ import pandas as pd
 
 from hyposti.data.integrity import integrity_errors
 from hyposti.data.schema import TABLES, Column, Table
-from hyposti.errors import DataError
+from hyposti.errors import DataError, shown
 
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
@@ -141,7 +141,7 @@ def coerce_table(table: Table, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[Da
                         table.name,
                         r,
                         col.name,
-                        f"value {values.iloc[r - 1]!r} is not one of {', '.join(col.allowed)}",
+                        f"value {shown(values.iloc[r - 1])} is not one of {', '.join(col.allowed)}",
                     )
                 )
         if col.minimum is not None or col.maximum is not None:
@@ -169,8 +169,8 @@ def coerce_table(table: Table, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[Da
                     table.name,
                     r,
                     ",".join(key),
-                    f"duplicate key {tuple(frame.loc[r - 1, key])!r}; rows must be unique on "
-                    f"({', '.join(key)})",
+                    f"duplicate key ({', '.join(shown(v) for v in frame.loc[r - 1, key])}); "
+                    f"rows must be unique on ({', '.join(key)})",
                 )
             )
     return frame, errors
