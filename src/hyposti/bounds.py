@@ -28,10 +28,16 @@ MAX_ID_CHARS = 64
 #: Letters, digits and the separators identifiers use (``HER2-001``, ``T1.a``, ``site 3/012``).
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 ._:/#()+-]*$"
 
+#: Longest name or short text (a drug, regimen, organ, investigator): CDISC SDTM holds text
+#: values in at most 200 characters (the SAS version 5 transport limit; SDTMIG, "Text strings
+#: that exceed the maximum length").
+MAX_TEXT_CHARS = 200
+#: Longest free-text note (an attestation's reasoning): ten SDTM 200-character values.
+MAX_NOTE_CHARS = 2000
+
 #: Largest lesion diameter accepted, mm. A lesion measured on CT or MRI lies inside the scanner's
 #: field of view, at most about 500-700 mm across (bore of a wide-bore CT: 80 cm); 1000 mm leaves
-#: room for a caliper measurement and still refuses a unit slip (cm in a mm field is 10x smaller,
-#: um is 1000x larger).
+#: room for a caliper measurement and still refuses an overflowed or misplaced-decimal entry.
 MAX_LESION_MM = 1000.0
 
 
@@ -55,6 +61,10 @@ TrialDate = Annotated[dt.date, AfterValidator(_trial_date)]
 Identifier = Annotated[
     str, StringConstraints(min_length=1, max_length=MAX_ID_CHARS, pattern=ID_PATTERN)
 ]
+#: A name or short text: 1-200 characters.
+Text = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT_CHARS)]
+#: A free-text note: at most 2000 characters, may be empty.
+Note = Annotated[str, StringConstraints(max_length=MAX_NOTE_CHARS)]
 #: A lesion's longest diameter (short axis for a node), mm.
 LesionMm = Annotated[float, Field(ge=0, le=MAX_LESION_MM)]
 

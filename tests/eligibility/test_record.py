@@ -101,3 +101,28 @@ def test_impossible_numbers_are_refused(eligible, path, value, rule):
     field = path.replace("__", ".")
     shown = repr(value)
     assert _problems(changed(eligible, **{path: value})) == [f"{field} = {shown}: {rule}"]
+
+
+def test_names_and_notes_are_bounded_like_sdtm_text(eligible):
+    attest = {
+        "criterion_id": "E5",
+        "satisfied": True,
+        "investigator": "Dr " + "B" * 198,  # 201 characters
+        "attested_on": "2026-11-20",
+        "note": "n" * 2001,
+    }
+    problems = _problems(changed(eligible, attestations=[attest]))
+    assert [p.split(" = ")[0] for p in problems] == [
+        "attestations[0].investigator",
+        "attestations[0].note",
+    ]
+    assert problems[0].endswith("(201 characters): String should have at most 200 characters")
+    assert problems[1].endswith("(2001 characters): String should have at most 2000 characters")
+
+
+@pytest.mark.parametrize("lab", ["lvef_percent", "spo2_room_air_percent"])
+def test_a_percentage_above_100_is_refused(eligible, lab):
+    problems = _problems(
+        changed(eligible, **{f"labs__{lab}": {"value": 101, "date": "2026-11-18"}})
+    )
+    assert problems == [f"labs.{lab}.value = 101.0: a percentage is at most 100"]

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from hyposti.bounds import Identifier, InputRecord, TrialDate
+from hyposti.bounds import Identifier, InputRecord, Note, Text, TrialDate
 from hyposti.errors import InputError, parse_record
 from hyposti.protocol.eligibility_spec import CancerException, CorticosteroidRoute
 
@@ -48,7 +48,7 @@ class Demographics(Record):
 class PriorTherapy(Record):
     """One line or course of anticancer treatment (systemic, radiotherapy or surgery)."""
 
-    regimen: str = Field(min_length=1)
+    regimen: Text
     kind: Literal["systemic", "radiotherapy", "surgery", "other"]
     line: int | None = Field(default=None, ge=1, description="Systemic line number, 1 = first.")
     end_date: TrialDate | None = Field(default=None, description="None while ongoing.")
@@ -57,7 +57,7 @@ class PriorTherapy(Record):
 
 
 class Disease(Record):
-    tumour_type: str | None = None
+    tumour_type: Text | None = None
     histologically_confirmed: bool | None = None
     advanced_or_metastatic: bool | None = None
     her2_percent: float | None = Field(
@@ -118,9 +118,17 @@ class Labs(Record):
     gilbert_syndrome: bool | None = None
     on_anticoagulation: bool | None = None
 
+    @model_validator(mode="after")
+    def _percentages(self) -> Labs:
+        for name in ("lvef_percent", "spo2_room_air_percent"):
+            lab = getattr(self, name)
+            if lab is not None and lab.value > 100:
+                raise InputError(f"{name}.value", lab.value, "a percentage is at most 100")
+        return self
+
 
 class Corticosteroid(Record):
-    drug: str = Field(min_length=1, description="A name in the protocol's equivalence table.")
+    drug: Text = Field(description="A name in the protocol's equivalence table.")
     daily_dose_mg: float = Field(ge=0)
     route: CorticosteroidRoute
     start_date: TrialDate
@@ -133,7 +141,7 @@ class Corticosteroid(Record):
 
 
 class Immunosuppressant(Record):
-    drug: str = Field(min_length=1)
+    drug: Text
     start_date: TrialDate
     end_date: TrialDate | None = Field(default=None, description="None while ongoing.")
 
@@ -144,7 +152,7 @@ class Immunosuppressant(Record):
 
 
 class Vaccination(Record):
-    vaccine: str = Field(min_length=1)
+    vaccine: Text
     date: TrialDate
 
 
@@ -178,7 +186,7 @@ class CnsHistory(Record):
 class PriorCancer(Record):
     """A cancer other than the one under study."""
 
-    description: str = Field(min_length=1)
+    description: Text
     category: CancerException | Literal["other"]
     diagnosis_date: TrialDate
     last_treatment_date: TrialDate | None = None
@@ -199,7 +207,7 @@ class SurgicalWound(Record):
 
 
 class OtherTrial(Record):
-    trial: str = Field(min_length=1)
+    trial: Text
     last_participation_date: TrialDate | None = Field(default=None, description="None if ongoing.")
 
 
@@ -237,9 +245,9 @@ class Attestation(Record):
 
     criterion_id: str = Field(pattern=r"^[IE][1-9][0-9]*$")
     satisfied: bool = Field(description="True: the criterion is fulfilled (exclusion absent).")
-    investigator: str = Field(min_length=1)
+    investigator: Text
     attested_on: TrialDate
-    note: str = ""
+    note: Note = ""
 
 
 class ScreeningRecord(Record):

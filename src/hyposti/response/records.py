@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from hyposti.bounds import Identifier, InputRecord, LesionMm, TrialDate
+from hyposti.bounds import Identifier, InputRecord, LesionMm, Text, TrialDate
 
 #: Thickest CT/MRI slice accepted, mm: RECIST 1.1 assumes <= 5 mm and doubles the measurable
 #: floor above it; clinical protocols reconstruct at most 10 mm, so 50 mm is a unit slip.
@@ -84,7 +84,7 @@ class BaselineLesion(Record):
     """A lesion recorded at baseline, target or non-target (RECIST 1.1 sections 3.1-3.3)."""
 
     lesion_id: Identifier
-    organ: str = Field(min_length=1, description="Organ or site; all lymph nodes are one organ.")
+    organ: Text = Field(description="Organ or site; all lymph nodes are one organ.")
     nodal: bool = Field(default=False, description="A lymph node: measured by its short axis.")
     method: Method = Method.CT
     slice_thickness_mm: float | None = Field(
@@ -123,7 +123,7 @@ class NewLesion(Record):
     """A lesion absent at baseline; iRECIST measures and follows it by its id."""
 
     lesion_id: Identifier
-    organ: str = Field(min_length=1)
+    organ: Text
     nodal: bool = False
     equivocal: bool = Field(
         default=False, description="Equivocal: not progression until a later scan confirms it."

@@ -6,7 +6,7 @@ import datetime as dt
 
 from pydantic import Field, field_validator, model_validator
 
-from hyposti.bounds import Identifier, InputRecord, TrialDate
+from hyposti.bounds import Identifier, InputRecord, Text, TrialDate
 from hyposti.errors import InputError
 from hyposti.protocol.safety_spec import AeScale, Attribution, Product
 from hyposti.safety import cres, crs, icans
@@ -53,8 +53,8 @@ class AdverseEvent(InputRecord):
     """
 
     id: Identifier | None = Field(default=None, description="The site's identifier of the event.")
-    term: str
-    verbatim: str | None = Field(default=None, description="Investigator's wording, e.g. 'ICANS'.")
+    term: Text
+    verbatim: Text | None = Field(default=None, description="Investigator's wording, e.g. 'ICANS'.")
     grade: int = Field(ge=1, le=5)
     scale: AeScale = CTCAE
     onset: TrialDate
