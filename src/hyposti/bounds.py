@@ -40,6 +40,15 @@ MAX_NOTE_CHARS = 2000
 #: room for a caliper measurement and still refuses an overflowed or misplaced-decimal entry.
 MAX_LESION_MM = 1000.0
 
+#: Highest level accepted, copies/ug genomic DNA. 1 ug of human DNA holds about 1.5e5 diploid
+#: genomes (6.6 pg each), so even 60 vector copies in every cell stays below 1e7; above it the
+#: value is a unit or entry error (e.g. copies/mL or a missing decimal point).
+MAX_COPIES_PER_UG = 1e7
+#: Study days a sample may carry: from a year before infusion to the end of the 15-year long-term
+#: follow-up FDA asks of integrating-vector products (FDA, Long Term Follow-Up After Administration
+#: of Human Gene Therapy Products, guidance, 2020), 15 x 365.25 = 5479 days.
+STUDY_DAY_RANGE = (-365.0, 5479.0)
+
 
 def check_trial_date(value: dt.date, field: str = "date") -> dt.date:
     """``value`` if inside [EARLIEST_DATE, LATEST_DATE]; else an InputError naming ``field``."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal, get_args
 
+from hyposti.bounds import MAX_COPIES_PER_UG, MAX_LESION_MM, STUDY_DAY_RANGE
 from hyposti.protocol.safety_spec import AeScale, Attribution
 
 DType = Literal["string", "integer", "number", "date", "boolean"]
@@ -296,6 +297,7 @@ TABLES: dict[str, Table] = {
                     "its fragments (RECIST 1.1 section 4.3.2).",
                     required=False,
                     minimum=0,
+                    maximum=MAX_LESION_MM,
                 ),
                 Column("merged_into", "string", "State 'merged': lesion it joined.", False),
                 Column("equivocal", "boolean", "New lesion: equivocal.", required=False),
@@ -314,7 +316,13 @@ TABLES: dict[str, Table] = {
             (
                 _subject(),
                 Column("matrix", "string", "Sample matrix.", allowed=("blood", "tumour")),
-                Column("study_day", "number", "Study day of the sample (infusion = 0)."),
+                Column(
+                    "study_day",
+                    "number",
+                    "Study day of the sample (infusion = 0).",
+                    minimum=STUDY_DAY_RANGE[0],
+                    maximum=STUDY_DAY_RANGE[1],
+                ),
                 Column("sample_date", "date", "Sample date.", required=False),
                 Column(
                     "copies_per_ug",
@@ -322,8 +330,15 @@ TABLES: dict[str, Table] = {
                     "Copies/ug gDNA; empty when reported below the LLOQ.",
                     required=False,
                     minimum=0,
+                    maximum=MAX_COPIES_PER_UG,
                 ),
-                Column("lloq", "number", "Lower limit of quantification, copies/ug.", minimum=0),
+                Column(
+                    "lloq",
+                    "number",
+                    "Lower limit of quantification, copies/ug.",
+                    minimum=0,
+                    maximum=MAX_COPIES_PER_UG,
+                ),
             ),
             key=("subject_id", "matrix", "study_day"),
         ),

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from hyposti.bounds import DATE_RULE, EARLIEST_DATE, LATEST_DATE
 from hyposti.data.integrity import integrity_errors
 from hyposti.data.schema import TABLES, Column, Table
 from hyposti.errors import DataError, shown
@@ -120,13 +121,18 @@ def coerce_table(table: Table, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[Da
         else:
             raw_col = raw[col.name]
         values, bad = _coerce(raw_col, col)
+        if col.dtype == "date":
+            # a date pandas cannot hold (after 2262) is unreadable; a readable one may be absurd
+            low, high = pd.Timestamp(EARLIEST_DATE), pd.Timestamp(LATEST_DATE)
+            bad = bad | ((values < low) | (values > high)).fillna(False).to_numpy(dtype=bool)
         for r in _rows(bad):
+            rule = f"value {_show(raw_col.iloc[r - 1])} is not a valid {col.dtype}"
             errors.append(
                 DataError(
                     table.name,
                     r,
                     col.name,
-                    f"value {_show(raw_col.iloc[r - 1])} is not a valid {col.dtype}",
+                    f"{rule}: {DATE_RULE}" if col.dtype == "date" else rule,
                 )
             )
         present = ~values.isna().to_numpy(dtype=bool) if len(values) else np.zeros(0, bool)
