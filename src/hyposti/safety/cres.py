@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from hyposti.bounds import InputRecord
+from hyposti.errors import InputError
 from hyposti.protocol.safety_spec import AeScale
 from hyposti.safety.grade_result import (
     Finding,
@@ -81,9 +82,13 @@ class CresObservation(InputRecord):
     @model_validator(mode="after")
     def _consistent(self) -> CresObservation:
         if self.cartox10 is None and not self.obtunded:
-            raise ValueError("cartox10 is required unless the patient is obtunded/unassessable")
+            raise InputError(
+                "cartox10", None, "required unless the patient is obtunded/unassessable"
+            )
         if self.obtunded and self.cartox10 is not None:
-            raise ValueError("an obtunded patient cannot be scored: leave cartox10 out")
+            raise InputError(
+                "cartox10", self.cartox10, "an obtunded patient cannot be scored: leave it out"
+            )
         return self
 
 

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from hyposti.bounds import InputRecord
+from hyposti.errors import InputError
 from hyposti.protocol.safety_spec import AeScale
 from hyposti.safety.grade_result import Finding, GradeResult, most_severe
 
@@ -63,14 +64,22 @@ class CrsObservation(InputRecord):
     @model_validator(mode="after")
     def _consistent(self) -> CrsObservation:
         if (self.vasopressors or self.vasopressin) and not self.hypotension:
-            raise ValueError("vasopressors are recorded but hypotension is not: set hypotension")
+            raise InputError(
+                "hypotension", False, "vasopressors are recorded: hypotension must be set"
+            )
         flow = self.oxygen_flow_l_min
         if flow is not None and self.oxygen == "low-flow" and flow > LOW_FLOW_MAX_L_MIN:
-            raise ValueError(f"low-flow nasal cannula is <= 6 L/min by definition; got {flow:g}")
+            raise InputError(
+                "oxygen_flow_l_min", flow, "low-flow nasal cannula is <= 6 L/min by definition"
+            )
         if flow is not None and self.oxygen == "high-flow" and flow <= LOW_FLOW_MAX_L_MIN:
-            raise ValueError(f"high-flow nasal cannula is > 6 L/min by definition; got {flow:g}")
+            raise InputError(
+                "oxygen_flow_l_min", flow, "high-flow nasal cannula is > 6 L/min by definition"
+            )
         if flow is not None and self.oxygen == "none" and flow > 0:
-            raise ValueError("an oxygen flow is recorded but oxygen support is 'none'")
+            raise InputError(
+                "oxygen_flow_l_min", flow, "a flow needs oxygen support other than 'none'"
+            )
         return self
 
 

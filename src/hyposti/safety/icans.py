@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from hyposti.bounds import InputRecord
+from hyposti.errors import InputError
 from hyposti.protocol.safety_spec import AeScale
 from hyposti.safety.grade_result import (
     Finding,
@@ -101,10 +102,10 @@ class IcansObservation(InputRecord):
     def _consistent(self) -> IcansObservation:
         unarousable = self.consciousness == "unarousable"
         if self.ice_score is None and not unarousable:
-            raise ValueError("ice_score is required unless the patient is unarousable")
+            raise InputError("ice_score", None, "required unless the patient is unarousable")
         if unarousable and self.ice_score not in (None, 0):
-            raise ValueError(
-                f"an unarousable patient cannot score ICE {self.ice_score}; record 0 or omit it"
+            raise InputError(
+                "ice_score", self.ice_score, "an unarousable patient scores 0: record 0 or omit it"
             )
         return self
 
