@@ -115,6 +115,18 @@ def test_a_death_before_the_infusion_is_refused():
     )
 
 
+@pytest.mark.parametrize("column", ["progression_date", "new_therapy_date", "last_contact_date"])
+def test_a_time_to_event_date_before_the_infusion_is_refused(column):
+    # S03 was infused 2024-02-20; a date the day before would give a negative PFS or OS time
+    frames = example_frames()
+    d = frames["disposition"]
+    i = _row(d, subject_id="S03")
+    d.loc[i, column] = dt.date(2024, 2, 19)
+    assert _found(frames)[("disposition", i + 1, column)] == (
+        "2024-02-19 is before subject S03's infusion_date 2024-02-20 in subjects"
+    )
+
+
 def test_progression_or_new_therapy_after_death_is_refused():
     frames = example_frames()
     d = frames["disposition"]

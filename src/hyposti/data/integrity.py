@@ -113,24 +113,26 @@ def _exposure_rules(
     )
 
 
-def _death_rules(
+def _disposition_rules(
     subjects: pd.DataFrame, disposition: pd.DataFrame, errors: list[DataError]
 ) -> None:
-    """A death follows the infusion of an infused subject and ends every later event; the
-    off-study reason 'death' and a death date go together."""
+    """Death, progression, new therapy and last contact of an infused subject follow the
+    infusion; a death ends every later event; the off-study reason agrees with the facts."""
     d = disposition.reset_index(drop=True)
     infusion = _subject_column(d, subjects, "infusion_date")
-    _flag(
-        errors,
-        "disposition",
-        d,
-        d["death_date"] < infusion,
-        "death_date",
-        lambda r: (
-            f"{_day(r['death_date'])} is before subject {r['subject_id']}'s infusion_date "
-            f"{_day(infusion[r.name])} in subjects"
-        ),
-    )
+    # times to event count from the infusion: none of these can precede it
+    for column in ("death_date", "progression_date", "new_therapy_date", "last_contact_date"):
+        _flag(
+            errors,
+            "disposition",
+            d,
+            d[column] < infusion,
+            column,
+            lambda r, c=column: (
+                f"{_day(r[c])} is before subject {r['subject_id']}'s infusion_date "
+                f"{_day(infusion[r.name])} in subjects"
+            ),
+        )
     for column in ("progression_date", "new_therapy_date"):
         _flag(
             errors,
@@ -302,7 +304,7 @@ def integrity_errors(frames: dict[str, pd.DataFrame]) -> list[DataError]:
     errors: list[DataError] = []
     subjects = frames["subjects"].reset_index(drop=True)
     _exposure_rules(subjects, frames["exposure"], errors)
-    _death_rules(subjects, frames["disposition"], errors)
+    _disposition_rules(subjects, frames["disposition"], errors)
     _scan_rules(subjects, frames["tumour_assessments"], errors)
     _timing_rules(subjects, frames, errors)
     _dlt_rules(frames, errors)
