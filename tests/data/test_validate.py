@@ -111,3 +111,13 @@ def test_dataset_numbers_share_the_engine_bounds(table, column, value, range_):
     assert found[(table, 1, column)].startswith(
         f"value {value:g} is outside the allowed range {range_}"
     )
+
+
+def test_identifiers_longer_than_64_characters_are_refused_without_being_echoed():
+    frames = example_frames()
+    frames["adverse_events"].loc[0, "ae_id"] = "A" * 10**6
+    found, _ = violations(frames)
+    # the value is cut after its first 80 characters (the quote and 79 letters)
+    assert found[("adverse_events", 1, "ae_id")] == (
+        "value '" + "A" * 79 + "... (1000000 characters) is longer than 64 characters"
+    )

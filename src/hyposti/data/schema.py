@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal, get_args
 
-from hyposti.bounds import MAX_COPIES_PER_UG, MAX_LESION_MM, STUDY_DAY_RANGE
+from hyposti.bounds import MAX_COPIES_PER_UG, MAX_ID_CHARS, MAX_LESION_MM, STUDY_DAY_RANGE
 from hyposti.protocol.safety_spec import AeScale, Attribution
 
 DType = Literal["string", "integer", "number", "date", "boolean"]
@@ -56,6 +56,7 @@ class Column:
     allowed: tuple[str, ...] | None = None
     minimum: float | None = None
     maximum: float | None = None
+    max_length: int | None = None
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ class Table:
 
 
 def _subject(description: str = "Subject identifier; must exist in subjects.") -> Column:
-    return Column("subject_id", "string", description)
+    return Column("subject_id", "string", description, max_length=MAX_ID_CHARS)
 
 
 TABLES: dict[str, Table] = {
@@ -185,7 +186,12 @@ TABLES: dict[str, Table] = {
             "One row per adverse event episode, graded on its scale, with attribution per product.",
             (
                 _subject(),
-                Column("ae_id", "string", "Adverse event identifier, unique in the table."),
+                Column(
+                    "ae_id",
+                    "string",
+                    "Adverse event identifier, unique in the table.",
+                    max_length=MAX_ID_CHARS,
+                ),
                 Column("term", "string", "CTCAE term (or CRS / ICANS / CRES)."),
                 Column("soc", "string", "MedDRA system organ class."),
                 Column("grade", "integer", "Worst grade of the episode.", minimum=1, maximum=5),
@@ -250,7 +256,12 @@ TABLES: dict[str, Table] = {
             "One row per lesion: baseline target and non-target lesions, and new lesions.",
             (
                 _subject(),
-                Column("lesion_id", "string", "Lesion identifier within the subject."),
+                Column(
+                    "lesion_id",
+                    "string",
+                    "Lesion identifier within the subject.",
+                    max_length=MAX_ID_CHARS,
+                ),
                 Column("organ", "string", "Organ or site; all lymph nodes count as one organ."),
                 Column("lymph_node", "boolean", "Lymph node (short axis measured)."),
                 Column("category", "string", "RECIST role.", allowed=LESION_CATEGORIES),
@@ -288,7 +299,12 @@ TABLES: dict[str, Table] = {
             (
                 _subject(),
                 Column("assessment_date", "date", "Scan; must exist in tumour_assessments."),
-                Column("lesion_id", "string", "Lesion; must exist in lesions for this subject."),
+                Column(
+                    "lesion_id",
+                    "string",
+                    "Lesion; must exist in lesions for this subject.",
+                    max_length=MAX_ID_CHARS,
+                ),
                 Column("state", "string", "What the reader recorded.", allowed=LESION_STATES),
                 Column(
                     "diameter_mm",

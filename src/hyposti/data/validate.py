@@ -150,6 +150,19 @@ def coerce_table(table: Table, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[Da
                         f"value {shown(values.iloc[r - 1])} is not one of {', '.join(col.allowed)}",
                     )
                 )
+        if col.max_length is not None:
+            lengths = values.map(lambda v: 0 if v is None else len(v)).to_numpy(dtype=int)
+            long = lengths > col.max_length
+            for r in _rows(long):
+                errors.append(
+                    DataError(
+                        table.name,
+                        r,
+                        col.name,
+                        f"value {shown(values.iloc[r - 1])} is longer than {col.max_length} "
+                        "characters",
+                    )
+                )
         if col.minimum is not None or col.maximum is not None:
             num = values.astype(float).to_numpy()
             low = col.minimum if col.minimum is not None else -np.inf
