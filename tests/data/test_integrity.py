@@ -250,3 +250,24 @@ def test_an_adverse_event_before_consent_and_a_scan_after_death_are_refused():
     assert _found(frames)[("tumour_assessments", i + 1, "assessment_date")] == (
         "2024-08-20 is after the subject's death_date 2024-08-19 (subject S02)"
     )
+
+
+def test_the_escalation_table_agrees_with_the_dlt_evaluations_of_its_cohort():
+    # cohort 2 = S04-S06 at dose level 2: 3 evaluable, 1 DLT (S05)
+    frames = example_frames()
+    esc = frames["escalation"]
+    i = _row(esc, cohort=2)
+    esc.loc[i, "n_dlt"] = 0
+    assert _found(frames) == {
+        ("escalation", i + 1, "n_dlt"): "cohort 2 lists 0 patient(s) with a DLT; "
+        "dlt_evaluations has 1"
+    }
+    frames = example_frames()
+    frames["escalation"].loc[i, "n_patients"] = 4
+    frames["escalation"].loc[i, "dose_level"] = 3
+    assert _found(frames) == {
+        ("escalation", i + 1, "n_patients"): "cohort 2 lists 4 DLT-evaluable patients; "
+        "dlt_evaluations has 3 for the subjects of that cohort",
+        ("escalation", i + 1, "dose_level"): "cohort 2 is at dose level 3; its subjects' "
+        "dlt_evaluations say 2",
+    }

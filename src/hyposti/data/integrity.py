@@ -299,6 +299,67 @@ def _dlt_rules(frames: dict[str, pd.DataFrame], errors: list[DataError]) -> None
     )
 
 
+def _escalation_rules(
+    subjects: pd.DataFrame, frames: dict[str, pd.DataFrame], errors: list[DataError]
+) -> None:
+    """Each escalation cohort's patients, DLTs and dose level are those of its subjects'
+    dlt_evaluations rows, so the escalation table and the DLT rates tell one story."""
+    dlt = frames["dlt_evaluations"]
+    if dlt.empty:
+        return
+    rows = dlt.merge(subjects[["subject_id", "cohort"]], on="subject_id", how="left")
+    evaluable = rows.loc[rows["evaluable"].fillna(False).astype(bool)]
+    by_cohort = evaluable.groupby("cohort").agg(
+        n=("subject_id", "size"),
+        dlts=("dlt", lambda v: int(v.fillna(False).astype(bool).sum())),
+        levels=("dose_level", lambda v: sorted({int(x) for x in v.dropna()})),
+    )
+    esc = frames["escalation"].reset_index(drop=True)
+    found = esc["cohort"].map(by_cohort["n"]).fillna(0)
+    dlts = esc["cohort"].map(by_cohort["dlts"]).fillna(0)
+    levels = esc["cohort"].map(by_cohort["levels"])
+    _flag(
+        errors,
+        "escalation",
+        esc,
+        esc["n_patients"] != found,
+        "n_patients",
+        lambda r: (
+            f"cohort {r['cohort']} lists {r['n_patients']} DLT-evaluable patients; "
+            f"dlt_evaluations has {int(found[r.name])} for the subjects of that cohort"
+        ),
+    )
+    _flag(
+        errors,
+        "escalation",
+        esc,
+        (esc["n_dlt"] != dlts) & (esc["n_patients"] == found),
+        "n_dlt",
+        lambda r: (
+            f"cohort {r['cohort']} lists {r['n_dlt']} patient(s) with a DLT; "
+            f"dlt_evaluations has {int(dlts[r.name])}"
+        ),
+    )
+    other_level = pd.Series(
+        [
+            isinstance(lv, list) and lv != [level]
+            for lv, level in zip(levels, esc["dose_level"], strict=True)
+        ],
+        dtype=bool,
+    )
+    _flag(
+        errors,
+        "escalation",
+        esc,
+        other_level,
+        "dose_level",
+        lambda r: (
+            f"cohort {r['cohort']} is at dose level {r['dose_level']}; its subjects' "
+            f"dlt_evaluations say {', '.join(str(v) for v in levels[r.name])}"
+        ),
+    )
+
+
 def integrity_errors(frames: dict[str, pd.DataFrame]) -> list[DataError]:
     """Every contradiction between tables that would change an analysis (typed frames in)."""
     errors: list[DataError] = []
@@ -308,4 +369,5 @@ def integrity_errors(frames: dict[str, pd.DataFrame]) -> list[DataError]:
     _scan_rules(subjects, frames["tumour_assessments"], errors)
     _timing_rules(subjects, frames, errors)
     _dlt_rules(frames, errors)
+    _escalation_rules(subjects, frames, errors)
     return errors
