@@ -271,3 +271,21 @@ def test_the_escalation_table_agrees_with_the_dlt_evaluations_of_its_cohort():
         ("escalation", i + 1, "dose_level"): "cohort 2 is at dose level 3; its subjects' "
         "dlt_evaluations say 2",
     }
+
+
+def test_an_enrolled_subject_screened_after_enrolment_or_failing_a_criterion_is_refused():
+    # S01 was screened 2023-12-14 and enrolled 2023-12-21
+    frames = example_frames()
+    sc = frames["screening"]
+    i = _row(sc, subject_id="S01", criterion_id="I3")
+    sc.loc[i, "met"] = False
+    assert _found(frames) == {
+        ("screening", i + 1, "met"): "criterion I3 is not met, yet subject S01 is enrolled on "
+        "2023-12-21"
+    }
+    frames = example_frames()
+    frames["screening"].loc[i, "screening_date"] = dt.date(2023, 12, 22)
+    assert _found(frames) == {
+        ("screening", i + 1, "screening_date"): "2023-12-22 is after subject S01's "
+        "enrolment_date 2023-12-21; screening precedes enrolment"
+    }

@@ -299,6 +299,37 @@ def _dlt_rules(frames: dict[str, pd.DataFrame], errors: list[DataError]) -> None
     )
 
 
+def _screening_rules(
+    subjects: pd.DataFrame, screening: pd.DataFrame, errors: list[DataError]
+) -> None:
+    """Screening precedes enrolment, and an enrolled subject met every criterion assessed: the
+    enrolment flow counts a subject with an unmet criterion as a screen failure."""
+    sc = screening.reset_index(drop=True)
+    enrolled = _subject_column(sc, subjects, "enrolment_date")
+    _flag(
+        errors,
+        "screening",
+        sc,
+        sc["screening_date"] > enrolled,
+        "screening_date",
+        lambda r: (
+            f"{_day(r['screening_date'])} is after subject {r['subject_id']}'s enrolment_date "
+            f"{_day(enrolled[r.name])}; screening precedes enrolment"
+        ),
+    )
+    _flag(
+        errors,
+        "screening",
+        sc,
+        enrolled.notna() & ~sc["met"].fillna(True).astype(bool),
+        "met",
+        lambda r: (
+            f"criterion {r['criterion_id']} is not met, yet subject {r['subject_id']} is enrolled "
+            f"on {_day(enrolled[r.name])}"
+        ),
+    )
+
+
 def _escalation_rules(
     subjects: pd.DataFrame, frames: dict[str, pd.DataFrame], errors: list[DataError]
 ) -> None:
@@ -370,4 +401,5 @@ def integrity_errors(frames: dict[str, pd.DataFrame]) -> list[DataError]:
     _timing_rules(subjects, frames, errors)
     _dlt_rules(frames, errors)
     _escalation_rules(subjects, frames, errors)
+    _screening_rules(subjects, frames["screening"], errors)
     return errors
