@@ -27,6 +27,10 @@ DATE_RULE = f"a trial date lies between {EARLIEST_DATE} and {LATEST_DATE}"
 MAX_ID_CHARS = 64
 #: Letters, digits and the separators identifiers use (``HER2-001``, ``T1.a``, ``site 3/012``).
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 ._:/#()+-]*$"
+ID_RULE = (
+    f"an identifier is 1-{MAX_ID_CHARS} letters, digits, spaces or . _ : / # ( ) + -, "
+    "starting with a letter or digit"
+)
 
 #: Longest name or short text (a drug, regimen, organ, investigator): CDISC SDTM holds text
 #: values in at most 200 characters (the SAS version 5 transport limit; SDTMIG, "Text strings
@@ -39,6 +43,9 @@ MAX_NOTE_CHARS = 2000
 #: field of view, at most about 500-700 mm across (bore of a wide-bore CT: 80 cm); 1000 mm leaves
 #: room for a caliper measurement and still refuses an overflowed or misplaced-decimal entry.
 MAX_LESION_MM = 1000.0
+#: Thickest CT/MRI slice accepted, mm: RECIST 1.1 assumes <= 5 mm and doubles the measurable
+#: floor above it; clinical protocols reconstruct at most 10 mm, so 50 mm is a unit slip.
+MAX_SLICE_MM = 50.0
 
 #: Highest level accepted, copies/ug genomic DNA. 1 ug of human DNA holds about 1.5e5 diploid
 #: genomes (6.6 pg each), so even 60 vector copies in every cell stays below 1e7; above it the

@@ -119,5 +119,23 @@ def test_identifiers_longer_than_64_characters_are_refused_without_being_echoed(
     found, _ = violations(frames)
     # the value is cut after its first 80 characters (the quote and 79 letters)
     assert found[("adverse_events", 1, "ae_id")] == (
-        "value '" + "A" * 79 + "... (1000000 characters) is longer than 64 characters"
+        "value '" + "A" * 79 + "... (1000000 characters): an identifier is 1-64 letters, "
+        "digits, spaces or . _ : / # ( ) + -, starting with a letter or digit"
     )
+
+
+@pytest.mark.parametrize("value", ["T1\x07", "-T1", "T1;drop"])
+def test_identifiers_follow_the_engines_rule(value):
+    # the response engine's records hold lesion ids to the same rule (hyposti.bounds.Identifier);
+    # surrounding blanks are stripped on load, so they are not tested here
+    frames = example_frames()
+    frames["lesions"].loc[0, "lesion_id"] = value
+    found, _ = violations(frames)
+    assert found[("lesions", 1, "lesion_id")].startswith(f"value {value!r}: an identifier is 1-64")
+
+
+def test_an_organ_name_is_at_most_200_characters():
+    frames = example_frames()
+    frames["lesions"].loc[0, "organ"] = "o" * 201
+    found, _ = violations(frames)
+    assert found[("lesions", 1, "organ")].endswith("(201 characters): at most 200 characters")

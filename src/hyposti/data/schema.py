@@ -10,7 +10,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal, get_args
 
-from hyposti.bounds import MAX_COPIES_PER_UG, MAX_ID_CHARS, MAX_LESION_MM, STUDY_DAY_RANGE
+from hyposti.bounds import (
+    MAX_COPIES_PER_UG,
+    MAX_LESION_MM,
+    MAX_SLICE_MM,
+    MAX_TEXT_CHARS,
+    STUDY_DAY_RANGE,
+)
 from hyposti.protocol.safety_spec import AeScale, Attribution
 
 DType = Literal["string", "integer", "number", "date", "boolean"]
@@ -47,7 +53,10 @@ OFF_STUDY_REASONS = (
 
 @dataclass(frozen=True)
 class Column:
-    """One column: type, whether a value is required, the allowed values or range, meaning."""
+    """One column: type, whether a value is required, the allowed values or range, meaning.
+
+    ``identifier`` columns follow the engines' identifier rule (hyposti.bounds.ID_RULE).
+    """
 
     name: str
     dtype: DType
@@ -57,6 +66,7 @@ class Column:
     minimum: float | None = None
     maximum: float | None = None
     max_length: int | None = None
+    identifier: bool = False
 
 
 @dataclass(frozen=True)
@@ -81,7 +91,7 @@ class Table:
 
 
 def _subject(description: str = "Subject identifier; must exist in subjects.") -> Column:
-    return Column("subject_id", "string", description, max_length=MAX_ID_CHARS)
+    return Column("subject_id", "string", description, identifier=True)
 
 
 TABLES: dict[str, Table] = {
@@ -190,7 +200,7 @@ TABLES: dict[str, Table] = {
                     "ae_id",
                     "string",
                     "Adverse event identifier, unique in the table.",
-                    max_length=MAX_ID_CHARS,
+                    identifier=True,
                 ),
                 Column("term", "string", "CTCAE term (or CRS / ICANS / CRES)."),
                 Column("soc", "string", "MedDRA system organ class."),
@@ -260,13 +270,25 @@ TABLES: dict[str, Table] = {
                     "lesion_id",
                     "string",
                     "Lesion identifier within the subject.",
-                    max_length=MAX_ID_CHARS,
+                    identifier=True,
                 ),
-                Column("organ", "string", "Organ or site; all lymph nodes count as one organ."),
+                Column(
+                    "organ",
+                    "string",
+                    "Organ or site; all lymph nodes count as one organ.",
+                    max_length=MAX_TEXT_CHARS,
+                ),
                 Column("lymph_node", "boolean", "Lymph node (short axis measured)."),
                 Column("category", "string", "RECIST role.", allowed=LESION_CATEGORIES),
                 Column("method", "string", "Imaging method.", required=False, allowed=METHODS),
-                Column("slice_thickness_mm", "number", "CT slice thickness, mm.", False, minimum=0),
+                Column(
+                    "slice_thickness_mm",
+                    "number",
+                    "CT slice thickness, mm.",
+                    False,
+                    minimum=0,
+                    maximum=MAX_SLICE_MM,
+                ),
             ),
             key=("subject_id", "lesion_id"),
         ),
@@ -303,7 +325,7 @@ TABLES: dict[str, Table] = {
                     "lesion_id",
                     "string",
                     "Lesion; must exist in lesions for this subject.",
-                    max_length=MAX_ID_CHARS,
+                    identifier=True,
                 ),
                 Column("state", "string", "What the reader recorded.", allowed=LESION_STATES),
                 Column(
@@ -315,7 +337,13 @@ TABLES: dict[str, Table] = {
                     minimum=0,
                     maximum=MAX_LESION_MM,
                 ),
-                Column("merged_into", "string", "State 'merged': lesion it joined.", False),
+                Column(
+                    "merged_into",
+                    "string",
+                    "State 'merged': lesion it joined.",
+                    False,
+                    identifier=True,
+                ),
                 Column("equivocal", "boolean", "New lesion: equivocal.", required=False),
                 Column(
                     "increased",

@@ -11,7 +11,14 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from hyposti.bounds import DATE_RULE, EARLIEST_DATE, LATEST_DATE
+from hyposti.bounds import (
+    DATE_RULE,
+    EARLIEST_DATE,
+    ID_PATTERN,
+    ID_RULE,
+    LATEST_DATE,
+    MAX_ID_CHARS,
+)
 from hyposti.data.integrity import integrity_errors
 from hyposti.data.schema import TABLES, Column, Table
 from hyposti.errors import DataError, shown
@@ -98,6 +105,16 @@ def _show(value: object) -> str:
     )
 
 
+def _breaks_text_rule(values: pd.Series, col: Column) -> np.ndarray:
+    """Rows whose text is too long, or (identifier columns) not an identifier."""
+    text = values.astype("string")
+    if col.identifier:
+        ok = text.str.fullmatch(ID_PATTERN) & (text.str.len() <= MAX_ID_CHARS)
+    else:
+        ok = text.str.len() <= (col.max_length or 0)
+    return ~ok.fillna(True).to_numpy(dtype=bool)
+
+
 def coerce_table(table: Table, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[DataError]]:
     """Type one table's columns and check required values, allowed values, ranges and the key."""
     errors: list[DataError] = []
@@ -150,18 +167,11 @@ def coerce_table(table: Table, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[Da
                         f"value {shown(values.iloc[r - 1])} is not one of {', '.join(col.allowed)}",
                     )
                 )
-        if col.max_length is not None:
-            lengths = values.map(lambda v: 0 if v is None else len(v)).to_numpy(dtype=int)
-            long = lengths > col.max_length
-            for r in _rows(long):
+        if col.max_length is not None or col.identifier:
+            for r in _rows(_breaks_text_rule(values, col)):
+                rule = ID_RULE if col.identifier else f"at most {col.max_length} characters"
                 errors.append(
-                    DataError(
-                        table.name,
-                        r,
-                        col.name,
-                        f"value {shown(values.iloc[r - 1])} is longer than {col.max_length} "
-                        "characters",
-                    )
+                    DataError(table.name, r, col.name, f"value {shown(values.iloc[r - 1])}: {rule}")
                 )
         if col.minimum is not None or col.maximum is not None:
             num = values.astype(float).to_numpy()

@@ -7,11 +7,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from hyposti.bounds import Identifier, InputRecord, LesionMm, Text, TrialDate
-
-#: Thickest CT/MRI slice accepted, mm: RECIST 1.1 assumes <= 5 mm and doubles the measurable
-#: floor above it; clinical protocols reconstruct at most 10 mm, so 50 mm is a unit slip.
-MAX_SLICE_MM = 50.0
+from hyposti.bounds import MAX_SLICE_MM, Identifier, InputRecord, LesionMm, Text, TrialDate
 
 
 class Record(InputRecord):
@@ -89,7 +85,7 @@ class BaselineLesion(Record):
     method: Method = Method.CT
     slice_thickness_mm: float | None = Field(
         default=None,
-        gt=0,
+        ge=0,
         le=MAX_SLICE_MM,
         description="CT slice thickness; above 5 mm the measurable floor is twice it.",
     )
