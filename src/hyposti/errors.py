@@ -119,7 +119,7 @@ def validation_problems(
         cause = (err.get("ctx") or {}).get("error")
         if isinstance(cause, InputError):
             given, rule = cause.value, cause.rule
-            if where.split(".")[-1] != cause.field:
+            if where != cause.field and not where.endswith(f".{cause.field}"):
                 where = f"{where}.{cause.field}" if where else cause.field
         where = where or "(input)"
         line = line_of(loc) if line_of else None
