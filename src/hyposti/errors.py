@@ -2,10 +2,38 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+
+#: Longest value a message repeats in full; a longer one is cut and its length given instead.
+MAX_SHOWN_CHARS = 80
+
+
+def shown(value: Any) -> str:
+    """A value as a message prints it: plain Python, never a NumPy or pandas repr.
+
+    NumPy scalars print as the Python number (``-6``, not ``np.int64(-6)``), NaN as ``NaN``, dates
+    as ISO 8601, and a value longer than ``MAX_SHOWN_CHARS`` is cut with its length stated.
+    """
+    if value is None or type(value).__name__ in ("NaTType", "NAType"):
+        return "empty"
+    if hasattr(value, "item") and type(value).__module__ == "numpy":
+        value = value.item()
+    if isinstance(value, dt.datetime):
+        value = value.date() if value.time() == dt.time() else value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and math.isnan(value):
+        return "NaN"
+    text = repr(value)
+    if len(text) > MAX_SHOWN_CHARS:
+        size = f"{len(value)} characters" if isinstance(value, str) else f"{len(text)} characters"
+        text = f"{text[:MAX_SHOWN_CHARS]}... ({size})"
+    return text
 
 
 class HypostiError(Exception):
@@ -23,7 +51,18 @@ class InputError(HypostiError, ValueError):
         self.field = field
         self.value = value
         self.rule = rule
-        super().__init__(f"{field} = {value!r}: {rule}")
+        super().__init__(f"{field} = {shown(value)}: {rule}")
+
+
+class RecordError(HypostiError, ValueError):
+    """A record (form, API payload, file) breaks its schema: ``problems`` has one line per field,
+    each 'field = value: rule'."""
+
+    def __init__(self, record: str, problems: list[str]) -> None:
+        self.record = record
+        self.problems = list(problems)
+        listing = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{record}: {len(self.problems)} problem(s)\n{listing}")
 
 
 class ProtocolError(HypostiError):
@@ -68,16 +107,41 @@ def validation_problems(
 ) -> list[str]:
     """Each problem as 'field (line N) = value: rule', the value left out where it is a section.
 
-    ``line_of`` maps a location to its line in the source file, where there is one.
+    ``line_of`` maps a location to its line in the source file, where there is one. An InputError
+    raised by a validator keeps its own field (below the location), value and rule, so neither the
+    field nor pydantic's "Value error," prefix is printed twice.
     """
     problems = []
     for err in exc.errors():
         loc = tuple(err["loc"])
-        where = dotted_path(loc) or "(input)"
+        where = dotted_path(loc)
+        given, rule = err.get("input"), str(err["msg"]).removeprefix("Value error, ")
+        cause = (err.get("ctx") or {}).get("error")
+        if isinstance(cause, InputError):
+            given, rule = cause.value, cause.rule
+            if where != cause.field and not where.endswith(f".{cause.field}"):
+                where = f"{where}.{cause.field}" if where else cause.field
+        where = where or "(input)"
         line = line_of(loc) if line_of else None
         if line:
             where += f" (line {line})"
-        given = err.get("input")
-        shown = err["type"] != "missing" and not isinstance(given, dict | list)
-        problems.append(f"{where}{f' = {given!r}' if shown else ''}: {err['msg']}")
+        shown_value = err["type"] != "missing" and not isinstance(given, dict | list)
+        problems.append(f"{where}{f' = {shown(given)}' if shown_value else ''}: {rule}")
     return problems
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def parse_record(model: type[Model], data: Any, record: str | None = None) -> Model:
+    """``model`` validated from ``data`` (a dict, or JSON text); a RecordError lists every problem.
+
+    The one door through which a form, an API payload or a file becomes an engine record, so that
+    no pydantic ValidationError reaches a caller.
+    """
+    try:
+        if isinstance(data, str | bytes):
+            return model.model_validate_json(data)
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise RecordError(record or model.__name__, validation_problems(exc)) from None

@@ -98,3 +98,12 @@ def test_calendar_refusals(capsys):
         run(["calendar", "--infusion-date", "2026-12-05", "--first-dose-date", "2026-12-07"]) == 2
     )
     assert "precede the infusion" in capsys.readouterr().err
+
+
+def test_calendar_refuses_a_date_outside_the_trial_range(capsys):
+    # 9999-12-31 + 3 years of follow-up overflowed Python's date before this bound
+    assert run(["calendar", "--infusion-date", "9999-12-31", "--json"]) == 2
+    captured = capsys.readouterr()
+    err = " ".join(captured.err.split())
+    assert "infusion_date = 9999-12-31: a trial date lies between 1900-01-01 and 2199-12-31" in err
+    assert "Traceback" not in err and captured.out == ""

@@ -64,3 +64,24 @@ def test_km_prints_the_greenwood_standard_error_of_the_example_file(capsys):
     assert run(args) == 0
     text = capsys.readouterr().out
     assert "SE" in text and "0.1346" in text and "Greenwood" in text
+
+
+def test_km_prints_ne_for_limits_not_estimable_and_nr_for_not_reached(tmp_path, capsys):
+    # all five relapse at week 10: median 10, both limits NE (R prints NA, NA)
+    path = write(tmp_path, [(10, 1)] * 5)
+    assert run(["km", str(path), "--time", "weeks", "--event", "relapse"]) == 0
+    assert "median 10 (95% CI NE–NE)" in " ".join(capsys.readouterr().out.split())
+    # the 6-MP arm, log transform: the upper limit is not reached (R: 16, NA)
+    path = write(tmp_path, ROWS)
+    assert (
+        run(["km", str(path), "--time", "weeks", "--event", "relapse", "--conf-type", "log"]) == 0
+    )
+    assert "median 23 (95% CI 16–NR)" in " ".join(capsys.readouterr().out.split())
+
+
+def test_km_refuses_a_negative_or_undefined_time_to_read_survival_at(tmp_path, capsys):
+    path = write(tmp_path, ROWS)
+    for at, shown in (("-5", "-5.0"), ("nan", "NaN")):
+        assert run(["km", str(path), "--time", "weeks", "--event", "relapse", "--at", at]) == 2
+        err = " ".join(capsys.readouterr().err.split())
+        assert f"at[0] = {shown}: a time must be a finite number >= 0" in err

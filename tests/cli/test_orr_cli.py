@@ -21,3 +21,18 @@ def test_orr_human_and_error(capsys):
     assert "1/11 = 9.1%" in capsys.readouterr().out
     assert run(["orr", "7", "6"]) == 2
     assert "cannot exceed" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-1", "10"], "responders = -1: must be a whole number >= 0"),
+        (["2", "-3"], "n = -3: must be a whole number >= 0"),
+        (["11", "10"], "responders = 11: cannot exceed the number of patients n = 10"),
+    ],
+)
+def test_a_negative_or_excess_count_names_the_argument_and_the_rule(capsys, args, message):
+    # "-1" once read as an unknown option; it must reach the binomial rule
+    assert run(["orr", *args]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert message in err and "Traceback" not in err

@@ -29,7 +29,7 @@ def test_three_bad_rows_reported_together_with_table_row_column():
     frames["adverse_events"].loc[0, "onset_date"] = dt.date(2023, 1, 1)
     frames["exposure"].loc[5, "subject_id"] = "S99"
     found, error = violations(frames)
-    assert "outside the allowed range [0, inf]" in found[("kinetics", 3, "copies_per_ug")]
+    assert "outside the allowed range [0, 1e+07]" in found[("kinetics", 3, "copies_per_ug")]
     assert "before the subject's consent_date" in found[("adverse_events", 1, "onset_date")]
     assert "'S99' is not in the subjects table" in found[("exposure", 6, "subject_id")]
     message = str(error)
@@ -79,3 +79,63 @@ def test_every_infused_subject_needs_a_disposition_row():
     frames["disposition"] = frames["disposition"].iloc[1:]
     found, _ = violations(frames)
     assert "'S01' has no row" in found[("disposition", None, "subject_id")]
+
+
+@pytest.mark.parametrize(
+    ("day", "why"),
+    [("9999-12-31", "beyond what pandas holds"), ("2200-01-01", "readable, outside the range")],
+)
+def test_dates_outside_the_trial_range_are_refused(day, why):
+    frames = example_frames()
+    frames["study"] = frames["study"].astype(object)
+    frames["study"].loc[0, "data_cutoff"] = day
+    found, _ = violations(frames)
+    assert found[("study", 1, "data_cutoff")] == (
+        f"value {day!r} is not a valid date: a trial date lies between 1900-01-01 and 2199-12-31"
+    )
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "value", "range_"),
+    [
+        ("lesion_measurements", "diameter_mm", 1e308, "[0, 1000]"),
+        ("kinetics", "copies_per_ug", 2e7, "[0, 1e+07]"),
+        ("kinetics", "study_day", 6000.0, "[-365, 5479]"),
+    ],
+)
+def test_dataset_numbers_share_the_engine_bounds(table, column, value, range_):
+    frames = example_frames()
+    frames[table].loc[0, column] = value
+    found, _ = violations(frames)
+    # (a moved study day also contradicts its sample date: that rule is tested in test_integrity)
+    assert found[(table, 1, column)].startswith(
+        f"value {value:g} is outside the allowed range {range_}"
+    )
+
+
+def test_identifiers_longer_than_64_characters_are_refused_without_being_echoed():
+    frames = example_frames()
+    frames["adverse_events"].loc[0, "ae_id"] = "A" * 10**6
+    found, _ = violations(frames)
+    # the value is cut after its first 80 characters (the quote and 79 letters)
+    assert found[("adverse_events", 1, "ae_id")] == (
+        "value '" + "A" * 79 + "... (1000000 characters): an identifier is 1-64 letters, "
+        "digits, spaces or . _ : / # ( ) + -, starting with a letter or digit"
+    )
+
+
+@pytest.mark.parametrize("value", ["T1\x07", "-T1", "T1;drop"])
+def test_identifiers_follow_the_engines_rule(value):
+    # the response engine's records hold lesion ids to the same rule (hyposti.bounds.Identifier);
+    # surrounding blanks are stripped on load, so they are not tested here
+    frames = example_frames()
+    frames["lesions"].loc[0, "lesion_id"] = value
+    found, _ = violations(frames)
+    assert found[("lesions", 1, "lesion_id")].startswith(f"value {value!r}: an identifier is 1-64")
+
+
+def test_an_organ_name_is_at_most_200_characters():
+    frames = example_frames()
+    frames["lesions"].loc[0, "organ"] = "o" * 201
+    found, _ = violations(frames)
+    assert found[("lesions", 1, "organ")].endswith("(201 characters): at most 200 characters")

@@ -79,3 +79,28 @@ def test_the_first_dose_date_must_agree_and_precede_the_infusion():
         study_calendar(protocol, INFUSION, dt.date(2026, 12, 6))
     with pytest.raises(InputError, match="implies infusion on 2026-12-04"):
         study_calendar(protocol, INFUSION, dt.date(2026, 11, 29))
+
+
+def test_the_last_trial_date_still_dates_three_years_of_follow_up():
+    # 2199-12-31 + 1095 days: none of 2200 (divisible by 100, not 400), 2201, 2202 is a leap
+    # year, so 1095 = 3 x 365 days lands on the same day three years on, 2202-12-31
+    cal = study_calendar(load_protocol(), dt.date(2199, 12, 31))
+    assert cal.end_of_follow_up == dt.date(2202, 12, 31)
+
+
+@pytest.mark.parametrize(
+    ("infusion", "first_dose", "field"),
+    [
+        (dt.date(9999, 12, 31), None, "infusion_date"),  # overflowed when adding 3 years
+        (dt.date(2200, 1, 1), None, "infusion_date"),
+        (dt.date(1899, 12, 31), None, "infusion_date"),
+        (INFUSION, dt.date(1899, 12, 31), "first_dose_date"),
+    ],
+)
+def test_dates_outside_the_trial_range_are_refused(infusion, first_dose, field):
+    with pytest.raises(InputError) as info:
+        study_calendar(load_protocol(), infusion, first_dose)
+    given = first_dose or infusion
+    assert str(info.value) == (
+        f"{field} = {given}: a trial date lies between 1900-01-01 and 2199-12-31"
+    )

@@ -79,9 +79,9 @@ def test_dates_after_today_are_refused(eligible, paths, field):
     assert info.value.field == field and "2026-11-20" in str(info.value)
 
 
-def test_planned_dates_may_lie_ahead_but_in_order(eligible):
-    with pytest.raises(InputError, match="precedes the enrolment date"):
-        _screen(changed(eligible, first_study_dose_date="2026-11-26"))
+def test_planned_dates_may_lie_ahead_of_today(eligible):
+    # enrolment 2026-11-27 and first dose 2026-11-30 are after "today" 2026-11-20: not refused
+    assert _screen(eligible).status == "eligible"
 
 
 @pytest.mark.parametrize(

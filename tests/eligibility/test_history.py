@@ -74,7 +74,8 @@ def test_listed_exceptions_need_curative_treatment(eligible):
 
 
 def test_concurrent_cancer_excludes_whatever_its_dates(eligible):
-    data = changed(eligible, history__prior_cancers=_cancer("2015-01-01", concurrent=True))
+    # last treated 2019-06-01, over 3 years before the first dose: excluded only as concurrent
+    data = changed(eligible, history__prior_cancers=_cancer("2019-06-01", concurrent=True))
     assert verdict(data, "E11").verdict == Verdict.NOT_MET
 
 

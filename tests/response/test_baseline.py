@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from hyposti.errors import InputError
+from hyposti.errors import InputError, RecordError, parse_record
 from hyposti.response import (
     Assessment,
     BaselineLesion,
@@ -80,10 +80,18 @@ def test_follow_up_lesion_not_at_baseline_names_patient_date_and_lesion():
     assert "not among the baseline target lesions" in message
 
 
-def test_negative_diameter_names_patient_date_and_lesion():
-    message = _error(patient({"A": 30}, [visit(42, {"A": -3})]))
-    assert "P-001" in message and "2025-02-17" in message and "lesion[A]" in message
-    assert ">= 0" in message
+@pytest.mark.parametrize(
+    ("diameter", "rule"),
+    [
+        (-3, "Input should be greater than or equal to 0"),
+        (1e308, "Input should be less than or equal to 1000"),  # was "% base -inf"
+        (float("inf"), "Input should be a finite number"),
+    ],
+)
+def test_a_diameter_outside_0_to_1000_mm_is_refused_by_the_record(diameter, rule):
+    with pytest.raises(RecordError) as info:
+        parse_record(LesionMeasurement, {"lesion_id": "A", "diameter_mm": diameter})
+    assert info.value.problems == [f"diameter_mm = {diameter!r}: {rule}"]
 
 
 def test_assessments_out_of_date_order():

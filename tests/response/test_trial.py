@@ -97,10 +97,11 @@ def test_follow_up_lesion_not_at_baseline_is_named():
         assess_trial(pd.concat([measurements, extra], ignore_index=True), assessments, spec())
 
 
-def test_negative_diameter_is_named():
+@pytest.mark.parametrize("diameter", [-1.0, 1000.5, 1e308, float("inf")])
+def test_a_diameter_outside_0_to_1000_mm_is_named(diameter):
     measurements, assessments = _tables()
-    measurements.loc[measurements.index[-1], "diameter_mm"] = -1.0
-    with pytest.raises(DataError, match="lesion B: a diameter must be >= 0"):
+    measurements.loc[measurements.index[-1], "diameter_mm"] = diameter
+    with pytest.raises(DataError, match="lesion B: a diameter lies between 0 and 1000 mm"):
         assess_trial(measurements, assessments, spec())
 
 

@@ -9,7 +9,7 @@ import datetime as dt
 
 import pytest
 
-from hyposti.errors import InputError
+from hyposti.errors import InputError, RecordError
 from hyposti.protocol import load_protocol
 from hyposti.safety.dlt import adjudicate, parse_patient
 
@@ -178,18 +178,29 @@ def test_impossible_dates_are_refused_naming_the_field(patient, field):
 
 
 @pytest.mark.parametrize(
-    ("event_changes", "field"),
+    ("event_changes", "problem"),
     [
-        ({"grade": 6}, "adverse_events[0].grade"),
-        ({"term": "Neutropenia"}, "adverse_events[0].term"),
-        ({"resolution": _day(1)}, "adverse_events[0]"),
-        ({"dose": 3}, "adverse_events[0].dose"),
+        ({"grade": 6}, "adverse_events[0].grade = 6: Input should be less than or equal to 5"),
+        ({"term": "Neutropenia"}, "adverse_events[0].term = 'Neutropenia': not a CTCAE v5.0 term"),
+        # onset day 3 = 2026-03-09, resolution day 1 = 2026-03-07
+        (
+            {"resolution": _day(1)},
+            "adverse_events[0].resolution = 2026-03-07: resolution precedes onset 2026-03-09",
+        ),
+        ({"dose": 3}, "adverse_events[0].dose = 3: Extra inputs are not permitted"),
+        (
+            {"onset": "9999-12-31"},
+            "adverse_events[0].onset = '9999-12-31': a trial date lies between 1900-01-01 and "
+            "2199-12-31",
+        ),
     ],
 )
-def test_bad_event_records_are_refused_naming_the_field(event_changes, field):
-    with pytest.raises(InputError) as info:
+def test_bad_event_records_are_refused_naming_field_value_and_rule(event_changes, problem):
+    # one problem, the field once, no "Value error," prefix and no record dumped as the value
+    with pytest.raises(RecordError) as info:
         _patient(_ae("Anemia", 2, 3) | event_changes)
-    assert info.value.field == field
+    assert len(info.value.problems) == 1
+    assert info.value.problems[0].startswith(problem)
 
 
 def test_duplicate_event_ids_are_refused():
@@ -200,5 +211,5 @@ def test_duplicate_event_ids_are_refused():
 
 
 def test_unknown_term_suggests_closest():
-    with pytest.raises(InputError, match="Cytokine release syndrome"):
+    with pytest.raises(RecordError, match="Cytokine release syndrome"):
         _patient(_ae("Cytokine release syndrom", 3, 2))

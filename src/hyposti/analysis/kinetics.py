@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from hyposti.analysis.nca import BlqRule, nca_profile
-from hyposti.errors import DataError, InputError
+from hyposti.errors import DataError, InputError, shown
 
 PARAMETERS = ("cmax", "tmax", "auc_0_28", "auc_last", "auc_all", "clast", "tlast")
 LOG_PARAMETERS = ("cmax", "auc_0_28", "auc_last", "auc_all", "clast")
@@ -58,7 +58,7 @@ def nca_table(
             column = exc.field.split("[")[0]
             position = exc.field.split("[")[1].rstrip("]") if "[" in exc.field else None
             row = int(index[int(position)]) + 1 if position is not None else None
-            raise DataError(table, row, column, f"{exc.value!r}: {exc.rule}") from exc
+            raise DataError(table, row, column, f"{shown(exc.value)}: {exc.rule}") from exc
         rows.append(dict(zip(group_columns, keys, strict=True)) | result.as_dict())
     columns = [*group_columns, *PARAMETERS, "n_samples", "n_blq", "notes"]
     return pd.DataFrame(rows, columns=columns)

@@ -24,11 +24,23 @@ _TOL = float(np.sqrt(np.finfo(float).eps))
 
 @dataclass(frozen=True)
 class MedianEstimate:
-    """Median and its CI; ``None`` means not reached (the curve or band never falls to 0.5)."""
+    """Median and its CI. A ``None`` limit is not reached (NR) when its band stays above 0.5 to
+    the end of follow-up, and not estimable (NE) when the band is undefined (the curve fell to 0)
+    before it reached 0.5, as with every event at one time; R's print.survfit shows NA for both.
+    """
 
     value: float | None
     lower: float | None
     upper: float | None
+    lower_estimable: bool = True
+    upper_estimable: bool = True
+
+
+def limit_label(value: float | None, estimable: bool = True) -> str:
+    """A median or CI limit as printed: the number, 'NR' (not reached) or 'NE' (not estimable)."""
+    if value is not None:
+        return f"{value:g}"
+    return "NR" if estimable else "NE"
 
 
 @dataclass(frozen=True)
@@ -76,7 +88,9 @@ class KaplanMeier:
         """
         out = []
         last = float(self.times[-1])
-        for t in times:
+        for i, t in enumerate(times):
+            if not t >= 0 or not np.isfinite(t):
+                raise InputError(f"at[{i}]", t, "a time must be a finite number >= 0")
             at_risk = int(np.count_nonzero(self.durations >= t))
             idx = int(np.searchsorted(self.times, t, side="right")) - 1
             s = float(self.survival[idx])
@@ -105,6 +119,8 @@ class KaplanMeier:
             "median": self.median.value,
             "median_lower": self.median.lower,
             "median_upper": self.median.upper,
+            "median_lower_estimable": self.median.lower_estimable,
+            "median_upper_estimable": self.median.upper_estimable,
             "at": [s.__dict__ for s in self.at(at)],
             "curve": {
                 "time": self.times.tolist(),
@@ -218,10 +234,14 @@ def fit_kaplan_meier(
     greenwood = np.cumsum(terms)
     lower, upper = greenwood_bands(survival, greenwood, conf_type, level)
     last = float(t.max())
+    low, high = quantile_time(times, lower, last), quantile_time(times, upper, last)
+    # NaN appears only from the time S(t) = 0 on: a limit not reached there is not estimable
     median = MedianEstimate(
         quantile_time(times, survival, last),
-        quantile_time(times, lower, last),
-        quantile_time(times, upper, last),
+        low,
+        high,
+        lower_estimable=low is not None or bool(np.isfinite(lower[-1])),
+        upper_estimable=high is not None or bool(np.isfinite(upper[-1])),
     )
     return KaplanMeier(
         n=int(t.size),

@@ -16,6 +16,7 @@ from typing import Literal
 
 import numpy as np
 
+from hyposti.bounds import MAX_COPIES_PER_UG, STUDY_DAY_RANGE
 from hyposti.errors import InputError
 
 BlqHandling = Literal["zero", "missing"]
@@ -91,12 +92,17 @@ def _check(times: np.ndarray, conc: np.ndarray, lloq: np.ndarray) -> None:
         bad = np.flatnonzero(~np.isfinite(values))
         if bad.size:
             raise InputError(f"{name}[{bad[0]}]", values[bad[0]], "must be a number")
-    bad = np.flatnonzero(np.isfinite(conc) & (conc < 0))
+    low, high = STUDY_DAY_RANGE
+    bad = np.flatnonzero((times < low) | (times > high))
     if bad.size:
-        raise InputError(f"copies_per_ug[{bad[0]}]", conc[bad[0]], "copies cannot be negative")
-    bad = np.flatnonzero(lloq < 0)
-    if bad.size:
-        raise InputError(f"lloq[{bad[0]}]", lloq[bad[0]], "must be >= 0")
+        rule = f"a sample's study day lies between {low:g} and {high:g} (15 years of follow-up)"
+        raise InputError(f"study_day[{bad[0]}]", times[bad[0]], rule)
+    # NaN is a sample below the LLOQ; infinity is no measurement at all
+    for name, values in (("copies_per_ug", conc), ("lloq", lloq)):
+        bad = np.flatnonzero(np.isinf(values) | (values < 0) | (values > MAX_COPIES_PER_UG))
+        if bad.size:
+            rule = f"copies/ug lie between 0 and {MAX_COPIES_PER_UG:g} (1 ug of DNA is 1.5e5 cells)"
+            raise InputError(f"{name}[{bad[0]}]", values[bad[0]], rule)
     dup = np.flatnonzero(np.diff(np.sort(times)) == 0)
     if dup.size:
         raise InputError("study_day", float(np.sort(times)[dup[0]]), "one sample per day")

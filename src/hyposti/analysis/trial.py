@@ -17,6 +17,7 @@ from hyposti.analysis.safety import safety_analysis
 from hyposti.analysis.syndrome_course import syndrome_course
 from hyposti.analysis.tumour import assess_responses
 from hyposti.data.dataset import TrialDataset
+from hyposti.data.validate import check_consistency
 from hyposti.protocol import Protocol, load_protocol
 
 
@@ -94,8 +95,10 @@ def analyze_trial(
     """Analyse a dataset by its protocol: the JSON of ``hyposti analyze`` and the report's data.
 
     Missed tumour assessments (PFS/DOR censoring) are counted against the protocol's own
-    schedule, so a protocol without a ``schedule`` section is refused here.
+    schedule, so a protocol without a ``schedule`` section is refused here. A dataset whose
+    tables contradict one another (hyposti.data.integrity) is refused before any count is made.
     """
+    check_consistency(ds.tables())
     protocol = protocol or load_protocol()
     criteria = criteria or protocol.response.primary_criteria
     schedule = AssessmentSchedule.from_protocol(protocol)

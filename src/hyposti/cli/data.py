@@ -44,7 +44,7 @@ def check_command(
     directory: Annotated[Path, typer.Argument(help="Folder of table files.")],
     as_json: JsonOption = False,
 ) -> None:
-    """Load a dataset folder and report every schema violation (exit 2 if any)."""
+    """Load a dataset folder and report every schema and cross-table violation (exit 2 if any)."""
     ds = read_dataset(directory)
     counts = {name: len(frame) for name, frame in ds.tables().items()}
     listing = ", ".join(f"{k} {v}" for k, v in counts.items())

@@ -89,8 +89,8 @@ def headline(result: dict[str, Any]) -> dict[str, Any]:
         "rp2d": esc["rp2d_declared"],
         "dlt_by_dose": {str(d["dose_level"]): d["rate"] for d in result["safety"]["dlt"]},
         "orr_confirmed": eff["orr_confirmed"]["all"],
-        "pfs": {k: eff["pfs"][k] for k in ("median", "median_lower", "median_upper", "n")},
-        "os": {k: eff["os"][k] for k in ("median", "median_lower", "median_upper", "n")},
+        "pfs": {k: v for k, v in eff["pfs"].items() if k.startswith("median") or k == "n"},
+        "os": {k: v for k, v in eff["os"].items() if k.startswith("median") or k == "n"},
     }
 
 

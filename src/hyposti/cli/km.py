@@ -10,21 +10,18 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from hyposti.analysis.km import CONF_TYPES, fit_kaplan_meier
+from hyposti.analysis.km import CONF_TYPES, fit_kaplan_meier, limit_label
 from hyposti.cli.output import emit
 from hyposti.data.csv_table import read_csv_table
 from hyposti.errors import DataError, InputError
 
 
-def _nr(value: float | None) -> str:
-    return "NR" if value is None else f"{value:g}"
-
-
 def _render(out: dict[str, Any], console: Console) -> None:
     console.print(
-        f"n = {out['n']}, events = {out['n_events']}; median {_nr(out['median'])} "
-        f"(95% CI {_nr(out['median_lower'])}–{_nr(out['median_upper'])}), "
-        f"{out['conf_type']} transform, Brookmeyer-Crowley; NR = not reached"
+        f"n = {out['n']}, events = {out['n_events']}; median {limit_label(out['median'])} "
+        f"(95% CI {limit_label(out['median_lower'], out['median_lower_estimable'])}–"
+        f"{limit_label(out['median_upper'], out['median_upper_estimable'])}), "
+        f"{out['conf_type']} transform, Brookmeyer-Crowley; NR = not reached, NE = not estimable"
     )
     if out["at"]:
         table = Table()

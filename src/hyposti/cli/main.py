@@ -52,7 +52,10 @@ app.add_typer(data.app, name="data", rich_help_panel=TRIAL)
 app.command("analyze", rich_help_panel=TRIAL)(analyze.analyze_command)
 app.command("report", rich_help_panel=TRIAL)(report.report_command)
 app.command("km", rich_help_panel=STATS)(km.km_command)
-app.command("orr", rich_help_panel=STATS)(orr.orr_command)
+# a negative count ("orr -1 10") reaches the rule that refuses it, not Click's option parser
+app.command("orr", rich_help_panel=STATS, context_settings={"ignore_unknown_options": True})(
+    orr.orr_command
+)
 app.command("nca", rich_help_panel=STATS)(nca.nca_command)
 
 

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from hyposti.cli.output import emit
 from hyposti.eligibility import ScreeningRecord, ScreeningResult, screen, screening_record_schema
+from hyposti.eligibility.record import parse_screening_record
 from hyposti.eligibility.verdict import Verdict
 from hyposti.errors import InputError
 from hyposti.protocol import load_protocol
@@ -49,7 +50,7 @@ def read_record(path: Path) -> ScreeningRecord:
         json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError("RECORD", str(path), f"not valid JSON: {exc}") from None
-    return ScreeningRecord.model_validate_json(text)
+    return parse_screening_record(text)
 
 
 def render_screening(result: ScreeningResult, console: Console) -> None:

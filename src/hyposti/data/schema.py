@@ -10,6 +10,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal, get_args
 
+from hyposti.bounds import (
+    MAX_COPIES_PER_UG,
+    MAX_LESION_MM,
+    MAX_SLICE_MM,
+    MAX_TEXT_CHARS,
+    STUDY_DAY_RANGE,
+)
 from hyposti.protocol.safety_spec import AeScale, Attribution
 
 DType = Literal["string", "integer", "number", "date", "boolean"]
@@ -47,7 +54,10 @@ OFF_STUDY_REASONS = (
 
 @dataclass(frozen=True)
 class Column:
-    """One column: type, whether a value is required, the allowed values or range, meaning."""
+    """One column: type, whether a value is required, the allowed values or range, meaning.
+
+    ``identifier`` columns follow the engines' identifier rule (hyposti.bounds.ID_RULE).
+    """
 
     name: str
     dtype: DType
@@ -56,6 +66,8 @@ class Column:
     allowed: tuple[str, ...] | None = None
     minimum: float | None = None
     maximum: float | None = None
+    max_length: int | None = None
+    identifier: bool = False
 
 
 @dataclass(frozen=True)
@@ -80,7 +92,7 @@ class Table:
 
 
 def _subject(description: str = "Subject identifier; must exist in subjects.") -> Column:
-    return Column("subject_id", "string", description)
+    return Column("subject_id", "string", description, identifier=True)
 
 
 TABLES: dict[str, Table] = {
@@ -199,7 +211,12 @@ TABLES: dict[str, Table] = {
             "One row per adverse event episode, graded on its scale, with attribution per product.",
             (
                 _subject(),
-                Column("ae_id", "string", "Adverse event identifier, unique in the table."),
+                Column(
+                    "ae_id",
+                    "string",
+                    "Adverse event identifier, unique in the table.",
+                    identifier=True,
+                ),
                 Column("term", "string", "CTCAE term (or CRS / ICANS / CRES)."),
                 Column("soc", "string", "MedDRA system organ class."),
                 Column("grade", "integer", "Worst grade of the episode.", minimum=1, maximum=5),
@@ -264,12 +281,29 @@ TABLES: dict[str, Table] = {
             "One row per lesion: baseline target and non-target lesions, and new lesions.",
             (
                 _subject(),
-                Column("lesion_id", "string", "Lesion identifier within the subject."),
-                Column("organ", "string", "Organ or site; all lymph nodes count as one organ."),
+                Column(
+                    "lesion_id",
+                    "string",
+                    "Lesion identifier within the subject.",
+                    identifier=True,
+                ),
+                Column(
+                    "organ",
+                    "string",
+                    "Organ or site; all lymph nodes count as one organ.",
+                    max_length=MAX_TEXT_CHARS,
+                ),
                 Column("lymph_node", "boolean", "Lymph node (short axis measured)."),
                 Column("category", "string", "RECIST role.", allowed=LESION_CATEGORIES),
                 Column("method", "string", "Imaging method.", required=False, allowed=METHODS),
-                Column("slice_thickness_mm", "number", "CT slice thickness, mm.", False, minimum=0),
+                Column(
+                    "slice_thickness_mm",
+                    "number",
+                    "CT slice thickness, mm.",
+                    False,
+                    minimum=0,
+                    maximum=MAX_SLICE_MM,
+                ),
             ),
             key=("subject_id", "lesion_id"),
         ),
@@ -302,7 +336,12 @@ TABLES: dict[str, Table] = {
             (
                 _subject(),
                 Column("assessment_date", "date", "Scan; must exist in tumour_assessments."),
-                Column("lesion_id", "string", "Lesion; must exist in lesions for this subject."),
+                Column(
+                    "lesion_id",
+                    "string",
+                    "Lesion; must exist in lesions for this subject.",
+                    identifier=True,
+                ),
                 Column("state", "string", "What the reader recorded.", allowed=LESION_STATES),
                 Column(
                     "diameter_mm",
@@ -311,8 +350,15 @@ TABLES: dict[str, Table] = {
                     "its fragments (RECIST 1.1 section 4.3.2).",
                     required=False,
                     minimum=0,
+                    maximum=MAX_LESION_MM,
                 ),
-                Column("merged_into", "string", "State 'merged': lesion it joined.", False),
+                Column(
+                    "merged_into",
+                    "string",
+                    "State 'merged': lesion it joined.",
+                    False,
+                    identifier=True,
+                ),
                 Column("equivocal", "boolean", "New lesion: equivocal.", required=False),
                 Column(
                     "increased",
@@ -329,7 +375,13 @@ TABLES: dict[str, Table] = {
             (
                 _subject(),
                 Column("matrix", "string", "Sample matrix.", allowed=("blood", "tumour")),
-                Column("study_day", "number", "Study day of the sample (infusion = 0)."),
+                Column(
+                    "study_day",
+                    "number",
+                    "Study day of the sample (infusion = 0).",
+                    minimum=STUDY_DAY_RANGE[0],
+                    maximum=STUDY_DAY_RANGE[1],
+                ),
                 Column("sample_date", "date", "Sample date.", required=False),
                 Column(
                     "copies_per_ug",
@@ -337,8 +389,15 @@ TABLES: dict[str, Table] = {
                     "Copies/ug gDNA; empty when reported below the LLOQ.",
                     required=False,
                     minimum=0,
+                    maximum=MAX_COPIES_PER_UG,
                 ),
-                Column("lloq", "number", "Lower limit of quantification, copies/ug.", minimum=0),
+                Column(
+                    "lloq",
+                    "number",
+                    "Lower limit of quantification, copies/ug.",
+                    minimum=0,
+                    maximum=MAX_COPIES_PER_UG,
+                ),
             ),
             key=("subject_id", "matrix", "study_day"),
         ),

@@ -11,8 +11,17 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from hyposti.bounds import (
+    DATE_RULE,
+    EARLIEST_DATE,
+    ID_PATTERN,
+    ID_RULE,
+    LATEST_DATE,
+    MAX_ID_CHARS,
+)
+from hyposti.data.integrity import integrity_errors
 from hyposti.data.schema import TABLES, Column, Table
-from hyposti.errors import DataError
+from hyposti.errors import DataError, shown
 
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
@@ -96,6 +105,16 @@ def _show(value: object) -> str:
     )
 
 
+def _breaks_text_rule(values: pd.Series, col: Column) -> np.ndarray:
+    """Rows whose text is too long, or (identifier columns) not an identifier."""
+    text = values.astype("string")
+    if col.identifier:
+        ok = text.str.fullmatch(ID_PATTERN) & (text.str.len() <= MAX_ID_CHARS)
+    else:
+        ok = text.str.len() <= (col.max_length or 0)
+    return ~ok.fillna(True).to_numpy(dtype=bool)
+
+
 def coerce_table(table: Table, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[DataError]]:
     """Type one table's columns and check required values, allowed values, ranges and the key."""
     errors: list[DataError] = []
@@ -119,13 +138,18 @@ def coerce_table(table: Table, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[Da
         else:
             raw_col = raw[col.name]
         values, bad = _coerce(raw_col, col)
+        if col.dtype == "date":
+            # a date pandas cannot hold (after 2262) is unreadable; a readable one may be absurd
+            low, high = pd.Timestamp(EARLIEST_DATE), pd.Timestamp(LATEST_DATE)
+            bad = bad | ((values < low) | (values > high)).fillna(False).to_numpy(dtype=bool)
         for r in _rows(bad):
+            rule = f"value {_show(raw_col.iloc[r - 1])} is not a valid {col.dtype}"
             errors.append(
                 DataError(
                     table.name,
                     r,
                     col.name,
-                    f"value {_show(raw_col.iloc[r - 1])} is not a valid {col.dtype}",
+                    f"{rule}: {DATE_RULE}" if col.dtype == "date" else rule,
                 )
             )
         present = ~values.isna().to_numpy(dtype=bool) if len(values) else np.zeros(0, bool)
@@ -140,8 +164,14 @@ def coerce_table(table: Table, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[Da
                         table.name,
                         r,
                         col.name,
-                        f"value {values.iloc[r - 1]!r} is not one of {', '.join(col.allowed)}",
+                        f"value {shown(values.iloc[r - 1])} is not one of {', '.join(col.allowed)}",
                     )
+                )
+        if col.max_length is not None or col.identifier:
+            for r in _rows(_breaks_text_rule(values, col)):
+                rule = ID_RULE if col.identifier else f"at most {col.max_length} characters"
+                errors.append(
+                    DataError(table.name, r, col.name, f"value {shown(values.iloc[r - 1])}: {rule}")
                 )
         if col.minimum is not None or col.maximum is not None:
             num = values.astype(float).to_numpy()
@@ -168,8 +198,8 @@ def coerce_table(table: Table, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[Da
                     table.name,
                     r,
                     ",".join(key),
-                    f"duplicate key {tuple(frame.loc[r - 1, key])!r}; rows must be unique on "
-                    f"({', '.join(key)})",
+                    f"duplicate key ({', '.join(shown(v) for v in frame.loc[r - 1, key])}); "
+                    f"rows must be unique on ({', '.join(key)})",
                 )
             )
     return frame, errors
@@ -398,6 +428,15 @@ def validate_frames(raw: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         frames[name], table_errors = coerce_table(table, raw_frame)
         errors.extend(table_errors)
     errors.extend(cross_table_errors(frames))
+    errors.extend(integrity_errors(frames))
     if errors:
         raise DatasetError(errors)
     return frames
+
+
+def check_consistency(frames: dict[str, pd.DataFrame]) -> None:
+    """Refuse typed tables that contradict one another (the cross-table and integrity rules);
+    what an analysis runs first, so that a dataset built without ``validate_frames`` is checked."""
+    errors = cross_table_errors(frames) + integrity_errors(frames)
+    if errors:
+        raise DatasetError(errors)

@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from hyposti.bounds import check_trial_date
 from hyposti.errors import InputError, ProtocolError
 from hyposti.protocol import Protocol
 from hyposti.protocol.schedule_spec import ScheduleSpec
@@ -132,9 +133,15 @@ def infusion_date_from_preconditioning(protocol: Protocol, first_dose_date: dt.d
 def study_calendar(
     protocol: Protocol, infusion_date: dt.date, first_dose_date: dt.date | None = None
 ) -> StudyCalendar:
-    """The whole dated calendar; ``first_dose_date``, if given, must agree with the infusion."""
+    """The whole dated calendar; ``first_dose_date``, if given, must agree with the infusion.
+
+    Both dates must lie in the trial range (hyposti.bounds), which keeps every visit date,
+    years of follow-up later, a real calendar date.
+    """
     spec = schedule_spec(protocol)
+    check_trial_date(infusion_date, "infusion_date")
     if first_dose_date is not None:
+        check_trial_date(first_dose_date, "first_dose_date")
         if first_dose_date >= infusion_date:
             raise InputError(
                 "first_dose_date",

@@ -79,7 +79,7 @@ def _dates(value: Any, path: str) -> list[tuple[str, dt.date]]:
 
 
 def check_record_dates(record: ScreeningRecord, today: dt.date) -> None:
-    """Refuse observations dated after ``today`` and planned dates out of order."""
+    """Refuse observations dated after ``today`` (the record itself keeps its dates in order)."""
     for path, day in _dates(record, ""):
         if day > today:
             raise InputError(
@@ -87,20 +87,6 @@ def check_record_dates(record: ScreeningRecord, today: dt.date) -> None:
                 day.isoformat(),
                 f"is after today ({today}); observations cannot be in the future",
             )
-    birth = record.demographics.date_of_birth
-    if birth is not None and birth >= record.screening_date:
-        raise InputError(
-            "demographics.date_of_birth",
-            birth.isoformat(),
-            f"must precede the screening date {record.screening_date}",
-        )
-    enrol, first = record.enrolment_date, record.first_study_dose_date
-    if enrol is not None and first is not None and first < enrol:
-        raise InputError(
-            "first_study_dose_date",
-            first.isoformat(),
-            f"precedes the enrolment date {enrol}; enrolment comes first",
-        )
 
 
 def _attestations(record: ScreeningRecord, criteria: list[Criterion]) -> dict[str, Attestation]:

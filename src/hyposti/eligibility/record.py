@@ -6,24 +6,40 @@ which the verdict names. An empty list means "asked, none"; ``None`` means "not 
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field, model_validator
 
+from hyposti.bounds import Identifier, InputRecord, Note, Text, TrialDate
+from hyposti.errors import InputError, parse_record
 from hyposti.protocol.eligibility_spec import CancerException, CorticosteroidRoute
 
+#: Heaviest body weight accepted, kg: above the heaviest human on record (about 635 kg, Jon
+#: Brower Minnoch), so a weight in pounds or grams is caught but no real patient is refused.
+MAX_WEIGHT_KG = 650.0
+#: Longest life expectancy accepted, months (100 years).
+MAX_LIFE_EXPECTANCY_MONTHS = 1200.0
 
-class Record(BaseModel):
-    """A screening-record part: unknown keys are errors (a typo must not hide a value), frozen."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class Record(InputRecord):
+    """A screening-record part: frozen, unknown keys and NaN/infinite numbers refused, dates in
+    the trial range (hyposti.bounds)."""
+
+
+def _not_before(later: TrialDate | None, earlier: TrialDate | None, field: str, what: str) -> None:
+    """Refuse ``later`` (named ``field``) dated before ``earlier``, the date of ``what``."""
+    if later is not None and earlier is not None and later < earlier:
+        raise InputError(
+            field, later, f"is {(earlier - later).days} day(s) before {what} {earlier}"
+        )
 
 
 class Demographics(Record):
-    date_of_birth: dt.date | None = None
+    date_of_birth: TrialDate | None = None
     sex: Literal["female", "male"] | None = None
-    weight_kg: float | None = Field(default=None, gt=0, description="For creatinine clearance.")
+    weight_kg: float | None = Field(
+        default=None, gt=0, le=MAX_WEIGHT_KG, description="For creatinine clearance."
+    )
     child_bearing_potential: bool | None = Field(
         default=None, description="Women only; men leave it empty."
     )
@@ -32,16 +48,16 @@ class Demographics(Record):
 class PriorTherapy(Record):
     """One line or course of anticancer treatment (systemic, radiotherapy or surgery)."""
 
-    regimen: str = Field(min_length=1)
+    regimen: Text
     kind: Literal["systemic", "radiotherapy", "surgery", "other"]
     line: int | None = Field(default=None, ge=1, description="Systemic line number, 1 = first.")
-    end_date: dt.date | None = Field(default=None, description="None while ongoing.")
+    end_date: TrialDate | None = Field(default=None, description="None while ongoing.")
     outcome: Literal["progression", "intolerance", "completed", "ongoing"]
     anti_pd1_or_pdl1: bool = False
 
 
 class Disease(Record):
-    tumour_type: str | None = None
+    tumour_type: Text | None = None
     histologically_confirmed: bool | None = None
     advanced_or_metastatic: bool | None = None
     her2_percent: float | None = Field(
@@ -52,7 +68,7 @@ class Disease(Record):
         description="For untreated advanced disease: does an NCCN standard first line exist?",
     )
     measurable_lesions: int | None = Field(default=None, ge=0, description="RECIST 1.1 targets.")
-    life_expectancy_months: float | None = Field(default=None, ge=0)
+    life_expectancy_months: float | None = Field(default=None, ge=0, le=MAX_LIFE_EXPECTANCY_MONTHS)
     ecog: int | None = Field(default=None, ge=0, le=5)
     liver_metastases: bool | None = None
 
@@ -66,7 +82,7 @@ class TreatmentHistory(Record):
 
 class TumourSample(Record):
     kind: Literal["fresh", "archival_ffpe"]
-    collection_date: dt.date
+    collection_date: TrialDate
 
 
 class Sample(Record):
@@ -76,7 +92,7 @@ class Sample(Record):
 
 class Lab(Record):
     value: float = Field(ge=0)
-    date: dt.date
+    date: TrialDate
 
 
 class LabVsUln(Record):
@@ -84,7 +100,7 @@ class LabVsUln(Record):
 
     value: float = Field(ge=0)
     uln: float = Field(gt=0)
-    date: dt.date
+    date: TrialDate
 
 
 class Labs(Record):
@@ -102,24 +118,42 @@ class Labs(Record):
     gilbert_syndrome: bool | None = None
     on_anticoagulation: bool | None = None
 
+    @model_validator(mode="after")
+    def _percentages(self) -> Labs:
+        for name in ("lvef_percent", "spo2_room_air_percent"):
+            lab = getattr(self, name)
+            if lab is not None and lab.value > 100:
+                raise InputError(f"{name}.value", lab.value, "a percentage is at most 100")
+        return self
+
 
 class Corticosteroid(Record):
-    drug: str = Field(min_length=1, description="A name in the protocol's equivalence table.")
+    drug: Text = Field(description="A name in the protocol's equivalence table.")
     daily_dose_mg: float = Field(ge=0)
     route: CorticosteroidRoute
-    start_date: dt.date
-    end_date: dt.date | None = Field(default=None, description="None while ongoing.")
+    start_date: TrialDate
+    end_date: TrialDate | None = Field(default=None, description="None while ongoing.")
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Corticosteroid:
+        _not_before(self.end_date, self.start_date, "end_date", "the start_date")
+        return self
 
 
 class Immunosuppressant(Record):
-    drug: str = Field(min_length=1)
-    start_date: dt.date
-    end_date: dt.date | None = Field(default=None, description="None while ongoing.")
+    drug: Text
+    start_date: TrialDate
+    end_date: TrialDate | None = Field(default=None, description="None while ongoing.")
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Immunosuppressant:
+        _not_before(self.end_date, self.start_date, "end_date", "the start_date")
+        return self
 
 
 class Vaccination(Record):
-    vaccine: str = Field(min_length=1)
-    date: dt.date
+    vaccine: Text
+    date: TrialDate
 
 
 class Medications(Record):
@@ -129,7 +163,7 @@ class Medications(Record):
 
 
 class PregnancyTest(Record):
-    date: dt.date
+    date: TrialDate
     result: Literal["negative", "positive"]
 
 
@@ -143,31 +177,38 @@ class Reproductive(Record):
 class CnsHistory(Record):
     brain_metastases: bool | None = None
     active_cns_disease: bool | None = None
-    radiotherapy_end_date: dt.date | None = None
+    radiotherapy_end_date: TrialDate | None = None
     cns_symptoms: bool | None = None
     on_corticosteroids_for_cns: bool | None = None
-    brain_mri_date: dt.date | None = None
+    brain_mri_date: TrialDate | None = None
 
 
 class PriorCancer(Record):
     """A cancer other than the one under study."""
 
-    description: str = Field(min_length=1)
+    description: Text
     category: CancerException | Literal["other"]
-    diagnosis_date: dt.date
-    last_treatment_date: dt.date | None = None
+    diagnosis_date: TrialDate
+    last_treatment_date: TrialDate | None = None
     concurrent: bool = False
     curatively_treated: bool = False
 
+    @model_validator(mode="after")
+    def _in_order(self) -> PriorCancer:
+        _not_before(
+            self.last_treatment_date, self.diagnosis_date, "last_treatment_date", "the diagnosis"
+        )
+        return self
+
 
 class SurgicalWound(Record):
-    surgery_date: dt.date
+    surgery_date: TrialDate
     healed: bool
 
 
 class OtherTrial(Record):
-    trial: str = Field(min_length=1)
-    last_participation_date: dt.date | None = Field(default=None, description="None if ongoing.")
+    trial: Text
+    last_participation_date: TrialDate | None = Field(default=None, description="None if ongoing.")
 
 
 class MedicalHistory(Record):
@@ -193,7 +234,7 @@ class MedicalHistory(Record):
 
 
 class Consent(Record):
-    signed_date: dt.date | None = None
+    signed_date: TrialDate | None = None
     signed_by_participant: bool | None = Field(
         default=None, description="Signed by the participant, not a representative."
     )
@@ -204,18 +245,18 @@ class Attestation(Record):
 
     criterion_id: str = Field(pattern=r"^[IE][1-9][0-9]*$")
     satisfied: bool = Field(description="True: the criterion is fulfilled (exclusion absent).")
-    investigator: str = Field(min_length=1)
-    attested_on: dt.date
-    note: str = ""
+    investigator: Text
+    attested_on: TrialDate
+    note: Note = ""
 
 
 class ScreeningRecord(Record):
     """Everything screening collects for one candidate; dates are ISO 8601."""
 
-    participant_id: str = Field(min_length=1)
-    screening_date: dt.date
-    enrolment_date: dt.date | None = Field(default=None, description="Planned enrolment.")
-    first_study_dose_date: dt.date | None = Field(
+    participant_id: Identifier
+    screening_date: TrialDate
+    enrolment_date: TrialDate | None = Field(default=None, description="Planned enrolment.")
+    first_study_dose_date: TrialDate | None = Field(
         default=None, description="Planned first preconditioning dose (day -5)."
     )
     demographics: Demographics = Field(default_factory=Demographics)
@@ -228,3 +269,27 @@ class ScreeningRecord(Record):
     history: MedicalHistory = Field(default_factory=MedicalHistory)
     consent: Consent = Field(default_factory=Consent)
     attestations: list[Attestation] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _in_clinical_order(self) -> ScreeningRecord:
+        """Birth, screening, enrolment and the first study dose happen in that order."""
+        birth = self.demographics.date_of_birth
+        if birth is not None and birth >= self.screening_date:
+            raise InputError(
+                "demographics.date_of_birth",
+                birth,
+                f"must precede the screening date {self.screening_date}",
+            )
+        _not_before(self.enrolment_date, self.screening_date, "enrolment_date", "screening on")
+        _not_before(
+            self.first_study_dose_date, self.screening_date, "first_study_dose_date", "screening on"
+        )
+        _not_before(
+            self.first_study_dose_date, self.enrolment_date, "first_study_dose_date", "enrolment on"
+        )
+        return self
+
+
+def parse_screening_record(data: Any) -> ScreeningRecord:
+    """A screening record from a dict or JSON text; a RecordError lists every problem."""
+    return parse_record(ScreeningRecord, data, "screening record")

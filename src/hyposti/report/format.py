@@ -24,12 +24,12 @@ def months(days: float | None, nr: str = "NR") -> str:
 
 
 def median_ci(km: dict[str, Any] | None) -> str:
-    """'4.6 (2.8–NR) months' from a KM summary; NR = not reached."""
+    """'4.6 (2.8–NR) months' from a KM summary; NR = not reached, NE = not estimable."""
     if not km:
         return "no patients"
-    return (
-        f"{months(km['median'])} ({months(km['median_lower'])}–{months(km['median_upper'])}) months"
-    )
+    lower = months(km["median_lower"], "NR" if km.get("median_lower_estimable", True) else "NE")
+    upper = months(km["median_upper"], "NR" if km.get("median_upper_estimable", True) else "NE")
+    return f"{months(km['median'])} ({lower}–{upper}) months"
 
 
 def survival_rate(row: dict[str, Any]) -> str:

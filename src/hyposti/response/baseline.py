@@ -100,13 +100,6 @@ def _where(data: PatientTumourData, date: object = None, lesion: str | None = No
     return where
 
 
-def _check_size(data: PatientTumourData, date: object, lesion: str, name: str, v: float) -> None:
-    if not v >= 0.0:
-        raise InputError(
-            _where(data, date, lesion) + f".{name}", v, "a diameter must be a number >= 0 mm"
-        )
-
-
 def check_patient(data: PatientTumourData) -> None:
     """Reject input no response can be computed from, naming patient, date and lesion."""
     if not data.lesions:
@@ -120,10 +113,6 @@ def check_patient(data: PatientTumourData) -> None:
                 _where(data, lesion=lesion_id), n, "baseline lesion ids must be unique"
             )
     for lesion in data.lesions:
-        if lesion.diameter_mm is not None:
-            _check_size(
-                data, data.baseline_date, lesion.lesion_id, "diameter_mm", lesion.diameter_mm
-            )
         if lesion.target and lesion.diameter_mm is None:
             raise InputError(
                 _where(data, data.baseline_date, lesion.lesion_id) + ".diameter_mm",
@@ -177,8 +166,6 @@ def check_patient(data: PatientTumourData) -> None:
                     n.lesion_id,
                     "a new lesion reuses a baseline id",
                 )
-            if n.diameter_mm is not None:
-                _check_size(data, a.date, n.lesion_id, "diameter_mm", n.diameter_mm)
             if n.state is not NewLesionState.PRESENT and n.diameter_mm is not None:
                 raise InputError(
                     _where(data, a.date, n.lesion_id) + ".diameter_mm",
@@ -197,10 +184,6 @@ def _check_measurement(
     lesion, state, diameter = m.lesion_id, m.state, m.diameter_mm
     fragments, merged_into = m.fragments_mm, m.merged_into
     where = _where(data, date, lesion)
-    if diameter is not None:
-        _check_size(data, date, lesion, "diameter_mm", diameter)
-    for value in fragments:
-        _check_size(data, date, lesion, "fragments_mm", value)
     if state is TargetState.MEASURED:
         if (diameter is None) == (not fragments):
             raise InputError(

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from hyposti.bounds import MAX_SLICE_MM, Identifier, InputRecord, LesionMm, Text, TrialDate
 
 
-class Record(BaseModel):
-    """An immutable record a web form or API payload can produce; unknown keys are errors."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class Record(InputRecord):
+    """An immutable record a web form or API payload can produce: unknown keys, NaN and infinity
+    are refused, dates lie in the trial range and diameters within 0-1000 mm (hyposti.bounds)."""
 
 
 class Method(StrEnum):
@@ -79,14 +80,17 @@ class Response(StrEnum):
 class BaselineLesion(Record):
     """A lesion recorded at baseline, target or non-target (RECIST 1.1 sections 3.1-3.3)."""
 
-    lesion_id: str = Field(min_length=1)
-    organ: str = Field(min_length=1, description="Organ or site; all lymph nodes are one organ.")
+    lesion_id: Identifier
+    organ: Text = Field(description="Organ or site; all lymph nodes are one organ.")
     nodal: bool = Field(default=False, description="A lymph node: measured by its short axis.")
     method: Method = Method.CT
     slice_thickness_mm: float | None = Field(
-        default=None, description="CT slice thickness; above 5 mm the measurable floor is twice it."
+        default=None,
+        ge=0,
+        le=MAX_SLICE_MM,
+        description="CT slice thickness; above 5 mm the measurable floor is twice it.",
     )
-    diameter_mm: float | None = Field(
+    diameter_mm: LesionMm | None = Field(
         default=None,
         description="Longest diameter (short axis for a node); None for a non-measurable lesion.",
     )
@@ -96,18 +100,18 @@ class BaselineLesion(Record):
 class LesionMeasurement(Record):
     """A target lesion at a follow-up: a measurement, a split into fragments, or a state."""
 
-    lesion_id: str = Field(min_length=1)
+    lesion_id: Identifier
     state: TargetState = TargetState.MEASURED
-    diameter_mm: float | None = Field(
+    diameter_mm: LesionMm | None = Field(
         default=None,
         description="Measured diameter (short axis for a node); for the lesion others merged "
         "into, the longest diameter of the coalesced lesion.",
     )
-    fragments_mm: list[float] = Field(
+    fragments_mm: list[LesionMm] = Field(
         default_factory=list,
         description="A lesion that split: the longest diameter of each fragment (summed).",
     )
-    merged_into: str | None = Field(
+    merged_into: Identifier | None = Field(
         default=None, description="state 'merged': the target lesion this one coalesced into."
     )
 
@@ -115,14 +119,14 @@ class LesionMeasurement(Record):
 class NewLesion(Record):
     """A lesion absent at baseline; iRECIST measures and follows it by its id."""
 
-    lesion_id: str = Field(min_length=1)
-    organ: str = Field(min_length=1)
+    lesion_id: Identifier
+    organ: Text
     nodal: bool = False
     equivocal: bool = Field(
         default=False, description="Equivocal: not progression until a later scan confirms it."
     )
     state: NewLesionState = NewLesionState.PRESENT
-    diameter_mm: float | None = Field(
+    diameter_mm: LesionMm | None = Field(
         default=None, description="Longest diameter (short axis for a node) if measured."
     )
     increased: bool = Field(
@@ -135,7 +139,7 @@ class NewLesion(Record):
 class Assessment(Record):
     """One follow-up tumour assessment: every baseline target, non-target status, new lesions."""
 
-    date: dt.date
+    date: TrialDate
     targets: list[LesionMeasurement] = Field(default_factory=list)
     non_target: NonTargetStatus | None = Field(
         default=None, description="Non-target disease as a whole; None when none at baseline."
@@ -156,12 +160,12 @@ class Assessment(Record):
 class PatientTumourData(Record):
     """One patient's tumour data: baseline lesions and follow-up assessments."""
 
-    patient_id: str = Field(min_length=1)
-    reference_date: dt.date = Field(description="Study day 0: the CAR-T infusion date.")
-    baseline_date: dt.date
+    patient_id: Identifier
+    reference_date: TrialDate = Field(description="Study day 0: the CAR-T infusion date.")
+    baseline_date: TrialDate
     lesions: list[BaselineLesion] = Field(default_factory=list)
     assessments: list[Assessment] = Field(default_factory=list)
-    new_anticancer_therapy_date: dt.date | None = Field(
+    new_anticancer_therapy_date: TrialDate | None = Field(
         default=None,
         description="Start of a new anticancer therapy: assessments dated after it are excluded; "
         "one on the same day is kept (read as done before the new therapy).",

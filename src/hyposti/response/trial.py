@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from hyposti.bounds import MAX_LESION_MM
 from hyposti.errors import DataError
 from hyposti.protocol.response_spec import ResponseSpec
 from hyposti.response.baseline import NODE_NORMAL_BELOW_MM
@@ -198,7 +199,13 @@ def _targets(
     _fail("measurements", m, state < 0, "state", f"must be one of {known_states}")
     diameter = pd.to_numeric(m["diameter_mm"], errors="coerce").to_numpy(float)
     measured = state == known_states.index(TargetState.MEASURED.value)
-    _fail("measurements", m, diameter < 0, "diameter_mm", "a diameter must be >= 0 mm")
+    _fail(
+        "measurements",
+        m,
+        (diameter < 0) | (diameter > MAX_LESION_MM) | np.isinf(diameter),
+        "diameter_mm",
+        f"a diameter lies between 0 and {MAX_LESION_MM:g} mm",
+    )
     _fail(
         "measurements",
         m,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from hyposti.bounds import Identifier, InputRecord, Text, TrialDate
 from hyposti.errors import InputError
 from hyposti.protocol.safety_spec import AeScale, Attribution, Product
 from hyposti.safety import cres, crs, icans
@@ -31,10 +32,8 @@ ATTRIBUTION_ORDER: tuple[Attribution, ...] = (
 )
 
 
-class Attributions(BaseModel):
+class Attributions(InputRecord):
     """Relatedness of the event to each of the three products, on the five-point scale."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     car_t: Attribution
     nab_paclitaxel: Attribution
@@ -45,7 +44,7 @@ class Attributions(BaseModel):
         return getattr(self, product)
 
 
-class AdverseEvent(BaseModel):
+class AdverseEvent(InputRecord):
     """One adverse event at one grade (NCI CTCAE v5.0 term; grade on the stated scale).
 
     ``term`` is validated against CTCAE v5.0 and normalised to NCI's spelling; the system organ
@@ -53,15 +52,13 @@ class AdverseEvent(BaseModel):
     ('-' grades are refused); on a consensus scale (ASTCT CRS/ICANS, CARTOX CRES) any grade 1-5.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    id: str | None = Field(default=None, description="The site's identifier of the event.")
-    term: str
-    verbatim: str | None = Field(default=None, description="Investigator's wording, e.g. 'ICANS'.")
+    id: Identifier | None = Field(default=None, description="The site's identifier of the event.")
+    term: Text
+    verbatim: Text | None = Field(default=None, description="Investigator's wording, e.g. 'ICANS'.")
     grade: int = Field(ge=1, le=5)
     scale: AeScale = CTCAE
-    onset: dt.date
-    resolution: dt.date | None = Field(default=None, description="None while ongoing.")
+    onset: TrialDate
+    resolution: TrialDate | None = Field(default=None, description="None while ongoing.")
     serious: bool
     attribution: Attributions
 
@@ -82,7 +79,7 @@ class AdverseEvent(BaseModel):
         if self.resolution is not None and self.resolution < self.onset:
             raise InputError(
                 "resolution",
-                self.resolution.isoformat(),
+                self.resolution,
                 f"resolution precedes onset {self.onset.isoformat()}",
             )
         return self

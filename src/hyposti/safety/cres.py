@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from hyposti.bounds import InputRecord
+from hyposti.errors import InputError
 from hyposti.protocol.safety_spec import AeScale
 from hyposti.safety.grade_result import (
     Finding,
@@ -60,10 +62,8 @@ def cartox10_score(orientation: int, naming: int, writing: int, attention: int) 
     return cognitive_score(items, "CARTOX-10")
 
 
-class CresObservation(BaseModel):
+class CresObservation(InputRecord):
     """The worst findings of one CRES assessment (Neelapu 2018 Table 3)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     cartox10: int | None = Field(default=None, ge=0, le=10, description="CARTOX-10 score 0-10.")
     obtunded: bool = Field(
@@ -82,9 +82,13 @@ class CresObservation(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> CresObservation:
         if self.cartox10 is None and not self.obtunded:
-            raise ValueError("cartox10 is required unless the patient is obtunded/unassessable")
+            raise InputError(
+                "cartox10", None, "required unless the patient is obtunded/unassessable"
+            )
         if self.obtunded and self.cartox10 is not None:
-            raise ValueError("an obtunded patient cannot be scored: leave cartox10 out")
+            raise InputError(
+                "cartox10", self.cartox10, "an obtunded patient cannot be scored: leave it out"
+            )
         return self
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from hyposti.bounds import InputRecord
+from hyposti.errors import InputError
 from hyposti.protocol.safety_spec import AeScale
 from hyposti.safety.grade_result import Finding, GradeResult, most_severe
 
@@ -41,10 +43,8 @@ OXYGEN_GRADE: dict[str, int] = {
 }
 
 
-class CrsObservation(BaseModel):
+class CrsObservation(InputRecord):
     """The worst findings of one CRS assessment, not attributable to another cause (Lee 2019)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     temperature_c: float = Field(ge=30.0, le=45.0, description="Highest temperature, deg C.")
     fever_masked: bool = Field(
@@ -64,14 +64,22 @@ class CrsObservation(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> CrsObservation:
         if (self.vasopressors or self.vasopressin) and not self.hypotension:
-            raise ValueError("vasopressors are recorded but hypotension is not: set hypotension")
+            raise InputError(
+                "hypotension", False, "vasopressors are recorded: hypotension must be set"
+            )
         flow = self.oxygen_flow_l_min
         if flow is not None and self.oxygen == "low-flow" and flow > LOW_FLOW_MAX_L_MIN:
-            raise ValueError(f"low-flow nasal cannula is <= 6 L/min by definition; got {flow:g}")
+            raise InputError(
+                "oxygen_flow_l_min", flow, "low-flow nasal cannula is <= 6 L/min by definition"
+            )
         if flow is not None and self.oxygen == "high-flow" and flow <= LOW_FLOW_MAX_L_MIN:
-            raise ValueError(f"high-flow nasal cannula is > 6 L/min by definition; got {flow:g}")
+            raise InputError(
+                "oxygen_flow_l_min", flow, "high-flow nasal cannula is > 6 L/min by definition"
+            )
         if flow is not None and self.oxygen == "none" and flow > 0:
-            raise ValueError("an oxygen flow is recorded but oxygen support is 'none'")
+            raise InputError(
+                "oxygen_flow_l_min", flow, "a flow needs oxygen support other than 'none'"
+            )
         return self
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from hyposti.errors import InputError, ProtocolError, dotted_path, validation_problems
+from hyposti.bounds import Identifier, InputRecord, TrialDate
+from hyposti.errors import InputError, ProtocolError, parse_record
 from hyposti.protocol.safety_spec import DltClause, DltSpec
 from hyposti.safety.adverse_event import AdverseEvent
 from hyposti.safety.dictionary import lookup, system_organ_classes
@@ -20,19 +21,17 @@ from hyposti.safety.dictionary import lookup, system_organ_classes
 Evaluability = Literal["evaluable", "not evaluable", "pending"]
 
 
-class PatientSafetyRecord(BaseModel):
+class PatientSafetyRecord(InputRecord):
     """What DLT adjudication needs of one patient: dates, dose level, cohort and adverse events."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    patient_id: str = Field(min_length=1)
+    patient_id: Identifier
     dose_level: int = Field(ge=1, description="1-based dose level received.")
     cohort: int = Field(ge=1, description="1-based cohort number, in order of enrolment.")
-    preconditioning_start: dt.date
-    infusion: dt.date | None = Field(
+    preconditioning_start: TrialDate
+    infusion: TrialDate | None = Field(
         description="CAR-T infusion date (day 0); None if not infused."
     )
-    last_follow_up: dt.date = Field(description="Last date the patient was assessed.")
+    last_follow_up: TrialDate = Field(description="Last date the patient was assessed.")
     adverse_events: tuple[AdverseEvent, ...] = ()
 
 
@@ -75,15 +74,8 @@ class PatientAdjudication(BaseModel):
 
 
 def parse_patient(data: Any) -> PatientSafetyRecord:
-    """Validate a patient record (e.g. parsed JSON); every problem becomes one InputError."""
-    try:
-        return PatientSafetyRecord.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        rules = "; ".join(validation_problems(exc))
-        raise InputError(
-            dotted_path(tuple(first["loc"])) or "(record)", first.get("input"), rules
-        ) from None
+    """Validate a patient record (e.g. parsed JSON); a RecordError lists every problem."""
+    return parse_record(PatientSafetyRecord, data, "patient safety record")
 
 
 def _check_spec(spec: DltSpec) -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from hyposti.bounds import InputRecord
+from hyposti.errors import InputError
 from hyposti.protocol.safety_spec import AeScale
 from hyposti.safety.grade_result import (
     Finding,
@@ -80,10 +82,8 @@ def ice_score(
     return cognitive_score(items, "ICE")
 
 
-class IcansObservation(BaseModel):
+class IcansObservation(InputRecord):
     """The worst findings of one ICANS assessment, none attributable to another cause (Lee 2019)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     ice_score: int | None = Field(
         default=None, ge=0, le=10, description="ICE score 0-10; None only if unarousable."
@@ -102,10 +102,10 @@ class IcansObservation(BaseModel):
     def _consistent(self) -> IcansObservation:
         unarousable = self.consciousness == "unarousable"
         if self.ice_score is None and not unarousable:
-            raise ValueError("ice_score is required unless the patient is unarousable")
+            raise InputError("ice_score", None, "required unless the patient is unarousable")
         if unarousable and self.ice_score not in (None, 0):
-            raise ValueError(
-                f"an unarousable patient cannot score ICE {self.ice_score}; record 0 or omit it"
+            raise InputError(
+                "ice_score", self.ice_score, "an unarousable patient scores 0: record 0 or omit it"
             )
         return self
 

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from hyposti.bounds import MAX_LESION_MM
 from hyposti.response.records import (
     Assessment,
     BaselineLesion,
@@ -246,6 +247,12 @@ def true_progression_day(
     return float(grid_days[int(hit.argmax())]) if hit.any() else None
 
 
+def _read_mm(size_mm: float) -> float:
+    """A reader's whole-mm diameter, 1 mm to MAX_LESION_MM. Unchecked exponential growth outgrows
+    any body long after progression; the record's ceiling (hyposti.bounds) is what a scan reads."""
+    return float(min(MAX_LESION_MM, max(1.0, round(size_mm))))
+
+
 def _read_target(
     rng: np.random.Generator,
     lesion: VirtualLesion,
@@ -259,8 +266,8 @@ def _read_target(
         return LesionMeasurement(lesion_id=lesion.lesion_id, state=TargetState.DISAPPEARED)
     if not lesion.nodal and true_mm < too_small_mm:
         return LesionMeasurement(lesion_id=lesion.lesion_id, state=TargetState.TOO_SMALL)
-    read = max(1.0, round(true_mm * (1.0 + params.measurement_cv * rng.standard_normal())))
-    return LesionMeasurement(lesion_id=lesion.lesion_id, diameter_mm=float(read))
+    read = _read_mm(true_mm * (1.0 + params.measurement_cv * rng.standard_normal()))
+    return LesionMeasurement(lesion_id=lesion.lesion_id, diameter_mm=read)
 
 
 def _non_target_status(
@@ -338,14 +345,14 @@ def read_scans(
             )
             if not equivocal:
                 seen_unequivocal.add(lesion.lesion_id)
-            read = max(1.0, round(size * (1.0 + params.measurement_cv * rng.standard_normal())))
+            read = _read_mm(size * (1.0 + params.measurement_cv * rng.standard_normal()))
             new.append(
                 NewLesion(
                     lesion_id=lesion.lesion_id,
                     organ=lesion.organ,
                     nodal=lesion.nodal,
                     equivocal=equivocal,
-                    diameter_mm=float(read),
+                    diameter_mm=read,
                 )
             )
         assessments.append(
