@@ -15,13 +15,13 @@ from hyposti.response.records import (
     TargetState,
 )
 
-MEASURABLE_MIN_MM = 10.0  # RECIST 1.1 s3.1: CT (slices <= 5 mm), MRI, calipers
-CHEST_XRAY_MIN_MM = 20.0  # RECIST 1.1 s3.1: chest X-ray
-NODE_MEASURABLE_MIN_MM = 15.0  # RECIST 1.1 s3.1: node short axis
-NODE_PATHOLOGICAL_MIN_MM = 10.0  # RECIST 1.1 s3.1: 10 to <15 mm pathological, non-measurable
-NODE_NORMAL_BELOW_MM = 10.0  # RECIST 1.1 s4.3.2: a target node below 10 mm is normal (CR)
-MAX_TARGETS = 5  # RECIST 1.1 s4.2
-MAX_TARGETS_PER_ORGAN = 2  # RECIST 1.1 s4.2
+# Named here too (explicit re-export) because iRECIST imports them from this module.
+from hyposti.response.thresholds import CHEST_XRAY_MIN_MM, NODE_PATHOLOGICAL_MIN_MM
+from hyposti.response.thresholds import MAX_TARGETS as MAX_TARGETS
+from hyposti.response.thresholds import MAX_TARGETS_PER_ORGAN as MAX_TARGETS_PER_ORGAN
+from hyposti.response.thresholds import MEASURABLE_MIN_MM as MEASURABLE_MIN_MM
+from hyposti.response.thresholds import NODE_MEASURABLE_MIN_MM as NODE_MEASURABLE_MIN_MM
+
 NODAL_ORGAN = "lymph nodes"  # RECIST 1.1 s4.2: all nodes count as one organ
 
 
@@ -114,10 +114,10 @@ def check_patient(data: PatientTumourData) -> None:
             _where(data) + ".lesions", [], "no baseline lesions: a baseline assessment is required"
         )
     ids = [lesion.lesion_id for lesion in data.lesions]
-    for lesion_id, n in Counter(ids).items():
-        if n > 1:
+    for lesion_id, count in Counter(ids).items():
+        if count > 1:
             raise InputError(
-                _where(data, lesion=lesion_id), n, "baseline lesion ids must be unique"
+                _where(data, lesion=lesion_id), count, "baseline lesion ids must be unique"
             )
     for lesion in data.lesions:
         if lesion.diameter_mm is not None:
