@@ -23,7 +23,9 @@ from hyposti.analysis.km import fit_kaplan_meier
 from hyposti.data.dataset import TrialDataset
 from hyposti.response import PatientResponse, Response
 
-DAYS_PER_MONTH = 365.25 / 12
+# Named here too because the report imports it from this module.
+from hyposti.units import DAYS_PER_MONTH as DAYS_PER_MONTH
+
 RATE_MONTHS = (6, 12, 24, 36)
 RESPONSES = {Response.CR, Response.PR, Response.ICR, Response.IPR}
 DISEASE_CONTROL = RESPONSES | {

@@ -23,15 +23,17 @@ from hyposti.response.records import (
     PatientTumourData,
     TargetState,
 )
+from hyposti.response.thresholds import (
+    MAX_TARGETS_PER_ORGAN,
+    MEASURABLE_MIN_MM,
+    NODE_MEASURABLE_MIN_MM,
+    NODE_NORMAL_BELOW_MM,
+    NODE_PATHOLOGICAL_MIN_MM,
+    meets_pd,
+)
 from hyposti.virtual.parameters import TumourParameters
 
 NODAL_ORGAN = "lymph node"
-NODE_TARGET_MIN_MM = 15.0  # RECIST 1.1 s3.1: a node is measurable from 15 mm short axis
-NODE_NORMAL_BELOW_MM = 10.0  # RECIST 1.1 s3.1/s4.3.2: a node below 10 mm is normal
-MEASURABLE_MIN_MM = 10.0  # RECIST 1.1 s3.1: CT, slices <= 5 mm
-MAX_TARGETS_PER_ORGAN = 2  # RECIST 1.1 s4.2
-PD_RELATIVE = 1.2  # RECIST 1.1 s4.3.1: +20% over the nadir ...
-PD_ABSOLUTE_MM = 5.0  # ... and at least 5 mm absolute
 
 
 @dataclass(frozen=True)
@@ -118,15 +120,16 @@ def sample_baseline(rng: np.random.Generator, params: TumourParameters) -> Virtu
         }
         organ = _choice(rng, open_organs)
         per_organ[organ] = per_organ.get(organ, 0) + 1
-        floor = NODE_TARGET_MIN_MM if organ == NODAL_ORGAN else MEASURABLE_MIN_MM
+        floor = NODE_MEASURABLE_MIN_MM if organ == NODAL_ORGAN else MEASURABLE_MIN_MM
         excess = max(params.diameter_median_mm - floor, 1.0)
         size = floor + excess * float(np.exp(params.diameter_log_sd * rng.standard_normal()))
         lesions.append(_lesion(rng, params, f"T{len(lesions) + 1}", organ, True, round(size)))
     for k in range(int(rng.poisson(params.non_target_mean))):
         organ = _choice(rng, params.organs)
-        # A non-target node is pathological but not measurable: 10 to < 15 mm short axis.
+        # A non-target node is pathological but not measurable: 10 to < 15 mm short axis
+        # (drawn up to 14 mm so that rounding to whole millimetres keeps it below 15).
         size = (
-            float(rng.uniform(10.0, 14.0))
+            float(rng.uniform(NODE_PATHOLOGICAL_MIN_MM, NODE_MEASURABLE_MIN_MM - 1.0))
             if organ == NODAL_ORGAN
             else float(
                 params.diameter_median_mm
@@ -231,8 +234,7 @@ def true_progression_day(
     candidates = []
     sld = sizes[is_target].sum(axis=0)
     nadir = np.minimum.accumulate(np.concatenate([[tumour.baseline_sld_mm], sld]))[:-1]
-    target_pd = (sld >= PD_RELATIVE * nadir) & (sld - nadir >= PD_ABSOLUTE_MM)
-    candidates.append(target_pd)
+    candidates.append(meets_pd(sld, nadir))
     if (~is_target).any():
         nt = sizes[~is_target].sum(axis=0)
         nt_base = sum(lesion.baseline_mm for lesion in tumour.non_targets)
