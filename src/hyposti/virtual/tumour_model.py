@@ -19,6 +19,7 @@ from hyposti.response.records import (
     BaselineLesion,
     LesionMeasurement,
     NewLesion,
+    NewLesionState,
     NonTargetStatus,
     PatientTumourData,
     TargetState,
@@ -166,7 +167,10 @@ def lesion_sizes(tumour: VirtualTumour, days: np.ndarray, exposure: np.ndarray) 
     base = np.array([lesion.baseline_mm for lesion in tumour.lesions])[:, None]
     mg = np.array([lesion.growth_multiplier for lesion in tumour.lesions])[:, None]
     mk = np.array([lesion.kill_multiplier for lesion in tumour.lesions])[:, None]
-    return base * np.exp(tumour.growth_per_day * mg * t - tumour.kill_per_auc * mk * auc)
+    sizes: np.ndarray = base * np.exp(
+        tumour.growth_per_day * mg * t - tumour.kill_per_auc * mk * auc
+    )
+    return sizes
 
 
 def new_lesion_sizes(
@@ -231,10 +235,9 @@ def true_progression_day(
     """
     sizes = lesion_sizes(tumour, grid_days, grid_exposure)
     is_target = np.array([lesion.target for lesion in tumour.lesions])
-    candidates = []
-    sld = sizes[is_target].sum(axis=0)
+    sld = sizes[is_target].sum(axis=0, dtype=np.float64)
     nadir = np.minimum.accumulate(np.concatenate([[tumour.baseline_sld_mm], sld]))[:-1]
-    candidates.append(meets_pd(sld, nadir))
+    candidates: list[np.ndarray] = [meets_pd(sld, nadir)]
     if (~is_target).any():
         nt = sizes[~is_target].sum(axis=0)
         nt_base = sum(lesion.baseline_mm for lesion in tumour.non_targets)
@@ -243,7 +246,7 @@ def true_progression_day(
     if tumour.new_lesions:
         appear = np.interp([n.appearance_day for n in tumour.new_lesions], grid_days, grid_exposure)
         new = new_lesion_sizes(tumour, grid_days, grid_exposure, appear)
-        candidates.append((new >= params.new_lesion_equivocal_below_mm).any(axis=0))
+        candidates.append(np.asarray((new >= params.new_lesion_equivocal_below_mm).any(axis=0)))
     hit = np.logical_or.reduce(candidates)
     return float(grid_days[int(hit.argmax())]) if hit.any() else None
 
@@ -330,7 +333,7 @@ def read_scans(
                         lesion_id=lesion.lesion_id,
                         organ=lesion.organ,
                         nodal=lesion.nodal,
-                        state="disappeared",
+                        state=NewLesionState.DISAPPEARED,
                     )
                 )
                 continue
