@@ -93,8 +93,9 @@ def dose_level_summary(nca: pd.DataFrame, dose_levels: pd.Series) -> list[dict[s
     """Per matrix and dose level: geometric mean (CV%) of exposure, median (range) of times."""
     frame = nca.assign(dose_level=nca["subject_id"].map(dose_levels))
     out = []
-    for (matrix, level), group in frame.groupby(["matrix", "dose_level"], sort=True):
-        entry: dict[str, Any] = {"matrix": matrix, "dose_level": int(level), "n": len(group)}
+    for (matrix, _), group in frame.groupby(["matrix", "dose_level"], sort=True):
+        level = int(group["dose_level"].iloc[0])
+        entry: dict[str, Any] = {"matrix": matrix, "dose_level": level, "n": len(group)}
         for p in LOG_PARAMETERS:
             entry[p] = geometric_summary(group[p])
         for p in ("tmax", "tlast"):
@@ -140,22 +141,28 @@ def tumour_biopsies(samples: pd.DataFrame, dose_levels: pd.Series) -> dict[str, 
                 "nca": bool(profiled.loc[group.index].any()),
                 "biopsies": [
                     {
-                        "study_day": float(r.study_day),
-                        "copies_per_ug": None if r.below_lloq else float(r.level),
-                        "lloq": float(r.lloq),
-                        "below_lloq": bool(r.below_lloq),
+                        "study_day": float(day),
+                        "copies_per_ug": None if below else float(value),
+                        "lloq": float(lloq),
+                        "below_lloq": bool(below),
                     }
-                    for r in group.itertuples()
+                    for day, value, lloq, below in zip(
+                        group["study_day"],
+                        group["level"],
+                        group["lloq"],
+                        group["below_lloq"],
+                        strict=True,
+                    )
                 ],
             }
         )
     first = tumour.loc[tumour["study_day"] >= 0].groupby("subject_id", sort=True).head(1)
     by_dose_level = []
-    for level, group in first.dropna(subset=["dose_level"]).groupby("dose_level", sort=True):
+    for _, group in first.dropna(subset=["dose_level"]).groupby("dose_level", sort=True):
         days = group["study_day"]
         by_dose_level.append(
             {
-                "dose_level": int(level),
+                "dose_level": int(group["dose_level"].iloc[0]),
                 "n": len(group),
                 "n_below_lloq": int(group["below_lloq"].sum()),
                 "level": geometric_summary(group["level"]),

@@ -52,7 +52,7 @@ def enrolment_flow(
         "screened": len(screened),
         "screen_failed": len(failed),
         "failed_by_criterion": [
-            {"criterion_id": c, "text": (criteria_text or {}).get(c), "n": int(n)}
+            {"criterion_id": c, "text": (criteria_text or {}).get(str(c)), "n": int(n)}
             for c, n in by_criterion.items()
         ],
         **{k: int(v.sum()) for k, v in stages.items()},
@@ -100,7 +100,7 @@ def analyze_trial(
     }
     dose_levels = ds.subjects.set_index("subject_id")["dose_level"]
     cutoff: pd.Timestamp = ds.data_cutoff
-    return plain(
+    result: dict[str, Any] = plain(
         {
             "study": {
                 "study_id": ds.study_id,
@@ -129,3 +129,4 @@ def analyze_trial(
             ),
         }
     )
+    return result
