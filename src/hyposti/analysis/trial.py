@@ -14,6 +14,7 @@ from hyposti.analysis.safety import safety_analysis
 from hyposti.analysis.tumour import assess_responses
 from hyposti.data.dataset import TrialDataset
 from hyposti.protocol import Protocol, load_protocol
+from hyposti.response.patient import Criteria
 
 
 def enrolment_flow(
@@ -79,7 +80,7 @@ def plain(value: Any) -> Any:
 def analyze_trial(
     ds: TrialDataset,
     protocol: Protocol | None = None,
-    criteria: str | None = None,
+    criteria: Criteria | None = None,
     conf_type: str = "log-log",
     blq: BlqRule | None = None,
 ) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
 from hyposti.errors import InputError
 from hyposti.response.records import (
@@ -43,8 +44,13 @@ def organ_key(lesion: BaselineLesion) -> str:
 
 def validate_baseline(data: PatientTumourData) -> list[BaselineProblem]:
     """Baseline selection problems with lesion ids (RECIST 1.1, Eisenhauer 2009 s3.1, s4.2)."""
+    return baseline_problems(data.lesions)
+
+
+def baseline_problems(lesions: Sequence[BaselineLesion]) -> list[BaselineProblem]:
+    """Measurability, target counts and normal nodes of a baseline (RECIST 1.1 s3.1, s4.2)."""
     problems: list[BaselineProblem] = []
-    targets = [lesion for lesion in data.lesions if lesion.target]
+    targets = [lesion for lesion in lesions if lesion.target]
     for lesion in targets:
         floor = measurable_floor_mm(lesion)
         size = lesion.diameter_mm
@@ -74,7 +80,7 @@ def validate_baseline(data: PatientTumourData) -> list[BaselineProblem]:
                     "(RECIST 1.1 s4.2; all lymph nodes are one organ)",
                 )
             )
-    for lesion in data.lesions:
+    for lesion in lesions:
         if (
             not lesion.target
             and lesion.nodal

@@ -75,9 +75,11 @@ def _fail(table: str, df: pd.DataFrame, mask: np.ndarray, column: str, rule: str
     raise DataError(table, int(df.index[pos]), column, f"{where}: {rule}")
 
 
-def _days(values: pd.Series) -> np.ndarray:
+def _days(values: pd.Series) -> IntArray:
     """Dates as int64 days since 1970-01-01; NaT becomes the int64 minimum."""
-    return pd.to_datetime(values).to_numpy(dtype="datetime64[D]").astype(np.int64)
+    # A datetime column needs no parsing (to_datetime would still scan it for its cache).
+    dates = values if pd.api.types.is_datetime64_any_dtype(values) else pd.to_datetime(values)
+    return dates.to_numpy(dtype="datetime64[D]").astype(np.int64)
 
 
 def _text(values: pd.Series) -> np.ndarray:
@@ -134,6 +136,7 @@ class _TimePoints:
     pct_base: FloatArray
     pct_nadir: FloatArray
     target: IntArray
+    table_code: IntArray
     code: IntArray
     cr_then_pr: BoolArray
     included: BoolArray
@@ -388,7 +391,7 @@ def _time_points(g: _Layout, tg: _Targets, spec: ResponseSpec) -> _TimePoints:
     code = np.where(progressed, PD, np.where(t != NONE, with_targets, without_targets))
     follow = g.valid.copy()
     follow[:, 0] = False
-    code = np.where(follow, code, NE)
+    table_code = code = np.where(follow, code, NE)
     columns = np.arange(g.n_a)[None, :]
 
     # RECIST 1.1 Table 3 note a: disease (PR, SD, non-CR/non-PD) after a CR, read as the
@@ -413,6 +416,7 @@ def _time_points(g: _Layout, tg: _Targets, spec: ResponseSpec) -> _TimePoints:
         pct_base=pct_base,
         pct_nadir=pct_nadir,
         target=t,
+        table_code=table_code,
         code=code,
         cr_then_pr=cr_then_pr,
         included=in_time & (columns <= first_pd[:, None]),
@@ -544,7 +548,11 @@ def assess_trial(
 def trial_time_points(
     measurements: pd.DataFrame, assessments: pd.DataFrame, spec: ResponseSpec
 ) -> pd.DataFrame:
-    """One row per follow-up: sums, % changes (spider plot) and responses (Tables 1 and 2)."""
+    """One row per follow-up: sums, % changes (spider plot) and responses (Tables 1 and 2).
+
+    ``table_response`` is the Table 1/2 response; ``overall_response`` the same after the
+    protocol's reading of disease seen after a CR (Table 3 note a).
+    """
     g, tg, tp = _assess(measurements, assessments, spec)
     follow = g.valid.copy()
     follow[:, 0] = False
@@ -562,6 +570,7 @@ def trial_time_points(
             "pct_from_baseline": tp.pct_base[p, c],
             "pct_from_nadir": tp.pct_nadir[p, c],
             "target_response": target_name,
+            "table_response": NAMES[tp.table_code[p, c]],
             "overall_response": NAMES[tp.code[p, c]],
             "included": tp.included[p, c],
         }
