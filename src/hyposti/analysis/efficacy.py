@@ -38,10 +38,14 @@ DISEASE_CONTROL = RESPONSES | {
 }
 
 
-def _day(date: dt.date | None, origin: pd.Timestamp) -> float | None:
-    if date is None or pd.isna(date):
-        return None
-    return float((pd.Timestamp(date) - origin).days)
+def _day(date: dt.date | None, origin: dt.date) -> float | None:
+    return None if date is None else float((date - origin).days)
+
+
+def _days_from(infused: pd.DataFrame, dates: pd.Series) -> list[float | None]:
+    """Days from each infused subject's infusion to its date in ``dates`` (indexed by subject)."""
+    days = (infused["subject_id"].map(dates) - infused["infusion_date"]).dt.days
+    return [None if v != v else float(v) for v in days.tolist()]
 
 
 def _event(e: TimeToEvent) -> dict[str, Any]:
@@ -57,27 +61,32 @@ def patient_outcomes(
     investigator's documented progression in disposition; events after the data cut-off are not
     counted and follow-up is cut at it.
     """
-    cutoff = ds.data_cutoff
-    disp = {r["subject_id"]: r for r in ds.disposition.to_dict(orient="records")}
     out = []
     infused = ds.subjects.loc[ds.subjects["infusion_date"].notna()]
-    for sid, origin, level in zip(
-        infused["subject_id"], infused["infusion_date"], infused["dose_level"], strict=True
+    disp = ds.disposition.drop_duplicates("subject_id", keep="last").set_index("subject_id")
+    # Study days of the disposition dates, one column at a time (None where not recorded).
+    cuts = (ds.data_cutoff - infused["infusion_date"]).dt.days.astype(float).tolist()
+    recorded = {
+        column: _days_from(infused, disp[column])
+        for column in ("progression_date", "death_date", "new_therapy_date", "last_contact_date")
+    }
+    for i, (sid, origin, level) in enumerate(
+        zip(infused["subject_id"], infused["infusion_date"], infused["dose_level"], strict=True)
     ):
-        cut = _day(cutoff, origin)
-        d = disp.get(sid)
+        cut = cuts[i]
+        start = origin.date()
 
-        def within(day: float | None, cut: float | None = cut) -> float | None:
-            return day if day is not None and cut is not None and day <= cut else None
+        def within(day: float | None, cut: float = cut) -> float | None:
+            return day if day is not None and day <= cut else None
 
         r = responses.get(sid)
-        engine_pd = _day(r.progression_date, origin) if r else None
-        recorded_pd = _day(d["progression_date"], origin) if d is not None else None
+        engine_pd = _day(r.progression_date, start) if r else None
+        recorded_pd = recorded["progression_date"][i]
         pd_days = [v for v in (within(engine_pd), within(recorded_pd)) if v is not None]
         progression = min(pd_days) if pd_days else None
-        death = within(_day(d["death_date"], origin)) if d is not None else None
-        therapy = within(_day(d["new_therapy_date"], origin)) if d is not None else None
-        contact = _day(d["last_contact_date"], origin) if d is not None else 0.0
+        death = within(recorded["death_date"][i])
+        therapy = within(recorded["new_therapy_date"][i])
+        contact = recorded["last_contact_date"][i]
         alive_until = death if death is not None else min(contact or 0.0, cut or 0.0)
         points = r.time_points if r else ()
         adequate = [
@@ -86,7 +95,7 @@ def patient_outcomes(
             if p.included and p.overall_response is not Response.NE
         ]
         bor = r.bor_confirmed if r else Response.NE
-        first_response = _day(r.first_response_date, origin) if r else None
+        first_response = _day(r.first_response_date, start) if r else None
         pfs = progression_event(sid, adequate, progression, death, therapy, schedule)
         dor = (
             progression_event(sid, adequate, progression, death, therapy, schedule, first_response)
@@ -103,7 +112,7 @@ def patient_outcomes(
                 "bor_unconfirmed": (r.bor_unconfirmed if r else Response.NE).value,
                 "best_pct_change": r.best_pct_change if r else None,
                 "first_response_day": first_response if bor in RESPONSES else None,
-                "first_unconfirmed_response_day": _day(r.first_unconfirmed_response_date, origin)
+                "first_unconfirmed_response_day": _day(r.first_unconfirmed_response_date, start)
                 if r
                 else None,
                 "progression_day": progression,

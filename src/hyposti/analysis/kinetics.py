@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hyposti.analysis.nca import BlqRule, nca_profile
+from hyposti.analysis.nca import BlqRule, NcaResult, nca_profile
 from hyposti.errors import DataError, InputError
 
 PARAMETERS = ("cmax", "tmax", "auc_0_28", "auc_last", "clast", "tlast")
@@ -49,9 +49,9 @@ def nca_table(
     days = pd.to_numeric(frame["study_day"], errors="coerce").to_numpy(dtype=float)
     limits = pd.to_numeric(frame["lloq"], errors="coerce").to_numpy(dtype=float)
     values = copies.to_numpy(dtype=float)
-    rows = []
+    keys: list[tuple[Any, ...]] = []
+    results: list[NcaResult] = []
     for key, index in frame.groupby(list(group_columns), sort=True).indices.items():
-        keys = key if isinstance(key, tuple) else (key,)
         try:
             result = nca_profile(days[index], values[index], limits[index], blq=blq)
         except InputError as exc:
@@ -59,9 +59,14 @@ def nca_table(
             position = exc.field.split("[")[1].rstrip("]") if "[" in exc.field else None
             row = int(index[int(position)]) + 1 if position is not None else None
             raise DataError(table, row, column, f"{exc.value!r}: {exc.rule}") from exc
-        rows.append(dict(zip(group_columns, keys, strict=True)) | result.as_dict())
-    columns = [*group_columns, *PARAMETERS, "n_samples", "n_blq", "notes"]
-    return pd.DataFrame(rows, columns=columns)
+        keys.append(key if isinstance(key, tuple) else (key,))
+        results.append(result)
+    # Column by column from the results' fields: no per-profile dict (10^4 profiles).
+    data: dict[str, list[Any]] = {c: [k[i] for k in keys] for i, c in enumerate(group_columns)}
+    for name in (*PARAMETERS, "n_samples", "n_blq"):
+        data[name] = [getattr(r, name) for r in results]
+    data["notes"] = [list(r.notes) for r in results]
+    return pd.DataFrame(data, columns=list(data))
 
 
 def geometric_summary(values: pd.Series) -> dict[str, Any]:

@@ -81,18 +81,25 @@ def _counts(
     return out
 
 
-def ae_incidence_table(ae: pd.DataFrame, pop: pd.DataFrame) -> dict[str, Any]:
-    """Any-AE row, then each SOC and each term in it: patients by worst grade, per dose level."""
+def _dose_levels(pop: pd.DataFrame) -> tuple[list[object], dict[str, int]]:
+    """The population's dose levels then ``all``, and the number of patients at each."""
     levels: list[object] = [*sorted(int(v) for v in pop["dose_level"].unique())]
     denominators = {dose_key(lv): int((pop["dose_level"] == lv).sum()) for lv in levels}
     denominators[ALL] = len(pop)
     levels.append(ALL)
+    return levels, denominators
 
-    def worst(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame.groupby("subject_id", as_index=False).agg(
-            grade=("grade", "max"), dose_level=("dose_level", "first")
-        )
 
+def worst(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each patient's worst grade (and dose level) among the rows of ``frame``."""
+    return frame.groupby("subject_id", as_index=False).agg(
+        grade=("grade", "max"), dose_level=("dose_level", "first")
+    )
+
+
+def ae_incidence_table(ae: pd.DataFrame, pop: pd.DataFrame) -> dict[str, Any]:
+    """Any-AE row, then each SOC and each term in it: patients by worst grade, per dose level."""
+    levels, denominators = _dose_levels(pop)
     rows: list[dict[str, Any]] = [
         {"soc": None, "term": None, "by_dose": _counts(worst(ae), levels, denominators)}
     ]
@@ -111,11 +118,12 @@ def syndrome_grades(ds: TrialDataset) -> dict[str, Any]:
     pop = safety_population(ds)
     ae = reported_aes(ds).merge(pop, on="subject_id", how="inner")
     ae = ae.loc[ae["onset_date"] >= ae["preconditioning_start_date"]]
-    out = {}
-    for name, scale in SYNDROME_SCALES.items():
-        rows = ae.loc[ae["scale"] == scale]
-        out[name] = ae_incidence_table(rows, pop)["rows"][0]["by_dose"]
-    return out
+    levels, denominators = _dose_levels(pop)
+    # The any-grade row of each syndrome's incidence table, without the per-term rows.
+    return {
+        name: _counts(worst(ae.loc[ae["scale"] == scale]), levels, denominators)
+        for name, scale in SYNDROME_SCALES.items()
+    }
 
 
 def dlt_summary(ds: TrialDataset) -> list[dict[str, Any]]:

@@ -64,8 +64,14 @@ def enrolment_flow(
     }
 
 
+_ATOMS = (str, int, bool, type(None))
+
+
 def plain(value: Any) -> Any:
     """Recursively replace NaN / NaT / pandas missing values with None (JSON has no NaN)."""
+    # Most leaves are text, integers or None: settled by one exact type test.
+    if type(value) in _ATOMS:
+        return value
     if isinstance(value, dict):
         return {k: plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
