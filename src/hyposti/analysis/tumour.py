@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -46,6 +46,18 @@ _NEW_STATE = {
 }
 _NOT_PRESENT = ("disappeared", "not_evaluated")
 _Row = dict[Hashable, Any]
+
+
+class _BaselineRow(NamedTuple):
+    """A baseline lesion as the dataset records it (validated at load), for the baseline rules."""
+
+    lesion_id: str
+    organ: str
+    nodal: bool
+    method: Method
+    slice_thickness_mm: float | None
+    diameter_mm: float | None
+    target: bool
 
 
 @dataclass(frozen=True)
@@ -213,7 +225,7 @@ def _baseline_flags(ds: TrialDataset, base: pd.DataFrame) -> dict[str, list[str]
         how="left",
     )
     methods = {m: Method(m) for m in Method}
-    by_subject: dict[str, list[BaselineLesion]] = {}
+    by_subject: dict[str, list[_BaselineRow]] = {}
     for sid, lesion_id, organ, nodal, method, thickness, size, target in zip(
         rows["subject_id"],
         rows["lesion_id"],
@@ -225,17 +237,8 @@ def _baseline_flags(ds: TrialDataset, base: pd.DataFrame) -> dict[str, list[str]
         rows["category"] == "target",
         strict=True,
     ):
-        # The dataset was validated at load: construct without validating every lesion again.
         by_subject.setdefault(sid, []).append(
-            BaselineLesion.model_construct(
-                lesion_id=lesion_id,
-                organ=organ,
-                nodal=nodal,
-                method=methods[method],
-                slice_thickness_mm=thickness,
-                diameter_mm=size,
-                target=target,
-            )
+            _BaselineRow(lesion_id, organ, nodal, methods[method], thickness, size, target)
         )
     out: dict[str, list[str]] = {}
     for sid, found in by_subject.items():

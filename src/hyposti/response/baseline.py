@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from typing import Protocol
 
 from hyposti.errors import InputError
 from hyposti.response.records import (
-    BaselineLesion,
     BaselineProblem,
     LesionMeasurement,
     Method,
@@ -26,7 +26,26 @@ from hyposti.response.thresholds import NODE_MEASURABLE_MIN_MM as NODE_MEASURABL
 NODAL_ORGAN = "lymph nodes"  # RECIST 1.1 s4.2: all nodes count as one organ
 
 
-def measurable_floor_mm(lesion: BaselineLesion) -> float:
+class LesionAtBaseline(Protocol):
+    """What the baseline rules read of a lesion: a :class:`BaselineLesion` or a table row."""
+
+    @property
+    def lesion_id(self) -> str: ...
+    @property
+    def organ(self) -> str: ...
+    @property
+    def nodal(self) -> bool: ...
+    @property
+    def method(self) -> Method: ...
+    @property
+    def slice_thickness_mm(self) -> float | None: ...
+    @property
+    def diameter_mm(self) -> float | None: ...
+    @property
+    def target(self) -> bool: ...
+
+
+def measurable_floor_mm(lesion: LesionAtBaseline) -> float:
     """Smallest measurable size by method (RECIST 1.1, Eisenhauer 2009 section 3.1)."""
     if lesion.nodal:
         return NODE_MEASURABLE_MIN_MM
@@ -37,7 +56,7 @@ def measurable_floor_mm(lesion: BaselineLesion) -> float:
     return MEASURABLE_MIN_MM
 
 
-def organ_key(lesion: BaselineLesion) -> str:
+def organ_key(lesion: LesionAtBaseline) -> str:
     """Organ used for the per-organ limit: all lymph nodes are one organ (RECIST 1.1 s4.2)."""
     return NODAL_ORGAN if lesion.nodal else lesion.organ.strip().lower()
 
@@ -47,7 +66,7 @@ def validate_baseline(data: PatientTumourData) -> list[BaselineProblem]:
     return baseline_problems(data.lesions)
 
 
-def baseline_problems(lesions: Sequence[BaselineLesion]) -> list[BaselineProblem]:
+def baseline_problems(lesions: Sequence[LesionAtBaseline]) -> list[BaselineProblem]:
     """Measurability, target counts and normal nodes of a baseline (RECIST 1.1 s3.1, s4.2)."""
     problems: list[BaselineProblem] = []
     targets = [lesion for lesion in lesions if lesion.target]
