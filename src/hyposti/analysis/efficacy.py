@@ -8,6 +8,7 @@ section 4.6); DOR from first documented response; PFS and OS from CAR-T infusion
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -188,6 +189,7 @@ def efficacy_analysis(
     patients = patient_outcomes(ds, responses, schedule)
     responders = [p for p in patients if p["first_response_day"] is not None]
     ttr = [p["first_response_day"] for p in responders]
+    bor_counts = Counter(p["bor_confirmed"] for p in patients)
     return {
         "population": "all infused subjects",
         "n": len(patients),
@@ -195,11 +197,7 @@ def efficacy_analysis(
         "orr_confirmed": _rates(patients, "bor_confirmed", RESPONSES),
         "orr_unconfirmed": _rates(patients, "bor_unconfirmed", RESPONSES),
         "dcr": _rates(patients, "bor_confirmed", DISEASE_CONTROL),
-        "bor_counts": {
-            code.value: n
-            for code in Response
-            if (n := sum(p["bor_confirmed"] == code.value for p in patients))
-        },
+        "bor_counts": {code.value: n for code in Response if (n := bor_counts[code.value])},
         "ttr_days": {
             "n": len(ttr),
             "median": float(pd.Series(ttr).median()) if ttr else None,
