@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hyposti.analysis.tumour import TumourOutcome, _outcome, assess_responses, tumour_data
+from hyposti.analysis.tumour import TumourOutcome, assess_responses, tumour_data, tumour_outcome
 from hyposti.data import TrialDataset
 from hyposti.data.example import example_dataset, example_frames
 from hyposti.protocol import load_protocol
@@ -29,7 +29,7 @@ def per_patient(ds: TrialDataset, response_spec=PROTOCOL.response) -> dict[str, 
     for data in tumour_data(ds):
         kept = [a for a in data.assessments if a.date <= ds.data_cutoff.date()]
         data = data.model_copy(update={"assessments": kept})
-        out[data.patient_id] = _outcome(assess_patient(data, response_spec, "recist11"))
+        out[data.patient_id] = tumour_outcome(assess_patient(data, response_spec, "recist11"))
     return out
 
 

@@ -405,7 +405,8 @@ def tumour_data(ds: TrialDataset) -> list[PatientTumourData]:
     return out
 
 
-def _outcome(r: PatientResponse) -> TumourOutcome:
+def tumour_outcome(r: PatientResponse) -> TumourOutcome:
+    """The analysis's view of a per-patient engine result."""
     return TumourOutcome(
         subject_id=r.patient_id,
         bor_confirmed=r.bor_confirmed,
@@ -436,5 +437,5 @@ def assess_responses(
         kept = [a for a in data.assessments if a.date <= cutoff]
         if len(kept) != len(data.assessments):
             data = data.model_copy(update={"assessments": kept})
-        out[data.patient_id] = _outcome(assess_patient(data, spec, criteria))
+        out[data.patient_id] = tumour_outcome(assess_patient(data, spec, criteria))
     return out
