@@ -7,7 +7,9 @@ section 4.6); DOR from first documented response; PFS and OS from CAR-T infusion
 
 from __future__ import annotations
 
-from dataclasses import asdict
+import datetime as dt
+from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -20,10 +22,13 @@ from hyposti.analysis.censoring import (
     survival_event,
 )
 from hyposti.analysis.km import fit_kaplan_meier
+from hyposti.analysis.tumour import TumourOutcome
 from hyposti.data.dataset import TrialDataset
-from hyposti.response import PatientResponse, Response
+from hyposti.response import Response
 
-DAYS_PER_MONTH = 365.25 / 12
+# Named here too because the report imports it from this module.
+from hyposti.units import DAYS_PER_MONTH as DAYS_PER_MONTH
+
 RATE_MONTHS = (6, 12, 24, 36)
 RESPONSES = {Response.CR, Response.PR, Response.ICR, Response.IPR}
 DISEASE_CONTROL = RESPONSES | {
@@ -34,14 +39,22 @@ DISEASE_CONTROL = RESPONSES | {
 }
 
 
-def _day(date: object, origin: pd.Timestamp) -> float | None:
-    if date is None or pd.isna(date):
-        return None
-    return float((pd.Timestamp(date) - origin).days)
+def _day(date: dt.date | None, origin: dt.date) -> float | None:
+    return None if date is None else float((date - origin).days)
+
+
+def _days_from(infused: pd.DataFrame, dates: pd.Series) -> list[float | None]:
+    """Days from each infused subject's infusion to its date in ``dates`` (indexed by subject)."""
+    days = (infused["subject_id"].map(dates) - infused["infusion_date"]).dt.days
+    return [None if v != v else float(v) for v in days.tolist()]
+
+
+def _event(e: TimeToEvent) -> dict[str, Any]:
+    return {"subject_id": e.subject_id, "time": e.time, "event": e.event, "reason": e.reason}
 
 
 def patient_outcomes(
-    ds: TrialDataset, responses: dict[str, PatientResponse], schedule: AssessmentSchedule
+    ds: TrialDataset, responses: Mapping[str, TumourOutcome], schedule: AssessmentSchedule
 ) -> list[dict[str, Any]]:
     """Per infused patient: best response, % change, endpoint days and the PFS/OS/DOR records.
 
@@ -49,57 +62,58 @@ def patient_outcomes(
     investigator's documented progression in disposition; events after the data cut-off are not
     counted and follow-up is cut at it.
     """
-    cutoff = ds.data_cutoff
-    disp = {r["subject_id"]: r for r in ds.disposition.to_dict(orient="records")}
     out = []
     infused = ds.subjects.loc[ds.subjects["infusion_date"].notna()]
-    for s in infused.itertuples():
-        origin = s.infusion_date
-        cut = _day(cutoff, origin)
-        d = disp.get(s.subject_id)
+    disp = ds.disposition.drop_duplicates("subject_id", keep="last").set_index("subject_id")
+    # Study days of the disposition dates, one column at a time (None where not recorded).
+    cuts = (ds.data_cutoff - infused["infusion_date"]).dt.days.astype(float).tolist()
+    recorded = {
+        column: _days_from(infused, disp[column])
+        for column in ("progression_date", "death_date", "new_therapy_date", "last_contact_date")
+    }
+    for i, (sid, origin, level) in enumerate(
+        zip(infused["subject_id"], infused["infusion_date"], infused["dose_level"], strict=True)
+    ):
+        cut = cuts[i]
+        start = origin.date()
 
-        def within(day: float | None, cut: float | None = cut) -> float | None:
-            return day if day is not None and cut is not None and day <= cut else None
+        def within(day: float | None, cut: float = cut) -> float | None:
+            return day if day is not None and day <= cut else None
 
-        r = responses.get(s.subject_id)
-        engine_pd = _day(r.progression_date, origin) if r else None
-        recorded_pd = _day(d["progression_date"], origin) if d is not None else None
+        r = responses.get(sid)
+        engine_pd = _day(r.progression_date, start) if r else None
+        recorded_pd = recorded["progression_date"][i]
         pd_days = [v for v in (within(engine_pd), within(recorded_pd)) if v is not None]
         progression = min(pd_days) if pd_days else None
-        death = within(_day(d["death_date"], origin)) if d is not None else None
-        therapy = within(_day(d["new_therapy_date"], origin)) if d is not None else None
-        contact = _day(d["last_contact_date"], origin) if d is not None else 0.0
+        death = within(recorded["death_date"][i])
+        therapy = within(recorded["new_therapy_date"][i])
+        contact = recorded["last_contact_date"][i]
         alive_until = death if death is not None else min(contact or 0.0, cut or 0.0)
-        adequate = (
-            [
-                float(p.study_day)
-                for p in r.time_points
-                if p.included and p.overall_response is not Response.NE
-            ]
-            if r
-            else []
-        )
+        points = r.time_points if r else ()
+        adequate = [
+            float(p.study_day)
+            for p in points
+            if p.included and p.overall_response is not Response.NE
+        ]
         bor = r.bor_confirmed if r else Response.NE
-        first_response = _day(r.first_response_date, origin) if r else None
-        pfs = progression_event(s.subject_id, adequate, progression, death, therapy, schedule)
+        first_response = _day(r.first_response_date, start) if r else None
+        pfs = progression_event(sid, adequate, progression, death, therapy, schedule)
         dor = (
-            progression_event(
-                s.subject_id, adequate, progression, death, therapy, schedule, first_response
-            )
+            progression_event(sid, adequate, progression, death, therapy, schedule, first_response)
             if bor in RESPONSES and first_response is not None
             else None
         )
         out.append(
             {
-                "subject_id": s.subject_id,
-                "dose_level": None if pd.isna(s.dose_level) else int(s.dose_level),
+                "subject_id": sid,
+                "dose_level": None if pd.isna(level) else int(level),
                 "infusion_date": origin.date(),
                 "bor_confirmed": bor.value,
                 "bor_confirmed_reason": r.bor_confirmed_reason if r else "no baseline scan",
                 "bor_unconfirmed": (r.bor_unconfirmed if r else Response.NE).value,
                 "best_pct_change": r.best_pct_change if r else None,
                 "first_response_day": first_response if bor in RESPONSES else None,
-                "first_unconfirmed_response_day": _day(r.first_unconfirmed_response_date, origin)
+                "first_unconfirmed_response_day": _day(r.first_unconfirmed_response_date, start)
                 if r
                 else None,
                 "progression_day": progression,
@@ -107,9 +121,9 @@ def patient_outcomes(
                 "new_therapy_day": therapy,
                 "last_known_alive_day": alive_until,
                 "last_adequate_assessment_day": max(adequate) if adequate else None,
-                "pfs": asdict(pfs),
-                "os": asdict(survival_event(s.subject_id, death, alive_until)),
-                "dor": None if dor is None else asdict(dor),
+                "pfs": _event(pfs),
+                "os": _event(survival_event(sid, death, alive_until)),
+                "dor": None if dor is None else _event(dor),
                 "time_points": [
                     {
                         "study_day": p.study_day,
@@ -117,7 +131,7 @@ def patient_outcomes(
                         "overall_response": p.overall_response.value,
                         "included": p.included,
                     }
-                    for p in (r.time_points if r else [])
+                    for p in points
                 ],
                 "data_quality_flags": list(r.data_quality_flags) if r else [],
             }
@@ -143,7 +157,7 @@ def km_summary(records: list[dict[str, Any]], conf_type: str) -> dict[str, Any] 
     fit = fit_kaplan_meier(
         [r["time"] for r in records], [r["event"] for r in records], conf_type=conf_type
     )
-    out = fit.as_dict(at=[m * DAYS_PER_MONTH for m in RATE_MONTHS])
+    out: dict[str, Any] = fit.as_dict(at=[m * DAYS_PER_MONTH for m in RATE_MONTHS])
     for row, months in zip(out["at"], RATE_MONTHS, strict=True):
         row["months"] = months
     return out
@@ -167,7 +181,7 @@ def censoring_rules(schedule: AssessmentSchedule) -> list[str]:
 
 def efficacy_analysis(
     ds: TrialDataset,
-    responses: dict[str, PatientResponse],
+    responses: Mapping[str, TumourOutcome],
     schedule: AssessmentSchedule,
     conf_type: str = "log-log",
 ) -> dict[str, Any]:
@@ -175,6 +189,7 @@ def efficacy_analysis(
     patients = patient_outcomes(ds, responses, schedule)
     responders = [p for p in patients if p["first_response_day"] is not None]
     ttr = [p["first_response_day"] for p in responders]
+    bor_counts = Counter(p["bor_confirmed"] for p in patients)
     return {
         "population": "all infused subjects",
         "n": len(patients),
@@ -182,11 +197,7 @@ def efficacy_analysis(
         "orr_confirmed": _rates(patients, "bor_confirmed", RESPONSES),
         "orr_unconfirmed": _rates(patients, "bor_unconfirmed", RESPONSES),
         "dcr": _rates(patients, "bor_confirmed", DISEASE_CONTROL),
-        "bor_counts": {
-            code.value: n
-            for code in Response
-            if (n := sum(p["bor_confirmed"] == code.value for p in patients))
-        },
+        "bor_counts": {code.value: n for code in Response if (n := bor_counts[code.value])},
         "ttr_days": {
             "n": len(ttr),
             "median": float(pd.Series(ttr).median()) if ttr else None,

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hyposti.analysis.nca import BlqRule, nca_profile
+from hyposti.analysis.nca import BlqRule, NcaResult, nca_profile
 from hyposti.errors import DataError, InputError, shown
 
 PARAMETERS = ("cmax", "tmax", "auc_0_28", "auc_last", "auc_all", "clast", "tlast")
@@ -49,9 +49,9 @@ def nca_table(
     days = pd.to_numeric(frame["study_day"], errors="coerce").to_numpy(dtype=float)
     limits = pd.to_numeric(frame["lloq"], errors="coerce").to_numpy(dtype=float)
     values = copies.to_numpy(dtype=float)
-    rows = []
+    keys: list[tuple[Any, ...]] = []
+    results: list[NcaResult] = []
     for key, index in frame.groupby(list(group_columns), sort=True).indices.items():
-        keys = key if isinstance(key, tuple) else (key,)
         try:
             result = nca_profile(days[index], values[index], limits[index], blq=blq)
         except InputError as exc:
@@ -59,9 +59,14 @@ def nca_table(
             position = exc.field.split("[")[1].rstrip("]") if "[" in exc.field else None
             row = int(index[int(position)]) + 1 if position is not None else None
             raise DataError(table, row, column, f"{shown(exc.value)}: {exc.rule}") from exc
-        rows.append(dict(zip(group_columns, keys, strict=True)) | result.as_dict())
-    columns = [*group_columns, *PARAMETERS, "n_samples", "n_blq", "notes"]
-    return pd.DataFrame(rows, columns=columns)
+        keys.append(key if isinstance(key, tuple) else (key,))
+        results.append(result)
+    # Column by column from the results' fields: no per-profile dict (10^4 profiles).
+    data: dict[str, list[Any]] = {c: [k[i] for k in keys] for i, c in enumerate(group_columns)}
+    for name in (*PARAMETERS, "n_samples", "n_blq"):
+        data[name] = [getattr(r, name) for r in results]
+    data["notes"] = [list(r.notes) for r in results]
+    return pd.DataFrame(data, columns=list(data))
 
 
 def geometric_summary(values: pd.Series) -> dict[str, Any]:
@@ -93,8 +98,9 @@ def dose_level_summary(nca: pd.DataFrame, dose_levels: pd.Series) -> list[dict[s
     """Per matrix and dose level: geometric mean (CV%) of exposure, median (range) of times."""
     frame = nca.assign(dose_level=nca["subject_id"].map(dose_levels))
     out = []
-    for (matrix, level), group in frame.groupby(["matrix", "dose_level"], sort=True):
-        entry: dict[str, Any] = {"matrix": matrix, "dose_level": int(level), "n": len(group)}
+    for (matrix, _), group in frame.groupby(["matrix", "dose_level"], sort=True):
+        level = int(group["dose_level"].iloc[0])
+        entry: dict[str, Any] = {"matrix": matrix, "dose_level": level, "n": len(group)}
         for p in LOG_PARAMETERS:
             entry[p] = geometric_summary(group[p])
         for p in ("tmax", "tlast"):
@@ -140,22 +146,28 @@ def tumour_biopsies(samples: pd.DataFrame, dose_levels: pd.Series) -> dict[str, 
                 "nca": bool(profiled.loc[group.index].any()),
                 "biopsies": [
                     {
-                        "study_day": float(r.study_day),
-                        "copies_per_ug": None if r.below_lloq else float(r.level),
-                        "lloq": float(r.lloq),
-                        "below_lloq": bool(r.below_lloq),
+                        "study_day": float(day),
+                        "copies_per_ug": None if below else float(value),
+                        "lloq": float(lloq),
+                        "below_lloq": bool(below),
                     }
-                    for r in group.itertuples()
+                    for day, value, lloq, below in zip(
+                        group["study_day"],
+                        group["level"],
+                        group["lloq"],
+                        group["below_lloq"],
+                        strict=True,
+                    )
                 ],
             }
         )
     first = tumour.loc[tumour["study_day"] >= 0].groupby("subject_id", sort=True).head(1)
     by_dose_level = []
-    for level, group in first.dropna(subset=["dose_level"]).groupby("dose_level", sort=True):
+    for _, group in first.dropna(subset=["dose_level"]).groupby("dose_level", sort=True):
         days = group["study_day"]
         by_dose_level.append(
             {
-                "dose_level": int(level),
+                "dose_level": int(group["dose_level"].iloc[0]),
                 "n": len(group),
                 "n_below_lloq": int(group["below_lloq"].sum()),
                 "level": geometric_summary(group["level"]),

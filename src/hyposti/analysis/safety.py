@@ -7,6 +7,7 @@ treatment-related means attribution possible, probable or definite to any study 
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any
 
 import numpy as np
@@ -62,7 +63,9 @@ def treatment_related_aes(ds: TrialDataset, window_days: int) -> pd.DataFrame:
     return ae.loc[related & in_window.to_numpy()]
 
 
-def _counts(worst: pd.DataFrame, levels: list[object], denominators: dict[str, int]) -> dict:
+def _counts(
+    worst: pd.DataFrame, levels: list[object], denominators: dict[str, int]
+) -> dict[str, Any]:
     """Patients by worst grade per dose level (worst: one row per subject, grade, dose_level)."""
     out: dict[str, Any] = {}
     for level in levels:
@@ -78,19 +81,28 @@ def _counts(worst: pd.DataFrame, levels: list[object], denominators: dict[str, i
     return out
 
 
-def ae_incidence_table(ae: pd.DataFrame, pop: pd.DataFrame) -> dict[str, Any]:
-    """Any-AE row, then each SOC and each term in it: patients by worst grade, per dose level."""
-    levels: list[object] = sorted(int(v) for v in pop["dose_level"].unique())
+def _dose_levels(pop: pd.DataFrame) -> tuple[list[object], dict[str, int]]:
+    """The population's dose levels then ``all``, and the number of patients at each."""
+    levels: list[object] = [*sorted(int(v) for v in pop["dose_level"].unique())]
     denominators = {dose_key(lv): int((pop["dose_level"] == lv).sum()) for lv in levels}
     denominators[ALL] = len(pop)
     levels.append(ALL)
+    return levels, denominators
 
-    def worst(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame.groupby("subject_id", as_index=False).agg(
-            grade=("grade", "max"), dose_level=("dose_level", "first")
-        )
 
-    rows = [{"soc": None, "term": None, "by_dose": _counts(worst(ae), levels, denominators)}]
+def worst(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each patient's worst grade (and dose level) among the rows of ``frame``."""
+    return frame.groupby("subject_id", as_index=False).agg(
+        grade=("grade", "max"), dose_level=("dose_level", "first")
+    )
+
+
+def ae_incidence_table(ae: pd.DataFrame, pop: pd.DataFrame) -> dict[str, Any]:
+    """Any-AE row, then each SOC and each term in it: patients by worst grade, per dose level."""
+    levels, denominators = _dose_levels(pop)
+    rows: list[dict[str, Any]] = [
+        {"soc": None, "term": None, "by_dose": _counts(worst(ae), levels, denominators)}
+    ]
     for soc, by_soc in sorted(ae.groupby("soc"), key=lambda kv: str(kv[0])):
         rows.append({"soc": soc, "term": None, "by_dose": _counts(worst(by_soc), levels,
                                                                   denominators)})  # fmt: skip
@@ -106,11 +118,12 @@ def syndrome_grades(ds: TrialDataset) -> dict[str, Any]:
     pop = safety_population(ds)
     ae = reported_aes(ds).merge(pop, on="subject_id", how="inner")
     ae = ae.loc[ae["onset_date"] >= ae["preconditioning_start_date"]]
-    out = {}
-    for name, scale in SYNDROME_SCALES.items():
-        rows = ae.loc[ae["scale"] == scale]
-        out[name] = ae_incidence_table(rows, pop)["rows"][0]["by_dose"]
-    return out
+    levels, denominators = _dose_levels(pop)
+    # The any-grade row of each syndrome's incidence table, without the per-term rows.
+    return {
+        name: _counts(worst(ae.loc[ae["scale"] == scale]), levels, denominators)
+        for name, scale in SYNDROME_SCALES.items()
+    }
 
 
 def dlt_summary(ds: TrialDataset) -> list[dict[str, Any]]:
@@ -118,25 +131,31 @@ def dlt_summary(ds: TrialDataset) -> list[dict[str, Any]]:
     d = ds.dlt_evaluations
     ae = reported_aes(ds)
     out = []
-    for level, rows in sorted(d.groupby("dose_level"), key=lambda kv: int(kv[0])):
+    for level in sorted(int(v) for v in d["dose_level"].dropna().unique()):
+        rows = d.loc[d["dose_level"] == level]
         evaluable = rows.loc[rows["evaluable"].fillna(False).astype(bool)]
         n_dlt = int(evaluable["dlt"].fillna(False).astype(bool).sum())
         ids = set(evaluable.loc[evaluable["dlt"].fillna(False).astype(bool), "subject_id"])
         events = ae.loc[ae["subject_id"].isin(ids) & ae["dlt"].fillna(False).astype(bool)]
+        not_evaluable = rows.loc[~rows["evaluable"].fillna(False).astype(bool)]
         out.append(
             {
-                "dose_level": int(level),
+                "dose_level": level,
                 "n_treated": len(rows),
                 "n_evaluable": len(evaluable),
                 "n_dlt": n_dlt,
                 "rate": clopper_pearson(n_dlt, len(evaluable)).as_dict(),
                 "dlt_events": [
-                    {"subject_id": r.subject_id, "term": r.term, "grade": int(r.grade)}
-                    for r in events.itertuples()
+                    {"subject_id": sid, "term": term, "grade": int(grade)}
+                    for sid, term, grade in zip(
+                        events["subject_id"], events["term"], events["grade"], strict=True
+                    )
                 ],
                 "not_evaluable_reasons": [
-                    {"subject_id": r.subject_id, "reason": r.reason}
-                    for r in rows.loc[~rows["evaluable"].fillna(False).astype(bool)].itertuples()
+                    {"subject_id": sid, "reason": reason}
+                    for sid, reason in zip(
+                        not_evaluable["subject_id"], not_evaluable["reason"], strict=True
+                    )
                 ],
             }
         )
@@ -175,20 +194,21 @@ def escalation_history(ds: TrialDataset, protocol: Protocol) -> dict[str, Any]:
     cohorts: list[Cohort] = []
     rows = []
     mtd_by_rule: int | None = None
-    for r in esc.itertuples():
-        n, y = int(r.n_patients), int(r.n_dlt)
+    for r in esc.to_dict(orient="records"):
+        n, y, dose = int(r["n_patients"]), int(r["n_dlt"]), int(r["dose_level"])
+        decided = r["decision_date"]
         row = {
-            "cohort": int(r.cohort),
-            "dose_level": int(r.dose_level),
+            "cohort": int(r["cohort"]),
+            "dose_level": dose,
             "n_patients": n,
             "n_dlt": y,
-            "decision": r.decision,
-            "reason": r.reason,
-            "decision_date": None if pd.isna(r.decision_date) else r.decision_date.date(),
+            "decision": r["decision"],
+            "reason": r["reason"],
+            "decision_date": None if pd.isna(decided) else decided.date(),
             "rule_recommendation": None,
         }
-        if design is not None and n > 0 and 1 <= int(r.dose_level) <= num_doses:
-            cohorts.append(Cohort(int(r.dose_level), tuple([True] * y + [False] * (n - y))))
+        if design is not None and n > 0 and 1 <= dose <= num_doses:
+            cohorts.append(Cohort(dose, tuple([True] * y + [False] * (n - y))))
             try:
                 decision = fit(design, cohorts)
                 row["rule_recommendation"] = decision.reason
@@ -220,7 +240,7 @@ def deaths(ds: TrialDataset) -> list[dict[str, Any]]:
     d = ds.disposition.loc[died.notna() & (died <= ds.data_cutoff)].sort_values("death_date")
     s = ds.subjects.set_index("subject_id")
     infusion, level = s["infusion_date"].to_dict(), s["dose_level"].to_dict()
-    fatal: dict[str, list[dict]] = {}
+    fatal: dict[str, list[dict[Hashable, Any]]] = {}
     aes = reported_aes(ds)
     for ae in aes.loc[aes["grade"] == 5].to_dict(orient="records"):
         fatal.setdefault(ae["subject_id"], []).append(ae)

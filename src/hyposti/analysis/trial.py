@@ -19,6 +19,7 @@ from hyposti.analysis.tumour import assess_responses
 from hyposti.data.dataset import TrialDataset
 from hyposti.data.validate import check_consistency
 from hyposti.protocol import Protocol, load_protocol
+from hyposti.response.patient import Criteria
 
 
 def enrolment_flow(
@@ -57,7 +58,7 @@ def enrolment_flow(
         "screened": len(screened),
         "screen_failed": len(failed),
         "failed_by_criterion": [
-            {"criterion_id": c, "text": (criteria_text or {}).get(c), "n": int(n)}
+            {"criterion_id": c, "text": (criteria_text or {}).get(str(c)), "n": int(n)}
             for c, n in by_criterion.items()
         ],
         **{k: int(v.sum()) for k, v in stages.items()},
@@ -72,8 +73,14 @@ def _date_or_none(value: Any) -> dt.date | None:
     return None if pd.isna(value) else pd.Timestamp(value).date()
 
 
+_ATOMS = (str, int, bool, type(None))
+
+
 def plain(value: Any) -> Any:
     """Recursively replace NaN / NaT / pandas missing values with None (JSON has no NaN)."""
+    # Most leaves are text, integers or None: settled by one exact type test.
+    if type(value) in _ATOMS:
+        return value
     if isinstance(value, dict):
         return {k: plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -88,7 +95,7 @@ def plain(value: Any) -> Any:
 def analyze_trial(
     ds: TrialDataset,
     protocol: Protocol | None = None,
-    criteria: str | None = None,
+    criteria: Criteria | None = None,
     conf_type: str = "log-log",
     blq: BlqRule | None = None,
 ) -> dict[str, Any]:
@@ -111,7 +118,7 @@ def analyze_trial(
     }
     dose_levels = ds.subjects.set_index("subject_id")["dose_level"]
     cutoff: pd.Timestamp = ds.data_cutoff
-    return plain(
+    result: dict[str, Any] = plain(
         {
             "study": {
                 "study_id": ds.study_id,
@@ -149,3 +156,4 @@ def analyze_trial(
             ),
         }
     )
+    return result

@@ -9,11 +9,15 @@ scan; an enrolled subject never infused; a screen failure).
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pandas as pd
 
 from hyposti.data.dataset import TrialDataset
 from hyposti.protocol.safety_spec import AeScale
+
+# One table row: columns of mixed types (dates, numbers, text), checked when the dataset is built.
+Row = dict[str, Any]
 
 CUTOFF = dt.date(2025, 6, 30)
 # grading scales, in the safety engine's vocabulary (a name outside AeScale fails the type check
@@ -56,7 +60,7 @@ def _day(subject: str, day: int) -> dt.date:
 
 def example_frames() -> dict[str, pd.DataFrame]:
     """The example trial as raw tables (before validation), one DataFrame per table."""
-    subjects = []
+    subjects: list[Row] = []
     for sid, (level, cohort, infusion) in _PLAN.items():
         subjects.append(
             {
@@ -237,7 +241,7 @@ def example_frames() -> dict[str, pd.DataFrame]:
             "protocol_version": "registry 2023-01-13",
         }
     ]
-    tables = {
+    tables: dict[str, list[Row]] = {
         "study": study,
         "subjects": subjects,
         "screening": screening,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hyposti.eligibility.context import ScreeningContext, at_least, fmt
 from hyposti.eligibility.dates import add_months
+from hyposti.eligibility.record import PriorTherapy
 from hyposti.eligibility.verdict import Outcome, combine, met, missing, not_met
 from hyposti.protocol.eligibility_spec import (
     DiagnosisRule,
@@ -21,7 +22,7 @@ def _flag(value: bool | None, field: str, yes: str, no: str) -> Outcome:
     return met(yes) if value else not_met(no)
 
 
-def failed_lines(therapies: list) -> list[int]:
+def failed_lines(therapies: list[PriorTherapy]) -> list[int]:
     """Distinct systemic lines that ended in progression or intolerance (registry: "failed")."""
     return sorted(
         {t.line for t in therapies if t.kind == "systemic" and t.line and t.outcome in FAILED}
@@ -78,9 +79,9 @@ def diagnosis_her2_prior_therapy(rule: DiagnosisRule, ctx: ScreeningContext) -> 
         parts.append(
             missing(
                 ["disease.nccn_standard_first_line_exists"],
-                f"{len(lines)} failed line(s) < {rule.min_failed_lines}; whether an NCCN standard "
-                "first line exists is not recorded",
-                failed_lines=len(lines),
+                f"{len(lines or [])} failed line(s) < {rule.min_failed_lines}; whether an NCCN "
+                "standard first line exists is not recorded",
+                failed_lines=len(lines or []),
             )
         )
     else:

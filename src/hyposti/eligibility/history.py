@@ -123,11 +123,12 @@ def prior_cancer(rule: PriorCancerRule, ctx: ScreeningContext) -> Outcome:
     absent = absent_fields(
         {"history.prior_cancers": cancers, "first_study_dose_date": record.first_study_dose_date}
     )
-    if absent:
+    first_dose = record.first_study_dose_date
+    if absent or cancers is None or first_dose is None:
         return missing(absent, "prior cancers and the treatment start date are needed")
     if not cancers:
         return met("no other cancer on record")
-    since = add_years(record.first_study_dose_date, -rule.within_years_before_first_dose)
+    since = add_years(first_dose, -rule.within_years_before_first_dose)
     parts = []
     for cancer in cancers:
         last = max(d for d in (cancer.diagnosis_date, cancer.last_treatment_date) if d is not None)

@@ -52,9 +52,10 @@ def immunosuppression(rule: ImmunosuppressionRule, ctx: ScreeningContext) -> Out
             "enrolment_date": record.enrolment_date,
         }
     )
-    if absent:
+    enrolment = record.enrolment_date
+    if absent or steroids is None or others is None or enrolment is None:
         return missing(absent, "medication history within the window is needed")
-    window_start = record.enrolment_date - dt.timedelta(days=rule.within_days_of_enrolment)
+    window_start = enrolment - dt.timedelta(days=rule.within_days_of_enrolment)
     days = [window_start + dt.timedelta(days=i) for i in range(rule.within_days_of_enrolment + 1)]
     # Only systemic routes count; a topical or inhaled steroid need not be in the table.
     counted = [
@@ -67,13 +68,14 @@ def immunosuppression(rule: ImmunosuppressionRule, ctx: ScreeningContext) -> Out
         for i, s in enumerate(steroids)
         if s.route in rule.counted_routes
     ]
-    worst_day, worst = None, 0.0
+    worst_day: dt.date | None = None
+    worst = 0.0
     for day in days:
         total = sum(eq for s, eq in counted if _active(s.start_date, s.end_date, day))
         if total > worst:
             worst_day, worst = day, total
     limit = rule.prednisone_equivalent_max_mg_per_day
-    window = f"{window_start} to {record.enrolment_date}"
+    window = f"{window_start} to {enrolment}"
     parts = []
     if worst_day is None:
         ignored = [f"{s.drug} {s.route}" for s in steroids if s.route not in rule.counted_routes]
@@ -119,12 +121,13 @@ def vaccination(rule: VaccinationRule, ctx: ScreeningContext) -> Outcome:
     absent = absent_fields(
         {"medications.vaccinations": vaccines, "enrolment_date": record.enrolment_date}
     )
-    if absent:
+    enrolment = record.enrolment_date
+    if absent or vaccines is None or enrolment is None:
         return missing(absent, "vaccination history and enrolment date are needed")
     if not vaccines:
         return met("no vaccination on record")
-    latest = min(vaccines, key=lambda v: abs((record.enrolment_date - v.date).days))
-    gap = abs((record.enrolment_date - latest.date).days)
+    latest = min(vaccines, key=lambda v: abs((enrolment - v.date).days))
+    gap = abs((enrolment - latest.date).days)
     ok = gap > rule.within_days_of_enrolment
     relation = "outside" if ok else "within"
     return (met if ok else not_met)(

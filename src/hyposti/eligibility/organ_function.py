@@ -6,12 +6,19 @@ clearance by Cockcroft & Gault 1976 (Nephron 16:31).
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+from functools import partial
+from typing import TypeVar
+
 from hyposti.eligibility.context import ScreeningContext, at_least, at_most, fmt
 from hyposti.eligibility.dates import age_in_years
 from hyposti.eligibility.record import Lab, LabVsUln
 from hyposti.eligibility.verdict import Outcome, absent_fields, combine, met, missing, not_met
 from hyposti.errors import InputError
-from hyposti.protocol.eligibility_spec import OrganFunctionRule
+from hyposti.protocol.eligibility_spec import OrganFunctionRule, OrganFunctionSpec
+
+_L = TypeVar("_L", Lab, LabVsUln)
 
 
 def cockcroft_gault(
@@ -26,13 +33,8 @@ def cockcroft_gault(
     return clearance * 0.85 if female else clearance
 
 
-def _dated(
-    lab: Lab | LabVsUln | None, field: str, ctx: ScreeningContext, days: int
-) -> Outcome | None:
-    """Missing-data outcome when the lab is absent or outside the window; None when usable."""
-    first_dose = ctx.record.first_study_dose_date
-    if lab is None:
-        return missing([field], f"{field} not recorded")
+def _dated(lab: Lab | LabVsUln, field: str, first_dose: dt.date, days: int) -> Outcome | None:
+    """Missing-data outcome when the lab is outside the window; None when usable."""
     gap = (first_dose - lab.date).days
     if not 0 <= gap <= days:
         return missing(
@@ -84,13 +86,20 @@ def organ_function(rule: OrganFunctionRule, ctx: ScreeningContext) -> Outcome:
     limits = ctx.protocol.organ_function
     assert limits is not None, "Protocol refuses this rule without the section at load"
     record = ctx.record
-    if record.first_study_dose_date is None:
+    first_dose = record.first_study_dose_date
+    if first_dose is None:
         return missing(["first_study_dose_date"], "the lab window needs the first study dose date")
     labs, days = record.labs, rule.within_days_before_first_dose
     parts: list[Outcome] = []
 
-    def check(lab, field, judge) -> None:
-        problem = _dated(lab, f"labs.{field}", ctx, days)
+    window_end: dt.date = first_dose
+
+    def check(lab: _L | None, field: str, judge: Callable[[_L], Outcome]) -> None:
+        name = f"labs.{field}"
+        if lab is None:
+            parts.append(missing([name], f"{name} not recorded"))
+            return
+        problem = _dated(lab, name, window_end, days)
         parts.append(problem if problem is not None else judge(lab))
 
     check(
@@ -121,21 +130,23 @@ def organ_function(rule: OrganFunctionRule, ctx: ScreeningContext) -> Outcome:
             "Gilbert's syndrome",
         ),
     )
-    for name in ("alt", "ast"):
+    for name, transaminase in (("alt", labs.alt), ("ast", labs.ast)):
         check(
-            getattr(labs, name),
+            transaminase,
             name,
-            lambda x, name=name: _with_exception(
-                x,
-                name,
-                limits.alt_ast_max_x_uln,
-                limits.alt_ast_max_x_uln_liver_metastases,
-                record.disease.liver_metastases,
-                "disease.liver_metastases",
-                "liver metastases",
+            partial(
+                _with_exception,
+                name=name,
+                limit=limits.alt_ast_max_x_uln,
+                loose=limits.alt_ast_max_x_uln_liver_metastases,
+                flag=record.disease.liver_metastases,
+                field="disease.liver_metastases",
+                why="liver metastases",
             ),
         )
-    check(labs.serum_creatinine_mg_dl, "serum_creatinine_mg_dl", lambda x: _clearance(x, ctx))
+    check(
+        labs.serum_creatinine_mg_dl, "serum_creatinine_mg_dl", lambda x: _clearance(x, ctx, limits)
+    )
     check(
         labs.lvef_percent,
         "lvef_percent",
@@ -146,16 +157,19 @@ def organ_function(rule: OrganFunctionRule, ctx: ScreeningContext) -> Outcome:
         "spo2_room_air_percent",
         lambda x: _minimum(x, "spo2_room_air", limits.spo2_room_air_min_percent, "%"),
     )
-    for name, limit in (("inr", limits.inr_max_x_uln), ("aptt", limits.aptt_max_x_uln)):
+    for name, clotting, limit in (
+        ("inr", labs.inr, limits.inr_max_x_uln),
+        ("aptt", labs.aptt, limits.aptt_max_x_uln),
+    ):
         check(
-            getattr(labs, name),
+            clotting,
             name,
-            lambda x, name=name, limit=limit: _coagulation(
-                x,
-                name,
-                limit,
-                labs.on_anticoagulation,
-                limits.coagulation_waived_on_anticoagulation,
+            partial(
+                _coagulation,
+                name=name,
+                limit=limit,
+                anticoagulated=labs.on_anticoagulation,
+                waived=limits.coagulation_waived_on_anticoagulation,
             ),
         )
     return combine(parts)
@@ -181,16 +195,16 @@ def _coagulation(
     return _uln(lab, name, limit)
 
 
-def _clearance(creatinine: Lab, ctx: ScreeningContext) -> Outcome:
-    limits = ctx.protocol.organ_function
+def _clearance(creatinine: Lab, ctx: ScreeningContext, limits: OrganFunctionSpec) -> Outcome:
     demo = ctx.record.demographics
+    born, weight = demo.date_of_birth, demo.weight_kg
     needed = {
-        "demographics.date_of_birth": demo.date_of_birth,
-        "demographics.weight_kg": demo.weight_kg,
+        "demographics.date_of_birth": born,
+        "demographics.weight_kg": weight,
         "demographics.sex": demo.sex,
     }
     absent = absent_fields(needed)
-    if absent:
+    if absent or born is None or weight is None:
         return missing(absent, "creatinine clearance (Cockcroft-Gault) needs age, weight and sex")
     if creatinine.value <= 0:
         raise InputError(
@@ -198,13 +212,13 @@ def _clearance(creatinine: Lab, ctx: ScreeningContext) -> Outcome:
             creatinine.value,
             "serum creatinine must be positive (Cockcroft-Gault divides by it)",
         )
-    age = age_in_years(demo.date_of_birth, creatinine.date)
-    clearance = cockcroft_gault(age, demo.weight_kg, creatinine.value, demo.sex == "female")
+    age = age_in_years(born, creatinine.date)
+    clearance = cockcroft_gault(age, weight, creatinine.value, demo.sex == "female")
     ok = at_least(clearance, limits.creatinine_clearance_min_ml_min)
     sign = ">=" if ok else "<"
     return (met if ok else not_met)(
         f"creatinine clearance {clearance:.1f} mL/min (Cockcroft-Gault: age {age}, "
-        f"{fmt(demo.weight_kg)} kg, creatinine {fmt(creatinine.value)} mg/dL, {demo.sex}) {sign} "
+        f"{fmt(weight)} kg, creatinine {fmt(creatinine.value)} mg/dL, {demo.sex}) {sign} "
         f"{fmt(limits.creatinine_clearance_min_ml_min)}",
         creatinine_clearance_ml_min=round(clearance, 2),
     )

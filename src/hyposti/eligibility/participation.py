@@ -16,14 +16,15 @@ def informed_consent(rule: ConsentRule, ctx: ScreeningContext) -> Outcome:
             "consent.signed_by_participant": consent.signed_by_participant,
         }
     )
-    if absent:
+    signed = consent.signed_date
+    if absent or signed is None:
         return missing(absent, "written informed consent not recorded")
     parts = [
         met("signed by the participant")
         if consent.signed_by_participant
         else not_met("signed by a representative, not the participant")
     ]
-    if record.enrolment_date is not None and consent.signed_date > record.enrolment_date:
+    if record.enrolment_date is not None and signed > record.enrolment_date:
         parts.append(
             not_met(
                 f"consent signed {consent.signed_date}, after enrolment on {record.enrolment_date}"
@@ -41,7 +42,8 @@ def other_trials(rule: OtherTrialRule, ctx: ScreeningContext) -> Outcome:
     absent = absent_fields(
         {"history.other_trials": trials, "enrolment_date": record.enrolment_date}
     )
-    if absent:
+    enrolment = record.enrolment_date
+    if absent or trials is None or enrolment is None:
         return missing(absent, "other-trial participation and the enrolment date are needed")
     if not trials:
         return met("no other trial on record")
@@ -50,7 +52,7 @@ def other_trials(rule: OtherTrialRule, ctx: ScreeningContext) -> Outcome:
         if trial.last_participation_date is None:
             parts.append(not_met(f"still participating in {trial.trial}"))
             continue
-        gap = (record.enrolment_date - trial.last_participation_date).days
+        gap = (enrolment - trial.last_participation_date).days
         ok = gap > rule.within_days_of_enrolment
         relation = ">" if ok else "<="
         parts.append(

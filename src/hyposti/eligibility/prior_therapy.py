@@ -20,17 +20,17 @@ def washout_and_recovery(rule: WashoutRule, ctx: ScreeningContext) -> Outcome:
     ongoing = [t.regimen for t in therapies if t.end_date is None or t.outcome == "ongoing"]
     if ongoing:
         parts.append(not_met(f"treatment still ongoing: {', '.join(ongoing)}"))
-    ended = [t for t in therapies if t.end_date is not None]
+    ended = [(t.end_date, t) for t in therapies if t.end_date is not None]
     if ended and record.enrolment_date is None:
         parts.append(missing(["enrolment_date"], "the washout needs the enrolment date"))
-    elif ended:
-        last = max(ended, key=lambda t: t.end_date)
-        days = (record.enrolment_date - last.end_date).days
+    elif ended and record.enrolment_date is not None:
+        last_end, last = max(ended, key=lambda pair: pair[0])
+        days = (record.enrolment_date - last_end).days
         ok = days > rule.washout_more_than_days
         sign = ">" if ok else "is not >"
         parts.append(
             (met if ok else not_met)(
-                f"last treatment {last.regimen} ended {last.end_date}, "
+                f"last treatment {last.regimen} ended {last_end}, "
                 f"{days} days before enrolment "
                 f"on {record.enrolment_date} ({sign} {rule.washout_more_than_days})",
                 days_since_last_treatment=days,

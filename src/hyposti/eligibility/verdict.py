@@ -7,6 +7,7 @@ For an exclusion criterion "met" means the patient satisfies it, i.e. is *not* e
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Literal
 
@@ -43,7 +44,7 @@ def not_met(reason: str, **values: Value) -> Outcome:
     return Outcome(verdict=Verdict.NOT_MET, reason=reason, values=values)
 
 
-def absent_fields(values: dict[str, object]) -> list[str]:
+def absent_fields(values: Mapping[str, object]) -> list[str]:
     """The dotted field names whose value is not recorded (None), in the order given."""
     return [name for name, value in values.items() if value is None]
 

@@ -38,7 +38,7 @@ class DayRule(Strict):
                 "give either 'days' or 'every_days' with 'from_day'/'to_day', not both"
             )
         if self.days is None:
-            if any(v is None for v in repeating):
+            if self.every_days is None or self.from_day is None or self.to_day is None:
                 raise ValueError("a repeating rule needs 'every_days', 'from_day' and 'to_day'")
             if self.from_day > self.to_day:
                 raise ValueError(f"from_day {self.from_day} is after to_day {self.to_day}")
@@ -50,6 +50,8 @@ class DayRule(Strict):
         """The study days this rule names, in order."""
         if self.days is not None:
             return sorted(self.days)
+        # _one_form guarantees the three repeating fields when 'days' is absent.
+        assert self.every_days is not None and self.from_day is not None and self.to_day is not None
         return list(range(self.from_day, self.to_day + 1, self.every_days))
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
+from typing import Protocol
 
 from hyposti.errors import InputError
 from hyposti.response.records import (
-    BaselineLesion,
     BaselineProblem,
     LesionMeasurement,
     Method,
@@ -15,17 +16,36 @@ from hyposti.response.records import (
     TargetState,
 )
 
-MEASURABLE_MIN_MM = 10.0  # RECIST 1.1 s3.1: CT (slices <= 5 mm), MRI, calipers
-CHEST_XRAY_MIN_MM = 20.0  # RECIST 1.1 s3.1: chest X-ray
-NODE_MEASURABLE_MIN_MM = 15.0  # RECIST 1.1 s3.1: node short axis
-NODE_PATHOLOGICAL_MIN_MM = 10.0  # RECIST 1.1 s3.1: 10 to <15 mm pathological, non-measurable
-NODE_NORMAL_BELOW_MM = 10.0  # RECIST 1.1 s4.3.2: a target node below 10 mm is normal (CR)
-MAX_TARGETS = 5  # RECIST 1.1 s4.2
-MAX_TARGETS_PER_ORGAN = 2  # RECIST 1.1 s4.2
+# Named here too (explicit re-export) because iRECIST imports them from this module.
+from hyposti.response.thresholds import CHEST_XRAY_MIN_MM, NODE_PATHOLOGICAL_MIN_MM
+from hyposti.response.thresholds import MAX_TARGETS as MAX_TARGETS
+from hyposti.response.thresholds import MAX_TARGETS_PER_ORGAN as MAX_TARGETS_PER_ORGAN
+from hyposti.response.thresholds import MEASURABLE_MIN_MM as MEASURABLE_MIN_MM
+from hyposti.response.thresholds import NODE_MEASURABLE_MIN_MM as NODE_MEASURABLE_MIN_MM
+
 NODAL_ORGAN = "lymph nodes"  # RECIST 1.1 s4.2: all nodes count as one organ
 
 
-def measurable_floor_mm(lesion: BaselineLesion) -> float:
+class LesionAtBaseline(Protocol):
+    """What the baseline rules read of a lesion: a :class:`BaselineLesion` or a table row."""
+
+    @property
+    def lesion_id(self) -> str: ...
+    @property
+    def organ(self) -> str: ...
+    @property
+    def nodal(self) -> bool: ...
+    @property
+    def method(self) -> Method: ...
+    @property
+    def slice_thickness_mm(self) -> float | None: ...
+    @property
+    def diameter_mm(self) -> float | None: ...
+    @property
+    def target(self) -> bool: ...
+
+
+def measurable_floor_mm(lesion: LesionAtBaseline) -> float:
     """Smallest measurable size by method (RECIST 1.1, Eisenhauer 2009 section 3.1)."""
     if lesion.nodal:
         return NODE_MEASURABLE_MIN_MM
@@ -36,15 +56,20 @@ def measurable_floor_mm(lesion: BaselineLesion) -> float:
     return MEASURABLE_MIN_MM
 
 
-def organ_key(lesion: BaselineLesion) -> str:
+def organ_key(lesion: LesionAtBaseline) -> str:
     """Organ used for the per-organ limit: all lymph nodes are one organ (RECIST 1.1 s4.2)."""
     return NODAL_ORGAN if lesion.nodal else lesion.organ.strip().lower()
 
 
 def validate_baseline(data: PatientTumourData) -> list[BaselineProblem]:
     """Baseline selection problems with lesion ids (RECIST 1.1, Eisenhauer 2009 s3.1, s4.2)."""
+    return baseline_problems(data.lesions)
+
+
+def baseline_problems(lesions: Sequence[LesionAtBaseline]) -> list[BaselineProblem]:
+    """Measurability, target counts and normal nodes of a baseline (RECIST 1.1 s3.1, s4.2)."""
     problems: list[BaselineProblem] = []
-    targets = [lesion for lesion in data.lesions if lesion.target]
+    targets = [lesion for lesion in lesions if lesion.target]
     for lesion in targets:
         floor = measurable_floor_mm(lesion)
         size = lesion.diameter_mm
@@ -74,7 +99,7 @@ def validate_baseline(data: PatientTumourData) -> list[BaselineProblem]:
                     "(RECIST 1.1 s4.2; all lymph nodes are one organ)",
                 )
             )
-    for lesion in data.lesions:
+    for lesion in lesions:
         if (
             not lesion.target
             and lesion.nodal
@@ -107,10 +132,10 @@ def check_patient(data: PatientTumourData) -> None:
             _where(data) + ".lesions", [], "no baseline lesions: a baseline assessment is required"
         )
     ids = [lesion.lesion_id for lesion in data.lesions]
-    for lesion_id, n in Counter(ids).items():
-        if n > 1:
+    for lesion_id, count in Counter(ids).items():
+        if count > 1:
             raise InputError(
-                _where(data, lesion=lesion_id), n, "baseline lesion ids must be unique"
+                _where(data, lesion=lesion_id), count, "baseline lesion ids must be unique"
             )
     for lesion in data.lesions:
         if lesion.target and lesion.diameter_mm is None:

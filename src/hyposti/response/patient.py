@@ -52,6 +52,14 @@ FROM_CODE = {
 }
 
 
+def disease_after_cr_flag(cr_date: dt.date, response: str, on: dt.date, reading: str) -> str:
+    """The data-quality flag for disease seen after a CR (RECIST 1.1 Table 3 note a)."""
+    return (
+        f"CR on {cr_date} followed by {response} on {on}: usually a data problem, query the "
+        f"radiology (RECIST 1.1 Table 3 note a); reading {reading}"
+    )
+
+
 def recode_disease_after_cr(
     points: list[TimePointResponse], spec: ResponseSpec, criteria: Criteria
 ) -> tuple[list[TimePointResponse], list[str]]:
@@ -73,10 +81,11 @@ def recode_disease_after_cr(
     if not after:
         return points, []
     first = after[0]
-    flag = (
-        f"CR on {cr_dates[0]} followed by {first.overall_response.value} on {first.date}: "
-        "usually a data problem, query the radiology (RECIST 1.1 Table 3 note a); reading "
-        + (spec.cr_followed_by_pr if criteria == "recist11" else "none (iRECIST: flag only)")
+    flag = disease_after_cr_flag(
+        cr_dates[0],
+        first.overall_response.value,
+        first.date,
+        spec.cr_followed_by_pr if criteria == "recist11" else "none (iRECIST: flag only)",
     )
     if criteria != "recist11":
         return points, [flag]

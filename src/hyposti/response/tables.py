@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
@@ -16,8 +16,8 @@ def patients_to_tables(patients: Iterable[PatientTumourData]) -> tuple[pd.DataFr
     Split lesions become one row per fragment; an equivocal new lesion confirmed later is
     entered 'unequivocal' at its first scan (RECIST 1.1 s4.3.5), as the per-patient engine does.
     """
-    m_rows: list[dict] = []
-    a_rows: list[dict] = []
+    m_rows: list[dict[str, object]] = []
+    a_rows: list[dict[str, object]] = []
     for p in patients:
         therapy = (
             pd.Timestamp(p.new_anticancer_therapy_date) if p.new_anticancer_therapy_date else pd.NaT
@@ -62,7 +62,7 @@ def patients_to_tables(patients: Iterable[PatientTumourData]) -> tuple[pd.DataFr
                 }
             )
             for t in a.targets:
-                sizes = t.fragments_mm or [t.diameter_mm]
+                sizes: Sequence[float | None] = t.fragments_mm or [t.diameter_mm]
                 for size in sizes:
                     m_rows.append(
                         {

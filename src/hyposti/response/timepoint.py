@@ -6,7 +6,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from hyposti.protocol.response_spec import ResponseSpec
-from hyposti.response.baseline import NODE_NORMAL_BELOW_MM
 from hyposti.response.records import (
     Assessment,
     LesionMeasurement,
@@ -18,9 +17,13 @@ from hyposti.response.records import (
     TimePointResponse,
 )
 
-# Comparisons carry a tolerance so that 1.2 x 50 mm == 60 mm is PD despite binary floating point.
-EPS = 1e-9
-PD_MIN_INCREASE_MM = 5.0  # RECIST 1.1 s4.3.1: PD also needs an absolute increase of at least 5 mm
+# The thresholds and size rules live in ``thresholds``; named here too because iRECIST imports them
+# from this module.
+from hyposti.response.thresholds import EPS as EPS
+from hyposti.response.thresholds import PD_MIN_INCREASE_MM as PD_MIN_INCREASE_MM
+from hyposti.response.thresholds import meets_pd as meets_pd
+from hyposti.response.thresholds import meets_pr as meets_pr
+from hyposti.response.thresholds import target_gone
 
 
 @dataclass(frozen=True)
@@ -63,9 +66,7 @@ def target_sums(data: PatientTumourData, a: Assessment, spec: ResponseSpec) -> T
     known = [v for v in values.values() if v is not None]
     complete = len(known) == len(values)
     all_gone = complete and all(
-        (v < NODE_NORMAL_BELOW_MM) if nodal[lid] else (v == 0.0)
-        for lid, v in values.items()
-        if v is not None
+        target_gone(v, nodal[lid]) for lid, v in values.items() if v is not None
     )
     measured = float(sum(known)) if known else None
     return TargetSums(
@@ -74,17 +75,6 @@ def target_sums(data: PatientTumourData, a: Assessment, spec: ResponseSpec) -> T
         complete=complete,
         all_gone=all_gone,
     )
-
-
-def meets_pr(sum_mm: float, baseline_mm: float) -> bool:
-    """At least a 30% decrease from the baseline sum (RECIST 1.1 s4.3.1)."""
-    return 10.0 * (baseline_mm - sum_mm) >= 3.0 * baseline_mm - EPS
-
-
-def meets_pd(sum_mm: float, nadir_mm: float) -> bool:
-    """At least 20% above the nadir and at least 5 mm absolute (RECIST 1.1 s4.3.1)."""
-    increase = sum_mm - nadir_mm
-    return increase >= PD_MIN_INCREASE_MM - EPS and 5.0 * increase >= nadir_mm - EPS
 
 
 def pct_change(value: float | None, reference: float | None) -> float | None:

@@ -20,15 +20,23 @@ The answers are those of :func:`hyposti.response.assess_patient` (tested on rand
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from hyposti.bounds import MAX_LESION_MM
 from hyposti.errors import DataError
 from hyposti.protocol.response_spec import ResponseSpec
-from hyposti.response.baseline import NODE_NORMAL_BELOW_MM
 from hyposti.response.records import NewLesionStatus, NonTargetStatus, TargetState
-from hyposti.response.timepoint import EPS, PD_MIN_INCREASE_MM
+from hyposti.response.thresholds import meets_pd, meets_pr, target_gone
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+DateArray = npt.NDArray[np.datetime64]
+ObjectArray = npt.NDArray[np.object_]
 
 CR, PR, SD, NN, PD, NE, MISSING, NONE = 0, 1, 2, 3, 4, 5, 6, -1
 NAMES = np.array(["CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE", "MISSING"], dtype=object)
@@ -68,21 +76,88 @@ def _fail(table: str, df: pd.DataFrame, mask: np.ndarray, column: str, rule: str
     raise DataError(table, int(df.index[pos]), column, f"{where}: {rule}")
 
 
-def _days(values: pd.Series) -> np.ndarray:
+def _days(values: pd.Series) -> IntArray:
     """Dates as int64 days since 1970-01-01; NaT becomes the int64 minimum."""
-    return pd.to_datetime(values).to_numpy(dtype="datetime64[D]").astype(np.int64)
+    # A datetime column needs no parsing (to_datetime would still scan it for its cache).
+    dates = values if pd.api.types.is_datetime64_any_dtype(values) else pd.to_datetime(values)
+    return dates.to_numpy(dtype="datetime64[D]").astype(np.int64)
 
 
 def _text(values: pd.Series) -> np.ndarray:
     return values.fillna("").astype(str).to_numpy()
 
 
-class _Grid:
-    """Patients x assessments arrays (column 0 = baseline) and everything derived from them."""
+@dataclass(frozen=True)
+class _Layout:
+    """The assessments table as patients x assessments arrays (column 0 = baseline).
+
+    ``rows`` is the table sorted per patient (baseline first, then by date); its row ``i`` sits
+    at cell (``p_idx[i]``, ``col[i]``).
+    """
+
+    rows: pd.DataFrame
+    p_idx: IntArray
+    col: IntArray
+    patients: ObjectArray
+    valid: BoolArray
+    day: IntArray
+    study_day: IntArray
+    therapy: IntArray
+    has_nt: BoolArray
+    nt: IntArray
+    new: IntArray
+
+    @property
+    def n_p(self) -> int:
+        return int(self.valid.shape[0])
+
+    @property
+    def n_a(self) -> int:
+        return int(self.valid.shape[1])
 
 
-def _build(measurements: pd.DataFrame, assessments: pd.DataFrame, spec: ResponseSpec) -> _Grid:
-    _require(measurements, "measurements", MEASUREMENT_COLUMNS)
+@dataclass(frozen=True)
+class _Targets:
+    """Target lesions per assessment (RECIST 1.1 s4.3.1-4.3.2): sums, completeness, CR."""
+
+    measured: FloatArray
+    has_targets: BoolArray
+    complete: BoolArray
+    gone: BoolArray
+    any_measured: BoolArray
+    sum: FloatArray
+    base: FloatArray
+
+
+@dataclass(frozen=True)
+class _TimePoints:
+    """Nadir, % changes, target and overall response per assessment and which ones count."""
+
+    nadir: FloatArray
+    pct_base: FloatArray
+    pct_nadir: FloatArray
+    target: IntArray
+    table_code: IntArray
+    code: IntArray
+    cr_then_pr: BoolArray
+    included: BoolArray
+
+
+@dataclass(frozen=True)
+class _Best:
+    """Best overall response per patient and the endpoint dates (NaT where none)."""
+
+    bor_u: IntArray
+    bor_c: IntArray
+    first_any: DateArray
+    first_confirmed: DateArray
+    confirmed_on: DateArray
+    progression: DateArray
+    last_adequate: DateArray
+    best_pct: FloatArray
+
+
+def _layout(assessments: pd.DataFrame) -> _Layout:
     _require(assessments, "assessments", ASSESSMENT_COLUMNS)
     a = assessments.reset_index(drop=False).rename(columns={"index": "_row"})
     a["_day"] = _days(a["date"])
@@ -91,24 +166,25 @@ def _build(measurements: pd.DataFrame, assessments: pd.DataFrame, spec: Response
     a = a.sort_values(
         ["patient_id", "_baseline", "_day"], ascending=[True, False, True], kind="stable"
     )
-    a.index = a["_row"].to_numpy()
+    a.index = pd.Index(a["_row"].to_numpy())
     pid = a["patient_id"].to_numpy()
-    first = np.r_[True, pid[1:] != pid[:-1]]
+    first: BoolArray = np.r_[True, pid[1:] != pid[:-1]]
+    is_baseline = a["_baseline"].to_numpy(dtype=bool)
     _fail(
         "assessments",
         a,
-        first & ~a["_baseline"].to_numpy(),
+        first & ~is_baseline,
         "baseline",
         "no baseline assessment for this patient",
     )
     _fail(
         "assessments",
         a,
-        ~first & a["_baseline"].to_numpy(),
+        ~first & is_baseline,
         "baseline",
         "more than one baseline assessment",
     )
-    day = a["_day"].to_numpy()
+    day = a["_day"].to_numpy(dtype=np.int64)
     _fail(
         "assessments",
         a,
@@ -117,27 +193,23 @@ def _build(measurements: pd.DataFrame, assessments: pd.DataFrame, spec: Response
         "assessments must be in increasing date order after the baseline",
     )
 
-    p_idx, patients = pd.factorize(pid, sort=True)
-    patients = np.asarray(patients)
-    col = np.arange(len(a)) - np.flatnonzero(first).repeat(
-        np.diff(np.r_[np.flatnonzero(first), len(a)])
-    )
+    codes, uniques = pd.factorize(pid, sort=True)
+    p_idx = np.asarray(codes, dtype=np.int64)
+    patients = np.asarray(uniques, dtype=object)
+    starts = np.flatnonzero(first)
+    col = np.arange(len(a), dtype=np.int64) - starts.repeat(np.diff(np.r_[starts, len(a)]))
     n_p, n_a = len(patients), int(col.max()) + 1 if len(a) else 1
-    g = _Grid()
-    g.patients, g.n_p, g.n_a = patients, n_p, n_a
-    g.valid = np.zeros((n_p, n_a), bool)
-    g.valid[p_idx, col] = True
-    g.day = np.zeros((n_p, n_a), np.int64)
-    g.day[p_idx, col] = day
+    valid = np.zeros((n_p, n_a), bool)
+    valid[p_idx, col] = True
+    days = np.zeros((n_p, n_a), np.int64)
+    days[p_idx, col] = day
     ref = np.zeros(n_p, np.int64)
     ref[p_idx[first]] = _days(a["reference_date"])[first]
-    g.study_day = g.day - ref[:, None]
     therapy = np.full(n_p, np.iinfo(np.int64).max)
     if "new_anticancer_therapy_date" in a.columns:
         t = _days(a["new_anticancer_therapy_date"])
         t = np.where(t == np.iinfo(np.int64).min, np.iinfo(np.int64).max, t)
         np.minimum.at(therapy, p_idx, t)
-    g.therapy = therapy
 
     nt_text = _text(a["non_target"])
     has_nt = np.zeros(n_p, bool)
@@ -149,7 +221,7 @@ def _build(measurements: pd.DataFrame, assessments: pd.DataFrame, spec: Response
         "non_target",
         "at baseline non_target is 'present' or empty",
     )
-    nt_code = np.array([NT_CODE.get(x, -2) for x in nt_text]) if len(a) else np.zeros(0, int)
+    nt_code = np.array([NT_CODE.get(x, -2) for x in nt_text], dtype=np.int64)
     fu = ~first
     _fail(
         "assessments",
@@ -165,28 +237,31 @@ def _build(measurements: pd.DataFrame, assessments: pd.DataFrame, spec: Response
         "non_target",
         "no non-target disease at baseline: status must be empty",
     )
-    g.has_nt = has_nt
-    g.nt = np.full((n_p, n_a), NONE)
-    g.nt[p_idx[fu], col[fu]] = np.where(has_nt[p_idx[fu]], nt_code[fu], NONE)
+    nt = np.full((n_p, n_a), NONE, dtype=np.int64)
+    nt[p_idx[fu], col[fu]] = np.where(has_nt[p_idx[fu]], nt_code[fu], NONE)
     new_text = _text(a["new_lesions"])
-    new_code = np.array([NEW_CODE.get(x, -1) for x in new_text]) if len(a) else np.zeros(0, int)
+    new_code = np.array([NEW_CODE.get(x, -1) for x in new_text], dtype=np.int64)
     _fail("assessments", a, fu & (new_code < 0), "new_lesions", f"must be one of {list(NEW_CODE)}")
-    g.new = np.zeros((n_p, n_a), np.int64)
-    g.new[p_idx[fu], col[fu]] = new_code[fu]
+    new = np.zeros((n_p, n_a), np.int64)
+    new[p_idx[fu], col[fu]] = new_code[fu]
+    return _Layout(
+        rows=a,
+        p_idx=p_idx,
+        col=col,
+        patients=patients,
+        valid=valid,
+        day=days,
+        study_day=days - ref[:, None],
+        therapy=therapy,
+        has_nt=has_nt,
+        nt=nt,
+        new=new,
+    )
 
-    _targets(g, a, p_idx, col, measurements, spec)
-    return g
 
-
-def _targets(
-    g: _Grid,
-    a: pd.DataFrame,
-    p_idx: np.ndarray,
-    col: np.ndarray,
-    m: pd.DataFrame,
-    spec: ResponseSpec,
-) -> None:
+def _targets(g: _Layout, m: pd.DataFrame, spec: ResponseSpec) -> _Targets:
     """Sum of diameters, completeness and CR per assessment (RECIST 1.1 s4.3.1-4.3.2)."""
+    a, p_idx, col = g.rows, g.p_idx, g.col
     keys = pd.MultiIndex.from_arrays([a["patient_id"].to_numpy(), a["_day"].to_numpy()])
     m_day = _days(m["date"])
     pos = keys.get_indexer(pd.MultiIndex.from_arrays([m["patient_id"].to_numpy(), m_day]))
@@ -194,8 +269,10 @@ def _targets(
     # Factorise first: a handful of distinct states, each looked up once, not once per row.
     state_code, state_names = pd.factorize(m["state"].fillna(""))
     known_states = [s.value for s in TargetState]
-    lookup = np.array([known_states.index(x) if x in known_states else -1 for x in state_names])
-    state = lookup[state_code] if len(lookup) else np.zeros(0, int)
+    lookup = np.array(
+        [known_states.index(x) if x in known_states else -1 for x in state_names], dtype=np.int64
+    )
+    state = lookup[state_code] if len(lookup) else np.zeros(0, np.int64)
     _fail("measurements", m, state < 0, "state", f"must be one of {known_states}")
     diameter = pd.to_numeric(m["diameter_mm"], errors="coerce").to_numpy(float)
     measured = state == known_states.index(TargetState.MEASURED.value)
@@ -224,14 +301,15 @@ def _targets(
     is_base = row_c == 0
     _fail("measurements", m, is_base & ~measured, "state", "baseline targets must be measured")
 
-    lesion, lesion_codes = pd.factorize(m["lesion_id"])
-    n_l = len(lesion_codes)
-    base_key = row_p[is_base].astype(np.int64) * n_l + lesion[is_base]
-    row_key = row_p.astype(np.int64) * n_l + lesion
+    lesion_codes, lesion_ids = pd.factorize(m["lesion_id"])
+    lesion = np.asarray(lesion_codes, dtype=np.int64)
+    n_l = len(lesion_ids)
+    base_key = row_p[is_base] * n_l + lesion[is_base]
+    row_key = row_p * n_l + lesion
     _fail(
         "measurements",
         m,
-        ~is_base & ~pd.Series(row_key).isin(base_key).to_numpy(),
+        ~is_base & ~np.isin(row_key, base_key),
         "lesion_id",
         "follow-up target lesion id not among this patient's baseline targets",
     )
@@ -245,22 +323,25 @@ def _targets(
         0.0,
         value,
     )
-    cell = row_p.astype(np.int64) * g.n_a + row_c
+    cell = row_p * g.n_a + row_c
     group_key = cell * n_l + lesion
     inverse, groups = pd.factorize(group_key)
     unknown = np.isnan(value)
-    lesion_value = np.bincount(inverse, np.where(unknown, 0.0, value), len(groups))
+    lesion_value = np.asarray(
+        np.bincount(inverse, np.where(unknown, 0.0, value), len(groups)), dtype=np.float64
+    )
     lesion_ne = np.bincount(inverse, unknown, len(groups)) > 0
     lesion_nodal = np.bincount(inverse, m["nodal"].astype(bool).to_numpy(), len(groups)) > 0
-    gone = np.where(lesion_nodal, lesion_value < NODE_NORMAL_BELOW_MM, lesion_value == 0.0)
-    g_cell = groups // n_l
+    gone = target_gone(lesion_value, lesion_nodal)
+    g_cell = np.asarray(groups, dtype=np.int64) // n_l
+    shape = (g.n_p, g.n_a)
     size = g.n_p * g.n_a
-    n_lesions = np.bincount(g_cell, minlength=size).reshape(g.n_p, g.n_a)
-    n_ne = np.bincount(g_cell, lesion_ne, size).reshape(g.n_p, g.n_a)
-    n_gone = np.bincount(g_cell, gone & ~lesion_ne, size).reshape(g.n_p, g.n_a)
-    g.measured = np.bincount(g_cell, np.where(lesion_ne, 0.0, lesion_value), size).reshape(
-        g.n_p, g.n_a
-    )
+    n_lesions = np.bincount(g_cell, minlength=size).reshape(shape)
+    n_ne = np.bincount(g_cell, lesion_ne, size).reshape(shape)
+    n_gone = np.bincount(g_cell, gone & ~lesion_ne, size).reshape(shape)
+    measured_sum = np.asarray(
+        np.bincount(g_cell, np.where(lesion_ne, 0.0, lesion_value), size), dtype=np.float64
+    ).reshape(shape)
     n_base = n_lesions[:, 0]
     short = g.valid & (n_lesions != n_base[:, None])
     short[:, 0] = False
@@ -274,8 +355,8 @@ def _targets(
             f"patient {g.patients[p]}, date {day}: {int(n_lesions[p, c])} of {int(n_base[p])} "
             "baseline targets recorded; every target needs a row (state 'not_evaluated' if so)",
         )
-    g.has_targets = n_base > 0
-    no_disease = ~g.has_targets & ~g.has_nt
+    has_targets = n_base > 0
+    no_disease = ~has_targets & ~g.has_nt
     if no_disease.any():
         p = int(np.flatnonzero(no_disease)[0])
         raise DataError(
@@ -284,69 +365,76 @@ def _targets(
             "non_target",
             f"patient {g.patients[p]}: no baseline target rows and no non-target disease",
         )
-    g.complete = n_ne == 0
-    g.gone = g.complete & (n_gone == n_lesions)
-    g.any_measured = n_ne < n_lesions
-    g.sum = np.where(g.complete & g.has_targets[:, None] & g.valid, g.measured, np.nan)
-    g.base = g.sum[:, 0]
+    complete = n_ne == 0
+    sums = np.where(complete & has_targets[:, None] & g.valid, measured_sum, np.nan)
+    return _Targets(
+        measured=measured_sum,
+        has_targets=has_targets,
+        complete=complete,
+        gone=complete & (n_gone == n_lesions),
+        any_measured=n_ne < n_lesions,
+        sum=sums,
+        base=sums[:, 0],
+    )
 
 
-def _respond(g: _Grid, spec: ResponseSpec) -> None:
-    """Target and overall response per assessment (Tables 1, 2), inclusion and best response."""
-    nadir = np.full_like(g.sum, np.nan)
-    nadir[:, 1:] = np.fmin.accumulate(g.sum, axis=1)[:, :-1]
-    g.nadir = nadir
+def _time_points(g: _Layout, tg: _Targets, spec: ResponseSpec) -> _TimePoints:
+    """Target and overall response per assessment (Tables 1, 2) and which assessments count."""
+    nadir = np.full_like(tg.sum, np.nan)
+    nadir[:, 1:] = np.fmin.accumulate(tg.sum, axis=1)[:, :-1]
     with np.errstate(invalid="ignore", divide="ignore"):
-        increase = g.measured - nadir
-        pd_t = (
-            g.any_measured
-            & (increase >= PD_MIN_INCREASE_MM - EPS)
-            & (5.0 * increase >= nadir - EPS)
-        )
-        pr_t = 10.0 * (g.base[:, None] - g.sum) >= 3.0 * g.base[:, None] - EPS
-        base = np.where(g.base > 0, g.base, np.nan)[:, None]
-        g.pct_base = 100.0 * (g.sum - base) / base
+        pd_t = tg.any_measured & meets_pd(tg.measured, nadir)
+        pr_t = meets_pr(tg.sum, tg.base[:, None])
+        base = np.where(tg.base > 0, tg.base, np.nan)[:, None]
+        pct_base = 100.0 * (tg.sum - base) / base
         nz = np.where(nadir > 0, nadir, np.nan)
-        g.pct_nadir = 100.0 * (g.sum - nz) / nz
-    target = np.select([pd_t, ~g.complete, g.gone, pr_t], [PD, NE, CR, PR], SD)
-    g.target = np.where(g.has_targets[:, None], target, NONE)
-    nt, new, t = g.nt, g.new, g.target
+        pct_nadir = 100.0 * (tg.sum - nz) / nz
+    target_code = np.select([pd_t, ~tg.complete, tg.gone, pr_t], [PD, NE, CR, PR], SD)
+    t = np.where(tg.has_targets[:, None], target_code, NONE)
+    nt, new = g.nt, g.new
     progressed = (t == PD) | (nt == PD) | (new == NEW_CODE[NewLesionStatus.UNEQUIVOCAL.value])
     with_targets = np.where(t == CR, np.where((nt == CR) | (nt == NONE), CR, PR), t)
     without_targets = np.select([nt == CR, nt == NN], [CR, NN], NE)
     code = np.where(progressed, PD, np.where(t != NONE, with_targets, without_targets))
     follow = g.valid.copy()
     follow[:, 0] = False
-    code = np.where(follow, code, NE)
+    table_code = code = np.where(follow, code, NE)
     columns = np.arange(g.n_a)[None, :]
 
     # RECIST 1.1 Table 3 note a: disease (PR, SD, non-CR/non-PD) after a CR, read as the
     # protocol says.
     first_cr = np.where(follow & (code == CR), columns, g.n_a).min(axis=1)
     later_pr = follow & np.isin(code, [PR, SD, NN]) & (columns > first_cr[:, None])
-    g.cr_then_pr = later_pr.any(axis=1)
+    cr_then_pr = later_pr.any(axis=1)
     if spec.cr_followed_by_pr == "reappearance_is_pd":
         code = np.where(later_pr, PD, code)
     else:
         first_pr = np.where(later_pr, columns, g.n_a).min(axis=1)
         code = np.where(
-            follow & g.cr_then_pr[:, None] & (code == CR) & (columns < first_pr[:, None]),
-            np.where(g.has_targets, PR, NN)[:, None],
+            follow & cr_then_pr[:, None] & (code == CR) & (columns < first_pr[:, None]),
+            np.where(tg.has_targets, PR, NN)[:, None],
             code,
         )
-    g.code = code
 
     in_time = follow & (g.day <= g.therapy[:, None])
     first_pd = np.where(in_time & (code == PD), columns, g.n_a).min(axis=1)
-    g.included = in_time & (columns <= first_pd[:, None])
-    _best(g, spec)
+    return _TimePoints(
+        nadir=nadir,
+        pct_base=pct_base,
+        pct_nadir=pct_nadir,
+        target=t,
+        table_code=table_code,
+        code=code,
+        cr_then_pr=cr_then_pr,
+        included=in_time & (columns <= first_pd[:, None]),
+    )
 
 
-def _best(g: _Grid, spec: ResponseSpec) -> None:
-    """Best overall response with and without confirmation (RECIST 1.1 s4.6, Table 3)."""
-    code, inc, sday = g.code, g.included, g.study_day
+def _confirmations(g: _Layout, tp: _TimePoints, spec: ResponseSpec) -> IntArray:
+    """Column of the assessment confirming each CR/PR (-1 if none) (RECIST 1.1 s4.6, Table 3)."""
+    code, inc, sday = tp.code, tp.included, g.study_day
     n_p, n_a = code.shape
-    confirmed_by = np.full((n_p, n_a), -1)
+    confirmed_by = np.full((n_p, n_a), -1, dtype=np.int64)
     max_ne = spec.max_ne_between_response_and_confirmation
     for i in range(1, n_a):
         start = inc[:, i] & ((code[:, i] == CR) | (code[:, i] == PR))
@@ -378,46 +466,70 @@ def _best(g: _Grid, spec: ResponseSpec) -> None:
             ne += ne_ok
             sd += sd_ok
             alive &= early | ne_ok | sd_ok
+    return confirmed_by
+
+
+def _best(g: _Layout, tg: _Targets, tp: _TimePoints, spec: ResponseSpec) -> _Best:
+    """Best overall response with and without confirmation (RECIST 1.1 s4.6, Table 3)."""
+    code, inc, sday = tp.code, tp.included, g.study_day
+    n_p, n_a = code.shape
     columns = np.arange(n_a)[None, :]
     rows = np.arange(n_p)
-    stable = np.where(g.has_targets, SD, NN)
+    stable = np.where(tg.has_targets, SD, NN)
     sd_met = (inc & np.isin(code, [CR, PR, SD, NN]) & (sday >= spec.min_sd_days)).any(axis=1)
     has_pd = (inc & (code == PD)).any(axis=1)
     fallback = np.select([sd_met, has_pd], [stable, PD], NE)
     has_cr = (inc & (code == CR)).any(axis=1)
     has_pr = (inc & (code == PR)).any(axis=1)
-    g.bor_u = np.select([has_cr, has_pr], [CR, PR], fallback)
+    bor_u = np.select([has_cr, has_pr], [CR, PR], fallback)
     first_resp = np.where(inc & np.isin(code, [CR, PR]), columns, n_a).min(axis=1)
-    g.first_any = _date_at(g, rows, first_resp)
+    first_any = _date_at(g, rows, first_resp)
     if spec.confirmation_required:
+        confirmed_by = _confirmations(g, tp, spec)
         ok = confirmed_by >= 0
         cr_ok = (ok & (code == CR)).any(axis=1)
-        g.bor_c = np.select([cr_ok, ok.any(axis=1)], [CR, PR], fallback)
+        bor_c = np.select([cr_ok, ok.any(axis=1)], [CR, PR], fallback)
         first_ok = np.where(ok, columns, n_a).min(axis=1)
-        g.first_confirmed = _date_at(g, rows, first_ok)
+        first_confirmed = _date_at(g, rows, first_ok)
         j = np.where(first_ok < n_a, confirmed_by[rows, np.minimum(first_ok, n_a - 1)], n_a)
-        g.confirmed_on = _date_at(g, rows, j)
+        confirmed_on = _date_at(g, rows, j)
     else:
-        g.bor_c = g.bor_u
-        g.first_confirmed = g.first_any
-        g.confirmed_on = _date_at(g, rows, np.full(n_p, n_a))
+        bor_c = bor_u
+        first_confirmed = first_any
+        confirmed_on = _date_at(g, rows, np.full(n_p, n_a))
     # No included assessment: MISSING, or NE with missing_as_ne (admiralonco derive_param_bor).
     none_included = ~inc.any(axis=1)
-    g.bor_u = np.where(none_included, NE if spec.missing_as_ne else MISSING, g.bor_u)
-    g.bor_c = np.where(none_included, g.bor_u, g.bor_c)
+    bor_u = np.where(none_included, NE if spec.missing_as_ne else MISSING, bor_u)
+    bor_c = np.where(none_included, bor_u, bor_c)
     first_pd = np.where(inc & (code == PD), columns, n_a).min(axis=1)
-    g.progression = _date_at(g, rows, first_pd)
     last_ok = np.where(inc & (code != NE), columns, -1).max(axis=1)
-    g.last_adequate = _date_at(g, rows, np.where(last_ok < 0, n_a, last_ok))
-    g.best_pct = np.fmin.reduce(np.where(inc, g.pct_base, np.nan), axis=1)
+    return _Best(
+        bor_u=bor_u,
+        bor_c=bor_c,
+        first_any=first_any,
+        first_confirmed=first_confirmed,
+        confirmed_on=confirmed_on,
+        progression=_date_at(g, rows, first_pd),
+        last_adequate=_date_at(g, rows, np.where(last_ok < 0, n_a, last_ok)),
+        best_pct=np.fmin.reduce(np.where(inc, tp.pct_base, np.nan), axis=1),
+    )
 
 
-def _date_at(g: _Grid, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+def _date_at(g: _Layout, rows: IntArray, cols: IntArray) -> DateArray:
     """Assessment date at column ``cols`` of each patient; NaT where cols == n_a."""
     out = np.full(len(rows), np.datetime64("NaT"), dtype="datetime64[D]")
     has = cols < g.n_a
     out[has] = g.day[rows[has], cols[has]].astype("datetime64[D]")
     return out
+
+
+def _assess(
+    measurements: pd.DataFrame, assessments: pd.DataFrame, spec: ResponseSpec
+) -> tuple[_Layout, _Targets, _TimePoints]:
+    _require(measurements, "measurements", MEASUREMENT_COLUMNS)
+    layout = _layout(assessments)
+    targets = _targets(layout, measurements, spec)
+    return layout, targets, _time_points(layout, targets, spec)
 
 
 def assess_trial(
@@ -428,21 +540,21 @@ def assess_trial(
     Same answers as :func:`hyposti.response.assess_patient` with ``criteria='recist11'``; the
     reasons in words come from that function.
     """
-    g = _build(measurements, assessments, spec)
-    _respond(g, spec)
+    g, tg, tp = _assess(measurements, assessments, spec)
+    best = _best(g, tg, tp, spec)
     return pd.DataFrame(
         {
             "patient_id": g.patients,
-            "baseline_sum_mm": g.base,
-            "bor_confirmed": NAMES[g.bor_c],
-            "bor_unconfirmed": NAMES[g.bor_u],
-            "first_response_date": g.first_confirmed,
-            "response_confirmed_date": g.confirmed_on,
-            "first_unconfirmed_response_date": g.first_any,
-            "progression_date": g.progression,
-            "last_adequate_assessment_date": g.last_adequate,
-            "best_pct_change": g.best_pct,
-            "disease_after_cr": g.cr_then_pr,
+            "baseline_sum_mm": tg.base,
+            "bor_confirmed": NAMES[best.bor_c],
+            "bor_unconfirmed": NAMES[best.bor_u],
+            "first_response_date": best.first_confirmed,
+            "response_confirmed_date": best.confirmed_on,
+            "first_unconfirmed_response_date": best.first_any,
+            "progression_date": best.progression,
+            "last_adequate_assessment_date": best.last_adequate,
+            "best_pct_change": best.best_pct,
+            "disease_after_cr": tp.cr_then_pr,
             "n_follow_up": g.valid[:, 1:].sum(axis=1),
         }
     )
@@ -451,24 +563,30 @@ def assess_trial(
 def trial_time_points(
     measurements: pd.DataFrame, assessments: pd.DataFrame, spec: ResponseSpec
 ) -> pd.DataFrame:
-    """One row per follow-up: sums, % changes (spider plot) and responses (Tables 1 and 2)."""
-    g = _build(measurements, assessments, spec)
-    _respond(g, spec)
+    """One row per follow-up: sums, % changes (spider plot) and responses (Tables 1 and 2).
+
+    ``table_response`` is the Table 1/2 response; ``overall_response`` the same after the
+    protocol's reading of disease seen after a CR (Table 3 note a).
+    """
+    g, tg, tp = _assess(measurements, assessments, spec)
     follow = g.valid.copy()
     follow[:, 0] = False
     p, c = np.nonzero(follow)
-    target = g.target[p, c]
+    target = tp.target[p, c]
+    target_name = NAMES[np.maximum(target, 0)]
+    target_name[target < 0] = None
     return pd.DataFrame(
         {
             "patient_id": g.patients[p],
             "date": g.day[p, c].astype("datetime64[D]"),
             "study_day": g.study_day[p, c],
-            "sum_mm": g.sum[p, c],
-            "nadir_mm": g.nadir[p, c],
-            "pct_from_baseline": g.pct_base[p, c],
-            "pct_from_nadir": g.pct_nadir[p, c],
-            "target_response": np.where(target >= 0, NAMES[np.maximum(target, 0)], None),
-            "overall_response": NAMES[g.code[p, c]],
-            "included": g.included[p, c],
+            "sum_mm": tg.sum[p, c],
+            "nadir_mm": tp.nadir[p, c],
+            "pct_from_baseline": tp.pct_base[p, c],
+            "pct_from_nadir": tp.pct_nadir[p, c],
+            "target_response": target_name,
+            "table_response": NAMES[tp.table_code[p, c]],
+            "overall_response": NAMES[tp.code[p, c]],
+            "included": tp.included[p, c],
         }
     )

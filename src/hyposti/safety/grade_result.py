@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from hyposti.errors import InputError
+from hyposti.protocol.safety_spec import AeScale
 
 
 class Finding(BaseModel):
@@ -26,12 +27,12 @@ class GradeResult(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     grade: int
-    scale: str
+    scale: AeScale
     deciding_finding: str
     all_findings: tuple[Finding, ...]
 
 
-def most_severe(scale: str, findings: list[Finding], absent: str) -> GradeResult:
+def most_severe(scale: AeScale, findings: list[Finding], absent: str) -> GradeResult:
     """The grade is the most severe single finding; ties go to the first domain listed."""
     worst = max(findings, key=lambda f: f.grade, default=None)
     if worst is None or worst.grade == 0:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Union
 
@@ -237,7 +237,7 @@ def evaluate(node: Node, env: Mapping[str, Value]) -> Value:
     if kind == "signif":
         return _signif(values[0], values[1])  # type: ignore[arg-type]
     a, b = values
-    operations = {
+    operations: dict[str, Callable[[], Value]] = {
         "+": lambda: a + b,  # type: ignore[operator]
         "-": lambda: a - b,  # type: ignore[operator]
         "*": lambda: a * b,  # type: ignore[operator]

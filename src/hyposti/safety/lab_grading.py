@@ -225,7 +225,7 @@ def grade_lab(
         )
         grade, rule, text = None, branch.source, NOT_AVAILABLE
         reason = f"needs {', '.join(missing)} to decide the grade ({branch.source})"
-    elif branch is not None:
+    elif branch is not None and branch.outcome is not None:
         grade, rule = int(branch.outcome), branch.source
         text = lookup(criterion.ctcae_term).grade_text(grade) if grade else text
     return LabGrade(

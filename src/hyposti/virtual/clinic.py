@@ -14,6 +14,7 @@ from hyposti.eligibility.engine import screen
 from hyposti.eligibility.record import ScreeningRecord
 from hyposti.eligibility.verdict import ScreeningResult
 from hyposti.protocol import Protocol
+from hyposti.units import DAYS_PER_MONTH
 from hyposti.virtual.parameters import SimulationParameters
 from hyposti.virtual.patient import (
     PatientCourse,
@@ -25,8 +26,6 @@ from hyposti.virtual.patient import (
 )
 from hyposti.virtual.screening_model import Candidate, sample_candidate, screening_record
 from hyposti.virtual.tumour_model import VirtualTumour, sample_baseline
-
-DAYS_PER_MONTH = 365.25 / 12
 
 
 @dataclass(frozen=True)

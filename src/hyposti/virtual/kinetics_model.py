@@ -30,7 +30,8 @@ class KineticProfiles:
     @property
     def expansion_rate(self) -> np.ndarray:
         """rho = ln(fold) / Tmax (Stein 2019, equation 1)."""
-        return np.log(self.fold) / self.tmax
+        rate: np.ndarray = np.log(self.fold) / self.tmax
+        return rate
 
     def __len__(self) -> int:
         return int(self.cmax.shape[0])
@@ -83,7 +84,8 @@ def cumulative_exposure(profiles: KineticProfiles, days: np.ndarray) -> np.ndarr
     contraction = cmax * (
         (1.0 - fb) * -np.expm1(-alpha * tau) / alpha + fb * -np.expm1(-beta * tau) / beta
     )
-    return expansion + contraction
+    level: np.ndarray = expansion + contraction
+    return level
 
 
 def typical_profile(params: KineticsParameters, n: int = 1) -> KineticProfiles:

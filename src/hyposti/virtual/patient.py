@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hyposti.dosing import DoseRecord, patient_doses, visit_schedule
+from hyposti.errors import InputError
 from hyposti.protocol import Protocol
 from hyposti.response.patient import assess_patient
 from hyposti.response.records import PatientResponse, PatientTumourData
@@ -138,6 +139,8 @@ def simulate_course(
     visits: tuple[VisitWindow, ...],
 ) -> PatientCourse:
     """Dose, toxicities, kinetics, tumour course, scans and survival of one infused patient."""
+    if protocol.schedule is None:
+        raise InputError("protocol", protocol.identifiers.nct_id, "needs a schedule section")
     end_day = protocol.schedule.end_day
     doses = patient_doses(
         protocol,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 
@@ -40,6 +41,16 @@ from hyposti.eligibility.record import (
 )
 from hyposti.errors import InputError
 from hyposti.protocol import Protocol
+from hyposti.protocol.eligibility_spec import (
+    AgeAndLifeExpectancyRule,
+    CriterionRule,
+    DiagnosisRule,
+    ImmunosuppressionRule,
+    PerformanceStatusRule,
+    SurgicalWoundRule,
+    TumourSampleRule,
+    WashoutRule,
+)
 from hyposti.virtual.parameters import (
     LabDistribution,
     PopulationParameters,
@@ -48,6 +59,7 @@ from hyposti.virtual.parameters import (
 
 INVESTIGATOR = "virtual investigator"
 _HER2_RULE = "diagnosis_her2_prior_therapy"
+_R = TypeVar("_R")
 
 
 @dataclass(frozen=True)
@@ -69,8 +81,13 @@ class Candidate:
     planned_failures: tuple[str, ...]
 
 
-def _rules(protocol: Protocol) -> dict[str, object]:
+def _rules(protocol: Protocol) -> dict[str, CriterionRule | None]:
     return {c.id: c.check for c in protocol.eligibility.criteria}
+
+
+def _planned(failing: dict[str | None, CriterionRule | None], kind: type[_R]) -> _R | None:
+    """The rule of this kind among the criteria chosen to fail (keyed by rule name: one each)."""
+    return next((r for r in failing.values() if isinstance(r, kind)), None)
 
 
 def sample_candidate(
@@ -105,12 +122,12 @@ def sample_candidate(
         )
     )
     life_expectancy = float(rng.uniform(*screening.life_expectancy_months))
-    if "age_and_life_expectancy" in failing_rules:
+    age_rule = _planned(failing_rules, AgeAndLifeExpectancyRule)
+    if age_rule is not None:
         if rng.random() < 0.5:
             age = high + int(rng.integers(1, 6))
         else:
-            rule = failing_rules["age_and_life_expectancy"]
-            life_expectancy = float(rule.life_expectancy_more_than_months) - 1.0
+            life_expectancy = float(age_rule.life_expectancy_more_than_months) - 1.0
     female = bool(rng.random() < population.female_fraction)
     cbp = (
         female
@@ -133,15 +150,16 @@ def sample_candidate(
     types = list(population.tumour_types)
     p = np.array([population.tumour_types[t] for t in types])
     tumour_type = types[int(rng.choice(len(types), p=p / p.sum()))]
-    her2_rules = [c for c in checks.values() if getattr(c, "rule", None) == _HER2_RULE]
+    her2_rules = [c for c in checks.values() if isinstance(c, DiagnosisRule)]
     threshold = max((rule.her2_min_percent for rule in her2_rules), default=0.0)
     her2 = float(round(rng.uniform(threshold, screening.her2_max_percent)))
     if _HER2_RULE in failing_rules:
         her2 = float(round(rng.uniform(1.0, threshold - 1.0)))
     p_ecog = np.asarray(screening.ecog_probabilities)
     ecog = int(rng.choice(len(p_ecog), p=p_ecog))
-    if "performance_status" in failing_rules:
-        allowed = failing_rules["performance_status"].allowed_ecog
+    ecog_rule = _planned(failing_rules, PerformanceStatusRule)
+    if ecog_rule is not None:
+        allowed = ecog_rule.allowed_ecog
         ecog = min(g for g in range(6) if g not in allowed and g > 0)
     lesions = 0 if "measurable_lesions" in failing_rules else measurable_lesions
     return Candidate(
@@ -178,7 +196,7 @@ def _labs(
 ) -> Labs:
     """Screening labs drawn from the parameter file; an organ-function failure is written as a
     platelet count below the protocol's floor."""
-    values: dict[str, Lab | LabVsUln] = {}
+    values: dict[str, Any] = {}
     for name, dist in labs.items():
         value = round(_lognormal(rng, dist.median, dist.log_sd), 2)
         if name == "spo2_room_air_percent":
@@ -220,8 +238,9 @@ def screening_record(
     female = candidate.sex == "F"
 
     washout_days = float(rng.uniform(*params.washout_days))
-    if "washout_and_recovery" in failing:
-        washout_days = failing["washout_and_recovery"].washout_more_than_days - 7
+    washout_rule = _planned(failing, WashoutRule)
+    if washout_rule is not None:
+        washout_days = washout_rule.washout_more_than_days - 7
     therapy = PriorTherapy(
         regimen="platinum-based chemotherapy",
         kind="systemic",
@@ -230,9 +249,12 @@ def screening_record(
         outcome="progression",
     )
     sample_age_days = float(rng.uniform(*params.tumour_sample_age_days))
-    sample_kind = "fresh" if rng.random() < params.fresh_sample_fraction else "archival_ffpe"
-    if "tumour_sample" in failing:
-        sample_age_days = 30.5 * (failing["tumour_sample"].max_age_months + 3)
+    sample_kind: Literal["fresh", "archival_ffpe"] = (
+        "fresh" if rng.random() < params.fresh_sample_fraction else "archival_ffpe"
+    )
+    sample_rule = _planned(failing, TumourSampleRule)
+    if sample_rule is not None:
+        sample_age_days = 30.5 * (sample_rule.max_age_months + 3)
         sample_kind = "archival_ffpe"
 
     flags: dict[str, bool] = {
@@ -258,12 +280,11 @@ def screening_record(
             )
         ]
     wounds = []
-    if "surgical_wounds" in failing:
+    wound_rule = _planned(failing, SurgicalWoundRule)
+    if wound_rule is not None:
         wounds = [
             SurgicalWound(
-                surgery_date=_days(
-                    screening_date, failing["surgical_wounds"].unhealed_more_than_days + 15
-                ),
+                surgery_date=_days(screening_date, wound_rule.unhealed_more_than_days + 15),
                 healed=False,
             )
         ]
@@ -275,8 +296,9 @@ def screening_record(
             )
         ]
     steroids = []
-    if "immunosuppression" in failing:
-        limit = failing["immunosuppression"].prednisone_equivalent_max_mg_per_day
+    steroid_rule = _planned(failing, ImmunosuppressionRule)
+    if steroid_rule is not None:
+        limit = steroid_rule.prednisone_equivalent_max_mg_per_day
         steroids = [
             Corticosteroid(
                 drug="prednisone",
@@ -293,7 +315,9 @@ def screening_record(
     if female:
         test = None
         if candidate.child_bearing_potential:
-            result = "positive" if "pregnancy" in failing else "negative"
+            result: Literal["negative", "positive"] = (
+                "positive" if "pregnancy" in failing else "negative"
+            )
             test = PregnancyTest(date=screening_date, result=result)
         reproductive = Reproductive(
             pregnant="pregnancy" in failing,

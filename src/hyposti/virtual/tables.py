@@ -197,6 +197,7 @@ def _disposition_row(s: Screened) -> dict[str, Any]:
         if survival.death_day is not None
         else None
     )
+    reason: str | None
     if death is not None:
         reason = "death"
     elif survival.dropout_day is not None:

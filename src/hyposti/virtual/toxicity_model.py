@@ -16,11 +16,12 @@ from functools import lru_cache
 import numpy as np
 
 from hyposti.errors import InputError
+from hyposti.protocol.safety_spec import AeScale
 from hyposti.safety.adverse_event import AdverseEvent, Attributions
 from hyposti.safety.cres import CresObservation, grade_cres
-from hyposti.safety.crs import CrsObservation, grade_crs
+from hyposti.safety.crs import CrsObservation, OxygenSupport, grade_crs
 from hyposti.safety.grade_result import GradeResult
-from hyposti.safety.icans import IcansObservation, grade_icans
+from hyposti.safety.icans import IcansObservation, Seizure, grade_icans
 from hyposti.safety.lab_grading import grade_lab
 from hyposti.virtual.parameters import ToxicityParameters
 
@@ -83,7 +84,8 @@ def crs_observation(
     hypotension = grade >= 2 and pick in (0, 2)
     hypoxia = grade >= 2 and pick in (1, 2)
     vasopressors = {3: 1, 4: 2, 5: 3}.get(grade, 0) if hypotension else 0
-    oxygen, flow = "none", None
+    oxygen: OxygenSupport = "none"
+    flow: float | None = None
     if hypoxia:
         if grade == 2:
             oxygen, flow = "low-flow", float(rng.integers(1, 7))
@@ -114,7 +116,7 @@ def icans_observation(rng: np.random.Generator, grade: int) -> IcansObservation:
             consciousness="awakens-to-voice" if rng.random() < 0.5 else "normal",
         )
     if grade == 3:
-        seizure = "rapidly-resolving" if rng.random() < 0.3 else "none"
+        seizure: Seizure = "rapidly-resolving" if rng.random() < 0.3 else "none"
         return IcansObservation(ice_score=int(rng.integers(0, 3)), seizure=seizure)
     return IcansObservation(
         ice_score=None, consciousness="unarousable", death_due_to_icans=grade == 5
@@ -178,7 +180,7 @@ def sample_adverse_events(
     def add(
         term: str,
         grade: int,
-        scale: str,
+        scale: AeScale,
         day: int,
         duration: int,
         attribution: Attributions,

@@ -20,19 +20,22 @@ from hyposti.response.records import (
     BaselineLesion,
     LesionMeasurement,
     NewLesion,
+    NewLesionState,
     NonTargetStatus,
     PatientTumourData,
     TargetState,
 )
+from hyposti.response.thresholds import (
+    MAX_TARGETS_PER_ORGAN,
+    MEASURABLE_MIN_MM,
+    NODE_MEASURABLE_MIN_MM,
+    NODE_NORMAL_BELOW_MM,
+    NODE_PATHOLOGICAL_MIN_MM,
+    meets_pd,
+)
 from hyposti.virtual.parameters import TumourParameters
 
 NODAL_ORGAN = "lymph node"
-NODE_TARGET_MIN_MM = 15.0  # RECIST 1.1 s3.1: a node is measurable from 15 mm short axis
-NODE_NORMAL_BELOW_MM = 10.0  # RECIST 1.1 s3.1/s4.3.2: a node below 10 mm is normal
-MEASURABLE_MIN_MM = 10.0  # RECIST 1.1 s3.1: CT, slices <= 5 mm
-MAX_TARGETS_PER_ORGAN = 2  # RECIST 1.1 s4.2
-PD_RELATIVE = 1.2  # RECIST 1.1 s4.3.1: +20% over the nadir ...
-PD_ABSOLUTE_MM = 5.0  # ... and at least 5 mm absolute
 
 
 @dataclass(frozen=True)
@@ -119,15 +122,16 @@ def sample_baseline(rng: np.random.Generator, params: TumourParameters) -> Virtu
         }
         organ = _choice(rng, open_organs)
         per_organ[organ] = per_organ.get(organ, 0) + 1
-        floor = NODE_TARGET_MIN_MM if organ == NODAL_ORGAN else MEASURABLE_MIN_MM
+        floor = NODE_MEASURABLE_MIN_MM if organ == NODAL_ORGAN else MEASURABLE_MIN_MM
         excess = max(params.diameter_median_mm - floor, 1.0)
         size = floor + excess * float(np.exp(params.diameter_log_sd * rng.standard_normal()))
         lesions.append(_lesion(rng, params, f"T{len(lesions) + 1}", organ, True, round(size)))
     for k in range(int(rng.poisson(params.non_target_mean))):
         organ = _choice(rng, params.organs)
-        # A non-target node is pathological but not measurable: 10 to < 15 mm short axis.
+        # A non-target node is pathological but not measurable: 10 to < 15 mm short axis
+        # (drawn up to 14 mm so that rounding to whole millimetres keeps it below 15).
         size = (
-            float(rng.uniform(10.0, 14.0))
+            float(rng.uniform(NODE_PATHOLOGICAL_MIN_MM, NODE_MEASURABLE_MIN_MM - 1.0))
             if organ == NODAL_ORGAN
             else float(
                 params.diameter_median_mm
@@ -164,7 +168,10 @@ def lesion_sizes(tumour: VirtualTumour, days: np.ndarray, exposure: np.ndarray) 
     base = np.array([lesion.baseline_mm for lesion in tumour.lesions])[:, None]
     mg = np.array([lesion.growth_multiplier for lesion in tumour.lesions])[:, None]
     mk = np.array([lesion.kill_multiplier for lesion in tumour.lesions])[:, None]
-    return base * np.exp(tumour.growth_per_day * mg * t - tumour.kill_per_auc * mk * auc)
+    sizes: np.ndarray = base * np.exp(
+        tumour.growth_per_day * mg * t - tumour.kill_per_auc * mk * auc
+    )
+    return sizes
 
 
 def new_lesion_sizes(
@@ -229,11 +236,9 @@ def true_progression_day(
     """
     sizes = lesion_sizes(tumour, grid_days, grid_exposure)
     is_target = np.array([lesion.target for lesion in tumour.lesions])
-    candidates = []
-    sld = sizes[is_target].sum(axis=0)
+    sld = sizes[is_target].sum(axis=0, dtype=np.float64)
     nadir = np.minimum.accumulate(np.concatenate([[tumour.baseline_sld_mm], sld]))[:-1]
-    target_pd = (sld >= PD_RELATIVE * nadir) & (sld - nadir >= PD_ABSOLUTE_MM)
-    candidates.append(target_pd)
+    candidates: list[np.ndarray] = [meets_pd(sld, nadir)]
     if (~is_target).any():
         nt = sizes[~is_target].sum(axis=0)
         nt_base = sum(lesion.baseline_mm for lesion in tumour.non_targets)
@@ -242,7 +247,7 @@ def true_progression_day(
     if tumour.new_lesions:
         appear = np.interp([n.appearance_day for n in tumour.new_lesions], grid_days, grid_exposure)
         new = new_lesion_sizes(tumour, grid_days, grid_exposure, appear)
-        candidates.append((new >= params.new_lesion_equivocal_below_mm).any(axis=0))
+        candidates.append(np.asarray((new >= params.new_lesion_equivocal_below_mm).any(axis=0)))
     hit = np.logical_or.reduce(candidates)
     return float(grid_days[int(hit.argmax())]) if hit.any() else None
 
@@ -335,7 +340,7 @@ def read_scans(
                         lesion_id=lesion.lesion_id,
                         organ=lesion.organ,
                         nodal=lesion.nodal,
-                        state="disappeared",
+                        state=NewLesionState.DISAPPEARED,
                     )
                 )
                 continue
