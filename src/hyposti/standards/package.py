@@ -1,0 +1,74 @@
+"""The SDTM and ADaM packages of a trial dataset: which datasets, built in which order.
+
+Not built, because the trial dataset holds no source for them: LB, VS and CM (no laboratory,
+vital-sign or concomitant-medication tables in hyposti.data.schema).
+"""
+
+from __future__ import annotations
+
+from hyposti.analysis.censoring import AssessmentSchedule
+from hyposti.analysis.tumour import assess_responses
+from hyposti.data.dataset import TrialDataset
+from hyposti.protocol import Protocol
+from hyposti.response import PatientResponse
+from hyposti.standards.adam_adae import build_adae
+from hyposti.standards.adam_adpc import build_adpc
+from hyposti.standards.adam_adrs import CRITERIA, build_adrs
+from hyposti.standards.adam_adsl import build_adsl
+from hyposti.standards.adam_adtte import build_adtte
+from hyposti.standards.sdtm_design import build_ta, build_te, build_ti, build_ts, build_tv
+from hyposti.standards.sdtm_events import build_ae, build_suppae
+from hyposti.standards.sdtm_findings import build_rs, build_tr, build_tu
+from hyposti.standards.sdtm_interventions import build_ex
+from hyposti.standards.sdtm_kinetics import build_pc, build_pp
+from hyposti.standards.sdtm_special import build_dm, build_ds, build_ie
+from hyposti.standards.spec import Dataset
+
+#: ISO 3166-1 alpha-3 of the trial's sites: NCT05681650's sponsor and site, Chinese PLA General
+#: Hospital, are in China. The dataset records no country, so it is a parameter.
+DEFAULT_COUNTRY = "CHN"
+
+
+def trial_responses(ds: TrialDataset, protocol: Protocol) -> dict[str, dict[str, PatientResponse]]:
+    """Every infused patient's response course by each criteria the protocol names."""
+    return {c: assess_responses(ds, protocol.response, c) for c in protocol.response.criteria}
+
+
+def build_sdtm(
+    ds: TrialDataset, protocol: Protocol, country: str = DEFAULT_COUNTRY
+) -> list[Dataset]:
+    """The SDTM datasets, in define.xml order: trial design, special purpose, then by class."""
+    ae = build_ae(ds)
+    return [
+        build_ts(protocol, ds.data_cutoff.date()),
+        build_te(protocol),
+        build_ta(protocol),
+        build_tv(protocol),
+        build_ti(protocol),
+        build_dm(ds, protocol, country),
+        build_ex(ds, protocol),
+        ae,
+        build_ds(ds),
+        build_ie(ds, protocol),
+        build_pc(ds),
+        build_pp(ds),
+        build_tu(ds),
+        build_tr(ds),
+        build_rs(ds, trial_responses(ds, protocol)),
+        build_suppae(ds, ae),
+    ]
+
+
+def build_adam(ds: TrialDataset, protocol: Protocol) -> list[Dataset]:
+    """ADSL, ADAE, ADRS, ADTTE (by the protocol's primary criteria) and ADPC."""
+    responses = trial_responses(ds, protocol)
+    adsl = build_adsl(ds, protocol)
+    primary = protocol.response.primary_criteria
+    schedule = AssessmentSchedule.from_protocol(protocol)
+    return [
+        adsl,
+        build_adae(ds, protocol, build_ae(ds), adsl),
+        build_adrs(ds, protocol.response, responses, adsl),
+        build_adtte(ds, responses[primary], schedule, CRITERIA[primary][0]),
+        build_adpc(ds, adsl),
+    ]
