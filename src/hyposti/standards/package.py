@@ -6,6 +6,10 @@ vital-sign or concomitant-medication tables in hyposti.data.schema).
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+from typing import Literal
+
 from hyposti.analysis.censoring import AssessmentSchedule
 from hyposti.analysis.tumour import assess_responses
 from hyposti.data.dataset import TrialDataset
@@ -22,7 +26,14 @@ from hyposti.standards.sdtm_findings import build_rs, build_tr, build_tu
 from hyposti.standards.sdtm_interventions import build_ex
 from hyposti.standards.sdtm_kinetics import build_pc, build_pp
 from hyposti.standards.sdtm_special import build_dm, build_ds, build_ie
+from hyposti.errors import InputError
+from hyposti.standards.dataset_json import write_dataset_json
+from hyposti.standards.define_xml import metadata_version_oid, study_oid, write_define
 from hyposti.standards.spec import Dataset
+from hyposti.standards.xpt import write_xpt
+
+Format = Literal["xpt", "json"]
+FORMATS = ("xpt", "json")
 
 #: ISO 3166-1 alpha-3 of the trial's sites: NCT05681650's sponsor and site, Chinese PLA General
 #: Hospital, are in China. The dataset records no country, so it is a parameter.
@@ -72,3 +83,30 @@ def build_adam(ds: TrialDataset, protocol: Protocol) -> list[Dataset]:
         build_adtte(ds, responses[primary], schedule, CRITERIA[primary][0]),
         build_adpc(ds, adsl),
     ]
+
+
+def write_package(
+    datasets: list[Dataset],
+    folder: str | Path,
+    fmt: str,
+    study_id: str,
+    study_name: str,
+    created: dt.datetime,
+) -> list[Path]:
+    """Write one file per dataset (``dm.xpt`` or ``dm.json``) and ``define.xml`` into ``folder``.
+
+    ``created`` stamps the Dataset-JSON and define.xml headers (a parameter: no hidden clock).
+    """
+    if fmt not in FORMATS:
+        raise InputError("--format", fmt, f"must be one of {', '.join(FORMATS)}")
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    mdv = metadata_version_oid(study_id, datasets[0].spec.standard)
+    for d in datasets:
+        if fmt == "xpt":
+            paths.append(write_xpt(d, out))
+        else:
+            paths.append(write_dataset_json(d, out, study_oid(study_id), mdv, created))
+    paths.append(write_define(datasets, out, study_id, study_name, created, fmt))
+    return paths
