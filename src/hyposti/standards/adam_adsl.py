@@ -5,6 +5,10 @@ where the registry starts adverse-event collection); INFDT is the CAR-T infusion
 PFS, OS and TTR in the registry's endpoint definitions and the SDTM reference start (RFSTDTC).
 Populations: SAFFL started preconditioning with a dose level (hyposti.analysis.safety);
 INFFL infused (the efficacy population of hyposti.analysis); DLTEVLFL DLT-evaluable.
+ADSL holds the subjects assigned a dose level: screen failures and subjects never assigned stay
+in DM and DS (their ARM is null there with ARMNRS, SDTMIG 3.4 section 5.2), since ADSL's ARM and
+TRT01P are required. ACTARM and TRT01A are null for a subject assigned but not treated, as
+SDTMIG 3.4 leaves ACTARM null with ARMNRS 'ASSIGNED, NOT TREATED'.
 """
 
 from __future__ import annotations
@@ -15,7 +19,12 @@ from hyposti.analysis.safety import safety_population
 from hyposti.data.dataset import TrialDataset
 from hyposti.protocol import Protocol
 from hyposti.standards.conventions import as_date, build, usubjid, yn
-from hyposti.standards.sdtm_special import DISPOSITION_TERMS, arm_code, arm_label
+from hyposti.standards.sdtm_special import (
+    DISPOSITION_TERMS,
+    RACE_NOT_COLLECTED,
+    arm_code,
+    arm_label,
+)
 from hyposti.standards.spec import Dataset, DomainSpec, Variable
 
 
@@ -34,14 +43,14 @@ ADSL = DomainSpec(
         Variable("AGE", "Age", "integer", "Req", origin="Predecessor"),
         Variable("AGEU", "Age Units", core="Req", codelist="AGEU", origin="Predecessor"),
         Variable("SEX", "Sex", core="Req", codelist="SEX", origin="Predecessor"),
-        Variable("RACE", "Race", core="Req", origin="Predecessor"),
+        Variable("RACE", "Race", core="Req", codelist="RACE", origin="Predecessor"),
         Variable("ARM", "Description of Planned Arm", core="Req", origin="Predecessor"),
-        Variable("ACTARM", "Description of Actual Arm", core="Req", origin="Predecessor"),
+        Variable("ACTARM", "Description of Actual Arm", core="Cond", origin="Predecessor"),
         Variable("PHASE", "Trial Part", core="Perm"),
         Variable("COHORT", "Escalation Cohort", "integer", "Perm"),
         Variable("TRT01P", "Planned Treatment for Period 01", core="Req"),
         Variable("TRT01PN", "Planned Treatment for Period 01 (N)", "integer", "Perm"),
-        Variable("TRT01A", "Actual Treatment for Period 01", core="Req"),
+        Variable("TRT01A", "Actual Treatment for Period 01", core="Cond"),
         Variable("TRT01AN", "Actual Treatment for Period 01 (N)", "integer", "Perm"),
         Variable("TRTSDT", "Date of First Exposure to Treatment", "date", "Cond"),
         Variable("TRTEDT", "Date of Last Exposure to Treatment", "date", "Cond"),
@@ -73,14 +82,14 @@ def build_adsl(ds: TrialDataset, protocol: Protocol) -> Dataset:
     first, last = exposure.min(), exposure.max()
     cutoff = ds.data_cutoff.date()
     rows = []
-    for s in ds.subjects.itertuples():
-        level = None if pd.isna(s.dose_level) else int(s.dose_level)
+    for s in ds.subjects.loc[ds.subjects["dose_level"].notna()].itertuples():
+        level = int(s.dose_level)
         treated = pd.notna(s.infusion_date)
         d = disp.loc[s.subject_id] if s.subject_id in disp.index else None
         reason = None if d is None or pd.isna(d["off_study_reason"]) else d["off_study_reason"]
         death = None if d is None else as_date(d["death_date"])
         contact = None if d is None else as_date(d["last_contact_date"])
-        planned = arm_label(protocol, level) if level is not None else ""
+        planned = arm_label(protocol, level)
         rows.append(
             {
                 "STUDYID": study,
@@ -90,14 +99,14 @@ def build_adsl(ds: TrialDataset, protocol: Protocol) -> Dataset:
                 "AGE": s.age_years,
                 "AGEU": "YEARS",
                 "SEX": s.sex,
-                "RACE": "",
+                "RACE": RACE_NOT_COLLECTED,
                 "ARM": planned,
                 "ACTARM": planned if treated else "",
                 "PHASE": "" if pd.isna(s.phase) else str(s.phase).upper(),
                 "COHORT": s.cohort,
-                "TRT01P": arm_code(level) if level is not None else "",
+                "TRT01P": arm_code(level),
                 "TRT01PN": level,
-                "TRT01A": arm_code(level) if level is not None and treated else "",
+                "TRT01A": arm_code(level) if treated else "",
                 "TRT01AN": level if treated else None,
                 "TRTSDT": first.get(s.subject_id),
                 "TRTEDT": last.get(s.subject_id),

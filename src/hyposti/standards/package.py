@@ -104,6 +104,8 @@ def write_package(
     paths = []
     mdv = metadata_version_oid(study_id, datasets[0].spec.standard)
     for d in datasets:
+        # a file of the other format left from an earlier export would be checked as this one
+        (out / f"{d.name.lower()}.{'json' if fmt == 'xpt' else 'xpt'}").unlink(missing_ok=True)
         if fmt == "xpt":
             paths.append(write_xpt(d, out))
         else:

@@ -30,6 +30,9 @@ DISPOSITION_TERMS = {
     "investigator decision": "PHYSICIAN DECISION",
     "study terminated": "STUDY TERMINATED BY SPONSOR",
 }
+#: The trial dataset does not collect race: RACE is the CT term saying so (SDTMIG 3.4 DM
+#: assumption 9), not a value guessed.
+RACE_NOT_COLLECTED = "NOT REPORTED"
 #: IETEST holds at most 200 characters; longer text is shortened and the full wording stays in
 #: the protocol (SDTMIG 3.4 section 7.4.2, TI assumption 3).
 IETEST_MAX = 200
@@ -69,7 +72,7 @@ DM = DomainSpec(
         Variable("AGE", "Age", "integer", "Exp", origin="Collected"),
         Variable("AGEU", "Age Units", core="Exp", codelist="AGEU"),
         Variable("SEX", "Sex", core="Req", codelist="SEX", origin="Collected"),
-        Variable("RACE", "Race", core="Exp", origin="Collected"),
+        Variable("RACE", "Race", core="Exp", codelist="RACE", origin="Collected"),
         Variable("ARMCD", "Planned Arm Code", core="Exp"),
         Variable("ARM", "Description of Planned Arm", core="Exp"),
         Variable("ACTARMCD", "Actual Arm Code", core="Exp"),
