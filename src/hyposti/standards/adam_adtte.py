@@ -3,7 +3,8 @@
 Each record is hyposti.analysis.efficacy.patient_outcomes' time-to-event result, so ADTTE and
 ``hyposti analyze`` share one implementation of the censoring rules (hyposti.analysis.censoring:
 FDA 2018 endpoints guidance; EMA/CHMP/205/95 Rev.5 Appendix 1). AVAL = ADT - STARTDT in days (the
-analysis' convention; admiral's ``derive_param_tte`` adds 1 by default, which this file does not);
+analysis' convention; admiral's ADTTE template derives AVAL with ``derive_vars_duration()``,
+whose ``add_one = TRUE`` default counts one day more, which this file does not);
 CNSR 0 for an event, 1 for a censored time; EVNTDESC / CNSDTDSC say which rule applied.
 """
 
@@ -47,9 +48,10 @@ PARAMS = {
 }
 
 
-def _record(
+def tte_record(
     base: dict[str, Any], paramcd: str, start: dt.date, time: float, event: bool, why: str
 ) -> dict[str, Any]:
+    """One ADTTE record: AVAL days after STARTDT, ADT = STARTDT + AVAL, CNSR 0 event / 1 not."""
     return base | {
         "PARAMCD": paramcd,
         "PARAM": PARAMS[paramcd],
@@ -80,13 +82,13 @@ def build_adtte(
         origin: dt.date = p["infusion_date"]
         for paramcd in ("PFS", "OS"):
             t = p[paramcd.lower()]
-            rows.append(_record(base, paramcd, origin, t["time"], t["event"], t["reason"]))
+            rows.append(tte_record(base, paramcd, origin, t["time"], t["event"], t["reason"]))
         first = p["first_response_day"]
         if first is not None:
-            rows.append(_record(base, "TTR", origin, first, True,
+            rows.append(tte_record(base, "TTR", origin, first, True,
                                 f"first confirmed response on day {first:g}"))  # fmt: skip
             dor = p["dor"]
             if dor is not None:
                 start = origin + dt.timedelta(days=first)
-                rows.append(_record(base, "DOR", start, dor["time"], dor["event"], dor["reason"]))
+                rows.append(tte_record(base, "DOR", start, dor["time"], dor["event"], dor["reason"]))
     return build(ADTTE, rows, ["USUBJID", "PARAMCD"])
