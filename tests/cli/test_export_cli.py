@@ -23,7 +23,13 @@ def test_export_sdtm_adam_and_check(tmp_path, capsys):
     assert run(["export", "adam", str(data), "-o", str(out), "--format", "json", "--json"]) == 0
     capsys.readouterr()
     assert sorted(p.name for p in out.iterdir()) == [
-        "adae.json", "adpc.json", "adrs.json", "adsl.json", "adtte.json", "define.xml"]
+        "adae.json",
+        "adpc.json",
+        "adrs.json",
+        "adsl.json",
+        "adtte.json",
+        "define.xml",
+    ]
     for folder in ("sdtm", "adam"):
         assert run(["export", "check", str(tmp_path / folder), "--json"]) == 0
         report = json.loads(capsys.readouterr().out)
@@ -39,7 +45,9 @@ def test_check_exits_2_on_an_error_with_rule_dataset_variable_row(tmp_path, caps
     report = json.loads(capsys.readouterr().out)
     # the example gives no site to S07 and S08 (DM rows 7 and 8)
     assert [(f["rule_id"], f["domain"], f["variable"], f["row"]) for f in report["findings"]] == [
-        ("HC0012", "DM", "SITEID", 7), ("HC0012", "DM", "SITEID", 8)]
+        ("HC0012", "DM", "SITEID", 7),
+        ("HC0012", "DM", "SITEID", 8),
+    ]
     assert run(["export", "check", str(tmp_path / "sdtm")]) == 2
     assert "HC0012" in capsys.readouterr().out
 

@@ -61,8 +61,15 @@ DOR_TEST_3 = [
 )
 def test_dor_admiral_test_3(sid, origin, rspdt, scans, pd, death, adt, cnsr):
     # times are counted from the infusion as the analysis does, DOR from the response day
-    tte = progression_event(sid, [_days(s, origin) for s in scans], _days(pd, origin),
-                            _days(death, origin), None, NO_SCHEDULE, _days(rspdt, origin))
+    tte = progression_event(
+        sid,
+        [_days(s, origin) for s in scans],
+        _days(pd, origin),
+        _days(death, origin),
+        None,
+        NO_SCHEDULE,
+        _days(rspdt, origin),
+    )
     assert _adt_cnsr(rspdt, tte) == (adt, cnsr)  # fmt: skip
 
 

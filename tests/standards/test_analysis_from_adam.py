@@ -17,12 +17,20 @@ from hyposti.analysis.km import fit_kaplan_meier
 def adam(synthetic_packages):
     _built, folders = synthetic_packages
     folder = folders[("adam", "xpt")]
-    return {n: pyreadstat.read_xport(str(folder / f"{n}.xpt"))[0] for n in ("adsl", "adrs", "adtte")}
+    return {
+        n: pyreadstat.read_xport(str(folder / f"{n}.xpt"))[0] for n in ("adsl", "adrs", "adtte")
+    }
+
+
+@pytest.fixture(scope="module")
+def efficacy(synthetic, protocol):
+    """``hyposti analyze``'s efficacy results by each response criteria."""
+    return {c: analyze_trial(synthetic, protocol, c)["efficacy"] for c in ("recist11", "irecist")}
 
 
 @pytest.mark.parametrize(("criteria", "prefix"), [("recist11", ""), ("irecist", "I")])
-def test_orr_and_best_response_counts(adam, synthetic, protocol, criteria, prefix):
-    efficacy = analyze_trial(synthetic, protocol, criteria)["efficacy"]
+def test_orr_and_best_response_counts(adam, efficacy, criteria, prefix):
+    efficacy = efficacy[criteria]
     infused = adam["adsl"].loc[adam["adsl"]["INFFL"] == "Y"]
     adrs = adam["adrs"]
     cbor = adrs.loc[adrs["PARAMCD"] == f"{prefix}CBOR"]
@@ -37,20 +45,22 @@ def test_orr_and_best_response_counts(adam, synthetic, protocol, criteria, prefi
 
 
 @pytest.mark.parametrize("param", ["PFS", "OS", "DOR"])
-def test_kaplan_meier_medians(adam, synthetic, protocol, param):
-    expected = analyze_trial(synthetic, protocol)["efficacy"][param.lower()]
+def test_kaplan_meier_medians(adam, efficacy, param):
+    expected = efficacy["recist11"][param.lower()]
     rows = adam["adtte"].loc[adam["adtte"]["PARAMCD"] == param]
     assert expected is not None and len(rows) == expected["n"] > 0
     fit = fit_kaplan_meier(rows["AVAL"], 1 - rows["CNSR"], conf_type="log-log")
     assert fit.n_events == expected["n_events"]
     # same times and flags -> the same median and Brookmeyer-Crowley interval, exactly
     assert (fit.median.value, fit.median.lower, fit.median.upper) == (
-        expected["median"], expected["median_lower"], expected["median_upper"]
+        expected["median"],
+        expected["median_lower"],
+        expected["median_upper"],
     )
 
 
-def test_ttr_matches(adam, synthetic, protocol):
-    ttr = analyze_trial(synthetic, protocol)["efficacy"]["ttr_days"]
+def test_ttr_matches(adam, efficacy):
+    ttr = efficacy["recist11"]["ttr_days"]
     rows = adam["adtte"].loc[adam["adtte"]["PARAMCD"] == "TTR"]
     assert len(rows) == ttr["n"] and (rows["CNSR"] == 0).all()
     assert rows["AVAL"].median() == ttr["median"]

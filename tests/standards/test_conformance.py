@@ -36,8 +36,13 @@ def test_example_dataset_gap_is_reported(example_sdtm, tmp_path):
 
 
 def _write(frame, name, path, labels=None):
-    pyreadstat.write_xport(frame, str(path / f"{name.lower()}.xpt"), table_name=name,
-                           column_labels=labels or list(frame.columns), file_format_version=5)
+    pyreadstat.write_xport(
+        frame,
+        str(path / f"{name.lower()}.xpt"),
+        table_name=name,
+        column_labels=labels or list(frame.columns),
+        file_format_version=5,
+    )
 
 
 def test_each_rule_finds_its_planted_breach(synthetic_packages, tmp_path):

@@ -52,9 +52,13 @@ def test_codelists_carry_ct_version_and_nci_codes(synthetic_packages):
     _built, folders = synthetic_packages
     root = ET.parse(folders[("sdtm", "xpt")] / "define.xml").getroot()
     mdv = root.find(f"{ODM}Study/{ODM}MetaDataVersion")
-    ct = [s for s in mdv.iter(f"{DEF}Standard") if s.get("Type") == "CT"][0]
+    ct = next(s for s in mdv.iter(f"{DEF}Standard") if s.get("Type") == "CT")
     assert ct.get("Version") == "2024-09-27"
-    sex = [c for c in mdv.findall(f"{ODM}CodeList") if c.get("OID") == "CL.SEX"][0]
+    sex = next(c for c in mdv.findall(f"{ODM}CodeList") if c.get("OID") == "CL.SEX")
     assert [e.get("CodedValue") for e in sex.findall(f"{ODM}EnumeratedItem")] == [
-        "F", "M", "U", "UNDIFFERENTIATED"]
+        "F",
+        "M",
+        "U",
+        "UNDIFFERENTIATED",
+    ]
     assert sex.find(f"{ODM}Alias").get("Name") == "C66731"

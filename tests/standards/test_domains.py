@@ -23,7 +23,11 @@ def test_dm_reference_dates_and_arms(example_sdtm):
     # S01: infusion 2024-01-10 (RFSTDTC), nab-paclitaxel day -5 = 2024-01-05 (RFXSTDTC),
     # consent 30 days before infusion = 2023-12-11
     assert (s01.RFSTDTC, s01.RFXSTDTC, s01.RFXENDTC, s01.RFICDTC) == (
-        "2024-01-10", "2024-01-05", "2024-01-10", "2023-12-11")
+        "2024-01-10",
+        "2024-01-05",
+        "2024-01-10",
+        "2023-12-11",
+    )
     assert (s01.ARMCD, s01.ACTARMCD, s01.ARMNRS) == ("DL1", "DL1", "")
     # S02 died on day 200: 2024-02-01 + 200 days = 2024-08-19
     assert (_row(dm, SUBJID="S02").DTHDTC, _row(dm, SUBJID="S02").DTHFL) == ("2024-08-19", "Y")
@@ -62,12 +66,18 @@ def test_ie_ti_ts(example_sdtm, protocol):
     ie = example_sdtm["IE"].frame
     # S08 did not meet inclusion I3 -> one record, IEORRES 'N'
     assert ie[["USUBJID", "IETESTCD", "IEORRES", "IECAT"]].values.tolist() == [
-        ["NCT05681650-S08", "I3", "N", "INCLUSION"]]
+        ["NCT05681650-S08", "I3", "N", "INCLUSION"]
+    ]
     ti = example_sdtm["TI"].frame
     assert len(ti) == 25 and (ti["IETEST"].str.len() <= 200).all()
     ts = example_sdtm["TS"].frame.set_index("TSPARMCD")["TSVAL"]
     assert (ts["TPHASE"], ts["NARMS"], ts["PLANSUB"], ts["AGEMIN"], ts["AGEMAX"]) == (
-        "PHASE I/II TRIAL", "3", "30", "P18Y", "P75Y")
+        "PHASE I/II TRIAL",
+        "3",
+        "30",
+        "P18Y",
+        "P75Y",
+    )
     assert ts["DCUTDTC"] == "2025-06-30"
 
 
@@ -96,7 +106,7 @@ def test_adsl_adae(example_adam, example_sdtm, example, protocol):
     adsl = example_adam["ADSL"].frame
     assert adsl["SUBJID"].tolist() == ["S01", "S02", "S03", "S04", "S05", "S06"]
     s01 = _row(adsl, SUBJID="S01")
-    assert (s01.TRTSDT, s01.INFDT) == (dt.date(2024, 1, 5), dt.date(2024, 1, 10))
+    assert (dt.date(2024, 1, 5), dt.date(2024, 1, 10)) == (s01.TRTSDT, s01.INFDT)
     adae = build_adae(example, protocol, example_sdtm["AE"], example_adam["ADSL"]).frame
     ae = example_sdtm["AE"].frame.set_index(["USUBJID", "AESEQ"])["AESPID"]
     adae = adae.assign(AESPID=[ae[(u, s)] for u, s in zip(adae.USUBJID, adae.AESEQ, strict=True)])
@@ -120,6 +130,6 @@ def test_adtte_follows_the_example_story(example_adam):
     assert (get("S05", "PFS").AVAL, get("S05", "PFS").CNSR) == (28, 1)
     # S02: died on day 200
     assert (get("S02", "OS").AVAL, get("S02", "OS").CNSR) == (200, 0)
-    assert get("S02", "OS").ADT == dt.date(2024, 8, 19)
+    assert dt.date(2024, 8, 19) == get("S02", "OS").ADT
     # S01: confirmed PR from day 28, PD day 140 -> DOR 112 days, event
     assert (get("S01", "DOR").AVAL, get("S01", "DOR").CNSR) == (112, 0)

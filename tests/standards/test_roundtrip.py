@@ -23,11 +23,16 @@ def _same(written: pd.DataFrame, read: pd.DataFrame, spec) -> None:
             assert a == b, v.name
         elif v.dtype == "date":
             # a missing SAS date reads back as NaN (pyreadstat) or None (JSON)
-            assert [x for x in a] == [None if y is None or y != y else y for y in b], v.name
+            assert list(a) == [None if y is None or y != y else y for y in b], v.name
         else:
             # XPT stores IBM floats: 14 significant digits survive (stated tolerance 1e-12)
-            np.testing.assert_allclose(np.asarray(b, float), np.asarray(a, float), rtol=1e-12,
-                                       equal_nan=True, err_msg=v.name)
+            np.testing.assert_allclose(
+                np.asarray(b, float),
+                np.asarray(a, float),
+                rtol=1e-12,
+                equal_nan=True,
+                err_msg=v.name,
+            )
 
 
 @pytest.mark.parametrize("kind", ["sdtm", "adam"])
@@ -64,7 +69,7 @@ def test_schema_rejects_what_v11_forbids():
 
 
 def test_dates_are_sas_dates_in_xpt(synthetic_packages):
-    built, folders = synthetic_packages
+    _built, folders = synthetic_packages
     _frame, meta = pyreadstat.read_xport(str(folders[("adam", "xpt")] / "adsl.xpt"))
     assert meta.original_variable_types["TRTSDT"] == "DATE9"
     assert meta.readstat_variable_types["SUBJID"] == "string"

@@ -43,9 +43,12 @@ def _render_written(result: dict[str, Any], console: Console) -> None:
 
 def _export(directory: Path, output: Path, fmt: str, which: str, country: str) -> dict[str, Any]:
     from hyposti.data import read_dataset
+    from hyposti.errors import InputError
     from hyposti.protocol import load_protocol
-    from hyposti.standards.package import build_adam, build_sdtm, write_package
+    from hyposti.standards.package import FORMATS, build_adam, build_sdtm, write_package
 
+    if fmt not in FORMATS:
+        raise InputError("--format", fmt, f"must be one of {', '.join(FORMATS)}")
     ds = read_dataset(directory)
     protocol = load_protocol()
     datasets = build_sdtm(ds, protocol, country) if which == "sdtm" else build_adam(ds, protocol)

@@ -15,7 +15,7 @@ import pandas as pd
 from hyposti.data.dataset import TrialDataset
 from hyposti.data.schema import RELATED_ATTRIBUTIONS
 from hyposti.protocol import Protocol
-from hyposti.standards.conventions import as_date, build, study_day, usubjid, yn
+from hyposti.standards.conventions import as_date, build, study_day, yn
 from hyposti.standards.spec import Dataset, DomainSpec, Variable
 
 

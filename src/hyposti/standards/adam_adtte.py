@@ -90,5 +90,7 @@ def build_adtte(
             dor = p["dor"]
             if dor is not None:
                 start = origin + dt.timedelta(days=first)
-                rows.append(tte_record(base, "DOR", start, dor["time"], dor["event"], dor["reason"]))
+                rows.append(
+                    tte_record(base, "DOR", start, dor["time"], dor["event"], dor["reason"])
+                )
     return build(ADTTE, rows, ["USUBJID", "PARAMCD"])

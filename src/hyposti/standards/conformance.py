@@ -190,8 +190,10 @@ def _study_days(t: Table) -> Iterator[Hit]:
             except ValueError:  # not a date: HC0030 reports it
                 continue
             if expected != day:
-                yield column, i + 1, (
-                    f"{column} = {day:g} but {dtc} {date} and RFSTDTC {start} give {expected}"
+                yield (
+                    column,
+                    i + 1,
+                    (f"{column} = {day:g} but {dtc} {date} and RFSTDTC {start} give {expected}"),
                 )
 
 
@@ -265,8 +267,13 @@ RULES: tuple[Rule, ...] = (
     Rule("HC0060", "error", "ADaM BDS for TTE (2012) s3.2", "ADTTE CNSR is 0 or 1", _censor),
     Rule("HC0061", "error", "ADaM BDS for TTE (2012) s3.2", "ADTTE AVAL >= 0", _aval),
 )  # fmt: skip
-SCHEMA_RULE = Rule("HC0070", "error", "Dataset-JSON v1.1 JSON schema",
-                   "Dataset-JSON file valid against the v1.1 schema", lambda t: iter(()))
+SCHEMA_RULE = Rule(
+    "HC0070",
+    "error",
+    "Dataset-JSON v1.1 JSON schema",
+    "Dataset-JSON file valid against the v1.1 schema",
+    lambda t: iter(()),
+)
 RECORDS_RULE = Rule("HC0071", "error", "Dataset-JSON v1.1", "records equals the number of rows",
                     lambda t: iter(()))  # fmt: skip
 
@@ -274,8 +281,17 @@ RECORDS_RULE = Rule("HC0071", "error", "Dataset-JSON v1.1", "records equals the 
 def known_specs() -> dict[str, DomainSpec]:
     """Every dataset the project writes, by name: the metadata the checks compare against."""
     from hyposti.standards import (
-        adam_adae, adam_adpc, adam_adrs, adam_adsl, adam_adtte, sdtm_design, sdtm_events,
-        sdtm_findings, sdtm_interventions, sdtm_kinetics, sdtm_special,
+        adam_adae,
+        adam_adpc,
+        adam_adrs,
+        adam_adsl,
+        adam_adtte,
+        sdtm_design,
+        sdtm_events,
+        sdtm_findings,
+        sdtm_interventions,
+        sdtm_kinetics,
+        sdtm_special,
     )  # fmt: skip
 
     specs = [

@@ -118,7 +118,9 @@ def schema_errors(document: Any) -> list[str]:
         from jsonschema import Draft201909Validator
     except ImportError as exc:
         raise InputError(
-            "jsonschema", None, "Dataset-JSON validation needs jsonschema (pip install hyposti[dev])"
+            "jsonschema",
+            None,
+            "Dataset-JSON validation needs jsonschema (pip install hyposti[dev])",
         ) from exc
     validator = Draft201909Validator(schema())
     return [

@@ -75,7 +75,11 @@ def _length(dataset: Dataset, v: Variable) -> int | None:
 
 
 def define_xml(
-    datasets: Sequence[Dataset], study_id: str, study_name: str, created: dt.datetime, extension: str
+    datasets: Sequence[Dataset],
+    study_id: str,
+    study_name: str,
+    created: dt.datetime,
+    extension: str,
 ) -> ET.ElementTree:
     """The define.xml document of one package (all datasets of one standard)."""
     standard = datasets[0].spec.standard
@@ -105,8 +109,11 @@ def define_xml(
          _def("DefineVersion"): "2.1.0"},
     )  # fmt: skip
     standards = ET.SubElement(mdv, _def("Standards"))
-    ET.SubElement(standards, _def("Standard"), {"OID": "STD.IG", "Name": ig_name, "Type": "IG",
-                                                "Version": ig_version, "Status": "Final"})
+    ET.SubElement(
+        standards,
+        _def("Standard"),
+        {"OID": "STD.IG", "Name": ig_name, "Type": "IG", "Version": ig_version, "Status": "Final"},
+    )
     ET.SubElement(standards, _def("Standard"), {"OID": "STD.CT", "Name": "CDISC/NCI", "Type": "CT",
                   "PublishingSet": ct_set, "Version": ct_version(), "Status": "Final"})  # fmt: skip
 
@@ -114,16 +121,20 @@ def define_xml(
     listed = {(spec.name, vl[0]) for spec, vl in value_lists}
     for key in sorted(listed):
         vld = ET.SubElement(mdv, _def("ValueListDef"), {"OID": f"VL.{key[0]}.{key[1]}"})
-        for n, (spec, (var, when, value, cl)) in enumerate(
+        for n, (spec, (var, when, value, _cl)) in enumerate(
             [x for x in value_lists if (x[0].name, x[1][0]) == key], start=1
         ):
             ref = ET.SubElement(vld, _odm("ItemRef"), {"ItemOID": _vl_oid(spec.name, var, value),
                                 "OrderNumber": str(n), "Mandatory": "No"})  # fmt: skip
-            ET.SubElement(ref, _def("WhereClauseRef"),
-                          {"WhereClauseOID": f"WC.{spec.name}.{when}.{value.replace(' ', '_')}"})
+            ET.SubElement(
+                ref,
+                _def("WhereClauseRef"),
+                {"WhereClauseOID": f"WC.{spec.name}.{when}.{value.replace(' ', '_')}"},
+            )
     for spec, (_var, when, value, _cl) in value_lists:
-        wc = ET.SubElement(mdv, _def("WhereClauseDef"),
-                           {"OID": f"WC.{spec.name}.{when}.{value.replace(' ', '_')}"})
+        wc = ET.SubElement(
+            mdv, _def("WhereClauseDef"), {"OID": f"WC.{spec.name}.{when}.{value.replace(' ', '_')}"}
+        )
         rc = ET.SubElement(wc, _odm("RangeCheck"), {"Comparator": "EQ", "SoftHard": "Soft",
                            _def("ItemOID"): item_oid(spec.name, when)})  # fmt: skip
         ET.SubElement(rc, _odm("CheckValue")).text = value

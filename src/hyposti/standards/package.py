@@ -13,6 +13,7 @@ from typing import Literal
 from hyposti.analysis.censoring import AssessmentSchedule
 from hyposti.analysis.tumour import assess_responses
 from hyposti.data.dataset import TrialDataset
+from hyposti.errors import InputError
 from hyposti.protocol import Protocol
 from hyposti.response import PatientResponse
 from hyposti.standards.adam_adae import build_adae
@@ -20,15 +21,14 @@ from hyposti.standards.adam_adpc import build_adpc
 from hyposti.standards.adam_adrs import CRITERIA, build_adrs
 from hyposti.standards.adam_adsl import build_adsl
 from hyposti.standards.adam_adtte import build_adtte
+from hyposti.standards.dataset_json import write_dataset_json
+from hyposti.standards.define_xml import metadata_version_oid, study_oid, write_define
 from hyposti.standards.sdtm_design import build_ta, build_te, build_ti, build_ts, build_tv
 from hyposti.standards.sdtm_events import build_ae, build_suppae
 from hyposti.standards.sdtm_findings import build_rs, build_tr, build_tu
 from hyposti.standards.sdtm_interventions import build_ex
 from hyposti.standards.sdtm_kinetics import build_pc, build_pp
 from hyposti.standards.sdtm_special import build_dm, build_ds, build_ie
-from hyposti.errors import InputError
-from hyposti.standards.dataset_json import write_dataset_json
-from hyposti.standards.define_xml import metadata_version_oid, study_oid, write_define
 from hyposti.standards.spec import Dataset
 from hyposti.standards.xpt import write_xpt
 

@@ -109,9 +109,9 @@ def build_tu(ds: TrialDataset) -> Dataset:
     infusion = _infusions(ds)
     baseline = ds.tumour_assessments.loc[ds.tumour_assessments["baseline"].fillna(False)]
     baseline_date = baseline.set_index("subject_id")["assessment_date"]
-    first_seen = (
-        ds.lesion_measurements.groupby(["subject_id", "lesion_id"])["assessment_date"].min()
-    )
+    first_seen = ds.lesion_measurements.groupby(["subject_id", "lesion_id"])[
+        "assessment_date"
+    ].min()
     rows = []
     for lesion in ds.lesions.itertuples():
         new = lesion.category == "new"

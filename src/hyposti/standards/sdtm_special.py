@@ -1,4 +1,4 @@
-"""SDTM special-purpose domains DM and DS, and the IE findings (SDTMIG 3.4 sections 5.2, 5.3, 6.3.4).
+"""SDTM special-purpose DM and DS, and the IE findings (SDTMIG 3.4 sections 5.2, 5.3, 6.3.4).
 
 Reference dates (SDTMIG 3.4 section 5.2, DM assumptions): RFSTDTC is the CAR-T infusion, the
 trial's day 0, so that SDTM study day 1 is the infusion day and the preconditioning days keep their
@@ -91,7 +91,9 @@ DS = DomainSpec(
     (
         *identifiers(),
         Variable("DSSEQ", "Sequence Number", "integer", "Req"),
-        Variable("DSTERM", "Reported Term for the Disposition Event", core="Req", origin="Collected"),
+        Variable(
+            "DSTERM", "Reported Term for the Disposition Event", core="Req", origin="Collected"
+        ),
         Variable("DSDECOD", "Standardized Disposition Term", core="Req", codelist="NCOMPLT"),
         Variable("DSCAT", "Category for Disposition Event", core="Exp", codelist="DSCAT"),
         Variable("EPOCH", "Epoch", core="Perm", codelist="EPOCH"),
@@ -122,7 +124,7 @@ IE = DomainSpec(
 
 
 def arm_code(level: int) -> str:
-    """ARMCD of a dose level: 'DL1', 'DL2', ... (at most 20 characters, SDTMIG 3.4 section 7.2.1)."""
+    """ARMCD of a dose level: 'DL1', 'DL2', ... (at most 20 characters, SDTMIG 3.4 s7.2.1)."""
     return f"DL{level}"
 
 
