@@ -25,6 +25,7 @@ def test_export_sdtm_adam_and_check(tmp_path, capsys):
     assert sorted(p.name for p in out.iterdir()) == [
         "adae.json",
         "adpc.json",
+        "adpp.json",
         "adrs.json",
         "adsl.json",
         "adtte.json",

@@ -133,3 +133,17 @@ def test_adtte_follows_the_example_story(example_adam):
     assert dt.date(2024, 8, 19) == get("S02", "OS").ADT
     # S01: confirmed PR from day 28, PD day 140 -> DOR 112 days, event
     assert (get("S01", "DOR").AVAL, get("S01", "DOR").CNSR) == (112, 0)
+
+
+def test_pc_pp_adpp(example_sdtm, example_adam):
+    pc = example_sdtm["PC"].frame
+    s01 = pc.loc[pc["USUBJID"] == "NCT05681650-S01"]
+    # S01 blood: day 0 below the LLOQ of 10, then 200, 1500, 600, 150, 40 copies/ug
+    assert s01["PCORRES"].tolist() == ["BLQ", "200", "1500", "600", "150", "40"]
+    assert s01["PCELTM"].tolist()[:3] == ["P0D", "P4D", "P7D"]
+    assert s01["PCDY"].tolist()[:3] == [1, 5, 8]
+    adpp = example_adam["ADPP"].frame
+    row = adpp.loc[(adpp["USUBJID"] == "NCT05681650-S01") & (adpp["PARCAT1"] == "BLOOD")]
+    values = dict(zip(row["PARAMCD"], row["AVAL"], strict=True))
+    # Cmax is the largest level (1500, day 7); the last quantified level 40 on day 28
+    assert (values["CMAX"], values["TMAX"], values["CLST"], values["TLST"]) == (1500, 7, 40, 28)

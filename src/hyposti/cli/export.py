@@ -77,7 +77,7 @@ def sdtm_command(
 def adam_command(
     directory: DatasetDir, output: OutDir, fmt: FormatOption = "xpt", as_json: JsonOption = False
 ) -> None:
-    """ADaM: ADSL ADAE ADRS ADTTE ADPC, one file each, and define.xml."""
+    """ADaM: ADSL ADAE ADRS ADTTE ADPC ADPP, one file each, and define.xml."""
     result = _export(directory, output, fmt, "adam", "CHN")
     emit(result, as_json, lambda console: _render_written(result, console))
 

@@ -1,8 +1,11 @@
-"""ADaM ADPC: CAR transgene concentrations for analysis (ADaMIG 1.3 BDS; ADaM ADNCA guide 2021).
+"""ADaM ADPC and ADPP: CAR transgene levels and their NCA parameters (ADaMIG 1.3 BDS).
 
-One record per sample with ARELTM = study day from the infusion (days); AVAL is the measured
+ADPC (CDISC ADaM Implementation Guide for Non-compartmental Analysis Input Data, ADNCA 2021):
+one record per sample with ARELTM = study day from the infusion (days); AVAL is the measured
 copies/ug, missing with AVALC 'BLQ' below the LLOQ -- how BLQ values enter NCA is the analysis'
 stated rule (hyposti.analysis.nca.BlqRule), not a value imputed here.
+ADPP: one record per NCA parameter of SDTM PP, AVAL its value, the unit in PARAM (BDS keeps
+one unit per parameter).
 """
 
 from __future__ import annotations
@@ -54,3 +57,35 @@ def build_adpc(ds: TrialDataset, adsl: Dataset) -> Dataset:
             }
         )  # fmt: skip
     return build(ADPC, rows, ["USUBJID", "PARAMCD", "ARELTM"])
+
+
+ADPP = DomainSpec(
+    "ADPP", "Pharmacokinetic Parameters Analysis", "BASIC DATA STRUCTURE",
+    "One record per subject per specimen per parameter",
+    ("STUDYID", "USUBJID", "PARCAT1", "PARAMCD"),
+    (
+        Variable("STUDYID", "Study Identifier", core="Req", origin="Predecessor"),
+        Variable("USUBJID", "Unique Subject Identifier", core="Req", origin="Predecessor"),
+        Variable("TRT01A", "Actual Treatment for Period 01", core="Req", origin="Predecessor"),
+        Variable("PARAMCD", "Parameter Code", core="Req", codelist="PKPARMCD",
+                 origin="Predecessor"),
+        Variable("PARAM", "Parameter", core="Req"),
+        Variable("PARCAT1", "Parameter Category 1", core="Perm", origin="Predecessor"),
+        Variable("AVAL", "Analysis Value", "float", "Cond", origin="Predecessor"),
+    ),
+    standard="ADaMIG 1.3",
+)  # fmt: skip
+
+
+def build_adpp(pp: Dataset, adsl: Dataset) -> Dataset:
+    """ADPP from SDTM PP: each NCA parameter of each profile, with the subject's treatment."""
+    trt = adsl.frame.set_index("USUBJID")["TRT01A"]
+    rows = [
+        {
+            "STUDYID": r.STUDYID, "USUBJID": r.USUBJID, "TRT01A": trt.get(r.USUBJID, ""),
+            "PARAMCD": r.PPTESTCD, "PARAM": f"{r.PPTEST} ({r.PPSTRESU})", "PARCAT1": r.PPSPEC,
+            "AVAL": r.PPSTRESN,
+        }
+        for r in pp.frame.itertuples()
+    ]  # fmt: skip
+    return build(ADPP, rows, ["USUBJID", "PARCAT1", "PARAMCD"])

@@ -88,7 +88,7 @@ def _rows_for(
     target_disease: bool,
 ) -> list[dict[str, object]]:
     label, prefix = CRITERIA[criteria]
-    names = FROM_CODE[criteria]  # type: ignore[index]
+    names = FROM_CODE[criteria]
     common = {"USUBJID": usubjid, "TRT01A": trt, "PARCAT1": label}
     rows: list[dict[str, object]] = []
     ovr = []

@@ -299,7 +299,7 @@ def known_specs() -> dict[str, DomainSpec]:
         sdtm_design.TA, sdtm_design.TV, sdtm_design.TI, sdtm_interventions.EX, sdtm_events.AE,
         sdtm_events.SUPPAE, sdtm_findings.TU, sdtm_findings.TR, sdtm_findings.RS,
         sdtm_kinetics.PC, sdtm_kinetics.PP, adam_adsl.ADSL, adam_adae.ADAE, adam_adrs.ADRS,
-        adam_adtte.ADTTE, adam_adpc.ADPC,
+        adam_adtte.ADTTE, adam_adpc.ADPC, adam_adpc.ADPP,
     ]  # fmt: skip
     return {s.name: s for s in specs}
 

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from hyposti.data.schema import AE_SCALES, ATTRIBUTION
 
@@ -63,8 +64,7 @@ def ct_version() -> str:
 @cache
 def codelists() -> dict[str, Codelist]:
     """Every codelist the exports use, keyed by its short name."""
-    raw = _package()["codelists"]
-    assert isinstance(raw, dict)
+    raw: dict[str, dict[str, Any]] = _package()["codelists"]  # type: ignore[assignment]
     out = {
         key: Codelist(
             id=key,
@@ -77,7 +77,6 @@ def codelists() -> dict[str, Codelist]:
         )
         for key, c in raw.items()
     }
-    assert set(AEREL) == set(ATTRIBUTION)
     out["SPONSOR_REL"] = Codelist(
         "SPONSOR_REL", "Causality (NCI CTEP attribution scale)", None, False,
         tuple(AEREL[a] for a in ATTRIBUTION), sponsor=True,

@@ -17,7 +17,7 @@ from hyposti.errors import InputError
 from hyposti.protocol import Protocol
 from hyposti.response import PatientResponse
 from hyposti.standards.adam_adae import build_adae
-from hyposti.standards.adam_adpc import build_adpc
+from hyposti.standards.adam_adpc import build_adpc, build_adpp
 from hyposti.standards.adam_adrs import CRITERIA, build_adrs
 from hyposti.standards.adam_adsl import build_adsl
 from hyposti.standards.adam_adtte import build_adtte
@@ -71,7 +71,7 @@ def build_sdtm(
 
 
 def build_adam(ds: TrialDataset, protocol: Protocol) -> list[Dataset]:
-    """ADSL, ADAE, ADRS, ADTTE (by the protocol's primary criteria) and ADPC."""
+    """ADSL, ADAE, ADRS, ADTTE (by the protocol's primary criteria), ADPC and ADPP."""
     responses = trial_responses(ds, protocol)
     adsl = build_adsl(ds, protocol)
     primary = protocol.response.primary_criteria
@@ -82,6 +82,7 @@ def build_adam(ds: TrialDataset, protocol: Protocol) -> list[Dataset]:
         build_adrs(ds, protocol.response, responses, adsl),
         build_adtte(ds, responses[primary], schedule, CRITERIA[primary][0]),
         build_adpc(ds, adsl),
+        build_adpp(build_pp(ds), adsl),
     ]
 
 

@@ -10,6 +10,8 @@ level. TV (section 7.3.1): the protocol's visit days with VISITDY in SDTM study 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 from hyposti.errors import InputError
 from hyposti.protocol import Protocol
@@ -123,7 +125,7 @@ TS_NAMES = {
 TSVAL_MAX = 200
 
 
-def _lookup(table: dict, key: object, field: str) -> str:
+def _lookup(table: Mapping[Any, str], key: object, field: str) -> str:
     if key not in table:
         raise InputError(field, key, f"no CDISC submission value is mapped; known: {list(table)}")
     return str(table[key])

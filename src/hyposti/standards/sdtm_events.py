@@ -8,6 +8,9 @@ non-standard variables). AEREL is the relation to the investigational CAR-T prod
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pandas as pd
 
 from hyposti.data.dataset import TrialDataset
@@ -71,7 +74,7 @@ SUPPAE = DomainSpec(
 )
 
 #: SUPPAE qualifiers: QNAM -> (QLABEL, dataset column, how the value is written, QORIG, QEVAL)
-QUALIFIERS = {
+QUALIFIERS: dict[str, tuple[str, str, Callable[[Any], str], str, str]] = {
     "AETOXSCL": ("Toxicity Grading Scale", "scale", str, "CRF", ""),
     "AERELNP": ("Causality to Nab-paclitaxel", "attribution_nab_paclitaxel", AEREL.__getitem__,
                 "CRF", "INVESTIGATOR"),
