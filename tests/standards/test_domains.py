@@ -6,6 +6,7 @@ import datetime as dt
 import pandas as pd
 
 from hyposti.standards.adam_adae import build_adae
+from hyposti.standards.sdtm_events import build_ae
 
 
 def _row(frame, **where):
@@ -147,3 +148,15 @@ def test_pc_pp_adpp(example_sdtm, example_adam):
     values = dict(zip(row["PARAMCD"], row["AVAL"], strict=True))
     # Cmax is the largest level (1500, day 7); the last quantified level 40 on day 28
     assert (values["CMAX"], values["TMAX"], values["CLST"], values["TLST"]) == (1500, 7, 40, 28)
+
+
+def test_adae_counts_events_up_to_the_cut_off(example, example_sdtm, example_adam, protocol):
+    # move S01's AE01 (onset 2024-01-12) past the example's cut-off 2025-06-30
+    frames = example.tables()
+    aes = frames["adverse_events"].copy()
+    aes.loc[aes["ae_id"] == "AE01", "onset_date"] = pd.Timestamp("2025-07-15")
+    aes.loc[aes["ae_id"] == "AE01", "resolution_date"] = pd.NaT
+    late = type(example).from_frames(**(frames | {"adverse_events": aes}))
+    ae = build_ae(late)
+    adae = build_adae(late, protocol, ae, example_adam["ADSL"]).frame
+    assert len(ae.frame) == 10 and len(adae) == 9

@@ -5,13 +5,15 @@ first study treatment (TRTSDT, preconditioning start: the registry collects AEs 
 initiation of preconditioning chemotherapy"); relatedness per product = attribution possible,
 probable or definite (NCI CTEP attribution scale, as hyposti.analysis.safety counts it);
 DLTWFL = onset within the protocol's DLT window (study days window_first_day..window_last_day
-from the infusion); DLTFL = the safety review committee's adjudicated DLT.
+from the infusion); DLTFL = the safety review committee's adjudicated DLT. Only events with onset
+on or before the data cut-off are analysed (hyposti.analysis.safety.reported_aes).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from hyposti.analysis.safety import reported_aes
 from hyposti.data.dataset import TrialDataset
 from hyposti.data.schema import RELATED_ATTRIBUTIONS
 from hyposti.protocol import Protocol
@@ -64,11 +66,11 @@ PRODUCTS = {
 
 def build_adae(ds: TrialDataset, protocol: Protocol, ae: Dataset, adsl: Dataset) -> Dataset:
     """ADAE from SDTM AE (its AESEQ), the dataset's attributions and ADSL's treatment dates."""
-    source = ds.adverse_events.set_index("ae_id")
+    source = reported_aes(ds).set_index("ae_id")
     subj = adsl.frame.set_index("USUBJID")
     first_day, last_day = protocol.dlt.window_first_day, protocol.dlt.window_last_day
     rows = []
-    for r in ae.frame.itertuples():
+    for r in ae.frame.loc[ae.frame["AESPID"].isin(source.index)].itertuples():
         event = source.loc[r.AESPID]
         s = subj.loc[r.USUBJID]
         onset = as_date(event["onset_date"])
