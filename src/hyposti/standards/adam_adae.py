@@ -17,7 +17,7 @@ from hyposti.analysis.safety import reported_aes
 from hyposti.data.dataset import TrialDataset
 from hyposti.data.schema import RELATED_ATTRIBUTIONS
 from hyposti.protocol import Protocol
-from hyposti.standards.conventions import as_date, build, study_day, yn
+from hyposti.standards.conventions import as_date, build, records_by, study_day, yn
 from hyposti.standards.spec import Dataset, DomainSpec, Variable
 
 
@@ -66,13 +66,13 @@ PRODUCTS = {
 
 def build_adae(ds: TrialDataset, protocol: Protocol, ae: Dataset, adsl: Dataset) -> Dataset:
     """ADAE from SDTM AE (its AESEQ), the dataset's attributions and ADSL's treatment dates."""
-    source = reported_aes(ds).set_index("ae_id")
-    subj = adsl.frame.set_index("USUBJID")
+    source = records_by(reported_aes(ds), "ae_id")
+    subj = records_by(adsl.frame, "USUBJID")
     first_day, last_day = protocol.dlt.window_first_day, protocol.dlt.window_last_day
     rows = []
-    for r in ae.frame.loc[ae.frame["AESPID"].isin(source.index)].itertuples():
-        event = source.loc[r.AESPID]
-        s = subj.loc[r.USUBJID]
+    for r in ae.frame.loc[ae.frame["AESPID"].isin(list(source))].itertuples():
+        event = source[r.AESPID]
+        s = subj[r.USUBJID]
         onset = as_date(event["onset_date"])
         infusion = as_date(s["INFDT"])
         trtsdt = as_date(s["TRTSDT"])

@@ -18,7 +18,7 @@ import pandas as pd
 from hyposti.analysis.safety import safety_population
 from hyposti.data.dataset import TrialDataset
 from hyposti.protocol import Protocol
-from hyposti.standards.conventions import as_date, build, usubjid, yn
+from hyposti.standards.conventions import as_date, build, records_by, usubjid, yn
 from hyposti.standards.sdtm_special import (
     DISPOSITION_TERMS,
     RACE_NOT_COLLECTED,
@@ -77,7 +77,7 @@ def build_adsl(ds: TrialDataset, protocol: Protocol) -> Dataset:
     study = ds.study_id
     safety = set(safety_population(ds)["subject_id"])
     dlt = ds.dlt_evaluations.set_index("subject_id")["evaluable"]
-    disp = ds.disposition.set_index("subject_id")
+    disp = records_by(ds.disposition, "subject_id")
     exposure = ds.exposure.groupby("subject_id")["administration_date"]
     first, last = exposure.min(), exposure.max()
     cutoff = ds.data_cutoff.date()
@@ -85,7 +85,7 @@ def build_adsl(ds: TrialDataset, protocol: Protocol) -> Dataset:
     for s in ds.subjects.loc[ds.subjects["dose_level"].notna()].itertuples():
         level = int(s.dose_level)
         treated = pd.notna(s.infusion_date)
-        d = disp.loc[s.subject_id] if s.subject_id in disp.index else None
+        d = disp.get(s.subject_id)
         reason = None if d is None or pd.isna(d["off_study_reason"]) else d["off_study_reason"]
         death = None if d is None else as_date(d["death_date"])
         contact = None if d is None else as_date(d["last_contact_date"])

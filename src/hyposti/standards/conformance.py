@@ -201,13 +201,17 @@ def _codelists(extensible: bool) -> Check:
     def check(t: Table) -> Iterator[Hit]:
         if t.spec is None:
             return
-        records = t.frame.to_dict(orient="records")
+        value_level = {vl[0] for vl in t.spec.value_level}
+        records = t.frame.to_dict(orient="records") if value_level else []
         for v in t.spec.variables:
-            if v.name not in t.frame.columns:
+            if v.name not in t.frame.columns or (v.codelist is None and v.name not in value_level):
                 continue
-            for i, row in enumerate(records):
-                name = t.spec.codelist_for(v.name, row)
-                value = row[v.name]
+            values = t.frame[v.name].tolist()
+            if v.name in value_level:
+                names = [t.spec.codelist_for(v.name, row) for row in records]
+            else:
+                names = [v.codelist] * len(values)
+            for i, (name, value) in enumerate(zip(names, values, strict=True)):
                 if name is None or _missing(value):
                     continue
                 cl = codelist(name)

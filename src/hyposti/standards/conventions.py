@@ -50,6 +50,11 @@ def study_day(date: object, reference_start: object) -> int | None:
     return delta + 1 if delta >= 0 else delta
 
 
+def records_by(frame: pd.DataFrame, key: str) -> dict[Any, dict[str, Any]]:
+    """Rows as plain dicts keyed by one column (per-row pandas look-ups are slow)."""
+    return {r[key]: r for r in frame.to_dict(orient="records")}
+
+
 def usubjid(study_id: str, subject_id: str) -> str:
     """USUBJID: the study identifier and the subject identifier joined by a hyphen."""
     return f"{study_id}-{subject_id}"

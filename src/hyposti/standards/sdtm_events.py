@@ -15,7 +15,7 @@ import pandas as pd
 
 from hyposti.data.dataset import TrialDataset
 from hyposti.standards.controlled_terminology import AEREL
-from hyposti.standards.conventions import build, iso8601, study_day, usubjid, yn
+from hyposti.standards.conventions import build, iso8601, records_by, study_day, usubjid, yn
 from hyposti.standards.sdtm_special import identifiers
 from hyposti.standards.spec import Dataset, DomainSpec, Variable
 
@@ -124,10 +124,10 @@ def build_ae(ds: TrialDataset) -> Dataset:
 
 def build_suppae(ds: TrialDataset, ae: Dataset) -> Dataset:
     """SUPPAE: scale, relatedness to each preconditioning agent and DLT, keyed by AESEQ."""
-    source = ds.adverse_events.set_index("ae_id")
+    source = records_by(ds.adverse_events, "ae_id")
     rows = []
     for r in ae.frame.itertuples():
-        event = source.loc[r.AESPID]
+        event = source[r.AESPID]
         for qnam, (label, column, write, origin, evaluator) in QUALIFIERS.items():
             value = event[column]
             if value is None or (not isinstance(value, str) and pd.isna(value)):

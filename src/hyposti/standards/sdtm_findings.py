@@ -142,10 +142,10 @@ def build_tr(ds: TrialDataset) -> Dataset:
     """TR: a diameter (LDIAM; SAXIS for a node) or, when not measured, the lesion's state."""
     study = ds.study_id
     infusion = _infusions(ds)
-    lesions = ds.lesions.set_index(["subject_id", "lesion_id"])
+    lesions = {(r["subject_id"], r["lesion_id"]): r for r in ds.lesions.to_dict(orient="records")}
     rows = []
     for m in ds.lesion_measurements.itertuples():
-        lesion = lesions.loc[(m.subject_id, m.lesion_id)]
+        lesion = lesions[(m.subject_id, m.lesion_id)]
         common = {
             "STUDYID": study,
             "DOMAIN": "TR",

@@ -15,7 +15,7 @@ import pandas as pd
 from hyposti.data.dataset import TrialDataset
 from hyposti.errors import InputError
 from hyposti.protocol import Protocol
-from hyposti.standards.conventions import build, iso8601, study_day, usubjid
+from hyposti.standards.conventions import build, iso8601, records_by, study_day, usubjid
 from hyposti.standards.spec import Dataset, DomainSpec, Variable
 
 #: Dataset off-study reasons -> NCOMPLT submission values (CDISC CT C66727).
@@ -163,11 +163,11 @@ def build_dm(ds: TrialDataset, protocol: Protocol, country: str) -> Dataset:
     """DM: one record per consented subject (SDTMIG 3.4 section 5.2)."""
     study = ds.study_id
     exposure = _exposure_bounds(ds)
-    disp = ds.disposition.set_index("subject_id")
+    disp = records_by(ds.disposition, "subject_id")
     failed = screen_failures(ds)
     rows = []
     for s in ds.subjects.itertuples():
-        d = disp.loc[s.subject_id] if s.subject_id in disp.index else None
+        d = disp.get(s.subject_id)
         level = None if pd.isna(s.dose_level) else int(s.dose_level)
         treated = not pd.isna(s.infusion_date)
         if s.subject_id in failed:
