@@ -42,7 +42,7 @@ PARAMS = {
 def build_adpc(ds: TrialDataset, adsl: Dataset) -> Dataset:
     """ADPC for the samples up to the data cut-off."""
     study = ds.study_id
-    trt = adsl.frame.set_index("SUBJID")["TRT01A"]
+    trt = adsl.frame.set_index("SUBJID")["TRT01A"].to_dict()
     rows = []
     for k in reported_samples(ds).itertuples():
         below = k.copies_per_ug != k.copies_per_ug or k.copies_per_ug < k.lloq
@@ -79,7 +79,7 @@ ADPP = DomainSpec(
 
 def build_adpp(pp: Dataset, adsl: Dataset) -> Dataset:
     """ADPP from SDTM PP: each NCA parameter of each profile, with the subject's treatment."""
-    trt = adsl.frame.set_index("USUBJID")["TRT01A"]
+    trt = adsl.frame.set_index("USUBJID")["TRT01A"].to_dict()
     rows = [
         {
             "STUDYID": r.STUDYID, "USUBJID": r.USUBJID, "TRT01A": trt.get(r.USUBJID, ""),

@@ -76,10 +76,10 @@ def build_adsl(ds: TrialDataset, protocol: Protocol) -> Dataset:
     """ADSL from the dataset: one row per consented subject."""
     study = ds.study_id
     safety = set(safety_population(ds)["subject_id"])
-    dlt = ds.dlt_evaluations.set_index("subject_id")["evaluable"]
+    dlt = ds.dlt_evaluations.set_index("subject_id")["evaluable"].to_dict()
     disp = records_by(ds.disposition, "subject_id")
     exposure = ds.exposure.groupby("subject_id")["administration_date"]
-    first, last = exposure.min(), exposure.max()
+    first, last = exposure.min().to_dict(), exposure.max().to_dict()
     cutoff = ds.data_cutoff.date()
     rows = []
     for s in ds.subjects.loc[ds.subjects["dose_level"].notna()].itertuples():

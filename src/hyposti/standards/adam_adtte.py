@@ -72,7 +72,7 @@ def build_adtte(
 ) -> Dataset:
     """PFS and OS for every infused subject, DOR and TTR for the confirmed responders."""
     study = ds.study_id
-    arms = ds.subjects.set_index("subject_id")["dose_level"]
+    arms = ds.subjects.set_index("subject_id")["dose_level"].to_dict()
     rows = []
     for p in patient_outcomes(ds, responses, schedule):
         level = arms.get(p["subject_id"])

@@ -93,10 +93,10 @@ def _outcome(grade: int, resolution: object) -> str:
 def build_ae(ds: TrialDataset) -> Dataset:
     """AE: one record per adverse-event episode with the grade on its own scale."""
     study = ds.study_id
-    subjects = ds.subjects.set_index("subject_id")
+    infusion = ds.subjects.set_index("subject_id")["infusion_date"].to_dict()
     rows = []
     for a in ds.adverse_events.itertuples():
-        ref = subjects["infusion_date"].get(a.subject_id)
+        ref = infusion.get(a.subject_id)
         onset_day = study_day(a.onset_date, ref)
         rows.append(
             {

@@ -99,8 +99,9 @@ TR_STATES = {
 }
 
 
-def _infusions(ds: TrialDataset) -> pd.Series:
-    return ds.subjects.set_index("subject_id")["infusion_date"]
+def _infusions(ds: TrialDataset) -> dict[str, object]:
+    infusion: dict[str, object] = ds.subjects.set_index("subject_id")["infusion_date"].to_dict()
+    return infusion
 
 
 def build_tu(ds: TrialDataset) -> Dataset:
@@ -108,7 +109,7 @@ def build_tu(ds: TrialDataset) -> Dataset:
     study = ds.study_id
     infusion = _infusions(ds)
     baseline = ds.tumour_assessments.loc[ds.tumour_assessments["baseline"].fillna(False)]
-    baseline_date = baseline.set_index("subject_id")["assessment_date"]
+    baseline_date = baseline.set_index("subject_id")["assessment_date"].to_dict()
     first_seen = ds.lesion_measurements.groupby(["subject_id", "lesion_id"])[
         "assessment_date"
     ].min()

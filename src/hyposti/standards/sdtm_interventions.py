@@ -53,7 +53,7 @@ def build_ex(ds: TrialDataset, protocol: Protocol) -> Dataset:
     for i, agent in enumerate(protocol.preconditioning):
         routes[agent.name] = _route(agent.route, f"preconditioning[{i}].route")
         category[agent.name] = "PRECONDITIONING CHEMOTHERAPY"
-    infusion = ds.subjects.set_index("subject_id")["infusion_date"]
+    infusion = ds.subjects.set_index("subject_id")["infusion_date"].to_dict()
     rows = []
     for i, e in enumerate(ds.exposure.itertuples()):
         if e.product not in routes:

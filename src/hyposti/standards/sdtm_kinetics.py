@@ -86,7 +86,7 @@ def reported_samples(ds: TrialDataset) -> pd.DataFrame:
 def build_pc(ds: TrialDataset) -> Dataset:
     """PC: each sample, quantified or below the LLOQ."""
     study = ds.study_id
-    infusion = ds.subjects.set_index("subject_id")["infusion_date"]
+    infusion = ds.subjects.set_index("subject_id")["infusion_date"].to_dict()
     rows = []
     for k in reported_samples(ds).itertuples():
         below = pd.isna(k.copies_per_ug) or k.copies_per_ug < k.lloq

@@ -221,7 +221,7 @@ def _epoch(date: object, infusion: object, failed: bool) -> str:
 def build_ds(ds: TrialDataset) -> Dataset:
     """DS: informed consent (protocol milestone) and the end-of-study disposition event."""
     study = ds.study_id
-    infusion = ds.subjects.set_index("subject_id")["infusion_date"]
+    infusion = ds.subjects.set_index("subject_id")["infusion_date"].to_dict()
     failed = screen_failures(ds)
     rows = []
     for s in ds.subjects.itertuples():
@@ -263,7 +263,7 @@ def build_ie(ds: TrialDataset, protocol: Protocol) -> Dataset:
     criterion not met is IEORRES 'N', an exclusion criterion that applies is 'Y'."""
     study = ds.study_id
     criteria = {c.id: c for c in protocol.eligibility.criteria}
-    infusion = ds.subjects.set_index("subject_id")["infusion_date"]
+    infusion = ds.subjects.set_index("subject_id")["infusion_date"].to_dict()
     rows = []
     scr = ds.screening
     for r in scr.loc[~scr["met"].fillna(True).astype(bool)].itertuples():
