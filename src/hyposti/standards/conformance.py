@@ -64,6 +64,7 @@ class Table:
     labels: dict[str, str]
     spec: DomainSpec | None
     reference_starts: dict[str, str]
+    document: dict[str, Any] | None = None
 
 
 Hit = tuple[str | None, int | None, str]
@@ -245,6 +246,20 @@ def _aval(t: Table) -> Iterator[Hit]:
             yield "AVAL", i + 1, f"AVAL = {value!r}: a time to event is a number >= 0"
 
 
+def _json_schema(t: Table) -> Iterator[Hit]:
+    if t.document is None:
+        return
+    from hyposti.standards.dataset_json import schema_errors
+
+    for error in schema_errors(t.document):
+        yield None, None, error
+
+
+def _json_records(t: Table) -> Iterator[Hit]:
+    if t.document is not None and t.document.get("records") != len(t.frame):
+        yield None, None, f"records = {t.document.get('records')} but {len(t.frame)} rows"
+
+
 RULES: tuple[Rule, ...] = (
     Rule("HC0001", "error", "SDTMIG 3.4 s4.1.2; FDA TCG s3.3", "names at most 8 characters",
          _names),
@@ -270,6 +285,10 @@ RULES: tuple[Rule, ...] = (
          _one_per_subject),
     Rule("HC0060", "error", "ADaM BDS for TTE (2012) s3.2", "ADTTE CNSR is 0 or 1", _censor),
     Rule("HC0061", "error", "ADaM BDS for TTE (2012) s3.2", "ADTTE AVAL >= 0", _aval),
+    Rule("HC0070", "error", "Dataset-JSON v1.1 JSON schema",
+         "Dataset-JSON file valid against the v1.1 schema", _json_schema),
+    Rule("HC0071", "error", "Dataset-JSON v1.1", "records equals the number of rows",
+         _json_records),
 )  # fmt: skip
 SCHEMA_RULE = Rule(
     "HC0070",
@@ -328,8 +347,6 @@ def run_rules(tables: list[Table]) -> list[Finding]:
 
 def check_folder(folder: str | Path) -> list[Finding]:
     """Read every ``*.xpt`` / ``*.json`` dataset in ``folder`` and run every rule over it."""
-    from hyposti.standards.dataset_json import schema_errors
-
     path = Path(folder)
     if not path.is_dir():
         raise InputError("directory", str(path), "must be an existing folder of dataset files")
@@ -337,28 +354,17 @@ def check_folder(folder: str | Path) -> list[Finding]:
     if not files:
         raise InputError("directory", str(path), "holds no .xpt or .json dataset files")
     specs = known_specs()
-    findings: list[Finding] = []
-    read: list[tuple[str, pd.DataFrame, dict[str, Any]]] = []
+    read = []
     for f in files:
         frame, meta = read_table(f)
-        name = str(meta.get("name") or f.stem.upper())
-        if "document" in meta:
-            findings += [
-                Finding(SCHEMA_RULE.id, "error", name, None, None, e)
-                for e in schema_errors(meta["document"])
-            ]
-            if meta.get("records") != len(frame):
-                findings.append(Finding(RECORDS_RULE.id, "error", name, None, None,
-                                        f"records = {meta.get('records')} but "
-                                        f"{len(frame)} rows"))  # fmt: skip
-        read.append((name, frame, meta))
+        read.append((str(meta.get("name") or f.stem.upper()), frame, meta))
     starts: dict[str, str] = {}
     for name, frame, _meta in read:
         if name == "DM" and {"USUBJID", "RFSTDTC"} <= set(frame.columns):
             starts = dict(zip(frame["USUBJID"], frame["RFSTDTC"], strict=True))
     tables = [
         Table(name, frame, str(meta.get("label") or ""), meta.get("labels", {}), specs.get(name),
-              starts if not name.startswith("AD") else {})
+              starts if not name.startswith("AD") else {}, meta.get("document"))
         for name, frame, meta in read
     ]  # fmt: skip
-    return findings + run_rules(tables)
+    return run_rules(tables)

@@ -38,17 +38,6 @@ class Codelist:
     subset: bool = False
     sponsor: bool = False
 
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "nci_code": self.nci_code,
-            "extensible": self.extensible,
-            "subset": self.subset,
-            "sponsor": self.sponsor,
-            "terms": list(self.terms),
-        }
-
 
 @cache
 def _package() -> dict[str, object]:

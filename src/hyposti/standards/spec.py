@@ -34,17 +34,6 @@ class Variable:
     iso8601: bool = False
     origin: str = "Derived"
 
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "name": self.name,
-            "label": self.label,
-            "dtype": self.dtype,
-            "core": self.core,
-            "codelist": self.codelist,
-            "iso8601": self.iso8601,
-            "origin": self.origin,
-        }
-
 
 @dataclass(frozen=True)
 class DomainSpec:
