@@ -8,6 +8,7 @@ import pytest
 
 from hyposti.standards.conformance import RULES, check_folder
 from hyposti.standards.dataset_json import to_dataset_json
+from hyposti.standards.spec import Dataset
 from hyposti.standards.xpt import write_xpt
 
 from .conftest import CREATED
@@ -52,7 +53,7 @@ def test_each_rule_finds_its_planted_breach(synthetic_packages, tmp_path):
     dm = sdtm["DM"].frame.copy()
     dm.loc[len(dm)] = dm.iloc[1]  # the last row repeats row 2's key
     dm.loc[0, "SEX"] = "X"  # row 1 outside the non-extensible SEX codelist
-    write_xpt(type(sdtm["DM"])(sdtm["DM"].spec, dm), tmp_path)
+    write_xpt(Dataset(sdtm["DM"].spec, dm), tmp_path)
     starts = dict(zip(dm["USUBJID"], dm["RFSTDTC"], strict=True))
     ae = sdtm["AE"].frame.copy()
     first = ae["USUBJID"].iloc[0]
@@ -64,17 +65,17 @@ def test_each_rule_finds_its_planted_breach(synthetic_packages, tmp_path):
     assert starts[ae.loc[4, "USUBJID"]] != ""
     ex = sdtm["EX"].frame.copy()
     ex.loc[0, "EXROUTE"] = "ORAL"  # row 1: outside the shipped subset of extensible ROUTE
-    write_xpt(type(sdtm["AE"])(sdtm["AE"].spec, ae), tmp_path)
-    write_xpt(type(sdtm["EX"])(sdtm["EX"].spec, ex), tmp_path)
+    write_xpt(Dataset(sdtm["AE"].spec, ae), tmp_path)
+    write_xpt(Dataset(sdtm["EX"].spec, ex), tmp_path)
     ds = sdtm["DS"].frame.drop(columns=["DSTERM"])  # a required variable left out
     _write(ds, "DS", tmp_path)
     adsl = adam["ADSL"].frame.copy()
     adsl.loc[len(adsl)] = adsl.iloc[0]  # last row repeats the first subject
-    write_xpt(type(adam["ADSL"])(adam["ADSL"].spec, adsl), tmp_path)
+    write_xpt(Dataset(adam["ADSL"].spec, adsl), tmp_path)
     adtte = adam["ADTTE"].frame.copy()
     adtte.loc[0, "CNSR"] = 2
     adtte.loc[1, "AVAL"] = -1.0
-    write_xpt(type(adam["ADTTE"])(adam["ADTTE"].spec, adtte), tmp_path)
+    write_xpt(Dataset(adam["ADTTE"].spec, adtte), tmp_path)
     doc = to_dataset_json(adam["ADPC"], "S", "M", CREATED)
     doc["label"] = "L" * 41
     doc["columns"][3]["name"] = "PARAMCODE"  # 9 characters

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pandas as pd
 
+from hyposti.data import TrialDataset
 from hyposti.standards.adam_adae import build_adae
 from hyposti.standards.sdtm_events import build_ae
 
@@ -156,7 +157,7 @@ def test_adae_counts_events_up_to_the_cut_off(example, example_sdtm, example_ada
     aes = frames["adverse_events"].copy()
     aes.loc[aes["ae_id"] == "AE01", "onset_date"] = pd.Timestamp("2025-07-15")
     aes.loc[aes["ae_id"] == "AE01", "resolution_date"] = pd.NaT
-    late = type(example).from_frames(**(frames | {"adverse_events": aes}))
+    late = TrialDataset.from_frames(**(frames | {"adverse_events": aes}))
     ae = build_ae(late)
     adae = build_adae(late, protocol, ae, example_adam["ADSL"]).frame
     assert len(ae.frame) == 10 and len(adae) == 9
