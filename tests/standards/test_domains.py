@@ -5,8 +5,10 @@ import datetime as dt
 
 import pandas as pd
 
+from hyposti.analysis import analyze_trial
 from hyposti.data import TrialDataset
 from hyposti.standards.adam_adae import build_adae
+from hyposti.standards.package import build_adam, build_sdtm
 from hyposti.standards.sdtm_events import build_ae
 
 
@@ -161,3 +163,31 @@ def test_adae_counts_events_up_to_the_cut_off(example, example_sdtm, example_ada
     ae = build_ae(late)
     adae = build_adae(late, protocol, ae, example_adam["ADSL"]).frame
     assert len(ae.frame) == 10 and len(adae) == 9
+
+
+def test_packages_show_the_trial_as_at_the_cut_off(example, protocol):
+    # after the example's cut-off (2025-06-30): AE01 moved to 2025-07-15, and a new S03 scan on
+    # 2025-09-02 with the target back at 30 mm (progression, were it counted)
+    t = example.tables()
+    aes = t["adverse_events"].copy()
+    aes.loc[aes["ae_id"] == "AE01", ["onset_date", "resolution_date"]] = [
+        pd.Timestamp("2025-07-15"), pd.NaT]  # fmt: skip
+    late = pd.Timestamp("2025-09-02")
+    scans = pd.concat([t["tumour_assessments"], pd.DataFrame(
+        [{"subject_id": "S03", "assessment_date": late, "baseline": False}])])  # fmt: skip
+    measures = pd.concat([t["lesion_measurements"], pd.DataFrame(
+        [{"subject_id": "S03", "assessment_date": late, "lesion_id": "T1", "state": "measured",
+          "diameter_mm": 30.0}])])  # fmt: skip
+    ds = TrialDataset.from_frames(
+        **t | {"adverse_events": aes, "tumour_assessments": scans, "lesion_measurements": measures}
+    )
+    sdtm = {d.name: d for d in build_sdtm(ds, protocol)}
+    assert "AE01" not in set(sdtm["AE"].frame["AESPID"]) and len(sdtm["AE"].frame) == 9
+    assert "2025-09-02" not in set(sdtm["TR"].frame["TRDTC"])
+    assert "2025-09-02" not in set(sdtm["RS"].frame["RSDTC"])
+    tte = {d.name: d for d in build_adam(ds, protocol)}["ADTTE"].frame
+    pfs = _row(tte, USUBJID="NCT05681650-S03", PARAMCD="PFS")
+    # S03's last scan before the cut-off is day 308: still censored there, as the analysis says
+    assert (pfs.AVAL, pfs.CNSR) == (308, 1)
+    assert analyze_trial(ds, protocol)["efficacy"]["pfs"]["n_events"] == (tte.loc[
+        tte["PARAMCD"] == "PFS", "CNSR"] == 0).sum()  # fmt: skip

@@ -1,5 +1,9 @@
 """The SDTM and ADaM packages of a trial dataset: which datasets, built in which order.
 
+Both packages show the trial as at the dataset's data cut-off, as ``hyposti analyze`` counts it
+(hyposti.analysis: events, scans and samples after the cut-off are not counted, follow-up is cut
+at it), so that SDTM, ADaM and the analysis describe the same data.
+
 Not built, because the trial dataset holds no source for them: LB, VS and CM (no laboratory,
 vital-sign or concomitant-medication tables in hyposti.data.schema).
 """
@@ -40,6 +44,51 @@ FORMATS = ("xpt", "json")
 DEFAULT_COUNTRY = "CHN"
 
 
+def as_of_cutoff(ds: TrialDataset) -> TrialDataset:
+    """The dataset as at its data cut-off: records dated after it are left out, dates after it in
+    disposition are not yet known, and the last contact is at most the cut-off."""
+    import pandas as pd
+
+    cut = ds.data_cutoff
+    t = ds.tables()
+    ae = t["adverse_events"].loc[t["adverse_events"]["onset_date"] <= cut].copy()
+    ae.loc[ae["resolution_date"] > cut, "resolution_date"] = pd.NaT
+    scans = t["tumour_assessments"]
+    measures = t["lesion_measurements"].loc[t["lesion_measurements"]["assessment_date"] <= cut]
+    seen = set(zip(measures["subject_id"], measures["lesion_id"], strict=True))
+    lesions = t["lesions"]
+    kept = (lesions["category"] != "new") | pd.Series(
+        [(s, lid) in seen for s, lid in zip(lesions["subject_id"], lesions["lesion_id"],
+                                            strict=True)], index=lesions.index
+    )  # fmt: skip
+    disp = t["disposition"].copy()
+    for column, detail in (
+        ("progression_date", None),
+        ("death_date", "death_cause"),
+        ("new_therapy_date", None),
+        ("off_study_date", "off_study_reason"),
+    ):
+        later = disp[column] > cut
+        disp.loc[later, column] = pd.NaT
+        if detail is not None:
+            disp.loc[later, detail] = None
+    disp["last_contact_date"] = disp["last_contact_date"].where(
+        disp["last_contact_date"] <= cut, cut
+    )  # fmt: skip
+    return TrialDataset.from_frames(
+        **t
+        | {
+            "adverse_events": ae,
+            "exposure": t["exposure"].loc[t["exposure"]["administration_date"] <= cut],
+            "tumour_assessments": scans.loc[scans["assessment_date"] <= cut],
+            "lesion_measurements": measures,
+            "lesions": lesions.loc[kept],
+            "kinetics": t["kinetics"].loc[~(t["kinetics"]["sample_date"] > cut)],
+            "disposition": disp,
+        }
+    )
+
+
 def trial_responses(ds: TrialDataset, protocol: Protocol) -> dict[str, dict[str, PatientResponse]]:
     """Every infused patient's response course by each criteria the protocol names."""
     return {c: assess_responses(ds, protocol.response, c) for c in protocol.response.criteria}
@@ -49,6 +98,7 @@ def build_sdtm(
     ds: TrialDataset, protocol: Protocol, country: str = DEFAULT_COUNTRY
 ) -> list[Dataset]:
     """The SDTM datasets, in define.xml order: trial design, special purpose, then by class."""
+    ds = as_of_cutoff(ds)
     ae = build_ae(ds)
     return [
         build_ts(protocol, ds.data_cutoff.date()),
@@ -72,6 +122,7 @@ def build_sdtm(
 
 def build_adam(ds: TrialDataset, protocol: Protocol) -> list[Dataset]:
     """ADSL, ADAE, ADRS, ADTTE (by the protocol's primary criteria), ADPC and ADPP."""
+    ds = as_of_cutoff(ds)
     responses = trial_responses(ds, protocol)
     adsl = build_adsl(ds, protocol)
     primary = protocol.response.primary_criteria
