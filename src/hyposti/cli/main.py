@@ -15,6 +15,7 @@ from hyposti.cli import (
     design,
     dlt,
     dosing,
+    export,
     grade,
     km,
     nca,
@@ -51,6 +52,7 @@ app.command("simulate-trial", rich_help_panel=TRIAL)(simulate.simulate_command)
 app.add_typer(data.app, name="data", rich_help_panel=TRIAL)
 app.command("analyze", rich_help_panel=TRIAL)(analyze.analyze_command)
 app.command("report", rich_help_panel=TRIAL)(report.report_command)
+app.add_typer(export.app, name="export", rich_help_panel=TRIAL)
 app.command("km", rich_help_panel=STATS)(km.km_command)
 # a negative count ("orr -1 10") reaches the rule that refuses it, not Click's option parser
 app.command("orr", rich_help_panel=STATS, context_settings={"ignore_unknown_options": True})(

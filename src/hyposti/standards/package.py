@@ -1,0 +1,166 @@
+"""The SDTM and ADaM packages of a trial dataset: which datasets, built in which order.
+
+Both packages show the trial as at the dataset's data cut-off, as ``hyposti analyze`` counts it
+(hyposti.analysis: events, scans and samples after the cut-off are not counted, follow-up is cut
+at it), so that SDTM, ADaM and the analysis describe the same data.
+
+Not built, because the trial dataset holds no source for them: LB, VS and CM (no laboratory,
+vital-sign or concomitant-medication tables in hyposti.data.schema).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Literal
+
+from hyposti.analysis.censoring import AssessmentSchedule
+from hyposti.analysis.tumour import assess_responses
+from hyposti.data.dataset import TrialDataset
+from hyposti.errors import InputError
+from hyposti.protocol import Protocol
+from hyposti.response import PatientResponse
+from hyposti.standards.adam_adae import build_adae
+from hyposti.standards.adam_adpc import build_adpc, build_adpp
+from hyposti.standards.adam_adrs import CRITERIA, build_adrs
+from hyposti.standards.adam_adsl import build_adsl
+from hyposti.standards.adam_adtte import build_adtte
+from hyposti.standards.dataset_json import write_dataset_json
+from hyposti.standards.define_xml import metadata_version_oid, study_oid, write_define
+from hyposti.standards.sdtm_design import build_ta, build_te, build_ti, build_ts, build_tv
+from hyposti.standards.sdtm_events import build_ae, build_suppae
+from hyposti.standards.sdtm_findings import build_rs, build_tr, build_tu
+from hyposti.standards.sdtm_interventions import build_ex
+from hyposti.standards.sdtm_kinetics import build_pc, build_pp
+from hyposti.standards.sdtm_special import build_dm, build_ds, build_ie
+from hyposti.standards.spec import Dataset
+from hyposti.standards.xpt import write_xpt
+
+Format = Literal["xpt", "json"]
+FORMATS = ("xpt", "json")
+
+#: ISO 3166-1 alpha-3 of the trial's sites: NCT05681650's sponsor and site, Chinese PLA General
+#: Hospital, are in China. The dataset records no country, so it is a parameter.
+DEFAULT_COUNTRY = "CHN"
+
+
+def as_of_cutoff(ds: TrialDataset) -> TrialDataset:
+    """The dataset as at its data cut-off: records dated after it are left out, dates after it in
+    disposition are not yet known, and the last contact is at most the cut-off."""
+    import pandas as pd
+
+    cut = ds.data_cutoff
+    t = ds.tables()
+    ae = t["adverse_events"].loc[t["adverse_events"]["onset_date"] <= cut].copy()
+    ae.loc[ae["resolution_date"] > cut, "resolution_date"] = pd.NaT
+    scans = t["tumour_assessments"]
+    measures = t["lesion_measurements"].loc[t["lesion_measurements"]["assessment_date"] <= cut]
+    seen = set(zip(measures["subject_id"], measures["lesion_id"], strict=True))
+    lesions = t["lesions"]
+    kept = (lesions["category"] != "new") | pd.Series(
+        [(s, lid) in seen for s, lid in zip(lesions["subject_id"], lesions["lesion_id"],
+                                            strict=True)], index=lesions.index
+    )  # fmt: skip
+    disp = t["disposition"].copy()
+    for column, detail in (
+        ("progression_date", None),
+        ("death_date", "death_cause"),
+        ("new_therapy_date", None),
+        ("off_study_date", "off_study_reason"),
+    ):
+        later = disp[column] > cut
+        disp.loc[later, column] = pd.NaT
+        if detail is not None:
+            disp.loc[later, detail] = None
+    disp["last_contact_date"] = disp["last_contact_date"].where(
+        disp["last_contact_date"] <= cut, cut
+    )  # fmt: skip
+    return TrialDataset.from_frames(
+        **t
+        | {
+            "adverse_events": ae,
+            "exposure": t["exposure"].loc[t["exposure"]["administration_date"] <= cut],
+            "tumour_assessments": scans.loc[scans["assessment_date"] <= cut],
+            "lesion_measurements": measures,
+            "lesions": lesions.loc[kept],
+            "kinetics": t["kinetics"].loc[~(t["kinetics"]["sample_date"] > cut)],
+            "disposition": disp,
+        }
+    )
+
+
+def trial_responses(ds: TrialDataset, protocol: Protocol) -> dict[str, dict[str, PatientResponse]]:
+    """Every infused patient's response course by each criteria the protocol names."""
+    return {c: assess_responses(ds, protocol.response, c) for c in protocol.response.criteria}
+
+
+def build_sdtm(
+    ds: TrialDataset, protocol: Protocol, country: str = DEFAULT_COUNTRY
+) -> list[Dataset]:
+    """The SDTM datasets, in define.xml order: trial design, special purpose, then by class."""
+    ds = as_of_cutoff(ds)
+    ae = build_ae(ds)
+    return [
+        build_ts(protocol, ds.data_cutoff.date()),
+        build_te(protocol),
+        build_ta(protocol),
+        build_tv(protocol),
+        build_ti(protocol),
+        build_dm(ds, protocol, country),
+        build_ex(ds, protocol),
+        ae,
+        build_ds(ds),
+        build_ie(ds, protocol),
+        build_pc(ds),
+        build_pp(ds),
+        build_tu(ds),
+        build_tr(ds),
+        build_rs(ds, trial_responses(ds, protocol)),
+        build_suppae(ds, ae),
+    ]
+
+
+def build_adam(ds: TrialDataset, protocol: Protocol) -> list[Dataset]:
+    """ADSL, ADAE, ADRS, ADTTE (by the protocol's primary criteria), ADPC and ADPP."""
+    ds = as_of_cutoff(ds)
+    responses = trial_responses(ds, protocol)
+    adsl = build_adsl(ds, protocol)
+    primary = protocol.response.primary_criteria
+    schedule = AssessmentSchedule.from_protocol(protocol)
+    return [
+        adsl,
+        build_adae(ds, protocol, build_ae(ds), adsl),
+        build_adrs(ds, protocol.response, responses, adsl),
+        build_adtte(ds, responses[primary], schedule, CRITERIA[primary][0]),
+        build_adpc(ds, adsl),
+        build_adpp(build_pp(ds), adsl),
+    ]
+
+
+def write_package(
+    datasets: list[Dataset],
+    folder: str | Path,
+    fmt: str,
+    study_id: str,
+    study_name: str,
+    created: dt.datetime,
+) -> list[Path]:
+    """Write one file per dataset (``dm.xpt`` or ``dm.json``) and ``define.xml`` into ``folder``.
+
+    ``created`` stamps the Dataset-JSON and define.xml headers (a parameter: no hidden clock).
+    """
+    if fmt not in FORMATS:
+        raise InputError("--format", fmt, f"must be one of {', '.join(FORMATS)}")
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    mdv = metadata_version_oid(study_id, datasets[0].spec.standard)
+    for d in datasets:
+        # a file of the other format left from an earlier export would be checked as this one
+        (out / f"{d.name.lower()}.{'json' if fmt == 'xpt' else 'xpt'}").unlink(missing_ok=True)
+        if fmt == "xpt":
+            paths.append(write_xpt(d, out))
+        else:
+            paths.append(write_dataset_json(d, out, study_oid(study_id), mdv, created))
+    paths.append(write_define(datasets, out, study_id, study_name, created, fmt))
+    return paths
