@@ -58,6 +58,8 @@ def test_a_preconditioned_patient_never_infused_counts_as_exposed_to_chemotherap
     frames = ds.tables()
     for name in ("kinetics", "dlt_evaluations"):  # only infused patients have these
         frames[name] = frames[name].loc[frames[name]["subject_id"] != "S06"]
+    # cohort 2 then holds two DLT-evaluable patients (S04, S05), as its escalation row must say
+    frames["escalation"] = frames["escalation"].assign(n_patients=[3, 2])
     frames.update(subjects=subjects, exposure=exposure)
     dl2 = by_level(baseline_and_exposure(TrialDataset.from_frames(**frames), CAR_T).exposure)["2"]
     assert (dl2.n_preconditioned, dl2.n_infused) == (3, 2)

@@ -84,7 +84,7 @@ def dataset_of(patients: list[PatientTumourData]) -> TrialDataset:
     """The example trial's tables with its tumour data replaced by ``patients``' records."""
     frames = example_frames()
     template = frames["subjects"].iloc[0].to_dict()
-    subjects, lesions, scans, measures, disposition = [], [], [], [], []
+    subjects, lesions, scans, measures, disposition, exposure = [], [], [], [], [], []
     for i, p in enumerate(patients):
         sid = f"R{i:03d}"
         infusion = pd.Timestamp(p.reference_date)
@@ -93,6 +93,11 @@ def dataset_of(patients: list[PatientTumourData]) -> TrialDataset:
              "consent_date": infusion - pd.Timedelta(days=40),
              "enrolment_date": infusion - pd.Timedelta(days=30),
              "preconditioning_start_date": infusion - pd.Timedelta(days=5)}
+        )  # fmt: skip
+        # an infused subject has its CAR-T row (hyposti.data.integrity)
+        exposure.append(
+            {"subject_id": sid, "product": "HypoSti.CAR-HER2 T cells", "administration_date":
+             infusion, "study_day": 0, "dose": 1e6, "dose_unit": "cells/kg"}
         )  # fmt: skip
         disposition.append(
             {"subject_id": sid, "last_contact_date": pd.Timestamp(CUTOFF),
@@ -109,6 +114,7 @@ def dataset_of(patients: list[PatientTumourData]) -> TrialDataset:
         tumour_assessments=pd.DataFrame(scans),
         lesion_measurements=pd.DataFrame(measures),
         disposition=pd.DataFrame(disposition),
+        exposure=pd.DataFrame(exposure),
     )
 
 

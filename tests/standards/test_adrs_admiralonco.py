@@ -46,7 +46,7 @@ TEST_2 = {"1": ("PR", 2), "2": ("PR", 2), "3": ("CR", 1), "4": ("SD", 3), "5": (
           "8": ("NE", 6), "9": ("PD", 5)}  # fmt: skip
 
 
-def _spec(protocol, confirm, max_ne, accept_sd):
+def _spec(protocol, confirm, max_ne, accept_sd, missing_as_ne=False):
     return protocol.response.model_copy(
         update={
             "confirmation_required": True,
@@ -54,6 +54,7 @@ def _spec(protocol, confirm, max_ne, accept_sd):
             "min_sd_days": 28,  # admiralonco ref_start_window, counted from TRTSDT
             "max_ne_between_response_and_confirmation": max_ne,
             "accept_sd_between_pr_and_confirmation": accept_sd,
+            "missing_as_ne": missing_as_ne,
         }
     )
 
@@ -71,4 +72,4 @@ def test_admiralonco_test_1_default_confirmed_bor(protocol, subject, expected):
 
 @pytest.mark.parametrize(("subject", "expected"), sorted(TEST_2.items()))
 def test_admiralonco_test_2_accept_sd_no_ne(protocol, subject, expected):
-    assert _cbor(subject, _spec(protocol, 14, 0, True)) == expected
+    assert _cbor(subject, _spec(protocol, 14, 0, True, missing_as_ne=True)) == expected

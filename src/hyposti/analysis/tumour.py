@@ -62,8 +62,9 @@ class _BaselineRow(NamedTuple):
 
 @dataclass(frozen=True)
 class TumourPoint:
-    """One follow-up scan: study day, % change of the target sum and the overall response."""
+    """One follow-up scan: date, study day, % change of the target sum and the overall response."""
 
+    date: dt.date
     study_day: int
     pct_from_baseline: float | None
     overall_response: Response
@@ -289,7 +290,7 @@ def _recist11(ds: TrialDataset, spec: ResponseSpec) -> dict[str, TumourOutcome]:
             first_unconfirmed_response_date=best.first_unconfirmed_response_date,
             progression_date=progression,
             time_points=tuple(
-                TumourPoint(days[i], pct_values[i], responses[overall[i]], included[i])
+                TumourPoint(dates[i], days[i], pct_values[i], responses[overall[i]], included[i])
                 for i in rows
             ),
             data_quality_flags=tuple(notes),
@@ -417,7 +418,7 @@ def tumour_outcome(r: PatientResponse) -> TumourOutcome:
         first_unconfirmed_response_date=r.first_unconfirmed_response_date,
         progression_date=r.progression_date,
         time_points=tuple(
-            TumourPoint(p.study_day, p.pct_from_baseline, p.overall_response, p.included)
+            TumourPoint(p.date, p.study_day, p.pct_from_baseline, p.overall_response, p.included)
             for p in r.time_points
         ),
         data_quality_flags=tuple(r.data_quality_flags),

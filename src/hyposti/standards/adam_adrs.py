@@ -51,8 +51,9 @@ PARAMS = {
     "RSP": "Confirmed Response (CR or PR) by Investigator",
 }
 #: admiralonco ``aval_resp``: the order of responses, best first.
+# admiralonco aval_resp(): MISSING (no assessment) is 7.
 AVAL_RESP = {
-    Code.CR: 1, Code.PR: 2, Code.SD: 3, Code.NN: 4, Code.PD: 5, Code.NE: 6,
+    Code.CR: 1, Code.PR: 2, Code.SD: 3, Code.NN: 4, Code.PD: 5, Code.NE: 6, Code.MISSING: 7,
 }  # fmt: skip
 RESPONSE_CODES = (Code.CR, Code.PR)
 
