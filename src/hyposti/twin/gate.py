@@ -39,7 +39,8 @@ class Gate:
         if not self.gated:
             return np.ones_like(p)
         # K^n / (K^n + p^n) written as 1 / (1 + (p/K)^n): no overflow at high pO2.
-        hypoxic = 1.0 / (1.0 + (p / self.threshold_mmhg) ** self.hill)
+        with np.errstate(over="ignore"):  # (p/K)^n -> inf at very high pO2: the term is 0
+            hypoxic = 1.0 / (1.0 + (p / self.threshold_mmhg) ** self.hill)
         basal = 1.0 / self.fold_change
         return self.leak + (1.0 - self.leak) * (basal + (1.0 - basal) * hypoxic)
 
