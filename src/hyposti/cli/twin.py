@@ -190,5 +190,76 @@ def compare_command(
     emit({"seed": seed, "patients_per_cell": patients, "rows": rows}, as_json, render)
 
 
+def calibrate_command(
+    patients: Annotated[int, typer.Option("--patients", help="Virtual patients per fit.")] = 3000,
+    seed: Annotated[int, typer.Option("--seed", help="Common random numbers seed.")] = 2018,
+    params: Annotated[
+        Path | None, typer.Option("--params", help="Twin parameter YAML (default: shipped).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """Fit the kill and Gompertz rates to Feng 2018 (ORR 1/11, median PFS 4.8 months)."""
+    from hyposti.protocol import load_protocol
+    from hyposti.twin.calibration import calibrate
+    from hyposti.twin.parameters import load_twin_parameters
+    from hyposti.virtual.parameters import load_parameters
+
+    result = calibrate(
+        load_twin_parameters(params), load_parameters(), load_protocol(), None, patients, seed
+    )
+
+    def render(console: Console) -> None:
+        table = Table(title=f"Calibration to {result['target']['source']}")
+        for col in ("figure", "target", "twin"):
+            table.add_column(col, justify="right")
+        fit, target = result["fit"], result["target"]
+        table.add_row("ORR", f"{target['orr']:.3f}", _cell(fit["orr"], fit["orr_se"]))
+        table.add_row(
+            f"progression-free at {target['median_pfs_days']:.0f} d",
+            "0.500",
+            _cell(fit["pfs_free_at_target_median"], fit["pfs_free_se"]),
+        )
+        console.print(table)
+        console.print(", ".join(f"{k} = {v:.3g}" for k, v in result["fitted"].items()))
+
+    emit(result, as_json, render)
+
+
+def sensitivity_command(
+    dose: Annotated[float, typer.Option("--dose", help="Cells/kg.")] = 1e7,
+    patients: Annotated[int, typer.Option("--patients", help="Patients per grid point.")] = 2000,
+    seed: Annotated[int, typer.Option("--seed", help="Common random numbers seed.")] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """CRS >= 3 and ORR as the gate's fold change, threshold and leak vary one at a time."""
+    from hyposti.protocol import load_protocol
+    from hyposti.twin.calibration import gate_sensitivity
+    from hyposti.twin.parameters import load_twin_parameters
+    from hyposti.virtual.parameters import load_parameters
+
+    if dose <= 0:
+        raise InputError("--dose", dose, "must be positive cells/kg")
+    result = gate_sensitivity(
+        load_twin_parameters(), load_parameters(), load_protocol(), dose, patients, seed
+    )
+
+    def render(console: Console) -> None:
+        for name, rows in result.items():
+            table = Table(title=f"{name} at {dose:.3g} cells/kg ({patients} patients each)")
+            for col in ("value", "CRS >= 3", "ORR"):
+                table.add_column(col, justify="right")
+            for r in rows:
+                table.add_row(
+                    f"{r['value']:g}",
+                    _cell(r["crs_grade3plus"], r["crs_grade3plus_se"]),
+                    _cell(r["orr"], r["orr_se"]),
+                )
+            console.print(table)
+
+    emit({"dose_cells_per_kg": dose, "patients": patients, "seed": seed} | result, as_json, render)
+
+
 app.command("run")(run_command)
 app.command("compare")(compare_command)
+app.command("calibrate")(calibrate_command)
+app.command("sensitivity")(sensitivity_command)
