@@ -77,6 +77,7 @@ class CarKinetics:
         """
         t = np.maximum(np.asarray(days, dtype=float), 0.0)[None, :]
         g = np.broadcast_to(np.asarray(decay, dtype=float), self.cmax.shape)[:, None]
+        tmax = self.tmax[:, None]
         total = np.zeros((self.cmax.shape[0], t.shape[1]))
         for amplitude, rate, start, end in self.pieces():
             s1 = start[:, None]
@@ -85,9 +86,12 @@ class CarKinetics:
             mu = rate[:, None] + g
             anchor = np.where(mu > 0, s2, s1)
             y = np.abs(mu) * width
-            phi = np.where(y > 1e-12, -np.expm1(-y) / np.where(y > 1e-12, y, 1.0), 1.0)
-            exponent = rate[:, None] * (anchor - self.tmax[:, None]) - g * (t - anchor)
-            total += np.where(width > 0, amplitude[:, None] * np.exp(exponent) * width * phi, 0.0)
+            # phi(y) = -expm1(-y) / y, 1 at y = 0 (where the width, and so the term, is 0 too).
+            phi = -np.expm1(-y)
+            np.divide(phi, y, out=phi, where=y > 1e-12)
+            phi[y <= 1e-12] = 1.0
+            exponent = rate[:, None] * (anchor - tmax) - g * (t - anchor)
+            total += amplitude[:, None] * np.exp(exponent) * width * phi
         return total
 
     def auc(self, days: np.ndarray) -> np.ndarray:

@@ -64,11 +64,11 @@ def biology(patients: TwinPatients, params: TwinParameters, gate: Gate) -> TwinB
     ind = patients.individual
     log_sd = params.value("po2_log_sd_within_lesion")
     present = ~np.isnan(patients.baseline_mm)
-    po2 = np.where(present, patients.lesion_po2_mmhg, 1.0)
-    expression = np.where(present, gate.mean_expression(po2, log_sd), 0.0)
-    hypoxic = np.where(
-        present, hypoxic_fraction(po2, log_sd, params.value("hypoxia_threshold_mmhg")), np.nan
-    )
+    po2 = patients.lesion_po2_mmhg[present]  # the quadrature runs over real lesions only
+    expression = np.zeros(present.shape)
+    expression[present] = gate.mean_expression(po2, log_sd)
+    hypoxic = np.full(present.shape, np.nan)
+    hypoxic[present] = hypoxic_fraction(po2, log_sd, params.value("hypoxia_threshold_mmhg"))
     lung = gate.expression(ind["lung_po2_mmhg"])
     h = patients.her2_fraction
     size = np.nan_to_num(patients.baseline_mm / params.value("reference_diameter_mm"))

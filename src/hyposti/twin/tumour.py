@@ -44,11 +44,20 @@ def lesion_diameters(
     folds in the lesion's CAR expression, its HER2 share and the tumour-to-blood ratio.
     """
     g = np.asarray(growth_rate, dtype=float)
-    exposure = kinetics.discounted_exposure(days, g) / KILL_UNIT_COPIES  # patients x days
-    u0 = 3.0 * np.log(baseline_mm / carrying_mm[:, None])  # patients x lesions
-    decay = np.exp(-g[:, None] * np.asarray(days, dtype=float)[None, :])  # patients x days
-    u = u0[:, :, None] * decay[:, None, :] - kill_per_day[:, :, None] * exposure[:, None, :]
-    return carrying_mm[:, None, None] * np.exp(u / 3.0)
+    t = np.asarray(days, dtype=float)
+    exposure = kinetics.discounted_exposure(t, g) / KILL_UNIT_COPIES  # patients x days
+    decay = np.exp(-g[:, None] * t[None, :])  # patients x days
+    # Only the lesions a patient has are computed (padding is about half of the array).
+    rows, cols = np.nonzero(~np.isnan(baseline_mm))
+    u = decay[rows]
+    u *= (3.0 * np.log(baseline_mm[rows, cols] / carrying_mm[rows]))[:, None]
+    u -= kill_per_day[rows, cols][:, None] * exposure[rows]
+    u /= 3.0
+    np.exp(u, out=u)
+    u *= carrying_mm[rows][:, None]
+    sizes = np.full((*baseline_mm.shape, t.shape[0]), np.nan)
+    sizes[rows, cols] = u
+    return sizes
 
 
 def progression_day(
@@ -60,9 +69,10 @@ def progression_day(
     total at ``non_target_ratio`` times its nadir ("unequivocal" progression, an estimate).
     ``diameters`` are patients x lesions x days with day 0 first.
     """
-    sizes = np.nan_to_num(diameters, nan=0.0)
-    target = np.where(is_target[:, :, None], sizes, 0.0).sum(axis=1)
-    other = np.where(is_target[:, :, None], 0.0, sizes).sum(axis=1)
+    filled = np.where(np.isnan(diameters), 0.0, diameters)
+    target_weight = is_target.astype(float)
+    target = np.einsum("plt,pl->pt", filled, target_weight)
+    other = np.einsum("plt,pl->pt", filled, 1.0 - target_weight)
     nadir = np.minimum.accumulate(target, axis=1)
     hit = (target >= PD_RELATIVE * nadir) & (target - nadir >= PD_ABSOLUTE_MM)
     has_other = other[:, :1] > 0
