@@ -113,6 +113,7 @@ def run_command(
     from hyposti.twin.trial import simulate_twin_trial, twin_model
     from hyposti.virtual.parameters import load_parameters
     from hyposti.virtual.tables import trial_dataset
+    from hyposti.virtual.trial import cyclic_gc_paused
 
     if workers < 0:
         raise InputError("--workers", workers, "must be >= 0")
@@ -126,7 +127,8 @@ def run_command(
     )
     client = _client(scheduler, workers) if scheduler or workers else None
     try:
-        with Progress(transient=True, disable=as_json) as bar:
+        # Without Dask the trials run here: this command is the edge that pauses the collector.
+        with cyclic_gc_paused(), Progress(transient=True, disable=as_json) as bar:
             task = bar.add_task("twin trials", total=None)
             results = sweep(
                 grid, biology, clinic, spec, trials, seed, patients, client,

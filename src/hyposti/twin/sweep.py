@@ -22,6 +22,7 @@ from hyposti.twin.operating import TrialCounts, operating_characteristics, trial
 from hyposti.twin.parameters import TwinParameters
 from hyposti.twin.trial import simulate_twin_trial, twin_model
 from hyposti.virtual.parameters import SimulationParameters
+from hyposti.virtual.trial import cyclic_gc_paused
 
 #: Trials per Dask task: enough work per task to hide the scheduler's overhead (~1 ms a task).
 CHUNK = 5
@@ -83,6 +84,21 @@ def run_trials(
     """Run the trials of ``seeds`` under ``scenario``; one Dask task runs one such chunk."""
     model = twin_model(params.with_values(scenario.overrides), clinic, scenario.gated)
     return [trial_counts(simulate_twin_trial(seed, model, protocol, patients)) for seed in seeds]
+
+
+def run_trials_task(
+    scenario: Scenario,
+    params: TwinParameters,
+    clinic: SimulationParameters,
+    protocol: Protocol,
+    seeds: Sequence[int],
+    patients: int | None,
+) -> list[TrialCounts]:
+    """``run_trials`` as a Dask task: a worker process is an edge that owns its process state,
+    so the cyclic garbage collector is paused for the chunk (the trial's records hold no cycles;
+    measured: 0.26 s of CPU a trial with it, 0.17 s without)."""
+    with cyclic_gc_paused():
+        return run_trials(scenario, params, clinic, protocol, seeds, patients)
 
 
 def sweep(
