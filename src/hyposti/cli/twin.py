@@ -31,10 +31,11 @@ def _cell(value: float | None, se: float | None) -> str:
 
 def render_sweep(results: list[dict[str, Any]], console: Console) -> None:
     for r in results:
+        arm = f"{'gated' if r['gated'] else 'conventional'} CAR"
+        name = r["scenario"] if r["scenario"] == arm else f"{r['scenario']} ({arm})"
         table = Table(
-            title=f"{r['scenario']} ({'gated' if r['gated'] else 'conventional'} CAR), "
-            f"{r['trials']} trials: P(no MTD) {r['p_no_mtd']:.3f} ± {r['p_no_mtd_se']:.3f}, "
-            f"mean patients {r['mean_patients']:.1f}"
+            title=f"{name}, {r['trials']} trials: P(no MTD) {r['p_no_mtd']:.3f} ± "
+            f"{r['p_no_mtd_se']:.3f}, mean patients {r['mean_patients']:.1f}"
         )
         for col in ("dose", "P(select)", "mean n", "ORR", "PFS 6 mo", "CRS >= 3", "DLT"):
             table.add_column(col, justify="right")

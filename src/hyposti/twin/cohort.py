@@ -134,12 +134,12 @@ def cohort_outcomes(
     )
     responses = assess_trial(measurements, assessments, protocol.response)
     progression = (
-        pd.to_datetime(responses["progression_date"]).to_numpy("datetime64[D]") - REFERENCE
-    ).astype(float)
+        pd.to_datetime(responses["progression_date"]) - pd.Timestamp(REFERENCE)
+    ).dt.days.to_numpy(dtype=float)  # NaN where the patient never progressed
     end = float(protocol.schedule.end_day) if protocol.schedule else float(days[-1])
     hazard = clinic.survival.pre_progression_death_hazard_per_day
     death = rng.exponential(1.0 / hazard, patients) if hazard > 0 else np.full(patients, np.inf)
-    first = np.fmin(progression, death)  # NaT progression -> NaN: fmin keeps the death day
+    first = np.fmin(progression, death)  # fmin keeps the death day where progression is NaN
     event = first <= end
     obs = observations(bio.cytokine, bio.lung_injury, bio.neurotoxicity, params)
     crs, icans = graded(obs)
