@@ -40,9 +40,6 @@ class TwinPatients:
     lesion_po2_mmhg: np.ndarray
     individual: dict[str, np.ndarray]
 
-    def __len__(self) -> int:
-        return int(self.dose_cells_per_kg.shape[0])
-
 
 @dataclass(frozen=True)
 class TwinBiology:
