@@ -25,6 +25,7 @@ from hyposti.cli import (
     report,
     screen,
     simulate,
+    twin,
 )
 from hyposti.cli.output import error_console
 from hyposti.errors import HypostiError, validation_problems
@@ -49,6 +50,7 @@ app.command("dlt", rich_help_panel=RULES)(dlt.dlt_command)
 app.add_typer(design.app, name="design", rich_help_panel=RULES)
 app.command("recist", rich_help_panel=RULES)(recist.recist)
 app.command("simulate-trial", rich_help_panel=TRIAL)(simulate.simulate_command)
+app.add_typer(twin.app, name="twin", rich_help_panel=TRIAL)
 app.add_typer(data.app, name="data", rich_help_panel=TRIAL)
 app.command("analyze", rich_help_panel=TRIAL)(analyze.analyze_command)
 app.command("report", rich_help_panel=TRIAL)(report.report_command)

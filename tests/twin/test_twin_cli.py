@@ -1,0 +1,43 @@
+"""`hyposti twin run|compare` from the command line: JSON only with --json, errors without
+tracebacks."""
+
+import json
+
+import pytest
+
+from hyposti.cli.main import run
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict:
+    assert run(list(argv)) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_run_reports_every_dose_with_its_se(capsys, tmp_path):
+    out = run_json(
+        capsys, "twin", "run", "--trials", "2", "--seed", "3", "--patients", "1",
+        "--workers", "0", "--dataset", str(tmp_path / "ds"), "--json",
+    )  # fmt: skip
+    assert [r["scenario"] for r in out["results"]] == ["gated CAR", "conventional CAR"]
+    for r in out["results"]:
+        assert r["trials"] == 2
+        assert [d["dose_level"] for d in r["doses"]] == [1, 2, 3]
+        for d in r["doses"]:
+            for key in ("orr", "pfs_6m", "crs_grade3plus", "dlt", "p_select"):
+                assert f"{key}_se" in d
+    assert (tmp_path / "ds" / "subjects.parquet").is_file()
+
+
+def test_compare_puts_the_arms_side_by_side(capsys):
+    out = run_json(capsys, "twin", "compare", "--patients", "2", "--seed", "4", "--json")
+    assert [(r["dose_level"], r["arm"]) for r in out["rows"]] == [
+        (d, arm) for d in (1, 2, 3) for arm in ("gated", "conventional")
+    ]
+    assert all(r["patients"] == 2 for r in out["rows"])
+
+
+def test_bad_input_is_a_message(capsys):
+    assert run(["twin", "run", "--trials", "2", "--seed", "1", "--workers", "-1"]) == 2
+    assert "--workers" in capsys.readouterr().err
+    assert run(["twin", "run", "--trials", "1", "--seed", "1", "--workers", "0"]) == 2
+    assert "trials" in capsys.readouterr().err
