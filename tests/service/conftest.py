@@ -160,3 +160,47 @@ def shift_dates(value: Any, days: int) -> Any:
         except ValueError:
             return value
     return value
+
+
+@pytest.fixture
+def enrolled(users, screening_record) -> Callable[[str], Any]:
+    """A participant screened eligible by the engine, enrolled and dosed, through the services."""
+    from hyposti.service.models import Study
+    from hyposti.service.services.enrolment import participant_enrol, study_start
+    from hyposti.service.services.participants import (
+        participant_consent,
+        participant_create,
+    )
+    from hyposti.service.services.participants import (
+        screening_record as screen,
+    )
+    from hyposti.service.services.treatment import dosing_record
+
+    crc = users["research_coordinator"]
+
+    def make(subject_id: str) -> Any:
+        if not Study.objects.exists():
+            study_start(user=users["administrator"], now=START)
+        participant_create(
+            user=crc,
+            now=START,
+            subject_id=subject_id,
+            site_code=SITE,
+            sex="F",
+            age_years=52,
+            weight_kg=62,
+            height_cm=165,
+        )
+        participant_consent(user=crc, now=START, subject_id=subject_id, consent_date=START.date())
+        screen(user=crc, now=START, subject_id=subject_id, record=screening_record(subject_id))
+        participant_enrol(user=crc, now=START, subject_id=subject_id, enrolment_date=START.date())
+        return dosing_record(
+            user=crc,
+            now=START,
+            subject_id=subject_id,
+            weight_kg=62,
+            height_cm=165,
+            agent_doses={"nab-paclitaxel": 150, "cyclophosphamide": 20},
+        )
+
+    return make

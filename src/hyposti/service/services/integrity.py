@@ -71,12 +71,15 @@ def _subject(instance: models.Model) -> str:
     return instance.participant.subject_id  # type: ignore[attr-defined]
 
 
-def _record(profile: UserProfile, model: str, object_id: str) -> models.Model:
-    """A correctable record the user's site may see."""
+def _record(
+    profile: UserProfile, model: str, object_id: str, *, by_pk: bool = False
+) -> models.Model:
+    """A correctable record the user's site may see; participants are named by subject id,
+    other records (and stored references, ``by_pk``) by primary key."""
     if model not in CORRECTABLE:
         raise InputError("model", model, f"must be one of {', '.join(CORRECTABLE)}")
     cls = CORRECTABLE[model][0]
-    key = "subject_id" if cls is Participant else "pk"
+    key = "subject_id" if cls is Participant and not by_pk else "pk"
     instance = cls.objects.select_for_update().filter(**{key: object_id}).first()
     if instance is None:
         raise InputError("object_id", object_id, f"no such {model}")
@@ -186,7 +189,7 @@ def _query(profile: UserProfile, pk: int, status: str) -> DataQuery:
     query = DataQuery.objects.select_for_update().filter(pk=pk).first()
     if query is None:
         raise InputError("query", pk, "no such query")
-    _record(profile, query.model, query.object_id)
+    _record(profile, query.model, query.object_id, by_pk=True)
     if query.status != status:
         raise RefusedError("status", query.status, f"the query must be {status} for this step")
     return query
