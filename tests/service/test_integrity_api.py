@@ -93,8 +93,8 @@ def test_bad_input_is_a_4xx_naming_the_field(api) -> None:
         "/participants",
         {"subject_id": "B01", "site_code": SITE, "sex": "X", "age_years": 300},
     )
-    assert r.status_code == 422
-    assert {tuple(e["loc"])[-1] for e in r.json()["detail"]} == {"sex", "age_years"}
+    assert r.status_code == 400
+    assert r.json()["field"].endswith("sex") and "age_years" in r.json()["detail"]
     r = api.call(
         "research_coordinator",
         "post",

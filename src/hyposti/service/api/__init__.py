@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db import IntegrityError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import ValidationError as RequestInvalid
 from pydantic import ValidationError
 
 from hyposti.errors import HypostiError, InputError, validation_problems
@@ -38,6 +39,19 @@ def _refused(request: HttpRequest, exc: HypostiError) -> HttpResponse:
     if isinstance(exc, NotFoundError):
         return _problem(request, 404, str(exc))
     return _problem(request, 400, str(exc))
+
+
+@api.exception_handler(RequestInvalid)
+def _bad_request(request: HttpRequest, exc: RequestInvalid) -> HttpResponse:
+    """A body or parameter that fails its schema: 400 naming the first field and the rule."""
+    problems = [
+        (".".join(str(p) for p in e["loc"] if p not in ("body", "query", "path")),
+         e["msg"])
+        for e in exc.errors
+    ]  # fmt: skip
+    field, rule = problems[0] if problems else ("(request)", "invalid")
+    detail = "; ".join(f"{f}: {r}" for f, r in problems)
+    return _problem(request, 400, detail, field=field, rule=rule)
 
 
 @api.exception_handler(ValidationError)

@@ -29,7 +29,7 @@ from hyposti.service.selectors import participant_detail, participant_list, reco
 from hyposti.service.services import enrolment, followup, participants, safety, treatment
 
 router = Router(tags=["participants"])
-ERRORS: dict[int, Any] = {400: Problem, 403: Problem, 404: Problem, 409: Problem}
+ERRORS: dict[int, Any] = dict.fromkeys((400, 401, 403, 404, 409, 503), Problem)
 Json = dict[str, Any]
 
 

@@ -30,7 +30,8 @@ def study_start(*, user: AbstractBaseUser, now: dt.datetime) -> Study:
         raise RefusedError("study", Study.objects.get().study_id, "the study has already started")
     protocol = trial_protocol()
     design = design_from_protocol(protocol)
-    study = Study(study_id=protocol.identifiers.nct_id, protocol_version=protocol.schema_version)
+    version = f"registry {protocol.identifiers.last_update_posted.isoformat()}"
+    study = Study(study_id=protocol.identifiers.nct_id, protocol_version=version)
     cohort = Cohort(
         number=1,
         phase="escalation",

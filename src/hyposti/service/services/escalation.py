@@ -21,7 +21,14 @@ from hyposti.errors import InputError
 from hyposti.safety import PatientAdjudication, dose_finding_history
 from hyposti.service.access import authorize
 from hyposti.service.errors import RefusedError
-from hyposti.service.models import AdverseEvent, Cohort, DltEvaluation, EscalationDecision, Study
+from hyposti.service.models import (
+    AdverseEvent,
+    Cohort,
+    DltEvaluation,
+    EscalationDecision,
+    Participant,
+    Study,
+)
 from hyposti.service.services.participants import move
 from hyposti.service.services.records import change, check_not_future, create
 from hyposti.service.services.safety import participant_adjudication
@@ -143,8 +150,6 @@ def cohort_review(*, user: AbstractBaseUser, now: dt.datetime, number: int) -> R
         }
         existing = DltEvaluation.objects.filter(participant__subject_id=adj.patient_id).first()
         if existing is None:
-            from hyposti.service.models import Participant
-
             participant = Participant.objects.get(subject_id=adj.patient_id)
             create(
                 [DltEvaluation(participant=participant, **values)],

@@ -16,6 +16,7 @@ from hyposti.service.errors import RefusedError
 from hyposti.service.models import Participant, Screening, ScreeningCriterion, Site
 from hyposti.service.permissions import SITE_BOUND
 from hyposti.service.services.records import change, check_not_future, create
+from hyposti.service.services.signatures import signature_sign
 from hyposti.service.states import check_move
 from hyposti.service.trial_protocol import trial_protocol
 
@@ -182,8 +183,6 @@ def screening_attest(
     password: str,
 ) -> Screening:
     """An investigator's signed judgement on a criterion data cannot decide; screens again."""
-    from hyposti.service.services.signatures import signature_sign
-
     profile = authorize(user, "screening.attest")
     participant = participant_for(profile, subject_id, for_update=True)
     latest = participant.screenings.order_by("-pk").first()
@@ -214,26 +213,3 @@ def screening_attest(
         user=user, now=now, instance=screening, meaning="responsibility", password=password
     )
     return screening
-
-
-@transaction.atomic
-def participant_off_study(
-    *, user: AbstractBaseUser, now: dt.datetime, subject_id: str, reason: str, off_date: dt.date
-) -> Participant:
-    """Take a participant off study with one of the dataset's reasons."""
-    from hyposti.data.schema import OFF_STUDY_REASONS
-
-    profile = authorize(user, "disposition.record")
-    participant = participant_for(profile, subject_id, for_update=True)
-    if reason not in OFF_STUDY_REASONS:
-        raise InputError("reason", reason, f"must be one of {', '.join(OFF_STUDY_REASONS)}")
-    check_not_future("off_date", off_date, now)
-    move(
-        participant,
-        "off_study",
-        username=user.get_username(),
-        now=now,
-        reason=reason,
-        off_study_reason=reason,
-    )
-    return participant
