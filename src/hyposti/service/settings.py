@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "simple_history",
+    "ninja",
     "hyposti.service",
 ]
 MIDDLEWARE = [
@@ -47,7 +48,8 @@ MIDDLEWARE = [
 ]
 ROOT_URLCONF = "hyposti.service.urls"
 WSGI_APPLICATION = "hyposti.service.wsgi.application"
-TEMPLATES: list[dict[str, object]] = []
+# Templates only for the API's interactive docs (/api/docs) for now.
+TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True}]
 
 DATABASES = {"default": database_settings(os.environ.get("DATABASE_URL"), DATA_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -77,54 +77,54 @@ class Review:
         }
 
 
-def _with_pending(cohorts: tuple[Outcomes, ...], pending_at: dict[int, int], dlt: bool):
-    """The history as if every pending patient ended with (dlt=True) or without a DLT."""
-    out = list(cohorts)
-    for dose, count in pending_at.items():
-        out.append(Outcomes(dose=dose, dlts=(dlt,) * count))
-    return tuple(out)
-
-
 def cohort_review_data(number: int, today: dt.date) -> Review:
-    """Adjudicate every escalation participant up to cohort ``number`` and fit the design. The
-    recommendation is "settled" when pending patients cannot change it (DLT or not)."""
+    """Adjudicate every escalation participant up to cohort ``number`` and fit the design.
+
+    A cohort slot without a DLT-evaluable outcome yet (window open, not infused, or awaiting a
+    replacement) is filled both ways, no DLT and DLT: the recommendation is the no-DLT reading,
+    and it is "settled" when the DLT reading gives the same decision.
+    """
     protocol = trial_protocol()
     design = design_from_protocol(protocol)
     cohort = Cohort.objects.filter(number=number, phase="escalation").first()
     if cohort is None:
         raise InputError("cohort", number, "no such escalation cohort")
-    adjudications, pending_at = [], {}
-    for c in Cohort.objects.filter(phase="escalation", number__lte=number).order_by("number"):
+    cohorts = list(Cohort.objects.filter(phase="escalation", number__lte=number).order_by("number"))
+    adjudications, waiting = [], []
+    for c in cohorts:
         for enrolment in c.enrolments.select_related("participant").order_by("slot"):
             p = enrolment.participant
             if p.preconditioning_start_date is None:
-                if p.state != "off_study":
-                    pending_at[c.dose_level] = pending_at.get(c.dose_level, 0) + 1
-                continue
-            adjudications.append(participant_adjudication(p, today))
+                waiting.append(p.subject_id)
+            else:
+                adjudications.append(participant_adjudication(p, today))
     history = dose_finding_history(adjudications, design.num_doses)
+    outcomes: dict[int, list[bool]] = {c.number: [] for c in cohorts}
     for a in adjudications:
-        if a.evaluability == "pending":
-            pending_at[a.dose_level] = pending_at.get(a.dose_level, 0) + 1
+        if a.evaluability == "evaluable":
+            outcomes[a.cohort].append(a.has_dlt)
+    filled = {}
+    for dlt in (False, True):
+        filled[dlt] = tuple(
+            Outcomes(dose=c.dose_level, dlts=(*outcomes[c.number],) + (dlt,) * max(
+                0, design.cohort_size - len(outcomes[c.number])))
+            for c in cohorts
+        )  # fmt: skip
     label = protocol_dose_levels(protocol).label
-    recommendation = fit(design, history.cohorts, label)
-    worst = fit(design, _with_pending(history.cohorts, pending_at, True), label)
-    best = fit(design, _with_pending(history.cohorts, pending_at, False), label)
-    settled = (worst.next_dose, worst.mtd) == (best.next_dose, best.mtd)
-    if pending_at and settled:
-        recommendation = worst
+    best, worst = fit(design, filled[False], label), fit(design, filled[True], label)
+    settled = (worst.next_dose, worst.mtd, worst.stop) == (best.next_dose, best.mtd, best.stop)
     return Review(
         cohort=number,
         dose_level=cohort.dose_level,
         adjudications=tuple(adjudications),
         outcomes=format_outcomes(history.cohorts),
-        pending=history.pending,
+        pending=(*history.pending, *waiting),
         needs_replacement=history.needs_replacement,
         settled=settled,
-        recommendation=recommendation,
-        decision=decision_word(cohort.dose_level, recommendation),
-        paths=dose_paths(design, PATHS_AHEAD, history.cohorts).to_dict(label)
-        if not recommendation.stop
+        recommendation=best,
+        decision=decision_word(cohort.dose_level, best),
+        paths=dose_paths(design, PATHS_AHEAD, filled[False]).to_dict(label)
+        if settled and not best.stop
         else {},
     )
 
