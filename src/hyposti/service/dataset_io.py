@@ -74,7 +74,10 @@ def _fields(model: type[models.Model], row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _state(p: Participant, disposition: dict[str, Any] | None, failed: bool, cutoff: dt.date):
+def _state(
+    p: Participant, disposition: dict[str, Any] | None, failed: bool, cutoff: dt.date
+) -> tuple[str, str]:
+    """The state an imported participant is in at the data cut-off, and any off-study reason."""
     window = trial_protocol().dlt.window_last_day
     if disposition and disposition.get("off_study_date"):
         return "off_study", disposition.get("off_study_reason") or ""

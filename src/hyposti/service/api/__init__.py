@@ -13,6 +13,7 @@ from ninja.errors import ValidationError as RequestInvalid
 from pydantic import ValidationError
 
 from hyposti.errors import HypostiError, InputError, validation_problems
+from hyposti.service.api import integrity, participants, trial
 from hyposti.service.api.auth import TokenAuth
 from hyposti.service.errors import ForbiddenError, NotFoundError, RefusedError
 
@@ -69,8 +70,6 @@ def _busy(request: HttpRequest, exc: OperationalError) -> HttpResponse:
     # SQLite's busy timeout expired behind other writers: the request can be retried.
     return _problem(request, 503, f"database busy, try again: {exc}")
 
-
-from hyposti.service.api import integrity, participants, trial  # noqa: E402  (routes use api)
 
 api.add_router("/", participants.router)
 api.add_router("/", trial.router)
