@@ -227,3 +227,18 @@ def test_three_plus_three_escalation_through_the_api(api, clock, screening_recor
     assert tables["study"][0]["mtd_dose_level"] == 2
     assert sum(r["dlt"] for r in tables["dlt_evaluations"]) == 3
     assert api.ok("data_manager", "get", "/audit/verify")["intact"]
+
+    # The export analyses: treatment-related AEs per dose are the grade 3 CRS DLTs entered above
+    # (dose 1: none of 3; dose 2: P04 of 6; dose 3: P10, P11 of 3); E01 has not started
+    # preconditioning and is not in the safety population.
+    from hyposti.analysis.trial import analyze_trial
+    from hyposti.service.dataset_io import export_dataset
+
+    trae = analyze_trial(export_dataset(data_cutoff=clock.today))["safety"]["trae"]
+    overall = next(r for r in trae["rows"] if r["soc"] is None)["by_dose"]
+    assert trae["n"] == {"1": 3, "2": 6, "3": 3, "all": 12}
+    assert {d: (overall[d]["any"], overall[d]["grade_3_plus"]) for d in ("1", "2", "3")} == {
+        "1": (0, 0),
+        "2": (1, 1),
+        "3": (2, 2),
+    }
