@@ -112,3 +112,13 @@ def test_cli_audit_verify_exits_1_naming_the_link(trail, capsys) -> None:
     assert run(["audit", "verify", "--json"]) == 1
     out = json.loads(capsys.readouterr().out)
     assert (out["intact"], out["first_broken_seq"]) == (False, 1)
+
+
+def test_simple_history_keeps_each_version_with_user_and_reason(trail) -> None:
+    from hyposti.service.models import Participant
+
+    versions = Participant.objects.get(subject_id="A01").history.order_by("history_date")
+    assert [(v.weight_kg, v.history_user.username, v.history_change_reason) for v in versions] == [
+        (70.0, "research_coordinator", "registered"),
+        (68.5, "research_coordinator", "transcription error"),
+    ]

@@ -38,11 +38,24 @@ def clean(instance: models.Model) -> None:
         raise InputError(field, getattr(instance, field, None), " ".join(messages)) from exc
 
 
+def _attribute(instance: models.Model, user: object, reason: str) -> None:
+    """What django-simple-history stores beside its copy of the row: who, and why."""
+    instance._history_user = user  # type: ignore[attr-defined]
+    instance._change_reason = reason  # type: ignore[attr-defined]
+
+
+def _user(username: str) -> object:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(username=username).first()
+
+
 def create(instances: list[models.Model], *, username: str, now: dt.datetime, reason: str) -> None:
     """Save new records and append one audit entry each (old values empty)."""
+    user = _user(username)
     for instance in instances:
         clean(instance)
-        instance._change_reason = reason  # type: ignore[attr-defined]  # simple-history reads it
+        _attribute(instance, user, reason)
         instance.save()
     audit_append(
         username=username,
@@ -72,7 +85,7 @@ def change(
     clean(instance)
     changes = diff(before, snapshot(instance))
     if changes:
-        instance._change_reason = reason  # type: ignore[attr-defined]
+        _attribute(instance, _user(username), reason)
         instance.save()
         audit_append(
             username=username,
