@@ -5,9 +5,11 @@ The same tests run on SQLite (default) and PostgreSQL (DATABASE_URL=postgresql:/
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import os
 import secrets
+import shutil
 import tempfile
 from collections.abc import Callable
 from typing import Any
@@ -16,7 +18,10 @@ import django
 import pytest
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hyposti.service.settings")
-os.environ.setdefault("HYPOSTI_DATA", tempfile.mkdtemp(prefix="hyposti-test-data-"))
+if "HYPOSTI_DATA" not in os.environ:
+    _data = tempfile.mkdtemp(prefix="hyposti-test-data-")
+    os.environ["HYPOSTI_DATA"] = _data
+    atexit.register(shutil.rmtree, _data, ignore_errors=True)
 os.environ.setdefault("HYPOSTI_SECRET_KEY", secrets.token_urlsafe(40))
 django.setup()  # pytest-django reads the settings module before this conftest sets it
 
