@@ -24,6 +24,7 @@ from hyposti.cli import (
     recist,
     report,
     screen,
+    service,
     simulate,
     twin,
 )
@@ -61,6 +62,11 @@ app.command("orr", rich_help_panel=STATS, context_settings={"ignore_unknown_opti
     orr.orr_command
 )
 app.command("nca", rich_help_panel=STATS)(nca.nca_command)
+SERVICE = "Trial operations service"
+app.command("serve", rich_help_panel=SERVICE)(service.serve_command)
+app.command("createuser", rich_help_panel=SERVICE)(service.createuser_command)
+app.command("import", rich_help_panel=SERVICE)(service.import_command)
+app.add_typer(service.audit_app, name="audit", rich_help_panel=SERVICE)
 
 
 def run(argv: list[str] | None = None) -> int:

@@ -1,0 +1,201 @@
+"""`hyposti serve | createuser | import | audit verify`: run and load the trial operations service.
+
+Django is imported inside each command (the CLI starts without it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from hyposti.cli.output import emit, error_console
+from hyposti.errors import InputError
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON only.")]
+DataOption = Annotated[
+    Path | None,
+    typer.Option("--data", help="Data folder (SQLite file, secret key); default ./hyposti-data."),
+]
+audit_app = typer.Typer(help="The hash-chained audit trail.", no_args_is_help=True)
+
+
+def _django(data: Path | None) -> str:
+    """Configure Django for ``data``, migrate the database, and say where the data live."""
+    if data is not None:
+        os.environ["HYPOSTI_DATA"] = str(data.resolve())
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hyposti.service.settings")
+    import django
+    from django.conf import settings
+    from django.core.management import call_command
+
+    django.setup()
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
+    call_command("migrate", verbosity=0, interactive=False)
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"SQLite {db['NAME']}"
+    return f"PostgreSQL {db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+def serve_command(
+    data: DataOption = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port.")] = 8000,
+    workers: Annotated[int, typer.Option("--workers", help="gunicorn worker processes.")] = 2,
+    as_json: JsonOption = False,
+) -> None:
+    """Serve the trial operations service with gunicorn (migrating the database first)."""
+    if not 1 <= port <= 65535:
+        raise InputError("--port", port, "must be a TCP port 1-65535")
+    if workers < 1:
+        raise InputError("--workers", workers, "needs at least one worker")
+    where = _django(data)
+    from django.conf import settings
+
+    info = {
+        "database": where,
+        "data_dir": str(settings.DATA_DIR),
+        "url": f"http://{host}:{port}/api/",
+        "openapi": f"http://{host}:{port}/api/openapi.json",
+    }
+    emit(
+        info,
+        as_json,
+        lambda c: c.print(
+            f"data: {where}\nserving {info['url']} (OpenAPI: {info['openapi']}) with gunicorn"
+        ),
+    )
+    sys.stdout.flush()
+    os.execv(
+        sys.executable,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "hyposti.service.wsgi:application",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(workers),
+            "--access-logfile",
+            "-",
+        ],
+    )
+
+
+def createuser_command(
+    username: Annotated[str, typer.Argument(help="Login name.")],
+    role: Annotated[str, typer.Option("--role", help="administrator, investigator, ...")],
+    name: Annotated[str, typer.Option("--name", help="Printed name shown on signatures.")],
+    site: Annotated[
+        str | None, typer.Option("--site", help="Site code (site-bound roles).")
+    ] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    data: DataOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Add a user with one role; the password is asked for (never an argument)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    _django(data)
+    from django.utils import timezone
+
+    from hyposti.service.services.users import user_create
+
+    user = user_create(
+        now=timezone.now(),
+        username=username,
+        password=password,
+        role=role,
+        printed_name=name,
+        site_code=site,
+        created_by="cli",
+    )
+    result = {"username": user.username, "role": role, "site": site}
+    emit(result, as_json, lambda c: c.print(f"created {username} ({role})"))
+
+
+def import_command(
+    directory: Annotated[Path, typer.Argument(help="Folder of the dataset's table files.")],
+    data: DataOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Load a trial dataset into a fresh database (audited as an import)."""
+    from hyposti.data import read_dataset
+
+    dataset = read_dataset(directory)
+    where = _django(data)
+    from django.utils import timezone
+
+    from hyposti.service.dataset_io import import_dataset
+
+    counts = import_dataset(dataset, username="import", now=timezone.now())
+    result: dict[str, Any] = {"database": where, "records": counts}
+    emit(
+        result,
+        as_json,
+        lambda c: c.print(
+            f"imported into {where}: " + ", ".join(f"{v} {k}" for k, v in counts.items())
+        ),
+    )
+
+
+def export_dataset_command(
+    out_dir: Annotated[Path, typer.Argument(help="Folder to write the dataset into.")],
+    data: DataOption = None,
+    cutoff: Annotated[
+        str | None, typer.Option("--cutoff", help="Data cut-off date (default: the stored one).")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="parquet or csv.")] = "parquet",
+    as_json: JsonOption = False,
+) -> None:
+    """Write the trial dataset from the database, as `hyposti analyze` and `report` read it."""
+    try:
+        cut = dt.date.fromisoformat(cutoff) if cutoff else None
+    except ValueError as exc:
+        raise InputError("--cutoff", cutoff, "must be an ISO date YYYY-MM-DD") from exc
+    if fmt not in ("parquet", "csv"):
+        raise InputError("--format", fmt, "must be parquet or csv")
+    where = _django(data)
+    from hyposti.data import write_dataset
+    from hyposti.service.dataset_io import export_dataset
+
+    ds = export_dataset(data_cutoff=cut)
+    folder = write_dataset(ds, out_dir, fmt)  # type: ignore[arg-type]
+    result = {
+        "database": where,
+        "directory": str(folder),
+        "rows": {k: len(v) for k, v in ds.tables().items()},
+    }
+    emit(result, as_json, lambda c: c.print(f"wrote the dataset from {where} to {folder}"))
+
+
+@audit_app.command("verify")
+def audit_verify_command(data: DataOption = None, as_json: JsonOption = False) -> None:
+    """Check the audit chain; exits 1 naming the first broken link."""
+    where = _django(data)
+    from hyposti.service.audit import audit_verify
+
+    verdict = audit_verify()
+    result = {"database": where, **verdict.to_dict()}
+
+    def render(console: Console) -> None:
+        colour = "green" if verdict.intact else "red"
+        console.print(f"[{colour}]{verdict.problem}[/] ({where})")
+
+    emit(result, as_json, render)
+    if not verdict.intact:
+        if not as_json:
+            error_console.print(f"audit chain broken at entry {verdict.first_broken_seq}")
+        raise typer.Exit(1)

@@ -1,0 +1,47 @@
+"""Who may do what: the permission matrix applied to a user, and site-limited visibility."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+
+from hyposti.service.errors import ForbiddenError, NotFoundError
+from hyposti.service.models import Participant, UserProfile
+from hyposti.service.permissions import MATRIX, SITE_BOUND
+
+
+def profile_of(user: AbstractBaseUser) -> UserProfile:
+    profile = UserProfile.objects.select_related("site").filter(user_id=user.pk).first()
+    if profile is None or not user.is_active:
+        raise ForbiddenError("any", None, "is not set: the user has no role in this trial")
+    return profile
+
+
+def authorize(user: AbstractBaseUser, action: str) -> UserProfile:
+    """The user's profile if the permission matrix lets their role do ``action``; else refuse."""
+    profile = profile_of(user)
+    if profile.role not in MATRIX[action]:
+        allowed = ", ".join(sorted(MATRIX[action]))
+        raise ForbiddenError(action, profile.role, f"may not do this (allowed: {allowed})")
+    return profile
+
+
+def visible_participants(profile: UserProfile) -> QuerySet[Participant]:
+    """Site-bound roles see their own site's participants only."""
+    qs = Participant.objects.select_related("site")
+    if profile.role in SITE_BOUND:
+        return qs.filter(site_id=profile.site_id)
+    return qs
+
+
+def participant_for(
+    profile: UserProfile, subject_id: str, *, for_update: bool = False
+) -> Participant:
+    """The participant if this user may see it (others are 'not found', not 'forbidden')."""
+    qs = visible_participants(profile)
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    participant = qs.filter(subject_id=subject_id).first()
+    if participant is None:
+        raise NotFoundError("participant", subject_id)
+    return participant

@@ -1,0 +1,46 @@
+"""Which database the service uses: SQLite in the data folder, or PostgreSQL via DATABASE_URL."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from hyposti.errors import InputError
+
+#: SQLite waits this long (s) for another writer instead of failing at once.
+SQLITE_BUSY_TIMEOUT_S = 30
+
+
+def data_dir() -> Path:
+    """The data folder: HYPOSTI_DATA, else ./hyposti-data (the SQLite file and the secret key)."""
+    return Path(os.environ.get("HYPOSTI_DATA", "hyposti-data")).resolve()
+
+
+def database_settings(url: str | None, folder: Path) -> dict[str, Any]:
+    """Django's DATABASES['default'] for ``url`` (PostgreSQL) or SQLite in ``folder``.
+
+    SQLite runs in WAL mode with every transaction opened as BEGIN IMMEDIATE, so writers queue
+    on the database lock (up to the busy timeout) instead of failing mid-transaction; that makes
+    the check-then-write of an enrolment serial, as select_for_update does on PostgreSQL.
+    """
+    if url:
+        import dj_database_url
+
+        if not url.startswith(("postgres://", "postgresql://")):
+            raise InputError("DATABASE_URL", url.split("@")[-1], "must be a postgresql:// URL")
+        config = dict(dj_database_url.parse(url, conn_max_age=0))
+        config["TEST"] = {"NAME": f"test_{config['NAME']}"}
+        return config
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(folder / "hyposti.sqlite3"),
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": SQLITE_BUSY_TIMEOUT_S,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+        },
+        # A file, not Django's shared in-memory database: the concurrency tests need real locks.
+        "TEST": {"NAME": str(Path(tempfile.gettempdir()) / f"hyposti-test-{os.getpid()}.sqlite3")},
+    }

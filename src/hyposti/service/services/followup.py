@@ -1,0 +1,198 @@
+"""Tumour assessments (RECIST 1.1 / iRECIST run on save), CAR copy-number samples, disposition."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from hyposti.data.schema import OFF_STUDY_REASONS
+from hyposti.errors import InputError
+from hyposti.service.access import authorize, participant_for
+from hyposti.service.errors import RefusedError
+from hyposti.service.models import (
+    Disposition,
+    Lesion,
+    LesionMeasurement,
+    Participant,
+    Sample,
+    TumourAssessment,
+)
+from hyposti.service.services.participants import move
+from hyposti.service.services.records import change, check_not_future, create
+from hyposti.service.trial_protocol import trial_protocol
+
+
+def participant_response(participant: Participant, today: dt.date) -> dict[str, Any] | None:
+    """The participant's RECIST 1.1 response (Eisenhauer 2009) from the stored scans, by the
+    response engine over the participant's own dataset rows; None before infusion or baseline."""
+    from hyposti.analysis.tumour import tumour_data
+    from hyposti.response import assess_patient
+    from hyposti.service.dataset_io import export_dataset
+
+    records = tumour_data(export_dataset([participant], data_cutoff=today))
+    if not records:
+        return None
+    protocol = trial_protocol()
+    return assess_patient(records[0], protocol.response).model_dump(mode="json")
+
+
+@transaction.atomic
+def tumour_assessment_record(
+    *,
+    user: AbstractBaseUser,
+    now: dt.datetime,
+    subject_id: str,
+    assessment_date: dt.date,
+    baseline: bool,
+    lesions: list[dict[str, Any]],
+    non_target_status: str = "",
+    non_target_increased: bool | None = None,
+) -> TumourAssessment:
+    """One scan. At baseline each lesion is declared (lesion_id, organ, lymph_node, category,
+    method, diameter_mm); at follow-up each reading names a known lesion (state, diameter_mm),
+    and a new lesion also gives organ and lymph_node. The response is computed and kept."""
+    profile = authorize(user, "tumour.record")
+    participant = participant_for(profile, subject_id, for_update=True)
+    check_not_future("assessment_date", assessment_date, now)
+    username = user.get_username()
+    scans = participant.tumour_assessments
+    if baseline and scans.filter(baseline=True).exists():
+        raise RefusedError("baseline", True, "the participant already has a baseline scan")
+    if not baseline and not scans.filter(baseline=True, assessment_date__lt=assessment_date):
+        raise RefusedError(
+            "assessment_date", assessment_date.isoformat(), "needs an earlier baseline"
+        )
+    scan = TumourAssessment(
+        participant=participant,
+        assessment_date=assessment_date,
+        baseline=baseline,
+        non_target_status=non_target_status,
+        non_target_increased=non_target_increased,
+    )
+    create([scan], username=username, now=now, reason="scan entered")
+    known = {le.lesion_id: le for le in participant.lesions.all()}
+    readings = []
+    for i, item in enumerate(lesions):
+        lesion_id = item.get("lesion_id")
+        lesion = known.get(lesion_id)
+        if lesion is None:
+            category = "new" if not baseline else item.get("category")
+            if category not in (("target", "non-target") if baseline else ("new",)):
+                raise InputError(
+                    f"lesions[{i}].category",
+                    category,
+                    "baseline lesions are target or non-target; later ones new",
+                )
+            lesion = Lesion(
+                participant=participant,
+                lesion_id=lesion_id,
+                category=category,
+                organ=item.get("organ", ""),
+                lymph_node=bool(item.get("lymph_node")),
+                method=item.get("method", ""),
+                slice_thickness_mm=item.get("slice_thickness_mm"),
+            )
+            create([lesion], username=username, now=now, reason="lesion declared")
+            known[lesion_id] = lesion
+        state = item.get("state") or (
+            "measured" if item.get("diameter_mm") is not None else "present"
+        )
+        readings.append(
+            LesionMeasurement(
+                assessment=scan,
+                lesion=lesion,
+                state=state,
+                diameter_mm=item.get("diameter_mm"),
+                merged_into=item.get("merged_into", ""),
+                equivocal=item.get("equivocal"),
+                increased=item.get("increased"),
+            )
+        )
+    create(readings, username=username, now=now, reason="lesions measured")
+    response = participant_response(participant, now.astimezone(dt.UTC).date())
+    if response is not None:
+        change(
+            scan,
+            {"response": response},
+            username=username,
+            now=now,
+            reason="RECIST 1.1 response computed",
+        )
+    return scan
+
+
+@transaction.atomic
+def sample_record(
+    *,
+    user: AbstractBaseUser,
+    now: dt.datetime,
+    subject_id: str,
+    matrix: str,
+    sample_date: dt.date,
+    copies_per_ug: float | None,
+    lloq: float,
+) -> Sample:
+    """A CAR transgene qPCR result; the study day counts from the infusion (day 0)."""
+    profile = authorize(user, "sample.record")
+    participant = participant_for(profile, subject_id, for_update=True)
+    check_not_future("sample_date", sample_date, now)
+    if participant.infusion_date is None:
+        raise RefusedError("state", participant.state, "CAR copies are measured after infusion")
+    if copies_per_ug is not None and copies_per_ug < lloq:
+        raise InputError("copies_per_ug", copies_per_ug, f"below the LLOQ {lloq}: leave it empty")
+    sample = Sample(
+        participant=participant,
+        matrix=matrix,
+        sample_date=sample_date,
+        study_day=(sample_date - participant.infusion_date).days,
+        copies_per_ug=copies_per_ug,
+        lloq=lloq,
+    )
+    create([sample], username=user.get_username(), now=now, reason="sample result entered")
+    return sample
+
+
+@transaction.atomic
+def disposition_record(
+    *,
+    user: AbstractBaseUser,
+    now: dt.datetime,
+    subject_id: str,
+    values: dict[str, Any],
+    reason: str = "",
+) -> Disposition:
+    """Progression, death, new therapy, last contact; an off-study date takes the participant
+    off study with its reason. Changes to an entered disposition need a reason."""
+    profile = authorize(user, "disposition.record")
+    participant = participant_for(profile, subject_id, for_update=True)
+    for field, value in values.items():
+        if field.endswith("_date"):
+            check_not_future(field, value, now)
+    off_reason = values.get("off_study_reason") or ""
+    if off_reason and off_reason not in OFF_STUDY_REASONS:
+        raise InputError(
+            "off_study_reason", off_reason, f"must be one of {', '.join(OFF_STUDY_REASONS)}"
+        )
+    if bool(values.get("off_study_date")) != bool(off_reason):
+        raise InputError("off_study_reason", off_reason, "an off-study date needs its reason")
+    username = user.get_username()
+    existing = Disposition.objects.filter(participant=participant).first()
+    if existing is None:
+        record = Disposition(participant=participant, **values)
+        create([record], username=username, now=now, reason="disposition entered")
+    else:
+        change(existing, values, username=username, now=now, reason=reason)
+        record = existing
+    if values.get("off_study_date") and participant.state not in ("off_study", "screen_failure"):
+        move(
+            participant,
+            "off_study",
+            username=username,
+            now=now,
+            reason=off_reason,
+            off_study_reason=off_reason,
+        )
+    return record

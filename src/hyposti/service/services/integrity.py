@@ -1,0 +1,227 @@
+"""Data queries, record locks and corrections of entered data (each with its reason)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import models, transaction
+
+from hyposti.errors import InputError
+from hyposti.service.access import authorize, participant_for
+from hyposti.service.audit import Change, audit_append
+from hyposti.service.errors import RefusedError
+from hyposti.service.models import (
+    AdverseEvent,
+    DataQuery,
+    Disposition,
+    Participant,
+    RecordLock,
+    Sample,
+    UserProfile,
+)
+from hyposti.service.services.records import change, check_not_future
+
+#: Records open to correction, and the fields that may be corrected (workflow fields such as
+#: state, dose level or DLT decisions change only through their own services).
+CORRECTABLE: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
+    "participant": (
+        Participant,
+        (
+            "sex",
+            "age_years",
+            "weight_kg",
+            "height_cm",
+            "tumour_type",
+            "her2_expression_pct",
+            "ecog",
+        ),
+    ),
+    "adverseevent": (
+        AdverseEvent,
+        (
+            "resolution_date",
+            "serious",
+            "attribution_car_t",
+            "attribution_nab_paclitaxel",
+            "attribution_cyclophosphamide",
+        ),
+    ),
+    "sample": (Sample, ("copies_per_ug", "lloq", "matrix")),
+    "disposition": (
+        Disposition,
+        ("progression_date", "death_date", "death_cause", "new_therapy_date", "last_contact_date"),
+    ),
+}
+
+
+def _date(field: str, value: Any) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise InputError(field, value, "must be an ISO 8601 date (YYYY-MM-DD)") from exc
+
+
+def _subject(instance: models.Model) -> str:
+    if isinstance(instance, Participant):
+        return instance.subject_id
+    return instance.participant.subject_id  # type: ignore[attr-defined]
+
+
+def _record(
+    profile: UserProfile, model: str, object_id: str, *, by_pk: bool = False
+) -> models.Model:
+    """A correctable record the user's site may see; participants are named by subject id,
+    other records (and stored references, ``by_pk``) by primary key."""
+    if model not in CORRECTABLE:
+        raise InputError("model", model, f"must be one of {', '.join(CORRECTABLE)}")
+    cls = CORRECTABLE[model][0]
+    key = "subject_id" if cls is Participant and not by_pk else "pk"
+    instance = cls.objects.select_for_update().filter(**{key: object_id}).first()
+    if instance is None:
+        raise InputError("object_id", object_id, f"no such {model}")
+    participant_for(profile, _subject(instance))
+    return instance
+
+
+@transaction.atomic
+def record_correct(
+    *,
+    user: AbstractBaseUser,
+    now: dt.datetime,
+    model: str,
+    object_id: str,
+    values: dict[str, Any],
+    reason: str,
+) -> dict[str, list[Any]]:
+    """Correct fields of an entered record with a reason; refused if locked. A signature on the
+    record no longer matches the new version and shows as invalidated."""
+    profile = authorize(user, "record.correct")
+    instance = _record(profile, model, object_id)
+    allowed = CORRECTABLE[model][1]
+    for field, value in values.items():
+        if field not in allowed:
+            raise InputError(field, value, f"not correctable here (allowed: {', '.join(allowed)})")
+        if field.endswith("_date") and value is not None:
+            values[field] = value = _date(field, value)
+            check_not_future(field, value, now)
+    return change(
+        instance, values, username=user.get_username(), now=now, reason=reason, action="correct"
+    )
+
+
+@transaction.atomic
+def record_lock(*, user: AbstractBaseUser, now: dt.datetime, model: str, object_id: str) -> None:
+    """A data manager locks a record against changes."""
+    profile = authorize(user, "record.lock")
+    instance = _record(profile, model, object_id)
+    key = {"model": model, "object_id": str(instance.pk)}
+    if RecordLock.objects.filter(**key, unlocked_at__isnull=True).exists():
+        raise RefusedError("object_id", object_id, "already locked")
+    RecordLock.objects.create(**key, locked_by=user.get_username(), locked_at=now)
+    audit_append(
+        username=user.get_username(),
+        at=now,
+        reason="record locked",
+        changes=[Change("lock", model, str(instance.pk), {"locked": [False, True]})],
+    )
+
+
+@transaction.atomic
+def record_unlock(
+    *, user: AbstractBaseUser, now: dt.datetime, model: str, object_id: str, reason: str
+) -> None:
+    """Unlock only with a reason, which the lock row and the audit trail keep."""
+    profile = authorize(user, "record.unlock")
+    if not reason.strip():
+        raise RefusedError("reason", reason, "unlocking a record needs a reason")
+    instance = _record(profile, model, object_id)
+    lock = (
+        RecordLock.objects.select_for_update()
+        .filter(model=model, object_id=str(instance.pk), unlocked_at__isnull=True)
+        .first()
+    )
+    if lock is None:
+        raise RefusedError("object_id", object_id, "is not locked")
+    lock.unlocked_by, lock.unlocked_at, lock.unlock_reason = user.get_username(), now, reason
+    lock.save()
+    audit_append(
+        username=user.get_username(),
+        at=now,
+        reason=reason,
+        changes=[Change("unlock", model, str(instance.pk), {"locked": [True, False]})],
+    )
+
+
+@transaction.atomic
+def query_open(
+    *, user: AbstractBaseUser, now: dt.datetime, model: str, object_id: str, field: str, text: str
+) -> DataQuery:
+    """Open a query on one field of a record (monitor or data manager)."""
+    profile = authorize(user, "query.open")
+    instance = _record(profile, model, object_id)
+    if field not in {f.name for f in instance._meta.concrete_fields}:
+        raise InputError("field", field, f"not a field of {model}")
+    if not text.strip():
+        raise InputError("text", text, "a query needs its question")
+    query = DataQuery.objects.create(
+        model=model,
+        object_id=str(instance.pk),
+        field=field,
+        text=text,
+        status="open",
+        opened_by=user.get_username(),
+        opened_at=now,
+    )
+    audit_append(
+        username=user.get_username(),
+        at=now,
+        reason=text,
+        changes=[Change("query", "dataquery", str(query.pk), {"status": [None, "open"]})],
+    )
+    return query
+
+
+def _query(profile: UserProfile, pk: int, status: str) -> DataQuery:
+    query = DataQuery.objects.select_for_update().filter(pk=pk).first()
+    if query is None:
+        raise InputError("query", pk, "no such query")
+    _record(profile, query.model, query.object_id, by_pk=True)
+    if query.status != status:
+        raise RefusedError("status", query.status, f"the query must be {status} for this step")
+    return query
+
+
+@transaction.atomic
+def query_answer(*, user: AbstractBaseUser, now: dt.datetime, pk: int, answer: str) -> DataQuery:
+    profile = authorize(user, "query.answer")
+    query = _query(profile, pk, "open")
+    if not answer.strip():
+        raise InputError("answer", answer, "an answer cannot be empty")
+    query.status, query.answer, query.answered_by = "answered", answer, user.get_username()
+    query.save()
+    audit_append(
+        username=user.get_username(),
+        at=now,
+        reason=answer,
+        changes=[Change("query", "dataquery", str(pk), {"status": ["open", "answered"]})],
+    )
+    return query
+
+
+@transaction.atomic
+def query_close(*, user: AbstractBaseUser, now: dt.datetime, pk: int) -> DataQuery:
+    profile = authorize(user, "query.close")
+    query = _query(profile, pk, "answered")
+    query.status, query.closed_by = "closed", user.get_username()
+    query.save()
+    audit_append(
+        username=user.get_username(),
+        at=now,
+        reason="query closed",
+        changes=[Change("query", "dataquery", str(pk), {"status": ["answered", "closed"]})],
+    )
+    return query

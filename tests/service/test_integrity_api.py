@@ -1,0 +1,110 @@
+"""Signatures invalidated by a later change, record locks, data queries, tokens and errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from hyposti.service.services.treatment import administration_record
+from tests.service.conftest import PASSWORD, SITE, START
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+RELATED = {"car_t": "unlikely", "nab_paclitaxel": "probable", "cyclophosphamide": "unlikely"}
+
+
+def test_a_change_invalidates_the_signature_visibly(api, users, enrolled) -> None:
+    enrolled("P01")
+    administration_record(user=users["research_coordinator"], now=START, subject_id="P01",
+                          product="nab-paclitaxel", administration_date=START.date())  # fmt: skip
+    ae = api.ok("research_coordinator", "post", "/participants/P01/adverse-events",
+                {"onset_date": START.date().isoformat(), "serious": False,
+                 "attribution": RELATED, "term": "Nausea", "grade": 2}, 201)  # fmt: skip
+    # Not infused and not related to the CAR-T: the engine proposes no DLT and says why.
+    assert ae["dlt_proposed"] is False and "not infused" in ae["dlt_proposal_reason"]
+    wrong = api.call("investigator", "post", f"/adverse-events/{ae['ae_id']}/dlt-decision",
+                     {"is_dlt": False, "reason": "agree", "password": "not it"})  # fmt: skip
+    assert wrong.status_code == 409 and wrong.json()["field"] == "password"
+    signed = api.ok("investigator", "post", f"/adverse-events/{ae['ae_id']}/dlt-decision",
+                    {"is_dlt": False, "reason": "agree", "password": PASSWORD})  # fmt: skip
+    (sig,) = signed["signatures"]
+    assert (sig["printed_name"], sig["meaning"], sig["valid"]) == (
+        "Dr Investigator", "responsibility", True)  # fmt: skip
+    assert dt.datetime.fromisoformat(sig["signed_at"]) == START
+    api.ok("research_coordinator", "post", f"/records/adverseevent/{signed['id']}/correct",
+           {"values": {"serious": True}, "reason": "hospitalised"})  # fmt: skip
+    (after,) = api.ok("monitor", "get", "/participants/P01")["adverse_events"][0]["signatures"]
+    assert after["valid"] is False and after["status"].startswith("INVALIDATED")
+
+
+def test_lock_refuses_changes_until_unlocked_with_a_reason(api, users, enrolled) -> None:
+    enrolled("P01")
+    correct = ("post", "/records/participant/P01/correct",
+               {"values": {"ecog": 1}, "reason": "source document"})  # fmt: skip
+    api.ok("data_manager", "post", "/records/participant/P01/lock")
+    locked = api.call("research_coordinator", *correct)
+    assert locked.status_code == 409 and "locked" in locked.json()["rule"]
+    no_reason = api.call("data_manager", "post", "/records/participant/P01/unlock",
+                         {"reason": ""})  # fmt: skip
+    assert no_reason.status_code == 409 and no_reason.json()["field"] == "reason", no_reason.content
+    api.ok("data_manager", "post", "/records/participant/P01/unlock",
+           {"reason": "query answered: ECOG corrected from source"})  # fmt: skip
+    assert api.ok("research_coordinator", *correct)["changes"] == {"ecog": [None, 1]}
+    actions = [e["action"] for e in api.ok("data_manager", "get", "/audit",
+                                           {"model": "participant"})]  # fmt: skip
+    assert actions[-3:] == ["lock", "unlock", "correct"]
+
+
+def test_query_open_answer_close(api, users, enrolled) -> None:
+    enrolled("P01")
+    q = api.ok("monitor", "post", "/queries", {"model": "participant", "object_id": "P01",
+                                              "field": "weight_kg", "text": "weight source?"},
+               201)  # fmt: skip
+    early = api.call("monitor", "post", f"/queries/{q['id']}/close")
+    assert early.status_code == 409 and "must be answered" in early.json()["rule"]
+    assert api.call("research_coordinator", "post", "/queries",
+                    {"model": "participant", "object_id": "P01", "field": "sex",
+                     "text": "?"}).status_code == 403  # fmt: skip
+    api.ok("research_coordinator", "post", f"/queries/{q['id']}/answer",
+           {"answer": "62 kg on the clinic scale, 2026-11-20"})  # fmt: skip
+    assert api.ok("monitor", "post", f"/queries/{q['id']}/close")["status"] == "closed"
+    bad = api.call("monitor", "post", "/queries", {"model": "participant", "object_id": "P01",
+                                                   "field": "nonsense", "text": "?"})  # fmt: skip
+    assert bad.status_code == 400 and bad.json()["field"] == "field"
+
+
+def test_tokens_expire_and_logins_are_throttled(api, clock) -> None:
+    token = api.token("monitor")
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    assert api.client.get("/api/participants", **headers).status_code == 200
+    clock.advance(1)  # past the 12-hour token lifetime
+    assert api.client.get("/api/participants", **headers).status_code == 401
+    for _ in range(5):
+        assert api.login("statistician", "guess").status_code == 403
+    throttled = api.login("statistician")
+    assert throttled.status_code == 403 and "failed logins" in throttled.json()["detail"]
+
+
+def test_bad_input_is_a_4xx_naming_the_field(api) -> None:
+    r = api.call(
+        "research_coordinator",
+        "post",
+        "/participants",
+        {"subject_id": "B01", "site_code": SITE, "sex": "X", "age_years": 300},
+    )
+    assert r.status_code == 400
+    assert r.json()["field"].endswith("sex") and "age_years" in r.json()["detail"]
+    r = api.call(
+        "research_coordinator",
+        "post",
+        "/participants",
+        {"subject_id": "B01", "site_code": "NOWHERE", "sex": "F", "age_years": 30},
+    )
+    assert r.status_code == 400 and r.json()["field"] == "site_code"
+
+
+def test_openapi_schema_is_served(client) -> None:
+    schema = client.get("/api/openapi.json").json()
+    assert schema["info"]["title"] == "hyposti trial operations"
+    assert "/api/participants/{subject_id}/enrol" in schema["paths"]
