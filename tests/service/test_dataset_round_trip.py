@@ -34,10 +34,7 @@ def test_import_then_export_gives_the_identical_analysis(synthetic, tmp_path, ca
     assert imported["participant"] == len(original.subjects)
     assert imported["adverseevent"] == len(original.adverse_events)
 
-    from hyposti.cli.service import export_dataset_command
-
-    export_dataset_command(tmp_path / "out", data=None, cutoff=None, fmt="parquet",
-                           as_json=True)  # fmt: skip
+    assert run(["export", "dataset", str(tmp_path / "out"), "--json"]) == 0
     capsys.readouterr()
     exported = read_dataset(tmp_path / "out")
     for name, frame in original.tables().items():

@@ -67,6 +67,8 @@ app.command("serve", rich_help_panel=SERVICE)(service.serve_command)
 app.command("createuser", rich_help_panel=SERVICE)(service.createuser_command)
 app.command("import", rich_help_panel=SERVICE)(service.import_command)
 app.add_typer(service.audit_app, name="audit", rich_help_panel=SERVICE)
+# The service's dataset export joins the CDISC exports: one `export` group for every way out.
+export.app.command("dataset")(service.export_dataset_command)
 
 
 def run(argv: list[str] | None = None) -> int:

@@ -25,6 +25,7 @@ from hyposti.service.models import (
     Exposure,
     Lesion,
     LesionMeasurement,
+    Medication,
     Participant,
     Sample,
     Screening,
@@ -44,6 +45,7 @@ SIMPLE: dict[str, type[models.Model]] = {
     "tumour_assessments": TumourAssessment,
     "kinetics": Sample,
     "disposition": Disposition,
+    "medications": Medication,
 }
 
 

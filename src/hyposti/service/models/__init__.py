@@ -16,7 +16,7 @@ from hyposti.service.models.integrity import (
     Signature,
 )
 from hyposti.service.models.participant import Participant, Screening, ScreeningCriterion
-from hyposti.service.models.safety import AdverseEvent
+from hyposti.service.models.safety import AdverseEvent, Medication
 from hyposti.service.models.site import ApiToken, LoginFailure, Site, UserProfile
 from hyposti.service.models.treatment import DosingRecord, Exposure
 from hyposti.service.models.tumour import Lesion, LesionMeasurement, TumourAssessment
@@ -37,6 +37,7 @@ __all__ = [
     "Lesion",
     "LesionMeasurement",
     "LoginFailure",
+    "Medication",
     "Participant",
     "RecordLock",
     "Sample",

@@ -15,6 +15,10 @@ class Study(models.Model):
     study_id = models.CharField(max_length=40, unique=True)
     protocol_version = models.CharField(max_length=100, blank=True)
     data_cutoff = models.DateField(null=True, blank=True)
+    #: Where the data come from ("clinical", or "synthetic" for a demo loaded from the generator)
+    #: and, for generated data, the day they were generated (hyposti.data.schema, study table).
+    data_source = models.CharField(max_length=20, blank=True)
+    generated_on = models.DateField(null=True, blank=True)
     mtd_dose_level = models.PositiveSmallIntegerField(null=True, blank=True)
     rp2d_dose_level = models.PositiveSmallIntegerField(null=True, blank=True)
     rp2d_rationale = models.TextField(blank=True)

@@ -49,3 +49,22 @@ class AdverseEvent(models.Model):
                 name="ae_resolves_after_onset",
             ),
         ]
+
+
+class Medication(models.Model):
+    """A medication given to manage an adverse event (tocilizumab, corticosteroids)."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="medications"
+    )
+    medication_id = models.CharField(max_length=64, unique=True)
+    medication = models.CharField(max_length=200)
+    #: The dataset's link to the adverse event treated (adverse_events.ae_id).
+    ae_id = models.CharField(max_length=64, blank=True)
+    indication = models.CharField(max_length=200, blank=True)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    dose = models.FloatField(null=True, blank=True)
+    dose_unit = models.CharField(max_length=10, blank=True)
+    interval_hours = models.PositiveIntegerField(null=True, blank=True)
+    history = HistoricalRecords()
