@@ -10,8 +10,6 @@ from rich.console import Console
 from rich.table import Table
 
 from hyposti.cli.output import emit
-from hyposti.data import dataset_schema, read_dataset, write_dataset
-from hyposti.data.example import example_dataset
 from hyposti.errors import InputError
 
 app = typer.Typer(help="The trial dataset: schema, checks, example.", no_args_is_help=True)
@@ -21,6 +19,8 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON only.")]
 @app.command("schema")
 def schema_command(as_json: JsonOption = False) -> None:
     """Every table and column of the dataset (type, required, allowed values, meaning)."""
+    from hyposti.data.schema import dataset_schema
+
     schema = dataset_schema()
 
     def render(console: Console) -> None:
@@ -45,6 +45,8 @@ def check_command(
     as_json: JsonOption = False,
 ) -> None:
     """Load a dataset folder and report every schema violation (exit 2 if any)."""
+    from hyposti.data.dataset import read_dataset
+
     ds = read_dataset(directory)
     counts = {name: len(frame) for name, frame in ds.tables().items()}
     listing = ", ".join(f"{k} {v}" for k, v in counts.items())
@@ -58,6 +60,9 @@ def example_command(
     as_json: JsonOption = False,
 ) -> None:
     """Write the hand-built 8-subject example trial."""
+    from hyposti.data.dataset import write_dataset
+    from hyposti.data.example import example_dataset
+
     if format not in ("parquet", "csv"):
         raise InputError("--format", format, "must be parquet or csv")
     folder = write_dataset(example_dataset(), directory, format)  # type: ignore[arg-type]

@@ -10,23 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from hyposti.analysis import analyze_trial
 from hyposti.cli.output import emit
 from hyposti.cli.protocol import reading_panel
-from hyposti.data import write_dataset
-from hyposti.design import Design, build_design, exact_oc, protocol_dose_levels
-from hyposti.protocol import Protocol, load_protocol
-from hyposti.report import render_html
-from hyposti.report.format import median_ci, rate_ci
-from hyposti.virtual.parameters import load_parameters
-from hyposti.virtual.tables import trial_dataset
-from hyposti.virtual.trial import simulate_trial
+
+if TYPE_CHECKING:
+    from hyposti.design import Design
+    from hyposti.protocol import Protocol
 
 # True DLT probabilities per dose level for the comparison. "Working priors" are the midpoints of
 # the HER2 CAR-T priors in shared/reference/kinetics-and-biology.md (1e6/kg ~5%, 3e6/kg 10-20%,
@@ -45,6 +40,8 @@ CRM_SKELETON = (0.05, 0.12, 0.25)
 
 def comparison_designs(protocol: Protocol) -> dict[str, Design]:
     """The 3+3 readings of the protocol's MTD rule beside BOIN and CRM of the same maximum size."""
+    from hyposti.design import build_design
+
     doses = protocol.num_doses
     cohort = protocol.design.cohort_size
     max_n = 2 * cohort * doses
@@ -69,6 +66,8 @@ def comparison_designs(protocol: Protocol) -> dict[str, Design]:
 
 def design_comparison(protocol: Protocol) -> list[dict[str, Any]]:
     """Exact P(select), E[N] and E[DLT] of each comparison design under each scenario."""
+    from hyposti.design import exact_oc
+
     rows = []
     for scenario, true_tox in SCENARIOS.items():
         for name, design in comparison_designs(protocol).items():
@@ -95,6 +94,9 @@ def headline(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def _render(payload: dict[str, Any], protocol: Protocol, console: Console) -> None:
+    from hyposti.design import protocol_dose_levels
+    from hyposti.report.format import median_ci, rate_ci
+
     design = protocol.design
     console.rule(f"[b]{protocol.identifiers.nct_id}[/b] — dose-escalation rules in force")
     console.print(
@@ -154,6 +156,14 @@ def demo_command(
     The synthetic trial is screened, dosed, escalated, graded and assessed by the engines,
     analysed, and written as a dataset and a self-contained HTML report.
     """
+    from hyposti.analysis import analyze_trial
+    from hyposti.data import write_dataset
+    from hyposti.protocol import load_protocol
+    from hyposti.report import render_html
+    from hyposti.virtual.parameters import load_parameters
+    from hyposti.virtual.tables import trial_dataset
+    from hyposti.virtual.trial import simulate_trial
+
     protocol = load_protocol()
     trial = simulate_trial(seed, params=load_parameters(None), protocol=protocol)
     ds = trial_dataset(trial)

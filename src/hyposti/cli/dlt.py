@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -13,9 +13,9 @@ from rich.table import Table
 
 from hyposti.cli.output import emit
 from hyposti.errors import InputError
-from hyposti.protocol import load_protocol
-from hyposti.safety.dlt import PatientAdjudication, adjudicate, parse_patient
-from hyposti.safety.dose_history import dose_finding_history
+
+if TYPE_CHECKING:
+    from hyposti.safety.dlt import PatientAdjudication
 
 
 def _read_json(path: Path) -> Any:
@@ -71,6 +71,10 @@ def dlt_command(
     Only DLT-evaluable patients enter the dose-finding history; the others are listed for
     replacement.
     """
+    from hyposti.protocol import load_protocol
+    from hyposti.safety.dlt import adjudicate, parse_patient
+    from hyposti.safety.dose_history import dose_finding_history
+
     try:
         today_date = dt.date.fromisoformat(today) if today else dt.date.today()
     except ValueError:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -11,9 +11,10 @@ from rich.table import Table
 
 from hyposti.cli.output import emit
 from hyposti.cli.screen import parse_date
-from hyposti.dosing import DoseRecord, StudyCalendar, patient_doses, study_calendar
 from hyposti.errors import InputError
-from hyposti.protocol import load_protocol
+
+if TYPE_CHECKING:
+    from hyposti.dosing import DoseRecord, StudyCalendar
 
 ProtocolOption = Annotated[
     Path | None, typer.Option("--protocol", help="Protocol YAML (default: NCT05681650).")
@@ -112,6 +113,9 @@ def dose_command(
     as_json: JsonOption = False,
 ) -> None:
     """Doses for one patient: preconditioning mg per day and total CAR-T cells."""
+    from hyposti.dosing import patient_doses
+    from hyposti.protocol import load_protocol
+
     record = patient_doses(
         load_protocol(protocol),
         weight_kg=weight_kg,
@@ -158,6 +162,9 @@ def calendar_command(
     as_json: JsonOption = False,
 ) -> None:
     """The dated study calendar: regimen days, DLT window end, visits with windows."""
+    from hyposti.dosing import study_calendar
+    from hyposti.protocol import load_protocol
+
     cal = study_calendar(
         load_protocol(protocol),
         parse_date("--infusion-date", infusion_date),

@@ -1,8 +1,13 @@
-"""Entry point of `hyposti`: registers the command groups and turns errors into messages."""
+"""Entry point of `hyposti`: registers the command groups and turns errors into messages.
+
+Only Typer, Rich and pydantic load here: every command imports its engines (and numpy, scipy,
+pandas, matplotlib, lifelines) when it runs, so `hyposti --help` starts at once.
+"""
 
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import typer
 from pydantic import ValidationError
@@ -35,6 +40,28 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version  # costs 60 ms: only when asked
+
+        print(f"hyposti {version('hyposti')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """NCT05681650 (HypoSti.CAR-HER2) trial engine: protocol, dose finding, clinical rules."""
+
+
 # Grouped in --help by who reaches for them; the order within a panel follows a patient's course.
 RULES, TRIAL, STATS = "Clinical rules", "Whole trial", "Statistics"
 app.command("demo", rich_help_panel=TRIAL)(demo.demo_command)
@@ -57,15 +84,30 @@ app.command("nca", rich_help_panel=STATS)(nca.nca_command)
 
 
 def run(argv: list[str] | None = None) -> int:
-    """Run the CLI; a rule broken by the input exits 2 with the message, never a traceback."""
+    """Run the CLI; a rule broken by the input exits 2 with the message, never a traceback.
+
+    The machine refusing a read or a write (no space left, no permission) is also exit 2, with
+    the path and the system's reason; Ctrl-C is exit 130, the shell's code for SIGINT.
+    """
     try:
         app(args=argv, prog_name="hyposti")
+    except KeyboardInterrupt:
+        error_console.print("interrupted", highlight=False)
+        return 130
     except HypostiError as exc:
         error_console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
         return 2
     except ValidationError as exc:
         error_console.print("[bold red]error:[/] invalid input", markup=True)
         error_console.print("\n".join(validation_problems(exc)), markup=False, highlight=False)
+        return 2
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        error_console.print(
+            f"[bold red]error:[/] cannot access{where}: {exc.strerror or exc}",
+            markup=True,
+            highlight=False,
+        )
         return 2
     except SystemExit as exc:  # Typer's standalone mode ends every run, and usage errors, here
         return exc.code if isinstance(exc.code, int) else int(exc.code is not None)

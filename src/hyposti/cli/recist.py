@@ -4,20 +4,28 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from pydantic import TypeAdapter
 from rich.console import Console
 from rich.table import Table
 
 from hyposti.cli.output import emit
 from hyposti.errors import InputError
-from hyposti.protocol import load_protocol
-from hyposti.response import PatientResponse, PatientTumourData, assess_patient
-from hyposti.response.patient import Criteria
 
-PATIENTS = TypeAdapter(list[PatientTumourData])
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
+
+    from hyposti.response import PatientResponse, PatientTumourData
+    from hyposti.response.patient import Criteria
+
+
+def _patients() -> TypeAdapter[list[PatientTumourData]]:
+    from pydantic import TypeAdapter
+
+    from hyposti.response.records import PatientTumourData
+
+    return TypeAdapter(list[PatientTumourData])
 
 
 def read_patients(path: Path) -> list[PatientTumourData]:
@@ -32,7 +40,7 @@ def read_patients(path: Path) -> list[PatientTumourData]:
         payload = payload["patients"]
     if isinstance(payload, dict):
         payload = [payload]
-    return PATIENTS.validate_python(payload)
+    return _patients().validate_python(payload)
 
 
 def _fmt(value: float | None, spec: str = ".1f") -> str:
@@ -103,8 +111,11 @@ def recist(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
     """Tumour response by RECIST 1.1 (Eisenhauer 2009) or iRECIST (Seymour 2017), with reasons."""
+    from hyposti.protocol import load_protocol
+    from hyposti.response.patient import assess_patient
+
     if schema:
-        print(json.dumps(PATIENTS.json_schema(), indent=2))
+        print(json.dumps(_patients().json_schema(), indent=2))
         return
     if file is None:
         raise InputError("FILE", None, "a patient JSON file is required (or --schema)")

@@ -9,9 +9,6 @@ from typing import Annotated
 import typer
 
 from hyposti.cli.output import emit
-from hyposti.data import read_dataset
-from hyposti.protocol import load_protocol
-from hyposti.report import pdf_engine, write_pdf, write_report
 
 
 def report_command(
@@ -25,6 +22,10 @@ def report_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
     """Analyse a dataset and write one HTML file with every table and figure."""
+    from hyposti.data.dataset import read_dataset
+    from hyposti.protocol import load_protocol
+    from hyposti.report import pdf_engine, write_pdf, write_report
+
     if pdf:
         pdf_engine()  # no PDF engine: refuse before any work
     ds = read_dataset(directory)

@@ -5,30 +5,23 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from hyposti.cli.output import emit
-from hyposti.eligibility import ScreeningRecord, ScreeningResult, screen, screening_record_schema
-from hyposti.eligibility.verdict import Verdict
 from hyposti.errors import InputError
-from hyposti.protocol import load_protocol
+
+if TYPE_CHECKING:
+    from hyposti.eligibility import ScreeningRecord, ScreeningResult
 
 _STYLE = {
     "eligible": "bold green",
     "ineligible": "bold red",
     "incomplete": "bold yellow",
     "pending_review": "bold cyan",
-}
-# For an exclusion, "met" means the patient is not excluded; say so in words a coordinator reads.
-_LABEL = {
-    ("inclusion", Verdict.MET): "[green]met[/]",
-    ("inclusion", Verdict.NOT_MET): "[red]NOT MET[/]",
-    ("exclusion", Verdict.MET): "[green]not excluded[/]",
-    ("exclusion", Verdict.NOT_MET): "[red]EXCLUDED[/]",
 }
 
 
@@ -41,6 +34,8 @@ def parse_date(option: str, text: str) -> dt.date:
 
 
 def read_record(path: Path) -> ScreeningRecord:
+    from hyposti.eligibility import ScreeningRecord
+
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -53,6 +48,16 @@ def read_record(path: Path) -> ScreeningRecord:
 
 
 def render_screening(result: ScreeningResult, console: Console) -> None:
+    from hyposti.eligibility.verdict import Verdict
+
+    # For an exclusion, "met" means the patient is not excluded; say so in words a coordinator
+    # reads.
+    labels = {
+        ("inclusion", Verdict.MET): "[green]met[/]",
+        ("inclusion", Verdict.NOT_MET): "[red]NOT MET[/]",
+        ("exclusion", Verdict.MET): "[green]not excluded[/]",
+        ("exclusion", Verdict.NOT_MET): "[red]EXCLUDED[/]",
+    }
     style = _STYLE[result.status]
     console.rule(f"Screening {result.participant_id} — {result.protocol_id}")
     console.print(
@@ -64,7 +69,7 @@ def render_screening(result: ScreeningResult, console: Console) -> None:
     table.add_column("verdict", no_wrap=True)
     table.add_column("reason (values used)")
     for c in result.criteria:
-        label = _LABEL.get(
+        label = labels.get(
             (c.kind, c.verdict),
             "[yellow]missing data[/]"
             if c.verdict == Verdict.MISSING_DATA
@@ -95,6 +100,9 @@ def screen_command(
     ] = None,
 ) -> None:
     """Screen a candidate against every inclusion and exclusion criterion of the protocol."""
+    from hyposti.eligibility import screen, screening_record_schema
+    from hyposti.protocol import load_protocol
+
     if schema:
         print(json.dumps(screening_record_schema(), indent=2))
         return

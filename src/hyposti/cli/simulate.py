@@ -10,12 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hyposti.cli.output import emit
-from hyposti.data import write_dataset
 from hyposti.errors import InputError
-from hyposti.protocol import load_protocol
-from hyposti.virtual.parameters import load_parameters
-from hyposti.virtual.tables import trial_dataset
-from hyposti.virtual.trial import cyclic_gc_paused, simulate_trial
 
 
 def render_summary(summary: dict[str, Any], console: Console) -> None:
@@ -80,6 +75,12 @@ def simulate_command(
     Virtual patients are screened, escalated by the 3+3 on the DLTs that occur, expanded at the
     RP2D and followed up to 3 years.
     """
+    from hyposti.data.dataset import write_dataset
+    from hyposti.protocol import load_protocol
+    from hyposti.virtual.parameters import load_parameters
+    from hyposti.virtual.tables import trial_dataset
+    from hyposti.virtual.trial import cyclic_gc_paused, simulate_trial
+
     if format not in ("parquet", "csv"):
         raise InputError("--format", format, "must be 'parquet' or 'csv'")
     fmt: Literal["parquet", "csv"] = "parquet" if format == "parquet" else "csv"

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 
 import numpy as np
-from scipy.stats import beta as beta_dist
 
 from hyposti.design.decision import (
     CappedBySampleSize,
@@ -60,8 +59,12 @@ def elimination_count(n: int, target: float, cutoff: float) -> int | None:
     """
     if n < 3:
         return None
+    # Imported here so that a 3+3 decision never loads scipy; betaincc(a, b, x) is the Beta(a, b)
+    # upper tail at x, what scipy.stats.beta.sf computes.
+    from scipy.special import betaincc
+
     for dlts in range(1, n + 1):
-        if beta_dist.sf(target, dlts + 1, n - dlts + 1) > cutoff:
+        if betaincc(dlts + 1, n - dlts + 1, target) > cutoff:
             return dlts
     return None
 
