@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hyposti.cli.output import emit
+from hyposti.cli.paths import output_folder, staged_folder
 from hyposti.cli.protocol import reading_panel
 
 if TYPE_CHECKING:
@@ -147,8 +148,15 @@ def _render(payload: dict[str, Any], protocol: Protocol, console: Console) -> No
 def demo_command(
     seed: Annotated[int, typer.Option("--seed", help="Seed of the synthetic trial.")] = 2023,
     output: Annotated[
-        Path, typer.Option("-o", "--output", help="Folder for the dataset and the report.")
+        Path,
+        typer.Option("-o", "--output", help="New or empty folder for the dataset and the report."),
     ] = Path("hyposti-demo"),
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Write into a folder that holds files, replacing dataset/, report.html."
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
     """Rules in force, their exact operating characteristics, then a whole trial, reported.
@@ -164,13 +172,16 @@ def demo_command(
     from hyposti.virtual.tables import trial_dataset
     from hyposti.virtual.trial import simulate_trial
 
+    output_folder("--output", output, force)
     protocol = load_protocol()
     trial = simulate_trial(seed, params=load_parameters(None), protocol=protocol)
     ds = trial_dataset(trial)
-    dataset = write_dataset(ds, output / "dataset", "parquet")
     result = analyze_trial(ds, protocol)
-    report = output / "report.html"
-    report.write_text(render_html(result, ds, dt.date.today()), encoding="utf-8")
+    dataset, report = output / "dataset", output / "report.html"
+    with staged_folder("--output", output) as staged:
+        write_dataset(ds, staged / dataset.name, "parquet")
+        html = render_html(result, ds, dt.date.today())
+        (staged / report.name).write_text(html, encoding="utf-8")
     payload = {
         "protocol": protocol.identifiers.nct_id,
         "design": protocol.design.model_dump(mode="json"),

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hyposti.cli.output import emit
+from hyposti.cli.paths import output_folder, staged_folder
 from hyposti.errors import InputError
 
 
@@ -51,7 +52,12 @@ def simulate_command(
     seed: Annotated[
         int, typer.Option("--seed", help="Random seed; the same seed, the same trial.")
     ],
-    output: Annotated[Path, typer.Option("-o", "--output", help="Folder to write the tables to.")],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "-o", "--output", help="New or empty folder for the tables (parent must exist)."
+        ),
+    ],
     params: Annotated[
         Path | None,
         typer.Option("--params", help="Parameter YAML (default: the shipped, documented one)."),
@@ -68,6 +74,10 @@ def simulate_command(
     format: Annotated[
         str, typer.Option("--format", help="Table files: parquet or csv.")
     ] = "parquet",
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Write into a folder that holds files, replacing tables."),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
     """Simulate a whole trial through the real engines and write its dataset.
@@ -75,7 +85,7 @@ def simulate_command(
     Virtual patients are screened, escalated by the 3+3 on the DLTs that occur, expanded at the
     RP2D and followed up to 3 years.
     """
-    from hyposti.data.dataset import write_dataset
+    from hyposti.data.dataset import stale_tables, write_dataset
     from hyposti.protocol import load_protocol
     from hyposti.virtual.parameters import load_parameters
     from hyposti.virtual.tables import trial_dataset
@@ -84,6 +94,7 @@ def simulate_command(
     if format not in ("parquet", "csv"):
         raise InputError("--format", format, "must be 'parquet' or 'csv'")
     fmt: Literal["parquet", "csv"] = "parquet" if format == "parquet" else "csv"
+    output_folder("--output", output, force)
     with cyclic_gc_paused():
         trial = simulate_trial(
             seed,
@@ -91,6 +102,7 @@ def simulate_command(
             protocol=load_protocol(protocol),
             patients=patients,
         )
-        folder = write_dataset(trial_dataset(trial), output, fmt)
-    summary = trial.summary() | {"output": str(folder), "format": fmt}
+        with staged_folder("--output", output, stale_tables(fmt)) as staged:
+            write_dataset(trial_dataset(trial), staged, fmt)
+    summary = trial.summary() | {"output": str(output), "format": fmt}
     emit(summary, as_json, lambda console: render_summary(summary, console))

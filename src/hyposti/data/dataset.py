@@ -96,3 +96,9 @@ def write_dataset(dataset: TrialDataset, directory: str | Path, format: Format =
         else:
             _for_csv(frame).to_csv(folder / f"{name}.csv", index=False)
     return folder
+
+
+def stale_tables(format: Format) -> tuple[str, ...]:
+    """The table files of the other format, which a folder rewritten in ``format`` must lose."""
+    other = "csv" if format == "parquet" else "parquet"
+    return tuple(f"{name}.{other}" for name in TABLES)
