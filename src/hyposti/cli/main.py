@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
+from rich.markup import escape
 
 from hyposti.cli import (
     analyze,
@@ -83,6 +84,12 @@ app.command("orr", rich_help_panel=STATS)(orr.orr_command)
 app.command("nca", rich_help_panel=STATS)(nca.nca_command)
 
 
+def _error(message: str) -> None:
+    # The message quotes user input: escaped, so "[/x]" in a value is text and not Rich markup;
+    # not wrapped, so a path in it can be copied whole.
+    error_console.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True, highlight=False)
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI; a rule broken by the input exits 2 with the message, never a traceback.
 
@@ -95,19 +102,14 @@ def run(argv: list[str] | None = None) -> int:
         error_console.print("interrupted", highlight=False)
         return 130
     except HypostiError as exc:
-        error_console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+        _error(str(exc))
         return 2
     except ValidationError as exc:
-        error_console.print("[bold red]error:[/] invalid input", markup=True)
-        error_console.print("\n".join(validation_problems(exc)), markup=False, highlight=False)
+        _error("invalid input\n" + "\n".join(validation_problems(exc)))
         return 2
     except OSError as exc:
         where = f" {exc.filename}" if exc.filename else ""
-        error_console.print(
-            f"[bold red]error:[/] cannot access{where}: {exc.strerror or exc}",
-            markup=True,
-            highlight=False,
-        )
+        _error(f"cannot access{where}: {exc.strerror or exc}")
         return 2
     except SystemExit as exc:  # Typer's standalone mode ends every run, and usage errors, here
         return exc.code if isinstance(exc.code, int) else int(exc.code is not None)
