@@ -165,7 +165,7 @@ def demo_command(
     analysed, and written as a dataset and a self-contained HTML report.
     """
     from hyposti.analysis import analyze_trial
-    from hyposti.data import write_dataset
+    from hyposti.data.dataset import write_dataset
     from hyposti.protocol import load_protocol
     from hyposti.report import render_html
     from hyposti.virtual.parameters import load_parameters

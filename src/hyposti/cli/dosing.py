@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from hyposti.cli.inputs import protocol_option
 from hyposti.cli.output import emit
 from hyposti.cli.screen import parse_date
 from hyposti.errors import InputError
@@ -114,10 +115,9 @@ def dose_command(
 ) -> None:
     """Doses for one patient: preconditioning mg per day and total CAR-T cells."""
     from hyposti.dosing import patient_doses
-    from hyposti.protocol import load_protocol
 
     record = patient_doses(
-        load_protocol(protocol),
+        protocol_option(protocol),
         weight_kg=weight_kg,
         height_cm=height_cm,
         dose_level=dose_level,
@@ -163,10 +163,9 @@ def calendar_command(
 ) -> None:
     """The dated study calendar: regimen days, DLT window end, visits with windows."""
     from hyposti.dosing import study_calendar
-    from hyposti.protocol import load_protocol
 
     cal = study_calendar(
-        load_protocol(protocol),
+        protocol_option(protocol),
         parse_date("--infusion-date", infusion_date),
         parse_date("--first-dose-date", first_dose_date) if first_dose_date else None,
     )

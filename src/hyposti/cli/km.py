@@ -64,7 +64,7 @@ def km_command(
 
     if conf_type not in CONF_TYPES:
         raise InputError("--conf-type", conf_type, f"must be one of {', '.join(CONF_TYPES)}")
-    frame = read_csv_table(file, (time, event))
+    frame = read_csv_table(file, (time, event), "FILE")
     table = file.name
     times = pd.to_numeric(frame[time], errors="coerce")
     events = pd.to_numeric(frame[event], errors="coerce")

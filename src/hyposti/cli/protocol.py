@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
+from hyposti.cli.inputs import protocol_option
 from hyposti.cli.output import emit
 from hyposti.errors import ProtocolError
 
@@ -141,9 +142,7 @@ def render_protocol(protocol: Protocol, console: Console) -> None:
 @app.command("show")
 def show(protocol: ProtocolOption = None, as_json: JsonOption = False) -> None:
     """Print the protocol in force: registry facts, readings of ambiguities, editable defaults."""
-    from hyposti.protocol import load_protocol
-
-    loaded = load_protocol(protocol)
+    loaded = protocol_option(protocol)
     emit(loaded.model_dump(mode="json"), as_json, lambda console: render_protocol(loaded, console))
 
 
@@ -156,10 +155,8 @@ def validate(
 
     Exit 2, as every other command that refuses its input, so that scripts test one code.
     """
-    from hyposti.protocol import load_protocol
-
     try:
-        loaded = load_protocol(file)
+        loaded = protocol_option(file, "FILE")
     except ProtocolError as exc:
         message = str(exc)
         emit(

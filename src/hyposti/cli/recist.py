@@ -10,7 +10,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from hyposti.cli.inputs import protocol_option
 from hyposti.cli.output import emit
+from hyposti.data.input_file import read_json
 from hyposti.errors import InputError
 
 if TYPE_CHECKING:
@@ -30,12 +32,7 @@ def _patients() -> TypeAdapter[list[PatientTumourData]]:
 
 def read_patients(path: Path) -> list[PatientTumourData]:
     """One patient object, a list of them, or {"patients": [...]} from a JSON file."""
-    try:
-        payload: Any = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError("FILE", str(path), "file not found") from None
-    except json.JSONDecodeError as exc:
-        raise InputError("FILE", str(path), f"not valid JSON: {exc}") from None
+    payload: Any = read_json("FILE", path)
     if isinstance(payload, dict) and "patients" in payload:
         payload = payload["patients"]
     if isinstance(payload, dict):
@@ -111,7 +108,6 @@ def recist(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
     """Tumour response by RECIST 1.1 (Eisenhauer 2009) or iRECIST (Seymour 2017), with reasons."""
-    from hyposti.protocol import load_protocol
     from hyposti.response.patient import assess_patient
 
     if schema:
@@ -122,7 +118,7 @@ def recist(
     if criteria not in ("recist11", "irecist"):
         raise InputError("--criteria", criteria, "must be recist11 or irecist")
     chosen: Criteria = "irecist" if criteria == "irecist" else "recist11"
-    spec = load_protocol(protocol_file).response
+    spec = protocol_option(protocol_file).response
     results = [assess_patient(p, spec, chosen) for p in read_patients(file)]
     payload = {"criteria": chosen, "patients": results}
     emit(payload, as_json, lambda console: _render(results, console))

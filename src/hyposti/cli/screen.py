@@ -11,7 +11,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from hyposti.cli.inputs import protocol_option
 from hyposti.cli.output import emit
+from hyposti.data.input_file import read_json
 from hyposti.errors import InputError
 
 if TYPE_CHECKING:
@@ -36,15 +38,7 @@ def parse_date(option: str, text: str) -> dt.date:
 def read_record(path: Path) -> ScreeningRecord:
     from hyposti.eligibility import ScreeningRecord
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError("RECORD", str(path), f"cannot read the file: {exc.strerror}") from None
-    try:
-        json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError("RECORD", str(path), f"not valid JSON: {exc}") from None
-    return ScreeningRecord.model_validate_json(text)
+    return ScreeningRecord.model_validate(read_json("RECORD", path))
 
 
 def render_screening(result: ScreeningResult, console: Console) -> None:
@@ -101,7 +95,6 @@ def screen_command(
 ) -> None:
     """Screen a candidate against every inclusion and exclusion criterion of the protocol."""
     from hyposti.eligibility import screen, screening_record_schema
-    from hyposti.protocol import load_protocol
 
     if schema:
         print(json.dumps(screening_record_schema(), indent=2))
@@ -110,5 +103,5 @@ def screen_command(
         raise InputError("RECORD", None, "give a screening record JSON file, or --schema")
     loaded = read_record(record)
     on = parse_date("--today", today) if today else loaded.screening_date
-    result = screen(loaded, load_protocol(protocol), on)
+    result = screen(loaded, protocol_option(protocol), on)
     emit(result.model_dump(mode="json"), as_json, lambda console: render_screening(result, console))

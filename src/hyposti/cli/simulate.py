@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from hyposti.cli.inputs import params_option, protocol_option
 from hyposti.cli.output import emit
 from hyposti.cli.paths import output_folder, staged_folder
 from hyposti.errors import InputError
@@ -86,8 +87,6 @@ def simulate_command(
     RP2D and followed up to 3 years.
     """
     from hyposti.data.dataset import stale_tables, write_dataset
-    from hyposti.protocol import load_protocol
-    from hyposti.virtual.parameters import load_parameters
     from hyposti.virtual.tables import trial_dataset
     from hyposti.virtual.trial import cyclic_gc_paused, simulate_trial
 
@@ -98,8 +97,8 @@ def simulate_command(
     with cyclic_gc_paused():
         trial = simulate_trial(
             seed,
-            params=load_parameters(params),
-            protocol=load_protocol(protocol),
+            params=params_option(params),
+            protocol=protocol_option(protocol),
             patients=patients,
         )
         with staged_folder("--output", output, stale_tables(fmt)) as staged:
