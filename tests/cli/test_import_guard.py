@@ -35,7 +35,8 @@ def test_importing_the_cli_loads_no_heavy_library():
         (["orr", "2", "30"], ("scipy.stats", "pandas", "lifelines", "matplotlib")),
         # A 3+3 decision is counting: no scipy at all.
         (["design", "decide", "--outcomes", "1NNN 2NTN"], ("scipy", "pandas", "matplotlib")),
-        (["grade", "crs", "--temperature-c", "39"], ("scipy", "pandas", "matplotlib")),
+        # A CRS grade is a rule table: not even numpy or the protocol model.
+        (["grade", "crs", "--temperature-c", "39"], ("numpy", "yaml", "hyposti.protocol.model")),
     ],
 )
 def test_everyday_commands_load_only_what_they_use(argv, absent):
