@@ -79,6 +79,6 @@ def test_bad_patient_files_exit_2_naming_the_field(tmp_path, capsys, mutate, wor
 
 def test_missing_file_and_bad_today(tmp_path, capsys):
     assert run(["dlt", str(tmp_path / "nope.json")]) == 2
-    assert "file not found" in _err(capsys)
+    assert "no such file" in _err(capsys)
     assert run(["dlt", str(EXAMPLES / "crs_grade3_dlt.json"), "--today", "01/06/2026"]) == 2
     assert "YYYY-MM-DD" in _err(capsys)

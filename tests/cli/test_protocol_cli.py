@@ -32,7 +32,7 @@ def test_validate_accepts_a_good_file_and_rejects_a_bad_one(tmp_path, capsys):
     data["investigational_product"]["dose_levels"][0]["cells_per_kg"] = -1
     bad = tmp_path / "bad.yaml"
     bad.write_text(yaml.safe_dump(data), encoding="utf-8")
-    assert run(["protocol", "validate", str(bad), "--json"]) == 1
+    assert run(["protocol", "validate", str(bad), "--json"]) == 2
     report = json.loads(capsys.readouterr().out)
     assert report["valid"] is False
     assert report["problems"][0].startswith("investigational_product.dose_levels[0].cells_per_kg")

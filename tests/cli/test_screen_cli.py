@@ -37,7 +37,7 @@ def test_today_before_the_screening_date_is_refused(capsys):
 
 def test_unreadable_or_invalid_records_get_clean_errors(capsys, tmp_path):
     assert run(["screen", str(tmp_path / "absent.json")]) == 2
-    assert "cannot read" in capsys.readouterr().err
+    assert "no such file" in capsys.readouterr().err
     bad = tmp_path / "bad.json"
     bad.write_text(
         '{"participant_id": "X", "screening_date": "2026-11-20", "disease": {"ecog": 7}}'

@@ -1,15 +1,42 @@
-"""Endpoint analysis: safety tables, ORR/TTR/DOR/PFS/OS, Kaplan-Meier, cellular-kinetics NCA."""
+"""Endpoint analysis: safety tables, ORR/TTR/DOR/PFS/OS, Kaplan-Meier, cellular-kinetics NCA.
 
-from hyposti.analysis.binomial import Proportion, clopper_pearson
-from hyposti.analysis.censoring import (
-    AssessmentSchedule,
-    TimeToEvent,
-    progression_event,
-    survival_event,
-)
-from hyposti.analysis.km import KaplanMeier, MedianEstimate, SurvivalAt, fit_kaplan_meier
-from hyposti.analysis.nca import BlqRule, NcaResult, nca_profile
-from hyposti.analysis.trial import analyze_trial
+The names below load on first use (PEP 562), so that `hyposti orr` reaches the binomial interval
+without importing lifelines and pandas for Kaplan-Meier and the trial analysis.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hyposti.analysis.binomial import Proportion, clopper_pearson
+    from hyposti.analysis.censoring import (
+        AssessmentSchedule,
+        TimeToEvent,
+        progression_event,
+        survival_event,
+    )
+    from hyposti.analysis.km import KaplanMeier, MedianEstimate, SurvivalAt, fit_kaplan_meier
+    from hyposti.analysis.nca import BlqRule, NcaResult, nca_profile
+    from hyposti.analysis.trial import analyze_trial
+
+_SOURCE = {
+    "Proportion": "binomial",
+    "clopper_pearson": "binomial",
+    "AssessmentSchedule": "censoring",
+    "TimeToEvent": "censoring",
+    "progression_event": "censoring",
+    "survival_event": "censoring",
+    "KaplanMeier": "km",
+    "MedianEstimate": "km",
+    "SurvivalAt": "km",
+    "fit_kaplan_meier": "km",
+    "BlqRule": "nca",
+    "NcaResult": "nca",
+    "nca_profile": "nca",
+    "analyze_trial": "trial",
+}
 
 __all__ = [
     "AssessmentSchedule",
@@ -27,3 +54,15 @@ __all__ = [
     "progression_event",
     "survival_event",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _SOURCE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{_SOURCE[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -9,22 +9,19 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from hyposti.analysis import analyze_trial
-from hyposti.analysis.km import CONF_TYPES
 from hyposti.cli.output import emit
-from hyposti.data import read_dataset
 from hyposti.errors import InputError
-from hyposti.protocol import load_protocol
-from hyposti.report.tables import (
-    dose_columns,
-    dose_label,
-    endpoint_table,
-    kinetics_table,
-    tumour_table,
-)
 
 
 def _render(result: dict[str, Any], console: Console) -> None:
+    from hyposti.report.tables import (
+        dose_columns,
+        dose_label,
+        endpoint_table,
+        kinetics_table,
+        tumour_table,
+    )
+
     study, flow = result["study"], result["flow"]
     console.print(
         f"[b]{study['study_id']}[/b] — data cut-off {study['data_cutoff']}; "
@@ -87,6 +84,11 @@ def analyze_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
     """Analyse a trial dataset: safety, efficacy and kinetics endpoints."""
+    from hyposti.analysis.km import CONF_TYPES
+    from hyposti.analysis.trial import analyze_trial
+    from hyposti.data.dataset import read_dataset
+    from hyposti.protocol import load_protocol
+
     if conf_type not in CONF_TYPES:
         raise InputError("--conf-type", conf_type, f"must be one of {', '.join(CONF_TYPES)}")
     if criteria is not None and criteria not in ("recist11", "irecist"):

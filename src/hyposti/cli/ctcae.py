@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from hyposti.cli.output import emit
-from hyposti.safety.dictionary import GRADES, CtcaeTerm, lookup
+
+if TYPE_CHECKING:
+    from hyposti.safety.dictionary import CtcaeTerm
 
 
 def _render(entry: CtcaeTerm, console: Console) -> None:
+    from hyposti.safety.dictionary import GRADES
+
     console.rule(f"[b]{entry.term}[/b] — {entry.soc} (MedDRA {entry.meddra_code})")
     table = Table(show_header=True)
     table.add_column("grade", justify="right")
@@ -33,6 +37,8 @@ def ctcae_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
     """Look up a CTCAE v5.0 term; an unknown term is refused with the closest terms."""
+    from hyposti.safety.dictionary import lookup
+
     entry = lookup(term)
     payload = asdict(entry) | {"available_grades": list(entry.available_grades)}
     emit(payload, as_json, lambda console: _render(entry, console))

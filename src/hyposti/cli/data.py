@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from hyposti.cli.output import emit
-from hyposti.data import dataset_schema, read_dataset, write_dataset
-from hyposti.data.example import example_dataset
+from hyposti.cli.paths import output_folder, staged_folder
 from hyposti.errors import InputError
 
 app = typer.Typer(help="The trial dataset: schema, checks, example.", no_args_is_help=True)
@@ -21,6 +20,8 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON only.")]
 @app.command("schema")
 def schema_command(as_json: JsonOption = False) -> None:
     """Every table and column of the dataset (type, required, allowed values, meaning)."""
+    from hyposti.data.schema import dataset_schema
+
     schema = dataset_schema()
 
     def render(console: Console) -> None:
@@ -45,6 +46,8 @@ def check_command(
     as_json: JsonOption = False,
 ) -> None:
     """Load a dataset folder and report every schema and cross-table violation (exit 2 if any)."""
+    from hyposti.data.dataset import read_dataset
+
     ds = read_dataset(directory)
     counts = {name: len(frame) for name, frame in ds.tables().items()}
     listing = ", ".join(f"{k} {v}" for k, v in counts.items())
@@ -53,12 +56,24 @@ def check_command(
 
 @app.command("example")
 def example_command(
-    directory: Annotated[Path, typer.Argument(help="Folder to write the example dataset to.")],
+    directory: Annotated[
+        Path, typer.Argument(help="New or empty folder for the example (parent must exist).")
+    ],
     format: Annotated[str, typer.Option("--format", help="parquet or csv.")] = "csv",
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Write into a folder that holds files, replacing tables."),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Write the hand-built 8-subject example trial."""
+    from hyposti.data.dataset import stale_tables, write_dataset
+    from hyposti.data.example import example_dataset
+
     if format not in ("parquet", "csv"):
         raise InputError("--format", format, "must be parquet or csv")
-    folder = write_dataset(example_dataset(), directory, format)  # type: ignore[arg-type]
-    emit({"written": str(folder)}, as_json, lambda c: c.print(f"wrote {folder}"))
+    fmt: Literal["parquet", "csv"] = "parquet" if format == "parquet" else "csv"
+    output_folder("DIRECTORY", directory, force)
+    with staged_folder("DIRECTORY", directory, stale_tables(fmt)) as staged:
+        write_dataset(example_dataset(), staged, fmt)
+    emit({"written": str(directory)}, as_json, lambda c: c.print(f"wrote {directory}"))

@@ -10,23 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from hyposti.analysis import analyze_trial
 from hyposti.cli.output import emit
+from hyposti.cli.paths import output_folder, staged_folder
 from hyposti.cli.protocol import reading_panel
-from hyposti.data import write_dataset
-from hyposti.design import Design, build_design, exact_oc, protocol_dose_levels
-from hyposti.protocol import Protocol, load_protocol
-from hyposti.report import render_html
-from hyposti.report.format import median_ci, rate_ci
-from hyposti.virtual.parameters import load_parameters
-from hyposti.virtual.tables import trial_dataset
-from hyposti.virtual.trial import simulate_trial
+
+if TYPE_CHECKING:
+    from hyposti.design import Design
+    from hyposti.protocol import Protocol
 
 # True DLT probabilities per dose level for the comparison. "Working priors" are the midpoints of
 # the HER2 CAR-T priors in shared/reference/kinetics-and-biology.md (1e6/kg ~5%, 3e6/kg 10-20%,
@@ -45,6 +41,8 @@ CRM_SKELETON = (0.05, 0.12, 0.25)
 
 def comparison_designs(protocol: Protocol) -> dict[str, Design]:
     """The 3+3 readings of the protocol's MTD rule beside BOIN and CRM of the same maximum size."""
+    from hyposti.design import build_design
+
     doses = protocol.num_doses
     cohort = protocol.design.cohort_size
     max_n = 2 * cohort * doses
@@ -69,6 +67,8 @@ def comparison_designs(protocol: Protocol) -> dict[str, Design]:
 
 def design_comparison(protocol: Protocol) -> list[dict[str, Any]]:
     """Exact P(select), E[N] and E[DLT] of each comparison design under each scenario."""
+    from hyposti.design import exact_oc
+
     rows = []
     for scenario, true_tox in SCENARIOS.items():
         for name, design in comparison_designs(protocol).items():
@@ -95,6 +95,9 @@ def headline(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def _render(payload: dict[str, Any], protocol: Protocol, console: Console) -> None:
+    from hyposti.design import protocol_dose_levels
+    from hyposti.report.format import median_ci, rate_ci
+
     design = protocol.design
     console.rule(f"[b]{protocol.identifiers.nct_id}[/b] — dose-escalation rules in force")
     console.print(
@@ -145,8 +148,15 @@ def _render(payload: dict[str, Any], protocol: Protocol, console: Console) -> No
 def demo_command(
     seed: Annotated[int, typer.Option("--seed", help="Seed of the synthetic trial.")] = 2023,
     output: Annotated[
-        Path, typer.Option("-o", "--output", help="Folder for the dataset and the report.")
+        Path,
+        typer.Option("-o", "--output", help="New or empty folder for the dataset and the report."),
     ] = Path("hyposti-demo"),
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Write into a folder that holds files, replacing dataset/, report.html."
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
     """Rules in force, their exact operating characteristics, then a whole trial, reported.
@@ -154,15 +164,25 @@ def demo_command(
     The synthetic trial is screened, dosed, escalated, graded and assessed by the engines,
     analysed, and written as a dataset and a self-contained HTML report.
     """
+    from hyposti.analysis import analyze_trial
+    from hyposti.data.calendar_shift import dated_no_later_than
+    from hyposti.data.dataset import write_dataset
+    from hyposti.protocol import load_protocol
+    from hyposti.report import render_html
+    from hyposti.virtual.parameters import load_parameters
+    from hyposti.virtual.tables import trial_dataset
+    from hyposti.virtual.trial import simulate_trial
+
+    output_folder("--output", output, force)
     protocol = load_protocol()
     trial = simulate_trial(seed, params=load_parameters(None), protocol=protocol)
-    from hyposti.data.calendar_shift import dated_no_later_than
-
     ds = dated_no_later_than(trial_dataset(trial), dt.date.today())
-    dataset = write_dataset(ds, output / "dataset", "parquet")
     result = analyze_trial(ds, protocol)
-    report = output / "report.html"
-    report.write_text(render_html(result, ds, dt.date.today()), encoding="utf-8")
+    dataset, report = output / "dataset", output / "report.html"
+    with staged_folder("--output", output) as staged:
+        write_dataset(ds, staged / dataset.name, "parquet")
+        html = render_html(result, ds, dt.date.today())
+        (staged / report.name).write_text(html, encoding="utf-8")
     payload = {
         "protocol": protocol.identifiers.nct_id,
         "design": protocol.design.model_dump(mode="json"),

@@ -3,33 +3,18 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
 import typer
 from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
 
 from hyposti.cli.output import emit
-from hyposti.design import (
-    Boin,
-    Design,
-    DoseLevels,
-    ThreePlusThree,
-    boin_boundaries,
-    build_design,
-    design_from_protocol,
-    dose_paths,
-    exact_oc,
-    fit,
-    parse_dose_levels,
-    parse_outcomes,
-    protocol_dose_levels,
-    simulate_oc,
-)
 from hyposti.errors import InputError
-from hyposti.protocol import load_protocol
+
+if TYPE_CHECKING:
+    from hyposti.design import Design, DoseLevels
 
 app = typer.Typer(
     help="Dose-finding designs: next-dose decisions, BOIN boundaries, operating characteristics, "
@@ -88,6 +73,14 @@ def _setup(
     n_earlystop: int | None = None,
 ) -> tuple[Design, DoseLevels]:
     """The design asked for on the command line, completed from the protocol in force."""
+    from hyposti.design import (
+        build_design,
+        design_from_protocol,
+        parse_dose_levels,
+        protocol_dose_levels,
+    )
+    from hyposti.protocol import load_protocol
+
     protocol = load_protocol()
     levels = protocol_dose_levels(protocol) if doses is None else parse_dose_levels(doses)
     spec = protocol.design
@@ -122,6 +115,8 @@ def _setup(
 
 def _describe(design: Design) -> str:
     """A title for people; JSON output carries the full repr instead."""
+    from hyposti.design import Boin, ThreePlusThree
+
     cap = "" if design.max_n is None else f", at most {design.max_n} patients"
     if isinstance(design, ThreePlusThree):
         name = f"3+3 {design.variant_name}"
@@ -149,6 +144,8 @@ def decide(
     as_json: JsonOpt = False,
 ) -> None:
     """Next dose, stop or continue, and the MTD for a trial history, with the reason."""
+    from hyposti.design import fit, parse_outcomes
+
     design, levels = _setup(
         design_name, variant, target, skeleton, cohort_size, max_n, doses, n_earlystop
     )
@@ -188,6 +185,8 @@ def boundaries(
     as_json: JsonOpt = False,
 ) -> None:
     """BOIN escalation, de-escalation and elimination boundaries for n = 1..max-n."""
+    from hyposti.design import boin_boundaries
+
     if (design_name or "boin").lower() != "boin":
         raise InputError("design", design_name, "decision boundaries are tabulated for BOIN only")
     if target is None:
@@ -243,6 +242,8 @@ def oc(
     as_json: JsonOpt = False,
 ) -> None:
     """Operating characteristics: P(select each dose / none), expected patients and DLTs."""
+    from hyposti.design import exact_oc, simulate_oc
+
     design, levels = _setup(
         design_name, variant, target, skeleton, cohort_size, max_n, doses, n_earlystop
     )
@@ -317,6 +318,10 @@ def paths(
     as_json: JsonOpt = False,
 ) -> None:
     """The tree of next-dose decisions over the next K cohorts, with exact path probabilities."""
+    import numpy as np
+
+    from hyposti.design import dose_paths, fit
+
     design, levels = _setup(
         design_name, variant, target, skeleton, cohort_size, max_n, doses, n_earlystop
     )
@@ -360,6 +365,8 @@ _STAGES = re.compile(r"\s*(\d+)\s*/\s*(\d+)\s*,\s*(\d+)\s*/\s*(\d+)\s*")
 
 
 def _simon_protocol_defaults() -> tuple[float, float, float, float]:
+    from hyposti.protocol import load_protocol
+
     expansion = load_protocol().expansion
     simon = expansion.response_design if expansion is not None else None
     if simon is None:
@@ -483,6 +490,7 @@ def monitor(
         monitor_sequence,
         simulate_monitor,
     )
+    from hyposti.protocol import load_protocol
 
     expansion = load_protocol().expansion
     spec = expansion.toxicity_monitoring if expansion is not None else None

@@ -3,28 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from hyposti.cli.inputs import protocol_option
 from hyposti.cli.output import emit
+from hyposti.data.input_file import read_json
 from hyposti.errors import InputError
-from hyposti.protocol import load_protocol
-from hyposti.safety.dlt import PatientAdjudication, adjudicate, parse_patient
-from hyposti.safety.dose_history import dose_finding_history
 
-
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text("utf-8"))
-    except FileNotFoundError:
-        raise InputError("PATIENT.json", str(path), "file not found") from None
-    except json.JSONDecodeError as exc:
-        raise InputError("PATIENT.json", str(path), f"not valid JSON ({exc})") from None
+if TYPE_CHECKING:
+    from hyposti.safety.dlt import PatientAdjudication
 
 
 def _render_patient(adj: PatientAdjudication, console: Console) -> None:
@@ -71,12 +63,15 @@ def dlt_command(
     Only DLT-evaluable patients enter the dose-finding history; the others are listed for
     replacement.
     """
+    from hyposti.safety.dlt import adjudicate, parse_patient
+    from hyposti.safety.dose_history import dose_finding_history
+
     try:
         today_date = dt.date.fromisoformat(today) if today else dt.date.today()
     except ValueError:
         raise InputError("--today", today, "a date is written YYYY-MM-DD") from None
-    loaded = load_protocol(protocol)
-    data = _read_json(patient_file)
+    loaded = protocol_option(protocol)
+    data = read_json("PATIENT.json", patient_file)
     records = data if isinstance(data, list) else [data]
     adjudications = []
     for i, record in enumerate(records):

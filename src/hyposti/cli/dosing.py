@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from hyposti.cli.inputs import protocol_option
 from hyposti.cli.output import emit
 from hyposti.cli.screen import parse_date
-from hyposti.dosing import DoseRecord, StudyCalendar, patient_doses, study_calendar
 from hyposti.errors import InputError
-from hyposti.protocol import load_protocol
+
+if TYPE_CHECKING:
+    from hyposti.dosing import DoseRecord, StudyCalendar
 
 ProtocolOption = Annotated[
     Path | None, typer.Option("--protocol", help="Protocol YAML (default: NCT05681650).")
@@ -112,8 +114,10 @@ def dose_command(
     as_json: JsonOption = False,
 ) -> None:
     """Doses for one patient: preconditioning mg per day and total CAR-T cells."""
+    from hyposti.dosing import patient_doses
+
     record = patient_doses(
-        load_protocol(protocol),
+        protocol_option(protocol),
         weight_kg=weight_kg,
         height_cm=height_cm,
         dose_level=dose_level,
@@ -158,8 +162,10 @@ def calendar_command(
     as_json: JsonOption = False,
 ) -> None:
     """The dated study calendar: regimen days, DLT window end, visits with windows."""
+    from hyposti.dosing import study_calendar
+
     cal = study_calendar(
-        load_protocol(protocol),
+        protocol_option(protocol),
         parse_date("--infusion-date", infusion_date),
         parse_date("--first-dose-date", first_dose_date) if first_dose_date else None,
     )

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from hyposti.cli.output import emit
-from hyposti.safety.cres import CresObservation, grade_cres
-from hyposti.safety.crs import CrsObservation, grade_crs
-from hyposti.safety.grade_result import GradeResult
-from hyposti.safety.icans import IcansObservation, grade_icans
-from hyposti.safety.lab_grading import LabGrade, grade_lab, lab_criteria
+
+if TYPE_CHECKING:
+    from hyposti.safety.grade_result import GradeResult
+    from hyposti.safety.lab_grading import LabGrade
 
 app = typer.Typer(
     help="Grade CRS (ASTCT), ICANS (ASTCT), CRES (CARTOX) or a lab value (CTCAE v5.0).",
@@ -61,6 +60,8 @@ def crs(
     as_json: JsonOption = False,
 ) -> None:
     """ASTCT 2019 CRS grade (Lee 2019, Table 3)."""
+    from hyposti.safety.crs import CrsObservation, grade_crs
+
     obs = CrsObservation(
         temperature_c=temperature_c,
         fever_masked=fever_masked,
@@ -101,6 +102,8 @@ def icans(
     as_json: JsonOption = False,
 ) -> None:
     """ASTCT 2019 ICANS grade for adults (Lee 2019, Table 5)."""
+    from hyposti.safety.icans import IcansObservation, grade_icans
+
     obs = IcansObservation(
         ice_score=ice,
         consciousness=consciousness,
@@ -134,6 +137,8 @@ def cres(
     as_json: JsonOption = False,
 ) -> None:
     """CARTOX CRES grade (Neelapu 2018, Table 3)."""
+    from hyposti.safety.cres import CresObservation, grade_cres
+
     obs = CresObservation(
         cartox10=cartox10,
         obtunded=obtunded,
@@ -179,6 +184,8 @@ def lab(
     as_json: JsonOption = False,
 ) -> None:
     """CTCAE v5.0 grade of a lab value (admiral ncictcaev5 criteria, SI units)."""
+    from hyposti.safety.lab_grading import grade_lab
+
     result = grade_lab(test, value, unit, lln=lln, uln=uln, baseline=baseline)
     emit(asdict(result), as_json, lambda console: _render_lab(result, console))
 
@@ -186,6 +193,8 @@ def lab(
 @app.command("lab-tests")
 def lab_tests(as_json: JsonOption = False) -> None:
     """List the lab criteria `grade lab` knows, their unit and the grades a value can reach."""
+    from hyposti.safety.lab_grading import lab_criteria
+
     rows = [
         {
             "test": c.name,

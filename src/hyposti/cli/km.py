@@ -5,18 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from hyposti.analysis.km import CONF_TYPES, fit_kaplan_meier, limit_label
 from hyposti.cli.output import emit
-from hyposti.data.csv_table import read_csv_table
 from hyposti.errors import DataError, InputError
 
 
 def _render(out: dict[str, Any], console: Console) -> None:
+    from hyposti.analysis.km import limit_label
+
     console.print(
         f"n = {out['n']}, events = {out['n_events']}; median {limit_label(out['median'])} "
         f"(95% CI {limit_label(out['median_lower'], out['median_lower_estimable'])}–"
@@ -58,9 +57,14 @@ def km_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
     """Kaplan-Meier estimate of a time-to-event column (R survival conventions)."""
+    import pandas as pd
+
+    from hyposti.analysis.km import CONF_TYPES, fit_kaplan_meier
+    from hyposti.data.csv_table import read_csv_table
+
     if conf_type not in CONF_TYPES:
         raise InputError("--conf-type", conf_type, f"must be one of {', '.join(CONF_TYPES)}")
-    frame = read_csv_table(file, (time, event))
+    frame = read_csv_table(file, (time, event), "FILE")
     table = file.name
     times = pd.to_numeric(frame[time], errors="coerce")
     events = pd.to_numeric(frame[event], errors="coerce")

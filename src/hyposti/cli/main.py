@@ -1,11 +1,17 @@
-"""Entry point of `hyposti`: registers the command groups and turns errors into messages."""
+"""Entry point of `hyposti`: registers the command groups and turns errors into messages.
+
+Only Typer, Rich and pydantic load here: every command imports its engines (and numpy, scipy,
+pandas, matplotlib, lifelines) when it runs, so `hyposti --help` starts at once.
+"""
 
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import typer
 from pydantic import ValidationError
+from rich.markup import escape
 
 from hyposti.cli import (
     analyze,
@@ -38,6 +44,28 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version  # costs 60 ms: only when asked
+
+        print(f"hyposti {version('hyposti')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """NCT05681650 (HypoSti.CAR-HER2) trial engine: protocol, dose finding, clinical rules."""
+
+
 # Grouped in --help by who reaches for them; the order within a panel follows a patient's course.
 RULES, TRIAL, STATS = "Clinical rules", "Whole trial", "Statistics"
 app.command("demo", rich_help_panel=TRIAL)(demo.demo_command)
@@ -71,16 +99,32 @@ app.add_typer(service.audit_app, name="audit", rich_help_panel=SERVICE)
 export.app.command("dataset")(service.export_dataset_command)
 
 
+def _error(message: str) -> None:
+    # The message quotes user input: escaped, so "[/x]" in a value is text and not Rich markup;
+    # not wrapped, so a path in it can be copied whole.
+    error_console.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True, highlight=False)
+
+
 def run(argv: list[str] | None = None) -> int:
-    """Run the CLI; a rule broken by the input exits 2 with the message, never a traceback."""
+    """Run the CLI; a rule broken by the input exits 2 with the message, never a traceback.
+
+    The machine refusing a read or a write (no space left, no permission) is also exit 2, with
+    the path and the system's reason; Ctrl-C is exit 130, the shell's code for SIGINT.
+    """
     try:
         app(args=argv, prog_name="hyposti")
+    except KeyboardInterrupt:
+        error_console.print("interrupted", highlight=False)
+        return 130
     except HypostiError as exc:
-        error_console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+        _error(str(exc))
         return 2
     except ValidationError as exc:
-        error_console.print("[bold red]error:[/] invalid input", markup=True)
-        error_console.print("\n".join(validation_problems(exc)), markup=False, highlight=False)
+        _error("invalid input\n" + "\n".join(validation_problems(exc)))
+        return 2
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        _error(f"cannot access{where}: {exc.strerror or exc}")
         return 2
     except SystemExit as exc:  # Typer's standalone mode ends every run, and usage errors, here
         return exc.code if isinstance(exc.code, int) else int(exc.code is not None)

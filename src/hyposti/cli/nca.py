@@ -5,20 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from hyposti.analysis.kinetics import PARAMETERS, nca_table
-from hyposti.analysis.nca import BlqRule
 from hyposti.cli.output import emit
-from hyposti.data.csv_table import read_csv_table, require_columns
 from hyposti.errors import DataError, InputError
-from hyposti.report.format import number
 
 
 def _render(out: dict[str, Any], console: Console) -> None:
+    from hyposti.analysis.kinetics import PARAMETERS
+    from hyposti.report.format import number
+
     table = Table(title="NCA (linear-up / log-down)")
     headers = ("Cmax", "Tmax", "AUC0-28", "AUClast", "AUCall", "Clast", "Tlast")
     for c in [*out["group_columns"], *headers]:
@@ -55,6 +53,12 @@ def nca_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
     """Cmax, Tmax, AUC0-28d, AUClast, AUCall, Clast, Tlast per profile, with the BLQ rule stated."""
+    import pandas as pd
+
+    from hyposti.analysis.kinetics import nca_table
+    from hyposti.analysis.nca import BlqRule
+    from hyposti.data.csv_table import read_csv_table, require_columns
+
     frame = read_csv_table(file, (time, conc))
     table = file.name
     if lloq in frame.columns:

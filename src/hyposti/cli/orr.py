@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from hyposti.analysis.binomial import clopper_pearson
 from hyposti.cli.output import emit
 
 
@@ -18,6 +17,8 @@ def orr_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
     """Objective response rate with the exact (Clopper-Pearson) confidence interval."""
+    from hyposti.analysis.binomial import clopper_pearson
+
     p = clopper_pearson(responders, n, level)
     out = p.as_dict()
 

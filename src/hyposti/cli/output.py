@@ -15,23 +15,33 @@ console = Console()
 error_console = Console(stderr=True)
 
 
+def _finite(value: Any) -> Any:
+    """``value`` with every NaN or infinite float replaced by None (JSON has no such numbers)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, BaseModel):
-        return value.model_dump(mode="json")
+        return _finite(value.model_dump(mode="json"))
     if isinstance(value, date | datetime):
         return value.isoformat()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
     if hasattr(value, "tolist"):
-        return value.tolist()
+        return _finite(value.tolist())
     if hasattr(value, "item"):
-        return value.item()
+        return _finite(value.item())
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
 def to_json(payload: Any) -> str:
-    """Serialise a result for --json: dates as ISO 8601, numpy values as plain numbers."""
-    return json.dumps(payload, default=_jsonable, indent=2, allow_nan=False)
+    """Serialise a result for --json: dates as ISO 8601, numpy values as plain numbers, and a
+    NaN or infinite number (which JSON cannot hold) as null."""
+    return json.dumps(_finite(payload), default=_jsonable, indent=2, allow_nan=False)
 
 
 def emit(payload: Any, as_json: bool, render: Callable[[Console], None]) -> None:

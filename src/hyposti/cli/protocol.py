@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import BaseModel
@@ -11,10 +11,13 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
+from hyposti.cli.inputs import protocol_option
 from hyposti.cli.output import emit
 from hyposti.errors import ProtocolError
-from hyposti.protocol import Protocol, load_protocol
-from hyposti.protocol.common import Reading
+
+if TYPE_CHECKING:
+    from hyposti.protocol import Protocol
+    from hyposti.protocol.common import Reading
 
 app = typer.Typer(
     help="Show the protocol in force or validate a protocol file.", no_args_is_help=True
@@ -139,7 +142,7 @@ def render_protocol(protocol: Protocol, console: Console) -> None:
 @app.command("show")
 def show(protocol: ProtocolOption = None, as_json: JsonOption = False) -> None:
     """Print the protocol in force: registry facts, readings of ambiguities, editable defaults."""
-    loaded = load_protocol(protocol)
+    loaded = protocol_option(protocol)
     emit(loaded.model_dump(mode="json"), as_json, lambda console: render_protocol(loaded, console))
 
 
@@ -148,9 +151,12 @@ def validate(
     file: Annotated[Path, typer.Argument(help="Protocol YAML file to check.")],
     as_json: JsonOption = False,
 ) -> None:
-    """Check a protocol file; report every problem with its path in the file (exit 1 if any)."""
+    """Check a protocol file; report every problem with its path in the file (exit 2 if any).
+
+    Exit 2, as every other command that refuses its input, so that scripts test one code.
+    """
     try:
-        loaded = load_protocol(file)
+        loaded = protocol_option(file, "FILE")
     except ProtocolError as exc:
         message = str(exc)
         emit(
@@ -158,7 +164,7 @@ def validate(
             as_json,
             lambda console: console.print(message, markup=False, highlight=False),
         )
-        raise typer.Exit(1) from None
+        raise typer.Exit(2) from None
     emit(
         {"file": str(file), "valid": True, "problems": []},
         as_json,

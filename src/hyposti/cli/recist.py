@@ -4,35 +4,40 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from pydantic import TypeAdapter
 from rich.console import Console
 from rich.table import Table
 
+from hyposti.cli.inputs import protocol_option
 from hyposti.cli.output import emit
+from hyposti.data.input_file import read_json
 from hyposti.errors import InputError
-from hyposti.protocol import load_protocol
-from hyposti.response import PatientResponse, PatientTumourData, assess_patient
-from hyposti.response.patient import Criteria
 
-PATIENTS = TypeAdapter(list[PatientTumourData])
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
+
+    from hyposti.response import PatientResponse, PatientTumourData
+    from hyposti.response.patient import Criteria
+
+
+def _patients() -> TypeAdapter[list[PatientTumourData]]:
+    from pydantic import TypeAdapter
+
+    from hyposti.response.records import PatientTumourData
+
+    return TypeAdapter(list[PatientTumourData])
 
 
 def read_patients(path: Path) -> list[PatientTumourData]:
     """One patient object, a list of them, or {"patients": [...]} from a JSON file."""
-    try:
-        payload: Any = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError("FILE", str(path), "file not found") from None
-    except json.JSONDecodeError as exc:
-        raise InputError("FILE", str(path), f"not valid JSON: {exc}") from None
+    payload: Any = read_json("FILE", path)
     if isinstance(payload, dict) and "patients" in payload:
         payload = payload["patients"]
     if isinstance(payload, dict):
         payload = [payload]
-    return PATIENTS.validate_python(payload)
+    return _patients().validate_python(payload)
 
 
 def _fmt(value: float | None, spec: str = ".1f") -> str:
@@ -103,15 +108,17 @@ def recist(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
     """Tumour response by RECIST 1.1 (Eisenhauer 2009) or iRECIST (Seymour 2017), with reasons."""
+    from hyposti.response.patient import assess_patient
+
     if schema:
-        print(json.dumps(PATIENTS.json_schema(), indent=2))
+        print(json.dumps(_patients().json_schema(), indent=2))
         return
     if file is None:
         raise InputError("FILE", None, "a patient JSON file is required (or --schema)")
     if criteria not in ("recist11", "irecist"):
         raise InputError("--criteria", criteria, "must be recist11 or irecist")
     chosen: Criteria = "irecist" if criteria == "irecist" else "recist11"
-    spec = load_protocol(protocol_file).response
+    spec = protocol_option(protocol_file).response
     results = [assess_patient(p, spec, chosen) for p in read_patients(file)]
     payload = {"criteria": chosen, "patients": results}
     emit(payload, as_json, lambda console: _render(results, console))

@@ -5,31 +5,25 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from hyposti.cli.inputs import protocol_option
 from hyposti.cli.output import emit
-from hyposti.eligibility import ScreeningRecord, ScreeningResult, screen, screening_record_schema
-from hyposti.eligibility.record import parse_screening_record
-from hyposti.eligibility.verdict import Verdict
+from hyposti.data.input_file import read_json
 from hyposti.errors import InputError
-from hyposti.protocol import load_protocol
+
+if TYPE_CHECKING:
+    from hyposti.eligibility import ScreeningRecord, ScreeningResult
 
 _STYLE = {
     "eligible": "bold green",
     "ineligible": "bold red",
     "incomplete": "bold yellow",
     "pending_review": "bold cyan",
-}
-# For an exclusion, "met" means the patient is not excluded; say so in words a coordinator reads.
-_LABEL = {
-    ("inclusion", Verdict.MET): "[green]met[/]",
-    ("inclusion", Verdict.NOT_MET): "[red]NOT MET[/]",
-    ("exclusion", Verdict.MET): "[green]not excluded[/]",
-    ("exclusion", Verdict.NOT_MET): "[red]EXCLUDED[/]",
 }
 
 
@@ -42,18 +36,22 @@ def parse_date(option: str, text: str) -> dt.date:
 
 
 def read_record(path: Path) -> ScreeningRecord:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError("RECORD", str(path), f"cannot read the file: {exc.strerror}") from None
-    try:
-        json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError("RECORD", str(path), f"not valid JSON: {exc}") from None
-    return parse_screening_record(text)
+    from hyposti.eligibility.record import parse_screening_record
+
+    return parse_screening_record(read_json("RECORD", path))
 
 
 def render_screening(result: ScreeningResult, console: Console) -> None:
+    from hyposti.eligibility.verdict import Verdict
+
+    # For an exclusion, "met" means the patient is not excluded; say so in words a coordinator
+    # reads.
+    labels = {
+        ("inclusion", Verdict.MET): "[green]met[/]",
+        ("inclusion", Verdict.NOT_MET): "[red]NOT MET[/]",
+        ("exclusion", Verdict.MET): "[green]not excluded[/]",
+        ("exclusion", Verdict.NOT_MET): "[red]EXCLUDED[/]",
+    }
     style = _STYLE[result.status]
     console.rule(f"Screening {result.participant_id} — {result.protocol_id}")
     console.print(
@@ -65,7 +63,7 @@ def render_screening(result: ScreeningResult, console: Console) -> None:
     table.add_column("verdict", no_wrap=True)
     table.add_column("reason (values used)")
     for c in result.criteria:
-        label = _LABEL.get(
+        label = labels.get(
             (c.kind, c.verdict),
             "[yellow]missing data[/]"
             if c.verdict == Verdict.MISSING_DATA
@@ -96,6 +94,8 @@ def screen_command(
     ] = None,
 ) -> None:
     """Screen a candidate against every inclusion and exclusion criterion of the protocol."""
+    from hyposti.eligibility import screen, screening_record_schema
+
     if schema:
         print(json.dumps(screening_record_schema(), indent=2))
         return
@@ -103,5 +103,5 @@ def screen_command(
         raise InputError("RECORD", None, "give a screening record JSON file, or --schema")
     loaded = read_record(record)
     on = parse_date("--today", today) if today else loaded.screening_date
-    result = screen(loaded, load_protocol(protocol), on)
+    result = screen(loaded, protocol_option(protocol), on)
     emit(result.model_dump(mode="json"), as_json, lambda console: render_screening(result, console))

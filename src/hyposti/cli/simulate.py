@@ -10,13 +10,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from hyposti.cli.inputs import params_option, protocol_option
 from hyposti.cli.output import emit
-from hyposti.data import write_dataset
+from hyposti.cli.paths import output_folder, staged_folder
 from hyposti.errors import InputError
-from hyposti.protocol import load_protocol
-from hyposti.virtual.parameters import load_parameters
-from hyposti.virtual.tables import trial_dataset
-from hyposti.virtual.trial import cyclic_gc_paused, simulate_trial
 
 
 def render_summary(summary: dict[str, Any], console: Console) -> None:
@@ -57,7 +54,12 @@ def simulate_command(
     seed: Annotated[
         int, typer.Option("--seed", help="Random seed; the same seed, the same trial.")
     ],
-    output: Annotated[Path, typer.Option("-o", "--output", help="Folder to write the tables to.")],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "-o", "--output", help="New or empty folder for the tables (parent must exist)."
+        ),
+    ],
     params: Annotated[
         Path | None,
         typer.Option("--params", help="Parameter YAML (default: the shipped, documented one)."),
@@ -83,6 +85,10 @@ def simulate_command(
             "reproduce a dataset exactly.",
         ),
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Write into a folder that holds files, replacing tables."),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
     """Simulate a whole trial through the real engines and write its dataset.
@@ -92,24 +98,29 @@ def simulate_command(
     moves back, whole, when follow-up would end after the generation date.
     """
     from hyposti.data.calendar_shift import dated_no_later_than
+    from hyposti.data.dataset import stale_tables, write_dataset
+    from hyposti.virtual.tables import trial_dataset
+    from hyposti.virtual.trial import cyclic_gc_paused, simulate_trial
 
     if format not in ("parquet", "csv"):
         raise InputError("--format", format, "must be 'parquet' or 'csv'")
     fmt: Literal["parquet", "csv"] = "parquet" if format == "parquet" else "csv"
+    output_folder("--output", output, force)
     with cyclic_gc_paused():
         trial = simulate_trial(
             seed,
-            params=load_parameters(params),
-            protocol=load_protocol(protocol),
+            params=params_option(params),
+            protocol=protocol_option(protocol),
             patients=patients,
         )
         generated_on = as_of.date() if as_of else dt.date.today()
         ds = dated_no_later_than(trial_dataset(trial), generated_on)
-        folder = write_dataset(ds, output, fmt)
+        with staged_folder("--output", output, stale_tables(fmt)) as staged:
+            write_dataset(ds, staged, fmt)
     summary = trial.summary() | {
         "data_cutoff": ds.data_cutoff.date(),
         "generated_on": generated_on,
-        "output": str(folder),
+        "output": str(output),
         "format": fmt,
     }
     emit(summary, as_json, lambda console: render_summary(summary, console))

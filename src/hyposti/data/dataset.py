@@ -8,6 +8,7 @@ from typing import Literal
 
 import pandas as pd
 
+from hyposti.data.csv_table import read_csv_table
 from hyposti.data.schema import TABLES
 from hyposti.data.validate import validate_frames
 from hyposti.errors import DataError, InputError
@@ -54,7 +55,11 @@ class TrialDataset:
 
 
 def read_dataset(directory: str | Path) -> TrialDataset:
-    """Read ``<table>.parquet`` or ``<table>.csv`` files from a folder and check them."""
+    """Read ``<table>.parquet`` or ``<table>.csv`` files from a folder and check them.
+
+    A table file is refused, naming it, when it is a folder, empty, not UTF-8 text (CSV), not
+    Parquet, or names a column twice; a CSV table may hold a header only (a table with no rows).
+    """
     folder = Path(directory)
     if not folder.is_dir():
         raise InputError("directory", str(folder), "must be an existing folder of table files")
@@ -63,14 +68,28 @@ def read_dataset(directory: str | Path) -> TrialDataset:
         parquet, csv = folder / f"{name}.parquet", folder / f"{name}.csv"
         if parquet.exists() and csv.exists():
             raise DataError(name, None, None, f"both {parquet.name} and {csv.name} exist; keep one")
-        try:
-            if parquet.exists():
-                raw[name] = pd.read_parquet(parquet)
-            elif csv.exists():
-                raw[name] = pd.read_csv(csv, dtype=str, keep_default_na=False)
-        except (OSError, ValueError) as exc:
-            raise DataError(name, None, None, f"cannot be read: {exc}") from exc
+        if csv.exists():
+            raw[name] = read_csv_table(
+                csv, (), f"table {name}", allow_empty=True, dtype=str, keep_default_na=False
+            )
+        elif parquet.exists():
+            raw[name] = _read_parquet(name, parquet)
     return TrialDataset.from_frames(**raw)
+
+
+def _read_parquet(name: str, path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        raise InputError(f"table {name}", str(path), "is not a file")
+    try:
+        frame = pd.read_parquet(path)
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        raise InputError(
+            f"table {name}", str(path), f"is not a readable Parquet file: {exc}"
+        ) from None
+    twice = frame.columns[frame.columns.duplicated()]
+    if len(twice):
+        raise InputError(f"table {name}", str(path), f"names the column {twice[0]!r} twice")
+    return frame
 
 
 def _for_csv(frame: pd.DataFrame) -> pd.DataFrame:
@@ -97,3 +116,9 @@ def write_dataset(dataset: TrialDataset, directory: str | Path, format: Format =
         else:
             _for_csv(frame).to_csv(folder / f"{name}.csv", index=False)
     return folder
+
+
+def stale_tables(format: Format) -> tuple[str, ...]:
+    """The table files of the other format, which a folder rewritten in ``format`` must lose."""
+    other = "csv" if format == "parquet" else "parquet"
+    return tuple(f"{name}.{other}" for name in TABLES)

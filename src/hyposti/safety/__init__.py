@@ -1,20 +1,60 @@
-"""Safety: the CTCAE v5.0 dictionary and lab grading, CRS/ICANS/CRES graders, DLT adjudication."""
+"""Safety: the CTCAE v5.0 dictionary and lab grading, CRS/ICANS/CRES graders, DLT adjudication.
 
-from hyposti.safety.adverse_event import AdverseEvent, Attributions
-from hyposti.safety.cres import CresObservation, cartox10_score, grade_cres
-from hyposti.safety.crs import CrsObservation, grade_crs
-from hyposti.safety.dictionary import CtcaeTerm, all_terms, lookup, system_organ_classes
-from hyposti.safety.dlt import (
-    EventAdjudication,
-    PatientAdjudication,
-    PatientSafetyRecord,
-    adjudicate,
-    parse_patient,
-)
-from hyposti.safety.dose_history import DoseFindingHistory, dose_finding_history
-from hyposti.safety.grade_result import Finding, GradeResult
-from hyposti.safety.icans import IcansObservation, grade_icans, ice_score
-from hyposti.safety.lab_grading import LabCriterion, LabGrade, grade_lab, lab_criteria
+The names below load on first use (PEP 562), so that `hyposti grade crs` reaches its grader
+without the DLT, dose-history and protocol modules (and numpy) that the package also holds.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hyposti.safety.adverse_event import AdverseEvent, Attributions
+    from hyposti.safety.cres import CresObservation, cartox10_score, grade_cres
+    from hyposti.safety.crs import CrsObservation, grade_crs
+    from hyposti.safety.dictionary import CtcaeTerm, all_terms, lookup, system_organ_classes
+    from hyposti.safety.dlt import (
+        EventAdjudication,
+        PatientAdjudication,
+        PatientSafetyRecord,
+        adjudicate,
+        parse_patient,
+    )
+    from hyposti.safety.dose_history import DoseFindingHistory, dose_finding_history
+    from hyposti.safety.grade_result import Finding, GradeResult
+    from hyposti.safety.icans import IcansObservation, grade_icans, ice_score
+    from hyposti.safety.lab_grading import LabCriterion, LabGrade, grade_lab, lab_criteria
+
+_SOURCE = {
+    "AdverseEvent": "adverse_event",
+    "Attributions": "adverse_event",
+    "CresObservation": "cres",
+    "cartox10_score": "cres",
+    "grade_cres": "cres",
+    "CrsObservation": "crs",
+    "grade_crs": "crs",
+    "CtcaeTerm": "dictionary",
+    "all_terms": "dictionary",
+    "lookup": "dictionary",
+    "system_organ_classes": "dictionary",
+    "EventAdjudication": "dlt",
+    "PatientAdjudication": "dlt",
+    "PatientSafetyRecord": "dlt",
+    "adjudicate": "dlt",
+    "parse_patient": "dlt",
+    "DoseFindingHistory": "dose_history",
+    "dose_finding_history": "dose_history",
+    "Finding": "grade_result",
+    "GradeResult": "grade_result",
+    "IcansObservation": "icans",
+    "grade_icans": "icans",
+    "ice_score": "icans",
+    "LabCriterion": "lab_grading",
+    "LabGrade": "lab_grading",
+    "grade_lab": "lab_grading",
+    "lab_criteria": "lab_grading",
+}
 
 __all__ = [
     "AdverseEvent",
@@ -45,3 +85,15 @@ __all__ = [
     "parse_patient",
     "system_organ_classes",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _SOURCE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{_SOURCE[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
