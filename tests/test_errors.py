@@ -31,12 +31,12 @@ def test_values_print_as_plain_python(value, text):
     assert shown(value) == text
 
 
-def test_a_long_value_is_cut_at_80_characters_with_its_length():
-    # repr adds a leading quote: 1 + 79 characters, then the length of the value itself
-    assert shown("a" * 500) == "'" + "a" * 79 + "... (500 characters)"
-    # 80 characters + 2 quotes = 82 > 80: cut; 78 + 2 = 80: shown whole
-    assert shown("a" * 80) == "'" + "a" * 79 + "... (80 characters)"
-    assert shown("a" * 78) == "'" + "a" * 78 + "'"
+def test_a_long_value_is_cut_at_300_characters_with_its_length():
+    # repr adds a leading quote: 1 + 299 characters, then the length of the value itself
+    assert shown("a" * 500) == "'" + "a" * 299 + "... (500 characters)"
+    # 300 characters + 2 quotes = 302 > 300: cut; 298 + 2 = 300: shown whole
+    assert shown("a" * 300) == "'" + "a" * 299 + "... (300 characters)"
+    assert shown("a" * 298) == "'" + "a" * 298 + "'"
 
 
 def test_input_error_names_field_value_and_rule():

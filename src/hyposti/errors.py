@@ -10,7 +10,9 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 #: Longest value a message repeats in full; a longer one is cut and its length given instead.
-MAX_SHOWN_CHARS = 80
+#: Long enough for any real file path (a user must be able to find the file a message names),
+#: short enough that a pasted document or a 10^6-character identifier does not flood the screen.
+MAX_SHOWN_CHARS = 300
 
 
 def shown(value: Any) -> str:

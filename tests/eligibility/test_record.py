@@ -1,8 +1,6 @@
 """The screening record refuses what no clinic could record: dates out of order or range,
 runaway identifiers, impossible numbers; each problem names the field, the value and the rule."""
 
-import time
-
 import pytest
 
 from hyposti.eligibility.record import parse_screening_record
@@ -72,14 +70,11 @@ def test_dates_outside_the_trial_range_are_refused(eligible, day):
     )
 
 
-def test_a_million_character_participant_id_is_refused_at_once_and_not_echoed(eligible):
-    start = time.perf_counter()
+def test_a_million_character_participant_id_is_refused_and_not_echoed(eligible):
     problems = _problems(changed(eligible, participant_id="x" * 10**6))
-    elapsed = time.perf_counter() - start
-    assert elapsed < 5  # generous: the hang this guards against never returned
-    # the value is cut to 80 characters plus the quote, then its length is stated
+    # the value is cut to 300 characters (the quote and 299 x), then its length is stated
     assert problems == [
-        "participant_id = '" + "x" * 79 + "... (1000000 characters): "
+        "participant_id = '" + "x" * 299 + "... (1000000 characters): "
         "String should have at most 64 characters"
     ]
 
@@ -116,7 +111,11 @@ def test_names_and_notes_are_bounded_like_sdtm_text(eligible):
         "attestations[0].investigator",
         "attestations[0].note",
     ]
-    assert problems[0].endswith("(201 characters): String should have at most 200 characters")
+    # 201 characters are repeated whole (under the 300 a message shows); 2001 are cut
+    assert problems[0] == (
+        f"attestations[0].investigator = {attest['investigator']!r}: "
+        "String should have at most 200 characters"
+    )
     assert problems[1].endswith("(2001 characters): String should have at most 2000 characters")
 
 
