@@ -51,6 +51,11 @@ class Design(Protocol):
         """Most patients one dose level can receive (sizes the exact computation's state keys)."""
         ...
 
+    @property
+    def state_cost(self) -> int:
+        """Relative cost of one decision, as exact_oc counts states against its budget."""
+        ...
+
     def step(self, n: np.ndarray, y: np.ndarray, current: np.ndarray) -> Step:
         """Decide for S states at once: n, y are (S, J) counts, current is (S,) 1-based doses."""
         ...
@@ -86,6 +91,10 @@ class CappedBySampleSize:
     @property
     def max_per_dose(self) -> int:
         return self.max_n
+
+    @property
+    def state_cost(self) -> int:
+        return 1
 
     def check_history(self, n: np.ndarray, y: np.ndarray) -> None:
         if n.sum() > self.max_n:

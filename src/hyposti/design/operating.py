@@ -67,23 +67,62 @@ def check_true_tox(true_tox: Sequence[float], num_doses: int) -> np.ndarray:
     return p
 
 
-def key_places(design: Design) -> np.ndarray | None:
-    """Place value of one cohort at each dose in a mixed-radix state key; None if it overflows.
+MAX_EXACT_STATES = 2_000_000
+"""Most states exact_oc evaluates, summed over cohorts and weighted by each design's state_cost.
 
-    A state's key is sum_j (cohorts_j * R_y + dlts_j) * place_j, so a cohort of k DLTs at dose d
-    adds (R_y + k) * place_d and keys update without rereading the counts.
+Enumeration grows about geometrically with doses and cohorts (BOIN, 8 doses, 60 patients would
+take minutes); beyond this budget exact_oc refuses and points to simulate_oc, whose Monte Carlo
+error is known and falls with the number of trials.
+"""
+
+WORD_LIMIT = 2**36
+"""Largest value of one key word when a state's key needs several (fits an int64 after ranking)."""
+
+
+@dataclass(frozen=True)
+class KeyLayout:
+    """Where one cohort at each dose lands in a state's key: its word and its place value.
+
+    A state's key is, word by word, sum_j (cohorts_j * R_y + dlts_j) * place_j over the doses of
+    that word, so a cohort of k DLTs at dose d adds (R_y + k) * place_d to word word_d and keys
+    update without rereading the counts.
     """
+
+    word: np.ndarray
+    place: np.ndarray
+    radix: tuple[int, ...]
+
+
+def key_layout(design: Design) -> KeyLayout:
+    """One int64 word when the whole key fits, else consecutive doses packed below WORD_LIMIT."""
     radix_y = design.max_per_dose + 1
     radix = (design.max_per_dose // design.cohort_size + 1) * radix_y
-    if radix**design.num_doses * (design.num_doses + 1) >= 2**62:
-        return None
-    return radix ** np.arange(design.num_doses - 1, -1, -1, dtype=np.int64)
+    num_doses = design.num_doses
+    if radix**num_doses * (num_doses + 1) < 2**62:
+        per_word = num_doses
+    else:
+        per_word = max(int(math.log(WORD_LIMIT) / math.log(radix)), 1)
+    dose = np.arange(num_doses)
+    word = dose // per_word
+    within = np.minimum(per_word, num_doses - word * per_word)
+    place = radix ** (within - 1 - dose % per_word)
+    radix_of_word = tuple(radix ** int(w) for w in np.bincount(word))
+    return KeyLayout(word=word, place=place.astype(np.int64), radix=radix_of_word)
 
 
-def row_keys(n: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Keys for counts too large for one int64: the rank of each distinct (n, y) row."""
-    rows = np.ascontiguousarray(np.hstack([n, y]))
-    return np.unique(rows, axis=0, return_inverse=True)[1].ravel().astype(np.int64)
+def merge_key(
+    words: np.ndarray, radix: tuple[int, ...], current: np.ndarray, top: int
+) -> np.ndarray:
+    """One int64 per (counts, current dose), equal exactly when both are equal.
+
+    Several words are folded by ranking: the rank of the words so far (< number of states) times
+    the next word's radix stays below 2**63.
+    """
+    key = words[0]
+    for w in range(1, len(radix)):
+        rank = np.unique(key, return_inverse=True)[1].ravel()
+        key = rank * radix[w] + words[w]
+    return key * (top + 1) + current
 
 
 def sorted_runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -122,8 +161,14 @@ def add_cohort(
     return n, y
 
 
-def exact_oc(design: Design, true_tox: Sequence[float]) -> OperatingCharacteristics:
-    """Exact operating characteristics under true DLT probabilities (one per dose)."""
+def exact_oc(
+    design: Design, true_tox: Sequence[float], max_states: int = MAX_EXACT_STATES
+) -> OperatingCharacteristics:
+    """Exact operating characteristics under true DLT probabilities (one per dose).
+
+    Refuses with InputError before evaluating more than ``max_states`` states (weighted by the
+    design's ``state_cost``): use simulate_oc instead.
+    """
     p = check_true_tox(true_tox, design.num_doses)
     size = design.cohort_size
     outcomes = np.arange(size + 1)
@@ -136,16 +181,26 @@ def exact_oc(design: Design, true_tox: Sequence[float]) -> OperatingCharacterist
     y = np.zeros((1, num_doses), dtype=count_type)
     dose = np.array([design.start_dose], dtype=np.int64)
     prob = np.ones(1)
-    places = key_places(design)
+    layout = key_layout(design)
+    one_word = len(layout.radix) == 1
     radix_y = design.max_per_dose + 1
-    key = np.zeros(1, dtype=np.int64)
+    words = np.zeros((len(layout.radix), 1), dtype=np.int64)
     # Doses sort by radix when they fit 16 bits.
     dose_type = np.uint16 if num_doses < 2**16 else np.int64
     prob_select = np.zeros(num_doses + 1)
     expected_n_at_dose = np.zeros(num_doses)
     expected_dlt = 0.0
+    evaluated = 0
 
     for _ in range(design.horizon):
+        evaluated += len(prob) * (size + 1) * design.state_cost
+        if evaluated > max_states:
+            raise InputError(
+                "design",
+                f"{num_doses} doses, cohorts of {size}, max_n {design.max_n}",
+                f"exact operating characteristics would evaluate more than {max_states:,} "
+                "states; simulate instead (simulate_oc, --trials N --seed S)",
+            )
         # Children by outcome, then by dose, then in parent (key) order: a cohort outcome at one
         # dose shifts every key by the same amount, so each such block is already sorted.
         by_dose = np.argsort(dose.astype(dose_type), kind="stable")
@@ -154,21 +209,25 @@ def exact_oc(design: Design, true_tox: Sequence[float]) -> OperatingCharacterist
         dlts = np.repeat(outcomes, len(prob))
         current = np.tile(parent_dose, size + 1)
         child_prob = (pmf[parent_dose - 1].T * prob[by_dose]).ravel()
-        if places is not None:
-            shift = (radix_y + outcomes)[:, None] * places[parent_dose - 1]
-            key_child = (key[by_dose] + shift).ravel()
+        shift = (radix_y + outcomes)[:, None] * layout.place[parent_dose - 1]
+        child_words = np.tile(words[:, by_dose], size + 1)
+        if one_word:
+            child_words[0] += shift.ravel()
         else:
-            key_child = row_keys(*add_cohort(n[parent], y[parent], current, size, dlts))
+            # One word per child changes: (word, column) pairs are distinct, so += is exact.
+            changed = np.tile(layout.word[parent_dose - 1], size + 1)
+            child_words[changed, np.arange(changed.size)] += shift.ravel()
         live = child_prob > 0
         if not live.all():
-            parent, dlts, child_prob, current, key_child = (
-                a[live] for a in (parent, dlts, child_prob, current, key_child)
+            parent, dlts, child_prob, current = (
+                a[live] for a in (parent, dlts, child_prob, current)
             )
+            child_words = child_words[:, live]
         # Paths reaching the same counts at the same dose decide alike: merge them before deciding.
-        order, starts = sorted_runs(key_child * (num_doses + 1) + current)
+        order, starts = sorted_runs(merge_key(child_words, layout.radix, current, num_doses))
         first = order[starts]
         prob = np.add.reduceat(child_prob[order], starts)
-        key, current, parent = key_child[first], current[first], parent[first]
+        words, current, parent = child_words[:, first], current[first], parent[first]
         n_child, y_child = add_cohort(n[parent], y[parent], current, size, dlts[first])
 
         step = design.step(n_child, y_child, current)
@@ -182,7 +241,13 @@ def exact_oc(design: Design, true_tox: Sequence[float]) -> OperatingCharacterist
             expected_dlt += float((w @ y_child[ended]).sum())
         if go.size == 0:
             break
-        n, y, dose, key, prob = n_child[go], y_child[go], step.next_dose[go], key[go], prob[go]
+        n, y, dose, words, prob = (
+            n_child[go],
+            y_child[go],
+            step.next_dose[go],
+            words[:, go],
+            prob[go],
+        )
     else:
         raise RuntimeError(f"{design!r} left trials running after its horizon of cohorts")
 

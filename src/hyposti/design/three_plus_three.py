@@ -83,6 +83,10 @@ class ThreePlusThree:
     def max_per_dose(self) -> int:
         return 6 if self.max_n is None else min(6, self.max_n)
 
+    @property
+    def state_cost(self) -> int:
+        return 1
+
     def check_history(self, n: np.ndarray, y: np.ndarray) -> None:
         for j, count in enumerate(n, start=1):
             if count not in (0, 3, 6):
