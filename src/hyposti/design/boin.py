@@ -186,7 +186,8 @@ class Boin(CappedBySampleSize):
         return first
 
     def _cells(self, n: np.ndarray, y: np.ndarray) -> np.ndarray:
-        return n.astype(np.intp) * (self.max_n + 1) + y
+        cells: np.ndarray = n.astype(np.intp) * (self.max_n + 1) + y
+        return cells
 
     def step(self, n: np.ndarray, y: np.ndarray, current: np.ndarray) -> Step:
         """One BOIN decision after a cohort (R package BOIN `get.oc`, Liu & Yuan 2015 section 2)."""
@@ -267,7 +268,8 @@ class Boin(CappedBySampleSize):
             order, starts, group = distinct(key)
             first = order[starts]
             chosen = self._select_distinct(n[first], y[first], first_out[first])
-            return chosen[group]
+            per_row: np.ndarray = chosen[group]
+            return per_row
         return self._select_distinct(n, y, first_out)
 
     def _select_distinct(self, n: np.ndarray, y: np.ndarray, first_out: np.ndarray) -> np.ndarray:

@@ -34,12 +34,22 @@ class Step:
 
 
 class Design(Protocol):
-    """The contract every dose-finding design meets (frozen dataclass of parameters)."""
+    """The contract every dose-finding design meets (frozen dataclass of parameters).
 
-    num_doses: int
-    cohort_size: int
-    start_dose: int
-    max_n: int | None
+    Parameters are read-only properties here, which frozen dataclass fields satisfy.
+    """
+
+    @property
+    def num_doses(self) -> int: ...
+
+    @property
+    def cohort_size(self) -> int: ...
+
+    @property
+    def start_dose(self) -> int: ...
+
+    @property
+    def max_n(self) -> int | None: ...
 
     @property
     def horizon(self) -> int:

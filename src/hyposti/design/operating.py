@@ -44,7 +44,11 @@ class OperatingCharacteristics:
             "expected_dlt": self.expected_dlt,
             "expected_n_at_dose": self.expected_n_at_dose.tolist(),
         }
-        if self.method == "simulation":
+        if (
+            self.se_prob_select is not None
+            and self.se_expected_n_at_dose is not None
+            and self.method == "simulation"
+        ):
             out.update(
                 trials=self.trials,
                 seed=self.seed,
@@ -118,11 +122,12 @@ def merge_key(
     Several words are folded by ranking: the rank of the words so far (< number of states) times
     the next word's radix stays below 2**63.
     """
-    key = words[0]
+    key: np.ndarray = words[0]
     for w in range(1, len(radix)):
         rank = np.unique(key, return_inverse=True)[1].ravel()
         key = rank * radix[w] + words[w]
-    return key * (top + 1) + current
+    merged: np.ndarray = key * (top + 1) + current
+    return merged
 
 
 def sorted_runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -219,9 +224,8 @@ def exact_oc(
             child_words[changed, np.arange(changed.size)] += shift.ravel()
         live = child_prob > 0
         if not live.all():
-            parent, dlts, child_prob, current = (
-                a[live] for a in (parent, dlts, child_prob, current)
-            )
+            parent, dlts, current = parent[live], dlts[live], current[live]
+            child_prob = child_prob[live]
             child_words = child_words[:, live]
         # Paths reaching the same counts at the same dose decide alike: merge them before deciding.
         order, starts = sorted_runs(merge_key(child_words, layout.radix, current, num_doses))

@@ -104,7 +104,7 @@ def check_rates(p0: float, p1: float) -> None:
 
 def reject_probability(design: SimonDesign, p: float) -> float:
     """P(more than r1 of n1 respond and more than r of n in all) = sum_x1 b(x1) P(X2 > r - x1)."""
-    from scipy.stats import binom
+    from scipy.stats import binom  # type: ignore[import-untyped]
 
     x1 = np.arange(design.r1 + 1, design.n1 + 1)
     return float(binom.pmf(x1, design.n1, p) @ binom.sf(design.r - x1, design.n - design.n1, p))

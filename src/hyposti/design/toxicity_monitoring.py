@@ -28,7 +28,7 @@ at most 21), and small enough that a boundary table stays instant and readable."
 def posterior_exceeds(prior_a: float, prior_b: float, theta: float, n: int, dlts: int) -> float:
     """P(p > theta | dlts of n) under a Beta(prior_a, prior_b) prior (conjugate beta posterior)."""
     # Imported here so that importing the design package stays light for the command line.
-    from scipy.special import betaincc
+    from scipy.special import betaincc  # type: ignore[import-untyped]
 
     return float(betaincc(prior_a + dlts, prior_b + n - dlts, theta))
 
