@@ -115,7 +115,7 @@ def key_layout(design: Design) -> KeyLayout:
 
 
 def merge_key(
-    words: np.ndarray, radix: tuple[int, ...], current: np.ndarray, top: int
+    words: Sequence[np.ndarray], radix: tuple[int, ...], current: np.ndarray, top: int
 ) -> np.ndarray:
     """One int64 per (counts, current dose), equal exactly when both are equal.
 
@@ -187,9 +187,9 @@ def exact_oc(
     dose = np.array([design.start_dose], dtype=np.int64)
     prob = np.ones(1)
     layout = key_layout(design)
-    one_word = len(layout.radix) == 1
     radix_y = design.max_per_dose + 1
-    words = np.zeros((len(layout.radix), 1), dtype=np.int64)
+    # Word by word: 1-D int64 arrays gather and add faster than rows of a 2-D array.
+    words = [np.zeros(1, dtype=np.int64) for _ in layout.radix]
     # Doses sort by radix when they fit 16 bits.
     dose_type = np.uint16 if num_doses < 2**16 else np.int64
     prob_select = np.zeros(num_doses + 1)
@@ -215,23 +215,26 @@ def exact_oc(
         current = np.tile(parent_dose, size + 1)
         child_prob = (pmf[parent_dose - 1].T * prob[by_dose]).ravel()
         shift = (radix_y + outcomes)[:, None] * layout.place[parent_dose - 1]
-        child_words = np.tile(words[:, by_dose], size + 1)
-        if one_word:
-            child_words[0] += shift.ravel()
+        if len(words) == 1:
+            child_words = [np.tile(words[0][by_dose], size + 1) + shift.ravel()]
         else:
-            # One word per child changes: (word, column) pairs are distinct, so += is exact.
+            # Only the word holding the cohort's dose changes.
             changed = np.tile(layout.word[parent_dose - 1], size + 1)
-            child_words[changed, np.arange(changed.size)] += shift.ravel()
+            child_words = [
+                np.tile(word[by_dose], size + 1) + np.where(changed == w, shift.ravel(), 0)
+                for w, word in enumerate(words)
+            ]
         live = child_prob > 0
         if not live.all():
             parent, dlts, current = parent[live], dlts[live], current[live]
             child_prob = child_prob[live]
-            child_words = child_words[:, live]
+            child_words = [word[live] for word in child_words]
         # Paths reaching the same counts at the same dose decide alike: merge them before deciding.
         order, starts = sorted_runs(merge_key(child_words, layout.radix, current, num_doses))
         first = order[starts]
         prob = np.add.reduceat(child_prob[order], starts)
-        words, current, parent = child_words[:, first], current[first], parent[first]
+        words = [word[first] for word in child_words]
+        current, parent = current[first], parent[first]
         n_child, y_child = add_cohort(n[parent], y[parent], current, size, dlts[first])
 
         step = design.step(n_child, y_child, current)
@@ -249,7 +252,7 @@ def exact_oc(
             n_child[go],
             y_child[go],
             step.next_dose[go],
-            words[:, go],
+            [word[go] for word in words],
             prob[go],
         )
     else:
