@@ -51,6 +51,10 @@ class Design(Protocol):
     @property
     def max_n(self) -> int | None: ...
 
+    def __hash__(self) -> int:
+        """Equal parameters hash alike: exact_oc caches each design's state graph."""
+        ...
+
     @property
     def horizon(self) -> int:
         """Most cohorts a trial under this design can take (bounds every loop over cohorts)."""

@@ -8,6 +8,7 @@ that reach the same state gives exact P(select each dose), E[N], E[DLT] and E[n_
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -166,18 +167,37 @@ def add_cohort(
     return n, y
 
 
-def exact_oc(
-    design: Design, true_tox: Sequence[float], max_states: int = MAX_EXACT_STATES
-) -> OperatingCharacteristics:
-    """Exact operating characteristics under true DLT probabilities (one per dose).
+@dataclass(frozen=True)
+class CohortStep:
+    """One cohort of the reachable-state graph: how the states' probabilities flow through it.
 
-    Refuses with InputError before evaluating more than ``max_states`` states (weighted by the
-    design's ``state_cost``): use simulate_oc instead.
+    Child c of the step (in merge order) comes from state ``source[c]`` with outcome
+    ``outcome[c]`` = (dose - 1) * (cohort size + 1) + DLTs, an index into the flattened cohort
+    pmf; children from ``starts[i]`` up to the next start merge into state i. States ``ended``
+    stop there with their MTD and counts; states ``go`` take the next cohort.
     """
-    p = check_true_tox(true_tox, design.num_doses)
+
+    source: np.ndarray
+    outcome: np.ndarray
+    starts: np.ndarray
+    ended: np.ndarray
+    mtd: np.ndarray
+    n_ended: np.ndarray
+    y_ended: np.ndarray
+    go: np.ndarray
+
+
+@functools.lru_cache(maxsize=4)
+def state_graph(design: Design, max_states: int = MAX_EXACT_STATES) -> tuple[CohortStep, ...]:
+    """Every state a trial under ``design`` can reach, cohort by cohort, with its decision.
+
+    The graph depends on the design only: which outcomes can occur does not depend on the true
+    DLT probabilities (those in (0, 1); outcomes impossible under 0 or 1 carry probability 0),
+    so one graph serves every scenario of a scan, and the last 4 designs' graphs are kept
+    (a graph at the state budget holds about 100 MB).
+    """
     size = design.cohort_size
     outcomes = np.arange(size + 1)
-    pmf = cohort_pmf(p, size)
     num_doses = design.num_doses
 
     # Small integer rows copy fast; a dose never holds more than max_per_dose patients.
@@ -185,20 +205,17 @@ def exact_oc(
     n = np.zeros((1, num_doses), dtype=count_type)
     y = np.zeros((1, num_doses), dtype=count_type)
     dose = np.array([design.start_dose], dtype=np.int64)
-    prob = np.ones(1)
     layout = key_layout(design)
     radix_y = design.max_per_dose + 1
     # Word by word: 1-D int64 arrays gather and add faster than rows of a 2-D array.
     words = [np.zeros(1, dtype=np.int64) for _ in layout.radix]
     # Doses sort by radix when they fit 16 bits.
     dose_type = np.uint16 if num_doses < 2**16 else np.int64
-    prob_select = np.zeros(num_doses + 1)
-    expected_n_at_dose = np.zeros(num_doses)
-    expected_dlt = 0.0
     evaluated = 0
+    steps: list[CohortStep] = []
 
     for _ in range(design.horizon):
-        evaluated += len(prob) * (size + 1) * design.state_cost
+        evaluated += len(dose) * (size + 1) * design.state_cost
         if evaluated > max_states:
             raise InputError(
                 "design",
@@ -211,28 +228,22 @@ def exact_oc(
         by_dose = np.argsort(dose.astype(dose_type), kind="stable")
         parent_dose = dose[by_dose]
         parent = np.tile(by_dose, size + 1)
-        dlts = np.repeat(outcomes, len(prob))
+        dlts = np.repeat(outcomes, len(dose))
         current = np.tile(parent_dose, size + 1)
-        child_prob = (pmf[parent_dose - 1].T * prob[by_dose]).ravel()
         shift = (radix_y + outcomes)[:, None] * layout.place[parent_dose - 1]
         if len(words) == 1:
-            child_words = [np.tile(words[0][by_dose], size + 1) + shift.ravel()]
+            child_words = [(words[0][by_dose] + shift).ravel()]
         else:
             # Only the word holding the cohort's dose changes.
-            changed = np.tile(layout.word[parent_dose - 1], size + 1)
+            changed = layout.word[parent_dose - 1]
             child_words = [
-                np.tile(word[by_dose], size + 1) + np.where(changed == w, shift.ravel(), 0)
+                (word[by_dose] + np.where(changed == w, shift, 0)).ravel()
                 for w, word in enumerate(words)
             ]
-        live = child_prob > 0
-        if not live.all():
-            parent, dlts, current = parent[live], dlts[live], current[live]
-            child_prob = child_prob[live]
-            child_words = [word[live] for word in child_words]
         # Paths reaching the same counts at the same dose decide alike: merge them before deciding.
         order, starts = sorted_runs(merge_key(child_words, layout.radix, current, num_doses))
         first = order[starts]
-        prob = np.add.reduceat(child_prob[order], starts)
+        source, outcome = parent[order], ((current - 1) * (size + 1) + dlts)[order]
         words = [word[first] for word in child_words]
         current, parent = current[first], parent[first]
         n_child, y_child = add_cohort(n[parent], y[parent], current, size, dlts[first])
@@ -240,23 +251,49 @@ def exact_oc(
         step = design.step(n_child, y_child, current)
         stopped = step.next_dose == 0
         go = np.flatnonzero(~stopped)
-        if go.size < stopped.size:
-            ended = np.flatnonzero(stopped) if go.size else slice(None)
-            w = prob[ended]
-            prob_select += np.bincount(step.mtd[ended], weights=w, minlength=num_doses + 1)
-            expected_n_at_dose += w @ n_child[ended]
-            expected_dlt += float((w @ y_child[ended]).sum())
-        if go.size == 0:
-            break
-        n, y, dose, words, prob = (
-            n_child[go],
-            y_child[go],
-            step.next_dose[go],
-            [word[go] for word in words],
-            prob[go],
+        ended = np.flatnonzero(stopped)
+        steps.append(
+            CohortStep(
+                source=source,
+                outcome=outcome,
+                starts=starts,
+                ended=ended,
+                mtd=step.mtd[ended],
+                n_ended=n_child[ended],
+                y_ended=y_child[ended],
+                go=go,
+            )
         )
-    else:
-        raise RuntimeError(f"{design!r} left trials running after its horizon of cohorts")
+        if go.size == 0:
+            return tuple(steps)
+        n, y, dose = n_child[go], y_child[go], step.next_dose[go]
+        words = [word[go] for word in words]
+    raise RuntimeError(f"{design!r} left trials running after its horizon of cohorts")
+
+
+def exact_oc(
+    design: Design, true_tox: Sequence[float], max_states: int = MAX_EXACT_STATES
+) -> OperatingCharacteristics:
+    """Exact operating characteristics under true DLT probabilities (one per dose).
+
+    Refuses with InputError before evaluating more than ``max_states`` states (weighted by the
+    design's ``state_cost``): use simulate_oc instead.
+    """
+    p = check_true_tox(true_tox, design.num_doses)
+    pmf = cohort_pmf(p, design.cohort_size).ravel()
+    num_doses = design.num_doses
+    prob = np.ones(1)
+    prob_select = np.zeros(num_doses + 1)
+    expected_n_at_dose = np.zeros(num_doses)
+    expected_dlt = 0.0
+    for step in state_graph(design, max_states):
+        prob = np.add.reduceat(prob[step.source] * pmf[step.outcome], step.starts)
+        if step.ended.size:
+            w = prob[step.ended] if step.go.size else prob
+            prob_select += np.bincount(step.mtd, weights=w, minlength=num_doses + 1)
+            expected_n_at_dose += w @ step.n_ended
+            expected_dlt += float((w @ step.y_ended).sum())
+        prob = prob[step.go]
 
     return OperatingCharacteristics(
         true_tox=tuple(float(v) for v in p),
