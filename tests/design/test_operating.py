@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from hyposti.design import Boin, Crm, ThreePlusThree, exact_oc
-from hyposti.design.operating import key_layout
+from hyposti.design.operating import key_layout, state_graph
 from hyposti.errors import InputError
 
 DESIGNS = [
@@ -128,3 +128,17 @@ def test_state_budget_refuses_and_points_to_simulation() -> None:
     with pytest.raises(InputError):
         exact_oc(crm, [0.1, 0.2, 0.3], max_states=1_000)
     assert exact_oc(crm, [0.1, 0.2, 0.3], max_states=100_000).prob_select.sum() == pytest.approx(1)
+
+
+def test_one_state_graph_serves_every_scenario_including_certain_outcomes() -> None:
+    design = Boin(num_doses=3, target=0.3, max_n=18)
+    exact_oc(design, [0.1, 0.2, 0.3])
+    assert state_graph(Boin(num_doses=3, target=0.3, max_n=18)) is state_graph(design)
+    # True probabilities of 0 and 1 make some outcomes impossible; the graph built for (0, 1)
+    # still gives them, with probability 0.
+    tox = [0.0, 1.0, 1.0]
+    select, dlt, n_at = path_enumeration(design, tox)
+    oc = exact_oc(design, tox)
+    np.testing.assert_allclose(oc.prob_select, select, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(oc.expected_n_at_dose, n_at, rtol=0, atol=1e-10)
+    assert oc.expected_dlt == pytest.approx(dlt, abs=1e-10)
