@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 from rich.console import Console
@@ -115,16 +115,18 @@ def _setup(
 
 def _describe(design: Design) -> str:
     """A title for people; JSON output carries the full repr instead."""
-    from hyposti.design import Boin, ThreePlusThree
+    from hyposti.design import Boin, Crm, ThreePlusThree
 
     cap = "" if design.max_n is None else f", at most {design.max_n} patients"
     if isinstance(design, ThreePlusThree):
         name = f"3+3 {design.variant_name}"
     elif isinstance(design, Boin):
         name = f"BOIN, target {design.target:g}"
-    else:
+    elif isinstance(design, Crm):
         skeleton = "/".join(f"{s:g}" for s in design.skeleton)
         name = f"CRM, target {design.target:g}, skeleton {skeleton}"
+    else:
+        name = type(design).__name__
     return f"{name}, cohorts of {design.cohort_size}{cap}"
 
 
@@ -163,7 +165,7 @@ def decide(
                 levels.label(j + 1), str(decision.n_at_dose[j]), str(decision.dlt_at_dose[j])
             )
         console.print(table)
-        if decision.stop:
+        if decision.stop or decision.next_dose is None:
             mtd = levels.label(decision.mtd) if decision.mtd else "none"
             console.print(f"[bold]Decision:[/] stop the trial. [bold]MTD:[/] {mtd}")
         else:
@@ -334,7 +336,7 @@ def paths(
         console.print(f"[bold]Now:[/] {root.reason}", highlight=False)
         if tree.num_nodes <= 400:
             top = Tree(f"next cohort: {start}")
-            _grow(top, tree.to_dict(levels.label)["children"], p is not None)
+            _grow(top, cast(Nodes, tree.to_dict(levels.label)["children"]), p is not None)
             console.print(top)
             return
         console.print(f"{tree.num_nodes:,} paths: showing where each cohort is treated.")
@@ -354,11 +356,15 @@ def paths(
     emit(tree.to_dict(levels.label) if as_json else None, as_json, render)
 
 
-def _grow(branch: Tree, nodes: list[dict[str, object]], with_probability: bool) -> None:
+Nodes = list[dict[str, object]]
+"""The children of a node in DosePaths.to_dict()."""
+
+
+def _grow(branch: Tree, nodes: Nodes, with_probability: bool) -> None:
     for node in nodes:
         prob = f" (p = {node['probability']:.4f})" if with_probability else ""
         branch_node = branch.add(f"[b]{node['cohort']}[/b]{prob}: {node['reason']}")
-        _grow(branch_node, node.get("children", []), with_probability)
+        _grow(branch_node, cast(Nodes, node.get("children", [])), with_probability)
 
 
 _STAGES = re.compile(r"\s*(\d+)\s*/\s*(\d+)\s*,\s*(\d+)\s*/\s*(\d+)\s*")

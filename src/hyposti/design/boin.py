@@ -166,11 +166,17 @@ class Boin(CappedBySampleSize):
         )
         # Every rule reads only (n, y) at one dose: look decisions up by cell n * (max_n + 1) + y.
         y = np.arange(self.max_n + 1)[None, :]
-        tables = tuple(
+        decisions = tuple(
             cells.ravel()
             for cells in (y <= escalate[:, None], y >= deescalate[:, None], y >= eliminate[:, None])
         )
-        object.__setattr__(self, "_tables", tables)
+        # MTD selection's estimate and isotonic weight per cell (select_mtd).
+        n = np.arange(self.max_n + 1)[:, None]
+        p_hat = (y + 0.05) / (n + 0.1)
+        with np.errstate(divide="ignore"):
+            # Cells with y > n never occur; their weights are not read.
+            weight = 1.0 / ((y + 0.05) * (n - y + 0.05) / ((n + 0.1) ** 2 * (n + 0.1 + 1)))
+        object.__setattr__(self, "_tables", (*decisions, p_hat.ravel(), weight.ravel()))
 
     def boundaries(self) -> BoinBoundaries:
         return boin_boundaries(
@@ -186,11 +192,12 @@ class Boin(CappedBySampleSize):
         return first
 
     def _cells(self, n: np.ndarray, y: np.ndarray) -> np.ndarray:
-        return n.astype(np.intp) * (self.max_n + 1) + y
+        cells: np.ndarray = n.astype(np.intp) * (self.max_n + 1) + y
+        return cells
 
     def step(self, n: np.ndarray, y: np.ndarray, current: np.ndarray) -> Step:
         """One BOIN decision after a cohort (R package BOIN `get.oc`, Liu & Yuan 2015 section 2)."""
-        escalate_cells, deescalate_cells, _ = self._tables
+        escalate_cells, deescalate_cells = self._tables[:2]
         size = n.shape[0]
         first_out = self.first_eliminated(n, y)
         # Dose by dose: numpy's sum along a short axis is slow.
@@ -256,26 +263,27 @@ class Boin(CappedBySampleSize):
         R package BOIN `select.mtd`: p_hat = (y + 0.05)/(n + 0.1), PAVA with weights 1/variance,
         ties broken by adding 1e-10 times the rank (lower dose if above target, higher if below).
         """
+        cells = self._cells(n, y)
         # Many end states share their counts (reached from different current doses): select once.
         if self.num_doses * 2 * math.log2(self.max_n + 1) < 62:
             # Key = digits n_1 y_1 n_2 y_2 ... in base max_n + 1, dose by dose (integer matmul
             # and short-axis sums are slow in numpy).
-            cells = self._cells(n, y)
             key = cells[:, 0]
             for j in range(1, self.num_doses):
                 key = key * (self.max_n + 1) ** 2 + cells[:, j]
             order, starts, group = distinct(key)
             first = order[starts]
-            chosen = self._select_distinct(n[first], y[first], first_out[first])
-            return chosen[group]
-        return self._select_distinct(n, y, first_out)
+            chosen = self._select_distinct(cells[first], first_out[first])
+            per_row: np.ndarray = chosen[group]
+            return per_row
+        return self._select_distinct(cells, first_out)
 
-    def _select_distinct(self, n: np.ndarray, y: np.ndarray, first_out: np.ndarray) -> np.ndarray:
+    def _select_distinct(self, cells: np.ndarray, first_out: np.ndarray) -> np.ndarray:
         doses = np.arange(1, self.num_doses + 1)
-        admissible = (n > 0) & (doses[None, :] < first_out[:, None])
-        p_hat = (y + 0.05) / (n + 0.1)
-        variance = (y + 0.05) * (n - y + 0.05) / ((n + 0.1) ** 2 * (n + 0.1 + 1))
-        smoothed = isotonic_increasing(p_hat, 1.0 / variance, admissible).T
+        # A dose is treated (n > 0) exactly when its cell n * (max_n + 1) + y passes max_n.
+        admissible = (cells > self.max_n) & (doses[None, :] < first_out[:, None])
+        p_hat, weight = self._tables[3][cells], self._tables[4][cells]
+        smoothed = isotonic_increasing(p_hat, weight, admissible).T
         # Dose by dose over all rows (numpy's cumsum/argmin along a short axis are slow): the
         # tie-break adds 1e-10 times the rank among admissible doses; the first minimum wins.
         admissible = admissible.T

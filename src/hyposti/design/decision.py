@@ -34,12 +34,26 @@ class Step:
 
 
 class Design(Protocol):
-    """The contract every dose-finding design meets (frozen dataclass of parameters)."""
+    """The contract every dose-finding design meets (frozen dataclass of parameters).
 
-    num_doses: int
-    cohort_size: int
-    start_dose: int
-    max_n: int | None
+    Parameters are read-only properties here, which frozen dataclass fields satisfy.
+    """
+
+    @property
+    def num_doses(self) -> int: ...
+
+    @property
+    def cohort_size(self) -> int: ...
+
+    @property
+    def start_dose(self) -> int: ...
+
+    @property
+    def max_n(self) -> int | None: ...
+
+    def __hash__(self) -> int:
+        """Equal parameters hash alike: exact_oc caches each design's state graph."""
+        ...
 
     @property
     def horizon(self) -> int:
@@ -49,6 +63,11 @@ class Design(Protocol):
     @property
     def max_per_dose(self) -> int:
         """Most patients one dose level can receive (sizes the exact computation's state keys)."""
+        ...
+
+    @property
+    def state_cost(self) -> int:
+        """Relative cost of one decision, as exact_oc counts states against its budget."""
         ...
 
     def step(self, n: np.ndarray, y: np.ndarray, current: np.ndarray) -> Step:
@@ -86,6 +105,10 @@ class CappedBySampleSize:
     @property
     def max_per_dose(self) -> int:
         return self.max_n
+
+    @property
+    def state_cost(self) -> int:
+        return 1
 
     def check_history(self, n: np.ndarray, y: np.ndarray) -> None:
         if n.sum() > self.max_n:

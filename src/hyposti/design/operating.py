@@ -8,6 +8,7 @@ that reach the same state gives exact P(select each dose), E[N], E[DLT] and E[n_
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,7 +45,11 @@ class OperatingCharacteristics:
             "expected_dlt": self.expected_dlt,
             "expected_n_at_dose": self.expected_n_at_dose.tolist(),
         }
-        if self.method == "simulation":
+        if (
+            self.se_prob_select is not None
+            and self.se_expected_n_at_dose is not None
+            and self.method == "simulation"
+        ):
             out.update(
                 trials=self.trials,
                 seed=self.seed,
@@ -67,23 +72,63 @@ def check_true_tox(true_tox: Sequence[float], num_doses: int) -> np.ndarray:
     return p
 
 
-def key_places(design: Design) -> np.ndarray | None:
-    """Place value of one cohort at each dose in a mixed-radix state key; None if it overflows.
+MAX_EXACT_STATES = 2_000_000
+"""Most states exact_oc evaluates, summed over cohorts and weighted by each design's state_cost.
 
-    A state's key is sum_j (cohorts_j * R_y + dlts_j) * place_j, so a cohort of k DLTs at dose d
-    adds (R_y + k) * place_d and keys update without rereading the counts.
+Enumeration grows about geometrically with doses and cohorts (BOIN, 8 doses, 60 patients would
+take minutes); beyond this budget exact_oc refuses and points to simulate_oc, whose Monte Carlo
+error is known and falls with the number of trials.
+"""
+
+WORD_LIMIT = 2**36
+"""Largest value of one key word when a state's key needs several (fits an int64 after ranking)."""
+
+
+@dataclass(frozen=True)
+class KeyLayout:
+    """Where one cohort at each dose lands in a state's key: its word and its place value.
+
+    A state's key is, word by word, sum_j (cohorts_j * R_y + dlts_j) * place_j over the doses of
+    that word, so a cohort of k DLTs at dose d adds (R_y + k) * place_d to word word_d and keys
+    update without rereading the counts.
     """
+
+    word: np.ndarray
+    place: np.ndarray
+    radix: tuple[int, ...]
+
+
+def key_layout(design: Design) -> KeyLayout:
+    """One int64 word when the whole key fits, else consecutive doses packed below WORD_LIMIT."""
     radix_y = design.max_per_dose + 1
     radix = (design.max_per_dose // design.cohort_size + 1) * radix_y
-    if radix**design.num_doses * (design.num_doses + 1) >= 2**62:
-        return None
-    return radix ** np.arange(design.num_doses - 1, -1, -1, dtype=np.int64)
+    num_doses = design.num_doses
+    if radix**num_doses * (num_doses + 1) < 2**62:
+        per_word = num_doses
+    else:
+        per_word = max(int(math.log(WORD_LIMIT) / math.log(radix)), 1)
+    dose = np.arange(num_doses)
+    word = dose // per_word
+    within = np.minimum(per_word, num_doses - word * per_word)
+    place = radix ** (within - 1 - dose % per_word)
+    radix_of_word = tuple(radix ** int(w) for w in np.bincount(word))
+    return KeyLayout(word=word, place=place.astype(np.int64), radix=radix_of_word)
 
 
-def row_keys(n: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Keys for counts too large for one int64: the rank of each distinct (n, y) row."""
-    rows = np.ascontiguousarray(np.hstack([n, y]))
-    return np.unique(rows, axis=0, return_inverse=True)[1].ravel().astype(np.int64)
+def merge_key(
+    words: Sequence[np.ndarray], radix: tuple[int, ...], current: np.ndarray, top: int
+) -> np.ndarray:
+    """One int64 per (counts, current dose), equal exactly when both are equal.
+
+    Several words are folded by ranking: the rank of the words so far (< number of states) times
+    the next word's radix stays below 2**63.
+    """
+    key: np.ndarray = words[0]
+    for w in range(1, len(radix)):
+        rank = np.unique(key, return_inverse=True)[1].ravel()
+        key = rank * radix[w] + words[w]
+    merged: np.ndarray = key * (top + 1) + current
+    return merged
 
 
 def sorted_runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -122,12 +167,37 @@ def add_cohort(
     return n, y
 
 
-def exact_oc(design: Design, true_tox: Sequence[float]) -> OperatingCharacteristics:
-    """Exact operating characteristics under true DLT probabilities (one per dose)."""
-    p = check_true_tox(true_tox, design.num_doses)
+@dataclass(frozen=True)
+class CohortStep:
+    """One cohort of the reachable-state graph: how the states' probabilities flow through it.
+
+    Child c of the step (in merge order) comes from state ``source[c]`` with outcome
+    ``outcome[c]`` = (dose - 1) * (cohort size + 1) + DLTs, an index into the flattened cohort
+    pmf; children from ``starts[i]`` up to the next start merge into state i. States ``ended``
+    stop there with their MTD and counts; states ``go`` take the next cohort.
+    """
+
+    source: np.ndarray
+    outcome: np.ndarray
+    starts: np.ndarray
+    ended: np.ndarray
+    mtd: np.ndarray
+    n_ended: np.ndarray
+    y_ended: np.ndarray
+    go: np.ndarray
+
+
+@functools.lru_cache(maxsize=4)
+def state_graph(design: Design, max_states: int = MAX_EXACT_STATES) -> tuple[CohortStep, ...]:
+    """Every state a trial under ``design`` can reach, cohort by cohort, with its decision.
+
+    The graph depends on the design only: which outcomes can occur does not depend on the true
+    DLT probabilities (those in (0, 1); outcomes impossible under 0 or 1 carry probability 0),
+    so one graph serves every scenario of a scan, and the last 4 designs' graphs are kept
+    (a graph at the state budget holds about 100 MB).
+    """
     size = design.cohort_size
     outcomes = np.arange(size + 1)
-    pmf = cohort_pmf(p, size)
     num_doses = design.num_doses
 
     # Small integer rows copy fast; a dose never holds more than max_per_dose patients.
@@ -135,56 +205,95 @@ def exact_oc(design: Design, true_tox: Sequence[float]) -> OperatingCharacterist
     n = np.zeros((1, num_doses), dtype=count_type)
     y = np.zeros((1, num_doses), dtype=count_type)
     dose = np.array([design.start_dose], dtype=np.int64)
-    prob = np.ones(1)
-    places = key_places(design)
+    layout = key_layout(design)
     radix_y = design.max_per_dose + 1
-    key = np.zeros(1, dtype=np.int64)
+    # Word by word: 1-D int64 arrays gather and add faster than rows of a 2-D array.
+    words = [np.zeros(1, dtype=np.int64) for _ in layout.radix]
     # Doses sort by radix when they fit 16 bits.
     dose_type = np.uint16 if num_doses < 2**16 else np.int64
-    prob_select = np.zeros(num_doses + 1)
-    expected_n_at_dose = np.zeros(num_doses)
-    expected_dlt = 0.0
+    evaluated = 0
+    steps: list[CohortStep] = []
 
     for _ in range(design.horizon):
+        evaluated += len(dose) * (size + 1) * design.state_cost
+        if evaluated > max_states:
+            raise InputError(
+                "design",
+                f"{num_doses} doses, cohorts of {size}, max_n {design.max_n}",
+                f"exact operating characteristics would evaluate more than {max_states:,} "
+                "states; simulate instead (simulate_oc, --trials N --seed S)",
+            )
         # Children by outcome, then by dose, then in parent (key) order: a cohort outcome at one
         # dose shifts every key by the same amount, so each such block is already sorted.
         by_dose = np.argsort(dose.astype(dose_type), kind="stable")
         parent_dose = dose[by_dose]
         parent = np.tile(by_dose, size + 1)
-        dlts = np.repeat(outcomes, len(prob))
+        dlts = np.repeat(outcomes, len(dose))
         current = np.tile(parent_dose, size + 1)
-        child_prob = (pmf[parent_dose - 1].T * prob[by_dose]).ravel()
-        if places is not None:
-            shift = (radix_y + outcomes)[:, None] * places[parent_dose - 1]
-            key_child = (key[by_dose] + shift).ravel()
+        shift = (radix_y + outcomes)[:, None] * layout.place[parent_dose - 1]
+        if len(words) == 1:
+            child_words = [(words[0][by_dose] + shift).ravel()]
         else:
-            key_child = row_keys(*add_cohort(n[parent], y[parent], current, size, dlts))
-        live = child_prob > 0
-        if not live.all():
-            parent, dlts, child_prob, current, key_child = (
-                a[live] for a in (parent, dlts, child_prob, current, key_child)
-            )
+            # Only the word holding the cohort's dose changes.
+            changed = layout.word[parent_dose - 1]
+            child_words = [
+                (word[by_dose] + np.where(changed == w, shift, 0)).ravel()
+                for w, word in enumerate(words)
+            ]
         # Paths reaching the same counts at the same dose decide alike: merge them before deciding.
-        order, starts = sorted_runs(key_child * (num_doses + 1) + current)
+        order, starts = sorted_runs(merge_key(child_words, layout.radix, current, num_doses))
         first = order[starts]
-        prob = np.add.reduceat(child_prob[order], starts)
-        key, current, parent = key_child[first], current[first], parent[first]
+        source, outcome = parent[order], ((current - 1) * (size + 1) + dlts)[order]
+        words = [word[first] for word in child_words]
+        current, parent = current[first], parent[first]
         n_child, y_child = add_cohort(n[parent], y[parent], current, size, dlts[first])
 
         step = design.step(n_child, y_child, current)
         stopped = step.next_dose == 0
         go = np.flatnonzero(~stopped)
-        if go.size < stopped.size:
-            ended = np.flatnonzero(stopped) if go.size else slice(None)
-            w = prob[ended]
-            prob_select += np.bincount(step.mtd[ended], weights=w, minlength=num_doses + 1)
-            expected_n_at_dose += w @ n_child[ended]
-            expected_dlt += float((w @ y_child[ended]).sum())
+        ended = np.flatnonzero(stopped)
+        steps.append(
+            CohortStep(
+                source=source,
+                outcome=outcome,
+                starts=starts,
+                ended=ended,
+                mtd=step.mtd[ended],
+                n_ended=n_child[ended],
+                y_ended=y_child[ended],
+                go=go,
+            )
+        )
         if go.size == 0:
-            break
-        n, y, dose, key, prob = n_child[go], y_child[go], step.next_dose[go], key[go], prob[go]
-    else:
-        raise RuntimeError(f"{design!r} left trials running after its horizon of cohorts")
+            return tuple(steps)
+        n, y, dose = n_child[go], y_child[go], step.next_dose[go]
+        words = [word[go] for word in words]
+    raise RuntimeError(f"{design!r} left trials running after its horizon of cohorts")
+
+
+def exact_oc(
+    design: Design, true_tox: Sequence[float], max_states: int = MAX_EXACT_STATES
+) -> OperatingCharacteristics:
+    """Exact operating characteristics under true DLT probabilities (one per dose).
+
+    Refuses with InputError before evaluating more than ``max_states`` states (weighted by the
+    design's ``state_cost``): use simulate_oc instead.
+    """
+    p = check_true_tox(true_tox, design.num_doses)
+    pmf = cohort_pmf(p, design.cohort_size).ravel()
+    num_doses = design.num_doses
+    prob = np.ones(1)
+    prob_select = np.zeros(num_doses + 1)
+    expected_n_at_dose = np.zeros(num_doses)
+    expected_dlt = 0.0
+    for step in state_graph(design, max_states):
+        prob = np.add.reduceat(prob[step.source] * pmf[step.outcome], step.starts)
+        if step.ended.size:
+            w = prob[step.ended] if step.go.size else prob
+            prob_select += np.bincount(step.mtd, weights=w, minlength=num_doses + 1)
+            expected_n_at_dose += w @ step.n_ended
+            expected_dlt += float((w @ step.y_ended).sum())
+        prob = prob[step.go]
 
     return OperatingCharacteristics(
         true_tox=tuple(float(v) for v in p),

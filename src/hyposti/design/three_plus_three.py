@@ -60,12 +60,27 @@ class ThreePlusThree:
             raise InputError("accept", self.accept, "3+3 accepts at most 1 or 2 DLTs in 6")
 
     @classmethod
-    def variant(cls, name: str, num_doses: int, **options: int | None) -> ThreePlusThree:
+    def variant(
+        cls,
+        name: str,
+        num_doses: int,
+        *,
+        cohort_size: int = 3,
+        start_dose: int = 1,
+        max_n: int | None = None,
+    ) -> ThreePlusThree:
         """Build a named variant: conventional, registry-literal or escalation-only."""
         if name not in VARIANTS:
             raise InputError("variant", name, f"must be one of {', '.join(VARIANTS)}")
         accept, deescalate = VARIANTS[name]
-        return cls(num_doses=num_doses, accept=accept, deescalate=deescalate, **options)
+        return cls(
+            num_doses=num_doses,
+            accept=accept,
+            deescalate=deescalate,
+            cohort_size=cohort_size,
+            start_dose=start_dose,
+            max_n=max_n,
+        )
 
     @property
     def variant_name(self) -> str:
@@ -82,6 +97,10 @@ class ThreePlusThree:
     @property
     def max_per_dose(self) -> int:
         return 6 if self.max_n is None else min(6, self.max_n)
+
+    @property
+    def state_cost(self) -> int:
+        return 1
 
     def check_history(self, n: np.ndarray, y: np.ndarray) -> None:
         for j, count in enumerate(n, start=1):
