@@ -14,11 +14,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 from hyposti.analysis.efficacy import RESPONSES
+from hyposti.analysis.tumour import TumourOutcome
 from hyposti.data.dataset import TrialDataset
 from hyposti.design.simon_two_stage import SimonDesign
 from hyposti.design.toxicity_monitoring import ToxicityMonitor, monitor_sequence
 from hyposti.protocol.expansion_spec import ExpansionSpec, SimonSpec
-from hyposti.response.records import PatientResponse
 
 
 @dataclass(frozen=True)
@@ -213,7 +213,7 @@ def expansion_review(spec: ExpansionSpec, patients: Sequence[ExpansionPatient]) 
 
 
 def expansion_patients(
-    ds: TrialDataset, responses: Mapping[str, PatientResponse]
+    ds: TrialDataset, responses: Mapping[str, TumourOutcome]
 ) -> list[ExpansionPatient]:
     """The infused expansion patients of a dataset, in the order their DLT windows closed.
 

@@ -79,7 +79,8 @@ class KaplanMeier:
     def std_error(self) -> np.ndarray:
         """Greenwood standard error of S(t): S(t) sqrt(sum d_i / (n_i (n_i - d_i)))."""
         with np.errstate(invalid="ignore"):
-            return self.survival * np.sqrt(self.greenwood)
+            se: np.ndarray = self.survival * np.sqrt(self.greenwood)
+        return se
 
     def at(self, times: Sequence[float]) -> list[SurvivalAt]:
         """S(t) and CI at each time (right-continuous step), with the number still at risk.

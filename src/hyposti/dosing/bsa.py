@@ -16,7 +16,7 @@ def mosteller(height_cm: float, weight_kg: float) -> float:
 def dubois(height_cm: float, weight_kg: float) -> float:
     """BSA (m2) = 0.007184 x weight^0.425 x height^0.725; DuBois D, DuBois EF 1916, Arch Intern
     Med 17:863 (their log A = 0.425 log W + 0.725 log H + 1.8564, A in cm2)."""
-    return 0.007184 * weight_kg**0.425 * height_cm**0.725
+    return float(0.007184 * weight_kg**0.425 * height_cm**0.725)
 
 
 FORMULAS = {"mosteller": mosteller, "dubois": dubois}

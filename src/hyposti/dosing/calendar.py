@@ -7,7 +7,7 @@ windows and tumour-assessment days from the protocol's sponsor-editable `schedul
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -55,7 +55,7 @@ def tumour_assessment_days(protocol: Protocol) -> list[int]:
     return schedule_spec(protocol).tumour_assessment_days()
 
 
-def _dated(day: int, infusion: dt.date, window: int, **fields) -> Visit:
+def _dated(day: int, infusion: dt.date, window: int, **fields: Any) -> Visit:
     """A visit on study ``day``; a post-infusion window never reaches back to the infusion day."""
     date = infusion + dt.timedelta(days=day)
     earliest = date - dt.timedelta(days=window)

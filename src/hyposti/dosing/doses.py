@@ -16,6 +16,7 @@ from hyposti.dosing.rounding import round_half_up, round_significant, round_to_s
 from hyposti.errors import InputError, ProtocolError
 from hyposti.protocol import Protocol
 from hyposti.protocol.dosing_spec import BsaFormula, DosingSpec
+from hyposti.protocol.model import PreconditioningAgent
 
 
 class Frozen(BaseModel):
@@ -86,7 +87,9 @@ def rounding_rules(spec: DosingSpec) -> list[str]:
     ]
 
 
-def _agent_dose(agent, dose: float, body: BodySize, spec: DosingSpec) -> AgentDose:
+def _agent_dose(
+    agent: PreconditioningAgent, dose: float, body: BodySize, spec: DosingSpec
+) -> AgentDose:
     field = f"{agent.name} {agent.dose_basis}"
     if not math.isfinite(dose) or not agent.dose_min <= dose <= agent.dose_max:
         raise InputError(

@@ -41,7 +41,8 @@ class Attributions(InputRecord):
 
     def of(self, product: Product) -> Attribution:
         """The attribution to ``product``."""
-        return getattr(self, product)
+        attribution: Attribution = getattr(self, product)
+        return attribution
 
 
 class AdverseEvent(InputRecord):
