@@ -15,6 +15,9 @@ from hyposti.protocol.model import Protocol
 
 SHIPPED = "nct05681650"
 ModelT = TypeVar("ModelT", bound=BaseModel)
+# libyaml's parser where PyYAML was built with it (the wheels are): the pure-Python one takes a
+# third of a second on the protocol file, which every command that reads it would pay at start.
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _line_of(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
@@ -40,8 +43,7 @@ def _line_of(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
 def parse_yaml_model(text: str, source: str, model: type[ModelT]) -> ModelT:
     """Validate YAML text as ``model``; raise ProtocolError listing every problem with its line."""
     try:
-        data = yaml.safe_load(text)
-        root = yaml.compose(text)
+        data = yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         raise ProtocolError(source, [f"not valid YAML: {exc}"]) from None
     if not isinstance(data, dict):
@@ -49,6 +51,8 @@ def parse_yaml_model(text: str, source: str, model: type[ModelT]) -> ModelT:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
+        # The node tree (for line numbers) is only needed to report problems.
+        root = yaml.compose(text, Loader=_LOADER)
         problems = validation_problems(exc, lambda loc: _line_of(root, loc))
         raise ProtocolError(source, problems) from None
 
