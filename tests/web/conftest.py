@@ -148,7 +148,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
                 continue
         url = f"http://127.0.0.1:{port}/"
         wait_until_up(url, process)
-        yield {"url": url, **info}
+        yield {**info, "url": url}
     finally:
         stop(process)
         if process.stdout:

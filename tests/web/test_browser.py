@@ -70,7 +70,7 @@ def register(pages: Pages, subject_id: str, sex: str, age: int) -> None:
     pages.page.fill("#subject_id", subject_id)
     pages.page.select_option("#sex", sex)
     pages.page.fill("#age_years", str(age))
-    pages.page.click("button[type=submit]")
+    pages.page.click("main button[type=submit]")
     pages.page.wait_for_url(f"**/participants/{subject_id}/")
     pages.page.fill("#consent_date", (SCREENED - dt.timedelta(days=4)).isoformat())
     pages.page.click("text=Record consent")
@@ -152,7 +152,7 @@ def test_escalation_cohort_through_the_browser(browser: Any, trial_server: str) 
     # An eligible candidate: the verdicts appear as the record is typed.
     register(crc, "P001", "F", 52)
     crc.visit("participants/P001/screening/", "screening-empty")
-    assert "missing" in crc.page.locator("#verdicts").inner_text().lower()
+    assert "screening_date: field required" in crc.page.locator("#verdicts").inner_text().lower()
     fill_record(crc, shifted_record("eligible.json"))
     crc.page.wait_for_selector("#screening-status:has-text('eligible: all 25 criteria met')")
     crc.check("screening-eligible")
@@ -178,14 +178,17 @@ def test_escalation_cohort_through_the_browser(browser: Any, trial_server: str) 
     assert crc.page.locator("#dose-level").inner_text() == "1"
     crc.check("casebook-enrolled")
 
-    # Dosing: shown before saving. Cyclophosphamide 20 mg/kg x 62 kg = 1240 mg per day;
-    # dose level 1 is 1e6 cells/kg (registry) x 62 kg = 6.2e7 cells.
+    # Dosing: shown before saving. Mosteller BSA sqrt(165 x 62 / 3600) = 1.686 -> 1.69 m2;
+    # nab-paclitaxel 150 mg/m2 x 1.69 = 253.5 -> 254 mg; cyclophosphamide 20 mg/kg x 62 kg =
+    # 1240 mg per day; dose level 1 is 1e6 cells/kg (registry) x 62 kg = 6.2e7 cells.
     crc.visit("participants/P001/dosing/", "dosing")
     crc.page.fill("#weight_kg", "62")
     crc.page.fill("#height_cm", "165")
     crc.page.fill("#dose-1", "150")
     crc.page.fill("#dose-2", "20")
     crc.page.wait_for_selector("#dose-cyclophosphamide:has-text('1240')")
+    assert "254" in crc.page.locator("#dose-nab-paclitaxel").inner_text()
+    assert "1.69" in crc.page.locator("#doses").inner_text()
     assert "6.2e+07" in crc.page.locator("#dose-cells").inner_text()
     crc.check("dosing-computed")
     crc.page.fill("#dose-2", "45")
@@ -207,7 +210,7 @@ def test_escalation_cohort_through_the_browser(browser: Any, trial_server: str) 
     crc.page.select_option('[name="crs.hypotension"]', "yes")
     crc.page.fill('[name="crs.vasopressors"]', "1")
     crc.page.wait_for_selector("#computed-grade:has-text('grade 3')")
-    assert "vasopressor" in crc.page.locator("#grade").inner_text()
+    assert "vasopressor" in crc.page.locator("#grade-result").inner_text()
     crc.check("adverse-event-crs-grade3")
     crc.page.click("text=Save adverse event")
     crc.page.wait_for_url("**/participants/P001/**")
@@ -267,10 +270,12 @@ def test_monitor_sees_no_edit_control_and_a_forged_post_is_refused(
     mon.visit(f"participants/{subject}/", "casebook")
     assert mon.page.locator("main form").count() == 0
     assert mon.page.locator("text=Record an adverse event").count() == 0
-    token = mon.page.evaluate("document.cookie.match(/csrftoken=([^;]+)/)[1]")
+    # A forged request with a valid session and CSRF token (from the sign-out form).
+    token = mon.page.locator("input[name=csrfmiddlewaretoken]").first.get_attribute("value")
     forged = mon.page.request.post(
         demo_server["url"] + f"participants/{subject}/adverse-event/",
         form={
+            "csrfmiddlewaretoken": token,
             "onset_date": TODAY.isoformat(),
             "term": "Nausea",
             "grade": "1",
@@ -278,7 +283,7 @@ def test_monitor_sees_no_edit_control_and_a_forged_post_is_refused(
             "attribution_nab_paclitaxel": "unrelated",
             "attribution_cyclophosphamide": "unrelated",
         },
-        headers={"X-CSRFToken": token},
+        headers={"Referer": demo_server["url"]},
     )
     assert forged.status == 403
     assert "adverse_event.record" in forged.text()

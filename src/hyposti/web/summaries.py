@@ -76,7 +76,6 @@ def visits_due(profile: UserProfile, today: dt.date) -> tuple[list[DueVisit], li
         visible_participants(profile)
         .filter(infusion_date__isnull=False)
         .exclude(state="off_study")
-        .only("pk", "subject_id", "infusion_date")
     )
     participants = list(on_study)
     scans: dict[int, list[dt.date]] = {}
