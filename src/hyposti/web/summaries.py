@@ -73,9 +73,7 @@ def visits_due(profile: UserProfile, today: dt.date) -> tuple[list[DueVisit], li
     it, and visits whose window is open now or opens within ``UPCOMING_DAYS``."""
     protocol = trial_protocol()
     on_study = (
-        visible_participants(profile)
-        .filter(infusion_date__isnull=False)
-        .exclude(state="off_study")
+        visible_participants(profile).filter(infusion_date__isnull=False).exclude(state="off_study")
     )
     participants = list(on_study)
     scans: dict[int, list[dt.date]] = {}
