@@ -216,6 +216,31 @@ def test_escalation_cohort_through_the_browser(browser: Any, trial_server: str) 
     crc.page.wait_for_url("**/participants/P001/**")
     assert "DLT proposal: DLT" in crc.page.locator("#ae-P001-AE01").inner_text()
     crc.check("casebook-ae")
+
+    # Scans: baseline targets 30 + 20 = 50 mm; follow-up 20 + 12 = 32 mm, (32 - 50) / 50 =
+    # -36% <= -30%: partial response (RECIST 1.1, Eisenhauer 2009, Table 1).
+    crc.visit("participants/P001/scan/", "scan-baseline")
+    crc.page.fill("#assessment_date", (INFUSION - dt.timedelta(days=7)).isoformat())
+    for row, (lesion, organ, size) in enumerate((("L1", "liver", "30"), ("L2", "lung", "20"))):
+        crc.page.fill(f'[name="l{row}-lesion_id"]', lesion)
+        crc.page.fill(f'[name="l{row}-organ"]', organ)
+        crc.page.select_option(f'[name="l{row}-category"]', "target")
+        crc.page.select_option(f'[name="l{row}-method"]', "CT")
+        crc.page.fill(f'[name="l{row}-diameter_mm"]', size)
+    crc.page.wait_for_selector("#recist :text('Baseline')")
+    crc.page.click("text=Save scan")
+    crc.page.wait_for_url("**/participants/P001/")
+    crc.visit("participants/P001/scan/", "scan-follow-up")
+    crc.page.fill("#assessment_date", (INFUSION + dt.timedelta(days=35)).isoformat())
+    crc.page.fill('[name="l0-diameter_mm"]', "20")
+    crc.page.fill('[name="l1-diameter_mm"]', "12")
+    crc.page.wait_for_selector("#scan-response:has-text('PR')")
+    assert "-36.0%" in crc.page.locator("#recist").inner_text()
+    crc.check("scan-follow-up-pr")
+    crc.page.click("text=Save scan")
+    crc.page.wait_for_url("**/participants/P001/")
+    crc.visit("participants/P001/scan/", "scan-spider")
+    assert crc.page.locator("svg polyline").count() == 1
     crc.close()
 
     api = Api(trial_server, "coordinator")
@@ -244,6 +269,10 @@ def test_escalation_cohort_through_the_browser(browser: Any, trial_server: str) 
     src.page.fill("#p2", "0.3")
     src.page.fill("#p3", "0.4")
     src.page.wait_for_selector("#paths :text('p = ')")
+    # The next cohort at dose 1 with a true DLT rate of 0.2: no DLT 0.8^3 = 0.512,
+    # one DLT 3 x 0.2 x 0.8^2 = 0.384 (binomial, 3 patients).
+    paths = src.page.locator("#paths").inner_text()
+    assert "1NNN (p = 0.512)" in paths and "1NNT (p = 0.384)" in paths, paths
     src.check("committee-paths")
     src.page.fill("#reason", "1 of 3 with a DLT: three more at dose 1")
     src.page.fill("#password", PASSWORD)

@@ -31,6 +31,8 @@ class Field:
     choices: tuple[str, ...] = ()
     help: str = ""
     required: bool = False
+    #: The model's default as a form value ("" when the field may be left unrecorded).
+    default: str = ""
 
 
 @dataclass(frozen=True)
@@ -58,15 +60,68 @@ def _literal_choices(annotation: Any) -> tuple[str, ...]:
     return ()
 
 
+#: Words written as clinicians write them in labels made from field names.
+_WORDS = {
+    "anc": "ANC",
+    "alt": "ALT",
+    "ast": "AST",
+    "inr": "INR",
+    "aptt": "aPTT",
+    "lvef": "LVEF",
+    "spo2": "SpO2",
+    "cns": "CNS",
+    "ecog": "ECOG",
+    "her2": "HER2",
+    "nccn": "NCCN",
+    "uln": "ULN",
+    "hiv": "HIV",
+    "ice": "ICE",
+    "icp": "ICP",
+    "csf": "CSF",
+    "crs": "CRS",
+    "cres": "CRES",
+    "icans": "ICANS",
+    "kg": "(kg)",
+    "mmhg": "(mmHg)",
+    "c": "(°C)",
+    "percent": "(%)",
+    "pd1": "PD-1",
+    "pdl1": "PD-L1",
+}
+
+
+#: Unit suffixes of field names, as units are written.
+_UNITS = {
+    "_10e9_per_l": " (10^9/L)",
+    "_l_min": " (L/min)",
+    "_g_dl": " (g/dL)",
+    "_mg_dl": " (mg/dL)",
+}
+
+
+def label_of(key: str) -> str:
+    """A field name as a label: 'serum_creatinine_mg_dl' -> 'serum creatinine (mg/dL)'."""
+    tail = ""
+    for suffix, unit in _UNITS.items():
+        if key.endswith(suffix):
+            key, tail = key[: -len(suffix)], unit
+            break
+    return " ".join(_WORDS.get(w, w) for w in key.split("_")) + tail
+
+
 def _field(name: str, info: Any) -> Field | None:
     annotation, optional = _strip_none(info.annotation)
-    label = name.rsplit(".", 1)[-1].replace("_", " ")
+    label = label_of(name.rsplit(".", 1)[-1])
     help_text = info.description or ""
     required = info.is_required() and not optional
+    default = "" if optional or info.default is None or required else info.default
+    if isinstance(default, bool):
+        default = "yes" if default else "no"
+    default = default if isinstance(default, str | int | float) else ""
     choices = _literal_choices(annotation)
     origin = get_origin(annotation)
     if choices:
-        return Field(name, label, "choice", choices, help_text, required)
+        return Field(name, label, "choice", choices, help_text, required, str(default))
     if origin in (list, tuple):
         inner = get_args(annotation)[0]
         inner_choices = _literal_choices(inner)
@@ -81,7 +136,9 @@ def _field(name: str, info: Any) -> Field | None:
         str: "text",
     }
     kind = kinds.get(annotation)
-    return None if kind is None else Field(name, label, kind, (), help_text, required)
+    if kind is None:
+        return None
+    return Field(name, label, kind, (), help_text, required, str(default))
 
 
 def sections(model: type[BaseModel], title: str = "", prefix: str = "") -> list[Section]:
@@ -92,7 +149,7 @@ def sections(model: type[BaseModel], title: str = "", prefix: str = "") -> list[
         name = f"{prefix}{key}"
         annotation, _ = _strip_none(info.annotation)
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            nested += sections(annotation, key.replace("_", " "), f"{name}.")
+            nested += sections(annotation, label_of(key), f"{name}.")
             continue
         field = _field(name, info)
         if field is not None:

@@ -18,7 +18,7 @@ from hyposti.service.services.integrity import CORRECTABLE
 from hyposti.service.trial_protocol import trial_protocol
 
 #: Visits shown as upcoming when their window opens within this many days.
-UPCOMING_DAYS = 14
+UPCOMING_DAYS = 7
 #: Severe AEs shown when their onset is within this many days.
 RECENT_AE_DAYS = 60
 #: Overdue scans are looked for this many days back (older gaps belong to the casebook).

@@ -19,6 +19,7 @@ from hyposti.web.views import (
     participants,
     screening,
     statistics,
+    tumour,
 )
 
 STATIC_ROOT = Path(__file__).parent / "static"
@@ -60,6 +61,8 @@ urlpatterns = [
         adverse_events.dlt_decision_view,
         name="dlt_decision",
     ),
+    path("participants/<str:subject_id>/scan/", tumour.tumour_view, name="tumour"),
+    path("participants/<str:subject_id>/scan/check", tumour.tumour_check_view, name="tumour_check"),
     path("committee/", committee.committee_view, name="committee"),
     path("committee/paths", committee.paths_view, name="paths"),
     path("statistics/", statistics.statistics_view, name="statistics"),

@@ -19,7 +19,12 @@ from hyposti.web.forms import parse, sections
 from hyposti.web.views.common import now, page, show
 from hyposti.web.views.participants import posted_date
 
-AGENTS = ("car_t", "nab_paclitaxel", "cyclophosphamide")
+#: The attribution fields of an AE and how the form names the product.
+AGENTS = {
+    "car_t": "CAR-T cells",
+    "nab_paclitaxel": "nab-paclitaxel",
+    "cyclophosphamide": "cyclophosphamide",
+}
 
 
 def _grader(request: HttpRequest) -> str | None:

@@ -42,5 +42,6 @@ def dashboard_view(request: HttpRequest, profile: UserProfile) -> HttpResponse:
         "queries": summaries.open_queries(profile),
         "severe": summaries.severe_adverse_events(profile, day),
         "recent_days": summaries.RECENT_AE_DAYS,
+        "upcoming_days": summaries.UPCOMING_DAYS,
     }
     return show(request, "web/dashboard.html", context, profile=profile)
