@@ -20,9 +20,6 @@ from typing import Any
 
 import pytest
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
-
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = ROOT / "out" / "screenshots"
@@ -47,9 +44,6 @@ USERS = (
     ("statistician", "statistician", "Stat Statistician"),
 )
 SITE = "SITE-A"
-
-if not Path(CHROMIUM).exists():
-    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
 
 
 def free_port() -> int:
@@ -157,6 +151,9 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
     with playwright_api.sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
@@ -171,7 +168,9 @@ class Pages:
         self.context.set_default_timeout(15_000)
         self.page = self.context.new_page()
         self.base, self.who = base, who
-        self.axe = axe_api.Axe()
+        from axe_playwright_python.sync_playwright import Axe
+
+        self.axe = Axe()
 
     def check(self, name: str) -> None:
         """axe-core on the page as it is now: fail on any serious or critical violation."""

@@ -38,8 +38,9 @@ ROLES = (
 )
 
 
-def demo_dataset(seed: int, today: dt.date) -> Any:
-    """The synthetic trial's dataset cut off in mid-expansion and moved so the cut-off is today."""
+def demo_dataset(seed: int, today: dt.date, patients: int | None = None) -> Any:
+    """The synthetic trial's dataset cut off in mid-expansion and moved so the cut-off is today
+    (``patients``: the synthetic trial's infused total, for a trial larger than the protocol's)."""
     import pandas as pd
 
     from hyposti.data import TrialDataset
@@ -47,7 +48,8 @@ def demo_dataset(seed: int, today: dt.date) -> Any:
     from hyposti.virtual.tables import trial_dataset
     from hyposti.virtual.trial import simulate_trial
 
-    tables = trial_dataset(simulate_trial(seed, params=load_parameters(None))).tables()
+    trial = simulate_trial(seed, params=load_parameters(None), patients=patients)
+    tables = trial_dataset(trial).tables()
     subjects = tables["subjects"]
     expansion = subjects[subjects["phase"] == "expansion"].dropna(subset=["infusion_date"])
     infusions = expansion["infusion_date"].sort_values().reset_index(drop=True)
@@ -83,7 +85,7 @@ def demo_dataset(seed: int, today: dt.date) -> Any:
     return TrialDataset.from_frames(**out)
 
 
-def load_demo(now: dt.datetime, seed: int = 2023) -> dict[str, Any]:
+def load_demo(now: dt.datetime, seed: int = 2023, patients: int | None = None) -> dict[str, Any]:
     """Import the demo trial into the (fresh) database, add one user per role, open a query.
 
     Returns the users with their passwords (printed once by `hyposti serve --demo`).
@@ -94,7 +96,7 @@ def load_demo(now: dt.datetime, seed: int = 2023) -> dict[str, Any]:
     from hyposti.service.services.users import user_create
 
     today = now.astimezone(dt.UTC).date()
-    counts = import_dataset(demo_dataset(seed, today), username="import", now=now)
+    counts = import_dataset(demo_dataset(seed, today, patients), username="import", now=now)
     in_window = Participant.objects.filter(state="dlt_window").order_by("-infusion_date").first()
     site = (in_window or Participant.objects.order_by("pk").first()).site.code
     users = []
