@@ -297,8 +297,11 @@ def test_monitor_sees_no_edit_control_and_a_forged_post_is_refused(
     mon.visit("participants/", "participants")
     subject = mon.page.locator("tbody tr td a").first.inner_text()
     mon.visit(f"participants/{subject}/", "casebook")
-    assert mon.page.locator("main form").count() == 0
+    # Monitors read and query (ICH E6(R3) monitoring): the only form is "open a query".
+    actions = set(mon.page.locator("main form").evaluate_all("fs => fs.map(f => f.action)"))
+    assert all(a.endswith(f"/participants/{subject}/queries/") for a in actions), actions
     assert mon.page.locator("text=Record an adverse event").count() == 0
+    assert mon.page.locator("text=Confirm and sign").count() == 0
     # A forged request with a valid session and CSRF token (from the sign-out form).
     token = mon.page.locator("input[name=csrfmiddlewaretoken]").first.get_attribute("value")
     forged = mon.page.request.post(
@@ -316,6 +319,12 @@ def test_monitor_sees_no_edit_control_and_a_forged_post_is_refused(
     )
     assert forged.status == 403
     assert "adverse_event.record" in forged.text()
+    # What a monitor may do: open a query on a field.
+    mon.page.fill("#q-field", "ecog")
+    mon.page.fill("#q-text", "ECOG at screening differs from the clinic letter: please check.")
+    mon.page.click("text=Open query")
+    mon.page.wait_for_selector("[data-query] :text('ECOG at screening differs')")
+    mon.check("casebook-query-opened")
     mon.close()
 
 

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 
 from hyposti.dosing.calendar import visit_schedule
 from hyposti.service.access import participant_for
-from hyposti.service.models import AuditEntry, Participant, UserProfile
+from hyposti.service.models import AuditEntry, DataQuery, Participant, UserProfile
 from hyposti.service.selectors import participant_detail
 from hyposti.service.trial_protocol import trial_protocol
 from hyposti.web.views.common import page, show, today
@@ -54,6 +54,17 @@ def audit_history(participant: Participant) -> list[AuditEntry]:
     return list(AuditEntry.objects.filter(condition).order_by("seq"))
 
 
+def participant_queries(participant: Participant) -> list[DataQuery]:
+    """Queries on the participant's record and on its adverse events, oldest first."""
+    ae_pks = [str(pk) for pk in participant.adverse_events.values_list("pk", flat=True)]
+    return list(
+        DataQuery.objects.filter(
+            Q(model="participant", object_id=str(participant.pk))
+            | Q(model="adverseevent", object_id__in=ae_pks)
+        ).order_by("opened_at", "pk")
+    )
+
+
 @page
 def casebook_view(request: HttpRequest, profile: UserProfile, subject_id: str) -> HttpResponse:
     participant = participant_for(profile, subject_id)
@@ -71,5 +82,11 @@ def casebook_view(request: HttpRequest, profile: UserProfile, subject_id: str) -
         "products": [a.name for a in trial_protocol().preconditioning]
         + [trial_protocol().investigational_product.name],
         "exposures": participant.exposures.order_by("administration_date", "pk"),
+        "queries": participant_queries(participant),
+        "query_records": [("participant", "participant record")]
+        + [
+            (f"adverseevent:{ae.pk}", f"{ae.ae_id} {ae.term}")
+            for ae in participant.adverse_events.order_by("pk")
+        ],
     }
     return show(request, "web/casebook.html", context, profile=profile)
