@@ -75,29 +75,44 @@ def visits_due(profile: UserProfile, today: dt.date) -> tuple[list[DueVisit], li
     on_study = (
         visible_participants(profile).filter(infusion_date__isnull=False).exclude(state="off_study")
     )
-    participants = list(on_study)
+    participants = list(on_study.values_list("pk", "subject_id", "infusion_date"))
     scans: dict[int, list[dt.date]] = {}
     for pid, date in TumourAssessment.objects.filter(
-        participant__in=[p.pk for p in participants]
+        participant__in=[pk for pk, _, _ in participants]
     ).values_list("participant_id", "assessment_date"):
         scans.setdefault(pid, []).append(date)
     soon = today + dt.timedelta(days=UPCOMING_DAYS)
     lookback = today - dt.timedelta(days=OVERDUE_LOOKBACK_DAYS)
     overdue, upcoming = [], []
-    for p in participants:
-        for v in visit_schedule(protocol, p.infusion_date):
+    # visit_schedule dates every visit and window at fixed day offsets from the infusion, so
+    # one schedule moved by each participant's infusion date is that participant's schedule.
+    reference = dt.date(2000, 1, 1)
+    schedule = visit_schedule(protocol, reference)
+    for pk, subject_id, infusion_date in participants:
+        shift = infusion_date - reference
+        for v in (
+            visit.model_copy(
+                update={
+                    "date": visit.date + shift,
+                    "earliest": visit.earliest + shift,
+                    "latest": visit.latest + shift,
+                }
+            )
+            for visit in schedule
+            if visit.earliest + shift <= soon and visit.latest + shift >= lookback
+        ):
             if v.earliest <= soon and v.latest >= today:
                 status = "window open" if v.earliest <= today else "window opens soon"
                 upcoming.append(
-                    DueVisit(p.subject_id, v.label, v.kind, v.date, v.earliest, v.latest, status)
+                    DueVisit(subject_id, v.label, v.kind, v.date, v.earliest, v.latest, status)
                 )
             elif (
                 v.kind == "tumour_assessment"
                 and lookback <= v.latest < today
-                and not any(v.earliest <= d <= v.latest for d in scans.get(p.pk, []))
+                and not any(v.earliest <= d <= v.latest for d in scans.get(pk, []))
             ):
                 overdue.append(
-                    DueVisit(p.subject_id, v.label, v.kind, v.date, v.earliest, v.latest, "no scan")
+                    DueVisit(subject_id, v.label, v.kind, v.date, v.earliest, v.latest, "no scan")
                 )
     upcoming.sort(key=lambda v: (v.earliest, v.subject_id))
     overdue.sort(key=lambda v: (v.latest, v.subject_id))
@@ -134,13 +149,14 @@ def open_queries(profile: UserProfile) -> list[dict[str, Any]]:
     ]
 
 
-def severe_adverse_events(profile: UserProfile, today: dt.date) -> list[AdverseEvent]:
-    """Grade >= 3 AEs with onset in the last ``RECENT_AE_DAYS`` days, newest first."""
+def severe_adverse_events(
+    profile: UserProfile, today: dt.date, limit: int
+) -> tuple[list[AdverseEvent], int]:
+    """The ``limit`` newest grade >= 3 AEs with onset in the last ``RECENT_AE_DAYS`` days, and
+    how many there are in all."""
     since = today - dt.timedelta(days=RECENT_AE_DAYS)
-    return list(
-        AdverseEvent.objects.filter(
-            participant__in=visible_participants(profile), grade__gte=3, onset_date__gte=since
-        )
-        .select_related("participant")
-        .order_by("-onset_date", "ae_id")
+    qs = AdverseEvent.objects.filter(
+        participant__in=visible_participants(profile), grade__gte=3, onset_date__gte=since
     )
+    rows = list(qs.select_related("participant").order_by("-onset_date", "ae_id")[:limit])
+    return rows, qs.count()
