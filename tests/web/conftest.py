@@ -104,7 +104,7 @@ study_start(user=User.objects.get(username="admin"), now=timezone.now())
     subprocess.run([sys.executable, "-c", setup], env=_env(data), check=True, timeout=120)
     port = free_port()
     process = subprocess.Popen(
-        [HYPOSTI, "serve", "--data", str(data), "--port", str(port), "--workers", "2"],
+        [HYPOSTI, "serve", "--data", str(data), "--port", str(port), "--workers", "1"],
         env=_env(data),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -122,7 +122,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     """`hyposti serve --demo --json`: the URL and the users with their printed passwords."""
     port = free_port()
     process = subprocess.Popen(
-        [HYPOSTI, "serve", "--demo", "--json", "--port", str(port), "--workers", "2"],
+        [HYPOSTI, "serve", "--demo", "--json", "--port", str(port), "--workers", "1"],
         env={**os.environ, "DATABASE_URL": ""},
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
