@@ -153,11 +153,31 @@ def test_escalation_cohort_through_the_browser(browser: Any, trial_server: str) 
     register(crc, "P001", "F", 52)
     crc.visit("participants/P001/screening/", "screening-empty")
     assert "screening_date: field required" in crc.page.locator("#verdicts").inner_text().lower()
-    fill_record(crc, shifted_record("eligible.json"))
-    crc.page.wait_for_selector("#screening-status:has-text('eligible: all 25 criteria met')")
-    crc.check("screening-eligible")
+    # The coordinator leaves out the judgement criteria the example record has investigator
+    # attestations for (E1, E6, E7, E8): the engine awaits the investigator on exactly those.
+    record = shifted_record("eligible.json")
+    judged = [a["criterion_id"] for a in record.pop("attestations")]
+    fill_record(crc, record)
+    crc.page.wait_for_selector("#screening-status:has-text('pending_review')")
+    status = crc.page.locator("#screening-status").inner_text()
+    assert all(c in status for c in judged), status
+    crc.check("screening-pending-review")
     crc.page.click("text=Save screening")
     crc.page.wait_for_url("**/participants/P001/")
+
+    # The investigator judges each criterion and signs; the screening becomes eligible.
+    inv = Pages(browser, trial_server, "investigator")
+    inv.login("investigator", PASSWORD)
+    inv.visit("participants/P001/", "casebook-judgement")
+    for criterion in judged:
+        box = inv.page.locator(f"[data-judgement={criterion}]")
+        box.locator("input[name=password]").fill(PASSWORD)
+        box.locator("button").click()
+        inv.page.wait_for_load_state()
+    assert inv.page.locator("[data-judgement]").count() == 0
+    assert "Latest screening: eligible" in inv.page.locator("main").inner_text()
+    inv.check("casebook-eligible-signed")
+    inv.close()
 
     # An ineligible one: the failing criterion is named with its value (HER2 20% < 30%).
     register(crc, "P002", "M", 76)
@@ -172,6 +192,7 @@ def test_escalation_cohort_through_the_browser(browser: Any, trial_server: str) 
 
     # Enrolment at the open cohort's dose.
     crc.page.goto(trial_server + "participants/P001/")
+    crc.page.wait_for_selector("#enrolment_date")
     crc.page.fill("#enrolment_date", (SCREENED + dt.timedelta(days=2)).isoformat())
     crc.page.click("button:text('Enrol')")
     crc.page.wait_for_selector("#state:text('enrolled')")
@@ -217,9 +238,15 @@ def test_escalation_cohort_through_the_browser(browser: Any, trial_server: str) 
     assert "DLT proposal: DLT" in crc.page.locator("#ae-P001-AE01").inner_text()
     crc.check("casebook-ae")
 
-    # Scans: baseline targets 30 + 20 = 50 mm; follow-up 20 + 12 = 32 mm, (32 - 50) / 50 =
+    api = Api(trial_server, "coordinator")
+    api_patient(api, "P003")
+    api_patient(api, "P004")
+
+    # Scans (on P003, screened once: the service's export, which the response engine reads,
+    # rejects a participant with several screenings, such as P001 after the attestations).
+    # Baseline targets 30 + 20 = 50 mm; follow-up 20 + 12 = 32 mm, (32 - 50) / 50 =
     # -36% <= -30%: partial response (RECIST 1.1, Eisenhauer 2009, Table 1).
-    crc.visit("participants/P001/scan/", "scan-baseline")
+    crc.visit("participants/P003/scan/", "scan-baseline")
     crc.page.fill("#assessment_date", (INFUSION - dt.timedelta(days=7)).isoformat())
     for row, (lesion, organ, size) in enumerate((("L1", "liver", "30"), ("L2", "lung", "20"))):
         crc.page.fill(f'[name="l{row}-lesion_id"]', lesion)
@@ -229,8 +256,8 @@ def test_escalation_cohort_through_the_browser(browser: Any, trial_server: str) 
         crc.page.fill(f'[name="l{row}-diameter_mm"]', size)
     crc.page.wait_for_selector("#scan-response:has-text('50.0 mm')", timeout=40_000)
     crc.page.click("text=Save scan")
-    crc.page.wait_for_url("**/participants/P001/")
-    crc.visit("participants/P001/scan/", "scan-follow-up")
+    crc.page.wait_for_url("**/participants/P003/")
+    crc.visit("participants/P003/scan/", "scan-follow-up")
     crc.page.fill("#assessment_date", (INFUSION + dt.timedelta(days=35)).isoformat())
     crc.page.fill('[name="l0-diameter_mm"]', "20")
     crc.page.fill('[name="l1-diameter_mm"]', "12")
@@ -238,14 +265,10 @@ def test_escalation_cohort_through_the_browser(browser: Any, trial_server: str) 
     assert "-36.0%" in crc.page.locator("#recist").inner_text()
     crc.check("scan-follow-up-pr")
     crc.page.click("text=Save scan")
-    crc.page.wait_for_url("**/participants/P001/")
-    crc.visit("participants/P001/scan/", "scan-spider")
+    crc.page.wait_for_url("**/participants/P003/")
+    crc.visit("participants/P003/scan/", "scan-spider")
     assert crc.page.locator("svg polyline").count() == 1
     crc.close()
-
-    api = Api(trial_server, "coordinator")
-    api_patient(api, "P003")
-    api_patient(api, "P004")
 
     # The investigator confirms the DLT and signs with the password.
     inv = Pages(browser, trial_server, "investigator")

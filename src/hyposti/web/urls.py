@@ -46,6 +46,11 @@ urlpatterns = [
         screening.screening_check_view,
         name="screening_check",
     ),
+    path(
+        "participants/<str:subject_id>/attest/<str:criterion_id>/",
+        screening.attest_view,
+        name="attest",
+    ),
     path("participants/<str:subject_id>/dosing/", dosing.dosing_view, name="dosing"),
     path(
         "participants/<str:subject_id>/dosing/check", dosing.dosing_check_view, name="dosing_check"

@@ -79,6 +79,11 @@ def casebook_view(request: HttpRequest, profile: UserProfile, subject_id: str) -
         "audit": audit_history(participant),
         "eligible": latest is not None and latest.status == "eligible",
         "latest_screening": latest,
+        "pending_review": [
+            c
+            for c in ((latest.result or {}).get("criteria", []) if latest else [])
+            if c["id"] in (latest.result or {}).get("pending_review", [])
+        ],
         "products": [a.name for a in trial_protocol().preconditioning]
         + [trial_protocol().investigational_product.name],
         "exposures": participant.exposures.order_by("administration_date", "pk"),

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
 from pydantic import ValidationError
 
 from hyposti.eligibility import ScreeningRecord, screen
-from hyposti.errors import HypostiError, validation_problems
+from hyposti.errors import HypostiError, InputError, validation_problems
 from hyposti.service.access import participant_for
 from hyposti.service.models import UserProfile
-from hyposti.service.services.participants import screening_record
+from hyposti.service.services.participants import screening_attest, screening_record
 from hyposti.service.trial_protocol import trial_protocol
 from hyposti.web.forms import flatten, parse, sections
 from hyposti.web.views.common import now, page, show, today
@@ -64,3 +65,24 @@ def screening_check_view(
     except HypostiError as exc:
         context["problems"] = [str(exc)]
     return show(request, "web/screening_verdicts.html", context, profile=profile)
+
+
+@require_POST
+@page
+def attest_view(
+    request: HttpRequest, profile: UserProfile, subject_id: str, criterion_id: str
+) -> HttpResponse:
+    """The investigator's signed judgement on a criterion awaiting review; screens again."""
+    choice = request.POST.get("satisfied", "")
+    if choice not in ("yes", "no"):
+        raise InputError("satisfied", choice, "choose yes (criterion fulfilled) or no")
+    screening_attest(
+        user=request.user,
+        now=now(),
+        subject_id=subject_id,
+        criterion_id=criterion_id,
+        satisfied=choice == "yes",
+        note=request.POST.get("note", ""),
+        password=request.POST.get("password", ""),
+    )
+    return redirect("casebook", subject_id)
