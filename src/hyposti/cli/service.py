@@ -49,6 +49,14 @@ def serve_command(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port.")] = 8000,
     workers: Annotated[int, typer.Option("--workers", help="gunicorn worker processes.")] = 2,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo",
+            help="Fresh database in a temporary folder with a demo trial in progress and one "
+            "user per role (passwords printed).",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Serve the trial operations service with gunicorn (migrating the database first)."""
@@ -56,22 +64,35 @@ def serve_command(
         raise InputError("--port", port, "must be a TCP port 1-65535")
     if workers < 1:
         raise InputError("--workers", workers, "needs at least one worker")
+    if demo:
+        import tempfile
+
+        data = Path(tempfile.mkdtemp(prefix="hyposti-demo-"))
     where = _django(data)
     from django.conf import settings
 
+    loaded: dict[str, Any] = {}
+    if demo:
+        from django.utils import timezone
+
+        from hyposti.web.demo import load_demo
+
+        loaded = load_demo(timezone.now())
     info = {
         "database": where,
         "data_dir": str(settings.DATA_DIR),
         "url": f"http://{host}:{port}/api/",
         "openapi": f"http://{host}:{port}/api/openapi.json",
+        "web": f"http://{host}:{port}/",
+        **({"demo_users": loaded["users"]} if demo else {}),
     }
-    emit(
-        info,
-        as_json,
-        lambda c: c.print(
-            f"data: {where}\nserving {info['url']} (OpenAPI: {info['openapi']}) with gunicorn"
-        ),
-    )
+
+    def render(c: Console) -> None:
+        c.print(f"data: {where}\nserving {info['web']} (API {info['url']}) with gunicorn")
+        for u in loaded.get("users", []):
+            c.print(f"  {u['role']:<22} user {u['username']:<14} password {u['password']}")
+
+    emit(info, as_json, render)
     sys.stdout.flush()
     os.execv(
         sys.executable,

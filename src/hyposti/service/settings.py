@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "simple_history",
     "ninja",
     "hyposti.service",
+    "hyposti.web",
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -48,8 +49,14 @@ MIDDLEWARE = [
 ]
 ROOT_URLCONF = "hyposti.service.urls"
 WSGI_APPLICATION = "hyposti.service.wsgi.application"
-# Templates only for the API's interactive docs (/api/docs) for now.
-TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True}]
+TEMPLATES: list[dict[str, object]] = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+    }
+]
+LOGIN_URL = "/login/"
 
 DATABASES = {"default": database_settings(os.environ.get("DATABASE_URL"), DATA_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

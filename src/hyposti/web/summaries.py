@@ -1,0 +1,162 @@
+"""Reads for the pages that the service's selectors do not offer: DLT windows in progress,
+visits due from the protocol calendar, open queries by participant, recent severe AEs.
+
+Each reads the models once per page (no query per participant) and leaves every rule to the
+engines: the visit windows are hyposti.dosing.visit_schedule's, the DLT window the protocol's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from hyposti.dosing.calendar import visit_schedule
+from hyposti.service.access import visible_participants
+from hyposti.service.models import AdverseEvent, DataQuery, TumourAssessment, UserProfile
+from hyposti.service.services.integrity import CORRECTABLE
+from hyposti.service.trial_protocol import trial_protocol
+
+#: Visits shown as upcoming when their window opens within this many days.
+UPCOMING_DAYS = 7
+#: Severe AEs shown when their onset is within this many days.
+RECENT_AE_DAYS = 60
+#: Overdue scans are looked for this many days back (older gaps belong to the casebook).
+OVERDUE_LOOKBACK_DAYS = 90
+
+
+@dataclass(frozen=True)
+class DltWindow:
+    subject_id: str
+    dose_level: int | None
+    infusion_date: dt.date
+    window_end: dt.date
+    days_remaining: int
+
+
+def dlt_windows(profile: UserProfile, today: dt.date) -> list[DltWindow]:
+    """Participants in their DLT window, the window's last day and the days left (protocol
+    DLT window: day 0 to ``dlt.window_last_day`` after infusion)."""
+    last_day = trial_protocol().dlt.window_last_day
+    rows = []
+    qs = (
+        visible_participants(profile).filter(state="dlt_window").select_related("enrolment__cohort")
+    )
+    for p in qs.order_by("infusion_date", "subject_id"):
+        end = p.infusion_date + dt.timedelta(days=last_day)
+        enrolment = getattr(p, "enrolment", None)
+        rows.append(
+            DltWindow(
+                p.subject_id,
+                enrolment.cohort.dose_level if enrolment else None,
+                p.infusion_date,
+                end,
+                (end - today).days,
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class DueVisit:
+    subject_id: str
+    label: str
+    kind: str
+    date: dt.date
+    earliest: dt.date
+    latest: dt.date
+    status: str
+
+
+def visits_due(profile: UserProfile, today: dt.date) -> tuple[list[DueVisit], list[DueVisit]]:
+    """(overdue, upcoming): tumour-assessment visits whose window has passed without a scan in
+    it, and visits whose window is open now or opens within ``UPCOMING_DAYS``."""
+    protocol = trial_protocol()
+    on_study = (
+        visible_participants(profile).filter(infusion_date__isnull=False).exclude(state="off_study")
+    )
+    participants = list(on_study.values_list("pk", "subject_id", "infusion_date"))
+    scans: dict[int, list[dt.date]] = {}
+    for pid, date in TumourAssessment.objects.filter(
+        participant__in=[pk for pk, _, _ in participants]
+    ).values_list("participant_id", "assessment_date"):
+        scans.setdefault(pid, []).append(date)
+    soon = today + dt.timedelta(days=UPCOMING_DAYS)
+    lookback = today - dt.timedelta(days=OVERDUE_LOOKBACK_DAYS)
+    overdue, upcoming = [], []
+    # visit_schedule dates every visit and window at fixed day offsets from the infusion, so
+    # one schedule moved by each participant's infusion date is that participant's schedule.
+    reference = dt.date(2000, 1, 1)
+    schedule = visit_schedule(protocol, reference)
+    for pk, subject_id, infusion_date in participants:
+        shift = infusion_date - reference
+        for v in (
+            visit.model_copy(
+                update={
+                    "date": visit.date + shift,
+                    "earliest": visit.earliest + shift,
+                    "latest": visit.latest + shift,
+                }
+            )
+            for visit in schedule
+            if visit.earliest + shift <= soon and visit.latest + shift >= lookback
+        ):
+            if v.earliest <= soon and v.latest >= today:
+                status = "window open" if v.earliest <= today else "window opens soon"
+                upcoming.append(
+                    DueVisit(subject_id, v.label, v.kind, v.date, v.earliest, v.latest, status)
+                )
+            elif (
+                v.kind == "tumour_assessment"
+                and lookback <= v.latest < today
+                and not any(v.earliest <= d <= v.latest for d in scans.get(pk, []))
+            ):
+                overdue.append(
+                    DueVisit(subject_id, v.label, v.kind, v.date, v.earliest, v.latest, "no scan")
+                )
+    upcoming.sort(key=lambda v: (v.earliest, v.subject_id))
+    overdue.sort(key=lambda v: (v.latest, v.subject_id))
+    return overdue, upcoming
+
+
+def query_subjects(queries: list[DataQuery]) -> dict[int, str]:
+    """query pk -> the subject id of the record it is on."""
+    out: dict[int, str] = {}
+    by_model: dict[str, list[DataQuery]] = {}
+    for q in queries:
+        by_model.setdefault(q.model, []).append(q)
+    for model, group in by_model.items():
+        if model not in CORRECTABLE:
+            continue
+        cls = CORRECTABLE[model][0]
+        path = "subject_id" if model == "participant" else "participant__subject_id"
+        ids = dict(cls.objects.filter(pk__in=[q.object_id for q in group]).values_list("pk", path))
+        out |= {q.pk: ids[int(q.object_id)] for q in group if int(q.object_id) in ids}
+    return out
+
+
+def open_queries(profile: UserProfile) -> list[dict[str, Any]]:
+    """Open and answered queries on records the user may see, oldest first."""
+    queries = list(DataQuery.objects.exclude(status="closed").order_by("opened_at", "pk"))
+    subjects = query_subjects(queries)
+    visible = set(
+        visible_participants(profile)
+        .filter(subject_id__in=set(subjects.values()))
+        .values_list("subject_id", flat=True)
+    )
+    return [
+        {"query": q, "subject_id": subjects[q.pk]} for q in queries if subjects.get(q.pk) in visible
+    ]
+
+
+def severe_adverse_events(
+    profile: UserProfile, today: dt.date, limit: int
+) -> tuple[list[AdverseEvent], int]:
+    """The ``limit`` newest grade >= 3 AEs with onset in the last ``RECENT_AE_DAYS`` days, and
+    how many there are in all."""
+    since = today - dt.timedelta(days=RECENT_AE_DAYS)
+    qs = AdverseEvent.objects.filter(
+        participant__in=visible_participants(profile), grade__gte=3, onset_date__gte=since
+    )
+    rows = list(qs.select_related("participant").order_by("-onset_date", "ae_id")[:limit])
+    return rows, qs.count()

@@ -1,0 +1,116 @@
+"""Adverse events: CTCAE term and grade, or the CRS / ICANS / CRES calculators graded live;
+the DLT engine's proposal; the investigator's confirm-or-override with a signature."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+from pydantic import ValidationError
+
+from hyposti.data.schema import ATTRIBUTION
+from hyposti.errors import HypostiError, InputError, validation_problems
+from hyposti.service.access import participant_for
+from hyposti.service.models import UserProfile
+from hyposti.service.services.safety import GRADERS, adverse_event_confirm_dlt, adverse_event_record
+from hyposti.web.forms import parse, sections
+from hyposti.web.views.common import now, page, show
+from hyposti.web.views.participants import posted_date
+
+#: The attribution fields of an AE and how the form names the product.
+AGENTS = {
+    "car_t": "CAR-T cells",
+    "nab_paclitaxel": "nab-paclitaxel",
+    "cyclophosphamide": "cyclophosphamide",
+}
+
+
+def _grader(request: HttpRequest) -> str | None:
+    name = request.POST.get("grader") or request.GET.get("grader") or ""
+    if name and name not in GRADERS:
+        raise InputError("grader", name, f"must be one of {', '.join(GRADERS)}")
+    return name or None
+
+
+def _observation(request: HttpRequest, grader: str) -> dict[str, Any]:
+    return parse(request.POST, GRADERS[grader][0], prefix=f"{grader}.")
+
+
+@page
+def adverse_event_view(request: HttpRequest, profile: UserProfile, subject_id: str) -> HttpResponse:
+    participant = participant_for(profile, subject_id)
+    if request.method == "POST":
+        grader = _grader(request)
+        grade = request.POST.get("grade", "").strip()
+        resolution = request.POST.get("resolution_date", "").strip()
+        ae = adverse_event_record(
+            user=request.user,
+            now=now(),
+            subject_id=subject_id,
+            onset_date=posted_date(request, "onset_date"),
+            resolution_date=posted_date(request, "resolution_date") if resolution else None,
+            serious=request.POST.get("serious") == "yes",
+            attribution={a: request.POST.get(f"attribution_{a}", "") for a in AGENTS},
+            term=request.POST.get("term", "").strip() or None,
+            grade=None if grader or not grade else int(grade),
+            grader=grader,
+            observation=_observation(request, grader) if grader else None,
+        )
+        return redirect(f"/participants/{subject_id}/#ae-{ae.ae_id}")
+    context = {
+        "participant": participant,
+        "attribution": ATTRIBUTION,
+        "agents": AGENTS,
+        "graders": list(GRADERS),
+        "grader": None,
+    }
+    return show(request, "web/adverse_event.html", context, profile=profile)
+
+
+@page
+def observation_fields_view(request: HttpRequest, profile: UserProfile) -> HttpResponse:
+    """The chosen grader's findings as form fields (HTMX partial)."""
+    grader = _grader(request)
+    context = {
+        "grader": grader,
+        "sections": sections(GRADERS[grader][0], prefix=f"{grader}.") if grader else [],
+        "values": {},
+    }
+    return show(request, "web/observation_fields.html", context, profile=profile)
+
+
+@page
+def grade_check_view(request: HttpRequest, profile: UserProfile) -> HttpResponse:
+    """The grader's grade and deciding finding for the findings entered so far (HTMX partial)."""
+    grader = _grader(request)
+    context: dict[str, Any] = {"grader": grader}
+    if grader:
+        kind, grade_fn, term = GRADERS[grader]
+        try:
+            context["result"] = grade_fn(kind.model_validate(_observation(request, grader)))
+            context["term"] = term
+        except ValidationError as exc:
+            context["problems"] = validation_problems(exc)
+        except HypostiError as exc:
+            context["problems"] = [str(exc)]
+    return show(request, "web/grade_result.html", context, profile=profile)
+
+
+@require_POST
+@page
+def dlt_decision_view(request: HttpRequest, profile: UserProfile, ae_id: str) -> HttpResponse:
+    """The investigator confirms or overrides the DLT proposal, signing with the password."""
+    choice = request.POST.get("is_dlt", "")
+    if choice not in ("yes", "no"):
+        raise InputError("is_dlt", choice, "choose yes (a DLT) or no")
+    ae = adverse_event_confirm_dlt(
+        user=request.user,
+        now=now(),
+        ae_id=ae_id,
+        is_dlt=choice == "yes",
+        reason=request.POST.get("reason", ""),
+        password=request.POST.get("password", ""),
+    )
+    return redirect(f"/participants/{ae.participant.subject_id}/#ae-{ae.ae_id}")

@@ -1,0 +1,80 @@
+"""Dosing: BSA, mg per day and the cell dose computed by hyposti.dosing as the values are
+typed, then kept through the service (which computes them again and refuses a dose out of
+the protocol's range)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from hyposti.dosing import patient_doses
+from hyposti.errors import HypostiError, InputError
+from hyposti.service.access import participant_for
+from hyposti.service.errors import RefusedError
+from hyposti.service.models import UserProfile
+from hyposti.service.services.treatment import dosing_record
+from hyposti.service.trial_protocol import trial_protocol
+from hyposti.web.views.common import now, page, show
+
+
+def _number(request: HttpRequest, name: str, required: bool = True) -> float | None:
+    raw = request.POST.get(name, "").strip()
+    if not raw:
+        if required:
+            raise InputError(name, raw, "is required")
+        return None
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise InputError(name, raw, "must be a number") from exc
+
+
+def _inputs(request: HttpRequest) -> dict[str, Any]:
+    agents = trial_protocol().preconditioning
+    return {
+        "weight_kg": _number(request, "weight_kg"),
+        "height_cm": _number(request, "height_cm", required=False),
+        "agent_doses": {
+            a.name: value
+            for a in agents
+            if (value := _number(request, f"dose:{a.name}", required=False)) is not None
+        },
+    }
+
+
+def _dose_level(participant: Any) -> int:
+    enrolment = getattr(participant, "enrolment", None)
+    if enrolment is None:
+        raise RefusedError("state", participant.state, "dosing needs an enrolled participant")
+    return enrolment.cohort.dose_level
+
+
+@page
+def dosing_view(request: HttpRequest, profile: UserProfile, subject_id: str) -> HttpResponse:
+    participant = participant_for(profile, subject_id)
+    if request.method == "POST":
+        dosing_record(user=request.user, now=now(), subject_id=subject_id, **_inputs(request))
+        return redirect("casebook", subject_id)
+    context = {
+        "participant": participant,
+        "dose_level": _dose_level(participant),
+        "agents": trial_protocol().preconditioning,
+        "check_url": request.path + "check",
+    }
+    return show(request, "web/dosing.html", context, profile=profile)
+
+
+@page
+def dosing_check_view(request: HttpRequest, profile: UserProfile, subject_id: str) -> HttpResponse:
+    """The dosing engine's doses for the values typed so far (HTMX partial)."""
+    participant = participant_for(profile, subject_id)
+    context: dict[str, Any] = {}
+    try:
+        context["doses"] = patient_doses(
+            trial_protocol(), dose_level=_dose_level(participant), **_inputs(request)
+        )
+    except HypostiError as exc:
+        context["problem"] = str(exc)
+    return show(request, "web/dosing_result.html", context, profile=profile)

@@ -1,0 +1,148 @@
+"""Tumour assessment entry: lesions per scan, the RECIST 1.1 result shown live, the
+participant's spider plot (per cent change of the target sum from baseline by study day).
+
+The live result is the service's own save (tumour_assessment_record, which runs the response
+engine) inside a transaction that is rolled back: what is shown is exactly what saving gives,
+and nothing is kept until the user saves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from hyposti.data.schema import LESION_STATES, METHODS, NON_TARGET_STATUSES
+from hyposti.errors import HypostiError, InputError
+from hyposti.service.access import participant_for
+from hyposti.service.models import Participant, UserProfile
+from hyposti.service.services.followup import tumour_assessment_record
+from hyposti.web.views.common import now, page, show
+from hyposti.web.views.participants import posted_date
+
+#: Blank rows offered for lesions declared at this scan.
+NEW_ROWS = 3
+#: Spider plot size (SVG user units).
+PLOT_W, PLOT_H = 560, 220
+
+
+class _PreviewError(Exception):
+    """Raised to roll back a preview save, carrying the response it computed."""
+
+    def __init__(self, response: dict[str, Any] | None) -> None:
+        self.response = response
+
+
+def _lesions(request: HttpRequest) -> list[dict[str, Any]]:
+    rows = []
+    for i in range(int(request.POST.get("rows", "0") or 0)):
+        lesion_id = request.POST.get(f"l{i}-lesion_id", "").strip()
+        diameter = request.POST.get(f"l{i}-diameter_mm", "").strip()
+        state = request.POST.get(f"l{i}-state", "")
+        if not lesion_id or (not diameter and not state):
+            continue
+        try:
+            value = float(diameter) if diameter else None
+        except ValueError as exc:
+            raise InputError(f"lesions[{i}].diameter_mm", diameter, "must be a number") from exc
+        rows.append(
+            {
+                "lesion_id": lesion_id,
+                "organ": request.POST.get(f"l{i}-organ", ""),
+                "lymph_node": request.POST.get(f"l{i}-lymph_node") == "yes",
+                "category": request.POST.get(f"l{i}-category") or None,
+                "method": request.POST.get(f"l{i}-method", ""),
+                "state": state or None,
+                "diameter_mm": value,
+            }
+        )
+    return rows
+
+
+def _scan(request: HttpRequest, subject_id: str) -> dict[str, Any]:
+    return {
+        "user": request.user,
+        "now": now(),
+        "subject_id": subject_id,
+        "assessment_date": posted_date(request, "assessment_date"),
+        "baseline": request.POST.get("baseline") == "yes",
+        "lesions": _lesions(request),
+        "non_target_status": request.POST.get("non_target_status", ""),
+    }
+
+
+def spider(participant: Participant) -> dict[str, Any] | None:
+    """Points of the spider plot from the latest stored response (engine's time points)."""
+    scan = participant.tumour_assessments.exclude(response=None).order_by("-assessment_date")
+    latest = scan.first()
+    if latest is None:
+        return None
+    points = [(0, 0.0)] + [
+        (tp["study_day"], tp["pct_from_baseline"])
+        for tp in latest.response.get("time_points", [])
+        if tp.get("pct_from_baseline") is not None
+    ]
+    if len(points) < 2:
+        return None
+    last_day = max(d for d, _ in points) or 1
+    low, high = min(-100.0, *(p for _, p in points)), max(40.0, *(p for _, p in points))
+
+    def xy(day: float, pct: float) -> tuple[float, float]:
+        return 40 + day / last_day * (PLOT_W - 60), 10 + (high - pct) / (high - low) * (PLOT_H - 30)
+
+    coords = [xy(d, p) for d, p in points]
+    return {
+        "polyline": " ".join(f"{x:.1f},{y:.1f}" for x, y in coords),
+        "points": [
+            {"x": x, "y": y, "day": d, "pct": p}
+            for (x, y), (d, p) in zip(coords, points, strict=True)
+        ],
+        "zero_y": xy(0, 0)[1],
+        "pr_y": xy(0, -30)[1],
+        "pd_y": xy(0, 20)[1],
+        "width": PLOT_W,
+        "height": PLOT_H,
+        "last_day": last_day,
+    }
+
+
+@page
+def tumour_view(request: HttpRequest, profile: UserProfile, subject_id: str) -> HttpResponse:
+    participant = participant_for(profile, subject_id)
+    if request.method == "POST":
+        tumour_assessment_record(**_scan(request, subject_id))
+        return redirect("casebook", subject_id)
+    known = list(participant.lesions.order_by("lesion_id"))
+    rows = [{"lesion": le, "index": i} for i, le in enumerate(known)]
+    rows += [{"lesion": None, "index": len(known) + i} for i in range(NEW_ROWS)]
+    context = {
+        "participant": participant,
+        "baseline_done": participant.tumour_assessments.filter(baseline=True).exists(),
+        "rows": rows,
+        "row_count": len(rows),
+        "states": LESION_STATES,
+        "methods": METHODS,
+        "non_target_statuses": NON_TARGET_STATUSES,
+        "today": dt.date.today(),
+        "spider": spider(participant),
+        "check_url": request.path + "check",
+    }
+    return show(request, "web/tumour.html", context, profile=profile)
+
+
+@page
+def tumour_check_view(request: HttpRequest, profile: UserProfile, subject_id: str) -> HttpResponse:
+    """The response the scan as typed would give (saved, computed, rolled back) — HTMX."""
+    context: dict[str, Any] = {}
+    try:
+        with transaction.atomic():
+            scan = tumour_assessment_record(**_scan(request, subject_id))
+            raise _PreviewError(scan.response)
+    except _PreviewError as preview:
+        context["response"] = preview.response
+    except HypostiError as exc:
+        context["problem"] = str(exc)
+    return show(request, "web/tumour_result.html", context, profile=profile)

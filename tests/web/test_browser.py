@@ -1,0 +1,373 @@
+"""The trial through a browser, against a real `hyposti serve`: screening, enrolment, dosing,
+an AE graded by the CRS calculator, the investigator's signed DLT decision, the committee's
+signed decision opening the next cohort, a monitor who cannot edit, a statistician's report.
+
+Expected values are the protocol's and the published grading tables', not the code's:
+ASTCT CRS (Lee 2019, BBMT 25:625, Table 3): fever with hypotension needing one vasopressor
+is grade 3; 3+3 (Storer 1989): 1 DLT in 3 evaluable patients -> 3 more at the same dose.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from tests.web.conftest import PASSWORD, SITE, Pages
+
+ROOT = Path(__file__).resolve().parents[2]
+TODAY = dt.date.today()
+#: The course is dated in the past so the DLT windows (28 days) have closed by today.
+SCREENED = TODAY - dt.timedelta(days=50)
+INFUSION = TODAY - dt.timedelta(days=40)
+
+
+def shifted_record(name: str) -> dict[str, Any]:
+    """An example screening record with every date moved so its screening date is SCREENED."""
+    text = (ROOT / "examples" / "screening" / name).read_text(encoding="utf-8")
+    delta = SCREENED - dt.date.fromisoformat(json.loads(text)["screening_date"])
+
+    def move(match: re.Match[str]) -> str:
+        return (dt.date.fromisoformat(match.group(0)) + delta).isoformat()
+
+    return json.loads(re.sub(r"\d{4}-\d{2}-\d{2}", move, text))
+
+
+def flat(data: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out |= flat(value, f"{name}.")
+        elif isinstance(value, list):
+            out[name] = json.dumps(value)
+        elif isinstance(value, bool):
+            out[name] = "yes" if value else "no"
+        else:
+            out[name] = str(value)
+    return out
+
+
+def fill_record(pages: Pages, record: dict[str, Any]) -> None:
+    """Set every field of the screening form at once, then type one value as a person would."""
+    values = {k: v for k, v in flat(record).items() if k != "participant_id"}
+    pages.page.evaluate(
+        """values => { for (const [name, value] of Object.entries(values)) {
+             const el = document.querySelector(`[name="${name}"]`);
+             if (el) { el.value = value; } } }""",
+        values,
+    )
+    her2 = pages.page.locator('[name="disease.her2_percent"]')
+    her2.fill("")
+    her2.type(values["disease.her2_percent"])
+
+
+def register(pages: Pages, subject_id: str, sex: str, age: int) -> None:
+    pages.visit("participants/new/", "register")
+    pages.page.fill("#subject_id", subject_id)
+    pages.page.select_option("#sex", sex)
+    pages.page.fill("#age_years", str(age))
+    pages.page.click("main button[type=submit]")
+    pages.page.wait_for_url(f"**/participants/{subject_id}/")
+    pages.page.fill("#consent_date", (SCREENED - dt.timedelta(days=4)).isoformat())
+    pages.page.click("text=Record consent")
+    pages.page.wait_for_selector("#state:text('consented')")
+
+
+class Api:
+    """The same service through its REST API (for the cohort's other two patients)."""
+
+    def __init__(self, base: str, username: str) -> None:
+        self.base = base + "api/"
+        self.token = self.call("auth/token", {"username": username, "password": PASSWORD})["token"]
+
+    def call(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        request = urllib.request.Request(
+            self.base + path,
+            data=json.dumps(body).encode(),
+            headers={
+                "Content-Type": "application/json",
+                **({"Authorization": f"Bearer {self.token}"} if hasattr(self, "token") else {}),
+            },
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
+
+
+def course(subject_id: str, pages: Pages) -> None:
+    """Doses and the four administrations: day -5, -3, -2 and the infusion on day 0."""
+    for product, day in (
+        ("nab-paclitaxel", -5),
+        ("cyclophosphamide", -3),
+        ("cyclophosphamide", -2),
+        ("HypoSti.CAR-HER2 T cells", 0),
+    ):
+        pages.page.select_option("#product", product)
+        pages.page.fill("#administration_date", (INFUSION + dt.timedelta(days=day)).isoformat())
+        pages.page.click("text=Record administration")
+        pages.page.wait_for_load_state()
+    assert pages.page.locator("#state").inner_text() == "dlt_window"
+
+
+def api_patient(api: Api, subject_id: str) -> None:
+    api.call(
+        "participants", {"subject_id": subject_id, "site_code": SITE, "sex": "F", "age_years": 52}
+    )
+    api.call(f"participants/{subject_id}/consent", {"consent_date": SCREENED.isoformat()})
+    record = shifted_record("eligible.json")
+    record["participant_id"] = subject_id
+    api.call(f"participants/{subject_id}/screening", {"record": record})
+    api.call(
+        f"participants/{subject_id}/enrol",
+        {"enrolment_date": (SCREENED + dt.timedelta(days=2)).isoformat()},
+    )
+    api.call(
+        f"participants/{subject_id}/dosing",
+        {
+            "weight_kg": 62,
+            "height_cm": 165,
+            "agent_doses": {"nab-paclitaxel": 150, "cyclophosphamide": 20},
+        },
+    )
+    for product, day in (
+        ("nab-paclitaxel", -5),
+        ("cyclophosphamide", -3),
+        ("cyclophosphamide", -2),
+        ("HypoSti.CAR-HER2 T cells", 0),
+    ):
+        date = (INFUSION + dt.timedelta(days=day)).isoformat()
+        api.call(
+            f"participants/{subject_id}/administrations",
+            {"product": product, "administration_date": date},
+        )
+
+
+def test_escalation_cohort_through_the_browser(browser: Any, trial_server: str) -> None:
+    crc = Pages(browser, trial_server, "coordinator")
+    crc.login("coordinator", PASSWORD)
+
+    # An eligible candidate: the verdicts appear as the record is typed.
+    register(crc, "P001", "F", 52)
+    crc.visit("participants/P001/screening/", "screening-empty")
+    assert "screening_date: field required" in crc.page.locator("#verdicts").inner_text().lower()
+    # The coordinator leaves out the judgement criteria the example record has investigator
+    # attestations for (E1, E6, E7, E8): the engine awaits the investigator on exactly those.
+    record = shifted_record("eligible.json")
+    judged = [a["criterion_id"] for a in record.pop("attestations")]
+    fill_record(crc, record)
+    crc.page.wait_for_selector("#screening-status:has-text('pending_review')")
+    status = crc.page.locator("#screening-status").inner_text()
+    assert all(c in status for c in judged), status
+    crc.check("screening-pending-review")
+    crc.page.click("text=Save screening")
+    crc.page.wait_for_url("**/participants/P001/")
+
+    # The investigator judges each criterion and signs; the screening becomes eligible.
+    inv = Pages(browser, trial_server, "investigator")
+    inv.login("investigator", PASSWORD)
+    inv.visit("participants/P001/", "casebook-judgement")
+    for criterion in judged:
+        box = inv.page.locator(f"[data-judgement={criterion}]")
+        box.locator("input[name=password]").fill(PASSWORD)
+        box.locator("button").click()
+        inv.page.wait_for_load_state()
+    assert inv.page.locator("[data-judgement]").count() == 0
+    assert "Latest screening: eligible" in inv.page.locator("main").inner_text()
+    inv.check("casebook-eligible-signed")
+    inv.close()
+
+    # An ineligible one: the failing criterion is named with its value (HER2 20% < 30%).
+    register(crc, "P002", "M", 76)
+    crc.visit("participants/P002/screening/", "screening-ineligible-empty")
+    fill_record(crc, shifted_record("ineligible.json"))
+    crc.page.wait_for_selector("#screening-status:has-text('ineligible')")
+    i2 = crc.page.locator("[data-criterion=I2]").inner_text()
+    assert "not_met" in i2 and "20" in i2, i2
+    crc.check("screening-ineligible")
+    crc.page.click("text=Save screening")
+    crc.page.wait_for_selector("#state:text('screen_failure')")
+
+    # Enrolment at the open cohort's dose.
+    crc.page.goto(trial_server + "participants/P001/")
+    crc.page.wait_for_selector("#enrolment_date")
+    crc.page.fill("#enrolment_date", (SCREENED + dt.timedelta(days=2)).isoformat())
+    crc.page.click("button:text('Enrol')")
+    crc.page.wait_for_selector("#state:text('enrolled')")
+    assert crc.page.locator("#dose-level").inner_text() == "1"
+    crc.check("casebook-enrolled")
+
+    # Dosing: shown before saving. Mosteller BSA sqrt(165 x 62 / 3600) = 1.686 -> 1.69 m2;
+    # nab-paclitaxel 150 mg/m2 x 1.69 = 253.5 -> 254 mg; cyclophosphamide 20 mg/kg x 62 kg =
+    # 1240 mg per day; dose level 1 is 1e6 cells/kg (registry) x 62 kg = 6.2e7 cells.
+    crc.visit("participants/P001/dosing/", "dosing")
+    crc.page.fill("#weight_kg", "62")
+    crc.page.fill("#height_cm", "165")
+    crc.page.fill("#dose-1", "150")
+    crc.page.fill("#dose-2", "20")
+    crc.page.wait_for_selector("#dose-cyclophosphamide:has-text('1240')")
+    assert "254" in crc.page.locator("#dose-nab-paclitaxel").inner_text()
+    assert "1.69" in crc.page.locator("#doses").inner_text()
+    assert "6.2e+07" in crc.page.locator("#dose-cells").inner_text()
+    crc.check("dosing-computed")
+    crc.page.fill("#dose-2", "45")
+    crc.page.wait_for_selector("#doses .alert:has-text('cyclophosphamide')")
+    crc.check("dosing-out-of-range")
+    crc.page.fill("#dose-2", "20")
+    crc.page.wait_for_selector("#dose-cyclophosphamide")
+    crc.page.click("text=Save doses")
+    crc.page.wait_for_url("**/participants/P001/")
+    course("P001", crc)
+
+    # The AE through the CRS calculator: 39.2 C, hypotension needing one vasopressor -> 3.
+    crc.visit("participants/P001/adverse-event/", "adverse-event")
+    crc.page.fill("#onset_date", (INFUSION + dt.timedelta(days=2)).isoformat())
+    crc.page.select_option("#attr-car_t", "probable")
+    crc.page.select_option("#grader", "crs")
+    crc.page.wait_for_selector('[name="crs.temperature_c"]')
+    crc.page.fill('[name="crs.temperature_c"]', "39.2")
+    crc.page.select_option('[name="crs.hypotension"]', "yes")
+    crc.page.fill('[name="crs.vasopressors"]', "1")
+    crc.page.wait_for_selector("#computed-grade:has-text('grade 3')")
+    assert "vasopressor" in crc.page.locator("#grade-result").inner_text()
+    crc.check("adverse-event-crs-grade3")
+    crc.page.click("text=Save adverse event")
+    crc.page.wait_for_url("**/participants/P001/**")
+    assert "DLT proposal: DLT" in crc.page.locator("#ae-P001-AE01").inner_text()
+    crc.check("casebook-ae")
+
+    api = Api(trial_server, "coordinator")
+    api_patient(api, "P003")
+    api_patient(api, "P004")
+
+    # Scans (on P003, screened once: the service's export, which the response engine reads,
+    # rejects a participant with several screenings, such as P001 after the attestations).
+    # Baseline targets 30 + 20 = 50 mm; follow-up 20 + 12 = 32 mm, (32 - 50) / 50 =
+    # -36% <= -30%: partial response (RECIST 1.1, Eisenhauer 2009, Table 1).
+    crc.visit("participants/P003/scan/", "scan-baseline")
+    crc.page.fill("#assessment_date", (INFUSION - dt.timedelta(days=7)).isoformat())
+    for row, (lesion, organ, size) in enumerate((("L1", "liver", "30"), ("L2", "lung", "20"))):
+        crc.page.fill(f'[name="l{row}-lesion_id"]', lesion)
+        crc.page.fill(f'[name="l{row}-organ"]', organ)
+        crc.page.select_option(f'[name="l{row}-category"]', "target")
+        crc.page.select_option(f'[name="l{row}-method"]', "CT")
+        crc.page.fill(f'[name="l{row}-diameter_mm"]', size)
+    crc.page.wait_for_selector("#scan-response:has-text('50.0 mm')", timeout=40_000)
+    crc.page.click("text=Save scan")
+    crc.page.wait_for_url("**/participants/P003/")
+    crc.visit("participants/P003/scan/", "scan-follow-up")
+    crc.page.fill("#assessment_date", (INFUSION + dt.timedelta(days=35)).isoformat())
+    crc.page.fill('[name="l0-diameter_mm"]', "20")
+    crc.page.fill('[name="l1-diameter_mm"]', "12")
+    crc.page.wait_for_selector("#scan-response:has-text('PR')", timeout=40_000)
+    assert "-36.0%" in crc.page.locator("#recist").inner_text()
+    crc.check("scan-follow-up-pr")
+    crc.page.click("text=Save scan")
+    crc.page.wait_for_url("**/participants/P003/")
+    crc.visit("participants/P003/scan/", "scan-spider")
+    assert crc.page.locator("svg polyline").count() == 1
+    crc.close()
+
+    # The investigator confirms the DLT and signs with the password.
+    inv = Pages(browser, trial_server, "investigator")
+    inv.login("investigator", PASSWORD)
+    inv.visit("participants/P001/", "casebook-dlt-proposal")
+    inv.page.fill("#ae-P001-AE01 input[name=reason]", "grade 3 CRS within the DLT window")
+    inv.page.fill("#ae-P001-AE01 input[name=password]", PASSWORD)
+    inv.page.click("#ae-P001-AE01 button:text('Confirm and sign')")
+    inv.page.wait_for_selector(".dlt-decision:text('DLT confirmed')")
+    signed = inv.page.locator("#ae-P001-AE01").inner_text()
+    assert "Signed (responsibility) by Dr Ivy Investigator" in signed and "valid" in signed
+    inv.check("casebook-dlt-signed")
+    inv.close()
+
+    # The committee: 1 DLT in 3 -> stay at dose 1; its signed decision opens cohort 2.
+    src = Pages(browser, trial_server, "committee")
+    src.login("committee", PASSWORD)
+    src.visit("committee/", "committee")
+    assert src.page.locator("#recommendation").inner_text() == "stay"
+    src.page.fill("#p1", "0.2")
+    src.page.fill("#p2", "0.3")
+    src.page.fill("#p3", "0.4")
+    src.page.wait_for_selector("#paths :text('p = ')")
+    # The next cohort at dose 1 with a true DLT rate of 0.2: no DLT 0.8^3 = 0.512,
+    # one DLT 3 x 0.2 x 0.8^2 = 0.384 (binomial, 3 patients).
+    paths = src.page.locator("#paths").inner_text()
+    assert "1NNN (p = 0.512)" in paths and "1NNT (p = 0.384)" in paths, paths
+    src.check("committee-paths")
+    src.page.fill("#reason", "1 of 3 with a DLT: three more at dose 1")
+    src.page.fill("#password", PASSWORD)
+    src.page.click("text=Record and sign the decision")
+    src.page.wait_for_load_state()
+    src.visit("", "dashboard-after-decision")
+    rows = src.page.locator("#h-cohorts + div tbody tr")
+    assert rows.count() == 2
+    assert (
+        "3 open" in rows.nth(1).inner_text()
+        and rows.nth(1).locator("td").nth(2).inner_text() == "1"
+    )
+    src.close()
+
+
+def test_monitor_sees_no_edit_control_and_a_forged_post_is_refused(
+    browser: Any, demo_server: dict[str, Any]
+) -> None:
+    users = {u["username"]: u["password"] for u in demo_server["demo_users"]}
+    mon = Pages(browser, demo_server["url"], "monitor")
+    mon.login("monitor", users["monitor"])
+    mon.visit("participants/", "participants")
+    subject = mon.page.locator("tbody tr td a").first.inner_text()
+    mon.visit(f"participants/{subject}/", "casebook")
+    # Monitors read and query (ICH E6(R3) monitoring): the only form is "open a query".
+    actions = set(mon.page.locator("main form").evaluate_all("fs => fs.map(f => f.action)"))
+    assert all(a.endswith(f"/participants/{subject}/queries/") for a in actions), actions
+    assert mon.page.locator("text=Record an adverse event").count() == 0
+    assert mon.page.locator("text=Confirm and sign").count() == 0
+    # A forged request with a valid session and CSRF token (from the sign-out form).
+    token = mon.page.locator("input[name=csrfmiddlewaretoken]").first.get_attribute("value")
+    forged = mon.page.request.post(
+        demo_server["url"] + f"participants/{subject}/adverse-event/",
+        form={
+            "csrfmiddlewaretoken": token,
+            "onset_date": TODAY.isoformat(),
+            "term": "Nausea",
+            "grade": "1",
+            "attribution_car_t": "unrelated",
+            "attribution_nab_paclitaxel": "unrelated",
+            "attribution_cyclophosphamide": "unrelated",
+        },
+        headers={"Referer": demo_server["url"]},
+    )
+    assert forged.status == 403
+    assert "adverse_event.record" in forged.text()
+    # What a monitor may do: open a query on a field.
+    mon.page.fill("#q-field", "ecog")
+    mon.page.fill("#q-text", "ECOG at screening differs from the clinic letter: please check.")
+    mon.page.click("text=Open query")
+    mon.page.wait_for_selector("[data-query] :text('ECOG at screening differs')")
+    mon.check("casebook-query-opened")
+    mon.close()
+
+
+def test_demo_dashboard_and_statistician_report(browser: Any, demo_server: dict[str, Any]) -> None:
+    users = {u["username"]: u["password"] for u in demo_server["demo_users"]}
+    stat = Pages(browser, demo_server["url"], "statistician")
+    stat.login("statistician", users["statistician"])
+    text = stat.page.locator("main").inner_text()
+    assert "Escalation finished" in text
+    assert "expansion" in text
+    stat.visit("statistics/", "statistics")
+    with stat.page.expect_download(timeout=120_000) as download:
+        stat.page.click("#download-report")
+    path = download.value.path()
+    html = Path(path).read_text(encoding="utf-8")
+    assert "<html" in html and "NCT05681650" in html
+    stat.close()
+    dm = Pages(browser, demo_server["url"], "datamanager")
+    dm.login("datamanager", users["datamanager"])
+    assert "Please confirm the resolution date" in dm.page.locator("#h-q + ul").inner_text()
+    windows = dm.page.locator("#h-dlt + table tbody tr")
+    assert windows.count() >= 1
+    dm.close()
