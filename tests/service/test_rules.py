@@ -126,3 +126,13 @@ def test_attestation_needs_the_password_and_is_signed(users, screening_record) -
     (signature,) = signatures_of(done)
     assert (signature["printed_name"], signature["meaning"], signature["valid"]) == (
         "Dr Investigator", "responsibility", True)  # fmt: skip
+    # screened twice (record, then attestation): the dataset keeps the verdicts in force, one
+    # row per criterion, E7 now met
+    from hyposti.service.dataset_io import export_dataset
+    from hyposti.service.models import Study
+
+    Study.objects.get_or_create(study_id="NCT05681650", defaults={"data_cutoff": START.date()})
+    rows = export_dataset().screening
+    rows = rows.loc[rows["subject_id"] == "U02"]
+    assert len(rows) == 25 and rows["criterion_id"].is_unique
+    assert bool(rows.set_index("criterion_id").loc["E7", "met"])

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import models, transaction
+from django.db.models import OuterRef, Subquery
 
 from hyposti.data import TABLES, TrialDataset
 from hyposti.service.audit import Change, audit_append, diff, label, plain, snapshot
@@ -310,6 +311,11 @@ def export_dataset(
             "cohort": e.cohort.number if e.cohort.phase == "escalation" else None,
         }[field]
 
+    latest_screening = (
+        Screening.objects.filter(participant=OuterRef("screening__participant"))
+        .order_by("-pk")
+        .values("pk")[:1]
+    )
     frames = {
         "study": [study_row],
         "subjects": _model_rows(
@@ -321,9 +327,11 @@ def export_dataset(
             dose_level=lambda o: enrol(o, "dose_level"),
         ),
         "screening": _model_rows(
-            qs(ScreeningCriterion, "screening__participant").select_related(
-                "screening__participant"
-            ),
+            # A participant screened again (an attestation re-evaluates the record) is exported
+            # with the verdicts in force: those of the latest screening only.
+            qs(ScreeningCriterion, "screening__participant")
+            .filter(screening__pk=Subquery(latest_screening))
+            .select_related("screening__participant"),
             cols["screening"],
             subject_id=lambda o: o.screening.participant.subject_id,
             screening_date=lambda o: o.screening.screening_date.isoformat(),
