@@ -150,3 +150,15 @@ def test_a_simulated_trial_gives_the_per_patient_answers():
     # Virtual tumours: nodes, non-targets, new lesions (equivocal ones confirmed later), therapy.
     ds = trial_dataset(simulate_trial(3, patients=150))
     assert_same(ds)
+
+
+def test_a_trial_with_no_scan_yet_has_no_tumour_outcome():
+    # the service's first weeks: patients infused, nobody scanned (found through the API test)
+    from hyposti.analysis.tumour import assess_responses
+    from hyposti.protocol import load_protocol
+
+    frames = example_dataset().tables()
+    for name in ("lesions", "tumour_assessments", "lesion_measurements"):
+        frames[name] = frames[name].iloc[0:0]
+    ds = TrialDataset.from_frames(**frames)
+    assert assess_responses(ds, load_protocol().response) == {}

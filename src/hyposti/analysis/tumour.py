@@ -252,6 +252,8 @@ def _baseline_flags(ds: TrialDataset, base: pd.DataFrame) -> dict[str, list[str]
 def _recist11(ds: TrialDataset, spec: ResponseSpec) -> dict[str, TumourOutcome]:
     """RECIST 1.1 by the vectorised engine; best response and its reason by the one BOR rule."""
     base = _baselines(ds)
+    if base.empty:  # nobody scanned yet (a trial in its first weeks)
+        return {}
     measurements, assessments = response_tables(ds, base)
     points = trial_time_points(measurements, assessments, spec)
     subjects = base["subject_id"].tolist()

@@ -188,7 +188,7 @@ def _layout(assessments: pd.DataFrame) -> _Layout:
     _fail(
         "assessments",
         a,
-        ~first & (day <= np.r_[day[0], day[:-1]]),
+        ~first & (day <= np.r_[day[:1], day[:-1]]),
         "date",
         "assessments must be in increasing date order after the baseline",
     )

@@ -25,6 +25,7 @@ ROW_DATE = {
     "lesion_measurements": "assessment_date",
     "kinetics": "sample_date",
     "escalation": "decision_date",
+    "medications": "start_date",
 }
 
 ROLES = (
@@ -44,6 +45,7 @@ def demo_dataset(seed: int, today: dt.date, patients: int | None = None) -> Any:
     import pandas as pd
 
     from hyposti.data import TrialDataset
+    from hyposti.data.calendar_shift import shift_calendar
     from hyposti.virtual.parameters import load_parameters
     from hyposti.virtual.tables import trial_dataset
     from hyposti.virtual.trial import simulate_trial
@@ -76,13 +78,13 @@ def demo_dataset(seed: int, today: dt.date, patients: int | None = None) -> Any:
     disposition.loc[off, "off_study_reason"] = None
     disposition.loc[disposition["death_date"].isna(), "death_cause"] = None
     disposition["last_contact_date"] = disposition["last_contact_date"].fillna(cutoff)
+    # A DLT window still open at the cut-off has no adjudication yet: its AEs are not DLTs yet.
+    adjudicated = set(out["dlt_evaluations"]["subject_id"])
+    aes = out["adverse_events"]
+    aes.loc[~aes["subject_id"].isin(adjudicated), "dlt"] = None
     out["study"]["data_cutoff"] = cutoff
-    shift = pd.Timestamp(today) - cutoff
-    for frame in out.values():
-        for column in frame.columns:
-            if str(frame[column].dtype).startswith("datetime64"):
-                frame[column] = frame[column] + shift
-    return TrialDataset.from_frames(**out)
+    ds = TrialDataset.from_frames(**out)
+    return shift_calendar(ds, (pd.Timestamp(today) - cutoff).days)
 
 
 def load_demo(now: dt.datetime, seed: int = 2023, patients: int | None = None) -> dict[str, Any]:

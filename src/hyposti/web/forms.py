@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import types
 from dataclasses import dataclass
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from django.http import QueryDict
 from pydantic import BaseModel
@@ -41,10 +41,18 @@ class Section:
     fields: tuple[Field, ...]
 
 
+def _bare(annotation: Any) -> Any:
+    """The type under ``Annotated[...]`` (the engines' bounded types, hyposti.bounds)."""
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    return annotation
+
+
 def _strip_none(annotation: Any) -> tuple[Any, bool]:
     """The annotation without ``None`` and whether ``None`` was allowed."""
+    annotation = _bare(annotation)
     if get_origin(annotation) in (Union, types.UnionType):
-        args = [a for a in get_args(annotation) if a is not type(None)]
+        args = [_bare(a) for a in get_args(annotation) if a is not type(None)]
         return (args[0] if len(args) == 1 else annotation), len(args) < len(get_args(annotation))
     return annotation, False
 
