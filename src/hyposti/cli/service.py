@@ -72,6 +72,11 @@ def serve_command(
             f"data: {where}\nserving {info['url']} (OpenAPI: {info['openapi']}) with gunicorn"
         ),
     )
+    _exec_gunicorn(host, port, workers)
+
+
+def _exec_gunicorn(host: str, port: int, workers: int) -> None:
+    """Replace this process by gunicorn serving the service (never returns)."""
     sys.stdout.flush()
     os.execv(
         sys.executable,
