@@ -34,8 +34,9 @@ from tests.test_readme import tour_commands
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted(p for p in (ROOT / "examples").rglob("*") if p.is_file())
 # Commands whose successful run simulates or analyses a whole trial: fewer examples keep the file
-# under a minute; they are fuzzed all the same.
-SLOW = {"demo", "simulate-trial", "analyze", "report"}
+# under a minute; they are fuzzed all the same. The twin's commands run whole twin trials or
+# thousands of twin patients (a default `twin calibrate` takes about 12 s alone).
+SLOW = {"demo", "simulate-trial", "analyze", "report", "twin"}
 # Commands of the trial operations service: Django is configured once per process and these write
 # to its database, so each example runs in a child process with a fresh data folder of its own
 # (never ./hyposti-data of the repository, never another test's database).
