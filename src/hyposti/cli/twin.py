@@ -61,7 +61,12 @@ def _client(scheduler: str | None, workers: int) -> Any:
         ) from None
 
     if scheduler:
-        return Client(scheduler)
+        try:
+            return Client(scheduler, timeout="10s")
+        except (ValueError, TypeError, OSError) as exc:  # a bad address or no scheduler there
+            raise InputError(
+                "--scheduler", scheduler, f"must be the address of a running Dask scheduler ({exc})"
+            ) from None
     cluster = LocalCluster(
         n_workers=workers,
         threads_per_worker=1,
