@@ -191,6 +191,39 @@ def _monitor(out: str, work: Path) -> None:
         assert re.search(rf"│\s*{n}\s*│\s*{limit if limit is not None else '—'}\s*│", out)
 
 
+def _rows_printed(out: str, dataset: str, path: Path) -> None:
+    # The file read back by pandas' own SAS transport reader, row count as printed.
+    rows = len(pd.read_sas(path, format="xport"))
+    assert re.search(rf"│ {dataset}\s*│[^│]*│ {rows}\s*│ {path.name}", out), (dataset, rows)
+
+
+def _sdtm(out: str, work: Path) -> None:
+    # SDTMIG 3.4: DM has one record per subject; AE one per adverse event of the dataset.
+    trial = work / "trial"
+    dm = pd.read_sas(trial / "dm.xpt", format="xport")
+    assert len(dm) == dm["USUBJID"].nunique() == len(pd.read_parquet(trial / "subjects.parquet"))
+    assert len(pd.read_sas(trial / "ae.xpt", format="xport")) == len(
+        pd.read_parquet(trial / "adverse_events.parquet")
+    )
+    _rows_printed(out, "DM", trial / "dm.xpt")
+    _rows_printed(out, "AE", trial / "ae.xpt")
+
+
+def _adam(out: str, work: Path) -> None:
+    # ADaMIG 1.3: ADSL one record per subject; ADAE one per AE record of SDTM AE.
+    trial = work / "trial"
+    adsl = pd.read_sas(trial / "adsl.xpt", format="xport")
+    assert len(adsl) == adsl["USUBJID"].nunique()
+    ae = pd.read_sas(trial / "ae.xpt", format="xport")
+    assert len(pd.read_sas(trial / "adae.xpt", format="xport")) == len(ae)
+    _rows_printed(out, "ADSL", trial / "adsl.xpt")
+    _rows_printed(out, "ADAE", trial / "adae.xpt")
+
+
+def _export_check(out: str, work: Path) -> None:
+    assert "0 error(s)" in _flat(out)
+
+
 def _version(out: str, work: Path) -> None:
     assert out.strip() == f"hyposti {version('hyposti')}"
 
@@ -208,6 +241,9 @@ FACTS: dict[str, Callable[[str, Path], None]] = {
     "design paths": _paths,
     "design simon": _simon,
     "design monitor": _monitor,
+    "export sdtm": _sdtm,
+    "export adam": _adam,
+    "export check": _export_check,
     "recist": _recist,
     "simulate-trial": _simulate,
     "analyze": _analyze,
