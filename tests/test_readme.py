@@ -11,7 +11,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 import pandas as pd
-from scipy.stats import binomtest
+from scipy.stats import beta, binom, binomtest
 
 from hyposti.cli.main import run
 
@@ -151,6 +151,79 @@ def _nca(out: str, work: Path) -> None:
         assert re.search(rf"{subject}\s*│\s*{value:,.0f}\s*│", out)
 
 
+def _simon(out: str, work: Path) -> None:
+    # Simon 1989 (Control Clin Trials 10:1) eqs. for a two-stage design (r1/n1, r/n): reject H0
+    # when > r1 of n1 and > r of n respond. Recomputed from the binomial for the printed designs.
+    def reject(p: float, r1: int, n1: int, r: int, n: int) -> float:
+        return sum(
+            binom.pmf(x1, n1, p) * binom.sf(r - x1, n - n1, p) for x1 in range(r1 + 1, n1 + 1)
+        )
+
+    flat = _flat(out)
+    for r1, n1, r, n in ((1, 10, 4, 21), (1, 16, 4, 19)):
+        alpha, power = reject(0.1, r1, n1, r, n), reject(0.35, r1, n1, r, n)
+        assert alpha < 0.05 and power > 0.85
+        assert f"{r1} of {n1} │ {r} of {n} │ {alpha:.4f} │ {power:.4f}" in flat
+
+
+def _monitor(out: str, work: Path) -> None:
+    # The protocol's rule: Beta(0.5, 1.5) prior, stop when P(p > 0.33 | k of n) > 0.9, n <= 21.
+    # Boundary by hand from the beta posterior, then P(stop) at p = 0.33 by a forward recursion
+    # over (patients, DLTs) that drops the paths crossing the boundary.
+    limits = [
+        next((k for k in range(n + 1) if beta.sf(0.33, 0.5 + k, 1.5 + n - k) > 0.9), None)
+        for n in range(1, 22)
+    ]
+    assert limits[2] == 3 and limits[20] == 11  # 3 of 3, 11 of 21
+    alive, stopped = {0: 1.0}, 0.0
+    for limit in limits:
+        nxt: dict[int, float] = {}
+        for k, q in alive.items():
+            for dlt, w in ((1, 0.33), (0, 0.67)):
+                if limit is not None and k + dlt >= limit:
+                    stopped += q * w
+                else:
+                    nxt[k + dlt] = nxt.get(k + dlt, 0.0) + q * w
+        alive = nxt
+    flat = _flat(out)
+    assert f"P(stop early) = {stopped:.4f}" in flat
+    for n, limit in enumerate(limits, start=1):
+        assert re.search(rf"│\s*{n}\s*│\s*{limit if limit is not None else '—'}\s*│", out)
+
+
+def _rows_printed(out: str, dataset: str, path: Path) -> None:
+    # The file read back by pandas' own SAS transport reader, row count as printed.
+    rows = len(pd.read_sas(path, format="xport"))
+    assert re.search(rf"│ {dataset}\s*│[^│]*│ {rows}\s*│ {path.name}", out), (dataset, rows)
+
+
+def _sdtm(out: str, work: Path) -> None:
+    # SDTMIG 3.4: DM has one record per subject; AE one per adverse event of the dataset.
+    trial = work / "trial"
+    dm = pd.read_sas(trial / "dm.xpt", format="xport")
+    assert len(dm) == dm["USUBJID"].nunique() == len(pd.read_parquet(trial / "subjects.parquet"))
+    assert len(pd.read_sas(trial / "ae.xpt", format="xport")) == len(
+        pd.read_parquet(trial / "adverse_events.parquet")
+    )
+    _rows_printed(out, "DM", trial / "dm.xpt")
+    _rows_printed(out, "AE", trial / "ae.xpt")
+
+
+def _adam(out: str, work: Path) -> None:
+    # ADaMIG 1.3: ADSL one record per subject; ADAE one per AE record of SDTM AE.
+    trial = work / "trial"
+    adsl = pd.read_sas(trial / "adsl.xpt", format="xport")
+    assert len(adsl) == adsl["USUBJID"].nunique()
+    ae = pd.read_sas(trial / "ae.xpt", format="xport")
+    assert len(pd.read_sas(trial / "adae.xpt", format="xport")) == len(ae)
+    _rows_printed(out, "ADSL", trial / "adsl.xpt")
+    _rows_printed(out, "ADAE", trial / "adae.xpt")
+
+
+def _export_check(out: str, work: Path) -> None:
+    assert "0 error(s)" in _flat(out)
+
+
 def _version(out: str, work: Path) -> None:
     assert out.strip() == f"hyposti {version('hyposti')}"
 
@@ -166,6 +239,11 @@ FACTS: dict[str, Callable[[str, Path], None]] = {
     "design boundaries": _boundaries,
     "design oc": _oc,
     "design paths": _paths,
+    "design simon": _simon,
+    "design monitor": _monitor,
+    "export sdtm": _sdtm,
+    "export adam": _adam,
+    "export check": _export_check,
     "recist": _recist,
     "simulate-trial": _simulate,
     "analyze": _analyze,

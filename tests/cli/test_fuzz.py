@@ -15,6 +15,8 @@ import os
 import resource
 import shlex
 import signal
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,8 +34,13 @@ from tests.test_readme import tour_commands
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted(p for p in (ROOT / "examples").rglob("*") if p.is_file())
 # Commands whose successful run simulates or analyses a whole trial: fewer examples keep the file
-# under a minute; they are fuzzed all the same.
-SLOW = {"demo", "simulate-trial", "analyze", "report"}
+# under a minute; they are fuzzed all the same. The twin's commands run whole twin trials or
+# thousands of twin patients (a default `twin calibrate` takes about 12 s alone).
+SLOW = {"demo", "simulate-trial", "analyze", "report", "twin"}
+# Commands of the trial operations service: Django is configured once per process and these write
+# to its database, so each example runs in a child process with a fresh data folder of its own
+# (never ./hyposti-data of the repository, never another test's database).
+SERVICE = {"serve", "createuser", "import", "audit", "export dataset"}
 # Bounds that catch a hang, not a slow machine: a whole demo (simulation, analysis, HTML and a
 # PDF) takes about 10 s on the 2-core reference machine and several times that when it is shared.
 SECONDS_PER_RUN = 30
@@ -70,8 +77,15 @@ def _tour_lines() -> dict[str, list[list[str]]]:
 
 
 TOUR = _tour_lines()
-FAST = [c for c in COMMANDS if c[0][0] not in SLOW]
+
+
+def _is_service(words: list[str]) -> bool:
+    return words[0] in SERVICE or " ".join(words) in SERVICE
+
+
+FAST = [c for c in COMMANDS if c[0][0] not in SLOW and not _is_service(c[0])]
 HEAVY = [c for c in COMMANDS if c[0][0] in SLOW]
+SERVICES = [c for c in COMMANDS if _is_service(c[0])]
 
 INTS = st.one_of(
     st.sampled_from([0, 1, 2, 3, -1, -5, 30, 10**7, 10**12, 2**63]), st.integers(-50, 50)
@@ -295,5 +309,55 @@ def test_whole_trial_command_ends_in_0_or_2(entry, work, capsys):
     def check(data: st.DataObject) -> None:
         argv = data.draw(argvs(entry, work), label="argv")
         _check(argv, work, capsys, SECONDS_PER_WHOLE_TRIAL_RUN)
+
+    check()
+
+
+# `serve` would exec gunicorn and run until killed: in the child the exec is replaced by a check
+# that it is reached only with the options serve validates, and a marker instead of a server.
+CHILD = """
+import sys
+import hyposti.cli.service as service
+from hyposti.cli.main import run
+
+
+def exec_gunicorn(host, port, workers):
+    assert 1 <= port <= 65535 and workers >= 1, (port, workers)
+    print("would serve", host, port, workers)
+
+
+service._exec_gunicorn = exec_gunicorn
+sys.exit(run(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("entry", SERVICES, ids=lambda e: " ".join(e[0]))
+def test_service_command_ends_in_0_or_2(entry, work, tmp_path):
+    @settings(max_examples=8, **COMMON)
+    @given(data=st.data())
+    def check(data: st.DataObject) -> None:
+        argv = data.draw(argvs(entry, work), label="argv")
+        folder = Path(tempfile.mkdtemp(dir=tmp_path))
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")
+        }
+        env |= {"HYPOSTI_DATA": str(folder / "hyposti-data"), "HYPOSTI_SECRET_KEY": "fuzz" * 12}
+        try:
+            out = subprocess.run(
+                [sys.executable, "-c", CHILD, *argv],
+                cwd=folder,  # a relative --data lands here
+                env=env,
+                input="correct horse battery staple\n" * 2,  # createuser's password, twice
+                capture_output=True,
+                text=True,
+                timeout=SECONDS_PER_RUN,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise AssertionError((argv, f"still running after {SECONDS_PER_RUN} s")) from exc
+        assert out.returncode in (0, 2), (argv, out.returncode, out.stderr[-2000:])
+        assert "Traceback" not in out.stdout + out.stderr, (argv, out.stderr[-2000:])
 
     check()

@@ -93,6 +93,11 @@ def serve_command(
             c.print(f"  {u['role']:<22} user {u['username']:<14} password {u['password']}")
 
     emit(info, as_json, render)
+    _exec_gunicorn(host, port, workers)
+
+
+def _exec_gunicorn(host: str, port: int, workers: int) -> None:
+    """Replace this process by gunicorn serving the service (never returns)."""
     sys.stdout.flush()
     os.execv(
         sys.executable,

@@ -7,6 +7,7 @@ The twin's modules import scipy and the sweep imports Dask: both load inside the
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -60,7 +61,12 @@ def _client(scheduler: str | None, workers: int) -> Any:
         ) from None
 
     if scheduler:
-        return Client(scheduler)
+        try:
+            return Client(scheduler, timeout="10s")
+        except (ValueError, TypeError, OSError) as exc:  # a bad address or no scheduler there
+            raise InputError(
+                "--scheduler", scheduler, f"must be the address of a running Dask scheduler ({exc})"
+            ) from None
     cluster = LocalCluster(
         n_workers=workers,
         threads_per_worker=1,
@@ -116,8 +122,9 @@ def run_command(
     from hyposti.virtual.tables import trial_dataset
     from hyposti.virtual.trial import cyclic_gc_paused
 
-    if workers < 0:
-        raise InputError("--workers", workers, "must be >= 0")
+    cores = os.cpu_count() or 1
+    if not 0 <= workers <= cores:
+        raise InputError("--workers", workers, f"must be 0..{cores} (this machine's CPU cores)")
     spec = load_protocol(protocol)
     biology = load_twin_parameters(params)
     clinic = load_parameters()

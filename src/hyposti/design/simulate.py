@@ -61,6 +61,8 @@ def simulate_oc(
         raise InputError(
             "trials", trials, f"simulate 2..{MAX_TRIALS:,} trials (2 for a standard error)"
         )
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise InputError("seed", seed, "must be a whole number >= 0")
     rng = np.random.default_rng(seed)
     columns = design.num_doses + 1 + design.num_doses + 2  # selected, n per dose, N, DLTs
     total = np.zeros(columns)

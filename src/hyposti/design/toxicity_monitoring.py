@@ -221,6 +221,8 @@ def simulate_monitor(
         raise InputError("true_tox", true_tox, "a DLT probability must lie in [0, 1]")
     if not 2 <= trials <= MAX_TRIALS:
         raise InputError("trials", trials, f"simulate 2..{MAX_TRIALS:,} cohorts")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise InputError("seed", seed, "must be a whole number >= 0")
     table = monitor.boundaries().stop_if_dlt_ge
     limit = np.array([monitor.max_n + 1 if v is None else v for v in table])
     rng = np.random.default_rng(seed)

@@ -187,7 +187,10 @@ def _import_cohorts(ds, subjects, by_id, protocol, add, now) -> None:
     for s in subjects:
         if s["phase"] is not None:
             members.setdefault((s["phase"], s["cohort"]), []).append(s)
-    numbers = sorted({n for (phase, n) in members if phase == "escalation"} | set(decisions))
+    # An escalation subject enrolled but not yet given a cohort (the shipped example's S07) is a
+    # participant without a cohort slot, not a cohort of its own.
+    assigned = {n for (phase, n) in members if phase == "escalation" and n is not None}
+    numbers = sorted(assigned | set(decisions))
     cohorts = []
     for n in numbers:
         rows = members.get(("escalation", n), [])

@@ -20,6 +20,7 @@ from hyposti.protocol import Protocol
 from hyposti.twin.cohort import cohort_outcomes
 from hyposti.twin.gate import Gate, gate_from_parameters
 from hyposti.twin.parameters import TwinParameters
+from hyposti.twin.sweep import check_seed
 from hyposti.virtual.parameters import SimulationParameters
 
 DAYS_PER_MONTH = 365.25 / 12
@@ -72,6 +73,7 @@ def calibrate(
     the fit against target and the optimiser's report."""
     from scipy.optimize import minimize
 
+    check_seed(seed)
     target = target or Target()
     if patients < 100:
         raise InputError("patients", patients, "a calibration needs at least 100 patients")
@@ -129,6 +131,7 @@ def gate_sensitivity(
 ) -> dict[str, list[dict[str, float]]]:
     """One-at-a-time sensitivity of CRS >= 3 and ORR to the gate's fold change, threshold and
     leak (the others at their file values), with common random numbers and binomial SEs."""
+    check_seed(seed)
     out: dict[str, list[dict[str, float]]] = {}
     for name, grid in GATE_GRID.items():
         rows = []

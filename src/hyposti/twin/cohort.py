@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from hyposti.errors import InputError
 from hyposti.protocol import Protocol
 from hyposti.response.records import NonTargetStatus, TargetState
 from hyposti.response.trial import assess_trial
@@ -25,6 +26,12 @@ from hyposti.twin.parameters import TwinParameters
 from hyposti.twin.patients import biology, sample_population, trajectories
 from hyposti.virtual.parameters import SimulationParameters
 from hyposti.virtual.patient import visit_windows
+
+#: Largest twin cohort: its rates' binomial SE is already below 0.004 at 20,000 patients
+#: (sqrt(0.25 / 20000) = 0.0035); a larger number only costs time.
+MAX_COHORT = 20_000
+#: Largest dose: CAR-T doses given run up to about 1e8 cells/kg; 1e9 refuses a unit slip.
+MAX_DOSE_CELLS_PER_KG = 1e9
 
 #: Study day 0 of every patient of a cohort (dates only order the scans).
 REFERENCE = np.datetime64("2023-01-02")
@@ -119,6 +126,16 @@ def cohort_outcomes(
     patients: int,
 ) -> CohortOutcomes:
     """``patients`` twin patients treated at ``dose_cells_per_kg`` with the CAR of ``gate``."""
+    if (
+        isinstance(patients, bool)
+        or not isinstance(patients, int)
+        or not 2 <= patients <= MAX_COHORT
+    ):
+        raise InputError("patients", patients, f"a twin cohort has 2..{MAX_COHORT:,} patients")
+    if not (np.isfinite(dose_cells_per_kg) and 0 < dose_cells_per_kg <= MAX_DOSE_CELLS_PER_KG):
+        raise InputError(
+            "dose", dose_cells_per_kg, f"must be > 0 and <= {MAX_DOSE_CELLS_PER_KG:g} cells/kg"
+        )
     her2_min = max(
         (float(getattr(c.check, "her2_min_percent", 0.0)) for c in protocol.eligibility.criteria),
         default=0.0,

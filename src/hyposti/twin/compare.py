@@ -16,6 +16,7 @@ from hyposti.errors import InputError
 from hyposti.protocol import Protocol
 from hyposti.safety.dlt import adjudicate
 from hyposti.twin.clinic import TwinClinic
+from hyposti.twin.cohort import MAX_COHORT
 from hyposti.twin.course import TwinModel
 from hyposti.twin.operating import TrialCounts, trial_counts
 from hyposti.virtual.trial import SimulatedTrial, _safety_record
@@ -66,8 +67,12 @@ def compare_arms(
     seed: int, models: dict[str, TwinModel], protocol: Protocol, patients: int
 ) -> list[dict[str, Any]]:
     """One row per dose level and arm: ORR, 6-month PFS, CRS >= 3 and DLT rates with SEs."""
-    if isinstance(patients, bool) or not isinstance(patients, int) or patients < 2:
-        raise InputError("patients", patients, "needs at least 2 patients per dose and arm")
+    if (
+        isinstance(patients, bool)
+        or not isinstance(patients, int)
+        or not 2 <= patients <= MAX_COHORT
+    ):
+        raise InputError("patients", patients, f"needs 2..{MAX_COHORT:,} patients per dose and arm")
     rows = []
     for level in range(1, protocol.num_doses + 1):
         for arm, model in models.items():

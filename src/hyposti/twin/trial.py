@@ -29,6 +29,10 @@ from hyposti.virtual.trial import (
     _safety_record,
 )
 
+#: Most patients one twin trial may infuse: a phase I/II trial enrols tens; 1,000 already takes
+#: seconds per trial, and a bigger number is a slip, not a design.
+MAX_PATIENTS = 1000
+
 
 def twin_model(
     params: TwinParameters | None = None,
@@ -38,6 +42,12 @@ def twin_model(
     """The biology (shipped twin parameters by default), the CAR and the synthetic clinic."""
     params = params or load_twin_parameters()
     return TwinModel(params, gate_from_parameters(params, gated), clinic or load_parameters())
+
+
+def check_trial_patients(patients: int | None) -> None:
+    """Refuse a total outside 1..MAX_PATIENTS (None: the protocol's own total)."""
+    if patients is not None and (isinstance(patients, bool) or not 1 <= patients <= MAX_PATIENTS):
+        raise InputError("patients", patients, f"a twin trial infuses 1..{MAX_PATIENTS:,} patients")
 
 
 def simulate_twin_trial(
@@ -53,8 +63,7 @@ def simulate_twin_trial(
     """
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise InputError("seed", seed, "must be a whole number >= 0")
-    if patients is not None and (isinstance(patients, bool) or patients < 1):
-        raise InputError("patients", patients, "must be a whole number of patients >= 1")
+    check_trial_patients(patients)
     model = model or twin_model()
     protocol = protocol or load_protocol()
     if protocol.schedule is None:
