@@ -6,8 +6,9 @@ The names below load on first use (PEP 562), so that reading a command's input f
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from hyposti.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from hyposti.data.dataset import TrialDataset, read_dataset, write_dataset
@@ -36,14 +37,4 @@ __all__ = [
     "write_dataset",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _SOURCE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{_SOURCE[name]}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _SOURCE, globals())

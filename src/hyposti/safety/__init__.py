@@ -6,8 +6,9 @@ without the DLT, dose-history and protocol modules (and numpy) that the package 
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from hyposti.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from hyposti.safety.adverse_event import AdverseEvent, Attributions
@@ -86,14 +87,4 @@ __all__ = [
     "system_organ_classes",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _SOURCE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{_SOURCE[name]}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _SOURCE, globals())
