@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# scipy.special, not scipy.stats: the same quantile (beta.ppf calls betaincinv) without the
-# second of start-up that scipy.stats costs every `hyposti orr`.
-from scipy.special import betaincinv
-
+from hyposti.analysis.beta_quantile import beta_quantile
 from hyposti.errors import InputError
 
 
@@ -52,6 +49,6 @@ def clopper_pearson(count: int, n: int, level: float = 0.95) -> Proportion:
     if n == 0:
         return Proportion(count, n, None, None, None, level)
     alpha = 1 - level
-    lower = 0.0 if count == 0 else float(betaincinv(count, n - count + 1, alpha / 2))
-    upper = 1.0 if count == n else float(betaincinv(count + 1, n - count, 1 - alpha / 2))
+    lower = 0.0 if count == 0 else beta_quantile(alpha / 2, count, n - count + 1)
+    upper = 1.0 if count == n else beta_quantile(1 - alpha / 2, count + 1, n - count)
     return Proportion(count, n, count / n, lower, upper, level)
