@@ -31,7 +31,7 @@ def test_importing_the_cli_loads_no_heavy_library():
 @pytest.mark.parametrize(
     ("argv", "absent"),
     [
-        # The exact interval needs scipy.special only; scipy.stats costs a second of start-up.
+        # The exact interval is pure Python (analysis.beta_quantile): no numpy, no scipy.
         (["orr", "2", "30"], ("scipy", "numpy", "pandas", "lifelines", "matplotlib")),
         # A 3+3 decision is counting: no scipy at all.
         (["design", "decide", "--outcomes", "1NNN 2NTN"], ("scipy", "pandas", "matplotlib")),
