@@ -33,10 +33,14 @@ def synthetic_frames(n: int, seed: int = 20260101) -> dict[str, pd.DataFrame]:
     rng = np.random.default_rng(seed)
     ids = np.array([f"P{i:05d}" for i in range(n)])
     level = rng.integers(1, 4, n)
+    # the first nine patients are the three escalation cohorts, one per dose level; the rest expand
+    escalation_part = np.arange(n) < 9
+    level[:9] = np.repeat([1, 2, 3], 3)[: min(n, 9)]
     infusion = pd.Timestamp("2023-03-01") + pd.to_timedelta(rng.integers(0, 700, n), unit="D")
     subjects = pd.DataFrame(
         {"subject_id": ids, "sex": rng.choice(["F", "M"], n), "age_years": rng.integers(18, 76, n),
-         "phase": "escalation", "dose_level": level, "cohort": 1 + np.arange(n) // 3,
+         "phase": np.where(escalation_part, "escalation", "expansion"), "dose_level": level,
+         "cohort": pd.Series(1 + np.arange(n) // 3, dtype="Int64").where(escalation_part),
          "consent_date": infusion - pd.Timedelta(days=30),
          "enrolment_date": infusion - pd.Timedelta(days=20),
          "preconditioning_start_date": infusion - pd.Timedelta(days=5),
@@ -69,14 +73,18 @@ def synthetic_frames(n: int, seed: int = 20260101) -> dict[str, pd.DataFrame]:
          "attribution_nab_paclitaxel": attribution[:, 1],
          "attribution_cyclophosphamide": attribution[:, 2], "dlt": False}
     )  # fmt: skip
-    dlt = rng.random(n) < 0.1
+    # DLTs as the data checks require them: flagged on the AE and on its subject's evaluation
+    day = (onset - infusion[ae_subject]).days
+    adverse_events["dlt"] = (grades >= 4) & (day >= 0) & (day <= 28)
+    dlt = np.isin(ids, ids[ae_subject][adverse_events["dlt"].to_numpy()])
     dlt_evaluations = pd.DataFrame(
         {"subject_id": ids, "dose_level": level, "evaluable": True, "dlt": dlt,
          "window_start": infusion, "window_end": infusion + pd.Timedelta(days=28)}
     )  # fmt: skip
     escalation = pd.DataFrame(
         {"cohort": [1, 2, 3], "dose_level": [1, 2, 3], "n_patients": [3, 3, 3],
-         "n_dlt": [0, 0, 1], "decision": ["escalate", "escalate", "stay"], "reason": "3+3"}
+         "n_dlt": [int(dlt[i:i + 3].sum()) for i in (0, 3, 6)],
+         "decision": ["escalate", "escalate", "stay"], "reason": "3+3"}
     )  # fmt: skip
     lesions = pd.DataFrame(
         {"subject_id": ids, "lesion_id": "T1", "organ": "liver", "lymph_node": False,
