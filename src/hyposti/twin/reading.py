@@ -12,9 +12,14 @@ import datetime as dt
 
 import numpy as np
 
-from hyposti.response.records import Assessment, BaselineLesion, PatientTumourData
+from hyposti.response.records import Assessment, PatientTumourData
 from hyposti.virtual.parameters import TumourParameters
-from hyposti.virtual.tumour_model import VirtualTumour, _non_target_status, _read_target
+from hyposti.virtual.tumour_model import (
+    VirtualTumour,
+    _non_target_status,
+    _read_target,
+    tumour_record,
+)
 
 
 def read_scans(
@@ -57,21 +62,6 @@ def read_scans(
                 non_target_increased=increased,
             )
         )
-    baseline = [
-        BaselineLesion(
-            lesion_id=lesion.lesion_id,
-            organ=lesion.organ,
-            nodal=lesion.nodal,
-            diameter_mm=lesion.baseline_mm if (lesion.target or lesion.nodal) else None,
-            target=lesion.target,
-        )
-        for lesion in tumour.lesions
-    ]
-    return PatientTumourData(
-        patient_id=patient_id,
-        reference_date=infusion_date,
-        baseline_date=baseline_date,
-        lesions=baseline,
-        assessments=assessments,
-        new_anticancer_therapy_date=new_therapy_date,
+    return tumour_record(
+        patient_id, tumour, infusion_date, baseline_date, assessments, new_therapy_date
     )

@@ -369,6 +369,20 @@ def read_scans(
                 new_lesions=new,
             )
         )
+    return tumour_record(
+        patient_id, tumour, infusion_date, baseline_date, assessments, new_therapy_date
+    )
+
+
+def tumour_record(
+    patient_id: str,
+    tumour: VirtualTumour,
+    infusion_date: dt.date,
+    baseline_date: dt.date,
+    assessments: list[Assessment],
+    new_therapy_date: dt.date | None,
+) -> PatientTumourData:
+    """The response engine's record of a virtual tumour: its baseline lesions and the scans read."""
     baseline = [
         BaselineLesion(
             lesion_id=lesion.lesion_id,
