@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+if TYPE_CHECKING:  # pydantic loads with the first record parsed, not with every error class
+    from pydantic import BaseModel, ValidationError
 
 #: Longest value a message repeats in full; a longer one is cut and its length given instead.
 #: Long enough for any real file path (a user must be able to find the file a message names),
@@ -132,7 +133,7 @@ def validation_problems(
     return problems
 
 
-Model = TypeVar("Model", bound=BaseModel)
+Model = TypeVar("Model", bound="BaseModel")
 
 
 def parse_record(model: type[Model], data: Any, record: str | None = None) -> Model:
@@ -141,6 +142,8 @@ def parse_record(model: type[Model], data: Any, record: str | None = None) -> Mo
     The one door through which a form, an API payload or a file becomes an engine record, so that
     no pydantic ValidationError reaches a caller.
     """
+    from pydantic import ValidationError  # loaded already: ``model`` is a pydantic model
+
     try:
         if isinstance(data, str | bytes):
             return model.model_validate_json(data)

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from pydantic import BaseModel
 from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
@@ -53,6 +52,8 @@ def reading_panel(title: str, reading: Reading) -> Panel:
 
 
 def _generic(value: Any, table: Table, prefix: str = "") -> None:
+    from pydantic import BaseModel  # loaded with the protocol being drawn, not with `--help`
+
     if isinstance(value, BaseModel):
         for name in type(value).model_fields:
             _generic(getattr(value, name), table, f"{prefix}{name}.")
