@@ -14,7 +14,9 @@ def test_every_command_appears_once_under_its_panel(capsys):
     assert run(["--help"]) == 0
     out = capsys.readouterr().out
     lines = out.splitlines()
-    headings = [i for i, line in enumerate(lines) if line.endswith(":") and not line.startswith(" ")]
+    headings = [
+        i for i, line in enumerate(lines) if line.endswith(":") and not line.startswith(" ")
+    ]
     panel_of: dict[str, str] = {}
     for start, end in zip(headings, [*headings[1:], len(lines)], strict=True):
         for line in lines[start + 1 : end]:

@@ -171,6 +171,43 @@ def _disposition_rules(
     )
 
 
+def _fatal_event_rules(frames: dict[str, pd.DataFrame], errors: list[DataError]) -> None:
+    """CTCAE v5.0 grade 5 is "death related to AE": a grade 5 event needs the death it caused
+    (an event after the death is refused with every other one, in validate.py), and a death
+    recorded as caused by an adverse event needs its grade 5 event (the report's deaths table
+    lists both; ICH E3 section 12.3.1)."""
+    ae = frames["adverse_events"].reset_index(drop=True)
+    d = frames["disposition"].reset_index(drop=True)
+    death = ae["subject_id"].map(
+        d.drop_duplicates("subject_id").set_index("subject_id")["death_date"]
+    )
+    fatal = ae["grade"] == 5
+    _flag(
+        errors,
+        "adverse_events",
+        ae,
+        fatal & death.isna(),
+        "grade",
+        lambda r: (
+            f"grade 5 (death related to the AE, CTCAE v5.0) but subject {r['subject_id']} has no "
+            f"death_date in disposition"
+        ),
+    )
+    with_fatal_ae = set(ae.loc[fatal, "subject_id"])
+    cause = d["death_cause"].fillna("").astype(str).str.lower()
+    _flag(
+        errors,
+        "disposition",
+        d,
+        cause.str.startswith("adverse event") & ~d["subject_id"].isin(with_fatal_ae),
+        "death_cause",
+        lambda r: (
+            f"{r['death_cause']!r} but subject {r['subject_id']} has no grade 5 event in "
+            f"adverse_events"
+        ),
+    )
+
+
 def _scan_rules(subjects: pd.DataFrame, scans: pd.DataFrame, errors: list[DataError]) -> None:
     """RECIST 1.1 section 3.3: the baseline scan precedes treatment and every follow-up scan."""
     ta = scans.reset_index(drop=True)
@@ -397,6 +434,7 @@ def integrity_errors(frames: dict[str, pd.DataFrame]) -> list[DataError]:
     subjects = frames["subjects"].reset_index(drop=True)
     _exposure_rules(subjects, frames["exposure"], errors)
     _disposition_rules(subjects, frames["disposition"], errors)
+    _fatal_event_rules(frames, errors)
     _scan_rules(subjects, frames["tumour_assessments"], errors)
     _timing_rules(subjects, frames, errors)
     _dlt_rules(frames, errors)

@@ -162,6 +162,9 @@ def _safety_record(
     Expansion patients are adjudicated as one cohort numbered after the escalation's last.
     """
     seen_until = min(course.follow_up_end, today)
+    death_day = course.survival.death_day
+    death = None if death_day is None else course.infusion_date + dt.timedelta(days=death_day)
+    known_death = death is not None and death <= today
     return PatientSafetyRecord(
         patient_id=screened.subject_id,
         dose_level=course.dose_level,
@@ -176,6 +179,8 @@ def _safety_record(
             for e in course.events
             if e.event.onset <= seen_until
         ),
+        death=death if known_death else None,
+        death_cause=course.survival.death_cause if known_death else None,
     )
 
 

@@ -66,14 +66,18 @@ def participant_adjudication(participant: Participant, today: dt.date) -> Patien
     """The DLT engine's verdicts for a participant, with the investigator's decisions applied:
     an event overridden to "not a DLT" is left out, one confirmed as a DLT counts as one.
 
-    Last follow-up is the off-study or last-contact date when recorded, else today (on study).
+    Last follow-up is the date of death, else the off-study or last-contact date when recorded,
+    else today (on study).
     """
     if participant.preconditioning_start_date is None:
         raise RefusedError("state", participant.state, "adverse events count from preconditioning")
     disposition = getattr(participant, "disposition", None)
-    last = today
+    last, death, cause = today, None, None
     if disposition is not None:
         last = min(today, disposition.off_study_date or disposition.last_contact_date)
+        if disposition.death_date is not None:  # a death ends follow-up, whatever else is dated
+            last = death = disposition.death_date
+            cause = disposition.death_cause or None
     events = [
         ae
         for ae in participant.adverse_events.order_by("onset_date", "pk")
@@ -88,6 +92,8 @@ def participant_adjudication(participant: Participant, today: dt.date) -> Patien
         infusion=participant.infusion_date,
         last_follow_up=last,
         adverse_events=tuple(engine_event(ae) for ae in events),
+        death=death,
+        death_cause=cause,
     )
     result = adjudicate(record, trial_protocol().dlt, today)
     confirmed = [ae for ae in events if ae.dlt is True]
