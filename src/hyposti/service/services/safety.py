@@ -26,7 +26,8 @@ from hyposti.safety import (
 )
 from hyposti.service.access import authorize, participant_for
 from hyposti.service.errors import RefusedError
-from hyposti.service.models import AdverseEvent, Participant
+from hyposti.service.models import AdverseEvent, DltEvaluation, Participant
+from hyposti.service.services.participants import move
 from hyposti.service.services.records import change, check_not_future, create
 from hyposti.service.services.signatures import signature_sign
 from hyposti.service.trial_protocol import trial_protocol
@@ -98,6 +99,41 @@ def participant_adjudication(participant: Participant, today: dt.date) -> Patien
             update={"has_dlt": True, "evaluability": "evaluable", "evaluability_reason": why}
         )
     return result
+
+
+def dlt_evaluation_store(adj: PatientAdjudication, *, username: str, now: dt.datetime) -> None:
+    """Keep a settled adjudication as the participant's DLT evaluation (what the dataset's
+    dlt_evaluations table exports); the first one after the window has ended moves the
+    participant on to follow-up. Pending adjudications are not stored."""
+    if adj.evaluability == "pending" or adj.window_start is None or adj.window_end is None:
+        return
+    values = {
+        "dose_level": adj.dose_level,
+        "evaluable": adj.evaluability == "evaluable",
+        "dlt": adj.has_dlt,
+        "window_start": adj.window_start,
+        "window_end": adj.window_end,
+        "reason": adj.evaluability_reason,
+    }
+    existing = DltEvaluation.objects.filter(participant__subject_id=adj.patient_id).first()
+    if existing is not None:
+        change(existing, values, username=username, now=now, reason="DLT window re-evaluated")
+        return
+    participant = Participant.objects.get(subject_id=adj.patient_id)
+    create(
+        [DltEvaluation(participant=participant, **values)],
+        username=username,
+        now=now,
+        reason="DLT window evaluated",
+    )
+    if participant.state == "dlt_window" and now.astimezone(dt.UTC).date() > adj.window_end:
+        move(
+            participant,
+            "follow_up",
+            username=username,
+            now=now,
+            reason=f"DLT window closed on {adj.window_end}",
+        )
 
 
 @transaction.atomic
@@ -209,4 +245,9 @@ def adverse_event_confirm_dlt(
         reason=f"investigator {verb} the DLT proposal: {reason}",
     )
     signature_sign(user=user, now=now, instance=ae, meaning="responsibility", password=password)
+    # Imported here: the expansion's monitoring builds on this module's adjudication.
+    from hyposti.service.services.expansion import expansion_monitor, in_expansion
+
+    if in_expansion(ae.participant):
+        expansion_monitor(username=user.get_username(), now=now)
     return ae
