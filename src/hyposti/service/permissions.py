@@ -46,7 +46,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "query.close": frozenset({DM, MON}),
     "record.lock": frozenset({DM}),
     "record.unlock": frozenset({DM}),
-    "audit.read": frozenset({ADMIN, DM}),
+    "audit.read": frozenset({ADMIN, DM, MON}),
     "dataset.export": frozenset({STAT, DM}),
     "user.manage": frozenset({ADMIN}),
     "site.manage": frozenset({ADMIN}),
