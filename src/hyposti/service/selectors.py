@@ -69,7 +69,7 @@ def record_view(instance: models.Model) -> dict[str, Any]:
 
 def participant_list(profile: UserProfile) -> list[dict[str, Any]]:
     return [
-        {"subject_id": p.subject_id, "site": p.site.code, "state": p.state}
+        {"subject_id": p.subject_id, "site": p.site.code if p.site else None, "state": p.state}
         for p in visible_participants(profile).order_by("subject_id")
     ]
 
@@ -79,7 +79,7 @@ def participant_detail(profile: UserProfile, subject_id: str) -> dict[str, Any]:
     enrolment = getattr(p, "enrolment", None)
     return {
         **record_view(p),
-        "site": p.site.code,
+        "site": p.site.code if p.site else None,
         "cohort": enrolment.cohort.number if enrolment else None,
         "dose_level": enrolment.cohort.dose_level if enrolment else None,
         "screenings": [record_view(s) for s in p.screenings.order_by("pk")],
