@@ -63,9 +63,12 @@ def engine_event(ae: AdverseEvent) -> EngineEvent:
     )
 
 
-def participant_adjudication(participant: Participant, today: dt.date) -> PatientAdjudication:
+def participant_adjudication(
+    participant: Participant, today: dt.date, entering: AdverseEvent | None = None
+) -> PatientAdjudication:
     """The DLT engine's verdicts for a participant, with the investigator's decisions applied:
     an event overridden to "not a DLT" is left out, one confirmed as a DLT counts as one.
+    ``entering`` is an event being entered (not saved yet), adjudicated with the others.
 
     Last follow-up is the off-study or last-contact date when recorded, else today (on study).
     """
@@ -80,6 +83,9 @@ def participant_adjudication(participant: Participant, today: dt.date) -> Patien
         for ae in participant.adverse_events.order_by("onset_date", "pk")
         if not (ae.dlt is False and ae.dlt_proposed)
     ]
+    if entering is not None:
+        # Stored events keep their order (onset, then entry); the new one is the last entered.
+        events = sorted([*events, entering], key=lambda ae: ae.onset_date)
     enrolment = participant.enrolment
     record = PatientSafetyRecord(
         patient_id=participant.subject_id,
@@ -136,6 +142,18 @@ def dlt_evaluation_store(adj: PatientAdjudication, *, username: str, now: dt.dat
         )
 
 
+def next_ae_id(participant: Participant) -> str:
+    """``<subject>-AE<n>`` one past the participant's highest number: an imported record may
+    have gaps (events after its data cut-off left out), so the count is not the next number."""
+    prefix = f"{participant.subject_id}-AE"
+    numbers = [
+        int(rest)
+        for ae_id in participant.adverse_events.values_list("ae_id", flat=True)
+        if (rest := ae_id.removeprefix(prefix)).isdigit() and ae_id.startswith(prefix)
+    ]
+    return f"{prefix}{max(numbers, default=0) + 1:02d}"
+
+
 @transaction.atomic
 def adverse_event_record(
     *,
@@ -184,10 +202,9 @@ def adverse_event_record(
         )
     except ValidationError as exc:
         raise _pydantic(exc, "") from exc
-    number = participant.adverse_events.count() + 1
     ae = AdverseEvent(
         participant=participant,
-        ae_id=f"{subject_id}-AE{number:02d}",
+        ae_id=next_ae_id(participant),
         term=event.term,
         soc=event.soc,
         grade=grade,
@@ -201,19 +218,16 @@ def adverse_event_record(
         grader_input=observation if grader else None,
         grader_result=grader_result,
     )
-    username = user.get_username()
-    create([ae], username=username, now=now, reason="adverse event entered")
+    # The engine's proposal is part of the record as first entered: one write, one audit entry.
     today = now.astimezone(dt.UTC).date()
     verdict = next(
-        e for e in participant_adjudication(participant, today).events if e.event_id == ae.ae_id
+        e
+        for e in participant_adjudication(participant, today, entering=ae).events
+        if e.event_id == ae.ae_id
     )
-    change(
-        ae,
-        {"dlt_proposed": verdict.is_dlt, "dlt_proposal_reason": "; ".join(verdict.reasons)},
-        username=username,
-        now=now,
-        reason="DLT engine proposal",
-    )
+    ae.dlt_proposed = verdict.is_dlt
+    ae.dlt_proposal_reason = "; ".join(verdict.reasons)
+    create([ae], username=user.get_username(), now=now, reason="adverse event entered")
     return ae
 
 
