@@ -115,3 +115,33 @@ def test_a_fourth_dlt_in_five_crosses_and_raises_one_audited_alert(
         r["subject_id"]: r["dlt"] for r in tables["dlt_evaluations"] if r["subject_id"][0] == "E"
     }
     assert expansion_dlts == {"E01": False, "E02": True, "E03": True, "E04": True, "E05": True}
+
+
+SIMON = load_protocol().expansion.response_design
+
+
+def _simon_alerts(responders_first: int, n_first: int, responders_rest: int, n_rest: int):
+    """The alerts for an expansion whose patients all completed their DLT window without a DLT,
+    with the given responders among the first and the remaining patients."""
+    from hyposti.analysis.expansion import ExpansionPatient, expansion_review
+    from hyposti.service.services.expansion import crossings
+
+    flags = [True] * responders_first + [False] * (n_first - responders_first)
+    flags += [True] * responders_rest + [False] * (n_rest - responders_rest)
+    patients = [ExpansionPatient(f"E{i:02d}", False, r) for i, r in enumerate(flags, start=1)]
+    review = expansion_review(load_protocol().expansion, patients)
+    today = dt.date(2027, 1, 1)
+    now = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
+    return [(a.rule, a.evaluated, a.events) for a in crossings(review, today, now)]
+
+
+def test_simon_alerts_at_the_stage_one_and_final_counts() -> None:
+    """Simon 1989: stop for futility with at most r1 responders among the first n1 (the
+    protocol's 1 of 10); promising with more than r of n (4 of 21)."""
+    n1, r1, n, r = SIMON.n1, SIMON.r1, SIMON.n, SIMON.r
+    assert (r1, n1, r, n) == (1, 10, 4, 21)
+    assert _simon_alerts(r1, n1 - 1, 0, 0) == []  # stage 1 not complete yet
+    assert _simon_alerts(r1, n1, 0, 0) == [("simon_futility", n1, r1)]
+    assert _simon_alerts(r1 + 1, n1, 0, 0) == []
+    assert _simon_alerts(r1 + 1, n1, 0, n - n1 - 1) == []  # one patient short of n
+    assert _simon_alerts(r1 + 1, n1, r - r1, n - n1) == [("simon_final", n, r + 1)]
