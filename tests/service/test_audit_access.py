@@ -59,11 +59,14 @@ def test_each_role_reads_the_audit_trail_of_the_sites_it_may_see(api, users, enr
 
 
 def test_the_audit_listing_pages_past_the_first_thousand_entries(api, users) -> None:
+    from django.db import transaction
+
     from hyposti.service.audit import Change, audit_append
 
     n = 2 * AUDIT_PAGE_MAX + 17
     changes = [Change("create", "study", str(i), {"n": [None, i]}) for i in range(n)]
-    audit_append(username="administrator", at=START, changes=changes, reason="bulk")
+    with transaction.atomic():  # as every service appends: inside its transaction
+        audit_append(username="administrator", at=START, changes=changes, reason="bulk")
     total = AuditEntry.objects.count()  # the users' creation is audited too
     assert total > n
     seqs, after = [], 0
