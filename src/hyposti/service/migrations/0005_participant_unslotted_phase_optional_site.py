@@ -5,25 +5,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('service', '0004_expansion_alert'),
+        ("service", "0004_expansion_alert"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalparticipant',
-            name='unslotted_phase',
-            field=models.CharField(blank=True, choices=[('escalation', 'escalation'), ('expansion', 'expansion')], max_length=12),
+            model_name="historicalparticipant",
+            name="unslotted_phase",
+            field=models.CharField(
+                blank=True,
+                choices=[("escalation", "escalation"), ("expansion", "expansion")],
+                max_length=12,
+            ),
         ),
         migrations.AddField(
-            model_name='participant',
-            name='unslotted_phase',
-            field=models.CharField(blank=True, choices=[('escalation', 'escalation'), ('expansion', 'expansion')], max_length=12),
+            model_name="participant",
+            name="unslotted_phase",
+            field=models.CharField(
+                blank=True,
+                choices=[("escalation", "escalation"), ("expansion", "expansion")],
+                max_length=12,
+            ),
         ),
         migrations.AlterField(
-            model_name='participant',
-            name='site',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='service.site'),
+            model_name="participant",
+            name="site",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                to="service.site",
+            ),
         ),
     ]
