@@ -116,7 +116,7 @@ def import_dataset(ds: TrialDataset, *, username: str, now: dt.datetime) -> dict
     subjects = _rows(ds.subjects)
     sites = {
         code: Site.objects.get_or_create(code=code)[0]
-        for code in {s["site_id"] or "UNKNOWN" for s in subjects}
+        for code in {s["site_id"] for s in subjects if s["site_id"]}
     }
     screening = _rows(ds.screening)
     failed = {r["subject_id"] for r in screening if r["met"] is False}
@@ -124,7 +124,9 @@ def import_dataset(ds: TrialDataset, *, username: str, now: dt.datetime) -> dict
     cutoff = study["data_cutoff"]
     participants = []
     for s in subjects:
-        p = Participant(site=sites[s["site_id"] or "UNKNOWN"], **_fields(Participant, s))
+        p = Participant(site=sites.get(s["site_id"] or ""), **_fields(Participant, s))
+        if _unslotted(s):
+            p.unslotted_phase = s["phase"]
         p.state, p.off_study_reason = _state(
             p, dispositions.get(s["subject_id"]), s["subject_id"] in failed, cutoff
         )
@@ -179,6 +181,12 @@ def import_dataset(ds: TrialDataset, *, username: str, now: dt.datetime) -> dict
     for obj in created:
         counts[label(obj)] = counts.get(label(obj), 0) + 1
     return counts
+
+
+def _unslotted(subject: dict[str, Any]) -> bool:
+    """An escalation subject without a cohort number gets no slot (see _import_cohorts); every
+    expansion subject joins the one expansion cohort."""
+    return subject["phase"] == "escalation" and subject["cohort"] is None
 
 
 def _import_cohorts(ds, subjects, by_id, protocol, add, now) -> None:
@@ -324,8 +332,8 @@ def export_dataset(
         "subjects": _model_rows(
             qs(Participant, "pk").select_related("site", "enrolment__cohort"),
             cols["subjects"],
-            site_id=lambda o: o.site.code,
-            phase=lambda o: enrol(o, "phase"),
+            site_id=lambda o: o.site.code if o.site else None,
+            phase=lambda o: enrol(o, "phase") or o.unslotted_phase or None,
             cohort=lambda o: enrol(o, "cohort"),
             dose_level=lambda o: enrol(o, "dose_level"),
         ),

@@ -24,14 +24,11 @@ from hyposti.service.errors import RefusedError
 from hyposti.service.models import (
     AdverseEvent,
     Cohort,
-    DltEvaluation,
     EscalationDecision,
-    Participant,
     Study,
 )
-from hyposti.service.services.participants import move
 from hyposti.service.services.records import change, check_not_future, create
-from hyposti.service.services.safety import participant_adjudication
+from hyposti.service.services.safety import dlt_evaluation_store, participant_adjudication
 from hyposti.service.services.signatures import signature_sign
 from hyposti.service.trial_protocol import trial_protocol
 
@@ -138,35 +135,7 @@ def cohort_review(*, user: AbstractBaseUser, now: dt.datetime, number: int) -> R
     review = cohort_review_data(number, today)
     username = user.get_username()
     for adj in review.adjudications:
-        if adj.evaluability == "pending" or adj.window_start is None:
-            continue
-        values = {
-            "dose_level": adj.dose_level,
-            "evaluable": adj.evaluability == "evaluable",
-            "dlt": adj.has_dlt,
-            "window_start": adj.window_start,
-            "window_end": adj.window_end,
-            "reason": adj.evaluability_reason,
-        }
-        existing = DltEvaluation.objects.filter(participant__subject_id=adj.patient_id).first()
-        if existing is None:
-            participant = Participant.objects.get(subject_id=adj.patient_id)
-            create(
-                [DltEvaluation(participant=participant, **values)],
-                username=username,
-                now=now,
-                reason="DLT window evaluated",
-            )
-            if participant.state == "dlt_window" and today > adj.window_end:
-                move(
-                    participant,
-                    "follow_up",
-                    username=username,
-                    now=now,
-                    reason=f"DLT window closed on {adj.window_end}",
-                )
-        else:
-            change(existing, values, username=username, now=now, reason="DLT window re-evaluated")
+        dlt_evaluation_store(adj, username=username, now=now)
     cohort = Cohort.objects.select_for_update().get(number=number)
     in_cohort = set(cohort.enrolments.values_list("participant__subject_id", flat=True))
     replace = len(in_cohort & set(review.needs_replacement))

@@ -20,6 +20,7 @@ from hyposti.service.models import (
     Sample,
     TumourAssessment,
 )
+from hyposti.service.services.expansion import expansion_monitor, in_expansion
 from hyposti.service.services.participants import move
 from hyposti.service.services.records import change, check_not_future, create
 from hyposti.service.trial_protocol import trial_protocol
@@ -121,6 +122,8 @@ def tumour_assessment_record(
             now=now,
             reason="RECIST 1.1 response computed",
         )
+    if in_expansion(participant):
+        expansion_monitor(username=username, now=now)
     return scan
 
 
