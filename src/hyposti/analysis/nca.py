@@ -82,9 +82,9 @@ def interpolate(t1: float, c1: float, t2: float, c2: float, t: float) -> float:
 
 
 def _auc(times: np.ndarray, conc: np.ndarray) -> float:
-    return sum(
-        interval_auc(times[i], conc[i], times[i + 1], conc[i + 1]) for i in range(times.size - 1)
-    )
+    # Python floats: the same IEEE arithmetic as numpy scalars, without their per-item cost.
+    t, c = times.tolist(), conc.tolist()
+    return sum(interval_auc(t[i], c[i], t[i + 1], c[i + 1]) for i in range(len(t) - 1))
 
 
 def _check(times: np.ndarray, conc: np.ndarray, lloq: np.ndarray) -> None:
@@ -124,8 +124,11 @@ def nca_profile(
     """
     rule = blq or BlqRule()
     t = np.asarray(study_day, dtype=float)
-    c = np.array([np.nan if v is None else v for v in np.asarray(copies_per_ug, dtype=object)])
-    c = c.astype(float)
+    given = np.asarray(copies_per_ug)
+    if given.dtype.kind == "f":
+        c = given.astype(float)
+    else:
+        c = np.array([np.nan if v is None else v for v in given.astype(object)]).astype(float)
     q = np.broadcast_to(np.asarray(lloq, dtype=float), t.shape).astype(float)
     if c.shape != t.shape:
         raise InputError("copies_per_ug", len(c), f"needs one value per sample ({t.size})")
@@ -146,16 +149,11 @@ def nca_profile(
             None, None, None, no_area, no_area, None, None, t.size, n_blq, tuple(notes)
         )
     first, last = int(quant[0]), int(quant[-1])
-    position = np.where(
-        np.arange(t.size) < first,
-        "leading",
-        np.where(np.arange(t.size) > last, "trailing", "middle"),
-    )
-    handling = {"leading": rule.leading, "middle": rule.middle, "trailing": rule.trailing}
-    use = ~blq_mask.copy()
+    use = ~blq_mask
     level = np.where(blq_mask, 0.0, c)
-    for i in np.flatnonzero(blq_mask):
-        use[i] = handling[str(position[i])] == "zero"
+    for i in np.flatnonzero(blq_mask).tolist():
+        where = rule.leading if i < first else rule.trailing if i > last else rule.middle
+        use[i] = where == "zero"
     tt, cc = t[use], level[use]
     if zero_at_day0 and (tt.size == 0 or tt[0] > 0):
         tt, cc = np.r_[0.0, tt], np.r_[0.0, cc]
