@@ -16,8 +16,8 @@ from hyposti.response.records import Assessment, PatientTumourData
 from hyposti.virtual.parameters import TumourParameters
 from hyposti.virtual.tumour_model import (
     VirtualTumour,
-    _non_target_status,
-    _read_target,
+    non_target_status,
+    read_target,
     tumour_record,
 )
 
@@ -43,7 +43,7 @@ def read_scans(
     assessments = []
     for j, day in enumerate(scan_days):
         targets = [
-            _read_target(rng, lesion, float(sizes[i, j]), params, too_small_mm)
+            read_target(rng, lesion, float(sizes[i, j]), params, too_small_mm)
             for i, lesion in enumerate(tumour.lesions)
             if lesion.target
         ]
@@ -51,7 +51,7 @@ def read_scans(
         increased = False
         if tumour.non_targets:
             now = float(nt_sizes[:, j].sum())
-            non_target = _non_target_status(tumour, nt_sizes[:, j], nt_nadir, params)
+            non_target = non_target_status(tumour, nt_sizes[:, j], nt_nadir, params)
             increased = now >= params.non_target_increase_ratio * nt_previous
             nt_previous, nt_nadir = now, min(nt_nadir, now)
         assessments.append(

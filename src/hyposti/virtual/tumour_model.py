@@ -258,7 +258,7 @@ def _read_mm(size_mm: float) -> float:
     return float(min(MAX_LESION_MM, max(1.0, round(size_mm))))
 
 
-def _read_target(
+def read_target(
     rng: np.random.Generator,
     lesion: VirtualLesion,
     true_mm: float,
@@ -275,7 +275,7 @@ def _read_target(
     return LesionMeasurement(lesion_id=lesion.lesion_id, diameter_mm=read)
 
 
-def _non_target_status(
+def non_target_status(
     tumour: VirtualTumour, sizes: np.ndarray, nadir: float, params: TumourParameters
 ) -> NonTargetStatus:
     """Unequivocal PD at the ratio over the nadir; CR when every lesion is gone (nodes < 10 mm)."""
@@ -318,7 +318,7 @@ def read_scans(
     assessments = []
     for j, day in enumerate(days):
         targets = [
-            _read_target(rng, lesion, float(sizes[i, j]), params, too_small_mm)
+            read_target(rng, lesion, float(sizes[i, j]), params, too_small_mm)
             for i, lesion in enumerate(tumour.lesions)
             if lesion.target
         ]
@@ -326,7 +326,7 @@ def read_scans(
         increased = False
         if tumour.non_targets:
             now = float(nt_sizes[:, j].sum())
-            non_target = _non_target_status(tumour, nt_sizes[:, j], nt_nadir, params)
+            non_target = non_target_status(tumour, nt_sizes[:, j], nt_nadir, params)
             increased = now >= params.non_target_increase_ratio * nt_previous
             nt_previous, nt_nadir = now, min(nt_nadir, now)
         new = []
