@@ -14,9 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hyposti.dosing import patient_doses
 from hyposti.protocol import Protocol
-from hyposti.response.patient import assess_patient
 from hyposti.safety.adverse_event import AdverseEvent
 from hyposti.safety.grade_result import GradeResult
 from hyposti.twin.gate import Gate
@@ -32,9 +30,10 @@ from hyposti.virtual.patient import (
     KineticSample,
     PatientCourse,
     VisitWindow,
+    candidate_doses,
+    recorded_course,
     sampling_days,
     scan_schedule,
-    truncate_event,
 )
 from hyposti.virtual.screening_model import Candidate
 from hyposti.virtual.toxicity_model import CAR_T_SYNDROME, GradedEvent
@@ -222,13 +221,7 @@ def simulate_twin_course(
     """Dose, biology, toxicities, kinetics, scans and survival of one infused twin patient."""
     clinic = model.clinic
     end_day = protocol.schedule.end_day
-    doses = patient_doses(
-        protocol,
-        weight_kg=candidate.weight_kg,
-        height_cm=candidate.height_cm,
-        dose_level=dose_level,
-        agent_doses=dict(clinic.dosing.preconditioning_doses),
-    )
+    doses = candidate_doses(protocol, clinic, candidate, dose_level)
     first_day = min(day for agent in protocol.preconditioning for day in agent.days)
     patients = twin_patient(
         streams["tumour_course"], model.params, candidate, tumour, doses.car_t.cells_per_kg
@@ -281,22 +274,14 @@ def simulate_twin_course(
         protocol.response.too_small_to_measure_mm,
         new_therapy,
     )
-    response = assess_patient(tumour_data, protocol.response, protocol.response.primary_criteria)
-    follow_up_end = infusion_date + dt.timedelta(days=last_day)
-    kept = tuple(truncate_event(e, follow_up_end) for e in events if e.event.onset <= follow_up_end)
-    return PatientCourse(
-        subject_id=subject_id,
-        dose_level=dose_level,
-        infusion_date=infusion_date,
-        preconditioning_start=infusion_date + dt.timedelta(days=first_day),
+    return recorded_course(
+        protocol,
+        clinic,
         doses=doses,
-        events=kept,
+        events=events,
         kinetics=kinetics,
-        lloq=clinic.kinetics.lloq_copies_per_ug,
         tumour=tumour,
         tumour_data=tumour_data,
-        response=response,
         survival=survival,
-        follow_up_end=follow_up_end,
-        new_therapy_date=new_therapy,
+        last_day=last_day,
     )

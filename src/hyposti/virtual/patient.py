@@ -173,6 +173,58 @@ def scan_schedule(
     return scan_days, new_therapy
 
 
+def candidate_doses(
+    protocol: Protocol, params: SimulationParameters, candidate: Candidate, dose_level: int
+) -> DoseRecord:
+    """The candidate's regimen at ``dose_level``: ``hyposti.dosing`` with the clinic's
+    preconditioning doses."""
+    return patient_doses(
+        protocol,
+        weight_kg=candidate.weight_kg,
+        height_cm=candidate.height_cm,
+        dose_level=dose_level,
+        agent_doses=dict(params.dosing.preconditioning_doses),
+    )
+
+
+def recorded_course(
+    protocol: Protocol,
+    params: SimulationParameters,
+    *,
+    doses: DoseRecord,
+    events: list[GradedEvent],
+    kinetics: tuple[KineticSample, ...],
+    tumour: VirtualTumour,
+    tumour_data: PatientTumourData,
+    survival: SurvivalOutcome,
+    last_day: int,
+) -> PatientCourse:
+    """The course as the trial records it: the response engine's verdict on the scans read
+    (the protocol's primary criteria) and the events begun by the end of follow-up, those still
+    unresolved then recorded as ongoing."""
+    infusion_date = tumour_data.reference_date
+    first_day = min(day for agent in protocol.preconditioning for day in agent.days)
+    response = assess_patient(tumour_data, protocol.response, protocol.response.primary_criteria)
+    follow_up_end = infusion_date + dt.timedelta(days=last_day)
+    kept = tuple(truncate_event(e, follow_up_end) for e in events if e.event.onset <= follow_up_end)
+    return PatientCourse(
+        subject_id=tumour_data.patient_id,
+        dose_level=doses.car_t.dose_level,
+        infusion_date=infusion_date,
+        preconditioning_start=infusion_date + dt.timedelta(days=first_day),
+        doses=doses,
+        events=kept,
+        kinetics=kinetics,
+        lloq=params.kinetics.lloq_copies_per_ug,
+        tumour=tumour,
+        tumour_data=tumour_data,
+        response=response,
+        survival=survival,
+        follow_up_end=follow_up_end,
+        new_therapy_date=tumour_data.new_anticancer_therapy_date,
+    )
+
+
 def simulate_course(
     params: SimulationParameters,
     streams: dict[str, np.random.Generator],
@@ -189,13 +241,7 @@ def simulate_course(
     if protocol.schedule is None:
         raise InputError("protocol", protocol.identifiers.nct_id, "needs a schedule section")
     end_day = protocol.schedule.end_day
-    doses = patient_doses(
-        protocol,
-        weight_kg=candidate.weight_kg,
-        height_cm=candidate.height_cm,
-        dose_level=dose_level,
-        agent_doses=dict(params.dosing.preconditioning_doses),
-    )
+    doses = candidate_doses(protocol, params, candidate, dose_level)
     first_day = min(day for agent in protocol.preconditioning for day in agent.days)
     cells_per_kg = doses.car_t.cells_per_kg
 
@@ -241,24 +287,16 @@ def simulate_course(
         protocol.response.too_small_to_measure_mm,
         new_therapy,
     )
-    response = assess_patient(tumour_data, protocol.response, protocol.response.primary_criteria)
-    follow_up_end = infusion_date + dt.timedelta(days=last_day)
-    kept = tuple(truncate_event(e, follow_up_end) for e in events if e.event.onset <= follow_up_end)
-    return PatientCourse(
-        subject_id=subject_id,
-        dose_level=dose_level,
-        infusion_date=infusion_date,
-        preconditioning_start=infusion_date + dt.timedelta(days=first_day),
+    return recorded_course(
+        protocol,
+        params,
         doses=doses,
-        events=kept,
+        events=events,
         kinetics=kinetics,
-        lloq=params.kinetics.lloq_copies_per_ug,
         tumour=tumour,
         tumour_data=tumour_data,
-        response=response,
         survival=survival,
-        follow_up_end=follow_up_end,
-        new_therapy_date=new_therapy,
+        last_day=last_day,
     )
 
 
