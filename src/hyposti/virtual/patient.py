@@ -206,7 +206,7 @@ def recorded_course(
     first_day = min(day for agent in protocol.preconditioning for day in agent.days)
     response = assess_patient(tumour_data, protocol.response, protocol.response.primary_criteria)
     follow_up_end = infusion_date + dt.timedelta(days=last_day)
-    kept = tuple(truncate_event(e, follow_up_end) for e in events if e.event.onset <= follow_up_end)
+    kept = tuple(_truncate(e, follow_up_end) for e in events if e.event.onset <= follow_up_end)
     return PatientCourse(
         subject_id=tumour_data.patient_id,
         dose_level=doses.car_t.dose_level,
@@ -349,7 +349,7 @@ def _qpcr(copies: float) -> float:
     return float(f"{copies:.3g}")
 
 
-def truncate_event(graded: GradedEvent, follow_up_end: dt.date) -> GradedEvent:
+def _truncate(graded: GradedEvent, follow_up_end: dt.date) -> GradedEvent:
     """An event still unresolved at the end of follow-up is recorded as ongoing."""
     event = graded.event
     if event.resolution is not None and event.resolution > follow_up_end:
