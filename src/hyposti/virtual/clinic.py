@@ -35,7 +35,8 @@ from hyposti.virtual.tumour_model import VirtualTumour, sample_baseline
 
 #: One infused patient's course from their random streams (``hyposti.virtual.patient.STREAMS``),
 #: the protocol, the screened candidate and tumour, subject id, dose level, screening date,
-#: infusion date and the visit calendar: ``simulate_course`` with its parameters bound.
+#: infusion date and the visit calendar: ``simulate_course`` with its parameters bound, or the
+#: twin's ``simulate_twin_course`` with its model.
 Treatment = Callable[
     [
         dict[str, np.random.Generator],
