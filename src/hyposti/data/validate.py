@@ -6,6 +6,7 @@ row + 1) and column, so a data manager can fix a whole file in one pass.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 import numpy as np
@@ -56,8 +57,11 @@ def _coerce(raw: pd.Series, col: Column) -> tuple[pd.Series, np.ndarray]:
     """Convert one column to its schema type; returns values and a mask of unreadable cells."""
     miss = _missing(raw)
     if col.dtype == "string":
-        out = raw.astype(object).where(~miss, None)
-        out = out.map(lambda v: v if v is None else str(v).strip())
+        out = pd.Series(
+            [None if m else str(v).strip() for v, m in zip(raw, miss, strict=True)],
+            index=raw.index,
+            dtype=object,
+        )
         return out, np.zeros(len(raw), dtype=bool)
     if col.dtype in ("integer", "number"):
         if pd.api.types.is_bool_dtype(raw.dtype):
@@ -100,9 +104,8 @@ def _rows(mask: np.ndarray) -> Iterable[int]:
 
 
 def _show(value: object) -> str:
-    return (
-        "empty" if value is None or (not isinstance(value, str) and pd.isna(value)) else repr(value)
-    )
+    empty = value is None or value is pd.NaT or value is pd.NA
+    return "empty" if empty or (isinstance(value, float) and math.isnan(value)) else repr(value)
 
 
 def _breaks_text_rule(values: pd.Series, col: Column) -> np.ndarray:
@@ -140,8 +143,8 @@ def coerce_table(table: Table, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[Da
         values, bad = _coerce(raw_col, col)
         if col.dtype == "date":
             # a date pandas cannot hold (after 2262) is unreadable; a readable one may be absurd
-            low, high = pd.Timestamp(EARLIEST_DATE), pd.Timestamp(LATEST_DATE)
-            bad = bad | ((values < low) | (values > high)).fillna(False).to_numpy(dtype=bool)
+            earliest, latest = pd.Timestamp(EARLIEST_DATE), pd.Timestamp(LATEST_DATE)
+            bad = bad | ((values < earliest) | (values > latest)).fillna(False).to_numpy(dtype=bool)
         for r in _rows(bad):
             rule = f"value {_show(raw_col.iloc[r - 1])} is not a valid {col.dtype}"
             errors.append(
@@ -198,7 +201,7 @@ def coerce_table(table: Table, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[Da
                     table.name,
                     r,
                     ",".join(key),
-                    f"duplicate key ({', '.join(shown(v) for v in frame.loc[r - 1, key])}); "
+                    f"duplicate key ({', '.join(shown(v) for v in frame[key].iloc[r - 1])}); "
                     f"rows must be unique on ({', '.join(key)})",
                 )
             )
