@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hyposti.dosing import patient_doses
+from hyposti.errors import InputError
 from hyposti.protocol import Protocol
 from hyposti.response.patient import assess_patient
 from hyposti.safety.adverse_event import AdverseEvent
@@ -27,7 +28,7 @@ from hyposti.twin.reading import read_scans
 from hyposti.twin.tumour import progression_day
 from hyposti.twin.variability import sample_individuals
 from hyposti.virtual import kinetics_model, survival_model, toxicity_model
-from hyposti.virtual.parameters import SimulationParameters
+from hyposti.virtual.parameters import SimulationParameters, ToxicityParameters
 from hyposti.virtual.patient import KineticSample, PatientCourse, VisitWindow
 from hyposti.virtual.screening_model import Candidate
 from hyposti.virtual.toxicity_model import CAR_T_SYNDROME, GradedEvent
@@ -43,7 +44,7 @@ class TwinModel:
     clinic: SimulationParameters
 
     @property
-    def chemotherapy_only(self) -> toxicity_model.ToxicityParameters:
+    def chemotherapy_only(self) -> ToxicityParameters:
         """The clinic's toxicities without its statistical CAR-T syndromes and organ events:
         in the twin those come from the biology (the curves' P(grade >= k) are all 0)."""
         tox = self.clinic.toxicity
@@ -219,6 +220,8 @@ def simulate_twin_course(
 ) -> PatientCourse:
     """Dose, biology, toxicities, kinetics, scans and survival of one infused twin patient."""
     clinic = model.clinic
+    if protocol.schedule is None:
+        raise InputError("protocol", protocol.identifiers.nct_id, "needs a schedule section")
     end_day = protocol.schedule.end_day
     doses = patient_doses(
         protocol,
