@@ -22,26 +22,10 @@ from hyposti.bounds import (
 )
 from hyposti.data.integrity import integrity_errors
 from hyposti.data.schema import TABLES, Column, Table
-from hyposti.errors import DataError, shown
+from hyposti.errors import DataError, DatasetError, shown
 
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
-MAX_LISTED = 25
-
-
-class DatasetError(DataError):
-    """Every schema violation found in a dataset; ``violations`` holds one DataError per problem."""
-
-    def __init__(self, violations: list[DataError]) -> None:
-        self.violations = list(violations)
-        tables = list(dict.fromkeys(v.table for v in self.violations))
-        shown = "\n".join(f"  - {v}" for v in self.violations[:MAX_LISTED])
-        more = len(self.violations) - MAX_LISTED
-        if more > 0:
-            shown += f"\n  ... and {more} more"
-        super().__init__(
-            ", ".join(tables), None, None, f"{len(self.violations)} violation(s)\n{shown}"
-        )
 
 
 def _missing(raw: pd.Series) -> np.ndarray:
