@@ -13,10 +13,10 @@ from hyposti.dosing import patient_doses
 from hyposti.errors import HypostiError, InputError
 from hyposti.service.access import participant_for
 from hyposti.service.errors import RefusedError
-from hyposti.service.models import UserProfile
+from hyposti.service.models import Enrolment, Participant, UserProfile
 from hyposti.service.services.treatment import dosing_record
 from hyposti.service.trial_protocol import trial_protocol
-from hyposti.web.views.common import now, page, show
+from hyposti.web.views.common import AuthenticatedHttpRequest, now, page, show
 
 
 def _number(request: HttpRequest, name: str, required: bool = True) -> float | None:
@@ -44,15 +44,20 @@ def _inputs(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def _dose_level(participant: Any) -> int:
-    enrolment = getattr(participant, "enrolment", None)
-    if enrolment is None:
-        raise RefusedError("state", participant.state, "dosing needs an enrolled participant")
+def _dose_level(participant: Participant) -> int:
+    try:
+        enrolment = participant.enrolment
+    except Enrolment.DoesNotExist:
+        raise RefusedError(
+            "state", participant.state, "dosing needs an enrolled participant"
+        ) from None
     return enrolment.cohort.dose_level
 
 
 @page
-def dosing_view(request: HttpRequest, profile: UserProfile, subject_id: str) -> HttpResponse:
+def dosing_view(
+    request: AuthenticatedHttpRequest, profile: UserProfile, subject_id: str
+) -> HttpResponse:
     participant = participant_for(profile, subject_id)
     if request.method == "POST":
         dosing_record(user=request.user, now=now(), subject_id=subject_id, **_inputs(request))
