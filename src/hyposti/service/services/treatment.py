@@ -17,7 +17,8 @@ from hyposti.service.services.records import change, check_not_future, create
 from hyposti.service.trial_protocol import trial_protocol
 
 
-def _dose_level(participant: Participant) -> int:
+def enrolled_dose_level(participant: Participant) -> int:
+    """The dose level of the cohort the participant is enrolled in; refused before enrolment."""
     try:
         enrolment = participant.enrolment
     except Enrolment.DoesNotExist:
@@ -49,7 +50,7 @@ def dosing_record(
         trial_protocol(),
         weight_kg=weight_kg,
         height_cm=height_cm,
-        dose_level=_dose_level(participant),
+        dose_level=enrolled_dose_level(participant),
         agent_doses=agent_doses,
     )
     missing = computed.not_computed

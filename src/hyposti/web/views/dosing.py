@@ -12,9 +12,8 @@ from django.shortcuts import redirect
 from hyposti.dosing import patient_doses
 from hyposti.errors import HypostiError, InputError
 from hyposti.service.access import participant_for
-from hyposti.service.errors import RefusedError
-from hyposti.service.models import Enrolment, Participant, UserProfile
-from hyposti.service.services.treatment import dosing_record
+from hyposti.service.models import UserProfile
+from hyposti.service.services.treatment import dosing_record, enrolled_dose_level
 from hyposti.service.trial_protocol import trial_protocol
 from hyposti.web.views.common import AuthenticatedHttpRequest, now, page, show
 
@@ -44,16 +43,6 @@ def _inputs(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def _dose_level(participant: Participant) -> int:
-    try:
-        enrolment = participant.enrolment
-    except Enrolment.DoesNotExist:
-        raise RefusedError(
-            "state", participant.state, "dosing needs an enrolled participant"
-        ) from None
-    return enrolment.cohort.dose_level
-
-
 @page
 def dosing_view(
     request: AuthenticatedHttpRequest, profile: UserProfile, subject_id: str
@@ -64,7 +53,7 @@ def dosing_view(
         return redirect("casebook", subject_id)
     context = {
         "participant": participant,
-        "dose_level": _dose_level(participant),
+        "dose_level": enrolled_dose_level(participant),
         "agents": trial_protocol().preconditioning,
         "check_url": request.path + "check",
     }
@@ -78,7 +67,7 @@ def dosing_check_view(request: HttpRequest, profile: UserProfile, subject_id: st
     context: dict[str, Any] = {}
     try:
         context["doses"] = patient_doses(
-            trial_protocol(), dose_level=_dose_level(participant), **_inputs(request)
+            trial_protocol(), dose_level=enrolled_dose_level(participant), **_inputs(request)
         )
     except HypostiError as exc:
         context["problem"] = str(exc)
