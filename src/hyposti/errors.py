@@ -94,6 +94,36 @@ class DataError(HypostiError, ValueError):
         super().__init__(f"{where}: {rule}")
 
 
+class EngineError(HypostiError, RuntimeError):
+    """An engine broke a guarantee it makes about itself, whatever the input (a design still
+    running after the horizon it declares): a defect to report, naming the engine and the
+    guarantee."""
+
+    def __init__(self, engine: str, guarantee: str) -> None:
+        self.engine = engine
+        self.guarantee = guarantee
+        super().__init__(f"{engine}: {guarantee}")
+
+
+#: A DatasetError's message lists this many violations, then counts the rest.
+MAX_LISTED_VIOLATIONS = 25
+
+
+class DatasetError(DataError):
+    """Every schema violation found in a dataset; ``violations`` holds one DataError per problem."""
+
+    def __init__(self, violations: list[DataError]) -> None:
+        self.violations = list(violations)
+        tables = list(dict.fromkeys(v.table for v in self.violations))
+        listing = "\n".join(f"  - {v}" for v in self.violations[:MAX_LISTED_VIOLATIONS])
+        more = len(self.violations) - MAX_LISTED_VIOLATIONS
+        if more > 0:
+            listing += f"\n  ... and {more} more"
+        super().__init__(
+            ", ".join(tables), None, None, f"{len(self.violations)} violation(s)\n{listing}"
+        )
+
+
 def dotted_path(loc: tuple[Any, ...]) -> str:
     """A pydantic location as a field path: ``dose_levels[2].cells_per_kg``."""
     path = ""

@@ -99,14 +99,14 @@ def render_protocol(protocol: Protocol, console: Console) -> None:
         )
     console.print(regimen)
 
-    d = protocol.design
-    rule = f"variant {d.variant}" if d.variant else f"target {d.target_toxicity}"
+    design = protocol.design
+    rule = f"variant {design.variant}" if design.variant else f"target {design.target_toxicity}"
     console.print(
-        f"[b]Escalation design:[/b] {d.method}, {rule}, cohorts of {d.cohort_size}, "
-        f"starting at dose {d.start_dose}."
+        f"[b]Escalation design:[/b] {design.method}, {rule}, cohorts of {design.cohort_size}, "
+        f"starting at dose {design.start_dose}."
     )
-    if d.mtd_rule:
-        console.print(reading_panel("MTD rule", d.mtd_rule))
+    if design.mtd_rule:
+        console.print(reading_panel("MTD rule", design.mtd_rule))
 
     endpoints = Table(title="Endpoints")
     for col in ("role", "endpoint", "time frame"):

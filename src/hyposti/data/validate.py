@@ -6,8 +6,10 @@ row + 1) and column, so a data manager can fix a whole file in one pass.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -22,26 +24,11 @@ from hyposti.bounds import (
 )
 from hyposti.data.integrity import integrity_errors
 from hyposti.data.schema import TABLES, Column, Table
-from hyposti.errors import DataError, shown
+from hyposti.errors import DataError, DatasetError, shown
 
+Empty = TypeVar("Empty")
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
-MAX_LISTED = 25
-
-
-class DatasetError(DataError):
-    """Every schema violation found in a dataset; ``violations`` holds one DataError per problem."""
-
-    def __init__(self, violations: list[DataError]) -> None:
-        self.violations = list(violations)
-        tables = list(dict.fromkeys(v.table for v in self.violations))
-        shown = "\n".join(f"  - {v}" for v in self.violations[:MAX_LISTED])
-        more = len(self.violations) - MAX_LISTED
-        if more > 0:
-            shown += f"\n  ... and {more} more"
-        super().__init__(
-            ", ".join(tables), None, None, f"{len(self.violations)} violation(s)\n{shown}"
-        )
 
 
 def _missing(raw: pd.Series) -> np.ndarray:
@@ -57,7 +44,7 @@ def _missing(raw: pd.Series) -> np.ndarray:
     return miss
 
 
-def _text(raw: pd.Series, miss: np.ndarray, empty: object) -> list[object]:
+def _text(raw: pd.Series, miss: np.ndarray, empty: Empty) -> list[str | Empty]:
     """Each cell as text (``str``), ``empty`` where missing."""
     return [
         empty if m else v if isinstance(v, str) else str(v)
@@ -69,8 +56,8 @@ def _coerce(raw: pd.Series, col: Column) -> tuple[pd.Series, np.ndarray]:
     """Convert one column to its schema type; returns values and a mask of unreadable cells."""
     miss = _missing(raw)
     if col.dtype == "string":
-        text = [v if v is None else v.strip() for v in _text(raw, miss, None)]
-        return pd.Series(text, index=raw.index, dtype=object), np.zeros(len(raw), dtype=bool)
+        stripped = [v if v is None else v.strip() for v in _text(raw, miss, None)]
+        return pd.Series(stripped, index=raw.index, dtype=object), np.zeros(len(raw), dtype=bool)
     if col.dtype in ("integer", "number"):
         if pd.api.types.is_bool_dtype(raw.dtype):
             num = pd.Series(np.full(len(raw), np.nan), index=raw.index)
@@ -112,9 +99,8 @@ def _rows(mask: np.ndarray) -> Iterable[int]:
 
 
 def _show(value: object) -> str:
-    return (
-        "empty" if value is None or (not isinstance(value, str) and pd.isna(value)) else repr(value)
-    )
+    empty = value is None or value is pd.NaT or value is pd.NA
+    return "empty" if empty or (isinstance(value, float) and math.isnan(value)) else repr(value)
 
 
 def _breaks_text_rule(values: pd.Series, col: Column) -> np.ndarray:
@@ -156,8 +142,8 @@ def coerce_table(table: Table, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[Da
         values, bad = _coerce(raw_col, col)
         if col.dtype == "date":
             # a date pandas cannot hold (after 2262) is unreadable; a readable one may be absurd
-            low, high = pd.Timestamp(EARLIEST_DATE), pd.Timestamp(LATEST_DATE)
-            bad = bad | ((values < low) | (values > high)).fillna(False).to_numpy(dtype=bool)
+            earliest, latest = pd.Timestamp(EARLIEST_DATE), pd.Timestamp(LATEST_DATE)
+            bad = bad | ((values < earliest) | (values > latest)).fillna(False).to_numpy(dtype=bool)
         for r in _rows(bad):
             rule = f"value {_show(raw_col.iloc[r - 1])} is not a valid {col.dtype}"
             errors.append(
@@ -214,7 +200,7 @@ def coerce_table(table: Table, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[Da
                     table.name,
                     r,
                     ",".join(key),
-                    f"duplicate key ({', '.join(shown(v) for v in frame.loc[r - 1, key])}); "
+                    f"duplicate key ({', '.join(shown(v) for v in frame[key].iloc[r - 1])}); "
                     f"rows must be unique on ({', '.join(key)})",
                 )
             )

@@ -143,7 +143,7 @@ def _of_site(site_id: int | None) -> Q:
     the queries opened on them (audited under the query's own id)."""
     records = Q(pk__in=[])
     for name, (model, path) in SITE_OF.items():
-        ids = model.objects.filter(**{path: site_id}).values_list(
+        ids = model._default_manager.filter(**{path: site_id}).values_list(
             Cast("pk", output_field=models.CharField()), flat=True
         )
         records |= Q(model=name, object_id__in=ids)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hyposti.errors import InputError
 from hyposti.protocol import Protocol
 from hyposti.safety.adverse_event import AdverseEvent
 from hyposti.safety.grade_result import GradeResult
@@ -25,7 +26,7 @@ from hyposti.twin.reading import read_scans
 from hyposti.twin.tumour import progression_day
 from hyposti.twin.variability import sample_individuals
 from hyposti.virtual import kinetics_model, survival_model, toxicity_model
-from hyposti.virtual.parameters import SimulationParameters
+from hyposti.virtual.parameters import SimulationParameters, ToxicityParameters
 from hyposti.virtual.patient import (
     KineticSample,
     PatientCourse,
@@ -49,7 +50,7 @@ class TwinModel:
     clinic: SimulationParameters
 
     @property
-    def chemotherapy_only(self) -> toxicity_model.ToxicityParameters:
+    def chemotherapy_only(self) -> ToxicityParameters:
         """The clinic's toxicities without its statistical CAR-T syndromes and organ events:
         in the twin those come from the biology (the curves' P(grade >= k) are all 0)."""
         tox = self.clinic.toxicity
@@ -220,6 +221,8 @@ def simulate_twin_course(
 ) -> PatientCourse:
     """Dose, biology, toxicities, kinetics, scans and survival of one infused twin patient."""
     clinic = model.clinic
+    if protocol.schedule is None:
+        raise InputError("protocol", protocol.identifiers.nct_id, "needs a schedule section")
     end_day = protocol.schedule.end_day
     doses = candidate_doses(protocol, clinic, candidate, dose_level)
     first_day = min(day for agent in protocol.preconditioning for day in agent.days)

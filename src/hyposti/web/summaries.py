@@ -43,13 +43,16 @@ def dlt_windows(profile: UserProfile, today: dt.date) -> list[DltWindow]:
         visible_participants(profile).filter(state="dlt_window").select_related("enrolment__cohort")
     )
     for p in qs.order_by("infusion_date", "subject_id"):
-        end = p.infusion_date + dt.timedelta(days=last_day)
+        infused = p.infusion_date
+        if infused is None:  # the DLT window opens at the infusion: every p here was infused
+            continue
+        end = infused + dt.timedelta(days=last_day)
         enrolment = getattr(p, "enrolment", None)
         rows.append(
             DltWindow(
                 p.subject_id,
                 enrolment.cohort.dose_level if enrolment else None,
-                p.infusion_date,
+                infused,
                 end,
                 (end - today).days,
             )
@@ -89,6 +92,8 @@ def visits_due(profile: UserProfile, today: dt.date) -> tuple[list[DueVisit], li
     reference = dt.date(2000, 1, 1)
     schedule = visit_schedule(protocol, reference)
     for pk, subject_id, infusion_date in participants:
+        if infusion_date is None:  # on_study holds infused participants only
+            continue
         shift = infusion_date - reference
         for v in (
             visit.model_copy(
@@ -130,7 +135,9 @@ def query_subjects(queries: list[DataQuery]) -> dict[int, str]:
             continue
         cls = CORRECTABLE[model][0]
         path = "subject_id" if model == "participant" else "participant__subject_id"
-        ids = dict(cls.objects.filter(pk__in=[q.object_id for q in group]).values_list("pk", path))
+        ids = dict(
+            cls._default_manager.filter(pk__in=[q.object_id for q in group]).values_list("pk", path)
+        )
         out |= {q.pk: ids[int(q.object_id)] for q in group if int(q.object_id) in ids}
     return out
 

@@ -46,7 +46,7 @@ def _responder(participant: Participant) -> bool | None:
     scan = (
         participant.tumour_assessments.exclude(response=None).order_by("-assessment_date").first()
     )
-    if scan is None:
+    if scan is None or scan.response is None:
         return None
     return Response(scan.response["bor_confirmed"]) in RESPONSES
 

@@ -78,10 +78,14 @@ def tumour_assessment_record(
     readings = []
     for i, item in enumerate(lesions):
         lesion_id = item.get("lesion_id")
+        if not isinstance(lesion_id, str) or not lesion_id:
+            raise InputError(f"lesions[{i}].lesion_id", lesion_id, "every lesion needs its id")
         lesion = known.get(lesion_id)
         if lesion is None:
             category = "new" if not baseline else item.get("category")
-            if category not in (("target", "non-target") if baseline else ("new",)):
+            if not isinstance(category, str) or category not in (
+                ("target", "non-target") if baseline else ("new",)
+            ):
                 raise InputError(
                     f"lesions[{i}].category",
                     category,

@@ -13,7 +13,6 @@ from pydantic import ValidationError
 from hyposti.errors import InputError, dotted_path
 from hyposti.safety import AdverseEvent as EngineEvent
 from hyposti.safety import (
-    Attributions,
     CresObservation,
     CrsObservation,
     IcansObservation,
@@ -46,20 +45,22 @@ def _pydantic(exc: ValidationError, prefix: str) -> InputError:
 
 
 def engine_event(ae: AdverseEvent) -> EngineEvent:
-    """The stored event as the safety engine's typed record."""
-    return EngineEvent(
-        id=ae.ae_id,
-        term=ae.term,
-        grade=ae.grade,
-        scale=ae.scale,
-        onset=ae.onset_date,
-        resolution=ae.resolution_date,
-        serious=ae.serious,
-        attribution=Attributions(
-            car_t=ae.attribution_car_t,
-            nab_paclitaxel=ae.attribution_nab_paclitaxel,
-            cyclophosphamide=ae.attribution_cyclophosphamide,
-        ),
+    """The stored event as the safety engine's typed record (validated: the columns hold text)."""
+    return EngineEvent.model_validate(
+        {
+            "id": ae.ae_id,
+            "term": ae.term,
+            "grade": ae.grade,
+            "scale": ae.scale,
+            "onset": ae.onset_date,
+            "resolution": ae.resolution_date,
+            "serious": ae.serious,
+            "attribution": {
+                "car_t": ae.attribution_car_t,
+                "nab_paclitaxel": ae.attribution_nab_paclitaxel,
+                "cyclophosphamide": ae.attribution_cyclophosphamide,
+            },
+        }
     )
 
 
@@ -197,14 +198,16 @@ def adverse_event_record(
     if term is None or grade is None:
         raise InputError("term", term, "give a CTCAE term and grade, or a grader and observation")
     try:
-        event = EngineEvent(
-            term=term,
-            grade=grade,
-            scale=scale,
-            onset=onset_date,
-            resolution=resolution_date,
-            serious=serious,
-            attribution=Attributions.model_validate(attribution),
+        event = EngineEvent.model_validate(
+            {
+                "term": term,
+                "grade": grade,
+                "scale": scale,
+                "onset": onset_date,
+                "resolution": resolution_date,
+                "serious": serious,
+                "attribution": attribution,
+            }
         )
     except ValidationError as exc:
         raise _pydantic(exc, "") from exc

@@ -8,21 +8,21 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 
 from hyposti.service.access import authorize
 from hyposti.service.models import UserProfile
-from hyposti.web.views.common import page, show, today
+from hyposti.web.views.common import AuthenticatedHttpRequest, page, show, today
 
 
 @page
-def statistics_view(request: HttpRequest, profile: UserProfile) -> HttpResponse:
+def statistics_view(request: AuthenticatedHttpRequest, profile: UserProfile) -> HttpResponse:
     authorize(request.user, "dataset.export")
     return show(request, "web/statistics.html", {"today": today()}, profile=profile)
 
 
 @page
-def report_view(request: HttpRequest, profile: UserProfile) -> HttpResponse:
+def report_view(request: AuthenticatedHttpRequest, profile: UserProfile) -> HttpResponse:
     """The HTML report of the data as of today; ``?download=1`` saves it as a file."""
     authorize(request.user, "dataset.export")
     from hyposti.analysis import analyze_trial
@@ -40,7 +40,7 @@ def report_view(request: HttpRequest, profile: UserProfile) -> HttpResponse:
 
 
 @page
-def dataset_view(request: HttpRequest, profile: UserProfile) -> HttpResponse:
+def dataset_view(request: AuthenticatedHttpRequest, profile: UserProfile) -> HttpResponse:
     """The trial dataset as a zip of CSV tables, cut off today."""
     authorize(request.user, "dataset.export")
     from hyposti.data import write_dataset

@@ -20,7 +20,7 @@ from hyposti.errors import HypostiError, InputError
 from hyposti.service.access import participant_for
 from hyposti.service.models import Participant, UserProfile
 from hyposti.service.services.followup import tumour_assessment_record
-from hyposti.web.views.common import now, page, show
+from hyposti.web.views.common import AuthenticatedHttpRequest, now, page, show
 from hyposti.web.views.participants import posted_date
 
 #: Blank rows offered for lesions declared at this scan.
@@ -62,7 +62,7 @@ def _lesions(request: HttpRequest) -> list[dict[str, Any]]:
     return rows
 
 
-def _scan(request: HttpRequest, subject_id: str) -> dict[str, Any]:
+def _scan(request: AuthenticatedHttpRequest, subject_id: str) -> dict[str, Any]:
     return {
         "user": request.user,
         "now": now(),
@@ -82,7 +82,7 @@ def spider(participant: Participant) -> dict[str, Any] | None:
         return None
     points = [(0, 0.0)] + [
         (tp["study_day"], tp["pct_from_baseline"])
-        for tp in latest.response.get("time_points", [])
+        for tp in (latest.response or {}).get("time_points", [])
         if tp.get("pct_from_baseline") is not None
     ]
     if len(points) < 2:
@@ -110,7 +110,9 @@ def spider(participant: Participant) -> dict[str, Any] | None:
 
 
 @page
-def tumour_view(request: HttpRequest, profile: UserProfile, subject_id: str) -> HttpResponse:
+def tumour_view(
+    request: AuthenticatedHttpRequest, profile: UserProfile, subject_id: str
+) -> HttpResponse:
     participant = participant_for(profile, subject_id)
     if request.method == "POST":
         tumour_assessment_record(**_scan(request, subject_id))
@@ -134,7 +136,9 @@ def tumour_view(request: HttpRequest, profile: UserProfile, subject_id: str) -> 
 
 
 @page
-def tumour_check_view(request: HttpRequest, profile: UserProfile, subject_id: str) -> HttpResponse:
+def tumour_check_view(
+    request: AuthenticatedHttpRequest, profile: UserProfile, subject_id: str
+) -> HttpResponse:
     """The response the scan as typed would give (saved, computed, rolled back) — HTMX."""
     context: dict[str, Any] = {}
     try:
