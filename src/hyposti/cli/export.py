@@ -1,5 +1,5 @@
 """`hyposti export sdtm|adam|check`: CDISC SDTM and ADaM packages and the project's conformance
-checks. (ODM export belongs to the trial operations service, which does not exist yet.)"""
+checks. (`export dataset` and `export odm` read the operations service: hyposti.cli.service.)"""
 
 from __future__ import annotations
 
