@@ -7,6 +7,7 @@ import pandas as pd
 
 from hyposti.analysis import analyze_trial
 from hyposti.data import TrialDataset
+from hyposti.protocol import load_protocol
 from hyposti.standards.adam_adae import build_adae
 from hyposti.standards.package import build_adam, build_sdtm
 from hyposti.standards.sdtm_events import build_ae
@@ -191,3 +192,40 @@ def test_packages_show_the_trial_as_at_the_cut_off(example, protocol):
     assert (pfs.AVAL, pfs.CNSR) == (308, 1)
     assert analyze_trial(ds, protocol)["efficacy"]["pfs"]["n_events"] == (tte.loc[
         tte["PARAMCD"] == "PFS", "CNSR"] == 0).sum()  # fmt: skip
+
+
+def test_cm_from_planted_medications(example, tmp_path):
+    """CM on the example trial with four medication rows planted for S01 (infused 2024-01-10,
+    CRS AE01 from 2024-01-12); study days, order and frequency worked out by hand."""
+    from hyposti.standards.conformance import check_folder
+    from hyposti.standards.sdtm_interventions import dosing_frequency
+    from hyposti.standards.xpt import write_xpt
+
+    def row(mid, name, start, end, dose, every):
+        return {"subject_id": "S01", "medication_id": mid, "medication": name, "ae_id": "AE01",
+                "indication": "Cytokine release syndrome (ASTCT 2019 CRS)",
+                "start_date": pd.Timestamp(start), "end_date": pd.Timestamp(end) if end else pd.NaT,
+                "dose": dose, "dose_unit": "mg", "interval_hours": every}  # fmt: skip
+
+    planted = pd.DataFrame([
+        row("M1", "tocilizumab", "2024-01-12", "2024-01-12", 488.0, None),  # 8 mg/kg x 61 kg
+        row("M2", "dexamethasone", "2024-01-12", "2024-01-14", 10.0, 6),
+        row("M3", "dexamethasone", "2024-01-09", "2024-01-09", 10.0, None),  # the day before
+        row("M4", "dexamethasone", "2025-06-20", "2025-07-05", 10.0, 6),  # ends after cut-off
+        row("M5", "tocilizumab", "2025-07-01", "2025-07-01", 488.0, None),  # after cut-off
+    ]).astype({"interval_hours": "Int64"})  # fmt: skip
+    ds = TrialDataset.from_frames(**example.tables() | {"medications": planted})
+    sdtm = {d.name: d for d in build_sdtm(ds, load_protocol())}
+    cm = sdtm["CM"].frame
+    # ordered by start date, then name: M3 (day -1, no day 0), M2 and M1 (day 3), M4
+    assert cm["CMSPID"].tolist() == ["M3", "M2", "M1", "M4"]
+    assert cm["CMSEQ"].tolist() == [1, 2, 3, 4]
+    assert cm["CMSTDY"].tolist() == [-1, 3, 3, 528]  # 2025-06-20 is 527 days after 2024-01-10
+    assert cm["CMENDY"].tolist()[:3] == [-1, 5, 3]
+    assert cm["CMENDTC"].tolist()[3] == ""  # its end falls after the 2025-06-30 cut-off
+    assert cm["CMDOSFRQ"].tolist() == ["ONCE", "Q6H", "ONCE", "Q6H"]
+    assert (cm["CMDOSU"] == "mg").all() and cm["CMDOSE"].tolist() == [10.0, 10.0, 488.0, 10.0]
+    assert dosing_frequency(24) == "QD"
+    for name in ("DM", "CM"):
+        write_xpt(sdtm[name], tmp_path)
+    assert [f for f in check_folder(tmp_path) if f.domain == "CM"] == []
