@@ -229,3 +229,54 @@ def test_cm_from_planted_medications(example, tmp_path):
     for name in ("DM", "CM"):
         write_xpt(sdtm[name], tmp_path)
     assert [f for f in check_folder(tmp_path) if f.domain == "CM"] == []
+
+
+def test_lb_and_vs_from_planted_results(example, tmp_path):
+    """LB and VS on the example trial with results planted for S01 (preconditioning from
+    2024-01-05, infusion 2024-01-10 = RFSTDTC) and S08 (never treated); worked out by hand."""
+    from hyposti.standards.conformance import check_folder
+    from hyposti.standards.xpt import write_xpt
+
+    def lab(subject, day, test, value, unit, low=None, high=None):
+        return {"subject_id": subject, "collection_date": pd.Timestamp(day), "test": test,
+                "value": value, "unit": unit, "normal_low": low, "normal_high": high}  # fmt: skip
+
+    labs = pd.DataFrame([
+        lab("S01", "2023-12-14", "alt", 52.0, "U/L", None, 40.0),  # screening: HIGH
+        lab("S01", "2024-01-05", "alt", 35.0, "U/L", None, 40.0),  # day of 1st dose: last before
+        lab("S01", "2024-01-15", "alt", 20.0, "U/L", 7.0, 40.0),  # after exposure
+        lab("S01", "2024-01-15", "anc", 0.4, "10^9/L", 1.8, 7.5),  # LOW
+        lab("S01", "2023-12-14", "platelets", 210.0, "10^9/L"),  # no range: no indicator
+        lab("S08", "2023-12-20", "inr", 1.0, None, None, 1.2),  # never treated: no flag
+    ])  # fmt: skip
+    vitals = pd.DataFrame([
+        {"subject_id": "S01", "measurement_date": pd.Timestamp("2023-12-14"), "test": "weight",
+         "value": 61.0, "unit": "kg"},
+        {"subject_id": "S01", "measurement_date": pd.Timestamp("2024-01-12"), "test": "temperature",
+         "value": 38.6, "unit": "C"},
+    ])  # fmt: skip
+    ds = TrialDataset.from_frames(**example.tables() | {"lab_results": labs, "vital_signs": vitals})
+    sdtm = {d.name: d for d in build_sdtm(ds, load_protocol())}
+    lb = sdtm["LB"].frame.set_index(["USUBJID", "LBTESTCD", "LBDTC"])
+    s01 = "NCT05681650-S01"
+    # 2023-12-14 is 27 days before 2024-01-10: LBDY -27; 2024-01-15 is day 6 (no day 0)
+    assert lb.loc[(s01, "ALT", "2023-12-14"), ["LBDY", "LBNRIND", "LBLOBXFL"]].tolist() == \
+        [-27, "HIGH", ""]  # fmt: skip
+    assert lb.loc[(s01, "ALT", "2024-01-05"), ["LBDY", "LBNRIND", "LBBLFL"]].tolist() == \
+        [-5, "NORMAL", "Y"]  # fmt: skip
+    assert lb.loc[(s01, "ALT", "2024-01-15"), ["LBDY", "LBORNRLO", "LBLOBXFL"]].tolist() == \
+        [6, "7", ""]  # fmt: skip
+    assert lb.loc[(s01, "NEUT", "2024-01-15"), ["LBNRIND", "LBTEST", "LBORRESU"]].tolist() == \
+        ["LOW", "Neutrophils", "10^9/L"]  # fmt: skip
+    plat = lb.loc[(s01, "PLAT", "2023-12-14")]
+    assert (plat["LBNRIND"], plat["LBLOBXFL"], plat["LBSTRESN"]) == ("", "Y", 210.0)
+    assert lb.loc[("NCT05681650-S08", "INR", "2023-12-20"), "LBLOBXFL"] == ""
+    assert sdtm["LB"].frame.loc[lambda f: f["USUBJID"] == s01, "LBSEQ"].tolist() == [1, 2, 3, 4, 5]
+    vs = sdtm["VS"].frame
+    assert vs[["VSTESTCD", "VSORRES", "VSORRESU", "VSDY", "VSBLFL"]].values.tolist() == [
+        ["WEIGHT", "61", "kg", -27, "Y"],
+        ["TEMP", "38.6", "C", 3, ""],
+    ]
+    for name in ("DM", "LB", "VS"):
+        write_xpt(sdtm[name], tmp_path)
+    assert [f for f in check_folder(tmp_path) if f.domain in ("LB", "VS")] == []

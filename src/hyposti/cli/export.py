@@ -68,7 +68,7 @@ def sdtm_command(
     ] = "CHN",
     as_json: JsonOption = False,
 ) -> None:
-    """SDTM: TS TE TA TV TI DM EX CM AE DS IE PC PP TU TR RS SUPPAE, one file each, define.xml."""
+    """SDTM: TS TE TA TV TI DM EX CM AE DS IE LB VS PC PP TU TR RS SUPPAE, and define.xml."""
     result = _export(directory, output, fmt, "sdtm", country)
     emit(result, as_json, lambda console: _render_written(result, console))
 

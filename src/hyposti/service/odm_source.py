@@ -26,6 +26,7 @@ from hyposti.service.models import (
     Enrolment,
     EscalationDecision,
     Exposure,
+    LabResult,
     Lesion,
     LesionMeasurement,
     Medication,
@@ -38,6 +39,7 @@ from hyposti.service.models import (
     Study,
     TumourAssessment,
     UserProfile,
+    VitalSign,
 )
 from hyposti.service.permissions import INV
 from hyposti.service.trial_protocol import trial_protocol
@@ -60,7 +62,8 @@ EVENTS: tuple[tuple[OdmEvent, tuple[tuple[type[models.Model], str], ...]], ...] 
     (
         OdmEvent("SCREENING", "Screening", "Scheduled", mandatory=True),
         ((Participant, "pk"), (Screening, "participant"),
-         (ScreeningCriterion, "screening__participant")),
+         (ScreeningCriterion, "screening__participant"), (LabResult, "participant"),
+         (VitalSign, "participant")),
     ),
     (
         OdmEvent("TREATMENT", "Enrolment, preconditioning and infusion", "Scheduled", False),

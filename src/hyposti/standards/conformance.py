@@ -309,14 +309,15 @@ def known_specs() -> dict[str, DomainSpec]:
         sdtm_findings,
         sdtm_interventions,
         sdtm_kinetics,
+        sdtm_measurements,
         sdtm_special,
     )  # fmt: skip
 
     specs = [
         sdtm_special.DM, sdtm_special.DS, sdtm_special.IE, sdtm_design.TS, sdtm_design.TE,
         sdtm_design.TA, sdtm_design.TV, sdtm_design.TI, sdtm_interventions.EX,
-        sdtm_interventions.CM, sdtm_events.AE,
-        sdtm_events.SUPPAE, sdtm_findings.TU, sdtm_findings.TR, sdtm_findings.RS,
+        sdtm_interventions.CM, sdtm_events.AE, sdtm_events.SUPPAE, sdtm_findings.TU,
+        sdtm_findings.TR, sdtm_findings.RS, sdtm_measurements.LB, sdtm_measurements.VS,
         sdtm_kinetics.PC, sdtm_kinetics.PP, adam_adsl.ADSL, adam_adae.ADAE, adam_adrs.ADRS,
         adam_adtte.ADTTE, adam_adpc.ADPC, adam_adpc.ADPP,
     ]  # fmt: skip

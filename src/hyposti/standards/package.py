@@ -3,9 +3,6 @@
 Both packages show the trial as at the dataset's data cut-off, as ``hyposti analyze`` counts it
 (hyposti.analysis: events, scans and samples after the cut-off are not counted, follow-up is cut
 at it), so that SDTM, ADaM and the analysis describe the same data.
-
-Not built, because the trial dataset holds no source for them: LB and VS (no laboratory or
-vital-sign tables in hyposti.data.schema).
 """
 
 from __future__ import annotations
@@ -32,6 +29,7 @@ from hyposti.standards.sdtm_events import build_ae, build_suppae
 from hyposti.standards.sdtm_findings import build_rs, build_tr, build_tu
 from hyposti.standards.sdtm_interventions import build_cm, build_ex
 from hyposti.standards.sdtm_kinetics import build_pc, build_pp
+from hyposti.standards.sdtm_measurements import build_lb, build_vs
 from hyposti.standards.sdtm_special import build_dm, build_ds, build_ie
 from hyposti.standards.spec import Dataset
 from hyposti.standards.xpt import write_xpt
@@ -82,6 +80,8 @@ def as_of_cutoff(ds: TrialDataset) -> TrialDataset:
         | {
             "adverse_events": ae,
             "medications": medications,
+            "lab_results": t["lab_results"].loc[t["lab_results"]["collection_date"] <= cut],
+            "vital_signs": t["vital_signs"].loc[t["vital_signs"]["measurement_date"] <= cut],
             "exposure": t["exposure"].loc[t["exposure"]["administration_date"] <= cut],
             "tumour_assessments": scans.loc[scans["assessment_date"] <= cut],
             "lesion_measurements": measures,
@@ -115,6 +115,8 @@ def build_sdtm(
         ae,
         build_ds(ds),
         build_ie(ds, protocol),
+        build_lb(ds),
+        build_vs(ds),
         build_pc(ds),
         build_pp(ds),
         build_tu(ds),

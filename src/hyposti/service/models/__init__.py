@@ -15,6 +15,7 @@ from hyposti.service.models.integrity import (
     RecordLock,
     Signature,
 )
+from hyposti.service.models.measurements import LabResult, VitalSign
 from hyposti.service.models.participant import Participant, Screening, ScreeningCriterion
 from hyposti.service.models.safety import AdverseEvent, Medication
 from hyposti.service.models.site import ApiToken, LoginFailure, Site, UserProfile
@@ -34,6 +35,7 @@ __all__ = [
     "Enrolment",
     "EscalationDecision",
     "Exposure",
+    "LabResult",
     "Lesion",
     "LesionMeasurement",
     "LoginFailure",
@@ -48,4 +50,5 @@ __all__ = [
     "Study",
     "TumourAssessment",
     "UserProfile",
+    "VitalSign",
 ]
