@@ -4,6 +4,9 @@ every stored record, the audit trail, signatures, users and sites (hyposti.stand
 Each model that holds a participant's data is one form (a FormDef with one ItemGroupDef) whose
 items are the model's stored fields, so the metadata follows the records the service keeps;
 records of no one participant (the study, cohorts, escalation decisions) are ODM reference data.
+Where an audit entry or a signature was made (LocationRef) is the user's site, or the sponsor for
+users bound to no site and for the service's own processes (import, cli): the audit trail records
+who, not where, so the location is the user's as of the export.
 """
 
 from __future__ import annotations

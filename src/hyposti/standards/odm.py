@@ -3,14 +3,15 @@
 the users, locations and signature meanings they refer to.
 
 Pure: typed records in (``OdmContent``, built from the operations service's database by
-hyposti.service.odm_source), an element tree out. Sections of the specification followed:
-Study / MetaDataVersion with Protocol, StudyEventDef, FormDef, ItemGroupDef, ItemDef and CodeList
-(section 3.1); AdminData with User, Location and SignatureDef (3.2); ReferenceData for records of
-no one subject (3.3); ClinicalData / SubjectData / StudyEventData / FormData / ItemGroupData /
-ItemData (3.4); AuditRecord (UserRef, LocationRef, DateTimeStamp, ReasonForChange, SourceID) and
-Signature (UserRef, LocationRef, SignatureRef, DateTimeStamp, CryptoBindingManifest) on the
-ItemGroupData they concern and, every one of them, in the ClinicalData's AuditRecords and
-Signatures containers (3.4.4-3.4.6; the containers were added in ODM 1.3.1).
+hyposti.service.odm_source), an element tree out. Elements of the specification used: Study /
+MetaDataVersion with Protocol, StudyEventDef, FormDef, ItemGroupDef, ItemDef and CodeList;
+AdminData with User, Location and SignatureDef; ReferenceData for records of no one subject;
+ClinicalData / SubjectData / StudyEventData / FormData / ItemGroupData / ItemData; AuditRecord
+(UserRef, LocationRef, DateTimeStamp, ReasonForChange, SourceID) and Signature (UserRef,
+LocationRef, SignatureRef, DateTimeStamp, CryptoBindingManifest) on the ItemGroupData they
+concern and, every one of them, in the ClinicalData's AuditRecords and Signatures containers
+(added in ODM 1.3.1). The order and attributes of each element are those of CDISC's ODM 1.3.2
+XML schema, which every file written is checked against (hyposti.standards.xml_schema).
 
 A Snapshot holds each record's current values: the old values of every change stay in the
 service's hash-chained audit trail, which each AuditRecord names by entry number and hash.
@@ -158,14 +159,15 @@ def _yes(flag: bool) -> str:
 
 
 def odm_datetime(at: dt.datetime) -> str:
-    """ODM datetime (ISO 8601 with its UTC offset, section 2.13); a naive time is refused."""
+    """ODM datetime (ISO 8601 with its UTC offset, the specification's data formats); a naive time
+    is refused."""
     if at.tzinfo is None:
         raise ValueError(f"{at.isoformat()} has no time zone: ODM datetimes carry their offset")
     return at.astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
 def odm_value(data_type: DataType, value: object) -> str | None:
-    """A stored value as ODM writes it (section 2.13), or None when there is none to write.
+    """A stored value as ODM writes it (the specification's data formats), or None if there is none.
 
     Floats in plain decimal notation (ODM float is xs:decimal: no exponent), exact to the float;
     booleans as xs:boolean; dates ISO 8601; JSON documents as compact JSON text."""

@@ -3,8 +3,8 @@
 The schemas ship in ``standards/data/xsd`` exactly as CDISC lays them out in the Define-XML 2.1
 release package (``cdisc-odm-1.3.2``, ``cdisc-define-2.1``, ``core``; see data/NOTICE): the ODM
 1.3.2 schema ``ODM1-3-2.xsd`` (CDISC ODM Specification 1.3.2, 2013) and the Define-XML 2.1
-schema ``define2-1-0.xsd``, which redefines ODM 1.3.2 with the def: extensions (CDISC
-Define-XML Specification 2.1, 2019, section 2.3). lxml (libxml2) validates; nothing is fetched.
+schema ``define2-1-0.xsd``, which extends ODM 1.3.2 with the def: namespace (CDISC Define-XML
+Specification 2.1, 2019). lxml (libxml2) validates; nothing is fetched.
 """
 
 from __future__ import annotations
@@ -56,8 +56,8 @@ def _compiled(schema: Schema) -> etree.XMLSchema:
 def schema_of(root: etree._Element) -> Schema:
     """Define-XML 2.1 for a document that declares the def: 2.1 namespace, else ODM 1.3.2.
 
-    Define-XML 2.1 section 2.3: a define.xml is an ODM 1.3.2 document with def: extensions, so
-    its root is ODM in the ODM namespace either way."""
+    A define.xml is an ODM 1.3.2 document with def: extensions (Define-XML 2.1), so its root is
+    ODM in the ODM namespace either way."""
     if root.tag != f"{{{ODM_NS}}}ODM":
         raise InputError("root element", root.tag, f"must be ODM in the namespace {ODM_NS}")
     return "Define-XML 2.1" if DEFINE_NS in root.nsmap.values() else "ODM 1.3.2"
