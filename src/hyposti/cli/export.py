@@ -84,10 +84,13 @@ def adam_command(
 
 @app.command("check")
 def check_command(
-    directory: Annotated[Path, typer.Argument(help="Folder of .xpt or .json dataset files.")],
+    directory: Annotated[
+        Path, typer.Argument(help="Folder of .xpt or .json datasets, define.xml or ODM .xml files.")
+    ],
     as_json: JsonOption = False,
 ) -> None:
-    """Run the project's conformance rules; every finding with rule, dataset, variable and row.
+    """Run the project's conformance rules and the CDISC XML schemas (define.xml, ODM); every
+    finding with rule, dataset, variable and row (the line, for an XML file).
 
     Exits 2 when a finding is an error."""
     from hyposti.standards.conformance import RULES, check_folder

@@ -107,13 +107,10 @@ def _data_type(f: models.Field) -> DataType:
 
 
 def _fields(model: type[models.Model]) -> list[models.Field]:
-    """Stored fields other than the primary key and the link to the participant (the subject)."""
-    return [
-        f
-        for f in model._meta.concrete_fields
-        if not f.primary_key and f.name != "participant" and not (model is Participant
-                                                                  and f.name == "site")
-    ]  # fmt: skip
+    """Stored fields but the primary key, the link to the participant (the SubjectKey) and a
+    participant's site (the SubjectData's SiteRef)."""
+    linked = {"participant", "site"} if model is Participant else {"participant"}
+    return [f for f in model._meta.concrete_fields if not f.primary_key and f.name not in linked]
 
 
 def _one_per_participant(model: type[models.Model]) -> bool:

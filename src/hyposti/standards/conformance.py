@@ -361,8 +361,9 @@ def check_folder(folder: str | Path) -> list[Finding]:
     if not path.is_dir():
         raise InputError("directory", str(path), "must be an existing folder of dataset files")
     files = sorted(p for p in path.iterdir() if p.suffix in (".xpt", ".json"))
-    if not files:
-        raise InputError("directory", str(path), "holds no .xpt or .json dataset files")
+    xml = sorted(p for p in path.iterdir() if p.suffix == ".xml")
+    if not files and not xml:
+        raise InputError("directory", str(path), "holds no .xpt, .json or .xml files to check")
     specs = known_specs()
     read = []
     for f in files:
@@ -377,5 +378,4 @@ def check_folder(folder: str | Path) -> list[Finding]:
               starts if not name.startswith("AD") else {}, meta.get("document"))
         for name, frame, meta in read
     ]  # fmt: skip
-    xml = sorted(p for p in path.iterdir() if p.suffix == ".xml")
     return run_rules(tables) + [f for p in xml for f in xml_findings(p)]
