@@ -38,3 +38,13 @@ def test_folder_problems(tmp_path):
     (tmp_path / "pq" / "study.parquet").rename(tmp_path / "study.parquet")
     with pytest.raises(DataError, match=r"both study\.parquet and study\.csv"):
         read_dataset(tmp_path)
+
+
+def test_a_dataset_written_before_lab_and_vital_tables_still_reads(tmp_path):
+    """lab_results and vital_signs are optional: a folder without their files reads, empty."""
+    write_dataset(example_dataset(), tmp_path, "csv")
+    for name in ("lab_results", "vital_signs"):
+        (tmp_path / f"{name}.csv").unlink(missing_ok=True)
+    ds = read_dataset(tmp_path)
+    assert ds.lab_results.empty and ds.vital_signs.empty
+    assert list(ds.lab_results.columns) == list(TABLES["lab_results"].column_names)

@@ -112,3 +112,19 @@ def test_rule_ids_unique_and_sourced():
     ids = [r.id for r in RULES]
     assert len(ids) == len(set(ids))
     assert all(r.source and r.description for r in RULES)
+
+
+def test_a_define_xml_breaking_its_schema_is_reported_at_its_line(synthetic_packages, tmp_path):
+    """HC0080: Define-XML 2.1 section 5.3.1 requires def:Structure on every ItemGroupDef."""
+    import shutil
+
+    _built, folders = synthetic_packages
+    source = folders[("sdtm", "xpt")]
+    shutil.copy(source / "dm.xpt", tmp_path / "dm.xpt")
+    lines = (source / "define.xml").read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if "def:Structure=" in line)
+    lines[at] = lines[at].replace("def:Structure=", "def:Structurx=")
+    (tmp_path / "define.xml").write_text("".join(lines), encoding="utf-8")
+    hits = _hits(check_folder(tmp_path))
+    assert ("HC0080", "define.xml", None, at + 1) in hits
+    assert {h[0] for h in hits} == {"HC0080"}

@@ -62,3 +62,15 @@ def test_codelists_carry_ct_version_and_nci_codes(synthetic_packages):
         "UNDIFFERENTIATED",
     ]
     assert sex.find(f"{ODM}Alias").get("Name") == "C66731"
+
+
+@pytest.mark.parametrize("kind", ["sdtm", "adam"])
+@pytest.mark.parametrize("fmt", ["xpt", "json"])
+def test_define_is_valid_against_the_define_xml_2_1_schema(synthetic_packages, kind, fmt):
+    """CDISC's Define-XML 2.1 XSD (which redefines the ODM 1.3.2 schema), checked by libxml2."""
+    from hyposti.standards.xml_schema import schema_problems
+
+    _built, folders = synthetic_packages
+    schema, problems = schema_problems(folders[(kind, fmt)] / "define.xml")
+    assert schema == "Define-XML 2.1"
+    assert problems == []

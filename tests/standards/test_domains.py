@@ -7,6 +7,7 @@ import pandas as pd
 
 from hyposti.analysis import analyze_trial
 from hyposti.data import TrialDataset
+from hyposti.protocol import load_protocol
 from hyposti.standards.adam_adae import build_adae
 from hyposti.standards.package import build_adam, build_sdtm
 from hyposti.standards.sdtm_events import build_ae
@@ -191,3 +192,91 @@ def test_packages_show_the_trial_as_at_the_cut_off(example, protocol):
     assert (pfs.AVAL, pfs.CNSR) == (308, 1)
     assert analyze_trial(ds, protocol)["efficacy"]["pfs"]["n_events"] == (tte.loc[
         tte["PARAMCD"] == "PFS", "CNSR"] == 0).sum()  # fmt: skip
+
+
+def test_cm_from_planted_medications(example, tmp_path):
+    """CM on the example trial with four medication rows planted for S01 (infused 2024-01-10,
+    CRS AE01 from 2024-01-12); study days, order and frequency worked out by hand."""
+    from hyposti.standards.conformance import check_folder
+    from hyposti.standards.sdtm_interventions import dosing_frequency
+    from hyposti.standards.xpt import write_xpt
+
+    def row(mid, name, start, end, dose, every):
+        return {"subject_id": "S01", "medication_id": mid, "medication": name, "ae_id": "AE01",
+                "indication": "Cytokine release syndrome (ASTCT 2019 CRS)",
+                "start_date": pd.Timestamp(start), "end_date": pd.Timestamp(end) if end else pd.NaT,
+                "dose": dose, "dose_unit": "mg", "interval_hours": every}  # fmt: skip
+
+    planted = pd.DataFrame([
+        row("M1", "tocilizumab", "2024-01-12", "2024-01-12", 488.0, None),  # 8 mg/kg x 61 kg
+        row("M2", "dexamethasone", "2024-01-12", "2024-01-14", 10.0, 6),
+        row("M3", "dexamethasone", "2024-01-09", "2024-01-09", 10.0, None),  # the day before
+        row("M4", "dexamethasone", "2025-06-20", "2025-07-05", 10.0, 6),  # ends after cut-off
+        row("M5", "tocilizumab", "2025-07-01", "2025-07-01", 488.0, None),  # after cut-off
+    ]).astype({"interval_hours": "Int64"})  # fmt: skip
+    ds = TrialDataset.from_frames(**example.tables() | {"medications": planted})
+    sdtm = {d.name: d for d in build_sdtm(ds, load_protocol())}
+    cm = sdtm["CM"].frame
+    # ordered by start date, then name: M3 (day -1, no day 0), M2 and M1 (day 3), M4
+    assert cm["CMSPID"].tolist() == ["M3", "M2", "M1", "M4"]
+    assert cm["CMSEQ"].tolist() == [1, 2, 3, 4]
+    assert cm["CMSTDY"].tolist() == [-1, 3, 3, 528]  # 2025-06-20 is 527 days after 2024-01-10
+    assert cm["CMENDY"].tolist()[:3] == [-1, 5, 3]
+    assert cm["CMENDTC"].tolist()[3] == ""  # its end falls after the 2025-06-30 cut-off
+    assert cm["CMDOSFRQ"].tolist() == ["ONCE", "Q6H", "ONCE", "Q6H"]
+    assert (cm["CMDOSU"] == "mg").all() and cm["CMDOSE"].tolist() == [10.0, 10.0, 488.0, 10.0]
+    assert dosing_frequency(24) == "QD"
+    for name in ("DM", "CM"):
+        write_xpt(sdtm[name], tmp_path)
+    assert [f for f in check_folder(tmp_path) if f.domain == "CM"] == []
+
+
+def test_lb_and_vs_from_planted_results(example, tmp_path):
+    """LB and VS on the example trial with results planted for S01 (preconditioning from
+    2024-01-05, infusion 2024-01-10 = RFSTDTC) and S08 (never treated); worked out by hand."""
+    from hyposti.standards.conformance import check_folder
+    from hyposti.standards.xpt import write_xpt
+
+    def lab(subject, day, test, value, unit, low=None, high=None):
+        return {"subject_id": subject, "collection_date": pd.Timestamp(day), "test": test,
+                "value": value, "unit": unit, "normal_low": low, "normal_high": high}  # fmt: skip
+
+    labs = pd.DataFrame([
+        lab("S01", "2023-12-14", "alt", 52.0, "U/L", None, 40.0),  # screening: HIGH
+        lab("S01", "2024-01-05", "alt", 35.0, "U/L", None, 40.0),  # day of 1st dose: last before
+        lab("S01", "2024-01-15", "alt", 20.0, "U/L", 7.0, 40.0),  # after exposure
+        lab("S01", "2024-01-15", "anc", 0.4, "10^9/L", 1.8, 7.5),  # LOW
+        lab("S01", "2023-12-14", "platelets", 210.0, "10^9/L"),  # no range: no indicator
+        lab("S08", "2023-12-20", "inr", 1.0, None, None, 1.2),  # never treated: no flag
+    ])  # fmt: skip
+    vitals = pd.DataFrame([
+        {"subject_id": "S01", "measurement_date": pd.Timestamp("2023-12-14"), "test": "weight",
+         "value": 61.0, "unit": "kg"},
+        {"subject_id": "S01", "measurement_date": pd.Timestamp("2024-01-12"), "test": "temperature",
+         "value": 38.6, "unit": "C"},
+    ])  # fmt: skip
+    ds = TrialDataset.from_frames(**example.tables() | {"lab_results": labs, "vital_signs": vitals})
+    sdtm = {d.name: d for d in build_sdtm(ds, load_protocol())}
+    lb = sdtm["LB"].frame.set_index(["USUBJID", "LBTESTCD", "LBDTC"])
+    s01 = "NCT05681650-S01"
+    # 2023-12-14 is 27 days before 2024-01-10: LBDY -27; 2024-01-15 is day 6 (no day 0)
+    assert lb.loc[(s01, "ALT", "2023-12-14"), ["LBDY", "LBNRIND", "LBLOBXFL"]].tolist() == \
+        [-27, "HIGH", ""]  # fmt: skip
+    assert lb.loc[(s01, "ALT", "2024-01-05"), ["LBDY", "LBNRIND", "LBBLFL"]].tolist() == \
+        [-5, "NORMAL", "Y"]  # fmt: skip
+    assert lb.loc[(s01, "ALT", "2024-01-15"), ["LBDY", "LBORNRLO", "LBLOBXFL"]].tolist() == \
+        [6, "7", ""]  # fmt: skip
+    assert lb.loc[(s01, "NEUT", "2024-01-15"), ["LBNRIND", "LBTEST", "LBORRESU"]].tolist() == \
+        ["LOW", "Neutrophils", "10^9/L"]  # fmt: skip
+    plat = lb.loc[(s01, "PLAT", "2023-12-14")]
+    assert (plat["LBNRIND"], plat["LBLOBXFL"], plat["LBSTRESN"]) == ("", "Y", 210.0)
+    assert lb.loc[("NCT05681650-S08", "INR", "2023-12-20"), "LBLOBXFL"] == ""
+    assert sdtm["LB"].frame.loc[lambda f: f["USUBJID"] == s01, "LBSEQ"].tolist() == [1, 2, 3, 4, 5]
+    vs = sdtm["VS"].frame
+    assert vs[["VSTESTCD", "VSORRES", "VSORRESU", "VSDY", "VSBLFL"]].values.tolist() == [
+        ["WEIGHT", "61", "kg", -27, "Y"],
+        ["TEMP", "38.6", "C", 3, ""],
+    ]
+    for name in ("DM", "LB", "VS"):
+        write_xpt(sdtm[name], tmp_path)
+    assert [f for f in check_folder(tmp_path) if f.domain in ("LB", "VS")] == []

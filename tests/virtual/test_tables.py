@@ -44,3 +44,28 @@ def test_every_table_the_trial_produces_is_filled(tmp_path: Path) -> None:
     assert {"ASTCT 2019 CRS", "CTCAE v5.0"} <= scales  # the safety engine's names, untranslated
     assert dataset.kinetics["copies_per_ug"].isna().any()  # some samples below the LLOQ
     assert set(dataset.kinetics["matrix"]) == {"blood", "tumour"}
+
+
+def test_lab_and_vital_rows_are_the_screening_draws() -> None:
+    """lab_results and vital_signs repeat what screening recorded (the eligibility record the
+    engine judged, and the weight and height the doses were computed from): nothing new drawn."""
+    from hyposti.data.schema import LAB_TESTS
+
+    trial = simulate_trial(11)
+    ds = trial_dataset(trial)
+    labs = ds.lab_results.set_index(["subject_id", "test"])
+    vitals = ds.vital_signs.set_index(["subject_id", "test"])
+    for s in trial.screened:
+        for test, (field, unit) in LAB_TESTS.items():
+            lab = getattr(s.record.labs, field)
+            row = labs.loc[(s.subject_id, test)]
+            assert (row["value"], row["collection_date"].date()) == (lab.value, lab.date)
+            assert (row["unit"] or "") == unit
+            assert pd.isna(row["normal_low"])
+            if hasattr(lab, "uln"):
+                assert row["normal_high"] == lab.uln
+        assert vitals.loc[(s.subject_id, "weight"), "value"] == s.candidate.weight_kg
+        assert vitals.loc[(s.subject_id, "height"), "value"] == s.candidate.height_cm
+        spo2 = vitals.loc[(s.subject_id, "spo2")]
+        assert spo2["value"] == s.record.labs.spo2_room_air_percent.value
+    assert len(ds.lab_results) == len(trial.screened) * len(LAB_TESTS)

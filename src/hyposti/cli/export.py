@@ -1,5 +1,5 @@
 """`hyposti export sdtm|adam|check`: CDISC SDTM and ADaM packages and the project's conformance
-checks. (ODM export belongs to the trial operations service, which does not exist yet.)"""
+checks. (`export dataset` and `export odm` read the operations service: hyposti.cli.service.)"""
 
 from __future__ import annotations
 
@@ -68,7 +68,7 @@ def sdtm_command(
     ] = "CHN",
     as_json: JsonOption = False,
 ) -> None:
-    """SDTM: TS TE TA TV TI DM EX AE DS IE PC PP TU TR RS SUPPAE, one file each, and define.xml."""
+    """SDTM: TS TE TA TV TI DM EX CM AE DS IE LB VS PC PP TU TR RS SUPPAE, and define.xml."""
     result = _export(directory, output, fmt, "sdtm", country)
     emit(result, as_json, lambda console: _render_written(result, console))
 
@@ -84,10 +84,13 @@ def adam_command(
 
 @app.command("check")
 def check_command(
-    directory: Annotated[Path, typer.Argument(help="Folder of .xpt or .json dataset files.")],
+    directory: Annotated[
+        Path, typer.Argument(help="Folder of .xpt or .json datasets, define.xml or ODM .xml files.")
+    ],
     as_json: JsonOption = False,
 ) -> None:
-    """Run the project's conformance rules; every finding with rule, dataset, variable and row.
+    """Run the project's conformance rules and the CDISC XML schemas (define.xml, ODM); every
+    finding with rule, dataset, variable and row (the line, for an XML file).
 
     Exits 2 when a finding is an error."""
     from hyposti.standards.conformance import RULES, check_folder

@@ -108,6 +108,7 @@ app.command("import", rich_help_panel=SERVICE)(service.import_command)
 app.add_typer(service.audit_app, name="audit", rich_help_panel=SERVICE, cls=PanelGroup)
 # The service's dataset export joins the CDISC exports: one `export` group for every way out.
 export.app.command("dataset")(service.export_dataset_command)
+export.app.command("odm")(service.export_odm_command)
 
 
 def _error(message: str) -> None:

@@ -1,4 +1,5 @@
-"""`hyposti serve | createuser | import | audit verify`: run and load the trial operations service.
+"""`hyposti serve | createuser | import | audit verify | export dataset|odm`: run, load and
+export the trial operations service.
 
 Django is imported inside each command (the CLI starts without it).
 """
@@ -205,6 +206,47 @@ def export_dataset_command(
         "rows": {k: len(v) for k, v in ds.tables().items()},
     }
     emit(result, as_json, lambda c: c.print(f"wrote the dataset from {where} to {folder}"))
+
+
+def export_odm_command(
+    file: Annotated[Path, typer.Argument(help="The ODM 1.3.2 XML file to write.")],
+    data: DataOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """CDISC ODM 1.3.2 of the database: metadata, clinical data, audit trail, signatures, users
+    and sites; checked against the ODM 1.3.2 schema before it is kept."""
+    from hyposti.cli.paths import output_file, staged_file
+
+    output_file("FILE", file, force)
+    where = _django(data)
+    from django.utils import timezone
+
+    from hyposti.service.odm_source import odm_content
+    from hyposti.standards.odm import write_odm
+    from hyposti.standards.xml_schema import schema_problems
+
+    content = odm_content(now=timezone.now())
+    with staged_file("FILE", file) as staged:
+        write_odm(content, staged)
+        schema, problems = schema_problems(staged)
+        if problems:
+            first = problems[0]
+            raise InputError("FILE", str(file), f"breaks the {schema} schema at line "
+                             f"{first.line}: {first.message}")  # fmt: skip
+    result = {
+        "database": where,
+        "file": str(file),
+        "schema": schema,
+        "subjects": len(content.subjects),
+        "records": len(content.records),
+        "audit_records": len(content.audits),
+        "signatures": len(content.signatures),
+    }
+    emit(result, as_json, lambda c: c.print(
+        f"wrote {file} from {where}: {len(content.subjects)} subjects, {len(content.records)} "
+        f"records, {len(content.audits)} audit records, {len(content.signatures)} signatures "
+        f"(valid against the {schema} schema)"))  # fmt: skip
 
 
 @audit_app.command("verify")

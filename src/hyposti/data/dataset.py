@@ -36,6 +36,8 @@ class TrialDataset:
     kinetics: pd.DataFrame
     disposition: pd.DataFrame
     medications: pd.DataFrame
+    lab_results: pd.DataFrame
+    vital_signs: pd.DataFrame
 
     @classmethod
     def from_frames(cls, **frames: pd.DataFrame) -> TrialDataset:

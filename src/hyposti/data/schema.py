@@ -51,6 +51,28 @@ OFF_STUDY_REASONS = (
     "study terminated",
 )
 
+#: Laboratory tests of the lab_results table: test -> (the screening record's field that holds
+#: it, hyposti.eligibility.record.Labs, and its unit there).
+LAB_TESTS: dict[str, tuple[str, str]] = {
+    "anc": ("anc_10e9_per_l", "10^9/L"),
+    "platelets": ("platelets_10e9_per_l", "10^9/L"),
+    "haemoglobin": ("haemoglobin_g_dl", "g/dL"),
+    "serum_creatinine": ("serum_creatinine_mg_dl", "mg/dL"),
+    "total_bilirubin": ("total_bilirubin", "mg/dL"),
+    "alt": ("alt", "U/L"),
+    "ast": ("ast", "U/L"),
+    "inr": ("inr", ""),
+    "aptt": ("aptt", "sec"),
+}
+#: Vital signs of the vital_signs table and their units.
+VITAL_SIGNS: dict[str, str] = {
+    "weight": "kg",
+    "height": "cm",
+    "spo2": "%",
+    "temperature": "C",
+    "systolic_bp": "mmHg",
+}
+
 
 @dataclass(frozen=True)
 class Column:
@@ -456,6 +478,44 @@ TABLES: dict[str, Table] = {
                 ),
             ),
             key=("medication_id",),
+        ),
+        Table(
+            "lab_results",
+            "Laboratory results (screening labs: blood counts, liver and kidney function, "
+            "coagulation), with the laboratory's normal range where known.",
+            (
+                _subject(),
+                Column("collection_date", "date", "Date the sample was taken."),
+                Column("test", "string", "Which test.", allowed=tuple(LAB_TESTS)),
+                Column("value", "number", "Result, in the unit given.", minimum=0),
+                Column(
+                    "unit",
+                    "string",
+                    "Unit of value and range (empty: a ratio such as INR).",
+                    required=False,
+                    allowed=tuple(sorted({u for _, u in LAB_TESTS.values()})),
+                ),
+                Column("normal_low", "number", "Lower limit of normal.", False, minimum=0),
+                Column("normal_high", "number", "Upper limit of normal.", False, minimum=0),
+            ),
+            key=("subject_id", "collection_date", "test"),
+        ),
+        Table(
+            "vital_signs",
+            "Vital signs and body measurements (weight, height, oxygen saturation, ...).",
+            (
+                _subject(),
+                Column("measurement_date", "date", "Date measured."),
+                Column("test", "string", "Which measurement.", allowed=tuple(VITAL_SIGNS)),
+                Column("value", "number", "Result, in the unit given.", minimum=0),
+                Column(
+                    "unit",
+                    "string",
+                    "Unit of value.",
+                    allowed=tuple(sorted(set(VITAL_SIGNS.values()))),
+                ),
+            ),
+            key=("subject_id", "measurement_date", "test"),
         ),
     )
 }

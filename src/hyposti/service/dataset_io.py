@@ -24,6 +24,7 @@ from hyposti.service.models import (
     Enrolment,
     EscalationDecision,
     Exposure,
+    LabResult,
     Lesion,
     LesionMeasurement,
     Medication,
@@ -34,6 +35,7 @@ from hyposti.service.models import (
     Site,
     Study,
     TumourAssessment,
+    VitalSign,
 )
 from hyposti.service.trial_protocol import trial_protocol
 
@@ -52,6 +54,8 @@ SIMPLE: dict[str, type[models.Model]] = {
     "kinetics": Sample,
     "disposition": Disposition,
     "medications": Medication,
+    "lab_results": LabResult,
+    "vital_signs": VitalSign,
 }
 
 

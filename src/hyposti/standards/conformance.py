@@ -73,11 +73,13 @@ Check = Callable[[Table], Iterator[Hit]]
 
 @dataclass(frozen=True)
 class Rule:
+    """A rule: ``check`` runs over each dataset; None for a rule on a whole file (HC0080)."""
+
     id: str
     severity: Severity
     source: str
     description: str
-    check: Check
+    check: Check | None
 
     def to_dict(self) -> dict[str, str]:
         return {"id": self.id, "severity": self.severity, "source": self.source,
@@ -293,16 +295,9 @@ RULES: tuple[Rule, ...] = (
          "Dataset-JSON file valid against the v1.1 schema", _json_schema),
     Rule("HC0071", "error", "Dataset-JSON v1.1", "records equals the number of rows",
          _json_records),
+    Rule("HC0080", "error", "CDISC ODM 1.3.2 and Define-XML 2.1 XML schemas",
+         "define.xml (and any ODM .xml file) valid against its CDISC schema", None),
 )  # fmt: skip
-SCHEMA_RULE = Rule(
-    "HC0070",
-    "error",
-    "Dataset-JSON v1.1 JSON schema",
-    "Dataset-JSON file valid against the v1.1 schema",
-    lambda t: iter(()),
-)
-RECORDS_RULE = Rule("HC0071", "error", "Dataset-JSON v1.1", "records equals the number of rows",
-                    lambda t: iter(()))  # fmt: skip
 
 
 def known_specs() -> dict[str, DomainSpec]:
@@ -318,13 +313,15 @@ def known_specs() -> dict[str, DomainSpec]:
         sdtm_findings,
         sdtm_interventions,
         sdtm_kinetics,
+        sdtm_measurements,
         sdtm_special,
     )  # fmt: skip
 
     specs = [
         sdtm_special.DM, sdtm_special.DS, sdtm_special.IE, sdtm_design.TS, sdtm_design.TE,
-        sdtm_design.TA, sdtm_design.TV, sdtm_design.TI, sdtm_interventions.EX, sdtm_events.AE,
-        sdtm_events.SUPPAE, sdtm_findings.TU, sdtm_findings.TR, sdtm_findings.RS,
+        sdtm_design.TA, sdtm_design.TV, sdtm_design.TI, sdtm_interventions.EX,
+        sdtm_interventions.CM, sdtm_events.AE, sdtm_events.SUPPAE, sdtm_findings.TU,
+        sdtm_findings.TR, sdtm_findings.RS, sdtm_measurements.LB, sdtm_measurements.VS,
         sdtm_kinetics.PC, sdtm_kinetics.PP, adam_adsl.ADSL, adam_adae.ADAE, adam_adrs.ADRS,
         adam_adtte.ADTTE, adam_adpc.ADPC, adam_adpc.ADPP,
     ]  # fmt: skip
@@ -345,18 +342,32 @@ def run_rules(tables: list[Table]) -> list[Finding]:
         Finding(rule.id, rule.severity, t.name, variable, row, message)
         for t in tables
         for rule in RULES
+        if rule.check is not None
         for variable, row, message in rule.check(t)
     ]
 
 
+def xml_findings(path: Path) -> list[Finding]:
+    """HC0080: every place an ODM or define.xml file breaks its CDISC schema (row = line)."""
+    from hyposti.standards.xml_schema import schema_problems
+
+    schema, problems = schema_problems(path)
+    return [
+        Finding("HC0080", "error", path.name, None, p.line, f"{schema} schema: {p.message}")
+        for p in problems
+    ]
+
+
 def check_folder(folder: str | Path) -> list[Finding]:
-    """Read every ``*.xpt`` / ``*.json`` dataset in ``folder`` and run every rule over it."""
+    """Read every ``*.xpt`` / ``*.json`` dataset in ``folder`` and run every rule over it, and
+    check every ``*.xml`` file (define.xml) against its CDISC schema."""
     path = Path(folder)
     if not path.is_dir():
         raise InputError("directory", str(path), "must be an existing folder of dataset files")
     files = sorted(p for p in path.iterdir() if p.suffix in (".xpt", ".json"))
-    if not files:
-        raise InputError("directory", str(path), "holds no .xpt or .json dataset files")
+    xml = sorted(p for p in path.iterdir() if p.suffix == ".xml")
+    if not files and not xml:
+        raise InputError("directory", str(path), "holds no .xpt, .json or .xml files to check")
     specs = known_specs()
     read = []
     for f in files:
@@ -371,4 +382,4 @@ def check_folder(folder: str | Path) -> list[Finding]:
               starts if not name.startswith("AD") else {}, meta.get("document"))
         for name, frame, meta in read
     ]  # fmt: skip
-    return run_rules(tables)
+    return run_rules(tables) + [f for p in xml for f in xml_findings(p)]

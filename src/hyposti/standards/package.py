@@ -3,9 +3,6 @@
 Both packages show the trial as at the dataset's data cut-off, as ``hyposti analyze`` counts it
 (hyposti.analysis: events, scans and samples after the cut-off are not counted, follow-up is cut
 at it), so that SDTM, ADaM and the analysis describe the same data.
-
-Not built, because the trial dataset holds no source for them: LB, VS and CM (no laboratory,
-vital-sign or concomitant-medication tables in hyposti.data.schema).
 """
 
 from __future__ import annotations
@@ -29,8 +26,9 @@ from hyposti.standards.define_xml import metadata_version_oid, study_oid, write_
 from hyposti.standards.sdtm_design import build_ta, build_te, build_ti, build_ts, build_tv
 from hyposti.standards.sdtm_events import build_ae, build_suppae
 from hyposti.standards.sdtm_findings import build_rs, build_tr, build_tu
-from hyposti.standards.sdtm_interventions import build_ex
+from hyposti.standards.sdtm_interventions import build_cm, build_ex
 from hyposti.standards.sdtm_kinetics import build_pc, build_pp
+from hyposti.standards.sdtm_measurements import build_lb, build_vs
 from hyposti.standards.sdtm_special import build_dm, build_ds, build_ie
 from hyposti.standards.spec import Dataset
 from hyposti.standards.xpt import write_xpt
@@ -52,6 +50,8 @@ def as_of_cutoff(ds: TrialDataset) -> TrialDataset:
     t = ds.tables()
     ae = t["adverse_events"].loc[t["adverse_events"]["onset_date"] <= cut].copy()
     ae.loc[ae["resolution_date"] > cut, "resolution_date"] = pd.NaT
+    medications = t["medications"].loc[t["medications"]["start_date"] <= cut].copy()
+    medications.loc[medications["end_date"] > cut, "end_date"] = pd.NaT
     scans = t["tumour_assessments"]
     measures = t["lesion_measurements"].loc[t["lesion_measurements"]["assessment_date"] <= cut]
     seen = set(zip(measures["subject_id"], measures["lesion_id"], strict=True))
@@ -78,6 +78,9 @@ def as_of_cutoff(ds: TrialDataset) -> TrialDataset:
         **t
         | {
             "adverse_events": ae,
+            "medications": medications,
+            "lab_results": t["lab_results"].loc[t["lab_results"]["collection_date"] <= cut],
+            "vital_signs": t["vital_signs"].loc[t["vital_signs"]["measurement_date"] <= cut],
             "exposure": t["exposure"].loc[t["exposure"]["administration_date"] <= cut],
             "tumour_assessments": scans.loc[scans["assessment_date"] <= cut],
             "lesion_measurements": measures,
@@ -107,9 +110,12 @@ def build_sdtm(
         build_ti(protocol),
         build_dm(ds, protocol, country),
         build_ex(ds, protocol),
+        build_cm(ds),
         ae,
         build_ds(ds),
         build_ie(ds, protocol),
+        build_lb(ds),
+        build_vs(ds),
         build_pc(ds),
         build_pp(ds),
         build_tu(ds),

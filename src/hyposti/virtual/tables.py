@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from hyposti.data import TrialDataset
+from hyposti.data.schema import LAB_TESTS, VITAL_SIGNS
 from hyposti.eligibility.verdict import Verdict
 from hyposti.response.records import NewLesionState, TargetState
 from hyposti.virtual.clinic import Screened
@@ -216,6 +217,53 @@ def _disposition_row(s: Screened) -> dict[str, Any]:
     }
 
 
+def _lab_rows(s: Screened) -> list[dict[str, Any]]:
+    """The screening labs the eligibility engine judged, with the ULN drawn for those judged
+    against it (no lower limit is drawn)."""
+    rows = []
+    for test, (field, unit) in LAB_TESTS.items():
+        lab = getattr(s.record.labs, field)
+        if lab is not None:
+            rows.append(
+                {
+                    "subject_id": s.subject_id,
+                    "collection_date": lab.date,
+                    "test": test,
+                    "value": lab.value,
+                    "unit": unit,
+                    "normal_high": getattr(lab, "uln", None),
+                }
+            )
+    return rows
+
+
+def _vital_rows(s: Screened) -> list[dict[str, Any]]:
+    """Weight and height at screening (they set the doses) and the oxygen saturation screened."""
+    day = s.record.screening_date
+    rows = [
+        {
+            "subject_id": s.subject_id,
+            "measurement_date": day,
+            "test": test,
+            "value": value,
+            "unit": VITAL_SIGNS[test],
+        }
+        for test, value in (("weight", s.candidate.weight_kg), ("height", s.candidate.height_cm))
+    ]
+    spo2 = s.record.labs.spo2_room_air_percent
+    if spo2 is not None:
+        rows.append(
+            {
+                "subject_id": s.subject_id,
+                "measurement_date": spo2.date,
+                "test": "spo2",
+                "value": spo2.value,
+                "unit": VITAL_SIGNS["spo2"],
+            }
+        )
+    return rows
+
+
 def trial_dataset(trial: SimulatedTrial) -> TrialDataset:
     """The simulated trial in the dataset schema, validated by ``TrialDataset.from_frames``."""
     protocol = trial.protocol
@@ -225,7 +273,7 @@ def trial_dataset(trial: SimulatedTrial) -> TrialDataset:
         for name in (
             "subjects", "screening", "exposure", "adverse_events", "dlt_evaluations", "lesions",
             "tumour_assessments", "lesion_measurements", "kinetics", "disposition",
-            "medications",
+            "medications", "lab_results", "vital_signs",
         )
     }  # fmt: skip
     for s in trial.screened:
@@ -241,6 +289,8 @@ def trial_dataset(trial: SimulatedTrial) -> TrialDataset:
             for c in s.result.criteria
         ]
         rows["disposition"].append(_disposition_row(s))
+        rows["lab_results"] += _lab_rows(s)
+        rows["vital_signs"] += _vital_rows(s)
         course = s.course
         if course is None:
             continue

@@ -28,6 +28,8 @@ ROW_DATE = {
     "kinetics": "sample_date",
     "escalation": "decision_date",
     "medications": "start_date",
+    "lab_results": "collection_date",
+    "vital_signs": "measurement_date",
 }
 
 ROLES = (

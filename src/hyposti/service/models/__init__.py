@@ -16,6 +16,7 @@ from hyposti.service.models.integrity import (
     RecordLock,
     Signature,
 )
+from hyposti.service.models.measurements import LabResult, VitalSign
 from hyposti.service.models.participant import Participant, Screening, ScreeningCriterion
 from hyposti.service.models.safety import AdverseEvent, Medication
 from hyposti.service.models.site import ApiToken, LoginFailure, Site, UserProfile
@@ -36,6 +37,7 @@ __all__ = [
     "EscalationDecision",
     "ExpansionAlert",
     "Exposure",
+    "LabResult",
     "Lesion",
     "LesionMeasurement",
     "LoginFailure",
@@ -50,4 +52,5 @@ __all__ = [
     "Study",
     "TumourAssessment",
     "UserProfile",
+    "VitalSign",
 ]
