@@ -5,8 +5,8 @@ import math
 
 import numpy as np
 import pytest
-from pydantic import ValidationError
 
+from hyposti.errors import RecordError
 from hyposti.protocol import load_protocol
 from hyposti.safety.adverse_event import AdverseEvent, Attributions
 from hyposti.safety.cres import grade_cres
@@ -56,7 +56,7 @@ def _lowest_dlt_grade(term: str, scale: str, attribution: Attributions) -> int |
                 id="E1", term=term, grade=grade, scale=scale, onset=INFUSION + dt.timedelta(days=3),
                 serious=grade >= 3, attribution=attribution,
             )  # fmt: skip
-        except ValidationError:  # CTCAE defines no such grade for the term
+        except RecordError:  # CTCAE defines no such grade for the term
             continue
         if adjudicate(_record(event), DLT_SPEC, TODAY).has_dlt:
             return grade
