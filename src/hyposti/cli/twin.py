@@ -201,28 +201,48 @@ def compare_command(
 
 
 def calibrate_command(
-    patients: Annotated[int, typer.Option("--patients", help="Virtual patients per fit.")] = 3000,
+    patients: Annotated[
+        int, typer.Option("--patients", help="Virtual patients per clinical fit.")
+    ] = 3000,
     seed: Annotated[int, typer.Option("--seed", help="Common random numbers seed.")] = 2018,
     params: Annotated[
         Path | None, typer.Option("--params", help="Twin parameter YAML (default: shipped).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
-    """Fit the kill and Gompertz rates to Feng 2018 (ORR 1/11, median PFS 4.8 months)."""
+    """Fit the kinetics to Stein 2019 (Cmax median and spread, AUC0-28), then the kill and
+    Gompertz rates to Feng 2018 (ORR 1/11, median PFS 4.8 months) with the fitted kinetics."""
     from hyposti.protocol import load_protocol
     from hyposti.twin.calibration import calibrate
+    from hyposti.twin.kinetic_calibration import calibrate_kinetics, with_kinetic_fit
     from hyposti.twin.parameters import load_twin_parameters
     from hyposti.virtual.parameters import load_parameters
 
-    result = calibrate(
-        load_twin_parameters(params), load_parameters(), load_protocol(), None, patients, seed
-    )
+    biology = load_twin_parameters(params)
+    kinetics = calibrate_kinetics(biology)
+    fitted = with_kinetic_fit(biology, *kinetics["fitted"].values())
+    clinical = calibrate(fitted, load_parameters(), load_protocol(), None, patients, seed)
+    result = {"kinetics": kinetics, "clinical": clinical}
 
     def render(console: Console) -> None:
-        table = Table(title=f"Calibration to {result['target']['source']}")
+        k, kt = kinetics["fit"], kinetics["target"]
+        table = Table(title=f"Kinetics: calibration to {kt['source']}")
+        for col in ("figure", "target", "twin (reference CAR)"):
+            table.add_column(col, justify="right")
+        for label, key, unit, digits in (
+            ("Cmax median", "cmax", "copies/ug", 0),
+            ("AUC0-28 median", "auc_0_28", "copies*d/ug", 0),
+            ("Tmax median", "tmax", "d", 2),
+        ):
+            name = "tmax_median_days" if key == "tmax" else f"{key}_median"
+            table.add_row(f"{label}, {unit}", f"{kt[name]:,.{digits}f}", f"{k[name]:,.{digits}f}")
+        for label, key in (("Cmax log SD", "cmax"), ("Tmax log SD", "tmax")):
+            table.add_row(label, f"{kt[f'{key}_log_sd']:.3f}", f"{k[f'{key}_log_sd']:.3f}")
+        console.print(table)
+        table = Table(title=f"Clinical: calibration to {clinical['target']['source']}")
         for col in ("figure", "target", "twin"):
             table.add_column(col, justify="right")
-        fit, target = result["fit"], result["target"]
+        fit, target = clinical["fit"], clinical["target"]
         table.add_row("ORR", f"{target['orr']:.3f}", _cell(fit["orr"], fit["orr_se"]))
         table.add_row(
             f"progression-free at {target['median_pfs_days']:.0f} d",
@@ -230,7 +250,8 @@ def calibrate_command(
             _cell(fit["pfs_free_at_target_median"], fit["pfs_free_se"]),
         )
         console.print(table)
-        console.print(", ".join(f"{k} = {v:.3g}" for k, v in result["fitted"].items()))
+        values = kinetics["fitted"] | clinical["fitted"]
+        console.print(", ".join(f"{k} = {v:.4g}" for k, v in values.items()))
 
     emit(result, as_json, render)
 
