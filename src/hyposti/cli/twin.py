@@ -290,7 +290,59 @@ def sensitivity_command(
     emit({"dose_cells_per_kg": dose, "patients": patients, "seed": seed} | result, as_json, render)
 
 
+def report_command(
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="HTML file to write (must end in .html).")
+    ] = Path("twin-report.html"),
+    seed: Annotated[
+        int, typer.Option("--seed", help="Random seed (other than the fits' 2018 and 2019).")
+    ] = 1,
+    patients: Annotated[
+        int, typer.Option("--patients", help="Patients per dose and arm in the comparison.")
+    ] = 200,
+    results: Annotated[
+        Path | None, typer.Option("--results", help="Also write the figures shown as JSON here.")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the HTML (and JSON) if they exist.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """The twin's report: calibration against Stein 2019 and Feng 2018 (fit vs target, plots),
+    kinetics curves, and gated vs conventional CAR at the protocol's doses (CRS >= 3, DLT, ORR,
+    PFS with Monte Carlo SEs)."""
+    import datetime as dt
+    import json
+
+    from hyposti.cli.paths import output_file, staged_file
+    from hyposti.protocol import load_protocol
+    from hyposti.report.twin import write_twin_report
+    from hyposti.twin.evidence import twin_evidence
+    from hyposti.twin.parameters import load_twin_parameters
+    from hyposti.twin.sweep import check_seed
+    from hyposti.virtual.parameters import load_parameters
+
+    if output.suffix.lower() not in (".html", ".htm"):
+        raise InputError("--output", str(output), "must end in .html")
+    output_file("--output", output, force)
+    if results is not None:
+        output_file("--results", results, force)
+    check_seed(seed)
+    spec = load_protocol()
+    evidence = twin_evidence(load_twin_parameters(), load_parameters(), spec, seed, patients)
+    payload = evidence.to_dict()
+    with staged_file("--output", output) as staged:
+        write_twin_report(payload, spec, staged, generated_on=dt.date.today())
+    written = {"html": str(output)}
+    if results is not None:
+        with staged_file("--results", results) as staged:
+            staged.write_text(json.dumps(payload, indent=1), encoding="utf-8")
+        written["results"] = str(results)
+    emit(written, as_json, lambda c: c.print("wrote " + ", ".join(written.values())))
+
+
 app.command("run")(run_command)
 app.command("compare")(compare_command)
 app.command("calibrate")(calibrate_command)
 app.command("sensitivity")(sensitivity_command)
+app.command("report")(report_command)

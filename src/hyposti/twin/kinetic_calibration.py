@@ -50,7 +50,22 @@ class KineticTarget:
     tmax_median_days: float = 9.3
     tmax_log_sd: float = math.sqrt(0.38)  # omega^2 0.38
     auc_0_28_median: float = 172_000.0  # copies*d/ug, typical AUC0-28
+    fold_expansion: float = 3900.0  # typical patient's phases, for the report's curve
+    alpha_per_day: float = 0.16
+    persistent_fraction: float = 0.0079
+    beta_per_day: float = 0.0032
     source: str = "Stein 2019 (CPT Pharmacometrics Syst Pharmacol 8:285) Table 2, tisagenlecleucel"
+
+    def typical_patient(self) -> CarKinetics:
+        """Stein 2019's typical patient (every parameter at its typical value)."""
+        return CarKinetics(
+            initial=np.array([self.cmax_median / self.fold_expansion]),
+            rho=np.array([math.log(self.fold_expansion) / self.tmax_median_days]),
+            tmax=np.array([self.tmax_median_days]),
+            alpha=np.array([self.alpha_per_day]),
+            persistent_fraction=np.array([self.persistent_fraction]),
+            beta=np.array([self.beta_per_day]),
+        )
 
 
 @dataclass(frozen=True)
