@@ -6,7 +6,6 @@ The twin's modules import scipy and the sweep imports Dask: both load inside the
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 from typing import Annotated, Any
@@ -54,7 +53,9 @@ def render_sweep(results: list[dict[str, Any]], console: Console) -> None:
 def _client(scheduler: str | None, workers: int) -> Any:
     """A Dask client: the given scheduler, else a local cluster of ``workers`` processes."""
     try:
-        from distributed import Client, LocalCluster
+        from distributed import Client
+
+        from hyposti.twin.sweep import local_cluster
     except ImportError:
         raise InputError(
             "--workers", workers, "needs Dask: pip install 'hyposti[twin]', or run --workers 0"
@@ -67,13 +68,7 @@ def _client(scheduler: str | None, workers: int) -> Any:
             raise InputError(
                 "--scheduler", scheduler, f"must be the address of a running Dask scheduler ({exc})"
             ) from None
-    cluster = LocalCluster(
-        n_workers=workers,
-        threads_per_worker=1,
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
-    )
-    return Client(cluster)
+    return Client(local_cluster(workers))
 
 
 def run_command(
