@@ -7,11 +7,9 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
-
 from hyposti.protocol import Protocol
 from hyposti.report import twin_figures
-from hyposti.report.format import number
+from hyposti.report.render import report_environment
 from hyposti.twin.evidence import CURVE_DAYS
 from hyposti.twin.kinetic_calibration import KineticTarget
 
@@ -28,13 +26,7 @@ def render_twin_html(
     evidence: dict[str, Any], protocol: Protocol, generated_on: dt.date | None = None
 ) -> str:
     """The twin report as one HTML string from ``TwinEvidence.to_dict()``."""
-    env = Environment(
-        loader=PackageLoader("hyposti.report", "templates"),
-        autoescape=select_autoescape(["html", "j2"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["number"] = number
+    env = report_environment()
     labels = dose_labels(protocol)
     rows = twin_figures.calibration_rows(evidence)
     typical = KineticTarget().typical_patient().concentration(CURVE_DAYS)[0]
