@@ -9,10 +9,13 @@ reference patients must show. The reference patients are the twin's kinetic mode
 (``hyposti.twin.kinetics``) at saturating antigen engagement (ln fold = L_max, Singh 2021 Emax at
 S >> S50) with every between-patient CV of the twin's file: the fit (Nelder-Mead,
 scipy.optimize.minimize, common random numbers: one seed for every evaluation) sets the reference
-CAR's typical log fold and the CV of L_max so that the simulated Cmax median and log SD meet
-Stein's. Tmax (median and spread) and AUC0-28 are then checks, not fitted: Tmax and alpha are
-read in Stein 2019, and AUC0-28 follows from them. The persisting fraction and its decline are
-not identified by these summaries (they add about 2% of AUC0-28) and stay as the file has them.
+CAR's typical log fold, the CV of L_max and the typical contraction rate alpha so that the
+simulated Cmax median and log SD and AUC0-28 median meet Stein's. Stein's AUC0-28 is the typical
+patient's; it is read here as the population median, which puts alpha at 0.127 /d where Stein's
+typical alpha 0.16 /d gives a median AUC0-28 11% below 172,000 (AUC is not linear in alpha and
+Tmax). Tmax is read in Stein 2019 (median and spread are checks, not fitted). The persisting
+fraction and its decline are not identified by these summaries (they add about 2% of AUC0-28)
+and stay as the file has them.
 The fitted CV is the twin's (a relative spread of the expansion carries over to the HER2 CAR);
 the typical log fold is the reference CAR's only, since solid tumours expand far less.
 """
