@@ -7,7 +7,14 @@ from distributed import Client, LocalCluster
 from hyposti.errors import InputError
 from hyposti.protocol import load_protocol
 from hyposti.twin.parameters import load_twin_parameters
-from hyposti.twin.sweep import Scenario, load_scenarios, run_trials, sweep, trial_seed
+from hyposti.twin.sweep import (
+    Scenario,
+    load_scenarios,
+    local_cluster,
+    run_trials,
+    sweep,
+    trial_seed,
+)
 from hyposti.virtual.parameters import load_parameters
 
 PARAMS, CLINIC, PROTOCOL = load_twin_parameters(), load_parameters(), load_protocol()
@@ -16,20 +23,24 @@ GRID = [Scenario("gated"), Scenario("leaky gate", True, {"gate_leak": 0.3})]
 TRIALS, PATIENTS = 6, 1
 
 
-def _on_workers(workers: int):
-    with (
-        LocalCluster(
+def _on_workers(workers: int, processes: bool):
+    cluster = (
+        local_cluster(workers)
+        if processes
+        else LocalCluster(
             n_workers=workers, threads_per_worker=1, processes=False, dashboard_address=None
-        ) as cluster,
-        Client(cluster) as client,
-    ):
+        )
+    )
+    with cluster, Client(cluster) as client:
         return sweep(GRID, PARAMS, CLINIC, PROTOCOL, TRIALS, 42, PATIENTS, client)
 
 
 def test_same_result_on_one_and_two_workers_and_without_dask():
     serial = sweep(GRID, PARAMS, CLINIC, PROTOCOL, TRIALS, 42, PATIENTS)
-    assert _on_workers(1) == serial
-    assert _on_workers(2) == serial
+    assert _on_workers(1, processes=False) == serial
+    assert _on_workers(2, processes=False) == serial
+    # The CLI's cluster: worker processes (each its own interpreter and random state).
+    assert _on_workers(2, processes=True) == serial
     assert serial[0]["trials"] == TRIALS
 
 

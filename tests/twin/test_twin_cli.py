@@ -41,3 +41,18 @@ def test_bad_input_is_a_message(capsys):
     assert "--workers" in capsys.readouterr().err
     assert run(["twin", "run", "--trials", "1", "--seed", "1", "--workers", "0"]) == 2
     assert "trials" in capsys.readouterr().err
+
+
+def test_report_writes_html_and_results(capsys, tmp_path):
+    html, results = tmp_path / "twin.html", tmp_path / "twin.json"
+    out = run_json(
+        capsys, "twin", "report", "-o", str(html), "--patients", "2", "--seed", "3",
+        "--results", str(results), "--json",
+    )  # fmt: skip
+    assert out == {"html": str(html), "results": str(results)}
+    assert "Gated vs conventional CAR" in html.read_text(encoding="utf-8")
+    assert json.loads(results.read_text(encoding="utf-8"))["patients_per_cell"] == 2
+    assert run(["twin", "report", "-o", str(html)]) == 2  # exists, no --force
+    assert "already exists" in capsys.readouterr().err
+    assert run(["twin", "report", "-o", str(tmp_path / "x.pdf")]) == 2
+    assert ".html" in capsys.readouterr().err

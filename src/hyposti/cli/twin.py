@@ -6,7 +6,6 @@ The twin's modules import scipy and the sweep imports Dask: both load inside the
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 from typing import Annotated, Any
@@ -54,7 +53,9 @@ def render_sweep(results: list[dict[str, Any]], console: Console) -> None:
 def _client(scheduler: str | None, workers: int) -> Any:
     """A Dask client: the given scheduler, else a local cluster of ``workers`` processes."""
     try:
-        from distributed import Client, LocalCluster
+        from distributed import Client
+
+        from hyposti.twin.sweep import local_cluster
     except ImportError:
         raise InputError(
             "--workers", workers, "needs Dask: pip install 'hyposti[twin]', or run --workers 0"
@@ -67,13 +68,7 @@ def _client(scheduler: str | None, workers: int) -> Any:
             raise InputError(
                 "--scheduler", scheduler, f"must be the address of a running Dask scheduler ({exc})"
             ) from None
-    cluster = LocalCluster(
-        n_workers=workers,
-        threads_per_worker=1,
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
-    )
-    return Client(cluster)
+    return Client(local_cluster(workers))
 
 
 def run_command(
@@ -201,28 +196,48 @@ def compare_command(
 
 
 def calibrate_command(
-    patients: Annotated[int, typer.Option("--patients", help="Virtual patients per fit.")] = 3000,
+    patients: Annotated[
+        int, typer.Option("--patients", help="Virtual patients per clinical fit.")
+    ] = 3000,
     seed: Annotated[int, typer.Option("--seed", help="Common random numbers seed.")] = 2018,
     params: Annotated[
         Path | None, typer.Option("--params", help="Twin parameter YAML (default: shipped).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
-    """Fit the kill and Gompertz rates to Feng 2018 (ORR 1/11, median PFS 4.8 months)."""
+    """Fit the kinetics to Stein 2019 (Cmax median and spread, AUC0-28), then the kill and
+    Gompertz rates to Feng 2018 (ORR 1/11, median PFS 4.8 months) with the fitted kinetics."""
     from hyposti.protocol import load_protocol
     from hyposti.twin.calibration import calibrate
+    from hyposti.twin.kinetic_calibration import calibrate_kinetics, with_kinetic_fit
     from hyposti.twin.parameters import load_twin_parameters
     from hyposti.virtual.parameters import load_parameters
 
-    result = calibrate(
-        load_twin_parameters(params), load_parameters(), load_protocol(), None, patients, seed
-    )
+    biology = load_twin_parameters(params)
+    kinetics = calibrate_kinetics(biology)
+    fitted = with_kinetic_fit(biology, *kinetics["fitted"].values())
+    clinical = calibrate(fitted, load_parameters(), load_protocol(), None, patients, seed)
+    result = {"kinetics": kinetics, "clinical": clinical}
 
     def render(console: Console) -> None:
-        table = Table(title=f"Calibration to {result['target']['source']}")
+        k, kt = kinetics["fit"], kinetics["target"]
+        table = Table(title=f"Kinetics: calibration to {kt['source']}")
+        for col in ("figure", "target", "twin (reference CAR)"):
+            table.add_column(col, justify="right")
+        for label, key, unit, digits in (
+            ("Cmax median", "cmax", "copies/ug", 0),
+            ("AUC0-28 median", "auc_0_28", "copies*d/ug", 0),
+            ("Tmax median", "tmax", "d", 2),
+        ):
+            name = "tmax_median_days" if key == "tmax" else f"{key}_median"
+            table.add_row(f"{label}, {unit}", f"{kt[name]:,.{digits}f}", f"{k[name]:,.{digits}f}")
+        for label, key in (("Cmax log SD", "cmax"), ("Tmax log SD", "tmax")):
+            table.add_row(label, f"{kt[f'{key}_log_sd']:.3f}", f"{k[f'{key}_log_sd']:.3f}")
+        console.print(table)
+        table = Table(title=f"Clinical: calibration to {clinical['target']['source']}")
         for col in ("figure", "target", "twin"):
             table.add_column(col, justify="right")
-        fit, target = result["fit"], result["target"]
+        fit, target = clinical["fit"], clinical["target"]
         table.add_row("ORR", f"{target['orr']:.3f}", _cell(fit["orr"], fit["orr_se"]))
         table.add_row(
             f"progression-free at {target['median_pfs_days']:.0f} d",
@@ -230,7 +245,8 @@ def calibrate_command(
             _cell(fit["pfs_free_at_target_median"], fit["pfs_free_se"]),
         )
         console.print(table)
-        console.print(", ".join(f"{k} = {v:.3g}" for k, v in result["fitted"].items()))
+        values = kinetics["fitted"] | clinical["fitted"]
+        console.print(", ".join(f"{k} = {v:.4g}" for k, v in values.items()))
 
     emit(result, as_json, render)
 
@@ -269,7 +285,59 @@ def sensitivity_command(
     emit({"dose_cells_per_kg": dose, "patients": patients, "seed": seed} | result, as_json, render)
 
 
+def report_command(
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="HTML file to write (must end in .html).")
+    ] = Path("twin-report.html"),
+    seed: Annotated[
+        int, typer.Option("--seed", help="Random seed (other than the fits' 2018 and 2019).")
+    ] = 1,
+    patients: Annotated[
+        int, typer.Option("--patients", help="Patients per dose and arm in the comparison.")
+    ] = 200,
+    results: Annotated[
+        Path | None, typer.Option("--results", help="Also write the figures shown as JSON here.")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the HTML (and JSON) if they exist.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """The twin's report: calibration against Stein 2019 and Feng 2018 (fit vs target, plots),
+    kinetics curves, and gated vs conventional CAR at the protocol's doses (CRS >= 3, DLT, ORR,
+    PFS with Monte Carlo SEs)."""
+    import datetime as dt
+    import json
+
+    from hyposti.cli.paths import output_file, staged_file
+    from hyposti.protocol import load_protocol
+    from hyposti.report.twin import write_twin_report
+    from hyposti.twin.evidence import twin_evidence
+    from hyposti.twin.parameters import load_twin_parameters
+    from hyposti.twin.sweep import check_seed
+    from hyposti.virtual.parameters import load_parameters
+
+    if output.suffix.lower() not in (".html", ".htm"):
+        raise InputError("--output", str(output), "must end in .html")
+    output_file("--output", output, force)
+    if results is not None:
+        output_file("--results", results, force)
+    check_seed(seed)
+    spec = load_protocol()
+    evidence = twin_evidence(load_twin_parameters(), load_parameters(), spec, seed, patients)
+    payload = evidence.to_dict()
+    with staged_file("--output", output) as staged:
+        write_twin_report(payload, spec, staged, generated_on=dt.date.today())
+    written = {"html": str(output)}
+    if results is not None:
+        with staged_file("--results", results) as staged:
+            staged.write_text(json.dumps(payload, indent=1), encoding="utf-8")
+        written["results"] = str(results)
+    emit(written, as_json, lambda c: c.print("wrote " + ", ".join(written.values())))
+
+
 app.command("run")(run_command)
 app.command("compare")(compare_command)
 app.command("calibrate")(calibrate_command)
 app.command("sensitivity")(sensitivity_command)
+app.command("report")(report_command)

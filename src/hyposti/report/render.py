@@ -53,10 +53,9 @@ def _figures(result: dict[str, Any], ds: TrialDataset) -> dict[str, str | None]:
     return out
 
 
-def render_html(
-    result: dict[str, Any], ds: TrialDataset, generated_on: dt.date | None = None
-) -> str:
-    """The report as one HTML string; every figure inline, no external resource."""
+def report_environment() -> Environment:
+    """The Jinja2 environment of the report templates (the trial's and the twin's): HTML
+    autoescaped, the report's number and biopsy filters."""
     env = Environment(
         loader=PackageLoader("hyposti.report", "templates"),
         autoescape=select_autoescape(["html", "j2"]),
@@ -65,6 +64,14 @@ def render_html(
     )
     env.filters["biopsy"] = biopsy_text
     env.filters["number"] = number
+    return env
+
+
+def render_html(
+    result: dict[str, Any], ds: TrialDataset, generated_on: dt.date | None = None
+) -> str:
+    """The report as one HTML string; every figure inline, no external resource."""
+    env = report_environment()
     keys = dose_columns(result)
     template = env.get_template("report.html.j2")
     return template.render(

@@ -116,6 +116,14 @@ def recist_tables(
     return measurements, assessments
 
 
+def her2_min_percent(protocol: Protocol) -> float:
+    """The protocol's HER2 eligibility threshold, % of tumour cells (0 without one)."""
+    return max(
+        (float(getattr(c.check, "her2_min_percent", 0.0)) for c in protocol.eligibility.criteria),
+        default=0.0,
+    )
+
+
 def cohort_outcomes(
     rng: np.random.Generator,
     params: TwinParameters,
@@ -136,12 +144,8 @@ def cohort_outcomes(
         raise InputError(
             "dose", dose_cells_per_kg, f"must be > 0 and <= {MAX_DOSE_CELLS_PER_KG:g} cells/kg"
         )
-    her2_min = max(
-        (float(getattr(c.check, "her2_min_percent", 0.0)) for c in protocol.eligibility.criteria),
-        default=0.0,
-    )
     population = sample_population(
-        rng, params, clinic, np.full(patients, float(dose_cells_per_kg)), her2_min
+        rng, params, clinic, np.full(patients, float(dose_cells_per_kg)), her2_min_percent(protocol)
     )
     bio = biology(population, params, gate)
     days = np.concatenate([[0.0], scan_days(protocol)])

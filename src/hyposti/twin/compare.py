@@ -63,16 +63,21 @@ def _rate(y: int, n: int) -> tuple[float | None, float | None]:
     return p, float(np.sqrt(p * (1.0 - p) / n))
 
 
-def compare_arms(
-    seed: int, models: dict[str, TwinModel], protocol: Protocol, patients: int
-) -> list[dict[str, Any]]:
-    """One row per dose level and arm: ORR, 6-month PFS, CRS >= 3 and DLT rates with SEs."""
+def check_patients_per_cell(patients: int) -> None:
+    """Refuse a number of patients per dose and arm outside 2..MAX_COHORT."""
     if (
         isinstance(patients, bool)
         or not isinstance(patients, int)
         or not 2 <= patients <= MAX_COHORT
     ):
         raise InputError("patients", patients, f"needs 2..{MAX_COHORT:,} patients per dose and arm")
+
+
+def compare_arms(
+    seed: int, models: dict[str, TwinModel], protocol: Protocol, patients: int
+) -> list[dict[str, Any]]:
+    """One row per dose level and arm: ORR, 6-month PFS, CRS >= 3 and DLT rates with SEs."""
+    check_patients_per_cell(patients)
     rows = []
     for level in range(1, protocol.num_doses + 1):
         for arm, model in models.items():

@@ -95,6 +95,17 @@ class Correlation(_Record):
     source: str = Field(min_length=1)
 
 
+class ReferenceCar(_Record):
+    """The reference CAR whose published kinetics calibrate the twin's kinetic spreads
+    (``hyposti.twin.kinetic_calibration``): its typical level just after infusion and its
+    typical log fold expansion at saturating antigen engagement."""
+
+    name: str = Field(min_length=1)
+    initial_copies_per_ug: float = Field(gt=0)
+    expansion_log_fold: float = Field(gt=0)
+    source: str = Field(min_length=1)
+
+
 class TwinParameters(_Record):
     """The biology of every twin patient; the clinic comes from the synthetic trial's file."""
 
@@ -102,6 +113,7 @@ class TwinParameters(_Record):
     tumour_types: dict[str, TumourType] = Field(min_length=1)
     parameters: dict[str, Parameter]
     correlations: tuple[Correlation, ...] = ()
+    reference_car: ReferenceCar
 
     @model_validator(mode="after")
     def _consistent(self) -> TwinParameters:
@@ -139,14 +151,17 @@ class TwinParameters(_Record):
             matrix[i, j] = matrix[j, i] = c.rho
         return matrix
 
-    def with_values(self, overrides: dict[str, float]) -> TwinParameters:
-        """A copy with some typical values replaced (a scenario), validated like the file."""
+    def with_values(
+        self, overrides: dict[str, float], field: Literal["value", "cv"] = "value"
+    ) -> TwinParameters:
+        """A copy with some typical values (or CVs) replaced (a scenario, a fit), validated like
+        the file."""
         unknown = sorted(set(overrides) - set(NAMES))
         if unknown:
             raise InputError("scenario", unknown, f"names no twin parameter (known: {NAMES})")
         data = self.model_dump()
         for name, value in overrides.items():
-            data["parameters"][name]["value"] = value
+            data["parameters"][name][field] = value
         return TwinParameters.model_validate(data)
 
 
