@@ -56,7 +56,8 @@ def synthetic_frames(n: int, seed: int = 20260101) -> dict[str, pd.DataFrame]:
     )  # fmt: skip
     k = 3 * n
     ae_subject = rng.integers(0, n, k)
-    grades = rng.choice([1, 2, 3, 4, 5], k, p=[0.45, 0.3, 0.17, 0.07, 0.01])
+    # no grade 5: the data check requires its death (and the deaths here are from progression)
+    grades = rng.choice([1, 2, 3, 4], k, p=[0.45, 0.3, 0.17, 0.08])
     table = np.array(
         [("Cytokine release syndrome", "Immune system disorders", crs.SCALE),
          ("Neutrophil count decreased", "Investigations", "CTCAE v5.0"),
