@@ -75,7 +75,8 @@ def participant_detail(profile: UserProfile, subject_id: str) -> dict[str, Any]:
 def cohort_table() -> list[dict[str, Any]]:
     """Every cohort: dose, slots taken/total, open, and the committee's decision if recorded."""
     rows = []
-    for c in Cohort.objects.order_by("number").prefetch_related("enrolments"):
+    cohorts = Cohort.objects.order_by("number").select_related("decision")
+    for c in cohorts.annotate(n_enrolled=models.Count("enrolments")):
         decision = getattr(c, "decision", None)
         rows.append(
             {
@@ -83,7 +84,7 @@ def cohort_table() -> list[dict[str, Any]]:
                 "phase": c.phase,
                 "dose_level": c.dose_level,
                 "slots": c.slots,
-                "enrolled": c.enrolments.count(),
+                "enrolled": c.n_enrolled,
                 "open": c.is_open,
                 "decision": None
                 if decision is None
