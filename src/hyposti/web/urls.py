@@ -87,6 +87,7 @@ urlpatterns = [
     path("committee/paths", committee.paths_view, name="paths"),
     path("statistics/", statistics.statistics_view, name="statistics"),
     path("statistics/report", statistics.report_view, name="report"),
+    path("statistics/oc", statistics.oc_view, name="oc"),
     path("statistics/dataset.zip", statistics.dataset_view, name="dataset"),
     re_path(r"^static/(?P<path>.*)$", serve, {"document_root": STATIC_ROOT}),
 ]
