@@ -26,7 +26,15 @@ from hyposti.web.views.common import now, page
 #: Keys every audited record stores that say nothing to a reader of the casebook.
 _HIDDEN = frozenset({"id", "participant_id"})
 #: Unit suffixes of stored field names, as a label writes them.
-_UNITS = {"kg": "kg", "cm": "cm", "mm": "mm", "pct": "%", "m2": "m²", "per_ug": "per µg"}
+_UNITS = {
+    "kg": "kg",
+    "cm": "cm",
+    "mm": "mm",
+    "pct": "%",
+    "m2": "m²",
+    "per_ug": "per µg",
+    "years": "years",
+}
 #: Abbreviations a label keeps in capitals.
 _WORDS = {"car t": "CAR-T", "ae": "AE", "dlt": "DLT", "soc": "SOC", "her2": "HER2", "ecog": "ECOG"}
 
@@ -104,9 +112,7 @@ def correctable_records(participant: Participant) -> list[CorrectableRecord]:
             f = cls._meta.get_field(name)
             kind = _kind(f)
             fields.append(
-                CorrectableField(
-                    name, str(f.verbose_name), kind, _shown(kind, getattr(record, name))
-                )
+                CorrectableField(name, field_label(name), kind, _shown(kind, getattr(record, name)))
             )
         out.append(
             CorrectableRecord(model, key, title, (model, str(record.pk)) in locked, tuple(fields))
