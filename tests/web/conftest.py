@@ -205,3 +205,11 @@ class Pages:
 
     def close(self) -> None:
         self.context.close()
+
+
+def demo_user(browser: Any, demo: dict[str, Any], username: str) -> Pages:
+    """A demo trial user signed in with the password `serve --demo` printed."""
+    password = {u["username"]: u["password"] for u in demo["demo_users"]}[username]
+    pages = Pages(browser, demo["url"], username)
+    pages.login(username, password)
+    return pages

@@ -17,7 +17,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from tests.web.conftest import HYPOSTI, PASSWORD, SITE, Pages
+from tests.web.conftest import HYPOSTI, PASSWORD, SITE, Pages, demo_user
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = dt.date.today()
@@ -330,9 +330,7 @@ def test_escalation_cohort_through_the_browser(browser: Any, trial_server: str) 
 def test_monitor_sees_no_edit_control_and_a_forged_post_is_refused(
     browser: Any, demo_server: dict[str, Any]
 ) -> None:
-    users = {u["username"]: u["password"] for u in demo_server["demo_users"]}
-    mon = Pages(browser, demo_server["url"], "monitor")
-    mon.login("monitor", users["monitor"])
+    mon = demo_user(browser, demo_server, "monitor")
     mon.visit("participants/", "participants")
     subject = mon.page.locator("tbody tr td a").first.inner_text()
     mon.visit(f"participants/{subject}/", "casebook")
@@ -368,9 +366,7 @@ def test_monitor_sees_no_edit_control_and_a_forged_post_is_refused(
 
 
 def test_demo_dashboard_and_statistician_report(browser: Any, demo_server: dict[str, Any]) -> None:
-    users = {u["username"]: u["password"] for u in demo_server["demo_users"]}
-    stat = Pages(browser, demo_server["url"], "statistician")
-    stat.login("statistician", users["statistician"])
+    stat = demo_user(browser, demo_server, "statistician")
     text = stat.page.locator("main").inner_text()
     assert "Escalation finished" in text
     assert "expansion" in text
@@ -381,8 +377,7 @@ def test_demo_dashboard_and_statistician_report(browser: Any, demo_server: dict[
     html = Path(path).read_text(encoding="utf-8")
     assert "<html" in html and "NCT05681650" in html
     stat.close()
-    dm = Pages(browser, demo_server["url"], "datamanager")
-    dm.login("datamanager", users["datamanager"])
+    dm = demo_user(browser, demo_server, "datamanager")
     assert "Please confirm the resolution date" in dm.page.locator("#h-q + ul").inner_text()
     windows = dm.page.locator("#h-dlt + table tbody tr")
     assert windows.count() >= 1
@@ -393,9 +388,7 @@ def test_statistician_types_a_scenario_and_sees_the_clis_operating_characteristi
     browser: Any, demo_server: dict[str, Any]
 ) -> None:
     """The live OC table is `hyposti design oc --true-tox ... --json` for the same scenario."""
-    users = {u["username"]: u["password"] for u in demo_server["demo_users"]}
-    stat = Pages(browser, demo_server["url"], "statistician")
-    stat.login("statistician", users["statistician"])
+    stat = demo_user(browser, demo_server, "statistician")
     stat.visit("statistics/", "statistics-oc-empty")
     inputs = stat.page.locator("#h-oc ~ form input[type=number]")
     scenario = [0.05, 0.15, 0.3, 0.45, 0.6][: inputs.count()]
@@ -428,9 +421,7 @@ def test_statistician_types_a_scenario_and_sees_the_clis_operating_characteristi
 def test_a_correction_needs_its_reason_and_a_locked_record_cannot_be_edited(
     browser: Any, demo_server: dict[str, Any]
 ) -> None:
-    users = {u["username"]: u["password"] for u in demo_server["demo_users"]}
-    inv = Pages(browser, demo_server["url"], "investigator")
-    inv.login("investigator", users["investigator"])
+    inv = demo_user(browser, demo_server, "investigator")
     inv.visit("participants/", "participants-investigator")
     subject = inv.page.locator("tbody tr td a").first.inner_text()
     inv.visit(f"participants/{subject}/", "casebook-corrections")
@@ -450,8 +441,7 @@ def test_a_correction_needs_its_reason_and_a_locked_record_cannot_be_edited(
     assert "site_id" not in audit and not re.search(r"(^|\n)\s*id:", audit)
     inv.check("casebook-corrected")
 
-    dm = Pages(browser, demo_server["url"], "datamanager")
-    dm.login("datamanager", users["datamanager"])
+    dm = demo_user(browser, demo_server, "datamanager")
     dm.visit(f"participants/{subject}/", "casebook-datamanager")
     dm.page.locator("[data-record^='participant:'] >> text=Lock record").click()
     dm.page.wait_for_selector("[data-record^='participant:'] [data-locked]")

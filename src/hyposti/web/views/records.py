@@ -39,6 +39,16 @@ _UNITS = {
 _WORDS = {"car t": "CAR-T", "ae": "AE", "dlt": "DLT", "soc": "SOC", "her2": "HER2", "ecog": "ECOG"}
 
 
+def record_label(model: str) -> str:
+    """A record kind (the service's model label, e.g. "adverseevent") in words."""
+    from django.apps import apps
+
+    try:
+        return str(apps.get_model("service", model)._meta.verbose_name)
+    except LookupError:
+        return model
+
+
 def field_label(name: str) -> str:
     """A stored field name as a label: ``weight_kg`` -> "weight (kg)", ``attribution_car_t`` ->
     "attribution CAR-T", ``site_id`` -> "site"."""
