@@ -144,8 +144,7 @@ def participant_response(
     return assess_patient(data, trial_protocol().response, criteria).model_dump(mode="json")
 
 
-@transaction.atomic
-def tumour_assessment_record(
+def _scan_enter(
     *,
     user: AbstractBaseUser,
     now: dt.datetime,
@@ -155,10 +154,8 @@ def tumour_assessment_record(
     lesions: list[dict[str, Any]],
     non_target_status: str = "",
     non_target_increased: bool | None = None,
-) -> TumourAssessment:
-    """One scan. At baseline each lesion is declared (lesion_id, organ, lymph_node, category,
-    method, diameter_mm); at follow-up each reading names a known lesion (state, diameter_mm),
-    and a new lesion also gives organ and lymph_node. The response is computed and kept."""
+) -> tuple[TumourAssessment, Participant]:
+    """Store one scan and its lesion readings (inside the caller's transaction)."""
     profile = authorize(user, "tumour.record")
     participant = participant_for(profile, subject_id, for_update=True)
     check_not_future("assessment_date", assessment_date, now)
@@ -217,16 +214,39 @@ def tumour_assessment_record(
             )
         )
     create(readings, username=username, now=now, reason="lesions measured")
+    return scan, participant
+
+
+@transaction.atomic
+def tumour_assessment_record(
+    *, user: AbstractBaseUser, now: dt.datetime, **scan: Any
+) -> TumourAssessment:
+    """One scan. At baseline each lesion is declared (lesion_id, organ, lymph_node, category,
+    method, diameter_mm); at follow-up each reading names a known lesion (state, diameter_mm),
+    and a new lesion also gives organ and lymph_node (``subject_id``, ``assessment_date``,
+    ``baseline``, ``lesions``, ``non_target_status``, ``non_target_increased``). The response
+    is computed and kept."""
+    stored, participant = _scan_enter(user=user, now=now, **scan)
     response = participant_response(participant, now.astimezone(dt.UTC).date())
     if response is not None:
         change(
-            scan,
+            stored,
             {"response": response},
-            username=username,
+            username=user.get_username(),
             now=now,
             reason="RECIST 1.1 response computed",
         )
-    return scan
+    return stored
+
+
+def tumour_assessment_preview(
+    *, user: AbstractBaseUser, now: dt.datetime, **scan: Any
+) -> dict[str, Any] | None:
+    """The response the scan as typed would give: the scan is stored exactly as
+    :func:`tumour_assessment_record` stores it, inside the caller's transaction, which the
+    caller rolls back; the response itself is not written."""
+    _, participant = _scan_enter(user=user, now=now, **scan)
+    return participant_response(participant, now.astimezone(dt.UTC).date())
 
 
 @transaction.atomic

@@ -2,9 +2,9 @@
 participant's spider plot (per cent change of the target sum from baseline by study day), and
 each scan's iRECIST response (Seymour 2017) beside its RECIST 1.1 one, each with its rule.
 
-The live result is the service's own save (tumour_assessment_record, which runs the response
-engine) inside a transaction that is rolled back: what is shown is exactly what saving gives,
-and nothing is kept until the user saves.
+The live result is the service's own save of the scan (tumour_assessment_preview stores it as
+tumour_assessment_record does and runs the response engine) inside a transaction that is rolled
+back: what is shown is exactly what saving gives, and nothing is kept until the user saves.
 """
 
 from __future__ import annotations
@@ -21,7 +21,11 @@ from hyposti.errors import HypostiError, InputError
 from hyposti.response import assess_patient
 from hyposti.service.access import participant_for
 from hyposti.service.models import Participant, UserProfile
-from hyposti.service.services.followup import participant_tumour_data, tumour_assessment_record
+from hyposti.service.services.followup import (
+    participant_tumour_data,
+    tumour_assessment_preview,
+    tumour_assessment_record,
+)
 from hyposti.service.trial_protocol import trial_protocol
 from hyposti.web.views.common import now, page, show, today
 from hyposti.web.views.participants import posted_date
@@ -155,8 +159,7 @@ def tumour_check_view(request: HttpRequest, profile: UserProfile, subject_id: st
     context: dict[str, Any] = {}
     try:
         with transaction.atomic():
-            scan = tumour_assessment_record(**_scan(request, subject_id))
-            raise _PreviewError(scan.response)
+            raise _PreviewError(tumour_assessment_preview(**_scan(request, subject_id)))
     except _PreviewError as preview:
         context["response"] = preview.response
     except HypostiError as exc:
