@@ -15,11 +15,22 @@ from typing import Any
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
+from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
 from hyposti.errors import InputError
 from hyposti.service.access import participant_for
-from hyposti.service.models import AuditEntry, Cohort, Participant, RecordLock, Site, UserProfile
+from hyposti.service.models import (
+    AdverseEvent,
+    AuditEntry,
+    Cohort,
+    Participant,
+    RecordLock,
+    Site,
+    UserProfile,
+)
 from hyposti.service.services import integrity
 from hyposti.web.views.common import now, page
 
@@ -98,14 +109,16 @@ def _shown(kind: str, value: Any) -> str:
     return value.isoformat() if kind == "date" else str(value)
 
 
-def correctable_records(participant: Participant) -> list[CorrectableRecord]:
-    """The participant's records open to correction (service's CORRECTABLE) with their locks."""
+def correctable_records(
+    participant: Participant, aes: list[AdverseEvent]
+) -> list[CorrectableRecord]:
+    """The participant's records open to correction (service's CORRECTABLE) with their locks:
+    the participant record and its adverse events ``aes``."""
     records: list[tuple[str, models.Model, str, str]] = [
         ("participant", participant, participant.subject_id, "Participant record")
     ]
     records += [
-        ("adverseevent", ae, str(ae.pk), f"Adverse event {ae.ae_id}: {ae.term}")
-        for ae in participant.adverse_events.order_by("pk")
+        ("adverseevent", ae, str(ae.pk), f"Adverse event {ae.ae_id}: {ae.term}") for ae in aes
     ]
     locked = set(
         RecordLock.objects.filter(
@@ -216,13 +229,19 @@ class AuditRow:
     record: str
     changes: tuple[tuple[str, str, str], ...]  # (label, old, new)
 
+    @property
+    def changes_html(self) -> SafeString:
+        """One escaped line per change: a long audit table renders in Python, not in a template
+        loop per field (the casebook's largest cost)."""
+        return format_html_join("", "<div>{}: {} → {}</div>", self.changes)
+
 
 def _text(value: Any) -> str:
     if value is None or value == "":
         return "—"
     if value is True or value is False:
         return "yes" if value else "no"
-    return str(value)
+    return Truncator(str(value)).chars(60)
 
 
 def audit_rows(entries: list[AuditEntry], titles: dict[tuple[str, str], str]) -> list[AuditRow]:
