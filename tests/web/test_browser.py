@@ -372,7 +372,8 @@ def test_demo_dashboard_and_statistician_report(browser: Any, demo_server: dict[
     assert "expansion" in text
     stat.visit("statistics/", "statistics")
     with stat.page.expect_download(timeout=120_000) as download:
-        stat.page.click("#download-report")
+        # The report runs the whole analysis: on a loaded machine it takes longer than a click.
+        stat.page.click("#download-report", timeout=120_000)
     path = download.value.path()
     html = Path(path).read_text(encoding="utf-8")
     assert "<html" in html and "NCT05681650" in html
