@@ -45,8 +45,10 @@ def oc_view(request: HttpRequest, profile: UserProfile) -> HttpResponse:
     design = design_from_protocol(protocol)
     levels = protocol_dose_levels(protocol)
     context: dict[str, Any] = {}
+    typed = [request.POST.get(f"p{k}", "").strip() for k in range(1, design.num_doses + 1)]
     try:
-        rates = dlt_rates(request, design.num_doses)
+        # Until every dose has its rate the hint stays: a half-typed scenario is not an error.
+        rates = dlt_rates(request, design.num_doses) if all(typed) else None
         if rates is not None:
             oc = exact_oc(design, rates)
             context["oc"] = oc
