@@ -203,6 +203,13 @@ class Pages:
         self.page.wait_for_url(self.base)
         self.check("dashboard")
 
+    def first_casebook(self, name: str) -> str:
+        """Open the participant list, then the first participant's casebook: its subject id."""
+        self.visit("participants/", f"participants-{name}")
+        subject = self.page.locator("tbody tr td a").first.inner_text()
+        self.visit(f"participants/{subject}/", name)
+        return subject
+
     def close(self) -> None:
         self.context.close()
 

@@ -331,9 +331,7 @@ def test_monitor_sees_no_edit_control_and_a_forged_post_is_refused(
     browser: Any, demo_server: dict[str, Any]
 ) -> None:
     mon = demo_user(browser, demo_server, "monitor")
-    mon.visit("participants/", "participants")
-    subject = mon.page.locator("tbody tr td a").first.inner_text()
-    mon.visit(f"participants/{subject}/", "casebook")
+    subject = mon.first_casebook("casebook")
     # Monitors read and query (ICH E6(R3) monitoring): the only form is "open a query".
     actions = set(mon.page.locator("main form").evaluate_all("fs => fs.map(f => f.action)"))
     assert all(a.endswith(f"/participants/{subject}/queries/") for a in actions), actions
@@ -423,9 +421,7 @@ def test_a_correction_needs_its_reason_and_a_locked_record_cannot_be_edited(
     browser: Any, demo_server: dict[str, Any]
 ) -> None:
     inv = demo_user(browser, demo_server, "investigator")
-    inv.visit("participants/", "participants-investigator")
-    subject = inv.page.locator("tbody tr td a").first.inner_text()
-    inv.visit(f"participants/{subject}/", "casebook-corrections")
+    subject = inv.first_casebook("casebook-corrections")
     record = inv.page.locator("[data-record^='participant:']")
     old = record.locator("input[name=weight_kg]").input_value() or "70"
     new = f"{float(old) + 1.5:.1f}"
