@@ -1,14 +1,36 @@
 """Error messages: plain values (no NumPy reprs, NaN named, long text cut), each field once."""
 
 import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from pydantic import BaseModel, field_validator, model_validator
 
 from hyposti.bounds import InputRecord
-from hyposti.errors import InputError, RecordError, parse_record, shown
+from hyposti.design.outcomes import parse_outcomes
+from hyposti.design.protocol_design import parse_dose_levels
+from hyposti.eligibility.record import parse_screening_record
+from hyposti.errors import (
+    DataError,
+    DatasetError,
+    HypostiError,
+    InputError,
+    ProtocolError,
+    RecordError,
+    parse_record,
+    shown,
+)
+from hyposti.protocol.loader import parse_protocol, shipped_protocol_path
+from hyposti.safety.crs import CrsObservation
+from hyposti.safety.dlt import parse_patient
+from hyposti.twin.sweep import load_scenarios
+from hyposti.virtual.parameters import default_parameters_path, load_parameters
 
 
 @pytest.mark.parametrize(
@@ -97,3 +119,118 @@ def test_json_text_is_parsed_and_a_missing_field_has_no_value():
         parse_record(_Visit, '{"day": 2}')
     assert info.value.problems == ["weight_kg: Field required"]
     assert parse_record(_Visit, '{"day": 2, "weight_kg": 70.5}').weight_kg == 70.5
+
+
+# One hierarchy, closed: every public door (the protocol loader, each parse_* function, the
+# parameter loaders, an engine record's constructor) refuses bad input with a HypostiError whose
+# problem names the field at fault. The fields below are where each change was made by hand.
+def _protocol_with(change: Callable[[dict[str, Any]], object]) -> str:
+    data = yaml.safe_load(shipped_protocol_path().read_text(encoding="utf-8"))
+    change(data)
+    return yaml.safe_dump(data, sort_keys=False)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (lambda d: d["design"].pop("variant"), "design.variant"),
+        (
+            lambda d: d["expansion"]["response_design"].update(p1=0.05),
+            "expansion.response_design.p1",
+        ),
+        (
+            lambda d: d["expansion"]["toxicity_monitoring"].update(theta=1.5),
+            "expansion.toxicity_monitoring.theta",
+        ),
+        (
+            lambda d: d["investigational_product"]["dose_levels"][1].update(cells_per_kg="many"),
+            "investigational_product.dose_levels[1].cells_per_kg",
+        ),
+        (lambda d: d["preconditioning"][0].update(dose_min=500), "preconditioning[0].dose_min"),
+        (
+            lambda d: d["eligibility"].update(age_range_years=[75, 18]),
+            "eligibility.age_range_years",
+        ),
+        (lambda d: d["organ_function"].update(anc_min_10e9_per_l="x"), "organ_function.anc_min"),
+        (
+            lambda d: d["response"].update(confirmation_min_days=-3),
+            "response.confirmation_min_days",
+        ),
+        (lambda d: d["dosing"].update(bsa_cap_m2=-1), "dosing.bsa_cap_m2"),
+        (lambda d: d["schedule"].update(end_day=-5), "schedule.end_day"),
+        (
+            lambda d: d["toxicity_management"]["rules"][0].update(typo=1),
+            "toxicity_management.rules[0].typo",
+        ),
+        (lambda d: d["dlt"].update(window_last_day="late"), "dlt.window_last_day"),
+    ],
+)
+def test_the_protocol_loader_names_the_field_of_each_bad_sub_spec(change, field):
+    with pytest.raises(HypostiError) as info:
+        parse_protocol(_protocol_with(change), "changed.yaml")
+    assert isinstance(info.value, ProtocolError)
+    assert [p for p in info.value.problems if p.startswith(field)], info.value.problems
+
+
+def _eligible() -> dict[str, Any]:
+    path = Path(__file__).parent / "eligibility" / "fixtures" / "eligible.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("parse", "field"),
+    [
+        (
+            lambda: parse_screening_record(_eligible() | {"screening_date": "2026-13-45"}),
+            "screening_date",
+        ),
+        (
+            lambda: parse_patient({"patient_id": "P-001", "adverse_events": [{"grade": 9}]}),
+            "adverse_events[0].grade",
+        ),
+        (lambda: parse_outcomes("1NX", 3), "outcomes"),
+        (lambda: parse_dose_levels("0"), "doses"),
+        (lambda: CrsObservation(temperature_c=39.0, oxygen="helmet"), "oxygen"),
+    ],
+)
+def test_each_parse_entry_point_names_the_field(parse, field):
+    with pytest.raises(HypostiError) as info:
+        parse()
+    err = info.value
+    named = err.problems if isinstance(err, RecordError) else [f"{err.field} = {err.value}"]
+    assert [p for p in named if p.startswith(field)], named
+
+
+def test_the_parameter_loaders_name_the_field(tmp_path):
+    bad = tmp_path / "params.yaml"
+    text = default_parameters_path().read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    data["screening"]["her2_max_percent"] = 150
+    bad.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(ProtocolError) as info:
+        load_parameters(bad)
+    assert [p for p in info.value.problems if p.startswith("screening.her2_max_percent")]
+    scenarios = tmp_path / "scenarios.yaml"
+    scenarios.write_text("scenarios:\n  - gated: true\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_scenarios(scenarios)
+    assert caught.value.field == "scenarios[0].name"
+
+
+def test_dataset_error_lives_with_the_hierarchy():
+    err = DatasetError([DataError("subjects", 2, "age_years", "value 130 is outside [0, 120]")])
+    assert isinstance(err, HypostiError) and isinstance(err, DataError)
+    assert "subjects row 2 column 'age_years'" in str(err)
+
+
+def test_no_plain_runtime_error_is_raised():
+    """An engine's broken guarantee is an EngineError, named; a RuntimeError would reach the user
+    as a traceback."""
+    src = Path(__file__).parents[1] / "src" / "hyposti"
+    offenders = [
+        f"{path.relative_to(src)}:{i}"
+        for path in src.rglob("*.py")
+        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "raise RuntimeError(" in line
+    ]
+    assert offenders == []

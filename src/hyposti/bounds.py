@@ -7,11 +7,18 @@ field, the value and the range, before any rule runs on it.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
 
-from hyposti.errors import InputError
+from hyposti.errors import InputError, RecordError, validation_problems
 
 #: Earliest date a trial record may hold. A participant's date of birth is the oldest date any
 #: record carries; the longest verified human life is 122 years (Jeanne Calment, 1875-1997), so
@@ -87,6 +94,20 @@ LesionMm = Annotated[float, Field(ge=0, le=MAX_LESION_MM)]
 
 class InputRecord(BaseModel):
     """Base of every engine input record: frozen, unknown keys refused (a typo must not hide a
-    value), and NaN or infinity refused in every float field."""
+    value), and NaN or infinity refused in every float field.
+
+    Built with its constructor, a record that breaks its schema is a RecordError with one problem
+    per field (as ``parse_record`` gives for a dict or JSON), never a pydantic ValidationError.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise RecordError(type(self).__name__, validation_problems(exc)) from None
+
+    # Marks this __init__ as pydantic's own (as pydantic's RootModel does), so that validation of
+    # a dict or of a nested record does not call it: only a direct construction is wrapped.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]  # a marker pydantic reads

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+if TYPE_CHECKING:  # pydantic loads with the first record parsed, not with every error class
+    from pydantic import BaseModel, ValidationError
 
 #: Longest value a message repeats in full; a longer one is cut and its length given instead.
 #: Long enough for any real file path (a user must be able to find the file a message names),
@@ -93,6 +94,36 @@ class DataError(HypostiError, ValueError):
         super().__init__(f"{where}: {rule}")
 
 
+class EngineError(HypostiError, RuntimeError):
+    """An engine broke a guarantee it makes about itself, whatever the input (a design still
+    running after the horizon it declares): a defect to report, naming the engine and the
+    guarantee."""
+
+    def __init__(self, engine: str, guarantee: str) -> None:
+        self.engine = engine
+        self.guarantee = guarantee
+        super().__init__(f"{engine}: {guarantee}")
+
+
+#: A DatasetError's message lists this many violations, then counts the rest.
+MAX_LISTED_VIOLATIONS = 25
+
+
+class DatasetError(DataError):
+    """Every schema violation found in a dataset; ``violations`` holds one DataError per problem."""
+
+    def __init__(self, violations: list[DataError]) -> None:
+        self.violations = list(violations)
+        tables = list(dict.fromkeys(v.table for v in self.violations))
+        listing = "\n".join(f"  - {v}" for v in self.violations[:MAX_LISTED_VIOLATIONS])
+        more = len(self.violations) - MAX_LISTED_VIOLATIONS
+        if more > 0:
+            listing += f"\n  ... and {more} more"
+        super().__init__(
+            ", ".join(tables), None, None, f"{len(self.violations)} violation(s)\n{listing}"
+        )
+
+
 def dotted_path(loc: tuple[Any, ...]) -> str:
     """A pydantic location as a field path: ``dose_levels[2].cells_per_kg``."""
     path = ""
@@ -132,7 +163,7 @@ def validation_problems(
     return problems
 
 
-Model = TypeVar("Model", bound=BaseModel)
+Model = TypeVar("Model", bound="BaseModel")
 
 
 def parse_record(model: type[Model], data: Any, record: str | None = None) -> Model:
@@ -141,6 +172,8 @@ def parse_record(model: type[Model], data: Any, record: str | None = None) -> Mo
     The one door through which a form, an API payload or a file becomes an engine record, so that
     no pydantic ValidationError reaches a caller.
     """
+    from pydantic import ValidationError  # loaded already: ``model`` is a pydantic model
+
     try:
         if isinstance(data, str | bytes):
             return model.model_validate_json(data)

@@ -51,6 +51,20 @@ def test_dlt_escalation_and_deaths(safety):
     assert deaths["S06"]["study_day"] == 20 and deaths["S06"]["within_30_days_of_infusion"]
     assert deaths["S06"]["treatment_related_grade5_aes"] == ["Sepsis"]
     assert deaths["S02"]["treatment_related_grade5_aes"] == []
+    # DLT window days 0-28 (registry): S06 died on day 20 inside it, S02 long after
+    assert deaths["S06"]["inside_dlt_window"] and not deaths["S02"]["inside_dlt_window"]
+
+
+def test_a_death_inside_the_dlt_window_carries_the_subjects_dlt_evaluation():
+    frames = example_frames()
+    ev = frames["dlt_evaluations"]
+    why = "died on day 20 (sepsis) inside the DLT window without a DLT"
+    ev.loc[ev["subject_id"] == "S06", "reason"] = why
+    ev.loc[ev["subject_id"] == "S02", "reason"] = "followed through day 28 without a DLT"
+    found = safety_analysis(TrialDataset.from_frames(**frames), load_protocol())["deaths"]
+    by_id = {d["subject_id"]: d for d in found}
+    assert by_id["S06"]["dlt_evaluation"] == why
+    assert by_id["S02"]["dlt_evaluation"] is None  # died on day 200: outside the window
 
 
 def test_events_after_the_data_cutoff_are_not_counted():

@@ -31,6 +31,8 @@ def test_importing_the_cli_loads_no_heavy_library():
 @pytest.mark.parametrize(
     ("argv", "absent"),
     [
+        # Help is the command table in plain text: no record model, no Rich help renderer.
+        (["--help"], ("pydantic", "numpy", "yaml", "typer.rich_utils", "rich.markdown")),
         # The exact interval is pure Python (analysis.beta_quantile): no numpy, no scipy.
         (["orr", "2", "30"], ("scipy", "numpy", "pandas", "lifelines", "matplotlib")),
         # A 3+3 decision is counting: no scipy at all.

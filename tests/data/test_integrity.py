@@ -289,3 +289,28 @@ def test_an_enrolled_subject_screened_after_enrolment_or_failing_a_criterion_is_
         ("screening", i + 1, "screening_date"): "2023-12-22 is after subject S01's "
         "enrolment_date 2023-12-21; screening precedes enrolment"
     }
+
+
+def test_a_grade_5_event_needs_the_death_it_caused():
+    # CTCAE v5.0: grade 5 is "death related to AE". S05's CRS (AE08, grade 3) made grade 5 while
+    # S05 is alive in disposition.
+    frames = example_frames()
+    ae = frames["adverse_events"]
+    i = _row(ae, ae_id="AE08")
+    ae.loc[i, "grade"] = 5
+    assert _found(frames)[("adverse_events", i + 1, "grade")] == (
+        "grade 5 (death related to the AE, CTCAE v5.0) but subject S05 has no death_date in "
+        "disposition"
+    )
+
+
+def test_a_death_from_an_adverse_event_needs_its_grade_5_event():
+    # S02 died of progression (2024-08-19); recorded instead as an adverse-event death
+    frames = example_frames()
+    d = frames["disposition"]
+    i = _row(d, subject_id="S02")
+    d.loc[i, "death_cause"] = "adverse event: Pneumonitis"
+    assert _found(frames) == {
+        ("disposition", i + 1, "death_cause"): "'adverse event: Pneumonitis' but subject S02 has "
+        "no grade 5 event in adverse_events"
+    }

@@ -70,7 +70,10 @@ def test_a_protocol_without_an_expansion_section_still_loads(boin_protocol_path)
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
-        (lambda d: d["expansion"]["response_design"].update(r1=10), "r1 = 10 must be below n1"),
+        (
+            lambda d: d["expansion"]["response_design"].update(r1=10),
+            "response_design.r1 .* = 10: must be below n1",
+        ),
         (lambda d: d["expansion"]["response_design"].update(n=25), "exceeds enrolment"),
         (lambda d: d["expansion"]["toxicity_monitoring"].update(theta=1.2), "theta"),
         (lambda d: d["expansion"]["toxicity_monitoring"].update(prior_b=0), "prior_b"),

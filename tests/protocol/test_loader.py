@@ -105,7 +105,7 @@ def test_every_problem_is_reported_not_just_the_first():
     text = "\n".join(info.value.problems)
     assert len(info.value.problems) == 4, text
     assert "design.variant" in text and "'4+4'" in text
-    assert "preconditioning[1]" in text and "dose_min 40 exceeds dose_max 30" in text
+    assert "preconditioning[1].dose_min" in text and "= 40.0: exceeds dose_max 30" in text
     assert "eligibility.criteria[0].id" in text and "'X1'" in text
     assert "design.typo_key" in text and "Extra inputs are not permitted" in text
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from pydantic import ValidationError
 
-from hyposti.errors import InputError
+from hyposti.errors import InputError, RecordError
 from hyposti.safety.cres import CresObservation, cartox10_score, grade_cres
 
 ROWS = [
@@ -64,15 +63,17 @@ def test_cartox10_items_add_up_to_ten():
 
 
 @pytest.mark.parametrize(
-    "obs",
+    ("obs", "field"),
     [
-        {},
-        {"cartox10": 11},
-        {"cartox10": 5, "obtunded": True},
-        {"cartox10": 10, "papilloedema_stage": 6},
-        {"cartox10": 10, "seizure": "absence"},
+        ({}, "cartox10"),
+        ({"cartox10": 11}, "cartox10"),
+        ({"cartox10": 5, "obtunded": True}, "cartox10"),
+        ({"cartox10": 10, "papilloedema_stage": 6}, "papilloedema_stage"),
+        ({"cartox10": 10, "seizure": "absence"}, "seizure"),
     ],
 )
-def test_bad_observations_are_refused(obs):
-    with pytest.raises(ValidationError):
+def test_bad_observations_are_refused(obs, field):
+    """The constructor refuses with a RecordError naming the one field at fault."""
+    with pytest.raises(RecordError) as info:
         CresObservation(**obs)
+    assert [p.split(" = ")[0] for p in info.value.problems] == [field]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from pydantic import ValidationError
 
+from hyposti.errors import RecordError
 from hyposti.safety.crs import CrsObservation, grade_crs
 
 # Lee 2019 Table 3: (observation, grade the table gives, words the deciding finding must carry)
@@ -80,17 +80,25 @@ def test_masked_fever_lets_hypotension_and_hypoxia_drive():
 
 
 @pytest.mark.parametrize(
-    "obs",
+    ("obs", "field"),
     [
-        {"temperature_c": 39.0, "vasopressors": 1},  # vasopressor without hypotension
-        {"temperature_c": 39.0, "oxygen": "low-flow", "oxygen_flow_l_min": 8.0},
-        {"temperature_c": 39.0, "oxygen": "high-flow", "oxygen_flow_l_min": 6.0},
-        {"temperature_c": 39.0, "oxygen": "none", "oxygen_flow_l_min": 2.0},
-        {"temperature_c": 39.0, "oxygen": "helmet"},
-        {"temperature_c": 50.0},
-        {"temperature_c": 39.0, "vasopressors": -1, "hypotension": True},
+        ({"temperature_c": 39.0, "vasopressors": 1}, "hypotension"),  # vasopressor, no hypotension
+        (
+            {"temperature_c": 39.0, "oxygen": "low-flow", "oxygen_flow_l_min": 8.0},
+            "oxygen_flow_l_min",
+        ),
+        (
+            {"temperature_c": 39.0, "oxygen": "high-flow", "oxygen_flow_l_min": 6.0},
+            "oxygen_flow_l_min",
+        ),
+        ({"temperature_c": 39.0, "oxygen": "none", "oxygen_flow_l_min": 2.0}, "oxygen_flow_l_min"),
+        ({"temperature_c": 39.0, "oxygen": "helmet"}, "oxygen"),
+        ({"temperature_c": 50.0}, "temperature_c"),
+        ({"temperature_c": 39.0, "vasopressors": -1, "hypotension": True}, "vasopressors"),
     ],
 )
-def test_contradictory_or_impossible_observations_are_refused(obs):
-    with pytest.raises(ValidationError):
+def test_contradictory_or_impossible_observations_are_refused(obs, field):
+    """The constructor refuses with a RecordError naming the one field at fault."""
+    with pytest.raises(RecordError) as info:
         CrsObservation(**obs)
+    assert [p.split(" = ")[0] for p in info.value.problems] == [field]

@@ -142,6 +142,48 @@ def test_window_still_open_is_pending():
     assert adj.evaluability == "pending"
 
 
+def test_intercurrent_death_inside_the_window_is_named_and_not_pending():
+    # Died on day 10 of pneumonia, reviewed the same day: without the death the window would
+    # still be open ("pending"); Le Tourneau 2009: a patient who leaves the window without a
+    # DLT is replaced, and the committee must see why.
+    died = INFUSION + dt.timedelta(days=10)
+    adj = adjudicate(
+        _patient(follow_up=10, death=died.isoformat(), death_cause="intercurrent illness"),
+        SPEC,
+        died,
+    )
+    assert adj.evaluability == "not evaluable"
+    assert adj.evaluability_reason == (
+        "died on day 10 (intercurrent illness) inside the DLT window without a DLT: "
+        "replace the patient"
+    )
+
+
+def test_death_after_the_window_leaves_an_evaluable_patient_evaluable():
+    adj = adjudicate(_patient(follow_up=40, death=_day(40), death_cause="progressive disease"),
+                     SPEC, TODAY)  # fmt: skip
+    assert adj.evaluability == "evaluable"
+
+
+def test_a_fatal_dlt_inside_the_window_counts_as_the_dlt():
+    adj = adjudicate(
+        _patient(
+            _ae("Cytokine release syndrome", 5, 6, "ASTCT 2019 CRS"),
+            follow_up=6,
+            death=_day(6),
+            death_cause="adverse event: Cytokine release syndrome",
+        ),
+        SPEC,
+        TODAY,
+    )
+    assert adj.evaluability == "evaluable" and adj.has_dlt
+
+
+def test_follow_up_of_a_patient_who_died_ends_at_the_death():
+    with pytest.raises(InputError, match="followed to the date of death"):
+        adjudicate(_patient(follow_up=20, death=_day(12)), SPEC, TODAY)
+
+
 def test_not_infused_is_not_evaluable():
     adj = adjudicate(
         _patient(_ae("Anemia", 3, -3, car_t="unrelated"), infusion=False, follow_up=-1),

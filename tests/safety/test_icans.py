@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from pydantic import ValidationError
 
-from hyposti.errors import InputError
+from hyposti.errors import InputError, RecordError
 from hyposti.safety.icans import IcansObservation, grade_icans, ice_score
 
 ROWS = [
@@ -70,14 +69,16 @@ def test_ice_items_add_up_to_ten():
 
 
 @pytest.mark.parametrize(
-    "obs",
+    ("obs", "field"),
     [
-        {},
-        {"ice_score": 11},
-        {"ice_score": 5, "consciousness": "unarousable"},
-        {"ice_score": 10, "icp": ("haemorrhage",)},
+        ({}, "ice_score"),
+        ({"ice_score": 11}, "ice_score"),
+        ({"ice_score": 5, "consciousness": "unarousable"}, "ice_score"),
+        ({"ice_score": 10, "icp": ("haemorrhage",)}, "icp[0]"),
     ],
 )
-def test_bad_observations_are_refused(obs):
-    with pytest.raises(ValidationError):
+def test_bad_observations_are_refused(obs, field):
+    """The constructor refuses with a RecordError naming the one field at fault."""
+    with pytest.raises(RecordError) as info:
         IcansObservation(**obs)
+    assert [p.split(" = ")[0] for p in info.value.problems] == [field]

@@ -355,3 +355,17 @@ def test_simon_stage_one_stops_the_expansion_after_n1_without_enough_responses()
     # With the futility stop switched off the same seed enrols the planned expansion.
     relaxed = simulate_trial(3, protocol=_with_expansion_rules({}, {"futility_stop": False}))
     assert relaxed.summary()["enrolled_expansion"] > 10
+
+
+def test_without_expansion_rules_the_expansion_enrols_the_registry_numbers() -> None:
+    # Seed 3 stops for futility after 10 under the rules (above); switched off (the twin's
+    # reading), the expansion is the protocol's total less the escalation, within 10..21.
+    trial = simulate_trial(3, expansion_rules=False)
+    summary = trial.summary()
+    enrolment = PROTOCOL.enrolment
+    planned = min(
+        max(enrolment.total_estimated - summary["enrolled_escalation"], enrolment.expansion_min),
+        enrolment.expansion_max,
+    )
+    assert trial.expansion_stops == ()
+    assert summary["enrolled_expansion"] == planned > 10

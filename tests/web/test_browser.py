@@ -368,6 +368,9 @@ def test_demo_dashboard_and_statistician_report(browser: Any, demo_server: dict[
     text = stat.page.locator("main").inner_text()
     assert "Escalation finished" in text
     assert "expansion" in text
+    # The expansion's monitoring panel: counts against the protocol's boundary table.
+    panel = stat.page.locator("section[aria-labelledby='h-exp']").inner_text()
+    assert "patients evaluated" in panel and "Stop at DLTs" in panel
     stat.visit("statistics/", "statistics")
     with stat.page.expect_download(timeout=120_000) as download:
         # The report runs the whole analysis: on a loaded machine it takes longer than a click.

@@ -12,7 +12,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hyposti.analysis.nca import BlqRule, NcaResult, nca_profile
+from hyposti.analysis.nca import (
+    BlqRule,
+    NcaResult,
+    check_samples,
+    checked_profile_nca,
+    nca_profile,
+)
 from hyposti.errors import DataError, InputError, shown
 
 PARAMETERS = ("cmax", "tmax", "auc_0_28", "auc_last", "auc_all", "clast", "tlast")
@@ -51,9 +57,21 @@ def nca_table(
     values = copies.to_numpy(dtype=float)
     keys: list[tuple[Any, ...]] = []
     results: list[NcaResult] = []
+    rule = blq or BlqRule()
+    # The sample checks over the whole table at once; only a table that fails them is checked
+    # profile by profile, so the error names the first offending row as it always has.
+    try:
+        check_samples(days, values, limits, one_per_day=False)
+        whole_table_ok = not frame.assign(_day=days).duplicated([*group_columns, "_day"]).any()
+    except InputError:
+        whole_table_ok = False
     for key, index in frame.groupby(list(group_columns), sort=True).indices.items():
         try:
-            result = nca_profile(days[index], values[index], limits[index], blq=blq)
+            result = (
+                checked_profile_nca(days[index], values[index], limits[index], rule)
+                if whole_table_ok
+                else nca_profile(days[index], values[index], limits[index], blq=rule)
+            )
         except InputError as exc:
             column = exc.field.split("[")[0]
             position = exc.field.split("[")[1].rstrip("]") if "[" in exc.field else None

@@ -82,12 +82,17 @@ def interpolate(t1: float, c1: float, t2: float, c2: float, t: float) -> float:
 
 
 def _auc(times: np.ndarray, conc: np.ndarray) -> float:
-    return sum(
-        interval_auc(times[i], conc[i], times[i + 1], conc[i + 1]) for i in range(times.size - 1)
-    )
+    # Python floats: the same IEEE arithmetic as numpy scalars, without their per-item cost.
+    t, c = times.tolist(), conc.tolist()
+    return sum(interval_auc(t[i], c[i], t[i + 1], c[i + 1]) for i in range(len(t) - 1))
 
 
-def _check(times: np.ndarray, conc: np.ndarray, lloq: np.ndarray) -> None:
+def check_samples(
+    times: np.ndarray, conc: np.ndarray, lloq: np.ndarray, one_per_day: bool = True
+) -> None:
+    """Refuse samples no profile can hold: a day or LLOQ that is not a number, a day outside the
+    study's range, copies or LLOQ negative, infinite or above the physical ceiling, and (with
+    ``one_per_day``) two samples on one day. The first offending sample is named."""
     for name, values in (("study_day", times), ("lloq", lloq)):
         bad = np.flatnonzero(~np.isfinite(values))
         if bad.size:
@@ -103,6 +108,8 @@ def _check(times: np.ndarray, conc: np.ndarray, lloq: np.ndarray) -> None:
         if bad.size:
             rule = f"copies/ug lie between 0 and {MAX_COPIES_PER_UG:g} (1 ug of DNA is 1.5e5 cells)"
             raise InputError(f"{name}[{bad[0]}]", values[bad[0]], rule)
+    if not one_per_day:
+        return
     dup = np.flatnonzero(np.diff(np.sort(times)) == 0)
     if dup.size:
         raise InputError("study_day", float(np.sort(times)[dup[0]]), "one sample per day")
@@ -122,14 +129,29 @@ def nca_profile(
     at day 0 when no day-0 sample exists (no cells before infusion). AUC0-28 needs the profile to
     reach day 28; a level at day 28 between samples is interpolated (log-down when falling).
     """
-    rule = blq or BlqRule()
     t = np.asarray(study_day, dtype=float)
-    c = np.array([np.nan if v is None else v for v in np.asarray(copies_per_ug, dtype=object)])
-    c = c.astype(float)
+    given = np.asarray(copies_per_ug)
+    if given.dtype.kind == "f":
+        c = given.astype(float)
+    else:
+        c = np.array([np.nan if v is None else v for v in given.astype(object)]).astype(float)
     q = np.broadcast_to(np.asarray(lloq, dtype=float), t.shape).astype(float)
     if c.shape != t.shape:
         raise InputError("copies_per_ug", len(c), f"needs one value per sample ({t.size})")
-    _check(t, c, q)
+    check_samples(t, c, q)
+    return checked_profile_nca(t, c, q, blq or BlqRule(), auc_end, zero_at_day0)
+
+
+def checked_profile_nca(
+    t: np.ndarray,
+    c: np.ndarray,
+    q: np.ndarray,
+    rule: BlqRule,
+    auc_end: float = AUC_END_DAY,
+    zero_at_day0: bool = True,
+) -> NcaResult:
+    """``nca_profile`` of float arrays already passed by ``check_samples`` (a table of profiles
+    is checked once, not profile by profile)."""
     keep = t >= 0
     t, c, q = t[keep], c[keep], q[keep]
     order = np.argsort(t)
@@ -146,16 +168,11 @@ def nca_profile(
             None, None, None, no_area, no_area, None, None, t.size, n_blq, tuple(notes)
         )
     first, last = int(quant[0]), int(quant[-1])
-    position = np.where(
-        np.arange(t.size) < first,
-        "leading",
-        np.where(np.arange(t.size) > last, "trailing", "middle"),
-    )
-    handling = {"leading": rule.leading, "middle": rule.middle, "trailing": rule.trailing}
-    use = ~blq_mask.copy()
+    use = ~blq_mask
     level = np.where(blq_mask, 0.0, c)
-    for i in np.flatnonzero(blq_mask):
-        use[i] = handling[str(position[i])] == "zero"
+    for i in np.flatnonzero(blq_mask).tolist():
+        where = rule.leading if i < first else rule.trailing if i > last else rule.middle
+        use[i] = where == "zero"
     tt, cc = t[use], level[use]
     if zero_at_day0 and (tt.size == 0 or tt[0] > 0):
         tt, cc = np.r_[0.0, tt], np.r_[0.0, cc]

@@ -234,8 +234,13 @@ def escalation_history(ds: TrialDataset, protocol: Protocol) -> dict[str, Any]:
     }
 
 
-def deaths(ds: TrialDataset) -> list[dict[str, Any]]:
-    """Every death with its study day, cause, and any grade 5 AE recorded for the subject."""
+def deaths(ds: TrialDataset, dlt_window: tuple[int, int]) -> list[dict[str, Any]]:
+    """Every death with its study day, cause, and any grade 5 AE recorded for the subject.
+
+    ``dlt_window`` is the protocol's DLT window in study days (first, last): a death inside it
+    is flagged with the subject's DLT evaluation (dlt_evaluations.reason), so that a death from
+    progression or an intercurrent illness that left the patient DLT-inevaluable reads as such.
+    """
     died = ds.disposition["death_date"]
     d = ds.disposition.loc[died.notna() & (died <= ds.data_cutoff)].sort_values("death_date")
     s = ds.subjects.set_index("subject_id")
@@ -244,6 +249,7 @@ def deaths(ds: TrialDataset) -> list[dict[str, Any]]:
     aes = reported_aes(ds)
     for ae in aes.loc[aes["grade"] == 5].to_dict(orient="records"):
         fatal.setdefault(ae["subject_id"], []).append(ae)
+    evaluation = ds.dlt_evaluations.set_index("subject_id")["reason"].to_dict()
     out = []
     for r in d.to_dict(orient="records"):
         sid = r["subject_id"]
@@ -251,6 +257,7 @@ def deaths(ds: TrialDataset) -> list[dict[str, Any]]:
         day = None if start is None or pd.isna(start) else int((r["death_date"] - start).days)
         events = fatal.get(sid, [])
         dose = level.get(sid)
+        inside = day is not None and dlt_window[0] <= day <= dlt_window[1]
         out.append(
             {
                 "subject_id": sid,
@@ -258,6 +265,8 @@ def deaths(ds: TrialDataset) -> list[dict[str, Any]]:
                 "death_date": r["death_date"].date(),
                 "study_day": day,
                 "within_30_days_of_infusion": day is not None and day <= 30,
+                "inside_dlt_window": inside,
+                "dlt_evaluation": evaluation.get(sid) if inside else None,
                 "cause": r["death_cause"],
                 "grade5_aes": [e["term"] for e in events],
                 "treatment_related_grade5_aes": [
@@ -286,5 +295,5 @@ def safety_analysis(ds: TrialDataset, protocol: Protocol) -> dict[str, Any]:
         "syndromes": syndrome_grades(ds),
         "dlt": dlt_summary(ds),
         "escalation": escalation_history(ds, protocol),
-        "deaths": deaths(ds),
+        "deaths": deaths(ds, (protocol.dlt.window_first_day, protocol.dlt.window_last_day)),
     }

@@ -213,7 +213,8 @@ def response_tables(
 
 def _optional(values: pd.Series) -> list[Any]:
     """A column's values with empty cells as None."""
-    return values.astype(object).where(values.notna(), None).tolist()
+    cells = values.astype(object).tolist()
+    return [v if kept else None for v, kept in zip(cells, values.notna(), strict=True)]
 
 
 def _baseline_flags(ds: TrialDataset, base: pd.DataFrame) -> dict[str, list[str]]:

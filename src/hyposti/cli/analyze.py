@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
@@ -54,12 +54,12 @@ def _render(result: dict[str, Any], console: Console) -> None:
         console.print(
             f"Death: {d['subject_id']} (DL{d['dose_level']}) day {d['study_day']}: {d['cause']}"
         )
-    k = Table(title="Cellular kinetics: geometric mean (CV%)")
+    kinetics = Table(title="Cellular kinetics: geometric mean (CV%)")
     for c in ("Matrix", "Dose level", "n", "Cmax", "AUC0-28d", "AUClast", "Tmax median (range)"):
-        k.add_column(c)
+        kinetics.add_column(c)
     for row in kinetics_table(result):
-        k.add_row(*row)
-    console.print(k)
+        kinetics.add_row(*row)
+    console.print(kinetics)
     console.print(f"[dim]{result['kinetics']['blq_rule']}[/dim]")
     b = Table(title="Tumour biopsies (first post-infusion biopsy per patient)")
     for c in ("Dose level", "Patients", "Below LLOQ", "Level: geometric mean (CV%)",
@@ -79,7 +79,8 @@ def analyze_command(
         str, typer.Option("--conf-type", help="KM band transform: log-log, log or plain.")
     ] = "log-log",
     criteria: Annotated[
-        str | None, typer.Option("--criteria", help="recist11 or irecist (default: protocol's).")
+        Literal["recist11", "irecist"] | None,
+        typer.Option("--criteria", help="recist11 or irecist (default: protocol's)."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
@@ -91,7 +92,5 @@ def analyze_command(
 
     if conf_type not in CONF_TYPES:
         raise InputError("--conf-type", conf_type, f"must be one of {', '.join(CONF_TYPES)}")
-    if criteria is not None and criteria not in ("recist11", "irecist"):
-        raise InputError("--criteria", criteria, "must be recist11 or irecist")
     result = analyze_trial(read_dataset(directory), load_protocol(), criteria, conf_type)
     emit(result, as_json, lambda console: _render(result, console))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.console import Console
@@ -107,7 +107,7 @@ def dose_command(
         typer.Option("--agent-dose", help="NAME=DOSE for another protocol's agent (repeatable)."),
     ] = None,
     bsa_formula: Annotated[
-        str | None,
+        Literal["mosteller", "dubois"] | None,
         typer.Option("--bsa-formula", help="mosteller or dubois (default: the protocol's)."),
     ] = None,
     protocol: ProtocolOption = None,

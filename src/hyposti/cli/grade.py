@@ -62,15 +62,18 @@ def crs(
     """ASTCT 2019 CRS grade (Lee 2019, Table 3)."""
     from hyposti.safety.crs import CrsObservation, grade_crs
 
-    obs = CrsObservation(
-        temperature_c=temperature_c,
-        fever_masked=fever_masked,
-        hypotension=hypotension or vasopressors > 0 or vasopressin,
-        vasopressors=vasopressors,
-        vasopressin=vasopressin,
-        oxygen=oxygen,
-        oxygen_flow_l_min=oxygen_flow,
-        death_due_to_crs=death,
+    # validated, not constructed: the typed-in words are checked against the scale's choices
+    obs = CrsObservation.model_validate(
+        {
+            "temperature_c": temperature_c,
+            "fever_masked": fever_masked,
+            "hypotension": hypotension or vasopressors > 0 or vasopressin,
+            "vasopressors": vasopressors,
+            "vasopressin": vasopressin,
+            "oxygen": oxygen,
+            "oxygen_flow_l_min": oxygen_flow,
+            "death_due_to_crs": death,
+        }
     )
     result = grade_crs(obs)
     emit(result, as_json, lambda console: _render_grade("CRS", result, console))
@@ -104,13 +107,15 @@ def icans(
     """ASTCT 2019 ICANS grade for adults (Lee 2019, Table 5)."""
     from hyposti.safety.icans import IcansObservation, grade_icans
 
-    obs = IcansObservation(
-        ice_score=ice,
-        consciousness=consciousness,
-        seizure=seizure,
-        motor_weakness=motor_weakness,
-        icp=tuple(icp or ()),
-        death_due_to_icans=death,
+    obs = IcansObservation.model_validate(
+        {
+            "ice_score": ice,
+            "consciousness": consciousness,
+            "seizure": seizure,
+            "motor_weakness": motor_weakness,
+            "icp": tuple(icp or ()),
+            "death_due_to_icans": death,
+        }
     )
     result = grade_icans(obs)
     emit(result, as_json, lambda console: _render_grade("ICANS", result, console))
@@ -139,15 +144,17 @@ def cres(
     """CARTOX CRES grade (Neelapu 2018, Table 3)."""
     from hyposti.safety.cres import CresObservation, grade_cres
 
-    obs = CresObservation(
-        cartox10=cartox10,
-        obtunded=obtunded,
-        papilloedema_stage=papilloedema_stage,
-        csf_opening_pressure_mmhg=csf_pressure_mmhg,
-        cerebral_oedema=cerebral_oedema,
-        seizure=seizure,
-        motor_weakness=motor_weakness,
-        death_due_to_cres=death,
+    obs = CresObservation.model_validate(
+        {
+            "cartox10": cartox10,
+            "obtunded": obtunded,
+            "papilloedema_stage": papilloedema_stage,
+            "csf_opening_pressure_mmhg": csf_pressure_mmhg,
+            "cerebral_oedema": cerebral_oedema,
+            "seizure": seizure,
+            "motor_weakness": motor_weakness,
+            "death_due_to_cres": death,
+        }
     )
     result = grade_cres(obs)
     emit(result, as_json, lambda console: _render_grade("CRES", result, console))
@@ -193,26 +200,30 @@ def lab(
 @app.command("lab-tests")
 def lab_tests(as_json: JsonOption = False) -> None:
     """List the lab criteria `grade lab` knows, their unit and the grades a value can reach."""
-    from hyposti.safety.lab_grading import lab_criteria
+    from hyposti.safety.lab_grading import LabCriterion, lab_criteria
 
+    def needs(c: LabCriterion) -> list[str]:
+        return [v for v in c.variables if v != "AVAL"]
+
+    criteria = lab_criteria()
     rows = [
         {
             "test": c.name,
             "ctcae_term": c.ctcae_term,
             "unit": c.unit or "same unit as LLN/ULN/baseline",
             "value_graded": list(c.value_graded),
-            "needs": [v for v in c.variables if v != "AVAL"],
+            "needs": needs(c),
         }
-        for c in lab_criteria()
+        for c in criteria
     ]
 
     def render(console: Console) -> None:
         table = Table(title="CTCAE v5.0 lab criteria")
         for col in ("test", "unit", "grades from value", "needs"):
             table.add_column(col)
-        for r in rows:
+        for c, r in zip(criteria, rows, strict=True):
             table.add_row(
-                r["test"], r["unit"], ",".join(map(str, r["value_graded"])), ", ".join(r["needs"])
+                c.name, str(r["unit"]), ",".join(map(str, c.value_graded)), ", ".join(needs(c))
             )
         console.print(table)
 

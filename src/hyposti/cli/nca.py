@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -11,6 +11,9 @@ from rich.table import Table
 
 from hyposti.cli.output import emit
 from hyposti.errors import DataError, InputError
+
+if TYPE_CHECKING:
+    from hyposti.analysis.nca import BlqHandling
 
 
 def _render(out: dict[str, Any], console: Console) -> None:
@@ -33,10 +36,12 @@ def _render(out: dict[str, Any], console: Console) -> None:
             console.print(f"[dim]{', '.join(str(r[c]) for c in out['group_columns'])}: {note}")
 
 
-def _blq(value: str, option: str) -> str:
-    if value not in ("zero", "missing"):
-        raise InputError(option, value, "must be 'zero' or 'missing'")
-    return value
+def _blq(value: str, option: str) -> BlqHandling:
+    if value == "zero":
+        return "zero"
+    if value == "missing":
+        return "missing"
+    raise InputError(option, value, "must be 'zero' or 'missing'")
 
 
 def nca_command(
@@ -89,11 +94,17 @@ def nca_command(
         raise DataError(table, i + 1, time, f"{frame[time].iloc[i]!r} is not a number")
     samples = frame[groups].assign(study_day=days, copies_per_ug=values, lloq=limit)
     rule = BlqRule(
-        _blq(blq_leading, "--blq-leading"),  # type: ignore[arg-type]
-        _blq(blq_middle, "--blq-middle"),  # type: ignore[arg-type]
-        _blq(blq_trailing, "--blq-trailing"),  # type: ignore[arg-type]
+        _blq(blq_leading, "--blq-leading"),
+        _blq(blq_middle, "--blq-middle"),
+        _blq(blq_trailing, "--blq-trailing"),
     )
     result = nca_table(samples, rule, tuple(groups), table=table)
-    profiles = result.astype(object).where(result.notna(), None).to_dict(orient="records")
+    profiles = [
+        {
+            column: None if pd.api.types.is_scalar(v) and pd.isna(v) else v
+            for column, v in row.items()
+        }
+        for row in result.to_dict(orient="records")
+    ]
     out = {"group_columns": groups, "blq_rule": rule.describe(), "profiles": profiles}
     emit(out, as_json, lambda console: _render(out, console))

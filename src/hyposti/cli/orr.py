@@ -23,7 +23,7 @@ def orr_command(
     out = p.as_dict()
 
     def render(console: Console) -> None:
-        if p.rate is None:
+        if p.rate is None or p.lower is None or p.upper is None:
             console.print("0/0: no patients, rate undefined")
             return
         console.print(

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel
 from rich.console import Console
 
 console = Console()
@@ -27,7 +26,7 @@ def _finite(value: Any) -> Any:
 
 
 def _jsonable(value: Any) -> Any:
-    if isinstance(value, BaseModel):
+    if hasattr(value, "model_dump"):  # a pydantic record; pydantic itself loads only with one
         return _finite(value.model_dump(mode="json"))
     if isinstance(value, date | datetime):
         return value.isoformat()

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from pydantic import BaseModel
 from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
@@ -53,6 +52,8 @@ def reading_panel(title: str, reading: Reading) -> Panel:
 
 
 def _generic(value: Any, table: Table, prefix: str = "") -> None:
+    from pydantic import BaseModel  # loaded with the protocol being drawn, not with `--help`
+
     if isinstance(value, BaseModel):
         for name in type(value).model_fields:
             _generic(getattr(value, name), table, f"{prefix}{name}.")
@@ -98,14 +99,14 @@ def render_protocol(protocol: Protocol, console: Console) -> None:
         )
     console.print(regimen)
 
-    d = protocol.design
-    rule = f"variant {d.variant}" if d.variant else f"target {d.target_toxicity}"
+    design = protocol.design
+    rule = f"variant {design.variant}" if design.variant else f"target {design.target_toxicity}"
     console.print(
-        f"[b]Escalation design:[/b] {d.method}, {rule}, cohorts of {d.cohort_size}, "
-        f"starting at dose {d.start_dose}."
+        f"[b]Escalation design:[/b] {design.method}, {rule}, cohorts of {design.cohort_size}, "
+        f"starting at dose {design.start_dose}."
     )
-    if d.mtd_rule:
-        console.print(reading_panel("MTD rule", d.mtd_rule))
+    if design.mtd_rule:
+        console.print(reading_panel("MTD rule", design.mtd_rule))
 
     endpoints = Table(title="Endpoints")
     for col in ("role", "endpoint", "time frame"):

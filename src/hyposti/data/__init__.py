@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from hyposti.errors import DatasetError
 from hyposti.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from hyposti.data.dataset import TrialDataset, read_dataset, write_dataset
     from hyposti.data.schema import TABLES, Column, Table, dataset_schema
-    from hyposti.data.validate import DatasetError
 
 _SOURCE = {
     "TrialDataset": "dataset",
@@ -23,7 +23,6 @@ _SOURCE = {
     "Column": "schema",
     "Table": "schema",
     "dataset_schema": "schema",
-    "DatasetError": "validate",
 }
 
 __all__ = [

@@ -45,7 +45,7 @@ def read_csv_table(
             raise InputError(name, str(file), f"names the column {column!r} twice")
         seen.add(column)
     try:
-        frame = pd.read_csv(io.StringIO(text), **options)
+        frame: pd.DataFrame = pd.read_csv(io.StringIO(text), **options)
     except (ValueError, csv.Error) as exc:  # pandas' ParserError and EmptyDataError
         raise InputError(name, str(file), f"is not a readable CSV table: {exc}") from None
     if frame.empty and not allow_empty:

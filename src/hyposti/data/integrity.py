@@ -8,6 +8,7 @@ refused, named by table, 1-based row and column, never resolved by picking one t
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import numpy as np
@@ -35,7 +36,7 @@ def _flag(
         errors.append(DataError(table, int(i) + 1, column, rule(row)))
 
 
-def _day(value: object) -> str:
+def _day(value: dt.date | np.datetime64 | str) -> str:
     return str(pd.Timestamp(value).date())
 
 
@@ -74,6 +75,7 @@ def _exposure_rules(
     )
     exp = exposure.reset_index(drop=True)
     infusion = _subject_column(exp, subjects, "infusion_date")
+    exp["infused_on"] = infusion
     is_cells = (exp["dose_unit"] == CELL_UNIT).to_numpy(dtype=bool)
     _flag(
         errors,
@@ -107,7 +109,7 @@ def _exposure_rules(
         "study_day",
         lambda r: (
             f"day {r['study_day']} does not match {_day(r['administration_date'])}, "
-            f"which is day {int((r['administration_date'] - infusion[r.name]).days)} from the "
+            f"which is day {int((r['administration_date'] - r['infused_on']).days)} from the "
             "subject's infusion"
         ),
     )
@@ -120,28 +122,23 @@ def _disposition_rules(
     infusion; a death ends every later event; the off-study reason agrees with the facts."""
     d = disposition.reset_index(drop=True)
     infusion = _subject_column(d, subjects, "infusion_date")
+    d["infused_on"] = infusion
     # times to event count from the infusion: none of these can precede it
     for column in ("death_date", "progression_date", "new_therapy_date", "last_contact_date"):
-        _flag(
-            errors,
-            "disposition",
-            d,
-            d[column] < infusion,
-            column,
-            lambda r, c=column: (
+
+        def before_infusion(r: pd.Series, c: str = column) -> str:
+            return (
                 f"{_day(r[c])} is before subject {r['subject_id']}'s infusion_date "
-                f"{_day(infusion[r.name])} in subjects"
-            ),
-        )
+                f"{_day(r['infused_on'])} in subjects"
+            )
+
+        _flag(errors, "disposition", d, d[column] < infusion, column, before_infusion)
     for column in ("progression_date", "new_therapy_date"):
-        _flag(
-            errors,
-            "disposition",
-            d,
-            d[column] > d["death_date"],
-            column,
-            lambda r, c=column: f"{_day(r[c])} is after the death_date {_day(r['death_date'])}",
-        )
+
+        def after_death(r: pd.Series, c: str = column) -> str:
+            return f"{_day(r[c])} is after the death_date {_day(r['death_date'])}"
+
+        _flag(errors, "disposition", d, d[column] > d["death_date"], column, after_death)
     reason = d["off_study_reason"]
     _flag(
         errors,
@@ -166,7 +163,44 @@ def _disposition_rules(
         (reason == "screen failure") & infusion.notna(),
         "off_study_reason",
         lambda r: (
-            f"'screen failure' for subject {r['subject_id']}, infused on {_day(infusion[r.name])}"
+            f"'screen failure' for subject {r['subject_id']}, infused on {_day(r['infused_on'])}"
+        ),
+    )
+
+
+def _fatal_event_rules(frames: dict[str, pd.DataFrame], errors: list[DataError]) -> None:
+    """CTCAE v5.0 grade 5 is "death related to AE": a grade 5 event needs the death it caused
+    (an event after the death is refused with every other one, in validate.py), and a death
+    recorded as caused by an adverse event needs its grade 5 event (the report's deaths table
+    lists both; ICH E3 section 12.3.1)."""
+    ae = frames["adverse_events"].reset_index(drop=True)
+    d = frames["disposition"].reset_index(drop=True)
+    death = ae["subject_id"].map(
+        d.drop_duplicates("subject_id").set_index("subject_id")["death_date"]
+    )
+    fatal = ae["grade"] == 5
+    _flag(
+        errors,
+        "adverse_events",
+        ae,
+        fatal & death.isna(),
+        "grade",
+        lambda r: (
+            f"grade 5 (death related to the AE, CTCAE v5.0) but subject {r['subject_id']} has no "
+            f"death_date in disposition"
+        ),
+    )
+    with_fatal_ae = set(ae.loc[fatal, "subject_id"])
+    cause = d["death_cause"].fillna("").astype(str).str.lower()
+    _flag(
+        errors,
+        "disposition",
+        d,
+        cause.str.startswith("adverse event") & ~d["subject_id"].isin(with_fatal_ae),
+        "death_cause",
+        lambda r: (
+            f"{r['death_cause']!r} but subject {r['subject_id']} has no grade 5 event in "
+            f"adverse_events"
         ),
     )
 
@@ -178,6 +212,8 @@ def _scan_rules(subjects: pd.DataFrame, scans: pd.DataFrame, errors: list[DataEr
     base_date = ta.loc[is_base].drop_duplicates("subject_id").set_index("subject_id")
     baseline = ta["subject_id"].map(base_date["assessment_date"])
     infusion = _subject_column(ta, subjects, "infusion_date")
+    ta["baseline_on"] = baseline
+    ta["infused_on"] = infusion
     _flag(
         errors,
         "tumour_assessments",
@@ -186,7 +222,7 @@ def _scan_rules(subjects: pd.DataFrame, scans: pd.DataFrame, errors: list[DataEr
         "assessment_date",
         lambda r: (
             f"baseline scan {_day(r['assessment_date'])} is after subject "
-            f"{r['subject_id']}'s infusion {_day(infusion[r.name])}; a baseline precedes treatment"
+            f"{r['subject_id']}'s infusion {_day(r['infused_on'])}; a baseline precedes treatment"
         ),
     )
     _flag(
@@ -197,7 +233,7 @@ def _scan_rules(subjects: pd.DataFrame, scans: pd.DataFrame, errors: list[DataEr
         "assessment_date",
         lambda r: (
             f"follow-up scan {_day(r['assessment_date'])} is not after subject "
-            f"{r['subject_id']}'s baseline scan {_day(baseline[r.name])}"
+            f"{r['subject_id']}'s baseline scan {_day(r['baseline_on'])}"
         ),
     )
     _flag(
@@ -208,7 +244,7 @@ def _scan_rules(subjects: pd.DataFrame, scans: pd.DataFrame, errors: list[DataEr
         "assessment_date",
         lambda r: (
             f"follow-up scan {_day(r['assessment_date'])} is before subject "
-            f"{r['subject_id']}'s infusion {_day(infusion[r.name])}; response is assessed after it"
+            f"{r['subject_id']}'s infusion {_day(r['infused_on'])}; response is assessed after it"
         ),
     )
 
@@ -219,6 +255,7 @@ def _timing_rules(
     """Kinetics samples and DLT windows are dated from the infusion in ``subjects``."""
     k = frames["kinetics"].reset_index(drop=True)
     infusion = _subject_column(k, subjects, "infusion_date")
+    k["infused_on"] = infusion
     elapsed = (k["sample_date"] - infusion).dt.days
     _flag(
         errors,
@@ -228,11 +265,12 @@ def _timing_rules(
         "study_day",
         lambda r: (
             f"day {r['study_day']:g} does not match sample_date {_day(r['sample_date'])}, "
-            f"day {int((r['sample_date'] - infusion[r.name]).days)} from the infusion"
+            f"day {int((r['sample_date'] - r['infused_on']).days)} from the infusion"
         ),
     )
     dlt = frames["dlt_evaluations"].reset_index(drop=True)
     infusion = _subject_column(dlt, subjects, "infusion_date")
+    dlt["infused_on"] = infusion
     _flag(
         errors,
         "dlt_evaluations",
@@ -241,7 +279,7 @@ def _timing_rules(
         "window_start",
         lambda r: (
             f"{_day(r['window_start'])} is not subject {r['subject_id']}'s infusion_date "
-            f"{_day(infusion[r.name])}; the DLT window opens at the infusion"
+            f"{_day(r['infused_on'])}; the DLT window opens at the infusion"
         ),
     )
     _flag(
@@ -306,6 +344,7 @@ def _screening_rules(
     enrolment flow counts a subject with an unmet criterion as a screen failure."""
     sc = screening.reset_index(drop=True)
     enrolled = _subject_column(sc, subjects, "enrolment_date")
+    sc["enrolled_on"] = enrolled
     _flag(
         errors,
         "screening",
@@ -314,7 +353,7 @@ def _screening_rules(
         "screening_date",
         lambda r: (
             f"{_day(r['screening_date'])} is after subject {r['subject_id']}'s enrolment_date "
-            f"{_day(enrolled[r.name])}; screening precedes enrolment"
+            f"{_day(r['enrolled_on'])}; screening precedes enrolment"
         ),
     )
     _flag(
@@ -325,7 +364,7 @@ def _screening_rules(
         "met",
         lambda r: (
             f"criterion {r['criterion_id']} is not met, yet subject {r['subject_id']} is enrolled "
-            f"on {_day(enrolled[r.name])}"
+            f"on {_day(r['enrolled_on'])}"
         ),
     )
 
@@ -349,6 +388,7 @@ def _escalation_rules(
     found = esc["cohort"].map(by_cohort["n"]).fillna(0)
     dlts = esc["cohort"].map(by_cohort["dlts"]).fillna(0)
     levels = esc["cohort"].map(by_cohort["levels"])
+    esc["evaluations_n"], esc["evaluations_dlts"], esc["evaluations_levels"] = found, dlts, levels
     _flag(
         errors,
         "escalation",
@@ -357,7 +397,7 @@ def _escalation_rules(
         "n_patients",
         lambda r: (
             f"cohort {r['cohort']} lists {r['n_patients']} DLT-evaluable patients; "
-            f"dlt_evaluations has {int(found[r.name])} for the subjects of that cohort"
+            f"dlt_evaluations has {int(r['evaluations_n'])} for the subjects of that cohort"
         ),
     )
     _flag(
@@ -368,7 +408,7 @@ def _escalation_rules(
         "n_dlt",
         lambda r: (
             f"cohort {r['cohort']} lists {r['n_dlt']} patient(s) with a DLT; "
-            f"dlt_evaluations has {int(dlts[r.name])}"
+            f"dlt_evaluations has {int(r['evaluations_dlts'])}"
         ),
     )
     other_level = pd.Series(
@@ -386,7 +426,7 @@ def _escalation_rules(
         "dose_level",
         lambda r: (
             f"cohort {r['cohort']} is at dose level {r['dose_level']}; its subjects' "
-            f"dlt_evaluations say {', '.join(str(v) for v in levels[r.name])}"
+            f"dlt_evaluations say {', '.join(str(v) for v in r['evaluations_levels'])}"
         ),
     )
 
@@ -397,6 +437,7 @@ def integrity_errors(frames: dict[str, pd.DataFrame]) -> list[DataError]:
     subjects = frames["subjects"].reset_index(drop=True)
     _exposure_rules(subjects, frames["exposure"], errors)
     _disposition_rules(subjects, frames["disposition"], errors)
+    _fatal_event_rules(frames, errors)
     _scan_rules(subjects, frames["tumour_assessments"], errors)
     _timing_rules(subjects, frames, errors)
     _dlt_rules(frames, errors)

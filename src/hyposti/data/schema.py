@@ -413,7 +413,12 @@ TABLES: dict[str, Table] = {
                     required=False,
                 ),
                 Column("death_date", "date", "Death.", required=False),
-                Column("death_cause", "string", "Cause of death.", required=False),
+                Column(
+                    "death_cause",
+                    "string",
+                    'Cause of death; "adverse event: TERM" when an AE caused it (grade 5 AE).',
+                    required=False,
+                ),
                 Column(
                     "new_therapy_date", "date", "Start of new anticancer therapy.", required=False
                 ),

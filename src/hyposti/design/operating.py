@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hyposti.design.decision import Design
-from hyposti.errors import InputError
+from hyposti.errors import EngineError, InputError
 
 
 @dataclass(frozen=True)
@@ -268,7 +268,7 @@ def state_graph(design: Design, max_states: int = MAX_EXACT_STATES) -> tuple[Coh
             return tuple(steps)
         n, y, dose = n_child[go], y_child[go], step.next_dose[go]
         words = [word[go] for word in words]
-    raise RuntimeError(f"{design!r} left trials running after its horizon of cohorts")
+    raise EngineError(repr(design), "left trials running after its horizon of cohorts")
 
 
 def exact_oc(

@@ -13,7 +13,7 @@ import numpy as np
 
 from hyposti.design.decision import Design
 from hyposti.design.operating import OperatingCharacteristics, check_true_tox
-from hyposti.errors import InputError
+from hyposti.errors import EngineError, InputError
 
 MAX_TRIALS = 10**7
 """Most simulated trials per call: a Monte Carlo SE of at most 0.00016 on any probability, far
@@ -46,7 +46,7 @@ def simulate_trials(
         running, dose = running[~stopped], step.next_dose[~stopped]
         if running.size == 0:
             return mtd, n, y
-    raise RuntimeError(f"{design!r} left trials running after its horizon of cohorts")
+    raise EngineError(repr(design), "left trials running after its horizon of cohorts")
 
 
 def simulate_oc(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import typing
 from collections.abc import Callable
 from typing import Any
 
@@ -63,13 +65,28 @@ RULES: dict[str, Evaluator] = {
 PLANNED = {"enrolment_date", "first_study_dose_date"}
 
 
+def _may_hold_date(annotation: Any) -> bool:
+    """Whether a field so annotated can hold a date, a record or a list (which may hold dates)."""
+    if annotation is Any:
+        return True
+    if isinstance(annotation, type) and issubclass(annotation, dt.date | BaseModel | list):
+        return True
+    return any(_may_hold_date(arg) for arg in typing.get_args(annotation))
+
+
+@functools.cache
+def _date_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of ``model`` worth walking for dates (a screening record has ~200 fields)."""
+    return tuple(name for name, f in model.model_fields.items() if _may_hold_date(f.annotation))
+
+
 def _dates(value: Any, path: str) -> list[tuple[str, dt.date]]:
     if isinstance(value, dt.date):
         return [(path, value)]
     if isinstance(value, BaseModel):
         return [
             item
-            for name in type(value).model_fields
+            for name in _date_fields(type(value))
             if not (path == "" and name in PLANNED)
             for item in _dates(getattr(value, name), f"{path}.{name}" if path else name)
         ]

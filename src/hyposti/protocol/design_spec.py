@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from hyposti.errors import InputError
 from hyposti.protocol.common import Reading, Strict
 
 ThreePlusThreeVariant = Literal["conventional", "registry-literal", "escalation-only"]
@@ -33,9 +34,11 @@ class DesignSpec(Strict):
     @model_validator(mode="after")
     def _method_parameters(self) -> DesignSpec:
         if self.method == "3+3" and self.variant is None:
-            raise ValueError("method '3+3' needs 'variant' (conventional, registry-literal, ...)")
+            raise InputError(
+                "variant", None, "method '3+3' needs one (conventional, registry-literal, ...)"
+            )
         if self.method in ("boin", "crm") and self.target_toxicity is None:
-            raise ValueError(f"method {self.method!r} needs 'target_toxicity'")
+            raise InputError("target_toxicity", None, f"method {self.method!r} needs one")
         if self.method == "crm" and not self.skeleton:
-            raise ValueError("method 'crm' needs 'skeleton'")
+            raise InputError("skeleton", self.skeleton, "method 'crm' needs one")
         return self

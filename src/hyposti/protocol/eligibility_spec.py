@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from hyposti.errors import InputError
 from hyposti.protocol.common import Reading, Strict
 
 # Yes/no facts of a screening record's medical history that a criterion may name (see
@@ -233,7 +234,9 @@ class EligibilitySpec(Strict):
             raise ValueError(f"criterion ids must be unique; repeated: {', '.join(duplicates)}")
         low, high = self.age_range_years
         if low > high:
-            raise ValueError(f"age_range_years {low}-{high}: the lower bound exceeds the upper")
+            raise InputError(
+                "age_range_years", f"{low}-{high}", "the lower bound exceeds the upper"
+            )
         return self
 
 

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from hyposti.errors import InputError
 from hyposti.protocol.common import Reading, Strict
 
 MAX_MONITORED = 1000
@@ -47,13 +48,13 @@ class SimonSpec(Strict):
     @model_validator(mode="after")
     def _stages(self) -> SimonSpec:
         if self.p1 <= self.p0:
-            raise ValueError(f"p1 {self.p1:g} must exceed p0 {self.p0:g}")
+            raise InputError("p1", self.p1, f"must exceed p0 = {self.p0:g}")
         if not self.n1 < self.n:
-            raise ValueError(f"the first stage n1 = {self.n1} must be smaller than n = {self.n}")
+            raise InputError("n1", self.n1, f"the first stage must be smaller than n = {self.n}")
         if not self.r1 < self.n1:
-            raise ValueError(f"r1 = {self.r1} must be below n1 = {self.n1}")
+            raise InputError("r1", self.r1, f"must be below n1 = {self.n1}")
         if not self.r1 <= self.r < self.n:
-            raise ValueError(f"r = {self.r} must lie in r1..n-1 ({self.r1}..{self.n - 1})")
+            raise InputError("r", self.r, f"must lie in r1..n-1 ({self.r1}..{self.n - 1})")
         return self
 
 

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from hyposti.errors import InputError
 from hyposti.protocol.common import Reading, Strict
 from hyposti.protocol.design_spec import DesignSpec
 from hyposti.protocol.dosing_spec import DosingSpec
@@ -103,7 +104,7 @@ class PreconditioningAgent(Strict):
     @model_validator(mode="after")
     def _range(self) -> PreconditioningAgent:
         if self.dose_min > self.dose_max:
-            raise ValueError(f"dose_min {self.dose_min:g} exceeds dose_max {self.dose_max:g}")
+            raise InputError("dose_min", self.dose_min, f"exceeds dose_max {self.dose_max:g}")
         if any(day >= 0 for day in self.days):
             raise ValueError(
                 f"preconditioning days must precede the infusion day 0; got {self.days}"

@@ -17,7 +17,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.collections import LineCollection
-from matplotlib.patches import Patch
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FormatStrFormatter, NullLocator
 
 from hyposti.analysis.efficacy import DAYS_PER_MONTH
@@ -43,7 +45,7 @@ def dose_colour(level: int | None) -> str:
     return "#555555" if level is None else DOSE_COLOURS[(int(level) - 1) % len(DOSE_COLOURS)]
 
 
-def to_svg(fig: plt.Figure, name: str) -> str:
+def to_svg(fig: Figure, name: str) -> str:
     """The figure as an inline <svg> element (no XML prolog, no external references).
 
     ``name`` salts the SVG element ids so that several figures can share one HTML page.
@@ -128,7 +130,7 @@ def waterfall_figure(patients: list[dict[str, Any]]) -> str:
     ax.set_ylabel("Best change in target sum (%)")
     present = [c for c in ("CR", "PR", "SD", "PD", "NE")
                if any(_bor(p["bor_confirmed"]) == c for p in rows)]  # fmt: skip
-    handles = [plt.Rectangle((0, 0), 1, 1, color=BOR_COLOURS[c]) for c in present]
+    handles = [Rectangle((0, 0), 1, 1, color=BOR_COLOURS[c]) for c in present]
     ax.legend(handles, present, ncol=5, fontsize=7, frameon=False, loc="upper right")
     return to_svg(fig, "waterfall")
 
@@ -160,7 +162,7 @@ def spider_figure(patients: list[dict[str, Any]]) -> str:
     ax.axhline(-30, color="#1b7837", lw=0.8, ls="--")
     ax.set_xlabel("Months from CAR-T infusion")
     ax.set_ylabel("Change in target sum (%)")
-    handles = [plt.Line2D([], [], color=dose_colour(lv)) for lv in sorted(levels)]
+    handles = [Line2D([], [], color=dose_colour(lv)) for lv in sorted(levels)]
     ax.legend(handles, [f"DL{lv}" for lv in sorted(levels)], fontsize=7, frameon=False)
     return to_svg(fig, "spider")
 

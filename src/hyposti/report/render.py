@@ -119,7 +119,9 @@ def pdf_engine() -> Callable[..., Any]:
             "no PDF engine: install the 'pdf' extra of hyposti (weasyprint and the Pango "
             f"library), or print the HTML to PDF from a browser ({exc})",
         ) from None
-    return HTML
+    # weasyprint ships no type information: the engine is known here only as a callable
+    engine: Callable[..., Any] = HTML
+    return engine
 
 
 def write_pdf(html_path: str | Path) -> Path:

@@ -33,6 +33,12 @@ class PatientSafetyRecord(InputRecord):
     )
     last_follow_up: TrialDate = Field(description="Last date the patient was assessed.")
     adverse_events: tuple[AdverseEvent, ...] = ()
+    death: TrialDate | None = Field(
+        default=None, description="Date of death, if the patient died (ends follow-up)."
+    )
+    death_cause: str | None = Field(
+        default=None, max_length=200, description="Cause of death as recorded."
+    )
 
 
 class EventAdjudication(BaseModel):
@@ -114,6 +120,7 @@ def _check_dates(record: PatientSafetyRecord, today: dt.date) -> None:
         "preconditioning_start": record.preconditioning_start,
         "infusion": record.infusion,
         "last_follow_up": record.last_follow_up,
+        "death": record.death,
     }
     for field, value in dates.items():
         if value is not None and value > today:
@@ -131,6 +138,12 @@ def _check_dates(record: PatientSafetyRecord, today: dt.date) -> None:
             record.last_follow_up.isoformat(),
             f"last follow-up precedes {'infusion' if record.infusion else 'preconditioning'} "
             f"({(record.infusion or start).isoformat()})",
+        )
+    if record.death is not None and record.death != record.last_follow_up:
+        raise InputError(
+            "last_follow_up",
+            record.last_follow_up.isoformat(),
+            f"a patient who died is followed to the date of death ({record.death.isoformat()})",
         )
     seen: dict[str, int] = {}
     for i, event in enumerate(record.adverse_events):
@@ -231,6 +244,12 @@ def adjudicate(record: PatientSafetyRecord, spec: DltSpec, today: dt.date) -> Pa
             status, reason = (
                 "evaluable",
                 f"had a DLT ({first_dlt.term}) on day {first_dlt.study_day}",
+            )
+        elif record.death is not None and record.death < needed:
+            status = "not evaluable"
+            reason = (
+                f"died on day {followed_to} ({record.death_cause or 'cause not recorded'}) inside "
+                f"the DLT window without a DLT: replace the patient"
             )
         elif record.last_follow_up >= needed:
             status = "evaluable"

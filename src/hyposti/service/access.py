@@ -30,7 +30,8 @@ def visible_participants(profile: UserProfile) -> QuerySet[Participant]:
     """Site-bound roles see their own site's participants only."""
     qs = Participant.objects.select_related("site")
     if profile.role in SITE_BOUND:
-        return qs.filter(site_id=profile.site_id)
+        # a site-bound role without a site sees no one
+        return qs.none() if profile.site_id is None else qs.filter(site_id=profile.site_id)
     return qs
 
 

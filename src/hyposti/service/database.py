@@ -11,6 +11,8 @@ from hyposti.errors import InputError
 
 #: SQLite waits this long (s) for another writer instead of failing at once.
 SQLITE_BUSY_TIMEOUT_S = 30
+#: PostgreSQL connections are reused for this long (s) by the worker that opened them.
+CONN_MAX_AGE_S = 60
 
 
 def data_dir() -> Path:
@@ -30,7 +32,11 @@ def database_settings(url: str | None, folder: Path) -> dict[str, Any]:
 
         if not url.startswith(("postgres://", "postgresql://")):
             raise InputError("DATABASE_URL", url.split("@")[-1], "must be a postgresql:// URL")
-        config = dict(dj_database_url.parse(url, conn_max_age=0))
+        # Each gunicorn worker keeps its connection between requests (checked before reuse):
+        # a new PostgreSQL connection forks a server process, the largest cost of a small write.
+        config = dict(
+            dj_database_url.parse(url, conn_max_age=CONN_MAX_AGE_S, conn_health_checks=True)
+        )
         config["TEST"] = {"NAME": f"test_{config['NAME']}"}
         return config
     return {

@@ -7,11 +7,11 @@ export is the dataset `hyposti analyze` and `hyposti report` read, unchanged.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from hyposti.data import TABLES, TrialDataset
 from hyposti.service.audit import Change, audit_append, diff, label, plain, snapshot
@@ -36,6 +36,11 @@ from hyposti.service.models import (
     TumourAssessment,
 )
 from hyposti.service.trial_protocol import trial_protocol
+
+if TYPE_CHECKING:
+    from hyposti.protocol import Protocol
+
+ModelT = TypeVar("ModelT", bound=models.Model)
 
 #: Tables whose rows are one model each with the same field names, keyed by participant.
 SIMPLE: dict[str, type[models.Model]] = {
@@ -107,7 +112,7 @@ def import_dataset(ds: TrialDataset, *, username: str, now: dt.datetime) -> dict
     def add(objs: Iterable[models.Model]) -> list[models.Model]:
         objs = list(objs)
         if objs:
-            type(objs[0]).objects.bulk_create(objs, batch_size=500)
+            type(objs[0])._default_manager.bulk_create(objs, batch_size=500)
         created.extend(objs)
         return objs
 
@@ -116,7 +121,7 @@ def import_dataset(ds: TrialDataset, *, username: str, now: dt.datetime) -> dict
     subjects = _rows(ds.subjects)
     sites = {
         code: Site.objects.get_or_create(code=code)[0]
-        for code in {s["site_id"] or "UNKNOWN" for s in subjects}
+        for code in {s["site_id"] for s in subjects if s["site_id"]}
     }
     screening = _rows(ds.screening)
     failed = {r["subject_id"] for r in screening if r["met"] is False}
@@ -124,7 +129,9 @@ def import_dataset(ds: TrialDataset, *, username: str, now: dt.datetime) -> dict
     cutoff = study["data_cutoff"]
     participants = []
     for s in subjects:
-        p = Participant(site=sites[s["site_id"] or "UNKNOWN"], **_fields(Participant, s))
+        p = Participant(site=sites.get(s["site_id"] or ""), **_fields(Participant, s))
+        if _unslotted(s):
+            p.unslotted_phase = s["phase"]
         p.state, p.off_study_reason = _state(
             p, dispositions.get(s["subject_id"]), s["subject_id"] in failed, cutoff
         )
@@ -181,7 +188,20 @@ def import_dataset(ds: TrialDataset, *, username: str, now: dt.datetime) -> dict
     return counts
 
 
-def _import_cohorts(ds, subjects, by_id, protocol, add, now) -> None:
+def _unslotted(subject: dict[str, Any]) -> bool:
+    """An escalation subject without a cohort number gets no slot (see _import_cohorts); every
+    expansion subject joins the one expansion cohort."""
+    return subject["phase"] == "escalation" and subject["cohort"] is None
+
+
+def _import_cohorts(
+    ds: TrialDataset,
+    subjects: list[dict[str, Any]],
+    by_id: dict[str, Participant],
+    protocol: Protocol,
+    add: Callable[[Iterable[models.Model]], list[models.Model]],
+    now: dt.datetime,
+) -> None:
     decisions = {r["cohort"]: r for r in _rows(ds.escalation)}
     members: dict[tuple[str, int | None], list[dict[str, Any]]] = {}
     for s in subjects:
@@ -257,7 +277,9 @@ def _blank_none(value: Any) -> Any:
     return None if value == "" else plain(value)
 
 
-def _model_rows(qs: Iterable[models.Model], columns: tuple[str, ...], **extra: Any) -> list[dict]:
+def _model_rows(
+    qs: Iterable[models.Model], columns: tuple[str, ...], **extra: Any
+) -> list[dict[str, Any]]:
     rows = []
     for obj in qs:
         row = {
@@ -291,8 +313,8 @@ def export_dataset(
     chosen = list(participants) if participants is not None else None
     ids = None if chosen is None else [p.pk for p in chosen]
 
-    def qs(model: type[models.Model], path: str = "participant"):
-        q = model.objects.order_by("pk")
+    def qs(model: type[ModelT], path: str = "participant") -> QuerySet[ModelT]:
+        q = model._default_manager.order_by("pk")
         return q if ids is None else q.filter(**{f"{path}__in": ids})
 
     cols = {name: t.column_names for name, t in TABLES.items()}
@@ -324,8 +346,8 @@ def export_dataset(
         "subjects": _model_rows(
             qs(Participant, "pk").select_related("site", "enrolment__cohort"),
             cols["subjects"],
-            site_id=lambda o: o.site.code,
-            phase=lambda o: enrol(o, "phase"),
+            site_id=lambda o: o.site.code if o.site else None,
+            phase=lambda o: enrol(o, "phase") or o.unslotted_phase or None,
             cohort=lambda o: enrol(o, "cohort"),
             dose_level=lambda o: enrol(o, "dose_level"),
         ),
@@ -371,6 +393,8 @@ def export_dataset(
 def export_rows(data_cutoff: dt.date) -> dict[str, list[dict[str, Any]]]:
     """The dataset as JSON-ready rows per table (the API's export)."""
     return {
-        name: [{k: plain(_value(v)) for k, v in row.items()} for row in frame.to_dict("records")]
+        name: [
+            {str(k): plain(_value(v)) for k, v in row.items()} for row in frame.to_dict("records")
+        ]
         for name, frame in export_dataset(data_cutoff=data_cutoff).tables().items()
     }

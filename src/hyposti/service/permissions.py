@@ -46,7 +46,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "query.close": frozenset({DM, MON}),
     "record.lock": frozenset({DM}),
     "record.unlock": frozenset({DM}),
-    "audit.read": frozenset({ADMIN, DM}),
+    "audit.read": frozenset({ADMIN, DM, MON}),
     "dataset.export": frozenset({STAT, DM}),
     "user.manage": frozenset({ADMIN}),
     "site.manage": frozenset({ADMIN}),
@@ -63,3 +63,36 @@ def allowed(role: str, action: str) -> bool:
 def matrix_table() -> list[dict[str, object]]:
     """The matrix as rows for the docs: action, then one yes/no per role."""
     return [{"action": a, **{r: r in roles for r in ROLES}} for a, roles in MATRIX.items()]
+
+
+#: Where the generated table is kept (tests/service/test_permissions_doc.py keeps it current).
+DOC_PATH = "docs/permissions.md"
+
+
+def matrix_markdown() -> str:
+    """docs/permissions.md: the matrix as a Markdown table, generated from ``MATRIX``."""
+    head = "| action | " + " | ".join(r.replace("_", " ") for r in ROLES) + " |"
+    rows = [
+        f"| `{a}` | " + " | ".join("yes" if r in roles else "—" for r in ROLES) + " |"
+        for a, roles in MATRIX.items()
+    ]
+    bound = ", ".join(r.replace("_", " ") for r in ROLES if r in SITE_BOUND)
+    return "\n".join(
+        [
+            "# Permission matrix",
+            "",
+            "Generated from `src/hyposti/service/permissions.py` by `matrix_markdown()`; the API",
+            "serves the same table at `/api/permissions`. Regenerate with",
+            '`python -c "from hyposti.service.permissions import matrix_markdown; '
+            "print(matrix_markdown(), end='')\" > docs/permissions.md`.",
+            "",
+            head,
+            "|---|" + "---|" * len(ROLES),
+            *rows,
+            "",
+            f"Site-bound roles ({bound}) see and act on their own site's participants only.",
+            "A monitor reads the audit entries of those participants' records only.",
+            "The other roles see every site.",
+            "",
+        ]
+    )

@@ -5,18 +5,35 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Cast
 
+from hyposti.errors import InputError
 from hyposti.service.access import participant_for, visible_participants
 from hyposti.service.audit import label, plain, record_sha256, snapshot
 from hyposti.service.models import (
+    AdverseEvent,
     AuditEntry,
     Cohort,
     DataQuery,
+    Disposition,
+    DltEvaluation,
+    DosingRecord,
+    Enrolment,
+    Exposure,
+    Lesion,
+    LesionMeasurement,
+    Medication,
     Participant,
     RecordLock,
+    Sample,
+    Screening,
+    ScreeningCriterion,
     Signature,
+    TumourAssessment,
     UserProfile,
 )
+from hyposti.service.permissions import SITE_BOUND
 
 
 def _signature_rows(instance: models.Model, signatures: list[Signature]) -> list[dict[str, Any]]:
@@ -63,8 +80,8 @@ def record_views(instances: list[models.Model]) -> list[dict[str, Any]]:
         .order_by("pk")
         .values("id", "field", "text", "status", "model", "object_id")
     ):
-        key = (q.pop("model"), q.pop("object_id"))
-        queries.setdefault(key, []).append(q)
+        shown = {"id": q["id"], "field": q["field"], "text": q["text"], "status": q["status"]}
+        queries.setdefault((q["model"], q["object_id"]), []).append(shown)
     out = []
     for i in instances:
         key = (label(i), str(i.pk))
@@ -86,7 +103,7 @@ def record_view(instance: models.Model) -> dict[str, Any]:
 
 def participant_list(profile: UserProfile) -> list[dict[str, Any]]:
     return [
-        {"subject_id": p.subject_id, "site": p.site.code, "state": p.state}
+        {"subject_id": p.subject_id, "site": p.site.code if p.site else None, "state": p.state}
         for p in visible_participants(profile).order_by("subject_id")
     ]
 
@@ -101,7 +118,7 @@ def participant_detail(profile: UserProfile, subject_id: str) -> dict[str, Any]:
     views = iter(record_views([p, *screenings, *([dosing] if dosing else []), *aes, *scans]))
     return {
         **next(views),
-        "site": p.site.code,
+        "site": p.site.code if p.site else None,
         "cohort": enrolment.cohort.number if enrolment else None,
         "dose_level": enrolment.cohort.dose_level if enrolment else None,
         "screenings": [next(views) for _ in screenings],
@@ -139,8 +156,63 @@ def cohort_table() -> list[dict[str, Any]]:
     return rows
 
 
-def audit_trail(model: str | None = None, object_id: str | None = None) -> list[dict[str, Any]]:
-    qs = AuditEntry.objects.order_by("seq")
+#: Participant records by audit label, and the path from each to its participant's site.
+SITE_OF: dict[str, tuple[type[models.Model], str]] = {
+    "participant": (Participant, "site_id"),
+    "screening": (Screening, "participant__site_id"),
+    "screeningcriterion": (ScreeningCriterion, "screening__participant__site_id"),
+    "enrolment": (Enrolment, "participant__site_id"),
+    "dosingrecord": (DosingRecord, "participant__site_id"),
+    "exposure": (Exposure, "participant__site_id"),
+    "adverseevent": (AdverseEvent, "participant__site_id"),
+    "medication": (Medication, "participant__site_id"),
+    "dltevaluation": (DltEvaluation, "participant__site_id"),
+    "lesion": (Lesion, "participant__site_id"),
+    "tumourassessment": (TumourAssessment, "participant__site_id"),
+    "lesionmeasurement": (LesionMeasurement, "assessment__participant__site_id"),
+    "sample": (Sample, "participant__site_id"),
+    "disposition": (Disposition, "participant__site_id"),
+}
+
+#: Audit entries per page at most (GET /api/audit?after=SEQ&limit=N pages through the rest).
+AUDIT_PAGE_MAX = 1000
+
+
+def _of_site(site_id: int | None) -> Q:
+    """Records (by audit label and id) of the site's participants: the records themselves, and
+    the queries opened on them (audited under the query's own id)."""
+    records = Q(pk__in=[])
+    for name, (model, path) in SITE_OF.items():
+        ids = model._default_manager.filter(**{path: site_id}).values_list(
+            Cast("pk", output_field=models.CharField()), flat=True
+        )
+        records |= Q(model=name, object_id__in=ids)
+    queries = DataQuery.objects.filter(records).values_list(
+        Cast("pk", output_field=models.CharField()), flat=True
+    )
+    return records | Q(model="dataquery", object_id__in=queries)
+
+
+def audit_trail(
+    profile: UserProfile,
+    model: str | None = None,
+    object_id: str | None = None,
+    *,
+    after: int = 0,
+    limit: int = AUDIT_PAGE_MAX,
+) -> list[dict[str, Any]]:
+    """Audit entries numbered above ``after``, oldest first, at most ``limit`` of them.
+
+    A site-bound reader (a monitor) sees the entries of their own site's participants only
+    (ICH E6(R3) 3.11.4: monitors verify their sites' source data).
+    """
+    if not 1 <= limit <= AUDIT_PAGE_MAX:
+        raise InputError("limit", limit, f"must lie in 1..{AUDIT_PAGE_MAX}")
+    if after < 0:
+        raise InputError("after", after, "is an entry number: 0 or more")
+    qs = AuditEntry.objects.filter(seq__gt=after).order_by("seq")
+    if profile.role in SITE_BOUND:
+        qs = qs.filter(_of_site(profile.site_id))
     if model:
         qs = qs.filter(model=model)
     if object_id:
@@ -156,5 +228,5 @@ def audit_trail(model: str | None = None, object_id: str | None = None) -> list[
             "changes": e.changes,
             "reason": e.reason,
         }
-        for e in qs[:1000]
+        for e in qs[:limit]
     ]

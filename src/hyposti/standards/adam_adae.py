@@ -89,7 +89,7 @@ def build_adae(ds: TrialDataset, protocol: Protocol, ae: Dataset, adsl: Dataset)
                 "AEDECOD": r.AEDECOD,
                 "AEBODSYS": r.AEBODSYS,
                 "AETOXGR": r.AETOXGR,
-                "ATOXGRN": int(r.AETOXGR),
+                "ATOXGRN": int(str(r.AETOXGR)),  # AE.AETOXGR holds the grade as text
                 "AETOXSCL": event["scale"],
                 "AESER": r.AESER,
                 "ASTDT": onset,

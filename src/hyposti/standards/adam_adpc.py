@@ -11,7 +11,7 @@ one unit per parameter).
 from __future__ import annotations
 
 from hyposti.data.dataset import TrialDataset
-from hyposti.standards.conventions import build, usubjid
+from hyposti.standards.conventions import build, number, usubjid
 from hyposti.standards.sdtm_kinetics import SPECIMEN, reported_samples
 from hyposti.standards.spec import Dataset, DomainSpec, Variable
 
@@ -45,14 +45,14 @@ def build_adpc(ds: TrialDataset, adsl: Dataset) -> Dataset:
     trt = adsl.frame.set_index("SUBJID")["TRT01A"].to_dict()
     rows = []
     for k in reported_samples(ds).itertuples():
-        below = k.copies_per_ug != k.copies_per_ug or k.copies_per_ug < k.lloq
-        code, name = PARAMS[SPECIMEN[k.matrix]]
+        below = k.copies_per_ug != k.copies_per_ug or number(k.copies_per_ug) < number(k.lloq)
+        code, name = PARAMS[SPECIMEN[str(k.matrix)]]
         rows.append(
             {
                 "STUDYID": study, "USUBJID": usubjid(study, k.subject_id),
                 "TRT01A": trt.get(k.subject_id, ""), "PARAMCD": code, "PARAM": name,
                 "AVAL": None if below else k.copies_per_ug, "AVALC": "BLQ" if below else "",
-                "ALLOQ": k.lloq, "ADT": k.sample_date, "ARELTM": float(k.study_day),
+                "ALLOQ": k.lloq, "ADT": k.sample_date, "ARELTM": number(k.study_day),
                 "ARELTMU": "DAYS",
             }
         )  # fmt: skip

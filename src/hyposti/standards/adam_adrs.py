@@ -14,10 +14,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from hyposti.analysis.tumour import TumourOutcome
 from hyposti.data.dataset import TrialDataset
 from hyposti.errors import InputError
 from hyposti.protocol.response_spec import ResponseSpec
-from hyposti.response import PatientResponse, Response
+from hyposti.response import Response
 from hyposti.response.best_response import BestResponse, Code, Visit, best_overall_response
 from hyposti.response.patient import FROM_CODE, TO_CODE
 from hyposti.standards.conventions import as_date, build, study_day, yn
@@ -83,7 +84,7 @@ def _rows_for(
     usubjid: str,
     trt: str,
     criteria: str,
-    r: PatientResponse | None,
+    r: TumourOutcome | None,
     reference: dt.date,
     spec: ResponseSpec,
     target_disease: bool,
@@ -128,7 +129,7 @@ def _rows_for(
 def build_adrs(
     ds: TrialDataset,
     spec: ResponseSpec,
-    responses: dict[str, dict[str, PatientResponse]],
+    responses: dict[str, dict[str, TumourOutcome]],
     adsl: Dataset,
 ) -> Dataset:
     """ADRS for every infused subject (ADSL INFFL = 'Y'); one without a baseline scan has no OVR
@@ -140,8 +141,9 @@ def build_adrs(
         if reference is None:
             raise InputError(f"ADSL {s.USUBJID}.INFDT", None, "INFFL = 'Y' needs an infusion date")
         for criteria, by_subject in responses.items():
-            r = by_subject.get(s.SUBJID)
+            r = by_subject.get(str(s.SUBJID))
             target = s.SUBJID in targets or r is None
-            for row in _rows_for(s.USUBJID, s.TRT01A, criteria, r, reference, spec, target):
+            subject, arm = str(s.USUBJID), str(s.TRT01A)
+            for row in _rows_for(subject, arm, criteria, r, reference, spec, target):
                 rows.append({"STUDYID": s.STUDYID, **row})
     return build(ADRS, rows, ["USUBJID", "PARCAT1", "PARAMCD", "ADT"])

@@ -18,7 +18,7 @@ import pandas as pd
 from hyposti.analysis.safety import safety_population
 from hyposti.data.dataset import TrialDataset
 from hyposti.protocol import Protocol
-from hyposti.standards.conventions import as_date, build, records_by, usubjid, yn
+from hyposti.standards.conventions import as_date, build, records_by, usubjid, whole, yn
 from hyposti.standards.sdtm_special import (
     DISPOSITION_TERMS,
     RACE_NOT_COLLECTED,
@@ -83,7 +83,7 @@ def build_adsl(ds: TrialDataset, protocol: Protocol) -> Dataset:
     cutoff = ds.data_cutoff.date()
     rows = []
     for s in ds.subjects.loc[ds.subjects["dose_level"].notna()].itertuples():
-        level = int(s.dose_level)
+        level = whole(s.dose_level)
         treated = pd.notna(s.infusion_date)
         d = disp.get(s.subject_id)
         reason = None if d is None or pd.isna(d["off_study_reason"]) else d["off_study_reason"]

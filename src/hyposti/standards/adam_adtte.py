@@ -15,8 +15,8 @@ from typing import Any
 
 from hyposti.analysis.censoring import AssessmentSchedule
 from hyposti.analysis.efficacy import patient_outcomes
+from hyposti.analysis.tumour import TumourOutcome
 from hyposti.data.dataset import TrialDataset
-from hyposti.response import PatientResponse
 from hyposti.standards.conventions import build, usubjid
 from hyposti.standards.spec import Dataset, DomainSpec, Variable
 
@@ -66,7 +66,7 @@ def tte_record(
 
 def build_adtte(
     ds: TrialDataset,
-    responses: dict[str, PatientResponse],
+    responses: dict[str, TumourOutcome],
     schedule: AssessmentSchedule,
     criteria_label: str,
 ) -> Dataset:

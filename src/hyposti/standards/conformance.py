@@ -203,7 +203,11 @@ def _codelists(extensible: bool) -> Check:
         if t.spec is None:
             return
         value_level = {vl[0] for vl in t.spec.value_level}
-        records = t.frame.to_dict(orient="records") if value_level else []
+        records = (
+            [{str(k): v for k, v in row.items()} for row in t.frame.to_dict(orient="records")]
+            if value_level
+            else []
+        )
         for v in t.spec.variables:
             if v.name not in t.frame.columns or (v.codelist is None and v.name not in value_level):
                 continue

@@ -9,6 +9,7 @@ section 4.4.1). --SEQ: a number unique for each record of a subject within a dom
 from __future__ import annotations
 
 import datetime as dt
+import numbers
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -52,10 +53,25 @@ def study_day(date: object, reference_start: object) -> int | None:
 
 def records_by(frame: pd.DataFrame, key: str) -> dict[Any, dict[str, Any]]:
     """Rows as plain dicts keyed by one column (per-row pandas look-ups are slow)."""
-    return {r[key]: r for r in frame.to_dict(orient="records")}
+    return {r[key]: {str(k): v for k, v in r.items()} for r in frame.to_dict(orient="records")}
 
 
-def usubjid(study_id: str, subject_id: str) -> str:
+def number(value: object) -> float:
+    """A cell the schema types as a number (Python or NumPy), as a float."""
+    if isinstance(value, numbers.Real):
+        return float(value)
+    raise InputError("value", value, "must be a number")
+
+
+def whole(value: object) -> int:
+    """A cell the schema types as a whole number (a grade, a dose level), as an int."""
+    x = number(value)
+    if not x.is_integer():
+        raise InputError("value", value, "must be a whole number")
+    return int(x)
+
+
+def usubjid(study_id: str, subject_id: object) -> str:
     """USUBJID: the study identifier and the subject identifier joined by a hyphen."""
     return f"{study_id}-{subject_id}"
 

@@ -15,11 +15,10 @@ from pathlib import Path
 from typing import Literal
 
 from hyposti.analysis.censoring import AssessmentSchedule
-from hyposti.analysis.tumour import assess_responses
+from hyposti.analysis.tumour import TumourOutcome, assess_responses
 from hyposti.data.dataset import TrialDataset
 from hyposti.errors import InputError
 from hyposti.protocol import Protocol
-from hyposti.response import PatientResponse
 from hyposti.standards.adam_adae import build_adae
 from hyposti.standards.adam_adpc import build_adpc, build_adpp
 from hyposti.standards.adam_adrs import CRITERIA, build_adrs
@@ -89,7 +88,7 @@ def as_of_cutoff(ds: TrialDataset) -> TrialDataset:
     )
 
 
-def trial_responses(ds: TrialDataset, protocol: Protocol) -> dict[str, dict[str, PatientResponse]]:
+def trial_responses(ds: TrialDataset, protocol: Protocol) -> dict[str, dict[str, TumourOutcome]]:
     """Every infused patient's response course by each criteria the protocol names."""
     return {c: assess_responses(ds, protocol.response, c) for c in protocol.response.criteria}
 

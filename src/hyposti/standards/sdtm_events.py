@@ -15,7 +15,16 @@ import pandas as pd
 
 from hyposti.data.dataset import TrialDataset
 from hyposti.standards.controlled_terminology import AEREL
-from hyposti.standards.conventions import build, iso8601, records_by, study_day, usubjid, yn
+from hyposti.standards.conventions import (
+    as_date,
+    build,
+    iso8601,
+    records_by,
+    study_day,
+    usubjid,
+    whole,
+    yn,
+)
 from hyposti.standards.sdtm_special import identifiers
 from hyposti.standards.spec import Dataset, DomainSpec, Variable
 
@@ -87,7 +96,7 @@ QUALIFIERS: dict[str, tuple[str, str, Callable[[Any], str], str, str]] = {
 def _outcome(grade: int, resolution: object) -> str:
     if grade == 5:
         return "FATAL"
-    return "NOT RECOVERED/NOT RESOLVED" if pd.isna(resolution) else "RECOVERED/RESOLVED"
+    return "NOT RECOVERED/NOT RESOLVED" if as_date(resolution) is None else "RECOVERED/RESOLVED"
 
 
 def build_ae(ds: TrialDataset) -> Dataset:
@@ -108,10 +117,10 @@ def build_ae(ds: TrialDataset) -> Dataset:
                 "AEDECOD": a.term,
                 "AEBODSYS": a.soc,
                 "AESER": yn(a.serious),
-                "AEREL": AEREL[a.attribution_car_t],
-                "AEOUT": _outcome(int(a.grade), a.resolution_date),
-                "AESDTH": "Y" if int(a.grade) == 5 else "N",
-                "AETOXGR": str(int(a.grade)),
+                "AEREL": AEREL[str(a.attribution_car_t)],
+                "AEOUT": _outcome(whole(a.grade), a.resolution_date),
+                "AESDTH": "Y" if whole(a.grade) == 5 else "N",
+                "AETOXGR": str(whole(a.grade)),
                 "EPOCH": "TREATMENT" if onset_day is None or onset_day <= 1 else "FOLLOW-UP",
                 "AESTDTC": iso8601(a.onset_date),
                 "AEENDTC": iso8601(a.resolution_date),
@@ -138,7 +147,7 @@ def build_suppae(ds: TrialDataset, ae: Dataset) -> Dataset:
                     "RDOMAIN": "AE",
                     "USUBJID": r.USUBJID,
                     "IDVAR": "AESEQ",
-                    "IDVARVAL": str(int(r.AESEQ)),
+                    "IDVARVAL": str(whole(r.AESEQ)),
                     "QNAM": qnam,
                     "QLABEL": label,
                     "QVAL": write(value),

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from hyposti.analysis.tumour import TumourOutcome
 from hyposti.data.dataset import TrialDataset
-from hyposti.response import PatientResponse
-from hyposti.standards.conventions import build, iso8601, study_day, usubjid
+from hyposti.standards.conventions import build, iso8601, number, study_day, usubjid
 from hyposti.standards.sdtm_special import identifiers
 from hyposti.standards.spec import Dataset, DomainSpec, Variable
 
@@ -100,8 +100,8 @@ TR_STATES = {
 
 
 def _infusions(ds: TrialDataset) -> dict[str, object]:
-    infusion: dict[str, object] = ds.subjects.set_index("subject_id")["infusion_date"].to_dict()
-    return infusion
+    dates = ds.subjects.set_index("subject_id")["infusion_date"].to_dict()
+    return {str(subject): date for subject, date in dates.items()}
 
 
 def build_tu(ds: TrialDataset) -> Dataset:
@@ -118,7 +118,7 @@ def build_tu(ds: TrialDataset) -> Dataset:
         new = lesion.category == "new"
         date = (first_seen.get((lesion.subject_id, lesion.lesion_id)) if new
                 else baseline_date.get(lesion.subject_id))  # fmt: skip
-        result = lesion.category.upper()
+        result = str(lesion.category).upper()
         rows.append(
             {
                 "STUDYID": study,
@@ -130,10 +130,10 @@ def build_tu(ds: TrialDataset) -> Dataset:
                 "TUORRES": result,
                 "TUSTRESC": result,
                 "TULOC": str(lesion.organ).upper(),
-                "TUMETHOD": "" if pd.isna(lesion.method) else METHODS[lesion.method],
+                "TUMETHOD": "" if pd.isna(lesion.method) else METHODS[str(lesion.method)],
                 "TUEVAL": "INVESTIGATOR",
                 "TUDTC": iso8601(date),
-                "TUDY": study_day(date, infusion.get(lesion.subject_id)),
+                "TUDY": study_day(date, infusion.get(str(lesion.subject_id))),
             }
         )
     return build(TU, rows, ["TUDTC", "TULNKID"])
@@ -155,7 +155,7 @@ def build_tr(ds: TrialDataset) -> Dataset:
             "TRLNKID": m.lesion_id,
             "TREVAL": "INVESTIGATOR",
             "TRDTC": iso8601(m.assessment_date),
-            "TRDY": study_day(m.assessment_date, infusion.get(m.subject_id)),
+            "TRDY": study_day(m.assessment_date, infusion.get(str(m.subject_id))),
         }
         if pd.notna(m.diameter_mm):
             node = bool(lesion["lymph_node"])
@@ -163,8 +163,8 @@ def build_tr(ds: TrialDataset) -> Dataset:
                 common | {
                     "TRTESTCD": "SAXIS" if node else "LDIAM",
                     "TRTEST": "Short Axis" if node else "Longest Diameter",
-                    "TRORRES": f"{m.diameter_mm:g}", "TRORRESU": "mm",
-                    "TRSTRESC": f"{m.diameter_mm:g}", "TRSTRESN": m.diameter_mm,
+                    "TRORRES": f"{number(m.diameter_mm):g}", "TRORRESU": "mm",
+                    "TRSTRESC": f"{number(m.diameter_mm):g}", "TRSTRESN": m.diameter_mm,
                     "TRSTRESU": "mm",
                 }
             )  # fmt: skip
@@ -177,7 +177,7 @@ def build_tr(ds: TrialDataset) -> Dataset:
     return build(TR, rows, ["TRDTC", "TRLNKID", "TRTESTCD"])
 
 
-def build_rs(ds: TrialDataset, responses: dict[str, dict[str, PatientResponse]]) -> Dataset:
+def build_rs(ds: TrialDataset, responses: dict[str, dict[str, TumourOutcome]]) -> Dataset:
     """RS: OVRLRESP at every follow-up assessment, per criteria (``responses[criteria][subject]``).
 
     RSACPTFL is 'N' on assessments the best-response rules exclude (after progression or new

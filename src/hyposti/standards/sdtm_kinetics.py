@@ -12,7 +12,7 @@ import pandas as pd
 
 from hyposti.analysis.kinetics import kinetics_analysis
 from hyposti.data.dataset import TrialDataset
-from hyposti.standards.conventions import build, iso8601, study_day, usubjid
+from hyposti.standards.conventions import build, iso8601, number, study_day, usubjid
 from hyposti.standards.sdtm_special import identifiers
 from hyposti.standards.spec import Dataset, DomainSpec, Variable
 
@@ -89,7 +89,7 @@ def build_pc(ds: TrialDataset) -> Dataset:
     infusion = ds.subjects.set_index("subject_id")["infusion_date"].to_dict()
     rows = []
     for k in reported_samples(ds).itertuples():
-        below = pd.isna(k.copies_per_ug) or k.copies_per_ug < k.lloq
+        below = pd.isna(k.copies_per_ug) or number(k.copies_per_ug) < number(k.lloq)
         text = "BLQ" if below else f"{k.copies_per_ug:g}"
         rows.append(
             {
@@ -97,10 +97,10 @@ def build_pc(ds: TrialDataset) -> Dataset:
                 "PCTESTCD": ANALYTE_CODE, "PCTEST": ANALYTE, "PCORRES": text,
                 "PCORRESU": "" if below else COPIES, "PCSTRESC": text,
                 "PCSTRESN": None if below else k.copies_per_ug,
-                "PCSTRESU": "" if below else COPIES, "PCSPEC": SPECIMEN[k.matrix],
+                "PCSTRESU": "" if below else COPIES, "PCSPEC": SPECIMEN[str(k.matrix)],
                 "PCLLOQ": k.lloq, "PCDTC": iso8601(k.sample_date),
                 "PCDY": study_day(k.sample_date, infusion.get(k.subject_id)),
-                "PCTPTREF": "CAR-T INFUSION", "PCELTM": _elapsed(float(k.study_day)),
+                "PCTPTREF": "CAR-T INFUSION", "PCELTM": _elapsed(number(k.study_day)),
             }
         )  # fmt: skip
     return build(PC, rows, ["PCSPEC", "PCDTC"])

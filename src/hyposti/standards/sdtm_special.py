@@ -15,7 +15,15 @@ import pandas as pd
 from hyposti.data.dataset import TrialDataset
 from hyposti.errors import InputError
 from hyposti.protocol import Protocol
-from hyposti.standards.conventions import build, iso8601, records_by, study_day, usubjid
+from hyposti.standards.conventions import (
+    as_date,
+    build,
+    iso8601,
+    records_by,
+    study_day,
+    usubjid,
+    whole,
+)
 from hyposti.standards.spec import Dataset, DomainSpec, Variable
 
 #: Dataset off-study reasons -> NCOMPLT submission values (CDISC CT C66727).
@@ -168,7 +176,7 @@ def build_dm(ds: TrialDataset, protocol: Protocol, country: str) -> Dataset:
     rows = []
     for s in ds.subjects.itertuples():
         d = disp.get(s.subject_id)
-        level = None if pd.isna(s.dose_level) else int(s.dose_level)
+        level = None if pd.isna(s.dose_level) else whole(s.dose_level)
         treated = not pd.isna(s.infusion_date)
         if s.subject_id in failed:
             reason = "SCREEN FAILURE"
@@ -178,7 +186,7 @@ def build_dm(ds: TrialDataset, protocol: Protocol, country: str) -> Dataset:
             reason = "ASSIGNED, NOT TREATED"
         else:
             reason = ""
-        first, last = exposure.get(s.subject_id, (None, None))
+        first, last = exposure.get(str(s.subject_id), (None, None))
         death = None if d is None else d["death_date"]
         end = None if d is None else (d["off_study_date"] if pd.notna(d["off_study_date"])
                                       else d["last_contact_date"])  # fmt: skip
@@ -212,10 +220,10 @@ def build_dm(ds: TrialDataset, protocol: Protocol, country: str) -> Dataset:
 
 
 def _epoch(date: object, infusion: object, failed: bool) -> str:
-    if failed or pd.isna(infusion) or date is None or pd.isna(date):
+    day, start = as_date(date), as_date(infusion)
+    if failed or start is None or day is None:
         return "SCREENING"
-    days = (pd.Timestamp(date) - pd.Timestamp(infusion)).days
-    return "TREATMENT" if days <= 0 else "FOLLOW-UP"
+    return "TREATMENT" if (day - start).days <= 0 else "FOLLOW-UP"
 
 
 def build_ds(ds: TrialDataset) -> Dataset:
@@ -248,7 +256,7 @@ def build_ds(ds: TrialDataset) -> Dataset:
                 "DOMAIN": "DS",
                 "USUBJID": usubjid(study, d.subject_id),
                 "DSTERM": str(d.off_study_reason).upper(),
-                "DSDECOD": DISPOSITION_TERMS[d.off_study_reason],
+                "DSDECOD": DISPOSITION_TERMS[str(d.off_study_reason)],
                 "DSCAT": "DISPOSITION EVENT",
                 "EPOCH": _epoch(d.off_study_date, ref, d.subject_id in failed),
                 "DSSTDTC": iso8601(d.off_study_date),
@@ -267,7 +275,7 @@ def build_ie(ds: TrialDataset, protocol: Protocol) -> Dataset:
     rows = []
     scr = ds.screening
     for r in scr.loc[~scr["met"].fillna(True).astype(bool)].itertuples():
-        c = criteria.get(r.criterion_id)
+        c = criteria.get(str(r.criterion_id))
         if c is None:
             raise InputError(
                 "screening.criterion_id", r.criterion_id, "must be a criterion of the protocol"

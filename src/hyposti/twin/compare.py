@@ -15,11 +15,11 @@ import numpy as np
 from hyposti.errors import InputError
 from hyposti.protocol import Protocol
 from hyposti.safety.dlt import adjudicate
-from hyposti.twin.clinic import TwinClinic
+from hyposti.twin.clinic import twin_clinic
 from hyposti.twin.cohort import MAX_COHORT
 from hyposti.twin.course import TwinModel
 from hyposti.twin.operating import TrialCounts, trial_counts
-from hyposti.virtual.trial import SimulatedTrial, _safety_record
+from hyposti.virtual.trial import SimulatedTrial, safety_record
 
 ARMS = (("gated", True), ("conventional", False))
 
@@ -32,13 +32,13 @@ def fixed_dose_cohort(
         raise InputError("protocol", protocol.identifiers.nct_id, "needs a schedule section")
     if not 1 <= dose_level <= protocol.num_doses:
         raise InputError("dose_level", dose_level, f"must be 1..{protocol.num_doses}")
-    clinic = TwinClinic(seed, model, protocol)
+    clinic = twin_clinic(seed, model, protocol)
     start = model.clinic.calendar.start_date
     rate = model.clinic.calendar.stress_screenings_per_month
     courses = [clinic.enrol(dose_level, "expansion", 1, start, rate) for _ in range(patients)]
     cutoff = max(c.infusion_date for _, c in courses) + dt.timedelta(days=protocol.schedule.end_day)
     adjudications = {
-        s.subject_id: adjudicate(_safety_record(s, c, cutoff, 1), protocol.dlt, cutoff)
+        s.subject_id: adjudicate(safety_record(s, c, cutoff, 1), protocol.dlt, cutoff)
         for s, c in courses
     }
     cohort = SimulatedTrial(

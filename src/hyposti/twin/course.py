@@ -14,9 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hyposti.dosing import patient_doses
+from hyposti.errors import InputError
 from hyposti.protocol import Protocol
-from hyposti.response.patient import assess_patient
 from hyposti.safety.adverse_event import AdverseEvent
 from hyposti.safety.grade_result import GradeResult
 from hyposti.twin.gate import Gate
@@ -27,8 +26,16 @@ from hyposti.twin.reading import read_scans
 from hyposti.twin.tumour import progression_day
 from hyposti.twin.variability import sample_individuals
 from hyposti.virtual import kinetics_model, survival_model, toxicity_model
-from hyposti.virtual.parameters import SimulationParameters
-from hyposti.virtual.patient import KineticSample, PatientCourse, VisitWindow
+from hyposti.virtual.parameters import SimulationParameters, ToxicityParameters
+from hyposti.virtual.patient import (
+    KineticSample,
+    PatientCourse,
+    VisitWindow,
+    candidate_doses,
+    recorded_course,
+    sampling_days,
+    scan_schedule,
+)
 from hyposti.virtual.screening_model import Candidate
 from hyposti.virtual.toxicity_model import CAR_T_SYNDROME, GradedEvent
 from hyposti.virtual.tumour_model import VirtualTumour
@@ -43,7 +50,7 @@ class TwinModel:
     clinic: SimulationParameters
 
     @property
-    def chemotherapy_only(self) -> toxicity_model.ToxicityParameters:
+    def chemotherapy_only(self) -> ToxicityParameters:
         """The clinic's toxicities without its statistical CAR-T syndromes and organ events:
         in the twin those come from the biology (the curves' P(grade >= k) are all 0)."""
         tox = self.clinic.toxicity
@@ -162,11 +169,6 @@ def syndrome_events(
     return events
 
 
-def _visit_day(rng: np.random.Generator, visit: VisitWindow) -> int:
-    """An actual study day inside the visit's window (uniform over its allowed days)."""
-    return int(rng.integers(visit.earliest, visit.latest + 1))
-
-
 def _kinetic_samples(
     rng: np.random.Generator,
     clinic: SimulationParameters,
@@ -206,8 +208,8 @@ def _kinetic_samples(
 
 
 def simulate_twin_course(
-    streams: dict[str, np.random.Generator],
     model: TwinModel,
+    streams: dict[str, np.random.Generator],
     protocol: Protocol,
     candidate: Candidate,
     tumour: VirtualTumour,
@@ -219,14 +221,10 @@ def simulate_twin_course(
 ) -> PatientCourse:
     """Dose, biology, toxicities, kinetics, scans and survival of one infused twin patient."""
     clinic = model.clinic
+    if protocol.schedule is None:
+        raise InputError("protocol", protocol.identifiers.nct_id, "needs a schedule section")
     end_day = protocol.schedule.end_day
-    doses = patient_doses(
-        protocol,
-        weight_kg=candidate.weight_kg,
-        height_cm=candidate.height_cm,
-        dose_level=dose_level,
-        agent_doses=dict(clinic.dosing.preconditioning_doses),
-    )
+    doses = candidate_doses(protocol, clinic, candidate, dose_level)
     first_day = min(day for agent in protocol.preconditioning for day in agent.days)
     patients = twin_patient(
         streams["tumour_course"], model.params, candidate, tumour, doses.car_t.cells_per_kg
@@ -256,37 +254,17 @@ def simulate_twin_course(
     )
     last_day = min(survival.follow_up_end_day or end_day, end_day)
 
-    timing = streams["timing"]
-    kinetic_days = sorted(
-        {_visit_day(timing, v) for v in visits if "car_copy_number" in v.assessments}
-    )
     kinetics = _kinetic_samples(
         streams["kinetics"],
         clinic,
         patients,
         bio,
-        [d for d in kinetic_days if 0 < d <= last_day],
+        sampling_days(streams["timing"], visits, last_day),
         infusion_date,
     )
-    scan_days: list[int] = []
-    stop_after: int | None = None
-    for visit in visits:
-        if "tumour_assessment" not in visit.assessments:
-            continue
-        day = _visit_day(timing, visit)
-        if day > last_day or (stop_after is not None and len(scan_days) > stop_after):
-            break
-        if timing.random() < clinic.tumour.missed_assessment_probability:
-            continue
-        scan_days.append(day)
-        if stop_after is None and true_pd is not None and day >= true_pd:
-            # One more scan confirms progression (iRECIST, Seymour 2017), then scans stop.
-            stop_after = len(scan_days)
-    new_therapy: dt.date | None = None
-    if stop_after is not None and len(scan_days) > stop_after:
-        therapy_day = scan_days[-1] + clinic.calendar.new_therapy_days_after_confirmation
-        if therapy_day <= last_day:
-            new_therapy = infusion_date + dt.timedelta(days=therapy_day)
+    scan_days, new_therapy = scan_schedule(
+        streams["timing"], visits, last_day, true_pd, clinic, infusion_date
+    )
     tumour_data = read_scans(
         streams["scans"],
         tumour,
@@ -299,33 +277,14 @@ def simulate_twin_course(
         protocol.response.too_small_to_measure_mm,
         new_therapy,
     )
-    response = assess_patient(tumour_data, protocol.response, protocol.response.primary_criteria)
-    follow_up_end = infusion_date + dt.timedelta(days=last_day)
-    kept = tuple(_truncate(e, follow_up_end) for e in events if e.event.onset <= follow_up_end)
-    return PatientCourse(
-        subject_id=subject_id,
-        dose_level=dose_level,
-        infusion_date=infusion_date,
-        preconditioning_start=infusion_date + dt.timedelta(days=first_day),
+    return recorded_course(
+        protocol,
+        clinic,
         doses=doses,
-        events=kept,
+        events=events,
         kinetics=kinetics,
-        lloq=clinic.kinetics.lloq_copies_per_ug,
         tumour=tumour,
         tumour_data=tumour_data,
-        response=response,
         survival=survival,
-        follow_up_end=follow_up_end,
-        new_therapy_date=new_therapy,
+        last_day=last_day,
     )
-
-
-def _truncate(graded_event: GradedEvent, follow_up_end: dt.date) -> GradedEvent:
-    """An event still unresolved at the end of follow-up is recorded as ongoing."""
-    event = graded_event.event
-    if event.resolution is not None and event.resolution > follow_up_end:
-        event = event.model_copy(update={"resolution": None})
-        return GradedEvent(
-            event, graded_event.study_day, graded_event.end_day, graded_event.grading
-        )
-    return graded_event

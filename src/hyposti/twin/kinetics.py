@@ -27,7 +27,8 @@ def expansion_rate(
     s = np.asarray(engagement, dtype=float)
     if np.any(s < 0):
         raise InputError("engagement", "< 0", "antigen engagement per cell cannot be negative")
-    return np.asarray(log_fold_max) * s / (s + np.asarray(ec50)) / np.asarray(tmax)
+    rho: np.ndarray = np.asarray(log_fold_max) * s / (s + np.asarray(ec50)) / np.asarray(tmax)
+    return rho
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,8 @@ class CarKinetics:
     @property
     def cmax(self) -> np.ndarray:
         """Peak level C0 exp(rho Tmax) (Stein 2019: fold expansion exp(rho Tmax))."""
-        return self.initial * np.exp(self.rho * self.tmax)
+        peak: np.ndarray = self.initial * np.exp(self.rho * self.tmax)
+        return peak
 
     def pieces(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
         """C(t) as exponential pieces (amplitude at Tmax, rate, start, end): on [start, end)

@@ -27,7 +27,9 @@ def hypoxic_fraction(median_mmhg: np.ndarray, log_sd: float, threshold_mmhg: flo
     median = np.asarray(median_mmhg, dtype=float)
     if np.any(median <= 0) or log_sd <= 0 or threshold_mmhg <= 0:
         raise InputError("pO2", "<= 0", "medians, spread and threshold must be positive")
-    return ndtr((np.log(threshold_mmhg) - np.log(median)) / log_sd)
+    # scipy ships no type information here: the fraction's type is stated, not inferred
+    fraction: np.ndarray = ndtr((np.log(threshold_mmhg) - np.log(median)) / log_sd)
+    return fraction
 
 
 def lognormal_expectation(f: object, median: np.ndarray, log_sd: float) -> np.ndarray:

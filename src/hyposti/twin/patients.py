@@ -122,7 +122,8 @@ def lesion_po2(
     type_median_mmhg: np.ndarray, individual: dict[str, np.ndarray], lesion_scale: np.ndarray
 ) -> np.ndarray:
     """Median pO2 per lesion: the tumour type's median x the patient's x the lesion's scale."""
-    return (type_median_mmhg * individual["tumour_po2_scale"])[:, None] * lesion_scale
+    po2: np.ndarray = (type_median_mmhg * individual["tumour_po2_scale"])[:, None] * lesion_scale
+    return po2
 
 
 def sample_population(
@@ -142,7 +143,7 @@ def sample_population(
     dose = np.asarray(dose_cells_per_kg, dtype=float)
     if dose.ndim != 1 or np.any(dose <= 0):
         raise InputError("dose_cells_per_kg", dose.shape, "one positive dose per patient")
-    n = dose.shape[0]
+    n = len(dose)
     anatomy = clinic.tumour
     types = list(clinic.population.tumour_types)
     unknown = sorted(set(types) - set(params.tumour_types))

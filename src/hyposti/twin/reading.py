@@ -16,8 +16,7 @@ from hyposti.response.records import Assessment, PatientTumourData
 from hyposti.virtual.parameters import TumourParameters
 from hyposti.virtual.tumour_model import (
     VirtualTumour,
-    _non_target_status,
-    _read_target,
+    baseline_lesion_readings,
     tumour_record,
 )
 
@@ -36,32 +35,16 @@ def read_scans(
 ) -> PatientTumourData:
     """Baseline and follow-up records from the true ``sizes`` (lesions x scans, lesion order of
     ``tumour.lesions``) on ``scan_days`` (study days)."""
-    is_target = np.array([lesion.target for lesion in tumour.lesions])
-    nt_sizes = sizes[~is_target]
-    nt_previous = sum(lesion.baseline_mm for lesion in tumour.non_targets)
-    nt_nadir = nt_previous
-    assessments = []
-    for j, day in enumerate(scan_days):
-        targets = [
-            _read_target(rng, lesion, float(sizes[i, j]), params, too_small_mm)
-            for i, lesion in enumerate(tumour.lesions)
-            if lesion.target
-        ]
-        non_target = None
-        increased = False
-        if tumour.non_targets:
-            now = float(nt_sizes[:, j].sum())
-            non_target = _non_target_status(tumour, nt_sizes[:, j], nt_nadir, params)
-            increased = now >= params.non_target_increase_ratio * nt_previous
-            nt_previous, nt_nadir = now, min(nt_nadir, now)
-        assessments.append(
-            Assessment(
-                date=infusion_date + dt.timedelta(days=int(day)),
-                targets=targets,
-                non_target=non_target,
-                non_target_increased=increased,
-            )
+    readings = baseline_lesion_readings(rng, tumour, sizes, params, too_small_mm)
+    assessments = [
+        Assessment(
+            date=infusion_date + dt.timedelta(days=int(day)),
+            targets=targets,
+            non_target=non_target,
+            non_target_increased=increased,
         )
+        for day, (targets, non_target, increased) in zip(scan_days, readings, strict=True)
+    ]
     return tumour_record(
         patient_id, tumour, infusion_date, baseline_date, assessments, new_therapy_date
     )

@@ -64,8 +64,10 @@ def load_scenarios(path: str | Path) -> list[Scenario]:
         raise InputError("scenario", str(source), "needs a non-empty 'scenarios' list")
     scenarios = []
     for i, item in enumerate(items):
-        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
-            raise InputError(f"scenarios[{i}]", item, "needs a 'name'")
+        if not isinstance(item, dict):
+            raise InputError(f"scenarios[{i}]", item, "must be a mapping: name, gated, overrides")
+        if not isinstance(item.get("name"), str):
+            raise InputError(f"scenarios[{i}].name", item.get("name"), "needs a name (text)")
         extra = set(item) - {"name", "gated", "overrides"}
         if extra:
             raise InputError(f"scenarios[{i}]", sorted(extra), "allowed: name, gated, overrides")

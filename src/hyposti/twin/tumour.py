@@ -27,7 +27,8 @@ def gompertz_diameter(
     d0 = np.asarray(baseline_mm, dtype=float)[..., None]
     k = np.asarray(carrying_mm, dtype=float)[..., None]
     g = np.asarray(rate, dtype=float)[..., None]
-    return k * np.exp(np.log(d0 / k) * np.exp(-g * np.asarray(days, dtype=float)))
+    diameter: np.ndarray = k * np.exp(np.log(d0 / k) * np.exp(-g * np.asarray(days, dtype=float)))
+    return diameter
 
 
 def lesion_diameters(

@@ -2,13 +2,19 @@
 treated.
 
 Every candidate's outcome depends only on the seed, its index, its screening date and the dose
-it would receive (``screen_candidate`` is a pure function of them).
+it would receive (``screen_candidate`` is a pure function of them). What treating a patient does
+to them is the clinic's ``treat`` (the synthetic trial's statistical course by default; the twin
+supplies its mechanistic one), so both trials share one screening, one clinic and one trial loop.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+
+import numpy as np
 
 from hyposti.eligibility.engine import screen
 from hyposti.eligibility.record import ScreeningRecord
@@ -26,6 +32,25 @@ from hyposti.virtual.patient import (
 )
 from hyposti.virtual.screening_model import Candidate, sample_candidate, screening_record
 from hyposti.virtual.tumour_model import VirtualTumour, sample_baseline
+
+#: One infused patient's course from their random streams (``hyposti.virtual.patient.STREAMS``),
+#: the protocol, the screened candidate and tumour, subject id, dose level, screening date,
+#: infusion date and the visit calendar: ``simulate_course`` with its parameters bound, or the
+#: twin's ``simulate_twin_course`` with its model.
+Treatment = Callable[
+    [
+        dict[str, np.random.Generator],
+        Protocol,
+        Candidate,
+        VirtualTumour,
+        str,
+        int,
+        dt.date,
+        dt.date,
+        tuple[VisitWindow, ...],
+    ],
+    PatientCourse,
+]
 
 
 @dataclass(frozen=True)
@@ -56,6 +81,7 @@ class ClinicSetup:
     protocol: Protocol
     visits: tuple[VisitWindow, ...]
     first_day: int
+    treat: Treatment
 
 
 def screen_candidate(
@@ -95,9 +121,8 @@ def screen_candidate(
     subject_id = candidate.candidate_id
     if result.status != "eligible":
         return Screened(index, subject_id, candidate, tumour, record, result)
-    course = simulate_course(
+    course = setup.treat(
         streams,
-        params,
         protocol,
         candidate,
         tumour,
@@ -113,9 +138,22 @@ def screen_candidate(
 class Clinic:
     """Candidates arrive one by one (exponential gaps); the screened list grows in index order."""
 
-    def __init__(self, seed: int, params: SimulationParameters, protocol: Protocol) -> None:
+    def __init__(
+        self,
+        seed: int,
+        params: SimulationParameters,
+        protocol: Protocol,
+        treat: Treatment | None = None,
+    ) -> None:
         first_day = min(day for agent in protocol.preconditioning for day in agent.days)
-        self.setup = ClinicSetup(seed, params, protocol, visit_windows(protocol), first_day)
+        self.setup = ClinicSetup(
+            seed,
+            params,
+            protocol,
+            visit_windows(protocol),
+            first_day,
+            treat or partial(simulate_course, params),
+        )
         self.screened: list[Screened] = []
         self.last_arrival = params.calendar.start_date
 

@@ -126,9 +126,108 @@ def _visit_day(rng: np.random.Generator, visit: VisitWindow) -> int:
     return int(rng.integers(visit.earliest, visit.latest + 1))
 
 
-def simulate_course(
-    streams: dict[str, np.random.Generator],
+def sampling_days(
+    timing: np.random.Generator, visits: tuple[VisitWindow, ...], last_day: int
+) -> list[int]:
+    """The study days of the kinetic blood samples after the infusion, up to ``last_day``.
+
+    Every sampling visit's day is drawn (so the timing stream advances the same whatever the
+    follow-up), then those outside follow-up are dropped.
+    """
+    drawn = sorted({_visit_day(timing, v) for v in visits if "car_copy_number" in v.assessments})
+    return [d for d in drawn if 0 < d <= last_day]
+
+
+def scan_schedule(
+    timing: np.random.Generator,
+    visits: tuple[VisitWindow, ...],
+    last_day: int,
+    true_pd: float | None,
     params: SimulationParameters,
+    infusion_date: dt.date,
+) -> tuple[list[int], dt.date | None]:
+    """The study days of the scans actually done, and the date a new therapy starts (if any).
+
+    Scans follow the calendar's tumour assessments (some missed, at the parameter file's rate)
+    until follow-up ends; after true progression one more scan confirms it (iRECIST, Seymour
+    2017), scans stop, and a new therapy starts the parameter file's delay after that scan.
+    """
+    scan_days: list[int] = []
+    stop_after: int | None = None
+    for visit in visits:
+        if "tumour_assessment" not in visit.assessments:
+            continue
+        day = _visit_day(timing, visit)
+        if day > last_day or (stop_after is not None and len(scan_days) > stop_after):
+            break
+        if timing.random() < params.tumour.missed_assessment_probability:
+            continue
+        scan_days.append(day)
+        if stop_after is None and true_pd is not None and day >= true_pd:
+            stop_after = len(scan_days)
+    new_therapy: dt.date | None = None
+    if stop_after is not None and len(scan_days) > stop_after:
+        therapy_day = scan_days[-1] + params.calendar.new_therapy_days_after_confirmation
+        if therapy_day <= last_day:
+            new_therapy = infusion_date + dt.timedelta(days=therapy_day)
+    return scan_days, new_therapy
+
+
+def candidate_doses(
+    protocol: Protocol, params: SimulationParameters, candidate: Candidate, dose_level: int
+) -> DoseRecord:
+    """The candidate's regimen at ``dose_level``: ``hyposti.dosing`` with the clinic's
+    preconditioning doses."""
+    return patient_doses(
+        protocol,
+        weight_kg=candidate.weight_kg,
+        height_cm=candidate.height_cm,
+        dose_level=dose_level,
+        agent_doses=dict(params.dosing.preconditioning_doses),
+    )
+
+
+def recorded_course(
+    protocol: Protocol,
+    params: SimulationParameters,
+    *,
+    doses: DoseRecord,
+    events: list[GradedEvent],
+    kinetics: tuple[KineticSample, ...],
+    tumour: VirtualTumour,
+    tumour_data: PatientTumourData,
+    survival: SurvivalOutcome,
+    last_day: int,
+) -> PatientCourse:
+    """The course as the trial records it: the response engine's verdict on the scans read
+    (the protocol's primary criteria) and the events begun by the end of follow-up, those still
+    unresolved then recorded as ongoing."""
+    infusion_date = tumour_data.reference_date
+    first_day = min(day for agent in protocol.preconditioning for day in agent.days)
+    response = assess_patient(tumour_data, protocol.response, protocol.response.primary_criteria)
+    follow_up_end = infusion_date + dt.timedelta(days=last_day)
+    kept = tuple(_truncate(e, follow_up_end) for e in events if e.event.onset <= follow_up_end)
+    return PatientCourse(
+        subject_id=tumour_data.patient_id,
+        dose_level=doses.car_t.dose_level,
+        infusion_date=infusion_date,
+        preconditioning_start=infusion_date + dt.timedelta(days=first_day),
+        doses=doses,
+        events=kept,
+        kinetics=kinetics,
+        lloq=params.kinetics.lloq_copies_per_ug,
+        tumour=tumour,
+        tumour_data=tumour_data,
+        response=response,
+        survival=survival,
+        follow_up_end=follow_up_end,
+        new_therapy_date=tumour_data.new_anticancer_therapy_date,
+    )
+
+
+def simulate_course(
+    params: SimulationParameters,
+    streams: dict[str, np.random.Generator],
     protocol: Protocol,
     candidate: Candidate,
     tumour: VirtualTumour,
@@ -142,13 +241,7 @@ def simulate_course(
     if protocol.schedule is None:
         raise InputError("protocol", protocol.identifiers.nct_id, "needs a schedule section")
     end_day = protocol.schedule.end_day
-    doses = patient_doses(
-        protocol,
-        weight_kg=candidate.weight_kg,
-        height_cm=candidate.height_cm,
-        dose_level=dose_level,
-        agent_doses=dict(params.dosing.preconditioning_doses),
-    )
+    doses = candidate_doses(protocol, params, candidate, dose_level)
     first_day = min(day for agent in protocol.preconditioning for day in agent.days)
     cells_per_kg = doses.car_t.cells_per_kg
 
@@ -174,32 +267,11 @@ def simulate_course(
     )
     last_day = min(survival.follow_up_end_day or end_day, end_day)
 
-    timing = streams["timing"]
-    kinetic_days = sorted(
-        {_visit_day(timing, v) for v in visits if "car_copy_number" in v.assessments}
-    )
-    kinetic_days = [d for d in kinetic_days if 0 < d <= last_day]
+    kinetic_days = sampling_days(streams["timing"], visits, last_day)
     kinetics = _kinetic_samples(streams["kinetics"], params, profile, kinetic_days, infusion_date)
-
-    scan_days: list[int] = []
-    stop_after: int | None = None
-    for visit in visits:
-        if "tumour_assessment" not in visit.assessments:
-            continue
-        day = _visit_day(timing, visit)
-        if day > last_day or (stop_after is not None and len(scan_days) > stop_after):
-            break
-        if timing.random() < params.tumour.missed_assessment_probability:
-            continue
-        scan_days.append(day)
-        if stop_after is None and true_pd is not None and day >= true_pd:
-            # One more scan confirms progression (iRECIST, Seymour 2017), then scans stop.
-            stop_after = len(scan_days)
-    new_therapy: dt.date | None = None
-    if stop_after is not None and len(scan_days) > stop_after:
-        therapy_day = scan_days[-1] + params.calendar.new_therapy_days_after_confirmation
-        if therapy_day <= last_day:
-            new_therapy = infusion_date + dt.timedelta(days=therapy_day)
+    scan_days, new_therapy = scan_schedule(
+        streams["timing"], visits, last_day, true_pd, params, infusion_date
+    )
     days = np.array(scan_days, dtype=float)
     appear = np.array([n.appearance_day for n in tumour.new_lesions])
     tumour_data = tumour_model.read_scans(
@@ -215,24 +287,16 @@ def simulate_course(
         protocol.response.too_small_to_measure_mm,
         new_therapy,
     )
-    response = assess_patient(tumour_data, protocol.response, protocol.response.primary_criteria)
-    follow_up_end = infusion_date + dt.timedelta(days=last_day)
-    kept = tuple(_truncate(e, follow_up_end) for e in events if e.event.onset <= follow_up_end)
-    return PatientCourse(
-        subject_id=subject_id,
-        dose_level=dose_level,
-        infusion_date=infusion_date,
-        preconditioning_start=infusion_date + dt.timedelta(days=first_day),
+    return recorded_course(
+        protocol,
+        params,
         doses=doses,
-        events=kept,
+        events=events,
         kinetics=kinetics,
-        lloq=params.kinetics.lloq_copies_per_ug,
         tumour=tumour,
         tumour_data=tumour_data,
-        response=response,
         survival=survival,
-        follow_up_end=follow_up_end,
-        new_therapy_date=new_therapy,
+        last_day=last_day,
     )
 
 

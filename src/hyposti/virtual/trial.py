@@ -29,7 +29,7 @@ from hyposti.protocol import Protocol, load_protocol
 from hyposti.protocol.expansion_spec import ExpansionSpec
 from hyposti.response.records import Response
 from hyposti.safety.dlt import PatientAdjudication, PatientSafetyRecord, adjudicate
-from hyposti.virtual.clinic import Clinic, Screened
+from hyposti.virtual.clinic import Clinic, Screened, Treatment
 from hyposti.virtual.parameters import SimulationParameters, load_parameters
 from hyposti.virtual.patient import PatientCourse
 
@@ -154,7 +154,7 @@ class SimulatedTrial:
         }
 
 
-def _safety_record(
+def safety_record(
     screened: Screened, course: PatientCourse, today: dt.date, expansion_cohort: int
 ) -> PatientSafetyRecord:
     """What the safety engine may know of the patient on ``today``.
@@ -162,6 +162,9 @@ def _safety_record(
     Expansion patients are adjudicated as one cohort numbered after the escalation's last.
     """
     seen_until = min(course.follow_up_end, today)
+    death_day = course.survival.death_day
+    death = None if death_day is None else course.infusion_date + dt.timedelta(days=death_day)
+    known_death = death is not None and death <= today
     return PatientSafetyRecord(
         patient_id=screened.subject_id,
         dose_level=course.dose_level,
@@ -176,10 +179,13 @@ def _safety_record(
             for e in course.events
             if e.event.onset <= seen_until
         ),
+        death=death if known_death else None,
+        death_cause=course.survival.death_cause if known_death else None,
     )
 
 
-def _check_inputs(seed: int, patients: int | None) -> None:
+def check_inputs(seed: int, patients: int | None) -> None:
+    """Refuse a seed that is not a whole number >= 0 and a total of patients below 1."""
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise InputError("seed", seed, "must be a whole number >= 0")
     if patients is not None and (isinstance(patients, bool) or patients < 1):
@@ -211,23 +217,28 @@ def simulate_trial(
     params: SimulationParameters | None = None,
     protocol: Protocol | None = None,
     patients: int | None = None,
+    treat: Treatment | None = None,
+    expansion_rules: bool = True,
 ) -> SimulatedTrial:
     """Run the whole protocol on virtual patients; ``patients`` sets the total infused (stress).
 
     A stress run's expansion screens at the parameter file's stress rate (many sites).
+    ``treat`` is what treating a patient does (default: the statistical course of ``params``; the
+    twin passes its mechanistic course). ``expansion_rules`` False enrols the whole expansion
+    without the protocol's stopping rules (the twin trial's reading so far).
 
     Without ``patients`` the expansion enrols the protocol's estimated total less the escalation,
     kept within its expansion range (NCT05681650: 10-21, 30 in all). RP2D is read as the MTD
     (the registry's RP2D also weighs kinetics and efficacy; the MTD is its safety ceiling).
     """
-    _check_inputs(seed, patients)
+    check_inputs(seed, patients)
     params = params or load_parameters()
     protocol = protocol or load_protocol()
     if protocol.schedule is None:
         raise InputError("protocol", protocol.identifiers.nct_id, "needs a schedule section")
     design = design_from_protocol(protocol)
     label = protocol_dose_levels(protocol).label
-    clinic = Clinic(seed, params, protocol)
+    clinic = Clinic(seed, params, protocol, treat)
     review_delay = protocol.dlt.window_last_day + params.calendar.safety_review_days
 
     cohorts: list[Cohort] = []
@@ -254,7 +265,7 @@ def simulate_trial(
             ]
             review = max(c.infusion_date for _, c in batch) + dt.timedelta(days=review_delay)
             for s, course in batch:
-                record = _safety_record(s, course, review, number)
+                record = safety_record(s, course, review, number)
                 verdict = adjudicate(record, protocol.dlt, review)
                 if verdict.evaluability == "evaluable":
                     evaluable.append((s, verdict))
@@ -294,7 +305,7 @@ def simulate_trial(
         else:
             count = max(patients - treated, 0)
             rate = params.calendar.stress_screenings_per_month
-        rules = protocol.expansion if patients is None else None
+        rules = protocol.expansion if patients is None and expansion_rules else None
         if rules is None:
             for _ in range(count):
                 clinic.enrol(rp2d, "expansion", None, open_date, rate)
@@ -308,7 +319,7 @@ def simulate_trial(
     expansion_cohort = len(steps) + 1
     adjudications = {
         s.subject_id: adjudicate(
-            _safety_record(s, c, cutoff, expansion_cohort), protocol.dlt, cutoff
+            safety_record(s, c, cutoff, expansion_cohort), protocol.dlt, cutoff
         )
         for s, c in courses
     }
@@ -395,7 +406,7 @@ def _expand_under_rules(
             del clinic.screened[mark:]
             return (replace(stop, enrolled_before=index),)
         review = course.infusion_date + dt.timedelta(days=review_delay)
-        verdict = adjudicate(_safety_record(screened, course, review, cohort), protocol.dlt, review)
+        verdict = adjudicate(safety_record(screened, course, review, cohort), protocol.dlt, review)
         if verdict.evaluability == "evaluable":
             reviewed.append((review, screened.subject_id, verdict.has_dlt))
         infused.append(course)

@@ -9,6 +9,7 @@ Scans are read into the records of ``hyposti.response`` so the RECIST engine ass
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -289,6 +290,41 @@ def _non_target_status(
     return NonTargetStatus.CR if gone else NonTargetStatus.NON_CR_NON_PD
 
 
+def baseline_lesion_readings(
+    rng: np.random.Generator,
+    tumour: VirtualTumour,
+    sizes: np.ndarray,
+    params: TumourParameters,
+    too_small_mm: float,
+) -> Iterator[tuple[list[LesionMeasurement], NonTargetStatus | None, bool]]:
+    """Per scan, what radiologists record of the baseline lesions: the targets read, the
+    non-target status and whether the non-target burden grew by the parameter file's ratio since
+    the previous scan.
+
+    ``sizes`` holds the true diameters, lesions (in ``tumour.lesions`` order) x scans. Lazy: a
+    scan's reading draws from ``rng`` only when asked for, so a caller may read new lesions on
+    the same stream between scans.
+    """
+    is_target = np.array([lesion.target for lesion in tumour.lesions])
+    nt_sizes = sizes[~is_target]
+    nt_previous = sum(lesion.baseline_mm for lesion in tumour.non_targets)
+    nt_nadir = nt_previous
+    for j in range(sizes.shape[1]):
+        targets = [
+            _read_target(rng, lesion, float(sizes[i, j]), params, too_small_mm)
+            for i, lesion in enumerate(tumour.lesions)
+            if lesion.target
+        ]
+        non_target = None
+        increased = False
+        if tumour.non_targets:
+            now = float(nt_sizes[:, j].sum())
+            non_target = _non_target_status(tumour, nt_sizes[:, j], nt_nadir, params)
+            increased = now >= params.non_target_increase_ratio * nt_previous
+            nt_previous, nt_nadir = now, min(nt_nadir, now)
+        yield targets, non_target, increased
+
+
 def read_scans(
     rng: np.random.Generator,
     tumour: VirtualTumour,
@@ -310,25 +346,10 @@ def read_scans(
     days = np.asarray(scan_days, dtype=float)
     sizes = lesion_sizes(tumour, days, scan_exposure)
     new_sizes = new_lesion_sizes(tumour, days, scan_exposure, appearance_exposure)
-    is_target = np.array([lesion.target for lesion in tumour.lesions])
-    nt_sizes = sizes[~is_target]
-    nt_previous = sum(lesion.baseline_mm for lesion in tumour.non_targets)
-    nt_nadir = nt_previous
     seen_unequivocal: set[str] = set()
     assessments = []
-    for j, day in enumerate(days):
-        targets = [
-            _read_target(rng, lesion, float(sizes[i, j]), params, too_small_mm)
-            for i, lesion in enumerate(tumour.lesions)
-            if lesion.target
-        ]
-        non_target = None
-        increased = False
-        if tumour.non_targets:
-            now = float(nt_sizes[:, j].sum())
-            non_target = _non_target_status(tumour, nt_sizes[:, j], nt_nadir, params)
-            increased = now >= params.non_target_increase_ratio * nt_previous
-            nt_previous, nt_nadir = now, min(nt_nadir, now)
+    readings = baseline_lesion_readings(rng, tumour, sizes, params, too_small_mm)
+    for j, (day, (targets, non_target, increased)) in enumerate(zip(days, readings, strict=True)):
         new = []
         for k, lesion in enumerate(tumour.new_lesions):
             size = new_sizes[k, j]

@@ -13,6 +13,8 @@ import datetime as dt
 import secrets
 from typing import Any
 
+from hyposti.errors import InputError
+
 #: Days after the middle expansion infusion at which the demo trial is cut off.
 DAYS_INTO_WINDOW = 7
 
@@ -100,7 +102,10 @@ def load_demo(now: dt.datetime, seed: int = 2023, patients: int | None = None) -
     today = now.astimezone(dt.UTC).date()
     counts = import_dataset(demo_dataset(seed, today, patients), username="import", now=now)
     in_window = Participant.objects.filter(state="dlt_window").order_by("-infusion_date").first()
-    site = (in_window or Participant.objects.order_by("pk").first()).site.code
+    shown_first = in_window or Participant.objects.exclude(site=None).order_by("pk").first()
+    if shown_first is None or shown_first.site is None:
+        raise InputError("patients", patients, "the demo needs at least one participant at a site")
+    site = shown_first.site.code
     users = []
     for username, role, name in ROLES:
         password = secrets.token_urlsafe(9)

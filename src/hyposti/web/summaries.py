@@ -43,6 +43,8 @@ def dlt_windows(profile: UserProfile, today: dt.date) -> list[DltWindow]:
     for subject_id, dose_level, infusion_date in qs.order_by(
         "infusion_date", "subject_id"
     ).values_list("subject_id", "enrolment__cohort__dose_level", "infusion_date"):
+        if infusion_date is None:  # the DLT window opens at the infusion: every row was infused
+            continue
         end = infusion_date + dt.timedelta(days=last_day)
         rows.append(DltWindow(subject_id, dose_level, infusion_date, end, (end - today).days))
     return rows
@@ -80,6 +82,8 @@ def visits_due(profile: UserProfile, today: dt.date) -> tuple[list[DueVisit], li
     reference = dt.date(2000, 1, 1)
     schedule = visit_schedule(protocol, reference)
     for pk, subject_id, infusion_date in participants:
+        if infusion_date is None:  # on_study holds infused participants only
+            continue
         shift = infusion_date - reference
         for visit in schedule:
             earliest, latest = visit.earliest + shift, visit.latest + shift
@@ -118,7 +122,9 @@ def query_subjects(queries: list[DataQuery]) -> dict[int, str]:
             continue
         cls = CORRECTABLE[model][0]
         path = "subject_id" if model == "participant" else "participant__subject_id"
-        ids = dict(cls.objects.filter(pk__in=[q.object_id for q in group]).values_list("pk", path))
+        ids = dict(
+            cls._default_manager.filter(pk__in=[q.object_id for q in group]).values_list("pk", path)
+        )
         out |= {q.pk: ids[int(q.object_id)] for q in group if int(q.object_id) in ids}
     return out
 

@@ -22,7 +22,7 @@ from hyposti.service.api.schemas import (
 )
 from hyposti.service.audit import audit_verify
 from hyposti.service.permissions import matrix_table
-from hyposti.service.selectors import audit_trail
+from hyposti.service.selectors import AUDIT_PAGE_MAX, audit_trail
 from hyposti.service.services import integrity, users
 
 router = Router(tags=["integrity"])
@@ -89,9 +89,16 @@ def close_query(request: HttpRequest, pk: int) -> Any:
 
 
 @router.get("/audit", response={200: list[Json], **ERRORS})
-def audit(request: HttpRequest, model: str | None = None, object_id: str | None = None) -> Any:
-    authorize(caller(request)["user"], "audit.read")
-    return audit_trail(model, object_id)
+def audit(
+    request: HttpRequest,
+    model: str | None = None,
+    object_id: str | None = None,
+    after: int = 0,
+    limit: int = AUDIT_PAGE_MAX,
+) -> Any:
+    """Entries numbered above ``after`` (at most ``limit``); page on with the last ``seq``."""
+    profile = authorize(caller(request)["user"], "audit.read")
+    return audit_trail(profile, model, object_id, after=after, limit=limit)
 
 
 @router.get("/audit/verify", response={200: Json, **ERRORS})

@@ -1,7 +1,9 @@
-"""Trial routes: start the study, cohorts, the safety review and the committee's decision."""
+"""Trial routes: start the study, cohorts, the safety review, the committee's decision and the
+expansion's monitoring."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
@@ -13,7 +15,7 @@ from hyposti.service.api.participants import ERRORS, Json
 from hyposti.service.api.schemas import DecisionIn
 from hyposti.service.audit import snapshot
 from hyposti.service.selectors import cohort_table, record_view
-from hyposti.service.services import enrolment, escalation
+from hyposti.service.services import enrolment, escalation, expansion
 
 router = Router(tags=["escalation"])
 
@@ -38,3 +40,11 @@ def review(request: HttpRequest, number: int) -> Any:
 def decide(request: HttpRequest, number: int, body: DecisionIn) -> Any:
     decision = escalation.escalation_decide(**caller(request), number=number, **body.dict())
     return Status(201, record_view(decision))
+
+
+@router.get("/expansion", response={200: Json | None, **ERRORS})
+def expansion_monitoring(request: HttpRequest) -> Any:
+    """The expansion against its toxicity and response rules, with every alert raised."""
+    ctx = caller(request)
+    authorize(ctx["user"], "read")
+    return expansion.expansion_status(ctx["now"].astimezone(dt.UTC).date())

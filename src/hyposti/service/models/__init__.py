@@ -7,6 +7,7 @@ from hyposti.service.models.escalation import (
     EscalationDecision,
     Study,
 )
+from hyposti.service.models.expansion import ExpansionAlert
 from hyposti.service.models.followup import Disposition, Sample
 from hyposti.service.models.integrity import (
     AuditEntry,
@@ -33,6 +34,7 @@ __all__ = [
     "DosingRecord",
     "Enrolment",
     "EscalationDecision",
+    "ExpansionAlert",
     "Exposure",
     "Lesion",
     "LesionMeasurement",

@@ -11,7 +11,14 @@ from hyposti.service.states import STATES
 
 class Participant(models.Model):
     subject_id = models.CharField(max_length=40, unique=True)
-    site = models.ForeignKey(Site, on_delete=models.PROTECT)
+    #: None only for an imported subject whose dataset row names no site (seen by roles not
+    #: bound to a site).
+    site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.PROTECT)
+    #: The study phase of a participant enrolled without a cohort slot (an imported dataset's
+    #: subject awaiting cohort assignment); otherwise the phase is the enrolment's cohort's.
+    unslotted_phase = models.CharField(
+        max_length=12, blank=True, choices=[("escalation",) * 2, ("expansion",) * 2]
+    )
     state = models.CharField(max_length=20, choices=[(s, s) for s in STATES], default="screening")
     off_study_reason = models.CharField(max_length=60, blank=True)
     sex = models.CharField(max_length=1, choices=[("F", "F"), ("M", "M")])

@@ -24,14 +24,11 @@ from hyposti.service.errors import RefusedError
 from hyposti.service.models import (
     AdverseEvent,
     Cohort,
-    DltEvaluation,
     EscalationDecision,
-    Participant,
     Study,
 )
-from hyposti.service.services.participants import move
 from hyposti.service.services.records import change, check_not_future, create
-from hyposti.service.services.safety import participant_adjudication
+from hyposti.service.services.safety import dlt_evaluation_store, participant_adjudication
 from hyposti.service.services.signatures import signature_sign
 from hyposti.service.trial_protocol import trial_protocol
 
@@ -138,35 +135,7 @@ def cohort_review(*, user: AbstractBaseUser, now: dt.datetime, number: int) -> R
     review = cohort_review_data(number, today)
     username = user.get_username()
     for adj in review.adjudications:
-        if adj.evaluability == "pending" or adj.window_start is None:
-            continue
-        values = {
-            "dose_level": adj.dose_level,
-            "evaluable": adj.evaluability == "evaluable",
-            "dlt": adj.has_dlt,
-            "window_start": adj.window_start,
-            "window_end": adj.window_end,
-            "reason": adj.evaluability_reason,
-        }
-        existing = DltEvaluation.objects.filter(participant__subject_id=adj.patient_id).first()
-        if existing is None:
-            participant = Participant.objects.get(subject_id=adj.patient_id)
-            create(
-                [DltEvaluation(participant=participant, **values)],
-                username=username,
-                now=now,
-                reason="DLT window evaluated",
-            )
-            if participant.state == "dlt_window" and today > adj.window_end:
-                move(
-                    participant,
-                    "follow_up",
-                    username=username,
-                    now=now,
-                    reason=f"DLT window closed on {adj.window_end}",
-                )
-        else:
-            change(existing, values, username=username, now=now, reason="DLT window re-evaluated")
+        dlt_evaluation_store(adj, username=username, now=now)
     cohort = Cohort.objects.select_for_update().get(number=number)
     in_cohort = set(cohort.enrolments.values_list("participant__subject_id", flat=True))
     replace = len(in_cohort & set(review.needs_replacement))
@@ -182,9 +151,12 @@ def cohort_review(*, user: AbstractBaseUser, now: dt.datetime, number: int) -> R
     return review
 
 
-def _check_decision(decision: str, current: int, next_dose: int | None, num_doses: int) -> None:
+def _check_decision(
+    decision: str, current: int, next_dose: int | None, num_doses: int
+) -> int | None:
+    """The next dose level the decision leads to (None to stop), if the rules allow it."""
     if decision in ("stop",):
-        return
+        return None
     if next_dose is None or not 1 <= next_dose <= num_doses:
         raise InputError("next_dose_level", next_dose, f"{decision} needs a dose in 1..{num_doses}")
     expected = {
@@ -200,6 +172,7 @@ def _check_decision(decision: str, current: int, next_dose: int | None, num_dose
             "de-escalate": f"de-escalation goes below dose {current}",
         }[decision]
         raise InputError("next_dose_level", next_dose, rule)
+    return next_dose
 
 
 @transaction.atomic
@@ -256,7 +229,7 @@ def escalation_decide(
         )
     if review.needs_replacement and cohort.slots > cohort.enrolments.count():
         raise RefusedError("cohort", number, "non-evaluable patients must be replaced first")
-    _check_decision(decision, cohort.dose_level, next_dose_level, num_doses)
+    next_dose = _check_decision(decision, cohort.dose_level, next_dose_level, num_doses)
     evaluable = [
         a for a in review.adjudications if a.cohort == number and a.evaluability == "evaluable"
     ]
@@ -266,7 +239,7 @@ def escalation_decide(
         n_dlt=sum(a.has_dlt for a in evaluable),
         recommendation=review.to_dict()["recommendation"],
         decision=decision,
-        next_dose_level=None if decision == "stop" else next_dose_level,
+        next_dose_level=next_dose,
         reason=reason,
         decision_date=decision_date,
     )
@@ -280,13 +253,13 @@ def escalation_decide(
         if decision == "expand":
             values |= {"rp2d_dose_level": next_dose_level, "rp2d_rationale": rp2d_rationale}
         change(study, values, username=username, now=now, reason=f"committee decision {decision}")
-    if decision != "stop":
+    if next_dose is not None:
         expand = decision == "expand"
         enrolment = protocol.enrolment
         new = Cohort(
             number=number + 1,
             phase="expansion" if expand else "escalation",
-            dose_level=next_dose_level,
+            dose_level=next_dose,
             slots=enrolment.expansion_max if expand else protocol.design.cohort_size,
             opened_at=now,
         )

@@ -33,6 +33,7 @@ from hyposti.service.models import (
     Sample,
     TumourAssessment,
 )
+from hyposti.service.services.expansion import expansion_monitor, in_expansion
 from hyposti.service.services.participants import move
 from hyposti.service.services.records import change, check_not_future, create
 from hyposti.service.trial_protocol import trial_protocol
@@ -179,10 +180,14 @@ def _scan_enter(
     readings = []
     for i, item in enumerate(lesions):
         lesion_id = item.get("lesion_id")
+        if not isinstance(lesion_id, str) or not lesion_id:
+            raise InputError(f"lesions[{i}].lesion_id", lesion_id, "every lesion needs its id")
         lesion = known.get(lesion_id)
         if lesion is None:
             category = "new" if not baseline else item.get("category")
-            if category not in (("target", "non-target") if baseline else ("new",)):
+            if not isinstance(category, str) or category not in (
+                ("target", "non-target") if baseline else ("new",)
+            ):
                 raise InputError(
                     f"lesions[{i}].category",
                     category,
@@ -236,6 +241,8 @@ def tumour_assessment_record(
             now=now,
             reason="RECIST 1.1 response computed",
         )
+    if in_expansion(participant):
+        expansion_monitor(username=user.get_username(), now=now)
     return stored
 
 

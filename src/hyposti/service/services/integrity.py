@@ -68,7 +68,9 @@ def _date(field: str, value: Any) -> dt.date:
 def _subject(instance: models.Model) -> str:
     if isinstance(instance, Participant):
         return instance.subject_id
-    return instance.participant.subject_id  # type: ignore[attr-defined]
+    # every correctable model but Participant has a participant foreign key (see CORRECTABLE)
+    participant: Participant = instance.participant  # type: ignore[attr-defined]
+    return participant.subject_id
 
 
 def _record(
@@ -80,7 +82,7 @@ def _record(
         raise InputError("model", model, f"must be one of {', '.join(CORRECTABLE)}")
     cls = CORRECTABLE[model][0]
     key = "subject_id" if cls is Participant and not by_pk else "pk"
-    instance = cls.objects.select_for_update().filter(**{key: object_id}).first()
+    instance = cls._default_manager.select_for_update().filter(**{key: object_id}).first()
     if instance is None:
         raise InputError("object_id", object_id, f"no such {model}")
     participant_for(profile, _subject(instance))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -50,7 +51,9 @@ def _user(username: str) -> object:
     return get_user_model().objects.filter(username=username).first()
 
 
-def create(instances: list[models.Model], *, username: str, now: dt.datetime, reason: str) -> None:
+def create(
+    instances: Sequence[models.Model], *, username: str, now: dt.datetime, reason: str
+) -> None:
     """Save new records and append one audit entry each (old values empty)."""
     user = _user(username)
     for instance in instances:

@@ -13,7 +13,6 @@ from pydantic import ValidationError
 from hyposti.errors import InputError, dotted_path
 from hyposti.safety import AdverseEvent as EngineEvent
 from hyposti.safety import (
-    Attributions,
     CresObservation,
     CrsObservation,
     IcansObservation,
@@ -26,7 +25,8 @@ from hyposti.safety import (
 )
 from hyposti.service.access import authorize, participant_for
 from hyposti.service.errors import RefusedError
-from hyposti.service.models import AdverseEvent, Participant
+from hyposti.service.models import AdverseEvent, DltEvaluation, Participant
+from hyposti.service.services.participants import move
 from hyposti.service.services.records import change, check_not_future, create
 from hyposti.service.services.signatures import signature_sign
 from hyposti.service.trial_protocol import trial_protocol
@@ -45,40 +45,52 @@ def _pydantic(exc: ValidationError, prefix: str) -> InputError:
 
 
 def engine_event(ae: AdverseEvent) -> EngineEvent:
-    """The stored event as the safety engine's typed record."""
-    return EngineEvent(
-        id=ae.ae_id,
-        term=ae.term,
-        grade=ae.grade,
-        scale=ae.scale,
-        onset=ae.onset_date,
-        resolution=ae.resolution_date,
-        serious=ae.serious,
-        attribution=Attributions(
-            car_t=ae.attribution_car_t,
-            nab_paclitaxel=ae.attribution_nab_paclitaxel,
-            cyclophosphamide=ae.attribution_cyclophosphamide,
-        ),
+    """The stored event as the safety engine's typed record (validated: the columns hold text)."""
+    return EngineEvent.model_validate(
+        {
+            "id": ae.ae_id,
+            "term": ae.term,
+            "grade": ae.grade,
+            "scale": ae.scale,
+            "onset": ae.onset_date,
+            "resolution": ae.resolution_date,
+            "serious": ae.serious,
+            "attribution": {
+                "car_t": ae.attribution_car_t,
+                "nab_paclitaxel": ae.attribution_nab_paclitaxel,
+                "cyclophosphamide": ae.attribution_cyclophosphamide,
+            },
+        }
     )
 
 
-def participant_adjudication(participant: Participant, today: dt.date) -> PatientAdjudication:
+def participant_adjudication(
+    participant: Participant, today: dt.date, entering: AdverseEvent | None = None
+) -> PatientAdjudication:
     """The DLT engine's verdicts for a participant, with the investigator's decisions applied:
     an event overridden to "not a DLT" is left out, one confirmed as a DLT counts as one.
+    ``entering`` is an event being entered (not saved yet), adjudicated with the others.
 
-    Last follow-up is the off-study or last-contact date when recorded, else today (on study).
+    Last follow-up is the date of death, else the off-study or last-contact date when recorded,
+    else today (on study).
     """
     if participant.preconditioning_start_date is None:
         raise RefusedError("state", participant.state, "adverse events count from preconditioning")
     disposition = getattr(participant, "disposition", None)
-    last = today
+    last, death, cause = today, None, None
     if disposition is not None:
         last = min(today, disposition.off_study_date or disposition.last_contact_date)
+        if disposition.death_date is not None:  # a death ends follow-up, whatever else is dated
+            last = death = disposition.death_date
+            cause = disposition.death_cause or None
     events = [
         ae
         for ae in participant.adverse_events.order_by("onset_date", "pk")
         if not (ae.dlt is False and ae.dlt_proposed)
     ]
+    if entering is not None:
+        # Stored events keep their order (onset, then entry); the new one is the last entered.
+        events = sorted([*events, entering], key=lambda ae: ae.onset_date)
     enrolment = participant.enrolment
     record = PatientSafetyRecord(
         patient_id=participant.subject_id,
@@ -88,6 +100,8 @@ def participant_adjudication(participant: Participant, today: dt.date) -> Patien
         infusion=participant.infusion_date,
         last_follow_up=last,
         adverse_events=tuple(engine_event(ae) for ae in events),
+        death=death,
+        death_cause=cause,
     )
     result = adjudicate(record, trial_protocol().dlt, today)
     confirmed = [ae for ae in events if ae.dlt is True]
@@ -98,6 +112,53 @@ def participant_adjudication(participant: Participant, today: dt.date) -> Patien
             update={"has_dlt": True, "evaluability": "evaluable", "evaluability_reason": why}
         )
     return result
+
+
+def dlt_evaluation_store(adj: PatientAdjudication, *, username: str, now: dt.datetime) -> None:
+    """Keep a settled adjudication as the participant's DLT evaluation (what the dataset's
+    dlt_evaluations table exports); the first one after the window has ended moves the
+    participant on to follow-up. Pending adjudications are not stored."""
+    if adj.evaluability == "pending" or adj.window_start is None or adj.window_end is None:
+        return
+    values = {
+        "dose_level": adj.dose_level,
+        "evaluable": adj.evaluability == "evaluable",
+        "dlt": adj.has_dlt,
+        "window_start": adj.window_start,
+        "window_end": adj.window_end,
+        "reason": adj.evaluability_reason,
+    }
+    existing = DltEvaluation.objects.filter(participant__subject_id=adj.patient_id).first()
+    if existing is not None:
+        change(existing, values, username=username, now=now, reason="DLT window re-evaluated")
+        return
+    participant = Participant.objects.get(subject_id=adj.patient_id)
+    create(
+        [DltEvaluation(participant=participant, **values)],
+        username=username,
+        now=now,
+        reason="DLT window evaluated",
+    )
+    if participant.state == "dlt_window" and now.astimezone(dt.UTC).date() > adj.window_end:
+        move(
+            participant,
+            "follow_up",
+            username=username,
+            now=now,
+            reason=f"DLT window closed on {adj.window_end}",
+        )
+
+
+def next_ae_id(participant: Participant) -> str:
+    """``<subject>-AE<n>`` one past the participant's highest number: an imported record may
+    have gaps (events after its data cut-off left out), so the count is not the next number."""
+    prefix = f"{participant.subject_id}-AE"
+    numbers = [
+        int(rest)
+        for ae_id in participant.adverse_events.values_list("ae_id", flat=True)
+        if (rest := ae_id.removeprefix(prefix)).isdigit() and ae_id.startswith(prefix)
+    ]
+    return f"{prefix}{max(numbers, default=0) + 1:02d}"
 
 
 @transaction.atomic
@@ -137,21 +198,22 @@ def adverse_event_record(
     if term is None or grade is None:
         raise InputError("term", term, "give a CTCAE term and grade, or a grader and observation")
     try:
-        event = EngineEvent(
-            term=term,
-            grade=grade,
-            scale=scale,
-            onset=onset_date,
-            resolution=resolution_date,
-            serious=serious,
-            attribution=Attributions.model_validate(attribution),
+        event = EngineEvent.model_validate(
+            {
+                "term": term,
+                "grade": grade,
+                "scale": scale,
+                "onset": onset_date,
+                "resolution": resolution_date,
+                "serious": serious,
+                "attribution": attribution,
+            }
         )
     except ValidationError as exc:
         raise _pydantic(exc, "") from exc
-    number = participant.adverse_events.count() + 1
     ae = AdverseEvent(
         participant=participant,
-        ae_id=f"{subject_id}-AE{number:02d}",
+        ae_id=next_ae_id(participant),
         term=event.term,
         soc=event.soc,
         grade=grade,
@@ -165,19 +227,16 @@ def adverse_event_record(
         grader_input=observation if grader else None,
         grader_result=grader_result,
     )
-    username = user.get_username()
-    create([ae], username=username, now=now, reason="adverse event entered")
+    # The engine's proposal is part of the record as first entered: one write, one audit entry.
     today = now.astimezone(dt.UTC).date()
     verdict = next(
-        e for e in participant_adjudication(participant, today).events if e.event_id == ae.ae_id
+        e
+        for e in participant_adjudication(participant, today, entering=ae).events
+        if e.event_id == ae.ae_id
     )
-    change(
-        ae,
-        {"dlt_proposed": verdict.is_dlt, "dlt_proposal_reason": "; ".join(verdict.reasons)},
-        username=username,
-        now=now,
-        reason="DLT engine proposal",
-    )
+    ae.dlt_proposed = verdict.is_dlt
+    ae.dlt_proposal_reason = "; ".join(verdict.reasons)
+    create([ae], username=user.get_username(), now=now, reason="adverse event entered")
     return ae
 
 
@@ -209,4 +268,9 @@ def adverse_event_confirm_dlt(
         reason=f"investigator {verb} the DLT proposal: {reason}",
     )
     signature_sign(user=user, now=now, instance=ae, meaning="responsibility", password=password)
+    # Imported here: the expansion's monitoring builds on this module's adjudication.
+    from hyposti.service.services.expansion import expansion_monitor, in_expansion
+
+    if in_expansion(ae.participant):
+        expansion_monitor(username=user.get_username(), now=now)
     return ae

@@ -34,7 +34,7 @@ def signature_sign(
     if not user.check_password(password):
         raise RefusedError("password", "***", "does not match: re-enter your password to sign")
     signature = Signature.objects.create(
-        user=user,
+        user=profile.user,
         printed_name=profile.printed_name,
         signed_at=now,
         meaning=meaning,

@@ -11,16 +11,20 @@ from hyposti.dosing import patient_doses
 from hyposti.errors import InputError
 from hyposti.service.access import authorize, participant_for
 from hyposti.service.errors import RefusedError
-from hyposti.service.models import DosingRecord, Exposure, Participant
+from hyposti.service.models import DosingRecord, Enrolment, Exposure, Participant
 from hyposti.service.services.participants import move
 from hyposti.service.services.records import change, check_not_future, create
 from hyposti.service.trial_protocol import trial_protocol
 
 
-def _dose_level(participant: Participant) -> int:
-    enrolment = getattr(participant, "enrolment", None)
-    if enrolment is None:
-        raise RefusedError("state", participant.state, "dosing needs an enrolled participant")
+def enrolled_dose_level(participant: Participant) -> int:
+    """The dose level of the cohort the participant is enrolled in; refused before enrolment."""
+    try:
+        enrolment = participant.enrolment
+    except Enrolment.DoesNotExist:
+        raise RefusedError(
+            "state", participant.state, "dosing needs an enrolled participant"
+        ) from None
     return enrolment.cohort.dose_level
 
 
@@ -46,7 +50,7 @@ def dosing_record(
         trial_protocol(),
         weight_kg=weight_kg,
         height_cm=height_cm,
-        dose_level=_dose_level(participant),
+        dose_level=enrolled_dose_level(participant),
         agent_doses=agent_doses,
     )
     missing = computed.not_computed
@@ -109,17 +113,19 @@ def administration_record(
             raise RefusedError(
                 "state", participant.state, "preconditioning is given before infusion"
             )
-        start = participant.preconditioning_start_date
-        study_day = first_day + (administration_date - start).days
+        started = participant.preconditioning_start_date
+        if started is None:
+            raise RefusedError("state", participant.state, "preconditioning has no start date")
+        study_day = first_day + (administration_date - started).days
         if study_day not in agent.days:
             raise RefusedError(
                 "administration_date",
                 administration_date.isoformat(),
                 f"is study day {study_day}; {product} is given on days "
-                f"{agent.days} (day {first_day} = {start})",
+                f"{agent.days} (day {first_day} = {started})",
             )
         dose = float(dosing.agent_doses[product])
-        unit = agent.dose_basis
+        unit: str = agent.dose_basis
     elif product == car_t.name:
         if participant.state != "preconditioned":
             why = (

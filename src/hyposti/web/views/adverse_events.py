@@ -16,7 +16,7 @@ from hyposti.service.access import participant_for
 from hyposti.service.models import UserProfile
 from hyposti.service.services.safety import GRADERS, adverse_event_confirm_dlt, adverse_event_record
 from hyposti.web.forms import parse, sections
-from hyposti.web.views.common import now, page, show
+from hyposti.web.views.common import AuthenticatedHttpRequest, now, page, show
 from hyposti.web.views.participants import posted_date
 
 #: The attribution fields of an AE and how the form names the product.
@@ -39,7 +39,9 @@ def _observation(request: HttpRequest, grader: str) -> dict[str, Any]:
 
 
 @page
-def adverse_event_view(request: HttpRequest, profile: UserProfile, subject_id: str) -> HttpResponse:
+def adverse_event_view(
+    request: AuthenticatedHttpRequest, profile: UserProfile, subject_id: str
+) -> HttpResponse:
     participant = participant_for(profile, subject_id)
     if request.method == "POST":
         grader = _grader(request)
@@ -73,7 +75,7 @@ def adverse_event_view(request: HttpRequest, profile: UserProfile, subject_id: s
 def observation_fields_view(request: HttpRequest, profile: UserProfile) -> HttpResponse:
     """The chosen grader's findings as form fields (HTMX partial)."""
     grader = _grader(request)
-    context = {
+    context: dict[str, Any] = {
         "grader": grader,
         "sections": sections(GRADERS[grader][0], prefix=f"{grader}.") if grader else [],
         "values": {},
@@ -100,7 +102,9 @@ def grade_check_view(request: HttpRequest, profile: UserProfile) -> HttpResponse
 
 @require_POST
 @page
-def dlt_decision_view(request: HttpRequest, profile: UserProfile, ae_id: str) -> HttpResponse:
+def dlt_decision_view(
+    request: AuthenticatedHttpRequest, profile: UserProfile, ae_id: str
+) -> HttpResponse:
     """The investigator confirms or overrides the DLT proposal, signing with the password."""
     choice = request.POST.get("is_dlt", "")
     if choice not in ("yes", "no"):

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from hyposti.service.models import LoginFailure, UserProfile
 from hyposti.service.services.users import THROTTLE_MINUTES
-from hyposti.web.views.common import now, page, show
+from hyposti.web.views.common import AuthenticatedHttpRequest, now, page, show
 
 
 def login_view(request: HttpRequest) -> HttpResponse:
@@ -53,7 +53,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 @page
-def password_view(request: HttpRequest, profile: UserProfile) -> HttpResponse:
+def password_view(request: AuthenticatedHttpRequest, profile: UserProfile) -> HttpResponse:
     """Django's password form: the old password, then the new one twice, checked by the
     project's password validators."""
     form = PasswordChangeForm(request.user, request.POST or None)

@@ -107,7 +107,7 @@ def casebook_view(request: HttpRequest, profile: UserProfile, subject_id: str) -
         "pending_review": [
             c
             for c in ((latest.result or {}).get("criteria", []) if latest else [])
-            if c["id"] in (latest.result or {}).get("pending_review", [])
+            if latest and c["id"] in (latest.result or {}).get("pending_review", [])
         ],
         "products": [a.name for a in trial_protocol().preconditioning]
         + [trial_protocol().investigational_product.name],

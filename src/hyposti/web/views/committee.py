@@ -21,7 +21,7 @@ from hyposti.service.services.escalation import (
     escalation_decide,
 )
 from hyposti.service.trial_protocol import trial_protocol
-from hyposti.web.views.common import now, page, show, today
+from hyposti.web.views.common import AuthenticatedHttpRequest, now, page, show, today
 
 
 def _waiting() -> Cohort | None:
@@ -41,7 +41,7 @@ def _int(request: HttpRequest, name: str) -> int | None:
 
 
 @page
-def committee_view(request: HttpRequest, profile: UserProfile) -> HttpResponse:
+def committee_view(request: AuthenticatedHttpRequest, profile: UserProfile) -> HttpResponse:
     authorize(request.user, "escalation.review")
     waiting = _waiting()
     if request.method == "POST":
@@ -85,7 +85,7 @@ def dlt_rates(request: HttpRequest, num_doses: int) -> list[float] | None:
 
 
 @page
-def paths_view(request: HttpRequest, profile: UserProfile) -> HttpResponse:
+def paths_view(request: AuthenticatedHttpRequest, profile: UserProfile) -> HttpResponse:
     """The dose paths after the current history, with each path's probability when DLT rates
     are assumed (hyposti.design.dose_paths, exact enumeration) — HTMX partial."""
     authorize(request.user, "escalation.review")

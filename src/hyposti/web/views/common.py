@@ -12,6 +12,7 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,6 +25,13 @@ from hyposti.service.permissions import MATRIX, allowed
 from hyposti.web.navigation import links_for
 
 View = Callable[..., HttpResponse]
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """A request ``page`` let through: its user is signed in (the type django-stubs suggests for
+    views behind a login check)."""
+
+    user: User
 
 
 def status_of(exc: HypostiError) -> int:

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from hyposti.service.models import Cohort, Study, UserProfile
 from hyposti.service.selectors import cohort_table
 from hyposti.service.services.escalation import cohort_review_data
+from hyposti.service.services.expansion import expansion_status
 from hyposti.web import summaries
 from hyposti.web.views.common import page, show, today
 
@@ -37,10 +38,18 @@ def dashboard_view(request: HttpRequest, profile: UserProfile) -> HttpResponse:
     overdue, upcoming = summaries.visits_due(profile, day)
     windows = summaries.dlt_windows(profile, day)
     severe, severe_total = summaries.severe_adverse_events(profile, day, LIST_MAX)
+    expansion = expansion_status(day)
+    boundary_table = (
+        []
+        if expansion is None
+        else list(enumerate(expansion["monitoring"]["stop_if_dlt_ge"], start=1))
+    )
     context = {
         "today": day,
         "cohorts": cohorts,
         "escalation": escalation_status(),
+        "expansion": expansion,
+        "boundary_table": boundary_table,
         "windows": windows[:LIST_MAX],
         "windows_more": max(0, len(windows) - LIST_MAX),
         "overdue": overdue[:LIST_MAX],

@@ -12,11 +12,10 @@ from django.shortcuts import redirect
 from hyposti.dosing import patient_doses
 from hyposti.errors import HypostiError, InputError
 from hyposti.service.access import participant_for
-from hyposti.service.errors import RefusedError
 from hyposti.service.models import UserProfile
-from hyposti.service.services.treatment import dosing_record
+from hyposti.service.services.treatment import dosing_record, enrolled_dose_level
 from hyposti.service.trial_protocol import trial_protocol
-from hyposti.web.views.common import now, page, show
+from hyposti.web.views.common import AuthenticatedHttpRequest, now, page, show
 
 
 def _number(request: HttpRequest, name: str, required: bool = True) -> float | None:
@@ -44,22 +43,17 @@ def _inputs(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def _dose_level(participant: Any) -> int:
-    enrolment = getattr(participant, "enrolment", None)
-    if enrolment is None:
-        raise RefusedError("state", participant.state, "dosing needs an enrolled participant")
-    return enrolment.cohort.dose_level
-
-
 @page
-def dosing_view(request: HttpRequest, profile: UserProfile, subject_id: str) -> HttpResponse:
+def dosing_view(
+    request: AuthenticatedHttpRequest, profile: UserProfile, subject_id: str
+) -> HttpResponse:
     participant = participant_for(profile, subject_id)
     if request.method == "POST":
         dosing_record(user=request.user, now=now(), subject_id=subject_id, **_inputs(request))
         return redirect("casebook", subject_id)
     context = {
         "participant": participant,
-        "dose_level": _dose_level(participant),
+        "dose_level": enrolled_dose_level(participant),
         "agents": trial_protocol().preconditioning,
         "check_url": request.path + "check",
     }
@@ -73,7 +67,7 @@ def dosing_check_view(request: HttpRequest, profile: UserProfile, subject_id: st
     context: dict[str, Any] = {}
     try:
         context["doses"] = patient_doses(
-            trial_protocol(), dose_level=_dose_level(participant), **_inputs(request)
+            trial_protocol(), dose_level=enrolled_dose_level(participant), **_inputs(request)
         )
     except HypostiError as exc:
         context["problem"] = str(exc)

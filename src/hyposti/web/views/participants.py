@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypeVar
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -13,7 +14,7 @@ from hyposti.service.models import Site, UserProfile
 from hyposti.service.permissions import SITE_BOUND
 from hyposti.service.selectors import participant_list
 from hyposti.service.services import enrolment, participants, treatment
-from hyposti.web.views.common import now, page, show
+from hyposti.web.views.common import AuthenticatedHttpRequest, now, page, show
 
 
 def posted_date(request: HttpRequest, name: str) -> dt.date:
@@ -24,7 +25,11 @@ def posted_date(request: HttpRequest, name: str) -> dt.date:
         raise InputError(name, raw, "must be a date (YYYY-MM-DD)") from exc
 
 
-def _optional(request: HttpRequest, name: str, kind: type) -> object:
+#: A number typed into a form field.
+Number = TypeVar("Number", int, float)
+
+
+def _optional(request: HttpRequest, name: str, kind: type[Number]) -> Number | None:
     raw = request.POST.get(name, "").strip()
     if not raw:
         return None
@@ -34,6 +39,13 @@ def _optional(request: HttpRequest, name: str, kind: type) -> object:
         raise InputError(name, raw, f"must be a {kind.__name__}") from exc
 
 
+def _required(request: HttpRequest, name: str, kind: type[Number]) -> Number:
+    value = _optional(request, name, kind)
+    if value is None:
+        raise InputError(name, "", "is required")
+    return value
+
+
 @page
 def participants_view(request: HttpRequest, profile: UserProfile) -> HttpResponse:
     rows = participant_list(profile)
@@ -41,7 +53,7 @@ def participants_view(request: HttpRequest, profile: UserProfile) -> HttpRespons
 
 
 @page
-def register_view(request: HttpRequest, profile: UserProfile) -> HttpResponse:
+def register_view(request: AuthenticatedHttpRequest, profile: UserProfile) -> HttpResponse:
     """Register a candidate in screening (participant_create decides who may, and where)."""
     if request.method == "POST":
         p = participants.participant_create(
@@ -50,7 +62,7 @@ def register_view(request: HttpRequest, profile: UserProfile) -> HttpResponse:
             subject_id=request.POST.get("subject_id", "").strip(),
             site_code=request.POST.get("site_code", ""),
             sex=request.POST.get("sex", ""),
-            age_years=_optional(request, "age_years", int),
+            age_years=_required(request, "age_years", int),
             weight_kg=_optional(request, "weight_kg", float),
             height_cm=_optional(request, "height_cm", float),
             tumour_type=request.POST.get("tumour_type", ""),
@@ -64,7 +76,9 @@ def register_view(request: HttpRequest, profile: UserProfile) -> HttpResponse:
 
 @require_POST
 @page
-def consent_view(request: HttpRequest, profile: UserProfile, subject_id: str) -> HttpResponse:
+def consent_view(
+    request: AuthenticatedHttpRequest, profile: UserProfile, subject_id: str
+) -> HttpResponse:
     participants.participant_consent(
         user=request.user,
         now=now(),
@@ -76,7 +90,9 @@ def consent_view(request: HttpRequest, profile: UserProfile, subject_id: str) ->
 
 @require_POST
 @page
-def enrol_view(request: HttpRequest, profile: UserProfile, subject_id: str) -> HttpResponse:
+def enrol_view(
+    request: AuthenticatedHttpRequest, profile: UserProfile, subject_id: str
+) -> HttpResponse:
     enrolment.participant_enrol(
         user=request.user,
         now=now(),
@@ -88,7 +104,9 @@ def enrol_view(request: HttpRequest, profile: UserProfile, subject_id: str) -> H
 
 @require_POST
 @page
-def administer_view(request: HttpRequest, profile: UserProfile, subject_id: str) -> HttpResponse:
+def administer_view(
+    request: AuthenticatedHttpRequest, profile: UserProfile, subject_id: str
+) -> HttpResponse:
     treatment.administration_record(
         user=request.user,
         now=now(),

@@ -3,14 +3,14 @@ answers it, the monitor or data manager closes it (hyposti.service.services.inte
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from hyposti.errors import InputError
 from hyposti.service.models import UserProfile
 from hyposti.service.services import integrity
-from hyposti.web.views.common import now, page
+from hyposti.web.views.common import AuthenticatedHttpRequest, now, page
 
 
 def _pk(raw: str) -> int:
@@ -22,7 +22,9 @@ def _pk(raw: str) -> int:
 
 @require_POST
 @page
-def query_open_view(request: HttpRequest, profile: UserProfile, subject_id: str) -> HttpResponse:
+def query_open_view(
+    request: AuthenticatedHttpRequest, profile: UserProfile, subject_id: str
+) -> HttpResponse:
     """``record`` is 'participant' or 'adverseevent:<pk>' (the casebook's choices)."""
     model, _, pk = request.POST.get("record", "participant").partition(":")
     integrity.query_open(
@@ -39,7 +41,7 @@ def query_open_view(request: HttpRequest, profile: UserProfile, subject_id: str)
 @require_POST
 @page
 def query_answer_view(
-    request: HttpRequest, profile: UserProfile, subject_id: str, pk: str
+    request: AuthenticatedHttpRequest, profile: UserProfile, subject_id: str, pk: str
 ) -> HttpResponse:
     integrity.query_answer(
         user=request.user, now=now(), pk=_pk(pk), answer=request.POST.get("answer", "")
@@ -50,7 +52,7 @@ def query_answer_view(
 @require_POST
 @page
 def query_close_view(
-    request: HttpRequest, profile: UserProfile, subject_id: str, pk: str
+    request: AuthenticatedHttpRequest, profile: UserProfile, subject_id: str, pk: str
 ) -> HttpResponse:
     integrity.query_close(user=request.user, now=now(), pk=_pk(pk))
     return redirect(f"/participants/{subject_id}/#queries")

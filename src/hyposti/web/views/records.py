@@ -32,7 +32,7 @@ from hyposti.service.models import (
     UserProfile,
 )
 from hyposti.service.services import integrity
-from hyposti.web.views.common import now, page
+from hyposti.web.views.common import AuthenticatedHttpRequest, now, page
 
 #: Keys every audited record stores that say nothing to a reader of the casebook.
 _HIDDEN = frozenset({"id", "participant_id"})
@@ -89,7 +89,15 @@ class CorrectableRecord:
     fields: tuple[CorrectableField, ...]
 
 
-def _kind(field: models.Field) -> str:
+def _field(cls: type[models.Model], name: str) -> models.Field[Any, Any]:
+    """A stored field of a correctable record (CORRECTABLE names stored fields only)."""
+    field = cls._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise InputError(name, name, "not a stored field of the record")
+    return field
+
+
+def _kind(field: models.Field[Any, Any]) -> str:
     if isinstance(field, models.DateField):
         return "date"
     if isinstance(field, models.BooleanField):
@@ -132,7 +140,7 @@ def correctable_records(
         cls, names = integrity.CORRECTABLE[model]
         fields = []
         for name in names:
-            f = cls._meta.get_field(name)
+            f = _field(cls, name)
             kind = _kind(f)
             fields.append(
                 CorrectableField(name, field_label(name), kind, _shown(kind, getattr(record, name)))
@@ -152,7 +160,7 @@ def _posted(request: HttpRequest, model: str, record: models.Model) -> dict[str,
         if name not in request.POST:
             continue
         raw = request.POST[name].strip()
-        kind = _kind(cls._meta.get_field(name))
+        kind = _kind(_field(cls, name))
         if raw == _shown(kind, getattr(record, name)):
             continue
         if not raw:
@@ -185,7 +193,9 @@ def _record_of(participant: Participant, model: str, object_id: str) -> models.M
 
 @require_POST
 @page
-def correct_view(request: HttpRequest, profile: UserProfile, subject_id: str) -> HttpResponse:
+def correct_view(
+    request: AuthenticatedHttpRequest, profile: UserProfile, subject_id: str
+) -> HttpResponse:
     """Correct the changed fields of one record, with the reason (service: record_correct)."""
     participant = participant_for(profile, subject_id)
     model, object_id = request.POST.get("model", ""), request.POST.get("object_id", "")
@@ -206,7 +216,9 @@ def correct_view(request: HttpRequest, profile: UserProfile, subject_id: str) ->
 
 @require_POST
 @page
-def lock_view(request: HttpRequest, profile: UserProfile, subject_id: str) -> HttpResponse:
+def lock_view(
+    request: AuthenticatedHttpRequest, profile: UserProfile, subject_id: str
+) -> HttpResponse:
     """Lock a record, or unlock it with a reason (data manager; service: record_lock/unlock)."""
     model, object_id = request.POST.get("model", ""), request.POST.get("object_id", "")
     _record_of(participant_for(profile, subject_id), model, object_id)
@@ -249,7 +261,7 @@ def audit_rows(entries: list[AuditEntry], titles: dict[tuple[str, str], str]) ->
     keys, no database keys. ``titles`` names each (model, primary key) of the casebook."""
     sites = dict(Site.objects.values_list("pk", "code"))
     cohorts = dict(Cohort.objects.values_list("pk", "number"))
-    named = {"site_id": sites, "cohort_id": cohorts}
+    named: dict[str, dict[Any, Any]] = {"site_id": sites, "cohort_id": cohorts}
     rows = []
     for e in entries:
         changes = []

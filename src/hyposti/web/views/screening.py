@@ -17,14 +17,14 @@ from hyposti.service.access import participant_for
 from hyposti.service.models import UserProfile
 from hyposti.service.services.participants import screening_attest, screening_record
 from hyposti.service.trial_protocol import trial_protocol
-from hyposti.web.forms import flatten, parse, sections
-from hyposti.web.views.common import now, page, show, today
+from hyposti.web.forms import Section, flatten, parse, sections
+from hyposti.web.views.common import AuthenticatedHttpRequest, now, page, show, today
 
 #: Filled in by the service from the participant, never typed.
 SERVICE_FIELDS = {"participant_id"}
 
 
-def screening_sections() -> list:
+def screening_sections() -> list[Section]:
     return [
         type(s)(s.title, tuple(f for f in s.fields if f.name not in SERVICE_FIELDS))
         for s in sections(ScreeningRecord, "screening")
@@ -32,7 +32,9 @@ def screening_sections() -> list:
 
 
 @page
-def screening_view(request: HttpRequest, profile: UserProfile, subject_id: str) -> HttpResponse:
+def screening_view(
+    request: AuthenticatedHttpRequest, profile: UserProfile, subject_id: str
+) -> HttpResponse:
     participant = participant_for(profile, subject_id)
     if request.method == "POST":
         record = parse(request.POST, ScreeningRecord)
@@ -70,7 +72,7 @@ def screening_check_view(
 @require_POST
 @page
 def attest_view(
-    request: HttpRequest, profile: UserProfile, subject_id: str, criterion_id: str
+    request: AuthenticatedHttpRequest, profile: UserProfile, subject_id: str, criterion_id: str
 ) -> HttpResponse:
     """The investigator's signed judgement on a criterion awaiting review; screens again."""
     choice = request.POST.get("satisfied", "")

@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 
 from hyposti.design import design_from_protocol, exact_oc
 from hyposti.design.protocol_design import protocol_dose_levels
@@ -20,11 +20,11 @@ from hyposti.service.access import authorize
 from hyposti.service.models import UserProfile
 from hyposti.service.trial_protocol import trial_protocol
 from hyposti.web.views.committee import dlt_rates
-from hyposti.web.views.common import page, show, today
+from hyposti.web.views.common import AuthenticatedHttpRequest, page, show, today
 
 
 @page
-def statistics_view(request: HttpRequest, profile: UserProfile) -> HttpResponse:
+def statistics_view(request: AuthenticatedHttpRequest, profile: UserProfile) -> HttpResponse:
     authorize(request.user, "dataset.export")
     protocol = trial_protocol()
     levels = protocol_dose_levels(protocol)
@@ -37,7 +37,7 @@ def statistics_view(request: HttpRequest, profile: UserProfile) -> HttpResponse:
 
 
 @page
-def oc_view(request: HttpRequest, profile: UserProfile) -> HttpResponse:
+def oc_view(request: AuthenticatedHttpRequest, profile: UserProfile) -> HttpResponse:
     """Exact operating characteristics of the protocol's design under the typed true DLT rates
     (hyposti.design.exact_oc, as `hyposti design oc --true-tox ...`) — HTMX partial."""
     authorize(request.user, "dataset.export")
@@ -67,7 +67,7 @@ def oc_view(request: HttpRequest, profile: UserProfile) -> HttpResponse:
 
 
 @page
-def report_view(request: HttpRequest, profile: UserProfile) -> HttpResponse:
+def report_view(request: AuthenticatedHttpRequest, profile: UserProfile) -> HttpResponse:
     """The HTML report of the data as of today; ``?download=1`` saves it as a file."""
     authorize(request.user, "dataset.export")
     from hyposti.analysis import analyze_trial
@@ -85,7 +85,7 @@ def report_view(request: HttpRequest, profile: UserProfile) -> HttpResponse:
 
 
 @page
-def dataset_view(request: HttpRequest, profile: UserProfile) -> HttpResponse:
+def dataset_view(request: AuthenticatedHttpRequest, profile: UserProfile) -> HttpResponse:
     """The trial dataset as a zip of CSV tables, cut off today."""
     authorize(request.user, "dataset.export")
     from hyposti.data import write_dataset

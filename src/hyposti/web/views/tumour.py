@@ -27,7 +27,7 @@ from hyposti.service.services.followup import (
     tumour_assessment_record,
 )
 from hyposti.service.trial_protocol import trial_protocol
-from hyposti.web.views.common import now, page, show, today
+from hyposti.web.views.common import AuthenticatedHttpRequest, now, page, show, today
 from hyposti.web.views.participants import posted_date
 
 #: Blank rows offered for lesions declared at this scan.
@@ -69,7 +69,7 @@ def _lesions(request: HttpRequest) -> list[dict[str, Any]]:
     return rows
 
 
-def _scan(request: HttpRequest, subject_id: str) -> dict[str, Any]:
+def _scan(request: AuthenticatedHttpRequest, subject_id: str) -> dict[str, Any]:
     return {
         "user": request.user,
         "now": now(),
@@ -89,7 +89,7 @@ def spider(participant: Participant) -> dict[str, Any] | None:
         return None
     points = [(0, 0.0)] + [
         (tp["study_day"], tp["pct_from_baseline"])
-        for tp in latest.response.get("time_points", [])
+        for tp in (latest.response or {}).get("time_points", [])
         if tp.get("pct_from_baseline") is not None
     ]
     if len(points) < 2:
@@ -129,7 +129,9 @@ def recist_beside_irecist(participant: Participant, day: dt.date) -> list[dict[s
 
 
 @page
-def tumour_view(request: HttpRequest, profile: UserProfile, subject_id: str) -> HttpResponse:
+def tumour_view(
+    request: AuthenticatedHttpRequest, profile: UserProfile, subject_id: str
+) -> HttpResponse:
     participant = participant_for(profile, subject_id)
     if request.method == "POST":
         tumour_assessment_record(**_scan(request, subject_id))
@@ -154,7 +156,9 @@ def tumour_view(request: HttpRequest, profile: UserProfile, subject_id: str) -> 
 
 
 @page
-def tumour_check_view(request: HttpRequest, profile: UserProfile, subject_id: str) -> HttpResponse:
+def tumour_check_view(
+    request: AuthenticatedHttpRequest, profile: UserProfile, subject_id: str
+) -> HttpResponse:
     """The response the scan as typed would give (saved, computed, rolled back) — HTMX."""
     context: dict[str, Any] = {}
     try:

@@ -1,0 +1,247 @@
+"""Saving an adverse event through the API under load: requests per second and p50 / p95 latency
+with 20 concurrent clients against a real `hyposti serve` (gunicorn) process, on SQLite and on
+PostgreSQL.
+
+Each backend gets a fresh demo trial (`hyposti serve --demo`); the clients are threads in this
+process, each with its own keep-alive connection, posting grade-1 AEs round-robin over the
+investigator site's treated participants. The clients share the machine with the server, so the
+figures include their cost. Goal (issue 10): p95 <= 50 ms on a 2-core machine. Run:
+    python benchmarks/service.py [--json] [--requests 600] [--clients 20]
+PostgreSQL: DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/test) names the server;
+the benchmark creates and drops its own database there. ``*_ae_server_cpu_ms`` is the CPU time
+the gunicorn processes spent per save (PostgreSQL's own processes not included): on a loaded
+machine it shows the service's cost where the latencies show mostly the wait for a core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+HYPOSTI = str(Path(sys.executable).with_name("hyposti"))
+PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
+PG_BENCH_DB = "hyposti_bench_service"
+TREATED = ("dlt_window", "follow_up", "infused")
+#: Requests before the timed ones (connections, worker imports, query plans).
+WARM_UP = 40
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _call(
+    conn: http.client.HTTPConnection, method: str, path: str, body: Any = None, token: str = ""
+) -> tuple[int, Any]:
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    conn.request(method, path, None if body is None else json.dumps(body), headers)
+    response = conn.getresponse()
+    return response.status, json.loads(response.read() or b"null")
+
+
+def _start(env: dict[str, str], port: int, workers: int) -> tuple[subprocess.Popen[str], dict]:
+    server = subprocess.Popen(
+        [HYPOSTI, "serve", "--demo", "--port", str(port), "--workers", str(workers), "--json"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert server.stdout is not None
+    text = ""
+    while True:  # the serve command's JSON (indented) comes first, then gunicorn's access log
+        line = server.stdout.readline()
+        if not line:
+            raise RuntimeError("hyposti serve exited before printing where it serves")
+        text += line
+        try:
+            info = json.loads(text)
+            break
+        except json.JSONDecodeError:
+            continue
+    # Drain the access log, or gunicorn blocks once the pipe is full.
+    threading.Thread(target=server.stdout.read, daemon=True).start()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/api/openapi.json")
+            if conn.getresponse().status == 200:
+                return server, info
+        except OSError:
+            time.sleep(0.3)
+    server.kill()
+    raise RuntimeError("hyposti serve did not answer within 120 s")
+
+
+def _server_cpu_s(master: int) -> float:
+    """CPU seconds (user + system) used so far by the gunicorn master and its workers, from
+    /proc (Linux): a figure the other processes on a loaded machine do not inflate."""
+    pids = [master]
+    children = Path(f"/proc/{master}/task/{master}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime (stat fields 14 and 15)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _ae(today: str) -> dict[str, Any]:
+    return {
+        "onset_date": today,
+        "serious": False,
+        "term": "Nausea",
+        "grade": 1,
+        "attribution": {
+            "car_t": "unlikely",
+            "nab_paclitaxel": "possible",
+            "cyclophosphamide": "unlikely",
+        },
+    }
+
+
+def measure(env: dict[str, str], requests: int, clients: int, workers: int) -> dict[str, float]:
+    """Start a demo server, log the coordinator in, and post ``requests`` AEs from ``clients``
+    threads; latency is per request, requests per second over the whole timed run."""
+    port = _free_port()
+    server, info = _start(env, port, workers)
+    try:
+        password = next(
+            u["password"] for u in info["demo_users"] if u["role"] == "research_coordinator"
+        )
+        username = next(
+            u["username"] for u in info["demo_users"] if u["role"] == "research_coordinator"
+        )
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        status, body = _call(
+            conn, "POST", "/api/auth/token", {"username": username, "password": password}
+        )
+        if status != 200:
+            raise RuntimeError(f"login: HTTP {status} {body}")
+        token = body["token"]
+        _, rows = _call(conn, "GET", "/api/participants", token=token)
+        subjects = [r["subject_id"] for r in rows if r["state"] in TREATED]
+        if not subjects:
+            raise RuntimeError(
+                "the demo trial has no treated participant at the coordinator's site"
+            )
+        today = time.strftime("%Y-%m-%d", time.gmtime())
+        latencies: list[float] = []
+        errors: list[str] = []
+        lock = threading.Lock()
+
+        def client(index: int, count: int, timed: bool) -> None:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            for i in range(count):
+                sid = subjects[(index + i * clients) % len(subjects)]
+                start = time.perf_counter()
+                status, answer = _call(
+                    c, "POST", f"/api/participants/{sid}/adverse-events", _ae(today), token
+                )
+                took = time.perf_counter() - start
+                with lock:
+                    if status != 201:
+                        errors.append(f"HTTP {status} {answer.get('detail') if answer else ''}")
+                    elif timed:
+                        latencies.append(took)
+
+        def run(total: int, timed: bool) -> float:
+            per = [total // clients + (1 if i < total % clients else 0) for i in range(clients)]
+            threads = [
+                threading.Thread(target=client, args=(i, n, timed)) for i, n in enumerate(per)
+            ]
+            start = time.perf_counter()
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            return time.perf_counter() - start
+
+        run(WARM_UP, timed=False)
+        cpu = _server_cpu_s(server.pid)
+        elapsed = run(requests, timed=True)
+        cpu = _server_cpu_s(server.pid) - cpu
+        if errors:
+            raise RuntimeError(f"{len(errors)} AE saves failed, e.g. {errors[0]}")
+        cuts = statistics.quantiles(latencies, n=100)
+        return {
+            "ae_rps": round(len(latencies) / elapsed, 1),
+            "ae_p50_ms": round(1000 * statistics.median(latencies), 1),
+            "ae_p95_ms": round(1000 * cuts[94], 1),
+            "ae_server_cpu_ms": round(1000 * cpu / len(latencies), 1),
+        }
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _postgres(url: str, action: str) -> None:
+    """Create or drop the benchmark's own database on the server DATABASE_URL names."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
+        if action == "create":
+            conn.execute(f"CREATE DATABASE {PG_BENCH_DB}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="Print JSON only.")
+    parser.add_argument("--requests", type=int, default=600, help="Timed AE saves per backend.")
+    parser.add_argument("--clients", type=int, default=20, help="Concurrent clients.")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers.")
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    args = parser.parse_args()
+    base = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "HYPOSTI_DATA")}
+    results: dict[str, Any] = {
+        "clients": args.clients,
+        "requests": args.requests,
+        "workers": args.workers,
+    }
+    if args.backend in ("sqlite", "both"):
+        with tempfile.TemporaryDirectory() as data:
+            figures = measure(
+                base | {"HYPOSTI_DATA": data}, args.requests, args.clients, args.workers
+            )
+        results |= {f"sqlite_{k}": v for k, v in figures.items()}
+    if args.backend in ("postgresql", "both"):
+        server_url = os.environ.get("DATABASE_URL") or PG_DEFAULT
+        bench_url = server_url.rsplit("/", 1)[0] + f"/{PG_BENCH_DB}"
+        _postgres(server_url, "create")
+        try:
+            with tempfile.TemporaryDirectory() as data:
+                env = base | {"HYPOSTI_DATA": data, "DATABASE_URL": bench_url}
+                figures = measure(env, args.requests, args.clients, args.workers)
+            results |= {f"postgresql_{k}": v for k, v in figures.items()}
+        finally:
+            _postgres(server_url, "drop")
+    if args.json:
+        print(json.dumps(results))
+        return
+    for key, value in results.items():
+        print(f"{key:<24} {value}")
+
+
+if __name__ == "__main__":
+    main()
