@@ -23,6 +23,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = ROOT / "out" / "screenshots"
+#: Desktop, then tablet (issue 11): axe runs at the last, the width pages are used at on a ward.
+SCREEN_WIDTHS = (1280, 768)
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -175,7 +177,10 @@ class Pages:
     def check(self, name: str) -> None:
         """axe-core on the page as it is now: fail on any serious or critical violation."""
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SCREENSHOTS / f"{self.who}-{name}.png"), full_page=True)
+        for width in SCREEN_WIDTHS:
+            self.page.set_viewport_size({"width": width, "height": 1024})
+            path = SCREENSHOTS / f"{self.who}-{name}-{width}.png"
+            self.page.screenshot(path=str(path), full_page=True)
         violations = self.axe.run(self.page).response["violations"]
         bad = [
             f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
@@ -198,5 +203,20 @@ class Pages:
         self.page.wait_for_url(self.base)
         self.check("dashboard")
 
+    def first_casebook(self, name: str) -> str:
+        """Open the participant list, then the first participant's casebook: its subject id."""
+        self.visit("participants/", f"participants-{name}")
+        subject = self.page.locator("tbody tr td a").first.inner_text()
+        self.visit(f"participants/{subject}/", name)
+        return subject
+
     def close(self) -> None:
         self.context.close()
+
+
+def demo_user(browser: Any, demo: dict[str, Any], username: str) -> Pages:
+    """A demo trial user signed in with the password `serve --demo` printed."""
+    password = {u["username"]: u["password"] for u in demo["demo_users"]}[username]
+    pages = Pages(browser, demo["url"], username)
+    pages.login(username, password)
+    return pages

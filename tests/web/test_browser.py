@@ -12,11 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import subprocess
 import urllib.request
 from pathlib import Path
 from typing import Any
 
-from tests.web.conftest import PASSWORD, SITE, Pages
+from tests.web.conftest import HYPOSTI, PASSWORD, SITE, Pages, demo_user
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = dt.date.today()
@@ -266,8 +267,23 @@ def test_escalation_cohort_through_the_browser(browser: Any, trial_server: str) 
     crc.check("scan-follow-up-pr")
     crc.page.click("text=Save scan")
     crc.page.wait_for_url("**/participants/P003/")
+    # A new lesion today: progression by RECIST 1.1 (Eisenhauer 2009 s4.3.2), but only
+    # unconfirmed progression, iUPD, by iRECIST until a later scan confirms it (Seymour 2017,
+    # Lancet Oncol 18:e143, Table 2); the PR before it is iPR.
+    crc.visit("participants/P003/scan/", "scan-new-lesion")
+    crc.page.fill("#assessment_date", TODAY.isoformat())
+    crc.page.fill('[name="l0-diameter_mm"]', "20")
+    crc.page.fill('[name="l1-diameter_mm"]', "12")
+    crc.page.fill('[name="l2-lesion_id"]', "N1")
+    crc.page.fill('[name="l2-organ"]', "bone")
+    crc.page.fill('[name="l2-diameter_mm"]', "15")
+    crc.page.wait_for_selector("#scan-response:has-text('PD')", timeout=40_000)
+    crc.page.click("text=Save scan")
+    crc.page.wait_for_url("**/participants/P003/")
     crc.visit("participants/P003/scan/", "scan-spider")
     assert crc.page.locator("svg polyline").count() == 1
+    assert crc.page.locator("#irecist-table [data-recist]").all_inner_texts() == ["PR", "PD"]
+    assert crc.page.locator("#irecist-table [data-irecist]").all_inner_texts() == ["iPR", "iUPD"]
     crc.close()
 
     # The investigator confirms the DLT and signs with the password.
@@ -314,12 +330,8 @@ def test_escalation_cohort_through_the_browser(browser: Any, trial_server: str) 
 def test_monitor_sees_no_edit_control_and_a_forged_post_is_refused(
     browser: Any, demo_server: dict[str, Any]
 ) -> None:
-    users = {u["username"]: u["password"] for u in demo_server["demo_users"]}
-    mon = Pages(browser, demo_server["url"], "monitor")
-    mon.login("monitor", users["monitor"])
-    mon.visit("participants/", "participants")
-    subject = mon.page.locator("tbody tr td a").first.inner_text()
-    mon.visit(f"participants/{subject}/", "casebook")
+    mon = demo_user(browser, demo_server, "monitor")
+    subject = mon.first_casebook("casebook")
     # Monitors read and query (ICH E6(R3) monitoring): the only form is "open a query".
     actions = set(mon.page.locator("main form").evaluate_all("fs => fs.map(f => f.action)"))
     assert all(a.endswith(f"/participants/{subject}/queries/") for a in actions), actions
@@ -352,9 +364,7 @@ def test_monitor_sees_no_edit_control_and_a_forged_post_is_refused(
 
 
 def test_demo_dashboard_and_statistician_report(browser: Any, demo_server: dict[str, Any]) -> None:
-    users = {u["username"]: u["password"] for u in demo_server["demo_users"]}
-    stat = Pages(browser, demo_server["url"], "statistician")
-    stat.login("statistician", users["statistician"])
+    stat = demo_user(browser, demo_server, "statistician")
     text = stat.page.locator("main").inner_text()
     assert "Escalation finished" in text
     assert "expansion" in text
@@ -363,14 +373,93 @@ def test_demo_dashboard_and_statistician_report(browser: Any, demo_server: dict[
     assert "patients evaluated" in panel and "Stop at DLTs" in panel
     stat.visit("statistics/", "statistics")
     with stat.page.expect_download(timeout=120_000) as download:
-        stat.page.click("#download-report")
+        # The report runs the whole analysis: on a loaded machine it takes longer than a click.
+        stat.page.click("#download-report", timeout=120_000)
     path = download.value.path()
     html = Path(path).read_text(encoding="utf-8")
     assert "<html" in html and "NCT05681650" in html
     stat.close()
-    dm = Pages(browser, demo_server["url"], "datamanager")
-    dm.login("datamanager", users["datamanager"])
+    dm = demo_user(browser, demo_server, "datamanager")
     assert "Please confirm the resolution date" in dm.page.locator("#h-q + ul").inner_text()
     windows = dm.page.locator("#h-dlt + table tbody tr")
     assert windows.count() >= 1
+    dm.close()
+
+
+def test_statistician_types_a_scenario_and_sees_the_clis_operating_characteristics(
+    browser: Any, demo_server: dict[str, Any]
+) -> None:
+    """The live OC table is `hyposti design oc --true-tox ... --json` for the same scenario."""
+    stat = demo_user(browser, demo_server, "statistician")
+    stat.visit("statistics/", "statistics-oc-empty")
+    inputs = stat.page.locator("#h-oc ~ form input[type=number]")
+    scenario = [0.05, 0.15, 0.3, 0.45, 0.6][: inputs.count()]
+    for i, rate in enumerate(scenario):
+        inputs.nth(i).fill(str(rate))
+    stat.page.wait_for_selector("#oc-table")
+    stat.check("statistics-oc")
+    shown = [float(t) for t in stat.page.locator("#oc-table [data-prob-select]").all_inner_texts()]
+    expected_n = [
+        float(t) for t in stat.page.locator("#oc-table [data-expected-n]").all_inner_texts()
+    ]
+    cli = json.loads(
+        subprocess.run(
+            [HYPOSTI, "design", "oc", "--true-tox", ",".join(map(str, scenario)), "--json"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    # The page lists doses 1..K then "no dose"; the CLI's prob_select has "no dose" first.
+    assert shown == [round(p, 4) for p in cli["prob_select"][1:] + cli["prob_select"][:1]]
+    assert expected_n == [round(n, 4) for n in cli["expected_n_at_dose"]]
+    assert float(stat.page.locator("#oc-expected-n").inner_text()) == round(cli["expected_n"], 4)
+    assert float(stat.page.locator("#oc-expected-dlt").inner_text()) == round(
+        cli["expected_dlt"], 4
+    )
+    stat.close()
+
+
+def test_a_correction_needs_its_reason_and_a_locked_record_cannot_be_edited(
+    browser: Any, demo_server: dict[str, Any]
+) -> None:
+    inv = demo_user(browser, demo_server, "investigator")
+    subject = inv.first_casebook("casebook-corrections")
+    record = inv.page.locator("[data-record^='participant:']")
+    old = record.locator("input[name=weight_kg]").input_value() or "70"
+    new = f"{float(old) + 1.5:.1f}"
+    record.locator("input[name=weight_kg]").fill(new)
+    # The browser refuses to submit without a reason (required); the service refuses too.
+    record.locator("text=Save correction").click()
+    assert record.locator("input[name=reason]").evaluate("e => !e.validity.valid")
+    record.locator("input[name=reason]").fill("Weight re-read from the clinic scale log.")
+    record.locator("text=Save correction").click()
+    inv.page.wait_for_load_state()
+    audit = inv.page.locator("h2:text('Audit history') + div").inner_text()
+    assert f"weight (kg): {float(old)} → {float(new)}" in audit
+    assert "Weight re-read from the clinic scale log." in audit
+    assert "site_id" not in audit and not re.search(r"(^|\n)\s*id:", audit)
+    inv.check("casebook-corrected")
+
+    dm = demo_user(browser, demo_server, "datamanager")
+    dm.visit(f"participants/{subject}/", "casebook-datamanager")
+    dm.page.locator("[data-record^='participant:'] >> text=Lock record").click()
+    dm.page.wait_for_selector("[data-record^='participant:'] [data-locked]")
+    dm.check("casebook-locked")
+
+    inv.visit(f"participants/{subject}/", "casebook-locked-investigator")
+    record = inv.page.locator("[data-record^='participant:']")
+    assert record.locator("[data-locked]").count() == 1
+    assert record.locator("form").count() == 0  # no edit control on a locked record
+
+    unlock = dm.page.locator("[data-record^='participant:']")
+    unlock.locator("input[name=reason]").fill("Monitor asked for the height to be checked.")
+    unlock.locator("text=Unlock record").click()
+    dm.page.wait_for_load_state()
+    assert dm.page.locator("[data-record^='participant:'] [data-locked]").count() == 0
+    assert (
+        "Monitor asked for the height to be checked."
+        in dm.page.locator("h2:text('Audit history') + div").inner_text()
+    )
+    inv.close()
     dm.close()

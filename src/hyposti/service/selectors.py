@@ -36,7 +36,7 @@ from hyposti.service.models import (
 from hyposti.service.permissions import SITE_BOUND
 
 
-def signatures_of(instance: models.Model) -> list[dict[str, Any]]:
+def _signature_rows(instance: models.Model, signatures: list[Signature]) -> list[dict[str, Any]]:
     """Each signature with whether it still matches the record (a later change invalidates it)."""
     current = record_sha256(instance)
     return [
@@ -50,21 +50,55 @@ def signatures_of(instance: models.Model) -> list[dict[str, Any]]:
             if s.record_sha256 == current
             else "INVALIDATED: the record changed after it was signed",
         }
-        for s in Signature.objects.filter(
-            model=label(instance), object_id=str(instance.pk)
-        ).order_by("pk")
+        for s in signatures
     ]
+
+
+def signatures_of(instance: models.Model) -> list[dict[str, Any]]:
+    """Each signature of one record, with whether it still matches the record."""
+    found = Signature.objects.filter(model=label(instance), object_id=str(instance.pk))
+    return _signature_rows(instance, list(found.order_by("pk")))
+
+
+def record_views(instances: list[models.Model]) -> list[dict[str, Any]]:
+    """Records with their signatures, lock and queries: three queries for all of them."""
+    ids: dict[str, list[str]] = {}
+    for i in instances:
+        ids.setdefault(label(i), []).append(str(i.pk))
+    on = models.Q(pk__in=[])
+    for model, object_ids in ids.items():
+        on |= models.Q(model=model, object_id__in=object_ids)
+    signatures: dict[tuple[str, str], list[Signature]] = {}
+    for sig in Signature.objects.filter(on).order_by("pk"):
+        signatures.setdefault((sig.model, sig.object_id), []).append(sig)
+    locked = set(
+        RecordLock.objects.filter(on, unlocked_at__isnull=True).values_list("model", "object_id")
+    )
+    queries: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for q in (
+        DataQuery.objects.filter(on)
+        .order_by("pk")
+        .values("id", "field", "text", "status", "model", "object_id")
+    ):
+        shown = {"id": q["id"], "field": q["field"], "text": q["text"], "status": q["status"]}
+        queries.setdefault((q["model"], q["object_id"]), []).append(shown)
+    out = []
+    for i in instances:
+        key = (label(i), str(i.pk))
+        out.append(
+            {
+                **snapshot(i),
+                "signatures": _signature_rows(i, signatures.get(key, [])),
+                "locked": key in locked,
+                "queries": queries.get(key, []),
+            }
+        )
+    return out
 
 
 def record_view(instance: models.Model) -> dict[str, Any]:
     """A record with its signatures, lock and open queries."""
-    key = {"model": label(instance), "object_id": str(instance.pk)}
-    return {
-        **snapshot(instance),
-        "signatures": signatures_of(instance),
-        "locked": RecordLock.objects.filter(**key, unlocked_at__isnull=True).exists(),
-        "queries": list(DataQuery.objects.filter(**key).values("id", "field", "text", "status")),
-    }
+    return record_views([instance])[0]
 
 
 def participant_list(profile: UserProfile) -> list[dict[str, Any]]:
@@ -77,22 +111,28 @@ def participant_list(profile: UserProfile) -> list[dict[str, Any]]:
 def participant_detail(profile: UserProfile, subject_id: str) -> dict[str, Any]:
     p: Participant = participant_for(profile, subject_id)
     enrolment = getattr(p, "enrolment", None)
+    dosing = getattr(p, "dosing", None)
+    screenings = list(p.screenings.order_by("pk"))
+    aes = list(p.adverse_events.order_by("pk"))
+    scans = list(p.tumour_assessments.order_by("pk"))
+    views = iter(record_views([p, *screenings, *([dosing] if dosing else []), *aes, *scans]))
     return {
-        **record_view(p),
+        **next(views),
         "site": p.site.code if p.site else None,
         "cohort": enrolment.cohort.number if enrolment else None,
         "dose_level": enrolment.cohort.dose_level if enrolment else None,
-        "screenings": [record_view(s) for s in p.screenings.order_by("pk")],
-        "dosing": record_view(p.dosing) if hasattr(p, "dosing") else None,
-        "adverse_events": [record_view(a) for a in p.adverse_events.order_by("pk")],
-        "tumour_assessments": [record_view(t) for t in p.tumour_assessments.order_by("pk")],
+        "screenings": [next(views) for _ in screenings],
+        "dosing": next(views) if dosing else None,
+        "adverse_events": [next(views) for _ in aes],
+        "tumour_assessments": [next(views) for _ in scans],
     }
 
 
 def cohort_table() -> list[dict[str, Any]]:
     """Every cohort: dose, slots taken/total, open, and the committee's decision if recorded."""
     rows = []
-    for c in Cohort.objects.order_by("number").prefetch_related("enrolments"):
+    cohorts = Cohort.objects.order_by("number").select_related("decision")
+    for c in cohorts.annotate(n_enrolled=models.Count("enrolments")):
         decision = getattr(c, "decision", None)
         rows.append(
             {
@@ -100,7 +140,7 @@ def cohort_table() -> list[dict[str, Any]]:
                 "phase": c.phase,
                 "dose_level": c.dose_level,
                 "slots": c.slots,
-                "enrolled": c.enrolments.count(),
+                "enrolled": c.n_enrolled,
                 "open": c.is_open,
                 "decision": None
                 if decision is None

@@ -86,6 +86,10 @@ def demo_dataset(seed: int, today: dt.date, patients: int | None = None) -> Any:
     adjudicated = set(out["dlt_evaluations"]["subject_id"])
     aes = out["adverse_events"]
     aes.loc[~aes["subject_id"].isin(adjudicated), "dlt"] = None
+    # A death after the cut-off has not happened at it: the fatal AE stands at grade 4 until
+    # then (CTCAE v5.0: grade 5 is death related to the AE, which needs its death date).
+    deaths = disposition.set_index("subject_id")["death_date"]
+    aes.loc[aes["grade"].eq(5) & aes["subject_id"].map(deaths).isna(), "grade"] = 4
     out["study"]["data_cutoff"] = cutoff
     ds = TrialDataset.from_frames(**out)
     return shift_calendar(ds, (pd.Timestamp(today) - cutoff).days)

@@ -38,25 +38,15 @@ def dlt_windows(profile: UserProfile, today: dt.date) -> list[DltWindow]:
     """Participants in their DLT window, the window's last day and the days left (protocol
     DLT window: day 0 to ``dlt.window_last_day`` after infusion)."""
     last_day = trial_protocol().dlt.window_last_day
+    qs = visible_participants(profile).filter(state="dlt_window")
     rows = []
-    qs = (
-        visible_participants(profile).filter(state="dlt_window").select_related("enrolment__cohort")
-    )
-    for p in qs.order_by("infusion_date", "subject_id"):
-        infused = p.infusion_date
-        if infused is None:  # the DLT window opens at the infusion: every p here was infused
+    for subject_id, dose_level, infusion_date in qs.order_by(
+        "infusion_date", "subject_id"
+    ).values_list("subject_id", "enrolment__cohort__dose_level", "infusion_date"):
+        if infusion_date is None:  # the DLT window opens at the infusion: every row was infused
             continue
-        end = infused + dt.timedelta(days=last_day)
-        enrolment = getattr(p, "enrolment", None)
-        rows.append(
-            DltWindow(
-                p.subject_id,
-                enrolment.cohort.dose_level if enrolment else None,
-                infused,
-                end,
-                (end - today).days,
-            )
-        )
+        end = infusion_date + dt.timedelta(days=last_day)
+        rows.append(DltWindow(subject_id, dose_level, infusion_date, end, (end - today).days))
     return rows
 
 
@@ -95,30 +85,27 @@ def visits_due(profile: UserProfile, today: dt.date) -> tuple[list[DueVisit], li
         if infusion_date is None:  # on_study holds infused participants only
             continue
         shift = infusion_date - reference
-        for v in (
-            visit.model_copy(
-                update={
-                    "date": visit.date + shift,
-                    "earliest": visit.earliest + shift,
-                    "latest": visit.latest + shift,
-                }
-            )
-            for visit in schedule
-            if visit.earliest + shift <= soon and visit.latest + shift >= lookback
-        ):
-            if v.earliest <= soon and v.latest >= today:
-                status = "window open" if v.earliest <= today else "window opens soon"
+        for visit in schedule:
+            earliest, latest = visit.earliest + shift, visit.latest + shift
+            if earliest > soon or latest < lookback:
+                continue
+            if latest >= today:
+                status = "window open" if earliest <= today else "window opens soon"
                 upcoming.append(
-                    DueVisit(subject_id, v.label, v.kind, v.date, v.earliest, v.latest, status)
-                )
-            elif (
-                v.kind == "tumour_assessment"
-                and lookback <= v.latest < today
-                and not any(v.earliest <= d <= v.latest for d in scans.get(pk, []))
+                    DueVisit(
+                        subject_id, visit.label, visit.kind, visit.date + shift, earliest, latest,
+                        status,
+                    )
+                )  # fmt: skip
+            elif visit.kind == "tumour_assessment" and not any(
+                earliest <= d <= latest for d in scans.get(pk, [])
             ):
                 overdue.append(
-                    DueVisit(subject_id, v.label, v.kind, v.date, v.earliest, v.latest, "no scan")
-                )
+                    DueVisit(
+                        subject_id, visit.label, visit.kind, visit.date + shift, earliest, latest,
+                        "no scan",
+                    )
+                )  # fmt: skip
     upcoming.sort(key=lambda v: (v.earliest, v.subject_id))
     overdue.sort(key=lambda v: (v.latest, v.subject_id))
     return overdue, upcoming

@@ -18,6 +18,7 @@ from hyposti.web.views import (
     dosing,
     participants,
     queries,
+    records,
     screening,
     statistics,
     tumour,
@@ -69,6 +70,8 @@ urlpatterns = [
     ),
     path("participants/<str:subject_id>/scan/", tumour.tumour_view, name="tumour"),
     path("participants/<str:subject_id>/scan/check", tumour.tumour_check_view, name="tumour_check"),
+    path("participants/<str:subject_id>/correct", records.correct_view, name="correct"),
+    path("participants/<str:subject_id>/lock", records.lock_view, name="lock"),
     path("participants/<str:subject_id>/queries/", queries.query_open_view, name="query_open"),
     path(
         "participants/<str:subject_id>/queries/<str:pk>/answer",
@@ -84,6 +87,7 @@ urlpatterns = [
     path("committee/paths", committee.paths_view, name="paths"),
     path("statistics/", statistics.statistics_view, name="statistics"),
     path("statistics/report", statistics.report_view, name="report"),
+    path("statistics/oc", statistics.oc_view, name="oc"),
     path("statistics/dataset.zip", statistics.dataset_view, name="dataset"),
     re_path(r"^static/(?P<path>.*)$", serve, {"document_root": STATIC_ROOT}),
 ]

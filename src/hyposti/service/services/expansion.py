@@ -36,6 +36,7 @@ def _infused_expansion() -> list[Participant]:
             enrolment__cohort__phase="expansion", infusion_date__isnull=False
         )
         .select_related("enrolment__cohort", "disposition")
+        .prefetch_related("adverse_events", "tumour_assessments")
         .order_by("infusion_date", "subject_id")
     )
 
@@ -43,12 +44,15 @@ def _infused_expansion() -> list[Participant]:
 def _responder(participant: Participant) -> bool | None:
     """Confirmed CR or PR by the response engine's result stored with the latest scan (None
     before any scan has a result)."""
-    scan = (
-        participant.tumour_assessments.exclude(response=None).order_by("-assessment_date").first()
-    )
-    if scan is None or scan.response is None:
+    assessed = [
+        (s.assessment_date, s.response)
+        for s in participant.tumour_assessments.all()
+        if s.response is not None
+    ]
+    if not assessed:
         return None
-    return Response(scan.response["bor_confirmed"]) in RESPONSES
+    _, response = max(assessed, key=lambda dated: dated[0])
+    return Response(response["bor_confirmed"]) in RESPONSES
 
 
 def _review(

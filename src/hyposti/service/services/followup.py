@@ -10,6 +10,19 @@ from django.db import transaction
 
 from hyposti.data.schema import OFF_STUDY_REASONS
 from hyposti.errors import InputError
+from hyposti.response import (
+    Assessment,
+    BaselineLesion,
+    Method,
+    NewLesion,
+    NewLesionState,
+    NonTargetStatus,
+    PatientTumourData,
+    TargetState,
+    assess_patient,
+)
+from hyposti.response import LesionMeasurement as TargetReading
+from hyposti.response.patient import Criteria
 from hyposti.service.access import authorize, participant_for
 from hyposti.service.errors import RefusedError
 from hyposti.service.models import (
@@ -26,22 +39,113 @@ from hyposti.service.services.records import change, check_not_future, create
 from hyposti.service.trial_protocol import trial_protocol
 
 
-def participant_response(participant: Participant, today: dt.date) -> dict[str, Any] | None:
-    """The participant's RECIST 1.1 response (Eisenhauer 2009) from the stored scans, by the
-    response engine over the participant's own dataset rows; None before infusion or baseline."""
-    from hyposti.analysis.tumour import tumour_data
-    from hyposti.response import assess_patient
-    from hyposti.service.dataset_io import export_dataset
-
-    records = tumour_data(export_dataset([participant], data_cutoff=today))
-    if not records:
+def participant_tumour_data(participant: Participant, cutoff: dt.date) -> PatientTumourData | None:
+    """The participant's stored scans up to ``cutoff`` as the response engine's record, read
+    straight from the database: baseline target and non-target lesions with their baseline
+    diameters, then each follow-up scan's target readings, non-target status and new lesions
+    (RECIST 1.1, Eisenhauer 2009 s3-4). None before infusion or without a baseline scan."""
+    if participant.infusion_date is None:
         return None
-    protocol = trial_protocol()
-    return assess_patient(records[0], protocol.response).model_dump(mode="json")
+    scans = list(
+        participant.tumour_assessments.filter(assessment_date__lte=cutoff).order_by(
+            "assessment_date"
+        )
+    )
+    baseline = next((s for s in scans if s.baseline), None)
+    if baseline is None:
+        return None
+    lesions = {le.pk: le for le in participant.lesions.order_by("pk")}
+    readings: dict[int, list[LesionMeasurement]] = {}
+    for m in LesionMeasurement.objects.filter(assessment__in=[s.pk for s in scans]):
+        readings.setdefault(m.assessment_id, []).append(m)
+    at_baseline = {m.lesion_id: m.diameter_mm for m in readings.get(baseline.pk, [])}
+    therapy = (
+        Disposition.objects.filter(participant=participant)
+        .values_list("new_therapy_date", flat=True)
+        .first()
+    )
+    return PatientTumourData(
+        patient_id=participant.subject_id,
+        reference_date=participant.infusion_date,
+        baseline_date=baseline.assessment_date,
+        lesions=[
+            BaselineLesion(
+                lesion_id=le.lesion_id,
+                organ=le.organ,
+                nodal=le.lymph_node,
+                method=Method(le.method or Method.CT.value),
+                slice_thickness_mm=le.slice_thickness_mm,
+                diameter_mm=at_baseline.get(pk),
+                target=le.category == "target",
+            )
+            for pk, le in lesions.items()
+            if le.category != "new"
+        ],
+        assessments=[
+            _follow_up(scan, readings.get(scan.pk, []), lesions)
+            for scan in scans
+            if not scan.baseline
+        ],
+        new_anticancer_therapy_date=therapy,
+    )
 
 
-@transaction.atomic
-def tumour_assessment_record(
+def _follow_up(
+    scan: TumourAssessment, readings: list[LesionMeasurement], lesions: dict[int, Lesion]
+) -> Assessment:
+    """One follow-up scan in the engine's terms; a target read "present" counts as measured."""
+    kinds = [(m, lesions[m.lesion_id]) for m in readings]
+    return Assessment(
+        date=scan.assessment_date,
+        targets=[
+            TargetReading(
+                lesion_id=le.lesion_id,
+                state=TargetState.MEASURED if m.state == "present" else TargetState(m.state),
+                diameter_mm=m.diameter_mm,
+                merged_into=m.merged_into or None,
+            )
+            for m, le in kinds
+            if le.category == "target"
+        ],
+        non_target=NonTargetStatus(scan.non_target_status) if scan.non_target_status else None,
+        non_target_increased=bool(scan.non_target_increased),
+        new_lesions=[
+            NewLesion(
+                lesion_id=le.lesion_id,
+                organ=le.organ,
+                nodal=le.lymph_node,
+                equivocal=bool(m.equivocal),
+                state=_new_lesion_state(m.state),
+                diameter_mm=m.diameter_mm,
+                increased=bool(m.increased),
+            )
+            for m, le in kinds
+            if le.category == "new"
+        ],
+    )
+
+
+def _new_lesion_state(state: str) -> NewLesionState:
+    """A measured (or otherwise seen) new lesion is present; the engine's other states are
+    the dataset's own words."""
+    return NewLesionState(state) if state in _NEW_LESION_STATES else NewLesionState.PRESENT
+
+
+_NEW_LESION_STATES = frozenset(s.value for s in NewLesionState)
+
+
+def participant_response(
+    participant: Participant, today: dt.date, criteria: Criteria = "recist11"
+) -> dict[str, Any] | None:
+    """The participant's response by RECIST 1.1 (Eisenhauer 2009) or iRECIST (Seymour 2017)
+    from the stored scans; None before infusion or baseline."""
+    data = participant_tumour_data(participant, today)
+    if data is None:
+        return None
+    return assess_patient(data, trial_protocol().response, criteria).model_dump(mode="json")
+
+
+def _scan_enter(
     *,
     user: AbstractBaseUser,
     now: dt.datetime,
@@ -51,10 +155,8 @@ def tumour_assessment_record(
     lesions: list[dict[str, Any]],
     non_target_status: str = "",
     non_target_increased: bool | None = None,
-) -> TumourAssessment:
-    """One scan. At baseline each lesion is declared (lesion_id, organ, lymph_node, category,
-    method, diameter_mm); at follow-up each reading names a known lesion (state, diameter_mm),
-    and a new lesion also gives organ and lymph_node. The response is computed and kept."""
+) -> tuple[TumourAssessment, Participant]:
+    """Store one scan and its lesion readings (inside the caller's transaction)."""
     profile = authorize(user, "tumour.record")
     participant = participant_for(profile, subject_id, for_update=True)
     check_not_future("assessment_date", assessment_date, now)
@@ -117,18 +219,41 @@ def tumour_assessment_record(
             )
         )
     create(readings, username=username, now=now, reason="lesions measured")
+    return scan, participant
+
+
+@transaction.atomic
+def tumour_assessment_record(
+    *, user: AbstractBaseUser, now: dt.datetime, **scan: Any
+) -> TumourAssessment:
+    """One scan. At baseline each lesion is declared (lesion_id, organ, lymph_node, category,
+    method, diameter_mm); at follow-up each reading names a known lesion (state, diameter_mm),
+    and a new lesion also gives organ and lymph_node (``subject_id``, ``assessment_date``,
+    ``baseline``, ``lesions``, ``non_target_status``, ``non_target_increased``). The response
+    is computed and kept."""
+    stored, participant = _scan_enter(user=user, now=now, **scan)
     response = participant_response(participant, now.astimezone(dt.UTC).date())
     if response is not None:
         change(
-            scan,
+            stored,
             {"response": response},
-            username=username,
+            username=user.get_username(),
             now=now,
             reason="RECIST 1.1 response computed",
         )
     if in_expansion(participant):
-        expansion_monitor(username=username, now=now)
-    return scan
+        expansion_monitor(username=user.get_username(), now=now)
+    return stored
+
+
+def tumour_assessment_preview(
+    *, user: AbstractBaseUser, now: dt.datetime, **scan: Any
+) -> dict[str, Any] | None:
+    """The response the scan as typed would give: the scan is stored exactly as
+    :func:`tumour_assessment_record` stores it, inside the caller's transaction, which the
+    caller rolls back; the response itself is not written."""
+    _, participant = _scan_enter(user=user, now=now, **scan)
+    return participant_response(participant, now.astimezone(dt.UTC).date())
 
 
 @transaction.atomic

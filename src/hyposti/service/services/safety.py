@@ -83,11 +83,9 @@ def participant_adjudication(
         if disposition.death_date is not None:  # a death ends follow-up, whatever else is dated
             last = death = disposition.death_date
             cause = disposition.death_cause or None
-    events = [
-        ae
-        for ae in participant.adverse_events.order_by("onset_date", "pk")
-        if not (ae.dlt is False and ae.dlt_proposed)
-    ]
+    # Sorted here, not by the query, so that a caller's prefetched events are used as they are.
+    stored = sorted(participant.adverse_events.all(), key=lambda ae: (ae.onset_date, ae.pk))
+    events = [ae for ae in stored if not (ae.dlt is False and ae.dlt_proposed)]
     if entering is not None:
         # Stored events keep their order (onset, then entry); the new one is the last entered.
         events = sorted([*events, entering], key=lambda ae: ae.onset_date)

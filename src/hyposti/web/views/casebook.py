@@ -12,10 +12,11 @@ from django.http import HttpRequest, HttpResponse
 
 from hyposti.dosing.calendar import visit_schedule
 from hyposti.service.access import participant_for
-from hyposti.service.models import AuditEntry, DataQuery, Participant, UserProfile
+from hyposti.service.models import AdverseEvent, AuditEntry, DataQuery, Participant, UserProfile
 from hyposti.service.selectors import participant_detail
 from hyposti.service.trial_protocol import trial_protocol
 from hyposti.web.views.common import page, show, today
+from hyposti.web.views.records import AuditRow, audit_rows, correctable_records
 
 
 def timeline(participant: Participant, day: dt.date) -> list[dict[str, Any]]:
@@ -36,27 +37,49 @@ def timeline(participant: Participant, day: dt.date) -> list[dict[str, Any]]:
     return rows
 
 
-def audit_history(participant: Participant) -> list[AuditEntry]:
-    """Audit entries of the participant's records: who changed which field, when, and why."""
-    keys = {
-        "participant": [participant.pk],
-        "screening": list(participant.screenings.values_list("pk", flat=True)),
-        "adverseevent": list(participant.adverse_events.values_list("pk", flat=True)),
-        "tumourassessment": list(participant.tumour_assessments.values_list("pk", flat=True)),
-        "exposure": list(participant.exposures.values_list("pk", flat=True)),
-        "dosingrecord": [participant.dosing.pk] if hasattr(participant, "dosing") else [],
-        "enrolment": [participant.enrolment.pk] if hasattr(participant, "enrolment") else [],
+def audit_history(participant: Participant, aes: list[AdverseEvent]) -> list[AuditRow]:
+    """Audit entries of the participant's records, oldest first: who changed which field, when,
+    and why, each record named as the casebook names it."""
+    titles: dict[tuple[str, str], str] = {("participant", str(participant.pk)): "participant"}
+    titles |= {
+        ("screening", str(pk)): f"screening {day:%Y-%m-%d}"
+        for pk, day in participant.screenings.values_list("pk", "screening_date")
     }
+    titles |= {("adverseevent", str(ae.pk)): f"{ae.ae_id} {ae.term}" for ae in aes}
+    titles |= {
+        ("tumourassessment", str(pk)): f"scan {day:%Y-%m-%d}"
+        for pk, day in participant.tumour_assessments.values_list("pk", "assessment_date")
+    }
+    titles |= {
+        ("exposure", str(pk)): f"{product} {day:%Y-%m-%d}"
+        for pk, product, day in participant.exposures.values_list(
+            "pk", "product", "administration_date"
+        )
+    }
+    titles |= {
+        (model, str(pk)): name
+        for model, name, pk in (
+            ("dosingrecord", "dosing", getattr(getattr(participant, "dosing", None), "pk", None)),
+            (
+                "enrolment",
+                "enrolment",
+                getattr(getattr(participant, "enrolment", None), "pk", None),
+            ),
+        )
+        if pk is not None
+    }
+    by_model: dict[str, list[str]] = {}
+    for model, object_id in titles:
+        by_model.setdefault(model, []).append(object_id)
     condition = Q(pk__in=[])
-    for model, pks in keys.items():
-        if pks:
-            condition |= Q(model=model, object_id__in=[str(pk) for pk in pks])
-    return list(AuditEntry.objects.filter(condition).order_by("seq"))
+    for model, ids in by_model.items():
+        condition |= Q(model=model, object_id__in=ids)
+    return audit_rows(list(AuditEntry.objects.filter(condition).order_by("seq")), titles)
 
 
-def participant_queries(participant: Participant) -> list[DataQuery]:
+def participant_queries(participant: Participant, aes: list[AdverseEvent]) -> list[DataQuery]:
     """Queries on the participant's record and on its adverse events, oldest first."""
-    ae_pks = [str(pk) for pk in participant.adverse_events.values_list("pk", flat=True)]
+    ae_pks = [str(ae.pk) for ae in aes]
     return list(
         DataQuery.objects.filter(
             Q(model="participant", object_id=str(participant.pk))
@@ -71,12 +94,14 @@ def casebook_view(request: HttpRequest, profile: UserProfile, subject_id: str) -
     detail = participant_detail(profile, subject_id)
     day = today()
     latest = participant.screenings.order_by("-pk").first()
+    aes = list(participant.adverse_events.order_by("pk"))
     context = {
         "p": participant,
         "detail": detail,
         "today": day,
         "timeline": timeline(participant, day),
-        "audit": audit_history(participant),
+        "audit": audit_history(participant, aes),
+        "records": correctable_records(participant, aes),
         "eligible": latest is not None and latest.status == "eligible",
         "latest_screening": latest,
         "pending_review": [
@@ -87,11 +112,8 @@ def casebook_view(request: HttpRequest, profile: UserProfile, subject_id: str) -
         "products": [a.name for a in trial_protocol().preconditioning]
         + [trial_protocol().investigational_product.name],
         "exposures": participant.exposures.order_by("administration_date", "pk"),
-        "queries": participant_queries(participant),
+        "queries": participant_queries(participant, aes),
         "query_records": [("participant", "participant record")]
-        + [
-            (f"adverseevent:{ae.pk}", f"{ae.ae_id} {ae.term}")
-            for ae in participant.adverse_events.order_by("pk")
-        ],
+        + [(f"adverseevent:{ae.pk}", f"{ae.ae_id} {ae.term}") for ae in aes],
     }
     return show(request, "web/casebook.html", context, profile=profile)

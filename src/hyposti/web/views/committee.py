@@ -71,7 +71,8 @@ def committee_view(request: AuthenticatedHttpRequest, profile: UserProfile) -> H
     return show(request, "web/committee.html", context, profile=profile)
 
 
-def _rates(request: HttpRequest, num_doses: int) -> list[float] | None:
+def dlt_rates(request: HttpRequest, num_doses: int) -> list[float] | None:
+    """The true DLT rates typed per dose (``p1`` ... ``pK``); None when none is typed."""
     raw = [request.POST.get(f"p{d}", "").strip() for d in range(1, num_doses + 1)]
     if not any(raw):
         return None
@@ -94,7 +95,7 @@ def paths_view(request: AuthenticatedHttpRequest, profile: UserProfile) -> HttpR
     context: dict[str, Any] = {}
     try:
         history = cohort_review_data(waiting.number, today()).outcomes if waiting else ""
-        paths = dose_paths(design, PATHS_AHEAD, history, _rates(request, design.num_doses))
+        paths = dose_paths(design, PATHS_AHEAD, history, dlt_rates(request, design.num_doses))
         context["paths"] = paths.to_dict(protocol_dose_levels(protocol).label)
     except HypostiError as exc:
         context["problem"] = str(exc)

@@ -1,5 +1,7 @@
 """The statistician's page: the trial report on the current data (the same HTML `hyposti
-report` writes, via hyposti.report) and the dataset export (`hyposti export` tables, as CSV)."""
+report` writes, via hyposti.report), the dataset export (`hyposti export` tables, as CSV), and
+the exact operating characteristics of the protocol's design under DLT rates the statistician
+types (the engine call `hyposti design oc` makes)."""
 
 from __future__ import annotations
 
@@ -7,18 +9,61 @@ import io
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from django.http import HttpResponse
 
+from hyposti.design import design_from_protocol, exact_oc
+from hyposti.design.protocol_design import protocol_dose_levels
+from hyposti.errors import HypostiError
 from hyposti.service.access import authorize
 from hyposti.service.models import UserProfile
+from hyposti.service.trial_protocol import trial_protocol
+from hyposti.web.views.committee import dlt_rates
 from hyposti.web.views.common import AuthenticatedHttpRequest, page, show, today
 
 
 @page
 def statistics_view(request: AuthenticatedHttpRequest, profile: UserProfile) -> HttpResponse:
     authorize(request.user, "dataset.export")
-    return show(request, "web/statistics.html", {"today": today()}, profile=profile)
+    protocol = trial_protocol()
+    levels = protocol_dose_levels(protocol)
+    context = {
+        "today": today(),
+        "design": repr(design_from_protocol(protocol)),
+        "doses": [(k, levels.label(k)) for k in range(1, levels.count + 1)],
+    }
+    return show(request, "web/statistics.html", context, profile=profile)
+
+
+@page
+def oc_view(request: AuthenticatedHttpRequest, profile: UserProfile) -> HttpResponse:
+    """Exact operating characteristics of the protocol's design under the typed true DLT rates
+    (hyposti.design.exact_oc, as `hyposti design oc --true-tox ...`) — HTMX partial."""
+    authorize(request.user, "dataset.export")
+    protocol = trial_protocol()
+    design = design_from_protocol(protocol)
+    levels = protocol_dose_levels(protocol)
+    context: dict[str, Any] = {}
+    typed = [request.POST.get(f"p{k}", "").strip() for k in range(1, design.num_doses + 1)]
+    try:
+        # Until every dose has its rate the hint stays: a half-typed scenario is not an error.
+        rates = dlt_rates(request, design.num_doses) if all(typed) else None
+        if rates is not None:
+            oc = exact_oc(design, rates)
+            context["oc"] = oc
+            context["rows"] = [
+                {
+                    "dose": levels.label(k),
+                    "true_tox": rates[k - 1],
+                    "prob_select": oc.prob_select[k],
+                    "expected_n": oc.expected_n_at_dose[k - 1],
+                }
+                for k in range(1, design.num_doses + 1)
+            ]
+    except HypostiError as exc:
+        context["problem"] = str(exc)
+    return show(request, "web/oc.html", context, profile=profile)
 
 
 @page

@@ -1,9 +1,10 @@
 """Tumour assessment entry: lesions per scan, the RECIST 1.1 result shown live, the
-participant's spider plot (per cent change of the target sum from baseline by study day).
+participant's spider plot (per cent change of the target sum from baseline by study day), and
+each scan's iRECIST response (Seymour 2017) beside its RECIST 1.1 one, each with its rule.
 
-The live result is the service's own save (tumour_assessment_record, which runs the response
-engine) inside a transaction that is rolled back: what is shown is exactly what saving gives,
-and nothing is kept until the user saves.
+The live result is the service's own save of the scan (tumour_assessment_preview stores it as
+tumour_assessment_record does and runs the response engine) inside a transaction that is rolled
+back: what is shown is exactly what saving gives, and nothing is kept until the user saves.
 """
 
 from __future__ import annotations
@@ -17,10 +18,16 @@ from django.shortcuts import redirect
 
 from hyposti.data.schema import LESION_STATES, METHODS, NON_TARGET_STATUSES
 from hyposti.errors import HypostiError, InputError
+from hyposti.response import assess_patient
 from hyposti.service.access import participant_for
 from hyposti.service.models import Participant, UserProfile
-from hyposti.service.services.followup import tumour_assessment_record
-from hyposti.web.views.common import AuthenticatedHttpRequest, now, page, show
+from hyposti.service.services.followup import (
+    participant_tumour_data,
+    tumour_assessment_preview,
+    tumour_assessment_record,
+)
+from hyposti.service.trial_protocol import trial_protocol
+from hyposti.web.views.common import AuthenticatedHttpRequest, now, page, show, today
 from hyposti.web.views.participants import posted_date
 
 #: Blank rows offered for lesions declared at this scan.
@@ -109,6 +116,18 @@ def spider(participant: Participant) -> dict[str, Any] | None:
     }
 
 
+def recist_beside_irecist(participant: Participant, day: dt.date) -> list[dict[str, Any]]:
+    """Each follow-up scan's RECIST 1.1 and iRECIST time-point responses with their rules, from
+    the response engine run both ways over the participant's stored scans."""
+    data = participant_tumour_data(participant, day)
+    if data is None:
+        return []
+    spec = trial_protocol().response
+    recist = assess_patient(data, spec, "recist11").time_points
+    irecist = assess_patient(data, spec, "irecist").time_points
+    return [{"recist": r, "irecist": i} for r, i in zip(recist, irecist, strict=True)]
+
+
 @page
 def tumour_view(
     request: AuthenticatedHttpRequest, profile: UserProfile, subject_id: str
@@ -130,6 +149,7 @@ def tumour_view(
         "non_target_statuses": NON_TARGET_STATUSES,
         "today": dt.date.today(),
         "spider": spider(participant),
+        "courses": recist_beside_irecist(participant, today()),
         "check_url": request.path + "check",
     }
     return show(request, "web/tumour.html", context, profile=profile)
@@ -143,8 +163,7 @@ def tumour_check_view(
     context: dict[str, Any] = {}
     try:
         with transaction.atomic():
-            scan = tumour_assessment_record(**_scan(request, subject_id))
-            raise _PreviewError(scan.response)
+            raise _PreviewError(tumour_assessment_preview(**_scan(request, subject_id)))
     except _PreviewError as preview:
         context["response"] = preview.response
     except HypostiError as exc:
