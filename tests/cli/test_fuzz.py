@@ -39,8 +39,10 @@ EXAMPLES = sorted(p for p in (ROOT / "examples").rglob("*") if p.is_file())
 SLOW = {"demo", "simulate-trial", "analyze", "report", "twin"}
 # Commands of the trial operations service: Django is configured once per process and these write
 # to its database, so each example runs in a child process with a fresh data folder of its own
-# (never ./hyposti-data of the repository, never another test's database).
-SERVICE = {"serve", "createuser", "import", "audit", "export dataset", "export odm"}
+# (never ./hyposti-data of the repository, never another test's database). `export sdtm|adam`
+# read the database with --database.
+SERVICE = {"serve", "createuser", "import", "audit", "export dataset", "export odm",
+           "export sdtm", "export adam"}  # fmt: skip
 # Bounds that catch a hang, not a slow machine: a whole demo (simulation, analysis, HTML and a
 # PDF) takes about 10 s on the 2-core reference machine and several times that when it is shared.
 SECONDS_PER_RUN = 30

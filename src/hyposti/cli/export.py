@@ -5,20 +5,34 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from hyposti.cli.output import emit
+from hyposti.cli.service import DataOption, open_database
+
+if TYPE_CHECKING:
+    from hyposti.data import TrialDataset
 
 app = typer.Typer(
     help="CDISC exports: SDTM and ADaM as XPT v5 or Dataset-JSON v1.1 with define.xml; checks.",
     no_args_is_help=True,
 )
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON only.")]
-DatasetDir = Annotated[Path, typer.Argument(help="Folder of the trial dataset's table files.")]
+DatasetDir = Annotated[
+    Path | None,
+    typer.Argument(help="Folder of the trial dataset's table files (or --database)."),
+]
+DatabaseOption = Annotated[
+    bool,
+    typer.Option(
+        "--database",
+        help="Read the operations service's database (in --data, or DATABASE_URL) instead.",
+    ),
+]
 OutDir = Annotated[Path, typer.Option("-o", "--output", help="Folder to write the package to.")]
 FormatOption = Annotated[str, typer.Option("--format", help="xpt (SAS transport v5) or json.")]
 
@@ -41,15 +55,36 @@ def _render_written(result: dict[str, Any], console: Console) -> None:
     console.print(table)
 
 
-def _export(directory: Path, output: Path, fmt: str, which: str, country: str) -> dict[str, Any]:
+def _dataset(directory: Path | None, database: bool, data: Path | None) -> TrialDataset:
+    """The trial dataset from a folder, or from the operations service's database as
+    `hyposti export dataset` writes it (one export path, so both give the same package)."""
     from hyposti.data import read_dataset
+    from hyposti.errors import InputError
+
+    if database == (directory is not None):
+        rule = (
+            "give a dataset folder or --database, not both"
+            if database
+            else ("give a dataset folder, or --database to read the operations service")
+        )
+        raise InputError("DIRECTORY", None if directory is None else str(directory), rule)
+    if directory is not None:
+        if data is not None:
+            raise InputError("--data", str(data), "only with --database")
+        return read_dataset(directory)
+    open_database(data)
+    from hyposti.service.dataset_io import export_dataset
+
+    return export_dataset()
+
+
+def _export(ds: TrialDataset, output: Path, fmt: str, which: str, country: str) -> dict[str, Any]:
     from hyposti.errors import InputError
     from hyposti.protocol import load_protocol
     from hyposti.standards.package import FORMATS, build_adam, build_sdtm, write_package
 
     if fmt not in FORMATS:
         raise InputError("--format", fmt, f"must be one of {', '.join(FORMATS)}")
-    ds = read_dataset(directory)
     protocol = load_protocol()
     datasets = build_sdtm(ds, protocol, country) if which == "sdtm" else build_adam(ds, protocol)
     created = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
@@ -60,25 +95,32 @@ def _export(directory: Path, output: Path, fmt: str, which: str, country: str) -
 
 @app.command("sdtm")
 def sdtm_command(
-    directory: DatasetDir,
     output: OutDir,
+    directory: DatasetDir = None,
     fmt: FormatOption = "xpt",
     country: Annotated[
         str, typer.Option("--country", help="DM.COUNTRY, ISO 3166-1 alpha-3 of the sites.")
     ] = "CHN",
+    database: DatabaseOption = False,
+    data: DataOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """SDTM: TS TE TA TV TI DM EX CM AE DS IE LB VS PC PP TU TR RS SUPPAE, and define.xml."""
-    result = _export(directory, output, fmt, "sdtm", country)
+    result = _export(_dataset(directory, database, data), output, fmt, "sdtm", country)
     emit(result, as_json, lambda console: _render_written(result, console))
 
 
 @app.command("adam")
 def adam_command(
-    directory: DatasetDir, output: OutDir, fmt: FormatOption = "xpt", as_json: JsonOption = False
+    output: OutDir,
+    directory: DatasetDir = None,
+    fmt: FormatOption = "xpt",
+    database: DatabaseOption = False,
+    data: DataOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """ADaM: ADSL ADAE ADRS ADTTE ADPC ADPP, one file each, and define.xml."""
-    result = _export(directory, output, fmt, "adam", "CHN")
+    result = _export(_dataset(directory, database, data), output, fmt, "adam", "CHN")
     emit(result, as_json, lambda console: _render_written(result, console))
 
 

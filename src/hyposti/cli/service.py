@@ -26,8 +26,9 @@ DataOption = Annotated[
 audit_app = typer.Typer(help="The hash-chained audit trail.", no_args_is_help=True)
 
 
-def _django(data: Path | None) -> str:
-    """Configure Django for ``data``, migrate the database, and say where the data live."""
+def open_database(data: Path | None) -> str:
+    """Configure Django for ``data``, migrate the database, and say where the data live (every
+    command that reads or writes the operations service's database starts here)."""
     if data is not None:
         os.environ["HYPOSTI_DATA"] = str(data.resolve())
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hyposti.service.settings")
@@ -69,7 +70,7 @@ def serve_command(
         import tempfile
 
         data = Path(tempfile.mkdtemp(prefix="hyposti-demo-"))
-    where = _django(data)
+    where = open_database(data)
     from django.conf import settings
 
     loaded: dict[str, Any] = {}
@@ -135,7 +136,7 @@ def createuser_command(
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
-    _django(data)
+    open_database(data)
     from django.utils import timezone
 
     from hyposti.service.services.users import user_create
@@ -162,7 +163,7 @@ def import_command(
     from hyposti.data import read_dataset
 
     dataset = read_dataset(directory)
-    where = _django(data)
+    where = open_database(data)
     from django.utils import timezone
 
     from hyposti.service.dataset_io import import_dataset
@@ -194,7 +195,7 @@ def export_dataset_command(
         raise InputError("--cutoff", cutoff, "must be an ISO date YYYY-MM-DD") from exc
     if fmt not in ("parquet", "csv"):
         raise InputError("--format", fmt, "must be parquet or csv")
-    where = _django(data)
+    where = open_database(data)
     from hyposti.data import write_dataset
     from hyposti.service.dataset_io import export_dataset
 
@@ -219,7 +220,7 @@ def export_odm_command(
     from hyposti.cli.paths import output_file, staged_file
 
     output_file("FILE", file, force)
-    where = _django(data)
+    where = open_database(data)
     from django.utils import timezone
 
     from hyposti.service.odm_source import odm_content
@@ -252,7 +253,7 @@ def export_odm_command(
 @audit_app.command("verify")
 def audit_verify_command(data: DataOption = None, as_json: JsonOption = False) -> None:
     """Check the audit chain; exits 1 naming the first broken link."""
-    where = _django(data)
+    where = open_database(data)
     from hyposti.service.audit import audit_verify
 
     verdict = audit_verify()
