@@ -6,7 +6,7 @@ from math import comb, prod
 import numpy as np
 import pytest
 
-from hyposti.design import ThreePlusThree, exact_oc, fit
+from hyposti.design import Cohort, ThreePlusThree, exact_oc, fit
 from hyposti.errors import InputError
 
 CONVENTIONAL = ThreePlusThree.variant("conventional", 3)
@@ -201,6 +201,22 @@ def test_an_incomplete_cohort_stays_at_its_dose_as_r_escalation_does(history: st
         decision = fit(design, history)
         assert (decision.next_dose, decision.stop) == (current, False)
         assert decision.reason.startswith("cohort incomplete")
+
+
+def test_a_cohort_opened_with_no_evaluable_patient_yet_waits_for_all_three() -> None:
+    # Cohort 2 opened at dose 2 after 0/3 at dose 1 (Korn et al. 1994: escalate), its patients'
+    # windows still open: 0..3 DLTs among them lead to different decisions, so nothing is decided.
+    # A review of such a cohort must not read as "escalate" (it did, when empty slots were counted
+    # as patients without DLT).
+    decision = fit(CONVENTIONAL, (Cohort(dose=1, dlts=(False,) * 3), Cohort(dose=2, dlts=())))
+    assert (decision.next_dose, decision.stop, decision.deviations) == (2, False, ())
+    assert decision.reason == (
+        "cohort incomplete: 0 of 3 evaluable at dose 2, stay: the decision waits for 3 more "
+        "patients"
+    )
+    assert fit(CONVENTIONAL, (Cohort(dose=1, dlts=()),)).next_dose == 1
+    with pytest.raises(InputError, match=r"cohorts\[0\]\.dlts"):
+        fit(CONVENTIONAL, (Cohort(dose=1, dlts=()), Cohort(dose=2, dlts=(False,) * 3)))
 
 
 def test_two_dlts_in_a_cohort_of_three_decide_before_the_third_patient() -> None:

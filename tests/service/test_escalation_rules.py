@@ -68,11 +68,23 @@ def test_two_dlts_settle_the_decision_before_the_third_window_closes(users, coho
     # 2/3 at the lowest dose: stop without an MTD, whether P03 has a DLT or not.
     assert review.settled and review.pending == ("P03",)
     assert (review.decision, review.recommendation.mtd) == ("stop", None)
-    assert review.recommendation.reason.startswith("2/3 DLTs at dose 1")
+    # The engine's own words for a partial cohort: what is known, and why it already decides.
+    reason = review.recommendation.reason
+    assert reason.startswith("cohort incomplete: 2 of 3 evaluable, but whatever the 1 pending")
+    assert "2/3 DLTs at dose 1" in reason
     decision = escalation_decide(user=users["safety_committee"], now=at(5), number=1,
                                  decision="stop", reason="two DLTs at dose 1",
                                  password=PASSWORD)  # fmt: skip
     assert decision.recommendation["decision"] == "stop"
+
+
+def test_a_cohort_without_evaluable_patients_reads_stay_not_escalate(users, cohort_one) -> None:
+    # Nobody in cohort 1 is evaluable yet: its empty slots must not read as three patients
+    # without DLT ("0/3 DLTs at dose 1: escalate" was shown on the dashboard of a new trial).
+    review = cohort_review(user=users["safety_committee"], now=at(5), number=1)
+    assert not review.settled
+    assert (review.decision, review.recommendation.next_dose) == ("stay", 1)
+    assert review.recommendation.reason.startswith("cohort incomplete: 0 of 3 evaluable at dose 1")
 
 
 def test_an_unconfirmed_dlt_proposal_blocks_the_decision(users, cohort_one) -> None:

@@ -63,7 +63,11 @@ def format_outcomes(cohorts: Iterable[Cohort]) -> str:
 
 
 def tally(cohorts: Sequence[Cohort], num_doses: int) -> tuple[np.ndarray, np.ndarray]:
-    """Patients and DLTs per dose level (index 0 = dose 1) accumulated over the cohorts."""
+    """Patients and DLTs per dose level (index 0 = dose 1) accumulated over the cohorts.
+
+    Only the last cohort may be empty: a cohort opened at its dose whose patients are not yet
+    evaluable, which a live trial's review must answer ("stay, the decision waits for 3").
+    """
     n = np.zeros(num_doses, dtype=np.int64)
     y = np.zeros(num_doses, dtype=np.int64)
     for index, cohort in enumerate(cohorts):
@@ -73,8 +77,11 @@ def tally(cohorts: Sequence[Cohort], num_doses: int) -> tuple[np.ndarray, np.nda
                 cohort.dose,
                 f"dose level must be one of the doses 1..{num_doses}",
             )
-        if cohort.size == 0:
-            raise InputError(f"cohorts[{index}].dlts", cohort.dlts, "a cohort needs a patient")
+        if cohort.size == 0 and index < len(cohorts) - 1:
+            raise InputError(
+                f"cohorts[{index}].dlts", cohort.dlts, "a cohort needs a patient (only the last "
+                "cohort may still be waiting for its first evaluable patient)"
+            )
         n[cohort.dose - 1] += cohort.size
         y[cohort.dose - 1] += cohort.num_dlts
     return n, y

@@ -77,9 +77,12 @@ class Review:
 def cohort_review_data(number: int, today: dt.date) -> Review:
     """Adjudicate every escalation participant up to cohort ``number`` and fit the design.
 
-    A cohort slot without a DLT-evaluable outcome yet (window open, not infused, or awaiting a
-    replacement) is filled both ways, no DLT and DLT: the recommendation is the no-DLT reading,
-    and it is "settled" when the DLT reading gives the same decision.
+    The recommendation is the design engine's answer for what is known: every evaluable outcome,
+    the reviewed cohort's included even when it has none yet, so an incomplete cohort reads
+    "cohort incomplete: ... stay" and never as the decision its empty slots would give. A slot
+    without a DLT-evaluable outcome (window open, not infused, awaiting a replacement) is also
+    filled both ways, no DLT and DLT: the review is "settled" when both give the same decision,
+    and the dose paths ahead start from the no-DLT reading.
     """
     protocol = trial_protocol()
     design = design_from_protocol(protocol)
@@ -107,9 +110,15 @@ def cohort_review_data(number: int, today: dt.date) -> Review:
                 0, design.cohort_size - len(outcomes[c.number])))
             for c in cohorts
         )  # fmt: skip
+    known = tuple(
+        Outcomes(dose=c.dose_level, dlts=tuple(outcomes[c.number]))
+        for c in cohorts
+        if outcomes[c.number] or c.number == number
+    )
     label = protocol_dose_levels(protocol).label
     best, worst = fit(design, filled[False], label), fit(design, filled[True], label)
     settled = (worst.next_dose, worst.mtd, worst.stop) == (best.next_dose, best.mtd, best.stop)
+    recommendation = fit(design, known, label)
     return Review(
         cohort=number,
         dose_level=cohort.dose_level,
@@ -118,8 +127,8 @@ def cohort_review_data(number: int, today: dt.date) -> Review:
         pending=(*history.pending, *waiting),
         needs_replacement=history.needs_replacement,
         settled=settled,
-        recommendation=best,
-        decision=decision_word(cohort.dose_level, best),
+        recommendation=recommendation,
+        decision=decision_word(cohort.dose_level, recommendation),
         paths=dose_paths(design, PATHS_AHEAD, filled[False]).to_dict(label)
         if settled and not best.stop
         else {},
