@@ -79,8 +79,10 @@ def tally(cohorts: Sequence[Cohort], num_doses: int) -> tuple[np.ndarray, np.nda
             )
         if cohort.size == 0 and index < len(cohorts) - 1:
             raise InputError(
-                f"cohorts[{index}].dlts", cohort.dlts, "a cohort needs a patient (only the last "
-                "cohort may still be waiting for its first evaluable patient)"
+                f"cohorts[{index}].dlts",
+                cohort.dlts,
+                "a cohort needs a patient (only the last "
+                "cohort may still be waiting for its first evaluable patient)",
             )
         n[cohort.dose - 1] += cohort.size
         y[cohort.dose - 1] += cohort.num_dlts
