@@ -186,9 +186,12 @@ def trials_figure(results: list[dict[str, Any]], dose_labels: dict[int, str]) ->
     """Whole trials per scenario: P(selected as MTD) per dose and P(none) as grouped bars, then
     harm and efficacy per dose; every figure with its 95% Monte Carlo interval."""
     levels = sorted({d["dose_level"] for r in results for d in r["doses"]})
-    fig = plt.figure(figsize=(9.6, 5.2), layout="constrained")
-    top, bottom = fig.subfigures(2, 1, height_ratios=[0.85, 1.0])
-    ax = top.subplots()
+    rates = "abcdefgh"[: len(COMPARED)]  # one mosaic letter per rate panel, "S" the selection's
+    fig, panels = plt.subplot_mosaic(
+        f"{'S' * len(rates)};{rates}", figsize=(9.6, 5.2), height_ratios=[0.85, 1.0],
+        layout="constrained",
+    )  # fmt: skip
+    ax = panels["S"]
     colours = scenario_colours(results)
     width = 0.8 / len(results)
     for k, (r, colour) in enumerate(zip(results, colours, strict=True)):
@@ -207,7 +210,7 @@ def trials_figure(results: list[dict[str, Any]], dose_labels: dict[int, str]) ->
     ax.set_ylim(0, 1)
     ax.set_ylabel("P(selected as MTD/RP2D)")
     ax.legend(frameon=False, fontsize=8, loc="upper left")
-    axes = bottom.subplots(1, len(COMPARED))
+    axes = [panels[letter] for letter in rates]
     series = [(r["scenario"], c, r["doses"]) for r, c in zip(results, colours, strict=True)]
     _rate_panels(axes, series, levels, dose_labels)
     axes[0].set_ylabel("Share of patients treated")
