@@ -6,9 +6,13 @@ import json
 import math
 import re
 
+import matplotlib.pyplot as plt
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from hyposti.cli.main import run
+from hyposti.errors import InputError
 from hyposti.protocol import load_protocol
 from hyposti.report.twin import read_twin_run, render_twin_html
 from hyposti.report.twin_figures import calibration_rows
@@ -141,3 +145,37 @@ def test_report_refuses_a_file_that_is_not_a_twin_run(twin_run, tmp_path, capsys
         assert "--trials" in err and path in err and rule in err, err
         assert "Traceback" not in err
     assert not (tmp_path / "r.html").exists()
+
+
+LEAF_VALUES = st.sampled_from(
+    [None, True, 0, -1, 2, 0.5, 1.5, 1e308, -1e308, 2**70, "", "0.5", [], {}, [1], {"a": 1}]
+)
+
+
+def _leaf_paths(value, path=()):
+    if isinstance(value, dict | list):
+        for key, item in value.items() if isinstance(value, dict) else enumerate(value):
+            yield from _leaf_paths(item, (*path, key))
+    yield path
+
+
+@settings(max_examples=12, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(data=st.data())
+def test_a_mutated_run_is_refused_by_name_or_rendered(evidence, twin_run, tmp_path, data):
+    """Any one value of a real run's JSON replaced: InputError, or a page that renders."""
+    run_data = json.loads(twin_run.read_text(encoding="utf-8"))
+    path = data.draw(st.sampled_from([p for p in _leaf_paths(run_data) if p]), label="path")
+    parent = run_data
+    for key in path[:-1]:
+        parent = parent[key]
+    parent[path[-1]] = data.draw(LEAF_VALUES, label="value")
+    mutated = tmp_path / "mutated.json"
+    mutated.write_text(json.dumps(run_data), encoding="utf-8")
+    try:
+        checked = read_twin_run("--trials", mutated)
+    except InputError as exc:
+        assert str(mutated) in str(exc)
+        return
+    assert '<h2 id="trials">' in render_twin_html(evidence, PROTOCOL, trials=checked)
+    plt.close("all")

@@ -5,11 +5,12 @@ trials through the protocol's design (one self-contained HTML file, inline SVG).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from pathlib import Path
 from typing import Any
 
 from hyposti.data.input_file import read_json
-from hyposti.errors import InputError
+from hyposti.errors import InputError, shown
 from hyposti.protocol import Protocol
 from hyposti.report import twin_figures
 from hyposti.report.render import report_environment
@@ -34,8 +35,9 @@ def dose_labels(protocol: Protocol) -> dict[int, str]:
 RUN_KEYS = ("seed", "protocol", "dose_levels", "results")
 RESULT_KEYS = ("scenario", "gated", "trials", "p_no_mtd", "p_no_mtd_se", "mean_patients", "doses")
 DOSE_KEYS = ("dose_level", "p_select", "p_select_se", "mean_patients", "mean_patients_se")
-#: Rates that are null at a dose no trial treated (or none followed to the landmark).
-RATE_KEYS = tuple(k for key, _ in twin_figures.COMPARED for k in (key, f"{key}_se"))
+#: Rates per dose, null (with their SE) at a dose no trial treated (or none followed to 6 months).
+RATES = tuple(key for key, _ in twin_figures.COMPARED)
+RATE_KEYS = tuple(k for key in RATES for k in (key, f"{key}_se"))
 
 
 def _object(name: str, path: Path, where: str, value: Any, keys: tuple[str, ...]) -> dict[str, Any]:
@@ -56,50 +58,58 @@ def _object(name: str, path: Path, where: str, value: Any, keys: tuple[str, ...]
     return value
 
 
-def _number(name: str, path: Path, where: str, value: Any, nullable: bool = False) -> None:
-    if value is None and nullable:
+def _number(name: str, path: Path, where: str, value: Any, low: float, high: float) -> None:
+    """``value`` a number from ``low`` to ``high``, or InputError naming the file and the key."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        bounds = f">= {low:g}" if high == math.inf else f"from {low:g} to {high:g}"
+        raise InputError(name, str(path), f"{where} = {shown(value)} must be a number {bounds}")
+
+
+def _share(name: str, path: Path, where: str, d: dict[str, Any], key: str) -> None:
+    """A proportion and its SE: both numbers from 0 to 1 or, for a rate at a dose no trial
+    treated, both null."""
+    if d[key] is None and d[f"{key}_se"] is None and key in RATES:
         return
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InputError(name, str(path), f"{where} = {value!r} must be a number")
+    _number(name, path, f"{where}.{key}", d[key], 0, 1)
+    _number(name, path, f"{where}.{key}_se", d[f"{key}_se"], 0, 1)
 
 
 def read_twin_run(name: str, path: Path) -> dict[str, Any]:
     """The JSON `hyposti twin run --json` printed, read from ``path`` and checked key by key:
     InputError (naming ``name``, the file and the missing or wrong key) for anything else."""
     run = _object(name, path, "the file", read_json(name, path), RUN_KEYS)
-    for i, d in enumerate(run["dose_levels"] if isinstance(run["dose_levels"], list) else [None]):
+    levels = run["dose_levels"]
+    if not isinstance(levels, list) or not levels:
+        raise InputError(name, str(path), "dose_levels must be a non-empty list")
+    for i, d in enumerate(levels):
         _object(name, path, f"dose_levels[{i}]", d, ("level", "cells_per_kg"))
-        _number(name, path, f"dose_levels[{i}].level", d["level"])
-        _number(name, path, f"dose_levels[{i}].cells_per_kg", d["cells_per_kg"])
+        _number(name, path, f"dose_levels[{i}].level", d["level"], 1, math.inf)
+        _number(name, path, f"dose_levels[{i}].cells_per_kg", d["cells_per_kg"], 0, math.inf)
+    known = {d["level"] for d in levels}
     results = run["results"]
     if not isinstance(results, list) or not results:
         raise InputError(name, str(path), "results must be a non-empty list of scenarios")
-    levels = {d["level"] for d in run["dose_levels"]}
     for i, r in enumerate(results):
         _object(name, path, f"results[{i}]", r, RESULT_KEYS)
         if not isinstance(r["scenario"], str) or not isinstance(r["gated"], bool):
-            raise InputError(
-                name,
-                str(path),
-                f"results[{i}] needs a scenario name (text) and gated (true or false)",
-            )
-        for key in RESULT_KEYS[2:-1]:
-            _number(name, path, f"results[{i}].{key}", r[key])
+            rule = f"results[{i}] needs a scenario name (text) and gated (true or false)"
+            raise InputError(name, str(path), rule)
+        _number(name, path, f"results[{i}].trials", r["trials"], 2, math.inf)
+        _number(name, path, f"results[{i}].mean_patients", r["mean_patients"], 0, math.inf)
+        _share(name, path, f"results[{i}]", r, "p_no_mtd")
         if not isinstance(r["doses"], list) or not r["doses"]:
             raise InputError(name, str(path), f"results[{i}].doses must be a non-empty list")
         for j, d in enumerate(r["doses"]):
             where = f"results[{i}].doses[{j}]"
             _object(name, path, where, d, DOSE_KEYS + RATE_KEYS)
-            for key in DOSE_KEYS:
-                _number(name, path, f"{where}.{key}", d[key])
-            if d["dose_level"] not in levels:
-                raise InputError(
-                    name,
-                    str(path),
-                    f"{where}.dose_level = {d['dose_level']!r} is not in dose_levels",
-                )
-            for key in RATE_KEYS:
-                _number(name, path, f"{where}.{key}", d[key], nullable=True)
+            _number(name, path, f"{where}.dose_level", d["dose_level"], 1, math.inf)
+            if d["dose_level"] not in known:
+                rule = f"{where}.dose_level = {shown(d['dose_level'])} is not in dose_levels"
+                raise InputError(name, str(path), rule)
+            for key in ("mean_patients", "mean_patients_se"):
+                _number(name, path, f"{where}.{key}", d[key], 0, math.inf)
+            for key in ("p_select", *RATES):
+                _share(name, path, where, d, key)
     return run
 
 
