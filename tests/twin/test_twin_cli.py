@@ -44,13 +44,18 @@ def test_bad_input_is_a_message(capsys):
 
 
 def test_report_writes_html_and_results(capsys, tmp_path):
-    html, results = tmp_path / "twin.html", tmp_path / "twin.json"
+    html, results, trials = tmp_path / "twin.html", tmp_path / "twin.json", tmp_path / "run.json"
+    assert run(["twin", "run", "--trials", "2", "--seed", "3", "--patients", "1", "--workers",
+                "0", "--json"]) == 0  # fmt: skip
+    trials.write_text(capsys.readouterr().out, encoding="utf-8")
     out = run_json(
         capsys, "twin", "report", "-o", str(html), "--patients", "2", "--seed", "3",
-        "--results", str(results), "--json",
+        "--results", str(results), "--trials", str(trials), "--json",
     )  # fmt: skip
     assert out == {"html": str(html), "results": str(results)}
-    assert "Gated vs conventional CAR" in html.read_text(encoding="utf-8")
+    page = html.read_text(encoding="utf-8")
+    assert "Gated vs conventional CAR" in page
+    assert "Whole trials through the protocol" in page and "conventional CAR: 2 trials" in page
     assert json.loads(results.read_text(encoding="utf-8"))["patients_per_cell"] == 2
     assert run(["twin", "report", "-o", str(html)]) == 2  # exists, no --force
     assert "already exists" in capsys.readouterr().err

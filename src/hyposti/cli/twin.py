@@ -30,11 +30,11 @@ def _cell(value: float | None, se: float | None) -> str:
 
 
 def render_sweep(results: list[dict[str, Any]], console: Console) -> None:
+    from hyposti.twin.sweep import scenario_title
+
     for r in results:
-        arm = f"{'gated' if r['gated'] else 'conventional'} CAR"
-        name = r["scenario"] if r["scenario"] == arm else f"{r['scenario']} ({arm})"
         table = Table(
-            title=f"{name}, {r['trials']} trials: P(no MTD) {r['p_no_mtd']:.3f} ± "
+            title=f"{scenario_title(r)}, {r['trials']} trials: P(no MTD) {r['p_no_mtd']:.3f} ± "
             f"{r['p_no_mtd_se']:.3f}, mean patients {r['mean_patients']:.1f}"
         )
         for col in ("dose", "P(select)", "mean n", "ORR", "PFS 6 mo", "CRS >= 3", "DLT"):
@@ -146,6 +146,12 @@ def run_command(
     payload: dict[str, Any] = {
         "seed": seed,
         "protocol": spec.identifiers.nct_id,
+        # The doses travel with the results: `twin report --trials` labels them from here, not
+        # from whichever protocol the report is drawn against.
+        "dose_levels": [
+            {"level": d.level, "cells_per_kg": d.cells_per_kg}
+            for d in spec.investigational_product.dose_levels
+        ],
         "results": results,
     }
     if dataset is not None:
@@ -298,20 +304,28 @@ def report_command(
     results: Annotated[
         Path | None, typer.Option("--results", help="Also write the figures shown as JSON here.")
     ] = None,
+    trials: Annotated[
+        Path | None,
+        typer.Option(
+            "--trials",
+            help="JSON that `hyposti twin run --json` printed: adds whole trials through the "
+            "protocol's design (selection, harm and efficacy per dose, plots).",
+        ),
+    ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Replace the HTML (and JSON) if they exist.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
     """The twin's report: calibration against Stein 2019 and Feng 2018 (fit vs target, plots),
-    kinetics curves, and gated vs conventional CAR at the protocol's doses (CRS >= 3, DLT, ORR,
-    PFS with Monte Carlo SEs)."""
+    kinetics curves, gated vs conventional CAR at the protocol's doses (CRS >= 3, DLT, ORR, PFS
+    with Monte Carlo SEs) and, with --trials, whole trials' operating characteristics."""
     import datetime as dt
     import json
 
     from hyposti.cli.paths import output_file, staged_file
     from hyposti.protocol import load_protocol
-    from hyposti.report.twin import write_twin_report
+    from hyposti.report.twin import read_twin_run, write_twin_report
     from hyposti.twin.evidence import twin_evidence
     from hyposti.twin.parameters import load_twin_parameters
     from hyposti.twin.sweep import check_seed
@@ -323,11 +337,12 @@ def report_command(
     if results is not None:
         output_file("--results", results, force)
     check_seed(seed)
+    run = None if trials is None else read_twin_run("--trials", trials)  # before minutes of work
     spec = load_protocol()
     evidence = twin_evidence(load_twin_parameters(), load_parameters(), spec, seed, patients)
     payload = evidence.to_dict()
     with staged_file("--output", output) as staged:
-        write_twin_report(payload, spec, staged, generated_on=dt.date.today())
+        write_twin_report(payload, spec, staged, generated_on=dt.date.today(), trials=run)
     written = {"html": str(output)}
     if results is not None:
         with staged_file("--results", results) as staged:

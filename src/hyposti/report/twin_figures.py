@@ -122,23 +122,96 @@ COMPARED = (
 )
 
 
+#: Scenario colours per arm, in order: gated scenarios in the gated arm's blue then cool colours,
+#: conventional ones in the conventional arm's red then warm colours, so the default sweep's two
+#: scenarios wear the same colours as the arm comparison above them.
+SCENARIO_COLOURS = {
+    True: (ARM_COLOURS["gated"], "#4d9221", "#762a83", "#35978f", "#5e81b5"),
+    False: (ARM_COLOURS["conventional"], "#f1a340", "#8c510a", "#de77ae", "#555555"),
+}
+
+
+def scenario_colours(results: list[dict[str, Any]]) -> list[str]:
+    """One colour per sweep result (a scenario), by its arm and its rank within the arm."""
+    seen = {True: 0, False: 0}
+    colours = []
+    for r in results:
+        palette = SCENARIO_COLOURS[bool(r["gated"])]
+        colours.append(palette[seen[bool(r["gated"])] % len(palette)])
+        seen[bool(r["gated"])] += 1
+    return colours
+
+
+def _dose_names(levels: list[int], dose_labels: dict[int, str]) -> list[str]:
+    return [dose_labels.get(lv, f"DL{lv}").replace(" (", "\n(") for lv in levels]
+
+
+def _rate_panels(
+    axes: Any,
+    series: list[tuple[str, str, list[dict[str, Any]]]],
+    levels: list[int],
+    dose_labels: dict[int, str],
+) -> None:
+    """One panel per rate of ``COMPARED``: each series (label, colour, rows with ``dose_level``)
+    as points with 95% Monte Carlo intervals, side by side at each dose."""
+    width = 0.2 if len(series) <= 2 else 0.6 / len(series)
+    shifts = (np.arange(len(series)) - (len(series) - 1) / 2) * width
+    for ax, (key, title) in zip(axes, COMPARED, strict=True):
+        for shift, (label, colour, rows) in zip(shifts, series, strict=True):
+            shown = [r for r in rows if r[key] is not None]
+            x = np.array([levels.index(r["dose_level"]) for r in shown]) + shift
+            value = np.array([r[key] for r in shown])
+            se = np.array([r[f"{key}_se"] for r in shown])
+            ax.errorbar(x, value, yerr=Z95 * se, fmt="o", ms=4, capsize=2, lw=1.2,
+                        color=colour, label=label)  # fmt: skip
+        ax.set_xticks(range(len(levels)), _dose_names(levels, dose_labels), fontsize=7)
+        ax.set_xlim(-0.5, len(levels) - 0.5)
+        ax.set_ylim(bottom=0)
+        ax.set_title(title, fontsize=9)
+
+
 def comparison_figure(rows: list[dict[str, Any]], dose_labels: dict[int, str]) -> str:
     """Gated vs conventional CAR per dose: each rate with its 95% Monte Carlo interval."""
     fig, axes = plt.subplots(1, len(COMPARED), figsize=(9.6, 2.8), layout="constrained")
     levels = sorted({r["dose_level"] for r in rows})
-    for ax, (key, title) in zip(axes, COMPARED, strict=True):
-        for shift, arm in ((-0.1, "gated"), (0.1, "conventional")):
-            arm_rows = [r for r in rows if r["arm"] == arm and r[key] is not None]
-            x = np.array([levels.index(r["dose_level"]) for r in arm_rows]) + shift
-            value = np.array([r[key] for r in arm_rows])
-            se = np.array([r[f"{key}_se"] for r in arm_rows])
-            ax.errorbar(x, value, yerr=Z95 * se, fmt="o", ms=4, capsize=2, lw=1.2,
-                        color=ARM_COLOURS[arm], label=arm)  # fmt: skip
-        names = [dose_labels.get(lv, f"DL{lv}").replace(" (", "\n(") for lv in levels]
-        ax.set_xticks(range(len(levels)), names, fontsize=7)
-        ax.set_xlim(-0.5, len(levels) - 0.5)
-        ax.set_ylim(bottom=0)
-        ax.set_title(title, fontsize=9)
+    series = [(arm, ARM_COLOURS[arm], [r for r in rows if r["arm"] == arm])
+              for arm in ("gated", "conventional")]  # fmt: skip
+    _rate_panels(axes, series, levels, dose_labels)
     axes[0].set_ylabel("Share of patients")
     axes[0].legend(frameon=False, fontsize=7, loc="upper left")
     return to_svg(fig, "twin-comparison")
+
+
+def trials_figure(results: list[dict[str, Any]], dose_labels: dict[int, str]) -> str:
+    """Whole trials per scenario: P(selected as MTD) per dose and P(none) as grouped bars, then
+    harm and efficacy per dose; every figure with its 95% Monte Carlo interval."""
+    levels = sorted({d["dose_level"] for r in results for d in r["doses"]})
+    rates = "abcdefgh"[: len(COMPARED)]  # one mosaic letter per rate panel, "S" the selection's
+    fig, panels = plt.subplot_mosaic(
+        f"{'S' * len(rates)};{rates}", figsize=(9.6, 5.2), height_ratios=[0.85, 1.0],
+        layout="constrained",
+    )  # fmt: skip
+    ax = panels["S"]
+    colours = scenario_colours(results)
+    width = 0.8 / len(results)
+    for k, (r, colour) in enumerate(zip(results, colours, strict=True)):
+        by_level = {d["dose_level"]: d for d in r["doses"]}
+        p = np.array([r["p_no_mtd"]] + [by_level[lv]["p_select"] if lv in by_level else 0.0
+                                        for lv in levels])  # fmt: skip
+        se = np.array([r["p_no_mtd_se"]] + [by_level[lv]["p_select_se"] if lv in by_level else 0.0
+                                            for lv in levels])  # fmt: skip
+        x = np.arange(len(levels) + 1) + (k - (len(results) - 1) / 2) * width
+        ax.bar(x, p, width * 0.92, color=colour, label=r["scenario"])
+        low, high = np.clip(p - Z95 * se, 0, 1), np.clip(p + Z95 * se, 0, 1)
+        ax.errorbar(x, p, yerr=[p - low, high - p], fmt="none", ecolor="#1a1a1a", capsize=2, lw=1)
+    ax.set_xticks(
+        range(len(levels) + 1), ["no dose", *_dose_names(levels, dose_labels)], fontsize=8
+    )
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("P(selected as MTD/RP2D)")
+    ax.legend(frameon=False, fontsize=8, loc="upper left")
+    axes = [panels[letter] for letter in rates]
+    series = [(r["scenario"], c, r["doses"]) for r, c in zip(results, colours, strict=True)]
+    _rate_panels(axes, series, levels, dose_labels)
+    axes[0].set_ylabel("Share of patients treated")
+    return to_svg(fig, "twin-trials")

@@ -40,6 +40,12 @@ class Scenario:
     overrides: dict[str, float] = field(default_factory=dict)
 
 
+def scenario_title(result: dict[str, Any]) -> str:
+    """A sweep result's heading: its name, with its arm unless the name is the arm."""
+    arm = f"{'gated' if result['gated'] else 'conventional'} CAR"
+    return result["scenario"] if result["scenario"] == arm else f"{result['scenario']} ({arm})"
+
+
 def check_seed(seed: int) -> None:
     """Refuse a seed numpy's SeedSequence cannot take."""
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
