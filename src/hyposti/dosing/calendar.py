@@ -126,7 +126,7 @@ def visit_schedule(protocol: Protocol, infusion_date: dt.date) -> list[Visit]:
 
 def infusion_date_from_preconditioning(protocol: Protocol, first_dose_date: dt.date) -> dt.date:
     """The infusion date implied by the date of the first preconditioning dose (day -5 here)."""
-    first_day = min(day for agent in protocol.preconditioning for day in agent.days)
+    first_day = protocol.first_preconditioning_day
     return first_dose_date - dt.timedelta(days=first_day)
 
 
@@ -159,7 +159,7 @@ def study_calendar(
                 f"{(first_dose_date - implied).days}",
             )
     dlt_window_last_day = protocol.dlt.window_last_day
-    first_day = min(day for agent in protocol.preconditioning for day in agent.days)
+    first_day = protocol.first_preconditioning_day
     return StudyCalendar(
         protocol_id=protocol.identifiers.nct_id,
         infusion_date=infusion_date,

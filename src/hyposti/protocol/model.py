@@ -181,3 +181,15 @@ class Protocol(Strict):
     @property
     def num_doses(self) -> int:
         return len(self.investigational_product.dose_levels)
+
+    @property
+    def first_preconditioning_day(self) -> int:
+        """Study day of the first preconditioning dose of any agent (day -5 for NCT05681650)."""
+        return min(day for agent in self.preconditioning for day in agent.days)
+
+    def required_schedule(self) -> ScheduleSpec:
+        """The visit schedule, for whatever follows patients by it (the synthetic trial, the
+        twin); a protocol without one is refused naming it."""
+        if self.schedule is None:
+            raise InputError("protocol", self.identifiers.nct_id, "needs a schedule section")
+        return self.schedule

@@ -28,15 +28,14 @@ def fixed_dose_cohort(
     seed: int, model: TwinModel, protocol: Protocol, dose_level: int, patients: int
 ) -> TrialCounts:
     """Counts of ``patients`` twin patients all treated at ``dose_level``."""
-    if protocol.schedule is None:
-        raise InputError("protocol", protocol.identifiers.nct_id, "needs a schedule section")
+    schedule = protocol.required_schedule()  # refused before any patient is drawn
     if not 1 <= dose_level <= protocol.num_doses:
         raise InputError("dose_level", dose_level, f"must be 1..{protocol.num_doses}")
     clinic = twin_clinic(seed, model, protocol)
     start = model.clinic.calendar.start_date
     rate = model.clinic.calendar.stress_screenings_per_month
     courses = [clinic.enrol(dose_level, "expansion", 1, start, rate) for _ in range(patients)]
-    cutoff = max(c.infusion_date for _, c in courses) + dt.timedelta(days=protocol.schedule.end_day)
+    cutoff = max(c.infusion_date for _, c in courses) + dt.timedelta(days=schedule.end_day)
     adjudications = {
         s.subject_id: adjudicate(safety_record(s, c, cutoff, 1), protocol.dlt, cutoff)
         for s, c in courses

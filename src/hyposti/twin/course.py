@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hyposti.errors import InputError
 from hyposti.protocol import Protocol
 from hyposti.safety.adverse_event import AdverseEvent
 from hyposti.safety.grade_result import GradeResult
@@ -221,11 +220,9 @@ def simulate_twin_course(
 ) -> PatientCourse:
     """Dose, biology, toxicities, kinetics, scans and survival of one infused twin patient."""
     clinic = model.clinic
-    if protocol.schedule is None:
-        raise InputError("protocol", protocol.identifiers.nct_id, "needs a schedule section")
-    end_day = protocol.schedule.end_day
+    end_day = protocol.required_schedule().end_day
     doses = candidate_doses(protocol, clinic, candidate, dose_level)
-    first_day = min(day for agent in protocol.preconditioning for day in agent.days)
+    first_day = protocol.first_preconditioning_day
     patients = twin_patient(
         streams["tumour_course"], model.params, candidate, tumour, doses.car_t.cells_per_kg
     )

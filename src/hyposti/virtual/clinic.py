@@ -145,7 +145,7 @@ class Clinic:
         protocol: Protocol,
         treat: Treatment | None = None,
     ) -> None:
-        first_day = min(day for agent in protocol.preconditioning for day in agent.days)
+        first_day = protocol.first_preconditioning_day
         self.setup = ClinicSetup(
             seed,
             params,

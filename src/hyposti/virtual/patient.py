@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from hyposti.dosing import DoseRecord, patient_doses, visit_schedule
-from hyposti.errors import InputError
 from hyposti.protocol import Protocol
 from hyposti.response.patient import assess_patient
 from hyposti.response.records import PatientResponse, PatientTumourData
@@ -203,7 +202,7 @@ def recorded_course(
     (the protocol's primary criteria) and the events begun by the end of follow-up, those still
     unresolved then recorded as ongoing."""
     infusion_date = tumour_data.reference_date
-    first_day = min(day for agent in protocol.preconditioning for day in agent.days)
+    first_day = protocol.first_preconditioning_day
     response = assess_patient(tumour_data, protocol.response, protocol.response.primary_criteria)
     follow_up_end = infusion_date + dt.timedelta(days=last_day)
     kept = tuple(_truncate(e, follow_up_end) for e in events if e.event.onset <= follow_up_end)
@@ -238,11 +237,9 @@ def simulate_course(
     visits: tuple[VisitWindow, ...],
 ) -> PatientCourse:
     """Dose, toxicities, kinetics, tumour course, scans and survival of one infused patient."""
-    if protocol.schedule is None:
-        raise InputError("protocol", protocol.identifiers.nct_id, "needs a schedule section")
-    end_day = protocol.schedule.end_day
+    end_day = protocol.required_schedule().end_day
     doses = candidate_doses(protocol, params, candidate, dose_level)
-    first_day = min(day for agent in protocol.preconditioning for day in agent.days)
+    first_day = protocol.first_preconditioning_day
     cells_per_kg = doses.car_t.cells_per_kg
 
     events = toxicity_model.sample_adverse_events(

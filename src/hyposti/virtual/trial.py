@@ -234,8 +234,7 @@ def simulate_trial(
     check_inputs(seed, patients)
     params = params or load_parameters()
     protocol = protocol or load_protocol()
-    if protocol.schedule is None:
-        raise InputError("protocol", protocol.identifiers.nct_id, "needs a schedule section")
+    schedule = protocol.required_schedule()  # refused before any patient is drawn
     design = design_from_protocol(protocol)
     label = protocol_dose_levels(protocol).label
     clinic = Clinic(seed, params, protocol, treat)
@@ -315,7 +314,7 @@ def simulate_trial(
             )
 
     courses = [(s, s.course) for s in clinic.screened if s.course is not None]
-    cutoff = max(c.infusion_date for _, c in courses) + dt.timedelta(days=protocol.schedule.end_day)
+    cutoff = max(c.infusion_date for _, c in courses) + dt.timedelta(days=schedule.end_day)
     expansion_cohort = len(steps) + 1
     adjudications = {
         s.subject_id: adjudicate(
