@@ -79,11 +79,7 @@ class SimonStatus:
     final: str
 
     def to_dict(self) -> dict[str, object]:
-        return {
-            "r1": self.design.r1,
-            "n1": self.design.n1,
-            "r": self.design.r,
-            "n": self.design.n,
+        return self.design.to_dict() | {
             "futility_stop": self.futility_stop,
             "stage_one_assessed": self.stage_one_assessed,
             "stage_one_responders": self.stage_one_responders,

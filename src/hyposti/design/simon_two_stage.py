@@ -43,6 +43,9 @@ class SimonDesign:
     def __str__(self) -> str:
         return f"{self.r1}/{self.n1}, {self.r}/{self.n}"
 
+    def to_dict(self) -> dict[str, object]:
+        return {"r1": self.r1, "n1": self.n1, "r": self.r, "n": self.n}
+
     def stops_for_futility(self, stage_one_responses: int) -> bool:
         """Stage 1 ends the trial when at most r1 of the first n1 patients respond."""
         if not 0 <= stage_one_responses <= self.n1:
@@ -69,11 +72,7 @@ class SimonCharacteristics:
     pet_p0: float
 
     def to_dict(self) -> dict[str, object]:
-        return {
-            "r1": self.design.r1,
-            "n1": self.design.n1,
-            "r": self.design.r,
-            "n": self.design.n,
+        return self.design.to_dict() | {
             "p0": self.p0,
             "p1": self.p1,
             "alpha": self.alpha,
