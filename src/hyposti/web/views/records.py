@@ -9,13 +9,14 @@ database's own keys.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
@@ -249,10 +250,17 @@ class AuditRow:
 
 
 def _text(value: Any) -> str:
+    """A stored value as the audit table shows it. A structured value (a screening record, a
+    grader's input and result) folds out whole, laid out as JSON: cut to a line it hid what
+    changed."""
     if value is None or value == "":
         return "—"
     if value is True or value is False:
         return "yes" if value else "no"
+    if isinstance(value, dict | list):
+        size = f"{len(value)} {'fields' if isinstance(value, dict) else 'items'}"
+        laid_out = json.dumps(value, indent=2, ensure_ascii=False, default=str)
+        return format_html("<details><summary>{}</summary><pre>{}</pre></details>", size, laid_out)
     return Truncator(str(value)).chars(60)
 
 
