@@ -177,6 +177,10 @@ def test_escalation_cohort_through_the_browser(browser: Any, trial_server: str) 
         inv.page.wait_for_load_state()
     assert inv.page.locator("[data-judgement]").count() == 0
     assert "Latest screening: eligible" in inv.page.locator("main").inner_text()
+    # The audit history folds out the stored screening record whole, laid out as JSON.
+    stored = inv.page.locator("td details").first
+    stored.locator("summary").click()
+    assert '"screening_date"' in stored.locator("pre").inner_text()
     inv.check("casebook-eligible-signed")
     inv.close()
 

@@ -260,7 +260,9 @@ def _text(value: Any) -> str:
     if isinstance(value, dict | list):
         size = f"{len(value)} {'fields' if isinstance(value, dict) else 'items'}"
         laid_out = json.dumps(value, indent=2, ensure_ascii=False, default=str)
-        return format_html("<details><summary>{}</summary><pre>{}</pre></details>", size, laid_out)
+        return format_html(
+            '<details><summary>{}</summary><pre tabindex="0">{}</pre></details>', size, laid_out
+        )
     return Truncator(str(value)).chars(60)
 
 
