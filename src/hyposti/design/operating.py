@@ -142,29 +142,11 @@ def sorted_runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return order, np.flatnonzero(new_run)
 
 
-def distinct(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Group equal keys: (sort order, start of each group in that order, group of each key)."""
-    order, starts = sorted_runs(keys)
-    group = np.empty(keys.size, dtype=np.int64)
-    group[order] = np.repeat(np.arange(starts.size), np.diff(starts, append=keys.size))
-    return order, starts, group
-
-
 def cohort_pmf(p: np.ndarray, size: int) -> np.ndarray:
     """P(k DLTs in a cohort of ``size``) = C(size, k) p^k (1-p)^(size-k); rows are doses."""
     k = np.arange(size + 1)
     ways = np.array([math.comb(size, j) for j in k], dtype=float)
     return ways * p[:, None] ** k * (1.0 - p[:, None]) ** (size - k)
-
-
-def add_cohort(
-    n: np.ndarray, y: np.ndarray, current: np.ndarray, size: int, dlts: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Counts after one more cohort of ``size`` with ``dlts`` DLTs at each row's current dose."""
-    rows = np.arange(len(current))
-    n[rows, current - 1] += size
-    y[rows, current - 1] += dlts
-    return n, y
 
 
 @dataclass(frozen=True)
@@ -200,15 +182,21 @@ def state_graph(design: Design, max_states: int = MAX_EXACT_STATES) -> tuple[Coh
     outcomes = np.arange(size + 1)
     num_doses = design.num_doses
 
-    # Small integer rows copy fast; a dose never holds more than max_per_dose patients.
+    # Counts n_1..n_J, y_1..y_J side by side in one small-integer row per state: one gather
+    # moves a state (a dose never holds more than max_per_dose patients).
     count_type = np.int8 if design.max_per_dose < 127 else np.int32
-    n = np.zeros((1, num_doses), dtype=count_type)
-    y = np.zeros((1, num_doses), dtype=count_type)
+    counts = np.zeros((1, 2 * num_doses), dtype=count_type)
+    # What a cohort adds to a row, by outcome (dose - 1) * (size + 1) + DLTs.
+    added = np.zeros((num_doses, size + 1, 2 * num_doses), dtype=count_type)
+    added[np.arange(num_doses), :, np.arange(num_doses)] = size
+    added[np.arange(num_doses), :, num_doses + np.arange(num_doses)] = outcomes
+    added = added.reshape(num_doses * (size + 1), 2 * num_doses)
     dose = np.array([design.start_dose], dtype=np.int64)
     layout = key_layout(design)
-    radix_y = design.max_per_dose + 1
     # Word by word: 1-D int64 arrays gather and add faster than rows of a 2-D array.
     words = [np.zeros(1, dtype=np.int64) for _ in layout.radix]
+    # shift[k, d - 1]: how k DLTs in a cohort at dose d move the key of the word holding d.
+    shift = (design.max_per_dose + 1 + outcomes)[:, None] * layout.place[None, :]
     # Doses sort by radix when they fit 16 bits.
     dose_type = np.uint16 if num_doses < 2**16 else np.int64
     evaluated = 0
@@ -226,48 +214,62 @@ def state_graph(design: Design, max_states: int = MAX_EXACT_STATES) -> tuple[Coh
         # Children by outcome, then by dose, then in parent (key) order: a cohort outcome at one
         # dose shifts every key by the same amount, so each such block is already sorted.
         by_dose = np.argsort(dose.astype(dose_type), kind="stable")
-        parent_dose = dose[by_dose]
-        parent = np.tile(by_dose, size + 1)
-        dlts = np.repeat(outcomes, len(dose))
-        current = np.tile(parent_dose, size + 1)
-        shift = (radix_y + outcomes)[:, None] * layout.place[parent_dose - 1]
+        parent_dose = dose.take(by_dose)
+        child_shift = shift.take(parent_dose - 1, axis=1)
         if len(words) == 1:
-            child_words = [(words[0][by_dose] + shift).ravel()]
+            child_words = [(words[0].take(by_dose) + child_shift).ravel()]
         else:
             # Only the word holding the cohort's dose changes.
-            changed = layout.word[parent_dose - 1]
+            changed = layout.word.take(parent_dose - 1)
             child_words = [
-                (word[by_dose] + np.where(changed == w, shift, 0)).ravel()
+                (word.take(by_dose) + np.where(changed == w, child_shift, 0)).ravel()
                 for w, word in enumerate(words)
             ]
+        current = np.tile(parent_dose, size + 1)
         # Paths reaching the same counts at the same dose decide alike: merge them before deciding.
         order, starts = sorted_runs(merge_key(child_words, layout.radix, current, num_doses))
-        first = order[starts]
-        source, outcome = parent[order], ((current - 1) * (size + 1) + dlts)[order]
-        words = [word[first] for word in child_words]
-        current, parent = current[first], parent[first]
-        n_child, y_child = add_cohort(n[parent], y[parent], current, size, dlts[first])
+        source = np.tile(by_dose, size + 1).take(order)
+        outcome = ((parent_dose - 1) * (size + 1) + outcomes[:, None]).ravel().take(order)
+        first = order.take(starts)
+        merged_outcome = outcome.take(starts)
+        counts = counts.take(source.take(starts), axis=0)
+        counts += added.take(merged_outcome, axis=0)
+        current = current.take(first)
+        words = [word.take(first) for word in child_words]
 
-        step = design.step(n_child, y_child, current)
+        step = design.step(counts[:, :num_doses], counts[:, num_doses:], current)
         stopped = step.next_dose == 0
+        if stopped.all():
+            steps.append(
+                CohortStep(
+                    source=source,
+                    outcome=outcome,
+                    starts=starts,
+                    ended=np.arange(len(stopped)),
+                    mtd=step.mtd,
+                    n_ended=counts[:, :num_doses],
+                    y_ended=counts[:, num_doses:],
+                    go=np.empty(0, dtype=np.int64),
+                )
+            )
+            return tuple(steps)
         go = np.flatnonzero(~stopped)
         ended = np.flatnonzero(stopped)
+        ended_counts = counts.take(ended, axis=0)
         steps.append(
             CohortStep(
                 source=source,
                 outcome=outcome,
                 starts=starts,
                 ended=ended,
-                mtd=step.mtd[ended],
-                n_ended=n_child[ended],
-                y_ended=y_child[ended],
+                mtd=step.mtd.take(ended),
+                n_ended=ended_counts[:, :num_doses],
+                y_ended=ended_counts[:, num_doses:],
                 go=go,
             )
         )
-        if go.size == 0:
-            return tuple(steps)
-        n, y, dose = n_child[go], y_child[go], step.next_dose[go]
-        words = [word[go] for word in words]
+        counts, dose = counts.take(go, axis=0), step.next_dose.take(go)
+        words = [word.take(go) for word in words]
     raise EngineError(repr(design), "left trials running after its horizon of cohorts")
 
 
