@@ -232,7 +232,7 @@ class Boin(CappedBySampleSize):
 
     def _cells(self, n: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Cell n * (max_n + 1) + y of every (row, dose), doses first: a (J, S) array."""
-        cells = np.multiply(n.T, self.max_n + 1, dtype=np.intp, order="C")
+        cells: np.ndarray = np.multiply(n.T, self.max_n + 1, dtype=np.intp, order="C")
         cells += y.T
         return cells
 

@@ -187,10 +187,10 @@ def state_graph(design: Design, max_states: int = MAX_EXACT_STATES) -> tuple[Coh
     count_type = np.int8 if design.max_per_dose < 127 else np.int32
     counts = np.zeros((1, 2 * num_doses), dtype=count_type)
     # What a cohort adds to a row, by outcome (dose - 1) * (size + 1) + DLTs.
-    added = np.zeros((num_doses, size + 1, 2 * num_doses), dtype=count_type)
-    added[np.arange(num_doses), :, np.arange(num_doses)] = size
-    added[np.arange(num_doses), :, num_doses + np.arange(num_doses)] = outcomes
-    added = added.reshape(num_doses * (size + 1), 2 * num_doses)
+    by_outcome = np.zeros((num_doses, size + 1, 2 * num_doses), dtype=count_type)
+    by_outcome[np.arange(num_doses), :, np.arange(num_doses)] = size
+    by_outcome[np.arange(num_doses), :, num_doses + np.arange(num_doses)] = outcomes
+    added = by_outcome.reshape(num_doses * (size + 1), 2 * num_doses)
     dose = np.array([design.start_dose], dtype=np.int64)
     layout = key_layout(design)
     # Word by word: 1-D int64 arrays gather and add faster than rows of a 2-D array.
