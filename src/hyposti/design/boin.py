@@ -333,17 +333,19 @@ class Boin(CappedBySampleSize):
         smoothed = isotonic_increasing(
             tables.p_hat.take(cells), tables.weight.take(cells), admissible
         )
-        # Dose by dose over all rows (numpy's cumsum/argmin along a short axis are slow): the
-        # tie-break adds 1e-10 times the rank among admissible doses; the first minimum wins.
-        rank = np.zeros(len(first_out), dtype=np.int64)
-        best = np.full(len(first_out), np.inf)
-        chosen = np.zeros(len(first_out), dtype=np.int64)
-        for j in range(self.num_doses):
-            rank += admissible[j]
-            distance = np.abs(smoothed[j] + rank * 1e-10 - self.target)
-            closer = admissible[j] & (distance < best)
-            best[closer] = distance[closer]
+        # The tie-break adds 1e-10 times the rank among admissible doses; the first minimum
+        # wins (dose by dose: numpy's cumsum and argmin along a short axis are slow).
+        rank = admissible.astype(np.int64)
+        for j in range(1, self.num_doses):
+            rank[j] += rank[j - 1]
+        distance = np.abs(smoothed + rank * 1e-10 - self.target)
+        distance[~admissible] = np.inf
+        best = distance[0]
+        chosen = np.where(admissible[0], 1, 0)
+        for j in range(1, self.num_doses):
+            closer = distance[j] < best
             chosen[closer] = j + 1
+            best = np.minimum(best, distance[j])
         return chosen
 
     def explain(

@@ -197,6 +197,7 @@ def state_graph(design: Design, max_states: int = MAX_EXACT_STATES) -> tuple[Coh
     words = [np.zeros(1, dtype=np.int64) for _ in layout.radix]
     # shift[k, d - 1]: how k DLTs in a cohort at dose d move the key of the word holding d.
     shift = (design.max_per_dose + 1 + outcomes)[:, None] * layout.place[None, :]
+    key_shift = shift * (num_doses + 1)
     # Doses sort by radix when they fit 16 bits.
     dose_type = np.uint16 if num_doses < 2**16 else np.int64
     evaluated = 0
@@ -215,27 +216,36 @@ def state_graph(design: Design, max_states: int = MAX_EXACT_STATES) -> tuple[Coh
         # dose shifts every key by the same amount, so each such block is already sorted.
         by_dose = np.argsort(dose.astype(dose_type), kind="stable")
         parent_dose = dose.take(by_dose)
-        child_shift = shift.take(parent_dose - 1, axis=1)
+        column = parent_dose - 1
         if len(words) == 1:
-            child_words = [(words[0].take(by_dose) + child_shift).ravel()]
+            # The key of (counts, current dose) is word * (J + 1) + dose.
+            parent_key = words[0].take(by_dose) * (num_doses + 1) + parent_dose
+            child_words = [(parent_key + key_shift.take(column, axis=1)).ravel()]
+            key = child_words[0]
         else:
             # Only the word holding the cohort's dose changes.
-            changed = layout.word.take(parent_dose - 1)
+            child_shift = shift.take(column, axis=1)
+            changed = layout.word.take(column)
             child_words = [
                 (word.take(by_dose) + np.where(changed == w, child_shift, 0)).ravel()
                 for w, word in enumerate(words)
             ]
-        current = np.tile(parent_dose, size + 1)
+            key = merge_key(child_words, layout.radix, np.tile(parent_dose, size + 1), num_doses)
         # Paths reaching the same counts at the same dose decide alike: merge them before deciding.
-        order, starts = sorted_runs(merge_key(child_words, layout.radix, current, num_doses))
-        source = np.tile(by_dose, size + 1).take(order)
-        outcome = ((parent_dose - 1) * (size + 1) + outcomes[:, None]).ravel().take(order)
+        order, starts = sorted_runs(key)
+        # Child c of the grid is outcome c // P at the parent in slot c % P.
+        dlts, slot = np.divmod(order, len(dose))
+        source = by_dose.take(slot)
+        outcome = (column * (size + 1)).take(slot) + dlts
         first = order.take(starts)
         merged_outcome = outcome.take(starts)
         counts = counts.take(source.take(starts), axis=0)
         counts += added.take(merged_outcome, axis=0)
-        current = current.take(first)
-        words = [word.take(first) for word in child_words]
+        current = merged_outcome // (size + 1) + 1
+        if len(words) == 1:
+            words = [child_words[0].take(first) // (num_doses + 1)]
+        else:
+            words = [word.take(first) for word in child_words]
 
         step = design.step(counts[:, :num_doses], counts[:, num_doses:], current)
         stopped = step.next_dose == 0
@@ -247,8 +257,8 @@ def state_graph(design: Design, max_states: int = MAX_EXACT_STATES) -> tuple[Coh
                     starts=starts,
                     ended=np.arange(len(stopped)),
                     mtd=step.mtd,
-                    n_ended=counts[:, :num_doses],
-                    y_ended=counts[:, num_doses:],
+                    n_ended=np.ascontiguousarray(counts[:, :num_doses]),
+                    y_ended=np.ascontiguousarray(counts[:, num_doses:]),
                     go=np.empty(0, dtype=np.int64),
                 )
             )
@@ -263,8 +273,8 @@ def state_graph(design: Design, max_states: int = MAX_EXACT_STATES) -> tuple[Coh
                 starts=starts,
                 ended=ended,
                 mtd=step.mtd.take(ended),
-                n_ended=ended_counts[:, :num_doses],
-                y_ended=ended_counts[:, num_doses:],
+                n_ended=np.ascontiguousarray(ended_counts[:, :num_doses]),
+                y_ended=np.ascontiguousarray(ended_counts[:, num_doses:]),
                 go=go,
             )
         )
