@@ -200,9 +200,10 @@ def scalar_decision(design: Boin, n: list[int], y: list[int], d: int) -> tuple[i
 
     Liu & Yuan 2015, section 2, with the published boundary table (boin_boundaries, checked
     against R above): eliminate a dose with y >= the elimination count (and every dose above
-    it), escalate if y <= the escalation count unless the next dose is out or there is none,
-    de-escalate if y >= the de-escalation count unless at dose 1, stop at n_earlystop when
-    staying, stop at max_n, and select the MTD by isotonic regression.
+    it), de-escalate if y >= the de-escalation count unless at dose 1, else escalate if y <= the
+    escalation count unless the next dose is out or there is none (a count can meet both only
+    with extreme parameters), stop at n_earlystop when staying, stop at max_n, and select the
+    MTD by isotonic regression.
     """
     table = design.boundaries()
     eliminated = [
@@ -216,13 +217,13 @@ def scalar_decision(design: Boin, n: list[int], y: list[int], d: int) -> tuple[i
     nd, yd = n[d - 1], y[d - 1]
     if d >= first_out:
         next_dose, code = first_out - 1, Reason.ELIMINATED
+    elif yd >= table.deescalate_if_dlt_ge[nd - 1]:
+        next_dose, code = (d - 1, Reason.DEESCALATE) if d > 1 else (d, Reason.STAY_AT_BOTTOM)
     elif yd <= table.escalate_if_dlt_le[nd - 1]:
         if d < design.num_doses and d + 1 < first_out:
             next_dose, code = d + 1, Reason.ESCALATE
         else:
             next_dose, code = d, Reason.STAY_AT_TOP
-    elif yd >= table.deescalate_if_dlt_ge[nd - 1]:
-        next_dose, code = (d - 1, Reason.DEESCALATE) if d > 1 else (d, Reason.STAY_AT_BOTTOM)
     else:
         next_dose, code = d, Reason.STAY
     if design.n_earlystop is not None and nd >= design.n_earlystop and next_dose == d:
@@ -241,6 +242,8 @@ def scalar_decision(design: Boin, n: list[int], y: list[int], d: int) -> tuple[i
         Boin(num_doses=3, target=0.35, max_n=18, cohort_size=2, phi1=0.2, phi2=0.5,
              elimination_cutoff=0.9),
         Boin(num_doses=4, target=0.2, max_n=12, cohort_size=1),
+        # Counts 1/3, 2/6 and 3/9 meet both boundaries.
+        Boin(num_doses=3, target=0.35, max_n=18, phi1=0.3325, elimination_cutoff=0.51),
     ],
     ids=repr,
 )  # fmt: skip

@@ -162,8 +162,8 @@ def boin_tables(design: Boin) -> BoinTables:
     )[:, None]
     y = np.arange(max_n + 1)[None, :]
     n = np.arange(max_n + 1)[:, None]
-    # +1 escalate, 0 stay, -1 de-escalate. Never both escalate and de-escalate: escalation needs
-    # y/n <= lambda_e < target, de-escalation by elimination P(p > target) > cutoff > 0.5.
+    # +1 escalate, 0 stay, -1 de-escalate. A cell meets both boundaries only with extreme
+    # parameters (phi1 near the target, an elimination cutoff near 0.5); de-escalation wins.
     move = np.where(y >= deescalate, -1, np.where(y <= escalate, 1, 0)).astype(np.int64)
     # The reason, by 3 * move + 4 + (next dose - current) at a dose not eliminated (9 + ... at
     # or above an eliminated dose, which the design leaves for the dose below it).
