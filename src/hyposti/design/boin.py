@@ -20,6 +20,7 @@ from hyposti.design.decision import (
     check_target,
 )
 from hyposti.design.isotonic import isotonic_increasing
+from hyposti.design.operating import distinct
 from hyposti.design.toxicity_monitoring import MAX_MONITOR_N, ToxicityMonitor
 from hyposti.errors import InputError
 
@@ -300,17 +301,29 @@ class Boin(CappedBySampleSize):
         return self._select(self._cells(n, y), first_out)
 
     def _select(self, cells: np.ndarray, first_out: np.ndarray) -> np.ndarray:
-        """select_mtd on (J, S) cells, deciding once for each run of equal neighbouring rows.
+        """select_mtd on (J, S) cells, deciding once for each distinct row of counts.
 
-        End states with the same counts (reached at different current doses) lie next to each
-        other in the exact computation's state order.
+        Many end states share their counts (reached from different current doses, or by
+        different simulated trials).
         """
-        size = cells.shape[1]
-        repeat = np.zeros(size, dtype=bool)
-        repeat[1:] = True
-        for dose_cells in cells:
-            repeat[1:] &= dose_cells[1:] == dose_cells[:-1]
-        first = np.flatnonzero(~repeat)
+        base = (self.max_n + 1) ** 2
+        if self.num_doses * math.log2(base) < 62:
+            # Key = digits n_1 y_1 n_2 y_2 ... in base max_n + 1; the exact computation's end
+            # states come in key order, which the stable sort merely confirms.
+            key = cells[0]
+            for dose_cells in cells[1:]:
+                key = key * base + dose_cells
+            order, starts, group = distinct(key)
+            first = order.take(starts)
+        else:
+            # Equal neighbours only: enough for the exact computation, whose end states with
+            # equal counts lie next to each other.
+            repeat = np.zeros(cells.shape[1], dtype=bool)
+            repeat[1:] = True
+            for dose_cells in cells:
+                repeat[1:] &= dose_cells[1:] == dose_cells[:-1]
+            first = np.flatnonzero(~repeat)
+            group = np.cumsum(~repeat) - 1
         # Blocks of SELECT_BLOCK states keep every temporary under glibc's 128 KiB mmap
         # threshold, so freed memory is reused rather than mapped afresh: page faults took about
         # a third of a first exact BOIN OC call when all end states were selected at once.
@@ -323,7 +336,7 @@ class Boin(CappedBySampleSize):
                 )
             ]
         )
-        per_row: np.ndarray = chosen.take(np.cumsum(~repeat) - 1)
+        per_row: np.ndarray = chosen.take(group)
         return per_row
 
     def _select_distinct(self, cells: np.ndarray, first_out: np.ndarray) -> np.ndarray:

@@ -142,6 +142,14 @@ def sorted_runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return order, np.flatnonzero(new_run)
 
 
+def distinct(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Group equal keys: (sort order, start of each group in that order, group of each key)."""
+    order, starts = sorted_runs(keys)
+    group = np.empty(keys.size, dtype=np.int64)
+    group[order] = np.repeat(np.arange(starts.size), np.diff(starts, append=keys.size))
+    return order, starts, group
+
+
 def cohort_pmf(p: np.ndarray, size: int) -> np.ndarray:
     """P(k DLTs in a cohort of ``size``) = C(size, k) p^k (1-p)^(size-k); rows are doses."""
     k = np.arange(size + 1)
