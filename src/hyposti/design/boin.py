@@ -256,6 +256,7 @@ class Boin(CappedBySampleSize):
         total = n_by_dose.sum(axis=0)
         cells = n_by_dose * (self.max_n + 1)
         cells += y.T
+        # Freed before the look-ups: less memory in use at once, fewer pages mapped afresh.
         del n_by_dose
         first_out = self._first_out(cells)
         current = current.astype(np.int64, copy=False)
@@ -332,7 +333,7 @@ class Boin(CappedBySampleSize):
                 self._select_distinct(cells.take(block, axis=1), first_out.take(block))
                 for block in (
                     first[start : start + SELECT_BLOCK]
-                    for start in range(0, len(first), SELECT_BLOCK)
+                    for start in range(0, max(len(first), 1), SELECT_BLOCK)
                 )
             ]
         )
