@@ -163,8 +163,9 @@ def boin_tables(design: Boin) -> BoinTables:
     )[:, None]
     y = np.arange(max_n + 1)[None, :]
     n = np.arange(max_n + 1)[:, None]
-    # +1 escalate, 0 stay, -1 de-escalate. A cell meets both boundaries only with extreme
-    # parameters (phi1 near the target, an elimination cutoff near 0.5); de-escalation wins.
+    # +1 escalate, 0 stay, -1 de-escalate. A cell meets both boundaries only when the
+    # elimination count caps de-escalation at or below floor(lambda_e n) (a cutoff near 0.5):
+    # the cell then eliminates its dose, and step's elimination rule decides.
     move = np.where(y >= deescalate, -1, np.where(y <= escalate, 1, 0)).astype(np.int64)
     # The reason, by 3 * move + 4 + (next dose - current) at a dose not eliminated (9 + ... at
     # or above an eliminated dose, which the design leaves for the dose below it).
