@@ -380,14 +380,16 @@ def _dates_typed(name: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 _EPOCH = dt.date(1970, 1, 1).toordinal()
 _NAT = np.iinfo(np.int64).min  # datetime64's "not a time"
+_EARLIEST = pd.Timestamp.min.ceil("D").date()
+_LATEST = pd.Timestamp.max.floor("D").date()
 
 
 def _datetimes(values: list[Any]) -> np.ndarray | None:
-    """Dates and blanks (None, NaN) as datetime64[ns] through their day numbers; None if any
-    value is something else."""
+    """Dates (datetime.date) and blanks (None, NaN) as datetime64[ns] through their day numbers;
+    None if any value is something else or a date datetime64[ns] cannot hold."""
     days = []
     for value in values:
-        if isinstance(value, dt.date):
+        if type(value) is dt.date and _EARLIEST <= value <= _LATEST:
             days.append(value.toordinal() - _EPOCH)
         elif value is None or value != value:
             days.append(_NAT)
