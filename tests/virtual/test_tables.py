@@ -1,5 +1,6 @@
 """The simulated trial as files: schema-valid, byte-identical for a seed, different for another."""
 
+import datetime as dt
 import hashlib
 from pathlib import Path
 
@@ -7,7 +8,7 @@ import pandas as pd
 import pytest
 
 from hyposti.data import TABLES, read_dataset, write_dataset
-from hyposti.virtual.tables import trial_dataset
+from hyposti.virtual.tables import _dates_typed, trial_dataset
 from hyposti.virtual.trial import simulate_trial
 
 
@@ -69,3 +70,17 @@ def test_lab_and_vital_rows_are_the_screening_draws() -> None:
         spo2 = vitals.loc[(s.subject_id, "spo2")]
         assert spo2["value"] == s.record.labs.spo2_room_air_percent.value
     assert len(ds.lab_results) == len(trial.screened) * len(LAB_TESTS)
+
+
+def test_date_columns_reach_the_schema_check_as_the_dates_its_parser_reads() -> None:
+    values = [dt.date(2024, 2, 29), None, float("nan"), dt.date(1999, 12, 31)]
+    typed = _dates_typed("disposition", pd.DataFrame({"off_study_date": values}))
+    parsed = pd.to_datetime(pd.Series(["2024-02-29", None, None, "1999-12-31"]), format="ISO8601")
+    pd.testing.assert_series_equal(typed["off_study_date"], parsed, check_names=False)
+
+
+def test_a_date_column_holding_anything_else_is_left_for_the_schema_check_to_name() -> None:
+    for other in ("31/12/2024", dt.date(9999, 12, 31)):  # text; beyond datetime64[ns]
+        frame = pd.DataFrame({"off_study_date": [dt.date(2024, 2, 29), other]})
+        column = _dates_typed("disposition", frame)["off_study_date"]
+        assert column.tolist() == [dt.date(2024, 2, 29), other]

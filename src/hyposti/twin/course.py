@@ -10,7 +10,7 @@ from ``hyposti.response``. The course is then written by ``hyposti.virtual.table
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -213,7 +213,7 @@ def _kinetic_samples(
 
 def simulate_twin_course(
     model: TwinModel,
-    streams: dict[str, np.random.Generator],
+    streams: Mapping[str, np.random.Generator],
     protocol: Protocol,
     candidate: Candidate,
     tumour: VirtualTumour,

@@ -10,7 +10,7 @@ supplies its mechanistic one), so both trials share one screening, one clinic an
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 
@@ -39,7 +39,7 @@ from hyposti.virtual.tumour_model import VirtualTumour, sample_baseline
 #: twin's ``simulate_twin_course`` with its model.
 Treatment = Callable[
     [
-        dict[str, np.random.Generator],
+        Mapping[str, np.random.Generator],
         Protocol,
         Candidate,
         VirtualTumour,

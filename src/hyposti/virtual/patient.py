@@ -8,6 +8,7 @@ the tumour response from ``hyposti.response``; this module only draws what happe
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,17 +39,39 @@ STREAMS = (
 )
 
 
-def patient_streams(seed: int, index: int) -> dict[str, np.random.Generator]:
+class PatientStreams(Mapping[str, np.random.Generator]):
+    """Candidate ``index``'s generators by name (``STREAMS``), each built on first use.
+
+    A screen failure never draws from the treatment's streams, so they are never built: a
+    generator costs about as much to build as a candidate's screening draws.
+    """
+
+    def __init__(self, seed: int, index: int) -> None:
+        self._seed, self._index = seed, index
+        self._built: dict[str, np.random.Generator] = {}
+
+    def __getitem__(self, name: str) -> np.random.Generator:
+        rng = self._built.get(name)
+        if rng is None:
+            if name not in STREAMS:
+                raise KeyError(name)
+            rng = self._built[name] = patient_stream(self._seed, self._index, name)
+        return rng
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(STREAMS)
+
+    def __len__(self) -> int:
+        return len(STREAMS)
+
+
+def patient_streams(seed: int, index: int) -> PatientStreams:
     """Independent generators for candidate ``index``: SeedSequence(seed, spawn_key=(index,)).
 
     Each candidate's numbers depend only on the seed and its index, so adding a candidate never
     changes another's (numpy SeedSequence spawning; O'Neill 2015, PCG).
     """
-    root = np.random.SeedSequence(entropy=seed, spawn_key=(index,))
-    return {
-        name: np.random.default_rng(child)
-        for name, child in zip(STREAMS, root.spawn(len(STREAMS)), strict=True)
-    }
+    return PatientStreams(seed, index)
 
 
 def patient_stream(seed: int, index: int, name: str) -> np.random.Generator:
@@ -226,7 +249,7 @@ def recorded_course(
 
 def simulate_course(
     params: SimulationParameters,
-    streams: dict[str, np.random.Generator],
+    streams: Mapping[str, np.random.Generator],
     protocol: Protocol,
     candidate: Candidate,
     tumour: VirtualTumour,
@@ -239,55 +262,42 @@ def simulate_course(
     """Dose, toxicities, kinetics, tumour course, scans and survival of one infused patient."""
     end_day = protocol.required_schedule().end_day
     doses = candidate_doses(protocol, params, candidate, dose_level)
-    first_day = protocol.first_preconditioning_day
     cells_per_kg = doses.car_t.cells_per_kg
-
     events = toxicity_model.sample_adverse_events(
         streams["toxicity"],
         params.toxicity,
         cells_per_kg,
         infusion_date,
-        first_day,
+        protocol.first_preconditioning_day,
         subject_id,
         protocol.product_ids,
     )
-    fatal = min(((e.end_day, e.event.term) for e in events if e.fatal), default=None)
-
     profile = kinetics_model.sample_profiles(
         streams["kinetics"],
         params.kinetics,
         np.array([cells_per_kg]),
         np.array([tumour.baseline_sld_mm]),
     )
-    grid = np.arange(1.0, end_day + 1.0)
-    grid_exposure = kinetics_model.cumulative_exposure(profile, grid)[0]
-    tumour = tumour_model.sample_new_lesions(
-        streams["tumour_course"], params.tumour, tumour, grid, grid_exposure
-    )
-    true_pd = tumour_model.true_progression_day(tumour, params.tumour, grid, grid_exposure)
+    tumour, true_pd = _tumour_course(streams["tumour_course"], params, tumour, profile, end_day)
     survival = survival_model.sample_survival(
-        streams["survival"], params.survival, true_pd, fatal, end_day
+        streams["survival"], params.survival, true_pd, _first_fatal(events), end_day
     )
     last_day = min(survival.follow_up_end_day or end_day, end_day)
-
     kinetic_days = sampling_days(streams["timing"], visits, last_day)
     kinetics = _kinetic_samples(streams["kinetics"], params, profile, kinetic_days, infusion_date)
     scan_days, new_therapy = scan_schedule(
         streams["timing"], visits, last_day, true_pd, params, infusion_date
     )
-    days = np.array(scan_days, dtype=float)
-    appear = np.array([n.appearance_day for n in tumour.new_lesions])
-    tumour_data = tumour_model.read_scans(
+    tumour_data = _scans_read(
         streams["scans"],
+        protocol,
+        params,
         tumour,
-        params.tumour,
+        profile,
+        np.array(scan_days, dtype=float),
         subject_id,
         infusion_date,
         screening_date,
-        days,
-        kinetics_model.cumulative_exposure(profile, days)[0],
-        kinetics_model.cumulative_exposure(profile, appear)[0] if appear.size else appear,
-        protocol.response.too_small_to_measure_mm,
         new_therapy,
     )
     return recorded_course(
@@ -300,6 +310,57 @@ def simulate_course(
         tumour_data=tumour_data,
         survival=survival,
         last_day=last_day,
+    )
+
+
+def _first_fatal(events: list[GradedEvent]) -> tuple[int, str] | None:
+    """The end day and term of the first fatal event, which ends survival, if any."""
+    return min(((e.end_day, e.event.term) for e in events if e.fatal), default=None)
+
+
+def _tumour_course(
+    rng: np.random.Generator,
+    params: SimulationParameters,
+    tumour: VirtualTumour,
+    profile: kinetics_model.KineticProfiles,
+    end_day: int,
+) -> tuple[VirtualTumour, float | None]:
+    """The tumour with its new lesions, and the day it truly progresses, on a daily grid to the
+    end of the schedule under the patient's CAR-T exposure."""
+    grid = np.arange(1.0, end_day + 1.0)
+    grid_exposure = kinetics_model.cumulative_exposure(profile, grid)[0]
+    tumour = tumour_model.sample_new_lesions(rng, params.tumour, tumour, grid, grid_exposure)
+    true_pd = tumour_model.true_progression_day(tumour, params.tumour, grid, grid_exposure)
+    return tumour, true_pd
+
+
+def _scans_read(
+    rng: np.random.Generator,
+    protocol: Protocol,
+    params: SimulationParameters,
+    tumour: VirtualTumour,
+    profile: kinetics_model.KineticProfiles,
+    scan_days: np.ndarray,
+    subject_id: str,
+    infusion_date: dt.date,
+    screening_date: dt.date,
+    new_therapy: dt.date | None,
+) -> PatientTumourData:
+    """The radiologists' readings of the scans, with the exposure at each scan and at each new
+    lesion's appearance."""
+    appear = np.array([n.appearance_day for n in tumour.new_lesions])
+    return tumour_model.read_scans(
+        rng,
+        tumour,
+        params.tumour,
+        subject_id,
+        infusion_date,
+        screening_date,
+        scan_days,
+        kinetics_model.cumulative_exposure(profile, scan_days)[0],
+        kinetics_model.cumulative_exposure(profile, appear)[0] if appear.size else appear,
+        protocol.response.too_small_to_measure_mm,
+        new_therapy,
     )
 
 

@@ -51,6 +51,7 @@ from hyposti.protocol.eligibility_spec import (
     TumourSampleRule,
     WashoutRule,
 )
+from hyposti.virtual.draws import draw_index, draw_name
 from hyposti.virtual.parameters import (
     LabDistribution,
     PopulationParameters,
@@ -147,16 +148,13 @@ def sample_candidate(
         # Body size is truncated to the protocol's plausible adult range, which dosing enforces.
         weight = float(np.clip(weight, *protocol.dosing.weight_kg_plausible))
         height = float(np.clip(height, *protocol.dosing.height_cm_plausible))
-    types = list(population.tumour_types)
-    p = np.array([population.tumour_types[t] for t in types])
-    tumour_type = types[int(rng.choice(len(types), p=p / p.sum()))]
+    tumour_type = draw_name(rng, population.tumour_types)
     her2_rules = [c for c in checks.values() if isinstance(c, DiagnosisRule)]
     threshold = max((rule.her2_min_percent for rule in her2_rules), default=0.0)
     her2 = float(round(rng.uniform(threshold, screening.her2_max_percent)))
     if _HER2_RULE in failing_rules:
         her2 = float(round(rng.uniform(1.0, threshold - 1.0)))
-    p_ecog = np.asarray(screening.ecog_probabilities)
-    ecog = int(rng.choice(len(p_ecog), p=p_ecog))
+    ecog = draw_index(rng, tuple(screening.ecog_probabilities))
     ecog_rule = _planned(failing_rules, PerformanceStatusRule)
     if ecog_rule is not None:
         allowed = ecog_rule.allowed_ecog
@@ -214,6 +212,12 @@ def _labs(
     return Labs(**values, gilbert_syndrome=False, on_anticoagulation=False)
 
 
+#: The yes/no history facts a protocol's absent-condition rules read: all "no" unless planned.
+_HISTORY_FLAGS = tuple(
+    name for name, info in MedicalHistory.model_fields.items() if info.annotation == (bool | None)
+)
+
+
 def screening_record(
     rng: np.random.Generator,
     candidate: Candidate,
@@ -232,36 +236,161 @@ def screening_record(
     failing = {
         getattr(checks[cid], "rule", None): checks[cid] for cid in candidate.planned_failures
     }
-    judgement_ids = [
-        cid for cid, c in checks.items() if getattr(c, "rule", None) == "investigator_judgement"
-    ]
-    female = candidate.sex == "F"
+    # The draws are made in this order (prior therapy, sample, birth date, residual toxicity,
+    # labs): a seed's trial depends on it.
+    therapy = _prior_therapy(rng, params, failing, enrolment_date)
+    sample = _tumour_sample(rng, params, failing, screening_date)
+    demographics = _demographics(rng, candidate, screening_date)
+    treatment = TreatmentHistory(
+        prior_therapies=[therapy], worst_residual_toxicity_grade=int(rng.integers(0, 2))
+    )
+    labs = _labs(rng, screening_date, protocol, params.labs, "organ_function" in failing)
+    return ScreeningRecord(
+        participant_id=candidate.candidate_id,
+        screening_date=screening_date,
+        enrolment_date=enrolment_date,
+        first_study_dose_date=first_dose_date,
+        demographics=demographics,
+        disease=_disease(candidate),
+        treatment=treatment,
+        sample=sample,
+        labs=labs,
+        medications=_medications(failing, screening_date, enrolment_date),
+        reproductive=_reproductive(candidate, failing, screening_date),
+        history=_history(checks, candidate, failing, screening_date, enrolment_date),
+        consent=Consent(
+            signed_date=screening_date, signed_by_participant="informed_consent" not in failing
+        ),
+        attestations=_attestations(checks, candidate, screening_date),
+    )
 
+
+def _prior_therapy(
+    rng: np.random.Generator,
+    params: ScreeningParameters,
+    failing: dict[str | None, CriterionRule | None],
+    enrolment_date: dt.date,
+) -> PriorTherapy:
+    """The last systemic therapy, ended a drawn washout before enrolment (a week short of the
+    rule's washout when the washout is planned to fail)."""
     washout_days = float(rng.uniform(*params.washout_days))
     washout_rule = _planned(failing, WashoutRule)
     if washout_rule is not None:
         washout_days = washout_rule.washout_more_than_days - 7
-    therapy = PriorTherapy(
+    return PriorTherapy(
         regimen="platinum-based chemotherapy",
         kind="systemic",
         line=1,
         end_date=_days(enrolment_date, washout_days),
         outcome="progression",
     )
-    sample_age_days = float(rng.uniform(*params.tumour_sample_age_days))
-    sample_kind: Literal["fresh", "archival_ffpe"] = (
+
+
+def _tumour_sample(
+    rng: np.random.Generator,
+    params: ScreeningParameters,
+    failing: dict[str | None, CriterionRule | None],
+    screening_date: dt.date,
+) -> Sample:
+    """The tumour sample, fresh or archival, of a drawn age (an archival one three months past
+    the rule's limit when the sample is planned to fail)."""
+    age_days = float(rng.uniform(*params.tumour_sample_age_days))
+    kind: Literal["fresh", "archival_ffpe"] = (
         "fresh" if rng.random() < params.fresh_sample_fraction else "archival_ffpe"
     )
-    sample_rule = _planned(failing, TumourSampleRule)
-    if sample_rule is not None:
-        sample_age_days = 30.5 * (sample_rule.max_age_months + 3)
-        sample_kind = "archival_ffpe"
+    rule = _planned(failing, TumourSampleRule)
+    if rule is not None:
+        age_days = 30.5 * (rule.max_age_months + 3)
+        kind = "archival_ffpe"
+    return Sample(
+        tumour_sample=TumourSample(kind=kind, collection_date=_days(screening_date, age_days)),
+        rebiopsy_consent=True,
+    )
 
-    flags: dict[str, bool] = {
-        name: False
-        for name in MedicalHistory.model_fields
-        if MedicalHistory.model_fields[name].annotation == (bool | None)
-    }
+
+def _demographics(
+    rng: np.random.Generator, candidate: Candidate, screening_date: dt.date
+) -> Demographics:
+    female = candidate.sex == "F"
+    return Demographics(
+        date_of_birth=_birth_date(rng, screening_date, candidate.age_years),
+        sex="female" if female else "male",
+        weight_kg=candidate.weight_kg,
+        child_bearing_potential=candidate.child_bearing_potential if female else None,
+    )
+
+
+def _disease(candidate: Candidate) -> Disease:
+    return Disease(
+        tumour_type=candidate.tumour_type,
+        histologically_confirmed=True,
+        advanced_or_metastatic=True,
+        her2_percent=candidate.her2_percent,
+        nccn_standard_first_line_exists=True,
+        measurable_lesions=candidate.measurable_lesions,
+        life_expectancy_months=candidate.life_expectancy_months,
+        ecog=candidate.ecog,
+        liver_metastases=candidate.liver_metastases,
+    )
+
+
+def _medications(
+    failing: dict[str | None, CriterionRule | None],
+    screening_date: dt.date,
+    enrolment_date: dt.date,
+) -> Medications:
+    """No medication unless planned: twice the rule's steroid limit, or a recent live vaccine."""
+    steroids = []
+    steroid_rule = _planned(failing, ImmunosuppressionRule)
+    if steroid_rule is not None:
+        steroids = [
+            Corticosteroid(
+                drug="prednisone",
+                daily_dose_mg=2.0 * steroid_rule.prednisone_equivalent_max_mg_per_day,
+                route="oral",
+                start_date=_days(screening_date, 30),
+            )
+        ]
+    vaccinations = []
+    if "vaccination" in failing:
+        vaccinations = [Vaccination(vaccine="influenza", date=_days(enrolment_date, 10))]
+    return Medications(corticosteroids=steroids, immunosuppressants=[], vaccinations=vaccinations)
+
+
+def _reproductive(
+    candidate: Candidate,
+    failing: dict[str | None, CriterionRule | None],
+    screening_date: dt.date,
+) -> Reproductive:
+    """Contraception agreed and, for a woman of child-bearing potential, a negative pregnancy
+    test, unless the contraception or pregnancy rule is planned to fail."""
+    agreed = "contraception" not in failing
+    if candidate.sex != "F":
+        return Reproductive(contraception_agreed=agreed)
+    test = None
+    if candidate.child_bearing_potential:
+        result: Literal["negative", "positive"] = (
+            "positive" if "pregnancy" in failing else "negative"
+        )
+        test = PregnancyTest(date=screening_date, result=result)
+    return Reproductive(
+        pregnant="pregnancy" in failing,
+        breastfeeding=False,
+        pregnancy_test=test,
+        contraception_agreed=agreed,
+    )
+
+
+def _history(
+    checks: dict[str, CriterionRule | None],
+    candidate: Candidate,
+    failing: dict[str | None, CriterionRule | None],
+    screening_date: dt.date,
+    enrolment_date: dt.date,
+) -> MedicalHistory:
+    """A clean history except the finding each planned history failure's rule reads: the first
+    condition it names, CNS metastases, a recent other cancer, an unhealed wound, another trial."""
+    flags = dict.fromkeys(_HISTORY_FLAGS, False)
     for cid in candidate.planned_failures:
         conditions = getattr(checks[cid], "conditions", None)
         if conditions:
@@ -295,92 +424,25 @@ def screening_record(
                 trial="another phase I trial", last_participation_date=_days(enrolment_date, 10)
             )
         ]
-    steroids = []
-    steroid_rule = _planned(failing, ImmunosuppressionRule)
-    if steroid_rule is not None:
-        limit = steroid_rule.prednisone_equivalent_max_mg_per_day
-        steroids = [
-            Corticosteroid(
-                drug="prednisone",
-                daily_dose_mg=2.0 * limit,
-                route="oral",
-                start_date=_days(screening_date, 30),
-            )
-        ]
-    vaccinations = []
-    if "vaccination" in failing:
-        vaccinations = [Vaccination(vaccine="influenza", date=_days(enrolment_date, 10))]
-
-    reproductive = Reproductive(contraception_agreed="contraception" not in failing)
-    if female:
-        test = None
-        if candidate.child_bearing_potential:
-            result: Literal["negative", "positive"] = (
-                "positive" if "pregnancy" in failing else "negative"
-            )
-            test = PregnancyTest(date=screening_date, result=result)
-        reproductive = Reproductive(
-            pregnant="pregnancy" in failing,
-            breastfeeding=False,
-            pregnancy_test=test,
-            contraception_agreed="contraception" not in failing,
-        )
-    return ScreeningRecord(
-        participant_id=candidate.candidate_id,
-        screening_date=screening_date,
-        enrolment_date=enrolment_date,
-        first_study_dose_date=first_dose_date,
-        demographics=Demographics(
-            date_of_birth=_birth_date(rng, screening_date, candidate.age_years),
-            sex="female" if female else "male",
-            weight_kg=candidate.weight_kg,
-            child_bearing_potential=candidate.child_bearing_potential if female else None,
-        ),
-        disease=Disease(
-            tumour_type=candidate.tumour_type,
-            histologically_confirmed=True,
-            advanced_or_metastatic=True,
-            her2_percent=candidate.her2_percent,
-            nccn_standard_first_line_exists=True,
-            measurable_lesions=candidate.measurable_lesions,
-            life_expectancy_months=candidate.life_expectancy_months,
-            ecog=candidate.ecog,
-            liver_metastases=candidate.liver_metastases,
-        ),
-        treatment=TreatmentHistory(
-            prior_therapies=[therapy], worst_residual_toxicity_grade=int(rng.integers(0, 2))
-        ),
-        sample=Sample(
-            tumour_sample=TumourSample(
-                kind=sample_kind, collection_date=_days(screening_date, sample_age_days)
-            ),
-            rebiopsy_consent=True,
-        ),
-        labs=_labs(rng, screening_date, protocol, params.labs, "organ_function" in failing),
-        medications=Medications(
-            corticosteroids=steroids, immunosuppressants=[], vaccinations=vaccinations
-        ),
-        reproductive=reproductive,
-        history=MedicalHistory(
-            **flags,
-            prior_cancers=prior_cancers,
-            surgical_wounds=wounds,
-            other_trials=trials,
-            cns=cns,
-        ),
-        consent=Consent(
-            signed_date=screening_date, signed_by_participant="informed_consent" not in failing
-        ),
-        attestations=[
-            Attestation(
-                criterion_id=cid,
-                satisfied=cid not in candidate.planned_failures,
-                investigator=INVESTIGATOR,
-                attested_on=screening_date,
-            )
-            for cid in judgement_ids
-        ],
+    return MedicalHistory(
+        **flags, prior_cancers=prior_cancers, surgical_wounds=wounds, other_trials=trials, cns=cns
     )
+
+
+def _attestations(
+    checks: dict[str, CriterionRule | None], candidate: Candidate, screening_date: dt.date
+) -> list[Attestation]:
+    """The investigator's judgement on each judgement criterion: satisfied unless planned."""
+    return [
+        Attestation(
+            criterion_id=cid,
+            satisfied=cid not in candidate.planned_failures,
+            investigator=INVESTIGATOR,
+            attested_on=screening_date,
+        )
+        for cid, check in checks.items()
+        if getattr(check, "rule", None) == "investigator_judgement"
+    ]
 
 
 def _birth_date(rng: np.random.Generator, on: dt.date, age_years: int) -> dt.date:

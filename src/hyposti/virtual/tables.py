@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from hyposti.data import TrialDataset
-from hyposti.data.schema import LAB_TESTS, VITAL_SIGNS, attribution_column
+from hyposti.data.schema import LAB_TESTS, TABLES, VITAL_SIGNS, attribution_column
 from hyposti.eligibility.verdict import Verdict
 from hyposti.response.records import NewLesionState, TargetState
 from hyposti.virtual.clinic import Screened
@@ -269,23 +270,13 @@ def trial_dataset(trial: SimulatedTrial) -> TrialDataset:
     rows: dict[str, list[dict[str, Any]]] = {
         name: []
         for name in (
-            "subjects", "screening", "exposure", "adverse_events", "dlt_evaluations", "lesions",
+            "subjects", "exposure", "adverse_events", "dlt_evaluations", "lesions",
             "tumour_assessments", "lesion_measurements", "kinetics", "disposition",
             "medications", "lab_results", "vital_signs",
         )
     }  # fmt: skip
     for s in trial.screened:
         rows["subjects"].append(_subject_row(s))
-        rows["screening"] += [
-            {
-                "subject_id": s.subject_id,
-                "screening_date": s.record.screening_date,
-                "criterion_id": c.id,
-                "met": c.verdict == Verdict.MET,
-                "detail": c.reason,
-            }
-            for c in s.result.criteria
-        ]
         rows["disposition"].append(_disposition_row(s))
         rows["lab_results"] += _lab_rows(s)
         rows["vital_signs"] += _vital_rows(s)
@@ -349,6 +340,60 @@ def trial_dataset(trial: SimulatedTrial) -> TrialDataset:
         "rp2d_rationale": trial.rp2d_rationale,
     }
     frames = {name: pd.DataFrame(r) for name, r in rows.items()}
+    frames["screening"] = _screening_frame(trial.screened)
     frames["escalation"] = pd.DataFrame(escalation)
     frames["study"] = pd.DataFrame([study])
-    return TrialDataset.from_frames(products=protocol.product_ids, **frames)
+    return TrialDataset.from_frames(
+        products=protocol.product_ids,
+        **{name: _dates_typed(name, f) for name, f in frames.items()},
+    )
+
+
+def _screening_frame(screened: tuple[Screened, ...]) -> pd.DataFrame:
+    """Every candidate's verdict on every criterion, built by column: the largest table (25 rows
+    per candidate), whose subject and date repeat along each candidate's criteria."""
+    counts = [len(s.result.criteria) for s in screened]
+    criteria = [c for s in screened for c in s.result.criteria]
+    return pd.DataFrame(
+        {
+            "subject_id": np.repeat(np.array([s.subject_id for s in screened]), counts),
+            "screening_date": np.repeat(
+                np.array([s.record.screening_date for s in screened], dtype=object), counts
+            ),
+            "criterion_id": [c.id for c in criteria],
+            "met": np.array([c.verdict == Verdict.MET for c in criteria], dtype=bool),
+            "detail": [c.reason for c in criteria],
+        }
+    )
+
+
+def _dates_typed(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """The table's date columns as datetime64: the schema check then reads them as dates
+    directly instead of writing each date out as text and parsing it back. A column holding
+    anything but dates and blanks is left for the schema check to name."""
+    for column in TABLES[name].columns:
+        if column.dtype == "date" and column.name in frame and frame[column.name].dtype == object:
+            typed = _datetimes(frame[column.name].tolist())
+            if typed is not None:
+                frame[column.name] = typed
+    return frame
+
+
+_EPOCH = dt.date(1970, 1, 1).toordinal()
+_NAT = np.iinfo(np.int64).min  # datetime64's "not a time"
+_EARLIEST = pd.Timestamp.min.ceil("D").date()
+_LATEST = pd.Timestamp.max.floor("D").date()
+
+
+def _datetimes(values: list[Any]) -> np.ndarray | None:
+    """Dates (datetime.date) and blanks (None, NaN) as datetime64[ns] through their day numbers;
+    None if any value is something else or a date datetime64[ns] cannot hold."""
+    days = []
+    for value in values:
+        if type(value) is dt.date and _EARLIEST <= value <= _LATEST:
+            days.append(value.toordinal() - _EPOCH)
+        elif value is None or value != value:
+            days.append(_NAT)
+        else:
+            return None
+    return np.array(days, dtype=np.int64).astype("datetime64[D]").astype("datetime64[ns]")

@@ -167,6 +167,22 @@ def _onset(rng: np.random.Generator, median: float, log_sd: float) -> int:
     return max(0, round(median * float(np.exp(log_sd * rng.standard_normal()))))
 
 
+@dataclass(frozen=True)
+class _Drawn:
+    """An event as drawn, before it is numbered and dated: term, grade, day and duration."""
+
+    term: str
+    grade: int
+    scale: AeScale
+    day: int
+    duration: int
+    attribution: AttributionPattern
+    grading: str
+    verbatim: str | None = None
+    syndrome: bool = False
+    laboratory: bool = False
+
+
 def sample_adverse_events(
     rng: np.random.Generator,
     params: ToxicityParameters,
@@ -185,69 +201,86 @@ def sample_adverse_events(
     syndromes and organ events, other clinical events at grade 4; an expected lab nadir after
     lymphodepletion is not serious by itself.
     """
-    anchors = params.anchor_doses_cells_per_kg
-    events: list[GradedEvent] = []
+    dose = dose_cells_per_kg
+    # Drawn in this order on the one stream: a seed's trial depends on it.
+    drawn = [
+        *_crs(rng, params, dose),
+        *_neurotoxicity(rng, params, dose),
+        *_skin_mucosal(rng, params, dose),
+        *_pneumonitis(rng, params, dose),
+        *_chemotherapy(rng, params, preconditioning_start_day),
+        *_lab_nadirs(rng, params),
+    ]
+    return [
+        _graded_event(event, f"{patient_id}-AE{number:02d}", infusion_date, products)
+        for number, event in enumerate(drawn, start=1)
+    ]
 
-    def add(
-        term: str,
-        grade: int,
-        scale: AeScale,
-        day: int,
-        duration: int,
-        attribution: AttributionPattern,
-        grading: str,
-        verbatim: str | None = None,
-        syndrome: bool = False,
-        laboratory: bool = False,
-    ) -> None:
-        onset = infusion_date + dt.timedelta(days=day)
-        fatal = grade == 5
-        duration = max(duration, 1)
-        events.append(
-            GradedEvent(
-                AdverseEvent(
-                    id=f"{patient_id}-AE{len(events) + 1:02d}",
-                    term=term,
-                    verbatim=verbatim,
-                    grade=grade,
-                    scale=scale,
-                    onset=onset,
-                    resolution=None if fatal else onset + dt.timedelta(days=duration),
-                    serious=grade == 5
-                    or (syndrome and grade >= 3)
-                    or (not laboratory and grade >= 4),
-                    attribution=attributions(products, attribution),
-                ),
-                day,
-                day + duration,
-                grading,
-            )
-        )
 
-    crs = draw_grade(rng, at_least_probabilities(params.crs_at_least, anchors, dose_cells_per_kg))
-    if crs:
-        result = grade_crs(crs_observation(rng, crs, params.fever_masked_probability))
-        if result.grade:
-            add(
-                "Cytokine release syndrome",
-                result.grade,
-                result.scale,
-                _onset(rng, params.crs_onset_median_days, params.onset_log_sd),
-                _onset(rng, params.crs_duration_median_days, params.onset_log_sd),
-                CAR_T_SYNDROME,
-                _explain(result),
-                "CRS",
-                syndrome=True,
-            )
-    icans = draw_grade(
-        rng, at_least_probabilities(params.icans_at_least, anchors, dose_cells_per_kg)
+def _graded_event(
+    drawn: _Drawn, event_id: str, infusion_date: dt.date, products: Sequence[str]
+) -> GradedEvent:
+    """The AE record: onset on its study day, resolved after its duration unless fatal,
+    attributed to each of ``products`` by the event's pattern."""
+    onset = infusion_date + dt.timedelta(days=drawn.day)
+    fatal = drawn.grade == 5
+    duration = max(drawn.duration, 1)
+    event = AdverseEvent(
+        id=event_id,
+        term=drawn.term,
+        verbatim=drawn.verbatim,
+        grade=drawn.grade,
+        scale=drawn.scale,
+        onset=onset,
+        resolution=None if fatal else onset + dt.timedelta(days=duration),
+        serious=fatal
+        or (drawn.syndrome and drawn.grade >= 3)
+        or (not drawn.laboratory and drawn.grade >= 4),
+        attribution=attributions(products, drawn.attribution),
     )
-    if icans:
-        if params.neurotoxicity_scale == "CARTOX CRES":
-            result = grade_cres(cres_observation(rng, icans))
-        else:
-            result = grade_icans(icans_observation(rng, icans))
-        add(
+    return GradedEvent(event, drawn.day, drawn.day + duration, drawn.grading)
+
+
+def _at_least(curves: list[list[float]], params: ToxicityParameters, dose: float) -> np.ndarray:
+    return at_least_probabilities(curves, params.anchor_doses_cells_per_kg, dose)
+
+
+def _crs(rng: np.random.Generator, params: ToxicityParameters, dose: float) -> list[_Drawn]:
+    """CRS at the dose's grade curve, graded by ASTCT from the ward's observations."""
+    latent = draw_grade(rng, _at_least(params.crs_at_least, params, dose))
+    if not latent:
+        return []
+    result = grade_crs(crs_observation(rng, latent, params.fever_masked_probability))
+    if not result.grade:
+        return []
+    return [
+        _Drawn(
+            "Cytokine release syndrome",
+            result.grade,
+            result.scale,
+            _onset(rng, params.crs_onset_median_days, params.onset_log_sd),
+            _onset(rng, params.crs_duration_median_days, params.onset_log_sd),
+            CAR_T_SYNDROME,
+            _explain(result),
+            "CRS",
+            syndrome=True,
+        )
+    ]
+
+
+def _neurotoxicity(
+    rng: np.random.Generator, params: ToxicityParameters, dose: float
+) -> list[_Drawn]:
+    """ICANS (ASTCT) or CRES (CARTOX), as the parameter file names the scale."""
+    latent = draw_grade(rng, _at_least(params.icans_at_least, params, dose))
+    if not latent:
+        return []
+    if params.neurotoxicity_scale == "CARTOX CRES":
+        result = grade_cres(cres_observation(rng, latent))
+    else:
+        result = grade_icans(icans_observation(rng, latent))
+    return [
+        _Drawn(
             "Encephalopathy",
             result.grade,
             result.scale,
@@ -258,60 +291,90 @@ def sample_adverse_events(
             "ICANS" if result.scale == "ASTCT 2019 ICANS" else "CRES",
             syndrome=True,
         )
-    skin = draw_grade(
-        rng, at_least_probabilities(params.skin_mucosal_at_least, anchors, dose_cells_per_kg)
-    )
-    if skin:
-        term = "Rash maculo-papular" if rng.random() < 0.5 else "Mucositis oral"
-        add(
+    ]
+
+
+def _skin_mucosal(
+    rng: np.random.Generator, params: ToxicityParameters, dose: float
+) -> list[_Drawn]:
+    """A rash or oral mucositis at its drawn CTCAE grade."""
+    grade = draw_grade(rng, _at_least(params.skin_mucosal_at_least, params, dose))
+    if not grade:
+        return []
+    term = "Rash maculo-papular" if rng.random() < 0.5 else "Mucositis oral"
+    return [
+        _Drawn(
             term,
-            skin,
+            grade,
             "CTCAE v5.0",
             int(rng.integers(5, 22)),
             int(rng.integers(5, 15)),
             SKIN_MUCOSAL,
-            f"CTCAE v5.0 grade {skin} (drawn)",
+            f"CTCAE v5.0 grade {grade} (drawn)",
             syndrome=True,
         )
-    lung = draw_grade(
-        rng, at_least_probabilities(params.pneumonitis_at_least, anchors, dose_cells_per_kg)
-    )
-    if lung:
-        add(
+    ]
+
+
+def _pneumonitis(rng: np.random.Generator, params: ToxicityParameters, dose: float) -> list[_Drawn]:
+    """On-target off-tumour pneumonitis at its drawn CTCAE grade."""
+    grade = draw_grade(rng, _at_least(params.pneumonitis_at_least, params, dose))
+    if not grade:
+        return []
+    return [
+        _Drawn(
             "Pneumonitis",
-            lung,
+            grade,
             "CTCAE v5.0",
             int(rng.integers(1, 15)),
             int(rng.integers(7, 30)),
             CAR_T_ORGAN,
-            f"CTCAE v5.0 grade {lung} (drawn)",
+            f"CTCAE v5.0 grade {grade} (drawn)",
             syndrome=True,
         )
+    ]
+
+
+def _chemotherapy(
+    rng: np.random.Generator, params: ToxicityParameters, preconditioning_start_day: int
+) -> list[_Drawn]:
+    """The preconditioning's clinical events, each at its drawn CTCAE grade, from its first day."""
+    drawn = []
     for term, curve in params.chemotherapy.items():
         grade = draw_grade(rng, np.asarray(curve))
         if grade:
-            add(
-                term,
-                grade,
-                "CTCAE v5.0",
-                int(rng.integers(preconditioning_start_day, 8)),
-                int(rng.integers(3, 21)),
-                CHEMOTHERAPY,
-                f"CTCAE v5.0 grade {grade} (drawn)",
+            drawn.append(
+                _Drawn(
+                    term,
+                    grade,
+                    "CTCAE v5.0",
+                    int(rng.integers(preconditioning_start_day, 8)),
+                    int(rng.integers(3, 21)),
+                    CHEMOTHERAPY,
+                    f"CTCAE v5.0 grade {grade} (drawn)",
+                )
             )
+    return drawn
+
+
+def _lab_nadirs(rng: np.random.Generator, params: ToxicityParameters) -> list[_Drawn]:
+    """Cytopenias: a log-normal nadir per lab, graded by the CTCAE v5.0 lab criteria."""
+    drawn = []
     for term, nadir in params.lab_nadirs.items():
         value = float(round(nadir.median * np.exp(nadir.log_sd * rng.standard_normal()), 2))
         lab = _grade_nadir(term, value, nadir.unit, lln=nadir.lln)
         if lab.grade:
-            add(
-                lab.ctcae_term,
-                lab.grade,
-                "CTCAE v5.0",
-                int(rng.integers(3, 11)),
-                int(rng.integers(5, 28)),
-                CHEMOTHERAPY,
-                f"CTCAE v5.0 lab grade {lab.grade}: nadir {value:g} {nadir.unit} "
-                f"({lab.deciding_rule})",
-                laboratory=True,
+            drawn.append(
+                _Drawn(
+                    lab.ctcae_term,
+                    lab.grade,
+                    "CTCAE v5.0",
+                    int(rng.integers(3, 11)),
+                    int(rng.integers(5, 28)),
+                    CHEMOTHERAPY,
+                    f"CTCAE v5.0 lab grade {lab.grade}: nadir {value:g} {nadir.unit} "
+                    f"({lab.deciding_rule})",
+                    laboratory=True,
+                )
             )
-    return events
+    return drawn

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
@@ -34,6 +33,7 @@ from hyposti.response.thresholds import (
     NODE_PATHOLOGICAL_MIN_MM,
     meets_pd,
 )
+from hyposti.virtual.draws import draw_index, draw_name
 from hyposti.virtual.parameters import TumourParameters
 
 NODAL_ORGAN = "lymph node"
@@ -92,43 +92,23 @@ class VirtualTumour:
         return float(sum(lesion.baseline_mm for lesion in self.targets))
 
 
-def _choice(rng: np.random.Generator, weights: dict[str, float]) -> str:
-    """One name drawn with probability proportional to its weight, by inversion of the
-    cumulative distribution (Devroye 1986, ch. III.2): one uniform, the first cumulative share
-    above it — the draw ``Generator.choice(p=...)`` makes, without re-validating p each time."""
-    return tuple(weights)[_draw_index(rng, tuple(weights.values()))]
-
-
-def _draw_index(rng: np.random.Generator, weights: tuple[float, ...]) -> int:
-    return int(_cumulative_shares(weights).searchsorted(rng.random(), side="right"))
-
-
-@lru_cache(maxsize=128)
-def _cumulative_shares(weights: tuple[float, ...]) -> np.ndarray:
-    shares = np.asarray(weights, dtype=float)
-    cdf = np.cumsum(shares / shares.sum())
-    cdf /= cdf[-1]
-    cdf.flags.writeable = False
-    return cdf
-
-
 def sample_baseline(rng: np.random.Generator, params: TumourParameters) -> VirtualTumour:
     """Baseline lesions (at most 2 targets per organ, RECIST 1.1 s4.2) and the patient's rates."""
-    n_targets = 1 + _draw_index(rng, tuple(params.target_count_probabilities))
+    n_targets = 1 + draw_index(rng, tuple(params.target_count_probabilities))
     per_organ: dict[str, int] = {}
     lesions: list[VirtualLesion] = []
     while len(lesions) < n_targets:
         open_organs = {
             k: v for k, v in params.organs.items() if per_organ.get(k, 0) < MAX_TARGETS_PER_ORGAN
         }
-        organ = _choice(rng, open_organs)
+        organ = draw_name(rng, open_organs)
         per_organ[organ] = per_organ.get(organ, 0) + 1
         floor = NODE_MEASURABLE_MIN_MM if organ == NODAL_ORGAN else MEASURABLE_MIN_MM
         excess = max(params.diameter_median_mm - floor, 1.0)
         size = floor + excess * float(np.exp(params.diameter_log_sd * rng.standard_normal()))
         lesions.append(_lesion(rng, params, f"T{len(lesions) + 1}", organ, True, round(size)))
     for k in range(int(rng.poisson(params.non_target_mean))):
-        organ = _choice(rng, params.organs)
+        organ = draw_name(rng, params.organs)
         # A non-target node is pathological but not measurable: 10 to < 15 mm short axis
         # (drawn up to 14 mm so that rounding to whole millimetres keeps it below 15).
         size = (
@@ -215,7 +195,7 @@ def sample_new_lesions(
     found = np.searchsorted(cumulative, thresholds)
     new = []
     for k, index in enumerate(found[found < len(grid_days)]):
-        organ = _choice(rng, params.organs)
+        organ = draw_name(rng, params.organs)
         size = params.new_lesion_median_mm * float(
             np.exp(params.new_lesion_log_sd * rng.standard_normal())
         )
