@@ -138,7 +138,7 @@ class KineticsAnalysis:
     by_dose_level: tuple[DoseLevelKinetics, ...]
     tumour: TumourBiopsies
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         return asdict(self)
 
 

@@ -151,7 +151,7 @@ class SafetyAnalysis:
     escalation: EscalationHistory
     deaths: tuple[Death, ...]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         return asdict(self)
 
 
