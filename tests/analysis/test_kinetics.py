@@ -5,7 +5,7 @@ import math
 import pandas as pd
 import pytest
 
-from hyposti.analysis.kinetics import geometric_summary, kinetics_analysis, nca_table
+from hyposti.analysis.kinetics import Biopsy, geometric_summary, kinetics_analysis, nca_table
 from hyposti.data.example import example_dataset
 from hyposti.errors import DataError
 
@@ -16,26 +16,26 @@ def test_geometric_mean_and_cv():
     mean = sum(logs) / 3
     var = sum((x - mean) ** 2 for x in logs) / 2
     out = geometric_summary(pd.Series([*values, 0.0, None]))
-    assert out["geometric_mean"] == pytest.approx(math.exp(mean), rel=1e-12)
-    assert out["geometric_cv_pct"] == pytest.approx(100 * math.sqrt(math.exp(var) - 1))
-    assert (out["n"], out["excluded"]) == (3, 2)
+    assert out.geometric_mean == pytest.approx(math.exp(mean), rel=1e-12)
+    assert out.geometric_cv_pct == pytest.approx(100 * math.sqrt(math.exp(var) - 1))
+    assert (out.n, out.excluded) == (3, 2)
 
 
 def test_example_dose_level_summary():
     ds = example_dataset()
     out = kinetics_analysis(ds.kinetics, ds.subjects.set_index("subject_id")["dose_level"])
-    dl1 = next(e for e in out["by_dose_level"] if e["matrix"] == "blood" and e["dose_level"] == 1)
-    assert dl1["cmax"]["geometric_mean"] == pytest.approx((1500 * 400 * 5000) ** (1 / 3))
+    dl1 = next(e for e in out.by_dose_level if e.matrix == "blood" and e.dose_level == 1)
+    assert dl1.cmax.geometric_mean == pytest.approx((1500 * 400 * 5000) ** (1 / 3))
     # S04's one tumour biopsy (day 14, 12,000 copies/ug) is a level, not a profile: no NCA
-    assert {p["matrix"] for p in out["per_patient"]} == {"blood"}
-    (s04,) = out["tumour"]["per_patient"]
-    assert (s04["subject_id"], s04["nca"]) == ("S04", False)
-    assert s04["biopsies"] == [
-        {"study_day": 14.0, "copies_per_ug": 12000.0, "lloq": 10.0, "below_lloq": False}
-    ]
-    (dl2,) = out["tumour"]["by_dose_level"]
-    assert (dl2["dose_level"], dl2["n"], dl2["n_below_lloq"]) == (2, 1, 0)
-    assert dl2["level"]["geometric_mean"] == pytest.approx(12000)
+    assert {p.matrix for p in out.per_patient} == {"blood"}
+    (s04,) = out.tumour.per_patient
+    assert (s04.subject_id, s04.nca) == ("S04", False)
+    assert s04.biopsies == (
+        Biopsy(study_day=14.0, copies_per_ug=12000.0, lloq=10.0, below_lloq=False),
+    )
+    (dl2,) = out.tumour.by_dose_level
+    assert (dl2.dose_level, dl2.n, dl2.n_below_lloq) == (2, 1, 0)
+    assert dl2.level.geometric_mean == pytest.approx(12000)
 
 
 def tumour_samples(rows):
@@ -51,18 +51,18 @@ def test_tumour_biopsies_by_dose_level_count_below_lloq_out_of_the_mean():
          ("C", "tumour", 30, 5, 10)]
     )  # fmt: skip
     out = kinetics_analysis(samples, pd.Series({"A": 1, "B": 1, "C": 1}))
-    assert out["per_patient"] == []  # nobody has 3 post-infusion tumour samples
-    (dl1,) = out["tumour"]["by_dose_level"]
+    assert out.per_patient == ()  # nobody has 3 post-infusion tumour samples
+    (dl1,) = out.tumour.by_dose_level
     # first post-infusion biopsy each: A 100 (day 28), B 1000 (day 26), C 5 < LLOQ 10 (day 30)
-    assert (dl1["n"], dl1["n_below_lloq"], dl1["level"]["n"]) == (3, 1, 2)
-    assert dl1["level"]["geometric_mean"] == pytest.approx(math.sqrt(100 * 1000))
+    assert (dl1.n, dl1.n_below_lloq, dl1.level.n) == (3, 1, 2)
+    assert dl1.level.geometric_mean == pytest.approx(math.sqrt(100 * 1000))
     # two logs differing by ln 10: sample variance (ln 10)^2 / 2
     cv = 100 * math.sqrt(math.exp(math.log(10) ** 2 / 2) - 1)
-    assert dl1["level"]["geometric_cv_pct"] == pytest.approx(cv)
-    assert (dl1["biopsy_day"]["median"], dl1["biopsy_day"]["min"]) == (28, 26)
-    a = next(p for p in out["tumour"]["per_patient"] if p["subject_id"] == "A")
-    assert [b["study_day"] for b in a["biopsies"]] == [-20, 28]
-    assert a["biopsies"][0]["below_lloq"] and a["biopsies"][0]["copies_per_ug"] is None
+    assert dl1.level.geometric_cv_pct == pytest.approx(cv)
+    assert (dl1.biopsy_day.median, dl1.biopsy_day.min) == (28, 26)
+    a = next(p for p in out.tumour.per_patient if p.subject_id == "A")
+    assert [b.study_day for b in a.biopsies] == [-20, 28]
+    assert a.biopsies[0].below_lloq and a.biopsies[0].copies_per_ug is None
 
 
 def test_three_post_infusion_tumour_samples_make_a_profile():
@@ -71,9 +71,9 @@ def test_three_post_infusion_tumour_samples_make_a_profile():
          ("B", "tumour", -3, None, 10), ("B", "tumour", 14, 800, 10), ("B", "tumour", 28, 200, 10)]
     )  # fmt: skip
     out = kinetics_analysis(samples, pd.Series({"A": 1, "B": 1}))
-    (a,) = out["per_patient"]
-    assert (a["subject_id"], a["matrix"], a["cmax"], a["tmax"]) == ("A", "tumour", 800, 14)
-    nca = {p["subject_id"]: p["nca"] for p in out["tumour"]["per_patient"]}
+    (a,) = out.per_patient
+    assert (a.subject_id, a.matrix, a.cmax, a.tmax) == ("A", "tumour", 800, 14)
+    nca = {p.subject_id: p.nca for p in out.tumour.per_patient}
     assert nca == {"A": True, "B": False}  # B's day -3 biopsy is before infusion
 
 

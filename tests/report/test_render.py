@@ -1,8 +1,17 @@
 """The report's tables and figures from the example trial's analysis."""
 
+import datetime as dt
+from dataclasses import replace
+
 import pytest
 
 from hyposti.analysis import analyze_trial
+from hyposti.analysis.binomial import clopper_pearson
+from hyposti.analysis.censoring import TimeToEvent
+from hyposti.analysis.efficacy import PatientOutcome
+from hyposti.analysis.expansion import ExpansionReview, MonitoringStatus
+from hyposti.analysis.km import MedianEstimate
+from hyposti.analysis.safety import DltAtDose, EscalationCohort
 from hyposti.data.example import example_dataset
 from hyposti.report.figures import escalation_figure, km_figure, swimmer_figure
 from hyposti.report.format import median_ci, number, rate_ci
@@ -31,13 +40,13 @@ def test_headline_rows(result):
 
 
 def test_formats():
-    assert rate_ci({"count": 0, "n": 0}) == "0/0"
-    km = {"median": 365.25, "median_lower": 182.625, "median_upper": None}
-    assert median_ci(km) == "12.0 (6.0–NR) months"
+    assert rate_ci(clopper_pearson(0, 0)) == "0/0" and rate_ci(None) == "0/0"
+    assert median_ci(MedianEstimate(365.25, 182.625, None)) == "12.0 (6.0–NR) months"
+    assert median_ci(None) == "no patients"
 
 
 def test_km_figure_has_numbers_at_risk(result):
-    svg = km_figure(result["efficacy"]["os"], "OS")
+    svg = km_figure(result.efficacy.os.fit, "OS")
     assert svg.startswith("<svg") and "At risk" in svg
     assert 'href="http' not in svg  # namespaces only, nothing fetched
 
@@ -68,14 +77,26 @@ def test_kinetics_numbers_read_alike(value, text):
     assert number(value) == text
 
 
+def patient(
+    subject_id: str, dose_level: int, alive_until: float, response_day: float | None = None
+) -> PatientOutcome:
+    """A patient alive and without progression at ``alive_until``, responding on
+    ``response_day`` (if given)."""
+    censored = TimeToEvent(subject_id, alive_until, False, "alive")
+    bor = "SD" if response_day is None else "PR"
+    return PatientOutcome(
+        subject_id=subject_id, dose_level=dose_level, infusion_date=dt.date(2025, 1, 1),
+        bor_confirmed=bor, bor_confirmed_reason="", bor_unconfirmed=bor, best_pct_change=None,
+        first_response_day=response_day, first_unconfirmed_response_day=response_day,
+        progression_day=None, death_day=None, new_therapy_day=None,
+        last_known_alive_day=alive_until, last_adequate_assessment_day=None, pfs=censored,
+        os=censored, dor=None, time_points=(), data_quality_flags=(),
+    )  # fmt: skip
+
+
 def test_swimmer_legend_names_the_dose_level_colours():
     # 61 patients: no per-row tick labels, so "DL1"/"DL3" can only come from the legend
-    patients = [
-        {"subject_id": f"P{i}", "dose_level": 1 + 2 * (i % 2), "last_known_alive_day": 30.0 + i,
-         "first_response_day": None, "progression_day": None, "death_day": None,
-         "new_therapy_day": None}
-        for i in range(61)
-    ]  # fmt: skip
+    patients = [patient(f"P{i}", 1 + 2 * (i % 2), 30.0 + i) for i in range(61)]
     svg = swimmer_figure(patients)
     assert "DL1 (bar colour)" in svg and "DL3 (bar colour)" in svg and "DL2" not in svg
 
@@ -91,26 +112,20 @@ def test_syndromes_without_any_event_are_named_not_tabulated(result):
 
 def test_legends_name_only_what_the_figure_shows():
     # nobody progressed, died or started new therapy: those marks must not be in the legend
-    patients = [
-        {"subject_id": "P1", "dose_level": 1, "last_known_alive_day": 200.0,
-         "first_response_day": 60.0, "progression_day": None, "death_day": None,
-         "new_therapy_day": None}
-    ]  # fmt: skip
-    svg = swimmer_figure(patients)
+    svg = swimmer_figure([patient("P1", 1, 200.0, response_day=60.0)])
     assert "Confirmed response" in svg and "Alive at cut-off" in svg
     assert "Progression" not in svg and "Death" not in svg and "New therapy" not in svg
 
 
 def test_escalation_figure_marks_each_patient_and_counts_the_expansion():
     cohorts = [
-        {"dose_level": 1, "n_patients": 3, "n_dlt": 0},
-        {"dose_level": 2, "n_patients": 3, "n_dlt": 1},
-        {"dose_level": 2, "n_patients": 3, "n_dlt": 0},
+        EscalationCohort(i, level, n, k, None, None, None, None)
+        for i, (level, n, k) in enumerate([(1, 3, 0), (2, 3, 1), (2, 3, 0)], start=1)
     ]
     # DL2: 6 escalation patients with 1 DLT, 16 evaluable in all with 3 DLTs -> expansion 10, 2
     dlt = [
-        {"dose_level": 1, "n_evaluable": 3, "n_dlt": 0},
-        {"dose_level": 2, "n_evaluable": 16, "n_dlt": 3},
+        DltAtDose(level, n, n, k, clopper_pearson(k, n), (), ())
+        for level, n, k in [(1, 3, 0), (2, 16, 3)]
     ]
     svg = escalation_figure(cohorts, dlt)
     assert "10 pts" in svg and "2 DLT" in svg and "Expansion" in svg
@@ -120,7 +135,7 @@ def test_escalation_figure_marks_each_patient_and_counts_the_expansion():
 def test_synthetic_data_is_labelled_on_every_page(result):
     html = render_html(result, example_dataset())
     assert "SYNTHETIC DATA" not in html  # the example dataset records no data source
-    synthetic = {**result, "study": {**result["study"], "data_source": "synthetic"}}
+    synthetic = replace(result, study=replace(result.study, data_source="synthetic"))
     html = render_html(synthetic, example_dataset())
     # once in the page banner, once in the PDF's running header (@top-right on every page)
     assert html.count("SYNTHETIC DATA — not trial results") == 2
@@ -128,20 +143,17 @@ def test_synthetic_data_is_labelled_on_every_page(result):
 
 
 def test_expansion_rules_show_the_boundary_and_where_the_trial_stands(result):
-    expansion = {
-        "patients": 4,
-        "monitoring": {"prior": [0.5, 1.5], "theta": 0.33, "threshold": 0.9,
-                       "stop_if_dlt_ge": [None, None, 3, 4], "evaluable": 3, "dlts": 3,
-                       "posterior_prob_exceeds": 0.95, "stop_now_if_dlt_ge": 3,
-                       "crossed_at_n": 3, "crossed_with_dlts": 3, "crossed_by": "S09",
-                       "reason": "boundary crossed by S09: stop"},
-        "response": None,
-    }  # fmt: skip
-    html = render_html({**result, "expansion": expansion}, example_dataset())
+    monitoring = MonitoringStatus(
+        prior_a=0.5, prior_b=1.5, theta=0.33, threshold=0.9, stop_if_dlt_ge=(None, None, 3, 4),
+        evaluable=3, dlts=3, posterior=0.95, stop_now_if_dlt_ge=3, crossed_at_n=3,
+        crossed_with_dlts=3, crossed_by="S09", reason="boundary crossed by S09: stop",
+    )  # fmt: skip
+    expansion = ExpansionReview(patients=4, monitoring=monitoring, response=None)
+    html = render_html(replace(result, expansion=expansion), example_dataset())
     assert (
         'href="#expansion"' in html and "Boundary crossed</b> at evaluable patient 3 (S09)" in html
     )
     # the current column of the boundary table is highlighted: n = 3, stop at >= 3 DLTs
     assert '<td class="num here">3</td>' in html
-    assert "Expansion: stopping rules" not in render_html({**result, "expansion": None},
+    assert "Expansion: stopping rules" not in render_html(replace(result, expansion=None),
                                                           example_dataset())  # fmt: skip

@@ -95,9 +95,8 @@ def test_whole_trials_section_shows_the_runs_numbers(evidence, twin_run):
             assert cells[0].startswith(f"DL{dose['dose_level']} (")
             p, se = _estimate(cells[1])
             assert p == round(dose["p_select"], 3)
-            # A per-trial proportion's SE, s/sqrt(M) with the sample SD s of M Bernoulli outcomes:
-            # s^2 = M p (1 - p) / (M - 1), so SE = sqrt(p (1 - p) / (M - 1)).
-            assert se == pytest.approx(math.sqrt(p * (1 - p) / (TRIALS - 1)), abs=6e-4)
+            # A proportion of M trials has SE sqrt(p (1 - p) / M) (Morris et al. 2019, Table 6).
+            assert se == pytest.approx(math.sqrt(p * (1 - p) / TRIALS), abs=6e-4)
             split += 0 < p < 1
             assert _estimate(cells[2]) == pytest.approx(
                 (dose["mean_patients"], dose["mean_patients_se"]), abs=5e-3

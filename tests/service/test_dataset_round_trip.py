@@ -56,7 +56,9 @@ def test_import_then_export_gives_the_identical_tables_and_analysis(
     for name, frame in original.tables().items():
         pd.testing.assert_frame_equal(exported.tables()[name], frame, check_exact=True, obj=name)
     protocol = load_protocol()
-    assert to_json(analyze_trial(exported, protocol)) == to_json(analyze_trial(original, protocol))
+    assert to_json(analyze_trial(exported, protocol).to_dict()) == to_json(
+        analyze_trial(original, protocol).to_dict()
+    )
     assert run(["audit", "verify", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["entries"] >= sum(imported.values())
 

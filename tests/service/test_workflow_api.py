@@ -234,10 +234,10 @@ def test_three_plus_three_escalation_through_the_api(api, clock, screening_recor
     from hyposti.analysis.trial import analyze_trial
     from hyposti.service.dataset_io import export_dataset
 
-    trae = analyze_trial(export_dataset(data_cutoff=clock.today))["safety"]["trae"]
-    overall = next(r for r in trae["rows"] if r["soc"] is None)["by_dose"]
-    assert trae["n"] == {"1": 3, "2": 6, "3": 3, "all": 12}
-    assert {d: (overall[d]["any"], overall[d]["grade_3_plus"]) for d in ("1", "2", "3")} == {
+    trae = analyze_trial(export_dataset(data_cutoff=clock.today)).safety.trae
+    overall = next(r for r in trae.rows if r.soc is None).by_dose
+    assert trae.n == {"1": 3, "2": 6, "3": 3, "all": 12}
+    assert {d: (overall[d].any, overall[d].grade_3_plus) for d in ("1", "2", "3")} == {
         "1": (0, 0),
         "2": (1, 1),
         "3": (2, 2),

@@ -190,7 +190,7 @@ def test_packages_show_the_trial_as_at_the_cut_off(example, protocol):
     pfs = _row(tte, USUBJID="NCT05681650-S03", PARAMCD="PFS")
     # S03's last scan before the cut-off is day 308: still censored there, as the analysis says
     assert (pfs.AVAL, pfs.CNSR) == (308, 1)
-    assert analyze_trial(ds, protocol)["efficacy"]["pfs"]["n_events"] == (tte.loc[
+    assert analyze_trial(ds, protocol).efficacy.pfs.fit.n_events == (tte.loc[
         tte["PARAMCD"] == "PFS", "CNSR"] == 0).sum()  # fmt: skip
 
 

@@ -63,10 +63,10 @@ def test_dataset_is_read_unchanged_by_the_analysis(trial, tmp_path):
     folder = write_dataset(trial_dataset(trial), tmp_path / "twin", "csv")
     result = analyze_trial(read_dataset(folder), PROTOCOL)
     summary = trial.summary()
-    assert result["flow"]["infused"] == summary["enrolled"]
-    assert result["flow"]["screened"] == summary["screened"]
+    assert result.flow.infused == summary["enrolled"]
+    assert result.flow.screened == summary["screened"]
     # The analysis re-derives responses from the written scans with the vectorised RECIST path.
-    assert result["efficacy"]["orr_confirmed"]["all"]["count"] == summary["responders"]
+    assert result.efficacy.orr_confirmed["all"].count == summary["responders"]
 
 
 def test_kinetics_rise_to_a_peak_then_fall(trial):

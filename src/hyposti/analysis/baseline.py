@@ -32,6 +32,22 @@ class Spread:
         return cls(len(v), float(v.median()), float(v.min()), float(v.max()))
 
 
+@dataclass(frozen=True, slots=True)
+class MedianRange:
+    """Median and range of times (days): a Spread whose --json keys have always been ``min`` and
+    ``max`` (kinetics Tmax, Tlast and biopsy days, time to response)."""
+
+    n: int
+    median: float | None
+    min: float | None
+    max: float | None
+
+    @classmethod
+    def of(cls, values: pd.Series) -> MedianRange:
+        spread = Spread.of(values)
+        return cls(spread.n, spread.median, spread.minimum, spread.maximum)
+
+
 @dataclass(frozen=True)
 class Category:
     """Patients with one value of a categorical variable; ``percent`` of the group's patients."""

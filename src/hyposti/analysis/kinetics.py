@@ -7,11 +7,14 @@ Biometrics 35:908); zeros and missing values cannot enter a log and are counted 
 from __future__ import annotations
 
 import math
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from hyposti.analysis.baseline import MedianRange
+from hyposti.analysis.missing import int_or_none
 from hyposti.analysis.nca import (
     BlqRule,
     NcaResult,
@@ -22,7 +25,6 @@ from hyposti.analysis.nca import (
 from hyposti.errors import DataError, InputError, shown
 
 PARAMETERS = ("cmax", "tmax", "auc_0_28", "auc_last", "auc_all", "clast", "tlast")
-LOG_PARAMETERS = ("cmax", "auc_0_28", "auc_last", "auc_all", "clast")
 TUMOUR = "tumour"
 MIN_TUMOUR_PROFILE_SAMPLES = 3
 TUMOUR_RULE = (
@@ -31,6 +33,113 @@ TUMOUR_RULE = (
     "day 0); with 3 or more, the tumour samples form a profile and NCA applies as in blood. Per "
     "dose level the first post-infusion biopsy of each patient is summarised."
 )
+
+
+@dataclass(frozen=True, slots=True)
+class GeometricSummary:
+    """Geometric mean and CV% over the ``n`` positive values; ``excluded`` values were 0 or
+    missing (no log). CV% needs two values."""
+
+    n: int
+    excluded: int
+    geometric_mean: float | None
+    geometric_cv_pct: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileNca:
+    """The NCA of one patient's profile in one matrix (hyposti.analysis.nca), with its dose level;
+    a parameter the profile cannot give is None."""
+
+    subject_id: str
+    matrix: str
+    cmax: float | None
+    tmax: float | None
+    auc_0_28: float | None
+    auc_last: float | None
+    auc_all: float | None
+    clast: float | None
+    tlast: float | None
+    n_samples: int
+    n_blq: int
+    notes: tuple[str, ...]
+    dose_level: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class DoseLevelKinetics:
+    """One matrix at one dose level: exposure as geometric summaries, times as median (range)."""
+
+    matrix: str
+    dose_level: int
+    n: int
+    cmax: GeometricSummary
+    auc_0_28: GeometricSummary
+    auc_last: GeometricSummary
+    auc_all: GeometricSummary
+    clast: GeometricSummary
+    tmax: MedianRange
+    tlast: MedianRange
+
+
+@dataclass(frozen=True, slots=True)
+class Biopsy:
+    """One tumour sample: copies/ug, or None below the LLOQ."""
+
+    study_day: float
+    copies_per_ug: float | None
+    lloq: float
+    below_lloq: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TumourPatient:
+    """A patient's tumour samples; ``nca`` when they form a profile (analysed with the blood)."""
+
+    subject_id: str
+    dose_level: int | None
+    nca: bool
+    biopsies: tuple[Biopsy, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TumourDoseLevel:
+    """Each patient's first post-infusion biopsy at one dose level."""
+
+    dose_level: int
+    n: int
+    n_below_lloq: int
+    level: GeometricSummary
+    biopsy_day: MedianRange
+
+
+@dataclass(frozen=True, slots=True)
+class TumourBiopsies:
+    rule: str
+    per_patient: tuple[TumourPatient, ...]
+    by_dose_level: tuple[TumourDoseLevel, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class KineticsUnits:
+    concentration: str
+    time: str
+    auc: str
+
+
+@dataclass(frozen=True, slots=True)
+class KineticsAnalysis:
+    """Per-profile NCA, per-dose summaries and the tumour biopsies, with the rules applied."""
+
+    method: str
+    blq_rule: str
+    units: KineticsUnits
+    per_patient: tuple[ProfileNca, ...]
+    by_dose_level: tuple[DoseLevelKinetics, ...]
+    tumour: TumourBiopsies
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
 
 
 def nca_table(
@@ -87,43 +196,37 @@ def nca_table(
     return pd.DataFrame(data, columns=list(data))
 
 
-def geometric_summary(values: pd.Series) -> dict[str, Any]:
+def geometric_summary(values: pd.Series) -> GeometricSummary:
     """n, geometric mean and geometric CV% of the positive values; count of those left out."""
     v = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
     positive = v[np.isfinite(v) & (v > 0)]
     n = int(positive.size)
     if n == 0:
-        return {"n": 0, "excluded": int(v.size), "geometric_mean": None, "geometric_cv_pct": None}
+        return GeometricSummary(0, int(v.size), None, None)
     logs = np.log(positive)
     cv = 100 * math.sqrt(math.expm1(float(np.var(logs, ddof=1)))) if n > 1 else None
-    return {
-        "n": n,
-        "excluded": int(v.size - n),
-        "geometric_mean": float(np.exp(logs.mean())),
-        "geometric_cv_pct": cv,
-    }
+    return GeometricSummary(n, int(v.size - n), float(np.exp(logs.mean())), cv)
 
 
-def _median_range(values: pd.Series) -> dict[str, Any]:
-    v = pd.to_numeric(values, errors="coerce").dropna()
-    if v.empty:
-        return {"n": 0, "median": None, "min": None, "max": None}
-    return {"n": int(v.size), "median": float(v.median()), "min": float(v.min()),
-            "max": float(v.max())}  # fmt: skip
-
-
-def dose_level_summary(nca: pd.DataFrame, dose_levels: pd.Series) -> list[dict[str, Any]]:
+def dose_level_summary(nca: pd.DataFrame, dose_levels: pd.Series) -> list[DoseLevelKinetics]:
     """Per matrix and dose level: geometric mean (CV%) of exposure, median (range) of times."""
     frame = nca.assign(dose_level=nca["subject_id"].map(dose_levels))
     out = []
     for (matrix, _), group in frame.groupby(["matrix", "dose_level"], sort=True):
-        level = int(group["dose_level"].iloc[0])
-        entry: dict[str, Any] = {"matrix": matrix, "dose_level": level, "n": len(group)}
-        for p in LOG_PARAMETERS:
-            entry[p] = geometric_summary(group[p])
-        for p in ("tmax", "tlast"):
-            entry[p] = _median_range(group[p])
-        out.append(entry)
+        out.append(
+            DoseLevelKinetics(
+                matrix=str(matrix),
+                dose_level=int(group["dose_level"].iloc[0]),
+                n=len(group),
+                cmax=geometric_summary(group["cmax"]),
+                auc_0_28=geometric_summary(group["auc_0_28"]),
+                auc_last=geometric_summary(group["auc_last"]),
+                auc_all=geometric_summary(group["auc_all"]),
+                clast=geometric_summary(group["clast"]),
+                tmax=MedianRange.of(group["tmax"]),
+                tlast=MedianRange.of(group["tlast"]),
+            )
+        )
     return out
 
 
@@ -144,7 +247,7 @@ def tumour_profiles(samples: pd.DataFrame) -> pd.Series:
     return tumour & long_enough
 
 
-def tumour_biopsies(samples: pd.DataFrame, dose_levels: pd.Series) -> dict[str, Any]:
+def tumour_biopsies(samples: pd.DataFrame, dose_levels: pd.Series) -> TumourBiopsies:
     """Tumour levels per patient (each biopsy: day, copies/ug or below LLOQ) and per dose level
     the geometric mean (CV%) of each patient's first post-infusion biopsy, n and n below LLOQ."""
     tumour = samples.loc[samples["matrix"] == TUMOUR].sort_values(["subject_id", "study_day"])
@@ -158,17 +261,17 @@ def tumour_biopsies(samples: pd.DataFrame, dose_levels: pd.Series) -> dict[str, 
     for sid, group in tumour.groupby("subject_id", sort=True):
         level = group["dose_level"].iloc[0]
         per_patient.append(
-            {
-                "subject_id": sid,
-                "dose_level": None if pd.isna(level) else int(level),
-                "nca": bool(profiled.loc[group.index].any()),
-                "biopsies": [
-                    {
-                        "study_day": float(day),
-                        "copies_per_ug": None if below else float(value),
-                        "lloq": float(lloq),
-                        "below_lloq": bool(below),
-                    }
+            TumourPatient(
+                subject_id=str(sid),
+                dose_level=int_or_none(level),
+                nca=bool(profiled.loc[group.index].any()),
+                biopsies=tuple(
+                    Biopsy(
+                        study_day=float(day),
+                        copies_per_ug=None if below else float(value),
+                        lloq=float(lloq),
+                        below_lloq=bool(below),
+                    )
                     for day, value, lloq, below in zip(
                         group["study_day"],
                         group["level"],
@@ -176,44 +279,62 @@ def tumour_biopsies(samples: pd.DataFrame, dose_levels: pd.Series) -> dict[str, 
                         group["below_lloq"],
                         strict=True,
                     )
-                ],
-            }
+                ),
+            )
         )
     first = tumour.loc[tumour["study_day"] >= 0].groupby("subject_id", sort=True).head(1)
     by_dose_level = []
     for _, group in first.dropna(subset=["dose_level"]).groupby("dose_level", sort=True):
         days = group["study_day"]
         by_dose_level.append(
-            {
-                "dose_level": int(group["dose_level"].iloc[0]),
-                "n": len(group),
-                "n_below_lloq": int(group["below_lloq"].sum()),
-                "level": geometric_summary(group["level"]),
-                "biopsy_day": _median_range(days),
-            }
+            TumourDoseLevel(
+                dose_level=int(group["dose_level"].iloc[0]),
+                n=len(group),
+                n_below_lloq=int(group["below_lloq"].sum()),
+                level=geometric_summary(group["level"]),
+                biopsy_day=MedianRange.of(days),
+            )
         )
-    return {"rule": TUMOUR_RULE, "per_patient": per_patient, "by_dose_level": by_dose_level}
+    return TumourBiopsies(TUMOUR_RULE, tuple(per_patient), tuple(by_dose_level))
 
 
 def kinetics_analysis(
     samples: pd.DataFrame, dose_levels: pd.Series, blq: BlqRule | None = None
-) -> dict[str, Any]:
+) -> KineticsAnalysis:
     """NCA of blood (and of long tumour series) per patient, tumour biopsy levels, dose-level
     summaries, with the LLOQ rule and the tumour rule stated."""
     rule = blq or BlqRule()
     profiles = samples.loc[(samples["matrix"] != TUMOUR) | tumour_profiles(samples)]
     nca = nca_table(profiles, rule)
     records = nca.assign(dose_level=nca["subject_id"].map(dose_levels)).to_dict(orient="records")
-    for r in records:
-        r["dose_level"] = None if pd.isna(r["dose_level"]) else int(r["dose_level"])
-        for p in PARAMETERS:
-            r[p] = None if r[p] is None or pd.isna(r[p]) else float(r[p])
-    return {
-        "method": "AUC by linear-up/log-down trapezoids; AUC0-28 interpolated at day 28 "
+
+    def value(cell: Any) -> float | None:
+        return None if cell is None or pd.isna(cell) else float(cell)
+
+    per_patient = tuple(
+        ProfileNca(
+            subject_id=str(r["subject_id"]),
+            matrix=str(r["matrix"]),
+            cmax=value(r["cmax"]),
+            tmax=value(r["tmax"]),
+            auc_0_28=value(r["auc_0_28"]),
+            auc_last=value(r["auc_last"]),
+            auc_all=value(r["auc_all"]),
+            clast=value(r["clast"]),
+            tlast=value(r["tlast"]),
+            n_samples=int(r["n_samples"]),
+            n_blq=int(r["n_blq"]),
+            notes=tuple(r["notes"]),
+            dose_level=int_or_none(r["dose_level"]),
+        )
+        for r in records
+    )
+    return KineticsAnalysis(
+        method="AUC by linear-up/log-down trapezoids; AUC0-28 interpolated at day 28 "
         "(log-linear on a falling segment); no extrapolation",
-        "blq_rule": rule.describe(),
-        "units": {"concentration": "copies/ug gDNA", "time": "days", "auc": "copies*day/ug"},
-        "per_patient": records,
-        "by_dose_level": dose_level_summary(nca, dose_levels),
-        "tumour": tumour_biopsies(samples, dose_levels),
-    }
+        blq_rule=rule.describe(),
+        units=KineticsUnits(concentration="copies/ug gDNA", time="days", auc="copies*day/ug"),
+        per_patient=per_patient,
+        by_dose_level=tuple(dose_level_summary(nca, dose_levels)),
+        tumour=tumour_biopsies(samples, dose_levels),
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.console import Console
@@ -12,8 +12,11 @@ from rich.table import Table
 from hyposti.cli.output import emit
 from hyposti.errors import InputError
 
+if TYPE_CHECKING:
+    from hyposti.analysis.trial import TrialAnalysis
 
-def _render(result: dict[str, Any], console: Console) -> None:
+
+def _render(result: TrialAnalysis, console: Console) -> None:
     from hyposti.report.tables import (
         dose_columns,
         dose_label,
@@ -22,12 +25,12 @@ def _render(result: dict[str, Any], console: Console) -> None:
         tumour_table,
     )
 
-    study, flow = result["study"], result["flow"]
+    study, flow = result.study, result.flow
     console.print(
-        f"[b]{study['study_id']}[/b] — data cut-off {study['data_cutoff']}; "
-        f"consented {flow['consented']}, screen-failed {flow['screen_failed']}, enrolled "
-        f"{flow['enrolled']}, infused {flow['infused']}, DLT-evaluable {flow['dlt_evaluable']}, "
-        f"response-evaluable {flow['response_evaluable']}"
+        f"[b]{study.study_id}[/b] — data cut-off {study.data_cutoff}; "
+        f"consented {flow.consented}, screen-failed {flow.screen_failed}, enrolled "
+        f"{flow.enrolled}, infused {flow.infused}, DLT-evaluable {flow.dlt_evaluable}, "
+        f"response-evaluable {flow.response_evaluable}"
     )
     keys = dose_columns(result)
     table = Table(title="Endpoints", show_lines=False)
@@ -37,30 +40,29 @@ def _render(result: dict[str, Any], console: Console) -> None:
     for row in endpoint_table(result):
         table.add_row(*row)
     console.print(table)
-    esc = result["safety"]["escalation"]
-    t = Table(title=f"Dose escalation ({esc['design']})")
+    esc = result.safety.escalation
+    t = Table(title=f"Dose escalation ({esc.design})")
     for c in ("Cohort", "Dose level", "Patients", "DLTs", "Decision", "Reason", "Design rule"):
         t.add_column(c)
-    for c in esc["cohorts"]:
-        t.add_row(str(c["cohort"]), str(c["dose_level"]), str(c["n_patients"]), str(c["n_dlt"]),
-                  c["decision"], c["reason"], c["rule_recommendation"] or "–")  # fmt: skip
+    for cohort in esc.cohorts:
+        t.add_row(str(cohort.cohort), str(cohort.dose_level), str(cohort.n_patients),
+                  str(cohort.n_dlt), cohort.decision, cohort.reason,
+                  cohort.rule_recommendation or "–")  # fmt: skip
     console.print(t)
     console.print(
-        f"MTD declared: {esc['mtd_declared'] or 'not yet'}; MTD by the design rule: "
-        f"{esc['mtd_by_rule'] or 'not determined'}; RP2D: {esc['rp2d_declared'] or 'not yet'}"
-        + (f" ({esc['rp2d_rationale']})" if esc["rp2d_rationale"] else "")
+        f"MTD declared: {esc.mtd_declared or 'not yet'}; MTD by the design rule: "
+        f"{esc.mtd_by_rule or 'not determined'}; RP2D: {esc.rp2d_declared or 'not yet'}"
+        + (f" ({esc.rp2d_rationale})" if esc.rp2d_rationale else "")
     )
-    for d in result["safety"]["deaths"]:
-        console.print(
-            f"Death: {d['subject_id']} (DL{d['dose_level']}) day {d['study_day']}: {d['cause']}"
-        )
+    for d in result.safety.deaths:
+        console.print(f"Death: {d.subject_id} (DL{d.dose_level}) day {d.study_day}: {d.cause}")
     kinetics = Table(title="Cellular kinetics: geometric mean (CV%)")
     for c in ("Matrix", "Dose level", "n", "Cmax", "AUC0-28d", "AUClast", "Tmax median (range)"):
         kinetics.add_column(c)
     for row in kinetics_table(result):
         kinetics.add_row(*row)
     console.print(kinetics)
-    console.print(f"[dim]{result['kinetics']['blq_rule']}[/dim]")
+    console.print(f"[dim]{result.kinetics.blq_rule}[/dim]")
     b = Table(title="Tumour biopsies (first post-infusion biopsy per patient)")
     for c in ("Dose level", "Patients", "Below LLOQ", "Level: geometric mean (CV%)",
               "Biopsy day median (range)"):  # fmt: skip
@@ -68,8 +70,8 @@ def _render(result: dict[str, Any], console: Console) -> None:
     for row in tumour_table(result):
         b.add_row(*row)
     console.print(b)
-    console.print(f"[dim]{result['kinetics']['tumour']['rule']}[/dim]")
-    for rule in result["efficacy"]["censoring_rules"]:
+    console.print(f"[dim]{result.kinetics.tumour.rule}[/dim]")
+    for rule in result.efficacy.censoring_rules:
         console.print(f"[dim]{rule}[/dim]")
 
 
@@ -93,4 +95,4 @@ def analyze_command(
     if conf_type not in CONF_TYPES:
         raise InputError("--conf-type", conf_type, f"must be one of {', '.join(CONF_TYPES)}")
     result = analyze_trial(read_dataset(directory), load_protocol(), criteria, conf_type)
-    emit(result, as_json, lambda console: _render(result, console))
+    emit(result.to_dict(), as_json, lambda console: _render(result, console))

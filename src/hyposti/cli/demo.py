@@ -21,6 +21,8 @@ from hyposti.cli.paths import output_folder, staged_folder
 from hyposti.cli.protocol import reading_panel
 
 if TYPE_CHECKING:
+    from hyposti.analysis.efficacy import KmSummary
+    from hyposti.analysis.trial import TrialAnalysis
     from hyposti.design import Design
     from hyposti.protocol import Protocol
 
@@ -77,24 +79,37 @@ def design_comparison(protocol: Protocol) -> list[dict[str, Any]]:
     return rows
 
 
-def headline(result: dict[str, Any]) -> dict[str, Any]:
+def _cohorts(result: TrialAnalysis) -> str:
+    """'1:0/3 2:1/3 ...': each escalation cohort's dose, DLTs and patients."""
+    cohorts = result.safety.escalation.cohorts
+    return " ".join(f"{c.dose_level}:{c.n_dlt}/{c.n_patients}" for c in cohorts)
+
+
+def _median(km: KmSummary | None) -> dict[str, object] | None:
+    """The curve's n and median with its CI, as the analysis JSON has them."""
+    if km is None:
+        return None
+    return {k: v for k, v in km.fit.as_dict().items() if k.startswith("median") or k == "n"}
+
+
+def headline(result: TrialAnalysis) -> dict[str, Any]:
     """The numbers a committee asks for first, taken from the full analysis."""
-    esc = result["safety"]["escalation"]
-    eff = result["efficacy"]
+    esc = result.safety.escalation
+    eff = result.efficacy
     return {
-        "escalation": " ".join(
-            f"{c['dose_level']}:{c['n_dlt']}/{c['n_patients']}" for c in esc["cohorts"]
-        ),
-        "mtd": esc["mtd_declared"],
-        "rp2d": esc["rp2d_declared"],
-        "dlt_by_dose": {str(d["dose_level"]): d["rate"] for d in result["safety"]["dlt"]},
-        "orr_confirmed": eff["orr_confirmed"]["all"],
-        "pfs": {k: v for k, v in eff["pfs"].items() if k.startswith("median") or k == "n"},
-        "os": {k: v for k, v in eff["os"].items() if k.startswith("median") or k == "n"},
+        "escalation": _cohorts(result),
+        "mtd": esc.mtd_declared,
+        "rp2d": esc.rp2d_declared,
+        "dlt_by_dose": {str(d.dose_level): d.rate.as_dict() for d in result.safety.dlt},
+        "orr_confirmed": eff.orr_confirmed["all"].as_dict(),
+        "pfs": _median(eff.pfs),
+        "os": _median(eff.os),
     }
 
 
-def _render(payload: dict[str, Any], protocol: Protocol, console: Console) -> None:
+def _render(
+    payload: dict[str, Any], result: TrialAnalysis, protocol: Protocol, console: Console
+) -> None:
     from hyposti.design import protocol_dose_levels
     from hyposti.report.format import median_ci, rate_ci
 
@@ -132,14 +147,18 @@ def _render(payload: dict[str, Any], protocol: Protocol, console: Console) -> No
             )
         console.print(table)
 
-    h = payload["headline"]
+    esc, eff = result.safety.escalation, result.efficacy
     console.rule(f"Synthetic trial, seed {payload['seed']} (every decision by the engines)")
-    console.print(f"Cohorts (dose:DLTs/patients): {h['escalation']}")
-    console.print(f"MTD: dose {h['mtd'] or 'none'}; RP2D: dose {h['rp2d'] or 'none'}")
-    for dose, rate in h["dlt_by_dose"].items():
-        console.print(f"  DLT at {label(int(dose))}: {rate_ci(rate)}")
-    console.print(f"Confirmed ORR (RECIST 1.1): {rate_ci(h['orr_confirmed'])}")
-    console.print(f"Median PFS {median_ci(h['pfs'])}; median OS {median_ci(h['os'])}")
+    console.print(f"Cohorts (dose:DLTs/patients): {_cohorts(result)}")
+    console.print(
+        f"MTD: dose {esc.mtd_declared or 'none'}; RP2D: dose {esc.rp2d_declared or 'none'}"
+    )
+    for d in result.safety.dlt:
+        console.print(f"  DLT at {label(d.dose_level)}: {rate_ci(d.rate)}")
+    console.print(f"Confirmed ORR (RECIST 1.1): {rate_ci(eff.orr_confirmed['all'])}")
+    pfs = median_ci(eff.pfs.fit.median if eff.pfs else None)
+    os_ = median_ci(eff.os.fit.median if eff.os else None)
+    console.print(f"Median PFS {pfs}; median OS {os_}")
     # Paths stay on one line so they can be copied (and found) whole.
     console.print(f"Dataset: {payload['dataset']}", soft_wrap=True)
     console.print(f"Report:  [b]{payload['report']}[/b]", soft_wrap=True)
@@ -192,4 +211,4 @@ def demo_command(
         "dataset": str(dataset),
         "report": str(report),
     }
-    emit(payload, as_json, lambda console: _render(payload, protocol, console))
+    emit(payload, as_json, lambda console: _render(payload, result, protocol, console))

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import io
 import re
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import matplotlib
 
@@ -23,6 +24,12 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FormatStrFormatter, NullLocator
 
 from hyposti.analysis.efficacy import DAYS_PER_MONTH
+
+if TYPE_CHECKING:
+    from hyposti.analysis.efficacy import PatientOutcome
+    from hyposti.analysis.kinetics import TumourPatient
+    from hyposti.analysis.km import KaplanMeier
+    from hyposti.analysis.safety import DltAtDose, EscalationCohort
 
 BOR_COLOURS = {
     "CR": "#1b7837",
@@ -62,31 +69,28 @@ def _bor(code: str) -> str:
     return re.sub(r"^i(?=[A-Z])", "", code)
 
 
-def km_figure(km: dict[str, Any], title: str, step_months: int = 3) -> str:
+def km_figure(km: KaplanMeier, title: str, step_months: int = 3) -> str:
     """Step curve with its pointwise CI band, censor ticks and a number-at-risk row below."""
-    curve = km["curve"]
-    t = np.asarray(curve["time"]) / DAYS_PER_MONTH
-    s = np.asarray(curve["survival"])
-    low = np.asarray([np.nan if v is None else v for v in curve["lower"]], dtype=float)
-    high = np.asarray([np.nan if v is None else v for v in curve["upper"]], dtype=float)
+    t = km.times / DAYS_PER_MONTH
+    s = km.survival
+    low = np.where(np.isfinite(km.lower), km.lower, np.nan)
+    high = np.where(np.isfinite(km.upper), km.upper, np.nan)
     fig, (ax, risk) = plt.subplots(
         2, 1, figsize=(6.4, 3.6), gridspec_kw={"height_ratios": [5, 1]}, sharex=True
     )
     ax.step(t, s, where="post", color="#1f3b73", lw=1.6)
     ax.fill_between(t, low, high, step="post", color="#1f3b73", alpha=0.15, lw=0)
-    cens = np.asarray(curve["n_censored"]) > 0
+    cens = km.n_censored_at > 0
     ax.plot(t[cens], s[cens], "|", color="#1f3b73", ms=8, mew=1.2)
     ax.set_ylim(0, 1.02)
     ax.set_ylabel("Probability")
     ax.axhline(0.5, color="#999999", lw=0.6, ls=":")
-    med = km["median"]
+    med = km.median.value
     label = "NR" if med is None else f"{med / DAYS_PER_MONTH:.1f} mo"
-    ax.set_title(f"{title}: median {label}, n={km['n']}, events={km['n_events']}", loc="left")
-    durations = np.asarray(curve["time"])
+    ax.set_title(f"{title}: median {label}, n={km.n}, events={km.n_events}", loc="left")
     end = max(float(t.max()), step_months)
     ticks = np.arange(0, end + step_months, step_months)
-    at_risk_all = np.repeat(durations, np.asarray(curve["n_events"]) + np.asarray(
-        curve["n_censored"]))  # fmt: skip
+    at_risk_all = np.repeat(km.times, km.n_events_at + km.n_censored_at)
     risk.set_yticks([])
     risk.spines[["left", "bottom"]].set_visible(False)
     risk.tick_params(axis="x", length=0)
@@ -102,20 +106,19 @@ def km_figure(km: dict[str, Any], title: str, step_months: int = 3) -> str:
     return to_svg(fig, f"km-{title}")
 
 
-def waterfall_figure(patients: list[dict[str, Any]]) -> str:
+def waterfall_figure(patients: Sequence[PatientOutcome]) -> str:
     """Best % change of the target sum per patient, sorted, coloured by confirmed BOR."""
-    rows = sorted(
-        (p for p in patients if p["best_pct_change"] is not None),
-        key=lambda p: -p["best_pct_change"],
-    )
+    changes = [(p, p.best_pct_change) for p in patients if p.best_pct_change is not None]
+    changes.sort(key=lambda pc: -pc[1])
+    rows = [p for p, _ in changes]
     fig, ax = plt.subplots(figsize=(6.4, 3.2))
     if not rows:
         ax.text(0.5, 0.5, "No patient with a post-baseline target measurement", ha="center",
                 transform=ax.transAxes)  # fmt: skip
         return to_svg(fig, "waterfall")
     x = np.arange(len(rows))
-    heights = [p["best_pct_change"] for p in rows]
-    colours = [BOR_COLOURS.get(_bor(p["bor_confirmed"]), "#777") for p in rows]
+    heights = [change for _, change in changes]
+    colours = [BOR_COLOURS.get(_bor(p.bor_confirmed), "#777") for p in rows]
     if len(rows) <= MANY:
         ax.bar(x, heights, color=colours)
     else:
@@ -124,33 +127,34 @@ def waterfall_figure(patients: list[dict[str, Any]]) -> str:
     ax.axhline(-30, color="#1b7837", lw=0.8, ls="--")
     ax.axhline(0, color="black", lw=0.6)
     if len(rows) <= 40:
-        ax.set_xticks(x, [p["subject_id"] for p in rows], rotation=90, fontsize=7)
+        ax.set_xticks(x, [p.subject_id for p in rows], rotation=90, fontsize=7)
     else:
         ax.set_xticks([])
     ax.set_ylabel("Best change in target sum (%)")
     present = [c for c in ("CR", "PR", "SD", "PD", "NE")
-               if any(_bor(p["bor_confirmed"]) == c for p in rows)]  # fmt: skip
+               if any(_bor(p.bor_confirmed) == c for p in rows)]  # fmt: skip
     handles = [Rectangle((0, 0), 1, 1, color=BOR_COLOURS[c]) for c in present]
     ax.legend(handles, present, ncol=5, fontsize=7, frameon=False, loc="upper right")
     return to_svg(fig, "waterfall")
 
 
-def spider_figure(patients: list[dict[str, Any]]) -> str:
+def spider_figure(patients: Sequence[PatientOutcome]) -> str:
     """% change of the target sum from baseline over time, one line per patient."""
     fig, ax = plt.subplots(figsize=(6.4, 3.2))
-    levels = set()
+    levels: set[int] = set()
     lines, colours = [], []
     for p in patients:
         pts = [(0.0, 0.0)] + [
-            (tp["study_day"] / DAYS_PER_MONTH, tp["pct_from_baseline"])
-            for tp in p["time_points"]
-            if tp["pct_from_baseline"] is not None
+            (tp.study_day / DAYS_PER_MONTH, tp.pct_from_baseline)
+            for tp in p.time_points
+            if tp.pct_from_baseline is not None
         ]
         if len(pts) < 2:
             continue
         lines.append(pts)
-        colours.append(dose_colour(p["dose_level"]))
-        levels.add(p["dose_level"])
+        colours.append(dose_colour(p.dose_level))
+        if p.dose_level is not None:
+            levels.add(p.dose_level)
     many = len(lines) > MANY
     ax.add_collection(LineCollection(lines, colors=colours, lw=0.5 if many else 1.0, alpha=0.8,
                                      rasterized=many))  # fmt: skip
@@ -167,46 +171,47 @@ def spider_figure(patients: list[dict[str, Any]]) -> str:
     return to_svg(fig, "spider")
 
 
-def swimmer_figure(patients: list[dict[str, Any]]) -> str:
+def swimmer_figure(patients: Sequence[PatientOutcome]) -> str:
     """Time on study per patient with response, progression and death marks."""
-    rows = sorted(patients, key=lambda p: p["last_known_alive_day"] or 0)
+    rows = sorted(patients, key=lambda p: p.last_known_alive_day or 0)
     height = max(2.4, 0.22 * len(rows) + 1.0) if len(rows) <= 60 else 8.0
     fig, ax = plt.subplots(figsize=(6.4, height))
     y = np.arange(len(rows))
-    ends = [(p["last_known_alive_day"] or 0) / DAYS_PER_MONTH for p in rows]
-    bar_colours = [dose_colour(p["dose_level"]) for p in rows]
+    ends = [(p.last_known_alive_day or 0) / DAYS_PER_MONTH for p in rows]
+    bar_colours = [dose_colour(p.dose_level) for p in rows]
     if len(rows) <= MANY:
         ax.barh(y, ends, color=bar_colours, height=0.6, alpha=0.55)
     else:
         ax.hlines(y, 0, ends, colors=bar_colours, lw=0.5, alpha=0.55, rasterized=True)
 
-    def marks(key: str) -> tuple[list[float], list[int]]:
-        pts = [(p[key] / DAYS_PER_MONTH, i) for i, p in enumerate(rows) if p.get(key) is not None]
+    def marks(day: Callable[[PatientOutcome], float | None]) -> tuple[list[float], list[int]]:
+        pts = [(d / DAYS_PER_MONTH, i) for i, p in enumerate(rows) if (d := day(p)) is not None]
         return ([a for a, _ in pts], [b for _, b in pts]) if pts else ([], [])
 
-    for key, marker, colour, label in (
-        ("first_response_day", "^", "#1b7837", "Confirmed response"),
-        ("progression_day", "X", "#b2182b", "Progression"),
-        ("death_day", "s", "black", "Death"),
-        ("new_therapy_day", "D", "#7b3294", "New therapy"),
-    ):
-        xs, ys = marks(key)
+    events: tuple[tuple[Callable[[PatientOutcome], float | None], str, str, str], ...] = (
+        (lambda p: p.first_response_day, "^", "#1b7837", "Confirmed response"),
+        (lambda p: p.progression_day, "X", "#b2182b", "Progression"),
+        (lambda p: p.death_day, "s", "black", "Death"),
+        (lambda p: p.new_therapy_day, "D", "#7b3294", "New therapy"),
+    )
+    for day, marker, colour, label in events:
+        xs, ys = marks(day)
         if not xs:  # a legend names only what the figure shows
             continue
         ax.plot(xs, ys, marker, color=colour, ms=5 if len(rows) <= MANY else 1, ls="none",
                 label=label, rasterized=len(rows) > MANY)  # fmt: skip
-    alive = [i for i, p in enumerate(rows) if p["death_day"] is None]
+    alive = [i for i, p in enumerate(rows) if p.death_day is None]
     if alive:
         ax.plot([ends[i] + 0.15 for i in alive], alive, ">", color="#555555",
                 ms=4 if len(rows) <= MANY else 1, ls="none",
                 label="Alive at cut-off / last contact", rasterized=len(rows) > MANY)  # fmt: skip
     if len(rows) <= 60:
-        ax.set_yticks(y, [f"{p['subject_id']} (DL{p['dose_level']})" for p in rows], fontsize=7)
+        ax.set_yticks(y, [f"{p.subject_id} (DL{p.dose_level})" for p in rows], fontsize=7)
     else:
         ax.set_yticks([])
     ax.set_xlabel("Months from CAR-T infusion")
     handles, labels = ax.get_legend_handles_labels()
-    levels = sorted({int(p["dose_level"]) for p in rows if p["dose_level"] is not None})
+    levels = sorted({p.dose_level for p in rows if p.dose_level is not None})
     handles += [Patch(color=dose_colour(lv), alpha=0.55) for lv in levels]
     labels += [f"DL{lv} (bar colour)" for lv in levels]
     ax.legend(handles, labels, fontsize=7, frameon=False, loc="center left",
@@ -214,22 +219,22 @@ def swimmer_figure(patients: list[dict[str, Any]]) -> str:
     return to_svg(fig, "swimmer")
 
 
-def escalation_figure(cohorts: list[dict[str, Any]], dlt: list[dict[str, Any]]) -> str:
+def escalation_figure(cohorts: Sequence[EscalationCohort], dlt: Sequence[DltAtDose]) -> str:
     """Dose-escalation chart: a mark per evaluable patient at its cohort and dose, DLTs filled red;
     the expansion (patients treated outside the escalation cohorts) as counts per dose level.
 
     The layout of the dose-escalation figures of phase I reports (e.g. Le Tourneau, Lee & Siu 2009,
     J Natl Cancer Inst 101:708, Figure 1): cohorts in order along x, dose levels up y.
     """
-    levels = sorted({int(d["dose_level"]) for d in dlt} | {int(c["dose_level"]) for c in cohorts})
+    levels = sorted({d.dose_level for d in dlt} | {c.dose_level for c in cohorts})
     in_cohorts: dict[int, tuple[int, int]] = {}
     for c in cohorts:
-        n, k = in_cohorts.get(int(c["dose_level"]), (0, 0))
-        in_cohorts[int(c["dose_level"])] = (n + int(c["n_patients"]), k + int(c["n_dlt"]))
+        n, k = in_cohorts.get(c.dose_level, (0, 0))
+        in_cohorts[c.dose_level] = (n + c.n_patients, k + c.n_dlt)
     expansion = {
-        int(d["dose_level"]): (
-            int(d["n_evaluable"]) - in_cohorts.get(int(d["dose_level"]), (0, 0))[0],
-            int(d["n_dlt"]) - in_cohorts.get(int(d["dose_level"]), (0, 0))[1],
+        d.dose_level: (
+            d.n_evaluable - in_cohorts.get(d.dose_level, (0, 0))[0],
+            d.n_dlt - in_cohorts.get(d.dose_level, (0, 0))[1],
         )
         for d in dlt
     }
@@ -238,11 +243,11 @@ def escalation_figure(cohorts: list[dict[str, Any]], dlt: list[dict[str, Any]]) 
     fig, ax = plt.subplots(figsize=(min(width, 9.0), 0.55 * len(levels) + 1.3))
     handles = {}
     for x, c in enumerate(cohorts, start=1):
-        n, k = int(c["n_patients"]), int(c["n_dlt"])
+        n, k = c.n_patients, c.n_dlt
         offsets = (np.arange(n) - (n - 1) / 2) * 0.18
         for i, dx in enumerate(offsets):
             is_dlt = i < k
-            (h,) = ax.plot(x + dx, int(c["dose_level"]), "X" if is_dlt else "o", ms=7,
+            (h,) = ax.plot(x + dx, c.dose_level, "X" if is_dlt else "o", ms=7,
                            color="#b2182b" if is_dlt else "#1f3b73",
                            mfc="#b2182b" if is_dlt else "white", ls="none")  # fmt: skip
             handles["DLT" if is_dlt else "No DLT"] = h
@@ -314,14 +319,14 @@ def kinetics_figure(samples: pd.DataFrame, dose_levels: pd.Series, matrix: str =
     return to_svg(fig, f"kinetics-{matrix}")
 
 
-def biopsy_figure(patients: list[dict[str, Any]]) -> str:
+def biopsy_figure(patients: Sequence[TumourPatient]) -> str:
     """Tumour-biopsy levels per patient by dose level (log scale; below the LLOQ drawn at it)."""
     points = [
-        (p["dose_level"], b)
+        (p.dose_level, b)
         for p in patients
-        if p["dose_level"] is not None
-        for b in p["biopsies"]
-        if b["study_day"] >= 0
+        if p.dose_level is not None
+        for b in p.biopsies
+        if b.study_day >= 0
     ]
     levels = sorted({level for level, _ in points})
     fig, ax = plt.subplots(figsize=(4.2, 2.8))
@@ -329,11 +334,11 @@ def biopsy_figure(patients: list[dict[str, Any]]) -> str:
         group = [b for lv, b in points if lv == level]
         spread = np.linspace(-0.25, 0.25, len(group)) if len(group) > 1 else np.zeros(1)
         for dx, b in zip(spread, group, strict=True):
-            below, colour = b["below_lloq"], dose_colour(level)
-            level_shown = b["lloq"] if below else b["copies_per_ug"]
+            below, colour = b.below_lloq, dose_colour(level)
+            level_shown = b.lloq if below or b.copies_per_ug is None else b.copies_per_ug
             ax.plot(x + dx, level_shown, "o", ms=4, color=colour, mfc="white" if below else colour)
     if points:
-        ax.axhline(float(np.median([b["lloq"] for _, b in points])), color="#999999", lw=0.6,
+        ax.axhline(float(np.median([b.lloq for _, b in points])), color="#999999", lw=0.6,
                    ls=":")  # fmt: skip
         ax.set_yscale("log")
     else:

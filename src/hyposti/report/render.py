@@ -7,10 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from hyposti.analysis import analyze_trial
 from hyposti.analysis.kinetics import TUMOUR
+from hyposti.analysis.trial import TrialAnalysis
 from hyposti.data.dataset import TrialDataset
 from hyposti.errors import InputError
 from hyposti.protocol import Protocol, load_protocol
@@ -34,31 +35,36 @@ from hyposti.report.tables import (
 )
 
 
-def _figures(result: dict[str, Any], ds: TrialDataset) -> dict[str, str | None]:
-    eff = result["efficacy"]
+def _figures(result: TrialAnalysis, ds: TrialDataset) -> dict[str, str | None]:
+    eff = result.efficacy
     dose_levels = ds.subjects.set_index("subject_id")["dose_level"]
     out: dict[str, str | None] = {
-        "waterfall": figures.waterfall_figure(eff["patients"]),
-        "spider": figures.spider_figure(eff["patients"]),
-        "swimmer": figures.swimmer_figure(eff["patients"]),
+        "waterfall": figures.waterfall_figure(eff.patients),
+        "spider": figures.spider_figure(eff.patients),
+        "swimmer": figures.swimmer_figure(eff.patients),
         "escalation": figures.escalation_figure(
-            result["safety"]["escalation"]["cohorts"], result["safety"]["dlt"]
+            result.safety.escalation.cohorts, result.safety.dlt
         ),
     }
-    for key, title in (("pfs", "PFS"), ("os", "OS"), ("dor", "DOR")):
-        out[key] = figures.km_figure(eff[key], title) if eff[key] else None
+    for key, title, km in (("pfs", "PFS", eff.pfs), ("os", "OS", eff.os), ("dor", "DOR", eff.dor)):
+        out[key] = figures.km_figure(km.fit, title) if km else None
     for matrix in sorted(set(ds.kinetics["matrix"].dropna()) - {TUMOUR}):
         out[f"kinetics_{matrix}"] = figures.kinetics_figure(ds.kinetics, dose_levels, matrix)
-    out["tumour_biopsies"] = figures.biopsy_figure(result["kinetics"]["tumour"]["per_patient"])
+    out["tumour_biopsies"] = figures.biopsy_figure(result.kinetics.tumour.per_patient)
     return out
 
 
 def report_environment() -> Environment:
     """The Jinja2 environment of the report templates (the trial's and the twin's): HTML
-    autoescaped, the report's number and biopsy filters."""
+    autoescaped, the report's number and biopsy filters.
+
+    A name the result does not have is an error, not an empty cell: the templates read the
+    analysis records' fields, and a renamed field must fail the report's tests.
+    """
     env = Environment(
         loader=PackageLoader("hyposti.report", "templates"),
         autoescape=select_autoescape(["html", "j2"]),
+        undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
@@ -68,7 +74,7 @@ def report_environment() -> Environment:
 
 
 def render_html(
-    result: dict[str, Any], ds: TrialDataset, generated_on: dt.date | None = None
+    result: TrialAnalysis, ds: TrialDataset, generated_on: dt.date | None = None
 ) -> str:
     """The report as one HTML string; every figure inline, no external resource."""
     env = report_environment()
@@ -82,7 +88,7 @@ def render_html(
         dose_label_of=lambda key: dose_label(result, key),
         baseline_rows=baseline_table(result),
         exposure_rows=exposure_table(result),
-        synthetic=result["study"].get("data_source") == "synthetic",
+        synthetic=result.study.data_source == "synthetic",
         endpoints=endpoint_table(result),
         ae_rows=ae_table(result),
         ae_grade_rows=ae_grade_table(result),

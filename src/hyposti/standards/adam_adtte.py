@@ -75,22 +75,19 @@ def build_adtte(
     arms = ds.subjects.set_index("subject_id")["dose_level"].to_dict()
     rows = []
     for p in patient_outcomes(ds, responses, schedule):
-        level = arms.get(p["subject_id"])
-        base = {"STUDYID": study, "USUBJID": usubjid(study, p["subject_id"]),
+        level = arms.get(p.subject_id)
+        base = {"STUDYID": study, "USUBJID": usubjid(study, p.subject_id),
                 "TRT01A": "" if level is None or level != level else f"DL{int(level)}",
                 "PARCAT1": criteria_label}  # fmt: skip
-        origin: dt.date = p["infusion_date"]
-        for paramcd in ("PFS", "OS"):
-            t = p[paramcd.lower()]
-            rows.append(tte_record(base, paramcd, origin, t["time"], t["event"], t["reason"]))
-        first = p["first_response_day"]
+        origin = p.infusion_date
+        for paramcd, t in (("PFS", p.pfs), ("OS", p.os)):
+            rows.append(tte_record(base, paramcd, origin, t.time, t.event, t.reason))
+        first = p.first_response_day
         if first is not None:
             rows.append(tte_record(base, "TTR", origin, first, True,
                                 f"first confirmed response on day {first:g}"))  # fmt: skip
-            dor = p["dor"]
+            dor = p.dor
             if dor is not None:
                 start = origin + dt.timedelta(days=first)
-                rows.append(
-                    tte_record(base, "DOR", start, dor["time"], dor["event"], dor["reason"])
-                )
+                rows.append(tte_record(base, "DOR", start, dor.time, dor.event, dor.reason))
     return build(ADTTE, rows, ["USUBJID", "PARAMCD"])

@@ -8,9 +8,11 @@ tumour series long enough for NCA), on samples up to the data cut-off, as ``hypo
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
-from hyposti.analysis.kinetics import kinetics_analysis
+from hyposti.analysis.kinetics import ProfileNca, kinetics_analysis
 from hyposti.data.dataset import TrialDataset
 from hyposti.standards.conventions import build, iso8601, number, study_day, usubjid
 from hyposti.standards.sdtm_special import identifiers
@@ -63,15 +65,15 @@ PP = DomainSpec(
     ),
 )  # fmt: skip
 
-#: hyposti.analysis.nca parameter -> (PPTESTCD, PPTEST, unit, interval end)
-PARAMETERS = {
-    "cmax": ("CMAX", "Max Conc", COPIES, ""),
-    "tmax": ("TMAX", "Time of CMAX", "day", ""),
-    "auc_0_28": ("AUCINT", "AUC from T1 to T2", "day*copies/ug", "P28D"),
-    "auc_last": ("AUCLST", "AUC to Last Nonzero Conc", "day*copies/ug", ""),
-    "clast": ("CLST", "Last Nonzero Conc", COPIES, ""),
-    "tlast": ("TLST", "Time of Last Nonzero Conc", "day", ""),
-}
+#: (hyposti.analysis.nca parameter of a profile, PPTESTCD, PPTEST, unit, interval end)
+PARAMETERS: tuple[tuple[Callable[[ProfileNca], float | None], str, str, str, str], ...] = (
+    (lambda p: p.cmax, "CMAX", "Max Conc", COPIES, ""),
+    (lambda p: p.tmax, "TMAX", "Time of CMAX", "day", ""),
+    (lambda p: p.auc_0_28, "AUCINT", "AUC from T1 to T2", "day*copies/ug", "P28D"),
+    (lambda p: p.auc_last, "AUCLST", "AUC to Last Nonzero Conc", "day*copies/ug", ""),
+    (lambda p: p.clast, "CLST", "Last Nonzero Conc", COPIES, ""),
+    (lambda p: p.tlast, "TLST", "Time of Last Nonzero Conc", "day", ""),
+)
 
 
 def _elapsed(day: float) -> str:
@@ -112,17 +114,17 @@ def build_pp(ds: TrialDataset) -> Dataset:
     levels = ds.subjects.set_index("subject_id")["dose_level"]
     result = kinetics_analysis(reported_samples(ds), levels)
     rows = []
-    for p in result["per_patient"]:
-        for key, (code, name, unit, end) in PARAMETERS.items():
-            value = p[key]
+    for p in result.per_patient:
+        for parameter, code, name, unit, end in PARAMETERS:
+            value = parameter(p)
             if value is None:
                 continue
             rows.append(
                 {
-                    "STUDYID": study, "DOMAIN": "PP", "USUBJID": usubjid(study, p["subject_id"]),
+                    "STUDYID": study, "DOMAIN": "PP", "USUBJID": usubjid(study, p.subject_id),
                     "PPTESTCD": code, "PPTEST": name, "PPCAT": ANALYTE,
                     "PPORRES": f"{value:g}", "PPORRESU": unit, "PPSTRESC": f"{value:g}",
-                    "PPSTRESN": value, "PPSTRESU": unit, "PPSPEC": SPECIMEN[p["matrix"]],
+                    "PPSTRESN": value, "PPSTRESU": unit, "PPSPEC": SPECIMEN[p.matrix],
                     "PPSTINT": "P0D" if end else "", "PPENINT": end,
                 }
             )  # fmt: skip
