@@ -12,16 +12,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hyposti.analysis.nca import (
-    BlqRule,
-    NcaResult,
-    check_samples,
-    checked_profile_nca,
-    nca_profile,
-)
+from hyposti.analysis.nca import PARAMETERS, BlqRule, check_samples, nca_of_profiles
 from hyposti.errors import DataError, InputError, shown
 
-PARAMETERS = ("cmax", "tmax", "auc_0_28", "auc_last", "auc_all", "clast", "tlast")
 LOG_PARAMETERS = ("cmax", "auc_0_28", "auc_last", "auc_all", "clast")
 TUMOUR = "tumour"
 MIN_TUMOUR_PROFILE_SAMPLES = 3
@@ -55,9 +48,8 @@ def nca_table(
     days = pd.to_numeric(frame["study_day"], errors="coerce").to_numpy(dtype=float)
     limits = pd.to_numeric(frame["lloq"], errors="coerce").to_numpy(dtype=float)
     values = copies.to_numpy(dtype=float)
-    keys: list[tuple[Any, ...]] = []
-    results: list[NcaResult] = []
-    rule = blq or BlqRule()
+    groups = frame.groupby(list(group_columns), sort=True).indices
+    members = list(groups.values())
     # The sample checks over the whole table at once; only a table that fails them is checked
     # profile by profile, so the error names the first offending row as it always has.
     try:
@@ -65,25 +57,31 @@ def nca_table(
         whole_table_ok = not frame.assign(_day=days).duplicated([*group_columns, "_day"]).any()
     except InputError:
         whole_table_ok = False
-    for key, index in frame.groupby(list(group_columns), sort=True).indices.items():
-        try:
-            result = (
-                checked_profile_nca(days[index], values[index], limits[index], rule)
-                if whole_table_ok
-                else nca_profile(days[index], values[index], limits[index], blq=rule)
-            )
-        except InputError as exc:
-            column = exc.field.split("[")[0]
-            position = exc.field.split("[")[1].rstrip("]") if "[" in exc.field else None
-            row = int(index[int(position)]) + 1 if position is not None else None
-            raise DataError(table, row, column, f"{shown(exc.value)}: {exc.rule}") from exc
-        keys.append(key if isinstance(key, tuple) else (key,))
-        results.append(result)
-    # Column by column from the results' fields: no per-profile dict (10^4 profiles).
-    data: dict[str, list[Any]] = {c: [k[i] for k in keys] for i, c in enumerate(group_columns)}
+    if not whole_table_ok:
+        for index in members:
+            try:
+                check_samples(days[index], values[index], limits[index])
+            except InputError as exc:
+                column = exc.field.split("[")[0]
+                position = exc.field.split("[")[1].rstrip("]") if "[" in exc.field else None
+                row = int(index[int(position)]) + 1 if position is not None else None
+                raise DataError(table, row, column, f"{shown(exc.value)}: {exc.rule}") from exc
+    # Rows whose group key is empty belong to no profile (groupby leaves them out).
+    profile = np.full(len(frame), -1, dtype=np.int64)
+    if members:
+        profile[np.concatenate(members)] = np.repeat(
+            np.arange(len(members)), [len(m) for m in members]
+        )
+    grouped = profile >= 0
+    result = nca_of_profiles(
+        profile[grouped], days[grouped], values[grouped], limits[grouped], len(members),
+        blq or BlqRule(),
+    )  # fmt: skip
+    keys = [k if isinstance(k, tuple) else (k,) for k in groups]
+    data: dict[str, Any] = {c: [k[i] for k in keys] for i, c in enumerate(group_columns)}
     for name in (*PARAMETERS, "n_samples", "n_blq"):
-        data[name] = [getattr(r, name) for r in results]
-    data["notes"] = [list(r.notes) for r in results]
+        data[name] = getattr(result, name)
+    data["notes"] = [list(n) for n in result.notes]
     return pd.DataFrame(data, columns=list(data))
 
 
