@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -10,7 +10,7 @@ import pandas as pd
 
 from hyposti.data.csv_table import read_csv_table
 from hyposti.data.schema import TABLES
-from hyposti.data.validate import validate_frames
+from hyposti.data.validate import check_consistency, validate_frames
 from hyposti.errors import DataError, InputError
 
 Format = Literal["parquet", "csv"]
@@ -20,7 +20,8 @@ Format = Literal["parquet", "csv"]
 class TrialDataset:
     """One DataFrame per domain table, typed and checked against ``hyposti.data.schema.TABLES``.
 
-    Build it with ``TrialDataset.from_frames`` (which validates) or ``read_dataset``.
+    Build it with ``TrialDataset.from_frames`` (which validates) or ``read_dataset``. Its tables
+    are not to be changed in place: ``validated`` vouches for them as they were checked.
     """
 
     study: pd.DataFrame
@@ -38,11 +39,22 @@ class TrialDataset:
     medications: pd.DataFrame
     lab_results: pd.DataFrame
     vital_signs: pd.DataFrame
+    #: Set only by ``from_frames``, whose validation ran every rule; a dataset assembled any other
+    #: way (the constructor, ``dataclasses.replace``) starts unvalidated.
+    validated: bool = field(default=False, init=False, repr=False, compare=False)
 
     @classmethod
     def from_frames(cls, **frames: pd.DataFrame) -> TrialDataset:
         """Validate raw tables (any absent optional table is empty) and return the dataset."""
-        return cls(**validate_frames(frames))
+        dataset = cls(**validate_frames(frames))
+        object.__setattr__(dataset, "validated", True)  # frozen: set once, here
+        return dataset
+
+    def require_consistent(self) -> None:
+        """Refuse tables that contradict one another (``check_consistency``): the check an
+        analysis runs first, skipped when ``from_frames`` has already run it on these tables."""
+        if not self.validated:
+            check_consistency(self.tables())
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {name: getattr(self, name) for name in TABLES}
