@@ -20,6 +20,7 @@ The answers are those of :func:`hyposti.response.assess_patient` (tested on rand
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +30,8 @@ import pandas as pd
 from hyposti.bounds import MAX_LESION_MM
 from hyposti.errors import DataError
 from hyposti.protocol.response_spec import ResponseSpec
+from hyposti.response import best_response
+from hyposti.response.best_response import Choice
 from hyposti.response.records import NewLesionStatus, NonTargetStatus, TargetState
 from hyposti.response.thresholds import meets_pd, meets_pr, target_gone
 
@@ -40,6 +43,7 @@ ObjectArray = npt.NDArray[np.object_]
 
 CR, PR, SD, NN, PD, NE, MISSING, NONE = 0, 1, 2, 3, 4, 5, 6, -1
 NAMES = np.array(["CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE", "MISSING"], dtype=object)
+CODE_OF = {best_response.Code(name): i for i, name in enumerate(NAMES)}
 NT_CODE = {
     NonTargetStatus.CR.value: CR,
     NonTargetStatus.NON_CR_NON_PD.value: NN,
@@ -141,6 +145,14 @@ class _TimePoints:
     code: IntArray
     cr_then_pr: BoolArray
     included: BoolArray
+
+
+@dataclass(frozen=True)
+class _Fallback:
+    """Per patient, the minimum-duration fallback's code and the column it is read from."""
+
+    code: IntArray
+    column: IntArray
 
 
 @dataclass(frozen=True)
@@ -469,16 +481,42 @@ def _confirmations(g: _Layout, tp: _TimePoints, spec: ResponseSpec) -> IntArray:
     return confirmed_by
 
 
+def _first(mask: BoolArray) -> IntArray:
+    """Per patient, the first column where ``mask`` holds; the column count where it never does."""
+    columns = np.arange(mask.shape[1])[None, :]
+    first: IntArray = np.where(mask, columns, mask.shape[1]).min(axis=1)
+    return first
+
+
+def _fallback(g: _Layout, tg: _Targets, tp: _TimePoints, spec: ResponseSpec) -> _Fallback:
+    """SD, else non-CR/non-PD, from the minimum SD day on; else PD; else NE (RECIST 1.1 s4.4.3):
+    the ranks of :func:`hyposti.response.best_response.fallback_ranks`, over all patients."""
+    code, inc = tp.code, tp.included
+    late = inc & (g.study_day >= spec.min_sd_days)
+    found = []
+    for target_disease in (True, False):
+        for rank, counted in best_response.fallback_ranks(target_disease):
+            hit = _first(late & np.isin(code, [CODE_OF[c] for c in counted]))
+            found.append((tg.has_targets == target_disease, CODE_OF[rank], hit))
+    progression = _first(inc & (code == PD))
+    found.append((np.ones(g.n_p, bool), PD, progression))
+    first_included = _first(inc)
+    fallback_code = np.full(g.n_p, NE)
+    column = first_included.copy()
+    for applies, rank_code, hit in reversed(found):
+        take = applies & (hit < g.n_a)
+        fallback_code = np.where(take, rank_code, fallback_code)
+        column = np.where(take, hit, column)
+    return _Fallback(fallback_code, column)
+
+
 def _best(g: _Layout, tg: _Targets, tp: _TimePoints, spec: ResponseSpec) -> _Best:
     """Best overall response with and without confirmation (RECIST 1.1 s4.6, Table 3)."""
-    code, inc, sday = tp.code, tp.included, g.study_day
+    code, inc = tp.code, tp.included
     n_p, n_a = code.shape
     columns = np.arange(n_a)[None, :]
     rows = np.arange(n_p)
-    stable = np.where(tg.has_targets, SD, NN)
-    sd_met = (inc & np.isin(code, [CR, PR, SD, NN]) & (sday >= spec.min_sd_days)).any(axis=1)
-    has_pd = (inc & (code == PD)).any(axis=1)
-    fallback = np.select([sd_met, has_pd], [stable, PD], NE)
+    fallback = _fallback(g, tg, tp, spec).code
     has_cr = (inc & (code == CR)).any(axis=1)
     has_pr = (inc & (code == PR)).any(axis=1)
     bor_u = np.select([has_cr, has_pr], [CR, PR], fallback)
@@ -513,6 +551,54 @@ def _best(g: _Layout, tg: _Targets, tp: _TimePoints, spec: ResponseSpec) -> _Bes
         last_adequate=_date_at(g, rows, np.where(last_ok < 0, n_a, last_ok)),
         best_pct=np.fmin.reduce(np.where(inc, tp.pct_base, np.nan), axis=1),
     )
+
+
+def _choices(g: _Layout, tg: _Targets, tp: _TimePoints, spec: ResponseSpec) -> list[Choice]:
+    """Per patient, the time points :func:`hyposti.response.best_response.choose` would name,
+    found over all patients at once; positions count the included follow-ups (column - 1)."""
+    code, inc = tp.code, tp.included
+    n_a = g.n_a
+    rows = np.arange(g.n_p)
+    fallback = _fallback(g, tg, tp, spec)
+    first_cr, first_pr = _first(inc & (code == CR)), _first(inc & (code == PR))
+    best = np.where(first_cr < n_a, first_cr, first_pr)
+    response = _first(inc & ((code == CR) | (code == PR)))
+    first_ok = best_ok = np.full(g.n_p, n_a)
+    first_by = best_by = np.zeros(g.n_p, np.int64)
+    if spec.confirmation_required:
+        confirmed_by = _confirmations(g, tp, spec)
+        ok = confirmed_by >= 0
+        first_ok, cr_ok = _first(ok), _first(ok & (code == CR))
+        best_ok = np.where(cr_ok < n_a, cr_ok, first_ok)
+        first_by = confirmed_by[rows, np.minimum(first_ok, n_a - 1)]
+        best_by = confirmed_by[rows, np.minimum(best_ok, n_a - 1)]
+    names = [best_response.Code(name) for name in NAMES]
+    # Columns to positions among the follow-ups; a column of n_a (none) becomes None.
+    out = []
+    for count, fb_code, fb, resp, bst, fi, fj, bi, bj in zip(
+        inc.sum(axis=1).tolist(),
+        fallback.code.tolist(),
+        (fallback.column - 1).tolist(),
+        response.tolist(),
+        best.tolist(),
+        first_ok.tolist(),
+        first_by.tolist(),
+        best_ok.tolist(),
+        best_by.tolist(),
+        strict=True,
+    ):
+        out.append(
+            Choice(
+                count=count,
+                fallback_code=names[fb_code],
+                fallback=fb,
+                response=None if resp == n_a else resp - 1,
+                best=None if bst == n_a else bst - 1,
+                confirmed_first=None if fi == n_a else (fi - 1, fj - 1),
+                confirmed_best=None if bi == n_a else (bi - 1, bj - 1),
+            )
+        )
+    return out
 
 
 def _date_at(g: _Layout, rows: IntArray, cols: IntArray) -> DateArray:
@@ -568,7 +654,22 @@ def trial_time_points(
     ``table_response`` is the Table 1/2 response; ``overall_response`` the same after the
     protocol's reading of disease seen after a CR (Table 3 note a).
     """
+    return _time_point_table(*_assess(measurements, assessments, spec))
+
+
+def trial_responses(
+    measurements: pd.DataFrame, assessments: pd.DataFrame, spec: ResponseSpec
+) -> tuple[pd.DataFrame, dict[Hashable, Choice]]:
+    """:func:`trial_time_points` and the best-response :class:`Choice` of every patient of
+    ``assessments`` (with or without follow-up): a patient's included follow-ups are its first
+    ``count`` rows, and :func:`hyposti.response.best_response.explain` gives the best response
+    with its reasons."""
     g, tg, tp = _assess(measurements, assessments, spec)
+    choices = dict(zip(g.patients.tolist(), _choices(g, tg, tp, spec), strict=True))
+    return _time_point_table(g, tg, tp), choices
+
+
+def _time_point_table(g: _Layout, tg: _Targets, tp: _TimePoints) -> pd.DataFrame:
     follow = g.valid.copy()
     follow[:, 0] = False
     p, c = np.nonzero(follow)
