@@ -91,6 +91,14 @@ def _text(values: pd.Series) -> np.ndarray:
     return values.fillna("").astype(str).to_numpy()
 
 
+def _coded(text: np.ndarray, codes: dict[str, int], unknown: int) -> IntArray:
+    """Each cell's code, ``unknown`` where the text has none; each distinct text looked up once."""
+    index, names = pd.factorize(text)
+    lookup = np.array([codes.get(name, unknown) for name in names], dtype=np.int64)
+    coded: IntArray = lookup[index]
+    return coded
+
+
 @dataclass(frozen=True)
 class _Layout:
     """The assessments table as patients x assessments arrays (column 0 = baseline).
@@ -233,7 +241,7 @@ def _layout(assessments: pd.DataFrame) -> _Layout:
         "non_target",
         "at baseline non_target is 'present' or empty",
     )
-    nt_code = np.array([NT_CODE.get(x, -2) for x in nt_text], dtype=np.int64)
+    nt_code = _coded(nt_text, NT_CODE, -2)
     fu = ~first
     _fail(
         "assessments",
@@ -252,7 +260,7 @@ def _layout(assessments: pd.DataFrame) -> _Layout:
     nt = np.full((n_p, n_a), NONE, dtype=np.int64)
     nt[p_idx[fu], col[fu]] = np.where(has_nt[p_idx[fu]], nt_code[fu], NONE)
     new_text = _text(a["new_lesions"])
-    new_code = np.array([NEW_CODE.get(x, -1) for x in new_text], dtype=np.int64)
+    new_code = _coded(new_text, NEW_CODE, -1)
     _fail("assessments", a, fu & (new_code < 0), "new_lesions", f"must be one of {list(NEW_CODE)}")
     new = np.zeros((n_p, n_a), np.int64)
     new[p_idx[fu], col[fu]] = new_code[fu]
