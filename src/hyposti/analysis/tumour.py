@@ -62,9 +62,12 @@ class _BaselineRow(NamedTuple):
     target: bool
 
 
-@dataclass(frozen=True)
-class TumourPoint:
-    """One follow-up scan: date, study day, % change of the target sum and the overall response."""
+class TumourPoint(NamedTuple):
+    """One follow-up scan: date, study day, % change of the target sum and the overall response.
+
+    Immutable like the other records; a named tuple because a trial has one per scan (5x10^4 for
+    10^4 patients) and a tuple is made several times faster than a frozen dataclass.
+    """
 
     date: dt.date
     study_day: int
