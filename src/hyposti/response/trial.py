@@ -156,11 +156,20 @@ class _TimePoints:
 
 
 @dataclass(frozen=True)
-class _Fallback:
-    """Per patient, the minimum-duration fallback's code and the column it is read from."""
+class _Readings:
+    """Per patient, the columns the best-response rules read (``n_a`` where there is none): the
+    minimum-duration fallback (its code and column), the first CR/PR, the first CR else PR, and
+    the first confirmed response and first confirmed CR (else that response) with the columns
+    confirming them (RECIST 1.1 s4.4.3, s4.6, Table 3)."""
 
-    code: IntArray
-    column: IntArray
+    fallback_code: IntArray
+    fallback: IntArray
+    response: IntArray
+    best: IntArray
+    confirmed_first: IntArray
+    confirmed_first_by: IntArray
+    confirmed_best: IntArray
+    confirmed_best_by: IntArray
 
 
 @dataclass(frozen=True)
@@ -496,9 +505,12 @@ def _first(mask: BoolArray) -> IntArray:
     return first
 
 
-def _fallback(g: _Layout, tg: _Targets, tp: _TimePoints, spec: ResponseSpec) -> _Fallback:
+def _fallback(
+    g: _Layout, tg: _Targets, tp: _TimePoints, spec: ResponseSpec
+) -> tuple[IntArray, IntArray]:
     """SD, else non-CR/non-PD, from the minimum SD day on; else PD; else NE (RECIST 1.1 s4.4.3):
-    the ranks of :func:`hyposti.response.best_response.fallback_ranks`, over all patients."""
+    the ranks of :func:`hyposti.response.best_response.fallback_ranks`, over all patients; the
+    code and the column it is read from (the first included one for NE)."""
     code, inc = tp.code, tp.included
     late = inc & (g.study_day >= spec.min_sd_days)
     found = []
@@ -506,16 +518,42 @@ def _fallback(g: _Layout, tg: _Targets, tp: _TimePoints, spec: ResponseSpec) -> 
         for rank, counted in best_response.fallback_ranks(target_disease):
             hit = _first(late & np.isin(code, [CODE_OF[c] for c in counted]))
             found.append((tg.has_targets == target_disease, CODE_OF[rank], hit))
-    progression = _first(inc & (code == PD))
-    found.append((np.ones(g.n_p, bool), PD, progression))
-    first_included = _first(inc)
+    found.append((np.ones(g.n_p, bool), PD, _first(inc & (code == PD))))
     fallback_code = np.full(g.n_p, NE)
-    column = first_included.copy()
+    column = _first(inc)
     for applies, rank_code, hit in reversed(found):
         take = applies & (hit < g.n_a)
         fallback_code = np.where(take, rank_code, fallback_code)
         column = np.where(take, hit, column)
-    return _Fallback(fallback_code, column)
+    return fallback_code, column
+
+
+def _readings(g: _Layout, tg: _Targets, tp: _TimePoints, spec: ResponseSpec) -> _Readings:
+    """What :func:`hyposti.response.best_response.choose` finds, for all patients at once."""
+    code, inc = tp.code, tp.included
+    n_a = g.n_a
+    rows = np.arange(g.n_p)
+    fallback_code, fallback = _fallback(g, tg, tp, spec)
+    first_cr, first_pr = _first(inc & (code == CR)), _first(inc & (code == PR))
+    first_ok = best_ok = np.full(g.n_p, n_a)
+    first_by = best_by = np.full(g.n_p, n_a)
+    if spec.confirmation_required:
+        confirmed_by = _confirmations(g, tp, spec)
+        ok = confirmed_by >= 0
+        first_ok, cr_ok = _first(ok), _first(ok & (code == CR))
+        best_ok = np.where(cr_ok < n_a, cr_ok, first_ok)
+        first_by = np.where(first_ok < n_a, confirmed_by[rows, np.minimum(first_ok, n_a - 1)], n_a)
+        best_by = np.where(best_ok < n_a, confirmed_by[rows, np.minimum(best_ok, n_a - 1)], n_a)
+    return _Readings(
+        fallback_code=fallback_code,
+        fallback=fallback,
+        response=_first(inc & ((code == CR) | (code == PR))),
+        best=np.where(first_cr < n_a, first_cr, first_pr),
+        confirmed_first=first_ok,
+        confirmed_first_by=first_by,
+        confirmed_best=best_ok,
+        confirmed_best_by=best_by,
+    )
 
 
 def _best(g: _Layout, tg: _Targets, tp: _TimePoints, spec: ResponseSpec) -> _Best:
@@ -524,21 +562,15 @@ def _best(g: _Layout, tg: _Targets, tp: _TimePoints, spec: ResponseSpec) -> _Bes
     n_p, n_a = code.shape
     columns = np.arange(n_a)[None, :]
     rows = np.arange(n_p)
-    fallback = _fallback(g, tg, tp, spec).code
-    has_cr = (inc & (code == CR)).any(axis=1)
-    has_pr = (inc & (code == PR)).any(axis=1)
-    bor_u = np.select([has_cr, has_pr], [CR, PR], fallback)
-    first_resp = np.where(inc & np.isin(code, [CR, PR]), columns, n_a).min(axis=1)
-    first_any = _date_at(g, rows, first_resp)
+    r = _readings(g, tg, tp, spec)
+    # The code at a reading's column; the fallback's code where the reading has no column.
+    bor_u = np.where(r.best < n_a, code[rows, np.minimum(r.best, n_a - 1)], r.fallback_code)
+    first_any = _date_at(g, rows, r.response)
     if spec.confirmation_required:
-        confirmed_by = _confirmations(g, tp, spec)
-        ok = confirmed_by >= 0
-        cr_ok = (ok & (code == CR)).any(axis=1)
-        bor_c = np.select([cr_ok, ok.any(axis=1)], [CR, PR], fallback)
-        first_ok = np.where(ok, columns, n_a).min(axis=1)
-        first_confirmed = _date_at(g, rows, first_ok)
-        j = np.where(first_ok < n_a, confirmed_by[rows, np.minimum(first_ok, n_a - 1)], n_a)
-        confirmed_on = _date_at(g, rows, j)
+        best_c = code[rows, np.minimum(r.confirmed_best, n_a - 1)]
+        bor_c = np.where(r.confirmed_best < n_a, best_c, r.fallback_code)
+        first_confirmed = _date_at(g, rows, r.confirmed_first)
+        confirmed_on = _date_at(g, rows, r.confirmed_first_by)
     else:
         bor_c = bor_u
         first_confirmed = first_any
@@ -562,46 +594,35 @@ def _best(g: _Layout, tg: _Targets, tp: _TimePoints, spec: ResponseSpec) -> _Bes
 
 
 def _choices(g: _Layout, tg: _Targets, tp: _TimePoints, spec: ResponseSpec) -> list[Choice]:
-    """Per patient, the time points :func:`hyposti.response.best_response.choose` would name,
-    found over all patients at once; positions count the included follow-ups (column - 1)."""
-    code, inc = tp.code, tp.included
+    """Per patient, the :class:`Choice` that :func:`hyposti.response.best_response.choose`
+    makes; positions count the included follow-ups (column - 1), None where no column."""
+    r = _readings(g, tg, tp, spec)
     n_a = g.n_a
-    rows = np.arange(g.n_p)
-    fallback = _fallback(g, tg, tp, spec)
-    first_cr, first_pr = _first(inc & (code == CR)), _first(inc & (code == PR))
-    best = np.where(first_cr < n_a, first_cr, first_pr)
-    response = _first(inc & ((code == CR) | (code == PR)))
-    first_ok = best_ok = np.full(g.n_p, n_a)
-    first_by = best_by = np.zeros(g.n_p, np.int64)
-    if spec.confirmation_required:
-        confirmed_by = _confirmations(g, tp, spec)
-        ok = confirmed_by >= 0
-        first_ok, cr_ok = _first(ok), _first(ok & (code == CR))
-        best_ok = np.where(cr_ok < n_a, cr_ok, first_ok)
-        first_by = confirmed_by[rows, np.minimum(first_ok, n_a - 1)]
-        best_by = confirmed_by[rows, np.minimum(best_ok, n_a - 1)]
     names = [best_response.Code(name) for name in NAMES]
-    # Columns to positions among the follow-ups; a column of n_a (none) becomes None.
+
+    def at(column: int) -> int | None:
+        return None if column == n_a else column - 1
+
     out = []
     for count, fb_code, fb, resp, bst, fi, fj, bi, bj in zip(
-        inc.sum(axis=1).tolist(),
-        fallback.code.tolist(),
-        (fallback.column - 1).tolist(),
-        response.tolist(),
-        best.tolist(),
-        first_ok.tolist(),
-        first_by.tolist(),
-        best_ok.tolist(),
-        best_by.tolist(),
+        tp.included.sum(axis=1).tolist(),
+        r.fallback_code.tolist(),
+        r.fallback.tolist(),
+        r.response.tolist(),
+        r.best.tolist(),
+        r.confirmed_first.tolist(),
+        r.confirmed_first_by.tolist(),
+        r.confirmed_best.tolist(),
+        r.confirmed_best_by.tolist(),
         strict=True,
     ):
         out.append(
             Choice(
                 count=count,
                 fallback_code=names[fb_code],
-                fallback=fb,
-                response=None if resp == n_a else resp - 1,
-                best=None if bst == n_a else bst - 1,
+                fallback=fb - 1,
+                response=at(resp),
+                best=at(bst),
                 confirmed_first=None if fi == n_a else (fi - 1, fj - 1),
                 confirmed_best=None if bi == n_a else (bi - 1, bj - 1),
             )
