@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -39,16 +39,20 @@ class TrialDataset:
     medications: pd.DataFrame
     lab_results: pd.DataFrame
     vital_signs: pd.DataFrame
-    #: Set only by ``from_frames``, whose validation ran every rule; a dataset assembled any other
-    #: way (the constructor, ``dataclasses.replace``) starts unvalidated.
-    validated: bool = field(default=False, init=False, repr=False, compare=False)
 
     @classmethod
     def from_frames(cls, **frames: pd.DataFrame) -> TrialDataset:
         """Validate raw tables (any absent optional table is empty) and return the dataset."""
         dataset = cls(**validate_frames(frames))
-        object.__setattr__(dataset, "validated", True)  # frozen: set once, here
+        # Not a field (the fields are the tables): dataclasses.replace makes a dataset without it.
+        object.__setattr__(dataset, "_validated", True)
         return dataset
+
+    @property
+    def validated(self) -> bool:
+        """True only on a dataset made by ``from_frames``, whose validation ran every rule; one
+        made any other way (the constructor, ``dataclasses.replace``) is checked again."""
+        return bool(self.__dict__.get("_validated", False))
 
     def require_consistent(self) -> None:
         """Refuse tables that contradict one another (``check_consistency``): the check an

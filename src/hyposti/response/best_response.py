@@ -103,20 +103,16 @@ def confirmation_of(visits: Sequence[Visit], i: int, spec: ResponseSpec) -> int 
     return None
 
 
-def _sd_reading(code: Code, hit: Visit, spec: ResponseSpec) -> Reading:
-    return Reading(
-        code,
-        hit.date,
-        f"{code.value}: {hit.code.value} on {hit.date} (study day {hit.study_day} >= "
-        f"{spec.min_sd_days}) meets the minimum SD duration",
-    )
-
-
 def _fallback_reading(code: Code, visit: Visit, spec: ResponseSpec) -> Reading:
     """The fallback best response in words: SD or non-CR/non-PD from its time point, PD or iUPD
-    from the first such time point, NE from the first time point."""
+    from the first such time point, NE from the first time point (RECIST 1.1 s4.4.3)."""
     if code in (Code.SD, Code.NN):
-        return _sd_reading(code, visit, spec)
+        return Reading(
+            code,
+            visit.date,
+            f"{code.value}: {visit.code.value} on {visit.date} (study day {visit.study_day} >= "
+            f"{spec.min_sd_days}) meets the minimum SD duration",
+        )
     short = f"no time point meets SD criteria on or after study day {spec.min_sd_days}"
     if code in (Code.PD, Code.UPD):
         return Reading(code, visit.date, f"{code.value} on {visit.date}; {short}")
@@ -140,7 +136,8 @@ def _fallback(
     visits: Sequence[Visit], spec: ResponseSpec, target_disease: bool
 ) -> tuple[Code, int]:
     """SD, else non-CR/non-PD, from the minimum SD day on; else PD, iUPD; else NE (s4.4.3, s4.6):
-    the code and the visit it is read from (the first of that kind; the first visit for NE)."""
+    the code and the visit it is read from (the first of that kind; the first visit for NE).
+    Time points before the minimum SD day count as NE for SD."""
     late = [i for i, v in enumerate(visits) if v.study_day >= spec.min_sd_days]
     for code, counted in fallback_ranks(target_disease):
         hit = next((i for i in late if visits[i].code in counted), None)
@@ -170,8 +167,9 @@ class Choice:
 
 
 def choose(visits: Sequence[Visit], spec: ResponseSpec, target_disease: bool) -> Choice:
-    """Where each reading comes from: the minimum-duration fallback, the first CR/PR, the first
-    CR else PR, the first confirmed response and the first confirmed CR (else that response)."""
+    """Where each reading comes from (RECIST 1.1, Eisenhauer 2009 s4.6, Table 3): the
+    minimum-duration fallback, the first CR/PR, the first CR else PR, the first confirmed response
+    and the first confirmed CR (else that response)."""
     responses = [i for i, v in enumerate(visits) if v.code in CONFIRMS]
     best = next(
         (i for code in (Code.CR, Code.PR) for i, v in enumerate(visits) if v.code is code), None
@@ -216,7 +214,8 @@ def no_assessment(spec: ResponseSpec) -> BestResponse:
 
 def explain(choice: Choice, visit: Callable[[int], Visit], spec: ResponseSpec) -> BestResponse:
     """The best response, confirmed and unconfirmed, with its reasons, from the time points
-    ``choice`` names (``visit(i)`` is the i-th included visit; there is at least one)."""
+    ``choice`` names (``visit(i)`` is the i-th included visit; there is at least one) (RECIST 1.1,
+    Eisenhauer 2009 s4.6, Table 3)."""
     first_any = None if choice.response is None else visit(choice.response).date
     best_c = _fallback_reading(choice.fallback_code, visit(choice.fallback), spec)
     if choice.best is None:
