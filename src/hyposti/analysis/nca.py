@@ -5,6 +5,9 @@ Pharmacodynamic Data Analysis, 5th ed. 2016, section 2.8; the PKNCA default, Den
 AUCall (Phoenix WinNonlin's definition, also PKNCA's ``aucall``): AUClast plus the linear triangle
 from Tlast to the first sample below the LLOQ after it, taken as 0; equal to AUClast when no sample
 follows Tlast. A measured 0 is below any LLOQ, so Clast is never 0.
+
+One engine, :func:`nca_of_profiles`, computes every profile of a table at once; a single profile
+(:func:`nca_profile`) is a table of one.
 """
 
 from __future__ import annotations
