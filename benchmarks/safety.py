@@ -75,7 +75,7 @@ def main() -> None:
     parser.add_argument("--patients", type=int, default=900)
     args = parser.parse_args()
 
-    spec = load_protocol().dlt
+    spec, products = load_protocol().dlt, load_protocol().product_ids
     lookup("Anemia")
     criteria = lab_criteria()
     crs = CrsObservation(temperature_c=39.1, hypotension=True, vasopressors=1, oxygen="high-flow")
@@ -87,7 +87,7 @@ def main() -> None:
             grade_lab(c.name, 1.0, c.unit or "U/L", lln=1.2, uln=2.0, baseline=1.5)
 
     def adjudicate_all() -> None:
-        adjs = [adjudicate(parse_patient(p), spec, today) for p in raw]
+        adjs = [adjudicate(parse_patient(p, products), spec, today) for p in raw]
         dose_finding_history(adjs, num_doses=3)
 
     n_lookups = 1000

@@ -185,7 +185,9 @@ def _eligible() -> dict[str, Any]:
             "screening_date",
         ),
         (
-            lambda: parse_patient({"patient_id": "P-001", "adverse_events": [{"grade": 9}]}),
+            lambda: parse_patient(
+                {"patient_id": "P-001", "adverse_events": [{"grade": 9}]}, ("car_t",)
+            ),
             "adverse_events[0].grade",
         ),
         (lambda: parse_outcomes("1NX", 3), "outcomes"),

@@ -154,6 +154,8 @@ def validation_problems(
             given, rule = cause.value, cause.rule
             if where != cause.field and not where.endswith(f".{cause.field}"):
                 where = f"{where}.{cause.field}" if where else cause.field
+                # the line of the field the validator names, below the location it ran at
+                loc += tuple(cause.field.split("."))
         where = where or "(input)"
         line = line_of(loc) if line_of else None
         if line:

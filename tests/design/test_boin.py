@@ -7,6 +7,7 @@ import pytest
 from scipy.stats import beta as beta_dist
 
 from hyposti.design import Boin, boin_boundaries, boin_lambdas, exact_oc, fit
+from hyposti.design.boin import Reason
 from hyposti.errors import InputError
 
 # R package BOIN `get.boundary(target = 0.3, ncohort = 10, cohortsize = 3)`, $full_boundary_tab
@@ -162,3 +163,115 @@ def test_bad_parameters_name_the_field(kwargs: dict, field: str) -> None:
 def test_more_patients_than_max_n_is_refused() -> None:
     with pytest.raises(InputError, match="max_n"):
         fit(Boin(num_doses=2, target=0.3, max_n=3), "1NNN 2NNN")
+
+
+def scalar_pava(values: list[float], weights: list[float]) -> list[float]:
+    """Weighted pool-adjacent-violators, one block at a time (Barlow et al. 1972)."""
+    blocks: list[list[float]] = []  # [sum of w * v, sum of w, entries]
+    for v, w in zip(values, weights, strict=True):
+        blocks.append([w * v, w, 1])
+        while len(blocks) > 1 and blocks[-2][0] / blocks[-2][1] > blocks[-1][0] / blocks[-1][1]:
+            wv, w_sum, count = blocks.pop()
+            blocks[-1][0] += wv
+            blocks[-1][1] += w_sum
+            blocks[-1][2] += count
+    return [b[0] / b[1] for b in blocks for _ in range(int(b[2]))]
+
+
+def scalar_select_mtd(design: Boin, n: list[int], y: list[int], first_out: int) -> int:
+    """R package BOIN `select.mtd`, one trial: PAVA on the treated doses not eliminated."""
+    doses = [j for j in range(1, first_out) if n[j - 1] > 0]
+    if not doses:
+        return 0
+    p_hat = [(y[j - 1] + 0.05) / (n[j - 1] + 0.1) for j in doses]
+    variance = [
+        (y[j - 1] + 0.05)
+        * (n[j - 1] - y[j - 1] + 0.05)
+        / ((n[j - 1] + 0.1) ** 2 * (n[j - 1] + 1.1))
+        for j in doses
+    ]
+    fitted = scalar_pava(p_hat, [1 / v for v in variance])
+    distance = [abs(p + rank * 1e-10 - design.target) for rank, p in enumerate(fitted, start=1)]
+    return doses[distance.index(min(distance))]
+
+
+def scalar_decision(design: Boin, n: list[int], y: list[int], d: int) -> tuple[int, int, int]:
+    """(next dose, MTD, reason) for one state, written out as R package BOIN `get.oc` reads.
+
+    Liu & Yuan 2015, section 2, with the published boundary table (boin_boundaries, checked
+    against R above): eliminate a dose with y >= the elimination count (and every dose above
+    it), de-escalate if y >= the de-escalation count unless at dose 1, else escalate if y <= the
+    escalation count unless the next dose is out or there is none (a count can meet both only
+    with extreme parameters), stop at n_earlystop when staying, stop at max_n, and select the
+    MTD by isotonic regression.
+    """
+    table = design.boundaries()
+    eliminated = [
+        n_j > 0 and table.eliminate_if_dlt_ge[n_j - 1] is not None
+        and y_j >= table.eliminate_if_dlt_ge[n_j - 1]
+        for n_j, y_j in zip(n, y, strict=True)
+    ]  # fmt: skip
+    first_out = eliminated.index(True) + 1 if any(eliminated) else design.num_doses + 1
+    if first_out == 1:
+        return 0, 0, Reason.NO_SAFE_DOSE
+    nd, yd = n[d - 1], y[d - 1]
+    if d >= first_out:
+        next_dose, code = first_out - 1, Reason.ELIMINATED
+    elif yd >= table.deescalate_if_dlt_ge[nd - 1]:
+        next_dose, code = (d - 1, Reason.DEESCALATE) if d > 1 else (d, Reason.STAY_AT_BOTTOM)
+    elif yd <= table.escalate_if_dlt_le[nd - 1]:
+        if d < design.num_doses and d + 1 < first_out:
+            next_dose, code = d + 1, Reason.ESCALATE
+        else:
+            next_dose, code = d, Reason.STAY_AT_TOP
+    else:
+        next_dose, code = d, Reason.STAY
+    if design.n_earlystop is not None and nd >= design.n_earlystop and next_dose == d:
+        return 0, scalar_select_mtd(design, n, y, first_out), Reason.EARLY_STOP
+    if sum(n) >= design.max_n:
+        return 0, scalar_select_mtd(design, n, y, first_out), Reason.CAP
+    return next_dose, 0, code
+
+
+@pytest.mark.parametrize(
+    "design",
+    [
+        Boin(num_doses=5, target=0.3, max_n=30),
+        Boin(num_doses=4, target=0.25, max_n=24, n_earlystop=9),
+        Boin(num_doses=5, target=0.3, max_n=15, start_dose=3),
+        Boin(num_doses=3, target=0.35, max_n=18, cohort_size=2, phi1=0.2, phi2=0.5,
+             elimination_cutoff=0.9),
+        Boin(num_doses=4, target=0.2, max_n=12, cohort_size=1),
+        # Counts 1/3, 2/6 and 3/9 meet both boundaries.
+        Boin(num_doses=3, target=0.35, max_n=18, phi1=0.3325, elimination_cutoff=0.51),
+    ],
+    ids=repr,
+)  # fmt: skip
+def test_vectorised_decisions_equal_the_rule_state_by_state(design: Boin) -> None:
+    """Every state a trial can reach, cohort by cohort, decided at once as exact_oc does."""
+    size = design.cohort_size
+    layer = {((0,) * design.num_doses, (0,) * design.num_doses, design.start_dose)}
+    checked = 0
+    while layer:
+        children = set()
+        for n, y, d in layer:
+            for dlts in range(size + 1):
+                n_child, y_child = list(n), list(y)
+                n_child[d - 1] += size
+                y_child[d - 1] += dlts
+                children.add((tuple(n_child), tuple(y_child), d))
+        states = sorted(children)
+        step = design.step(
+            np.array([s[0] for s in states], dtype=np.int8),
+            np.array([s[1] for s in states], dtype=np.int8),
+            np.array([s[2] for s in states]),
+        )
+        layer = set()
+        for i, (n, y, d) in enumerate(states):
+            expected = scalar_decision(design, list(n), list(y), d)
+            got = (int(step.next_dose[i]), int(step.mtd[i]), int(step.code[i]))
+            assert got == expected, (n, y, d)
+            if expected[0]:
+                layer.add((n, y, expected[0]))
+        checked += len(states)
+    assert checked > 100

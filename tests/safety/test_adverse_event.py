@@ -29,7 +29,7 @@ def test_term_is_normalised_and_soc_derived():
     assert event.term == "Mucositis oral"
     assert event.soc == "Gastrointestinal disorders"
     assert event.scale == "CTCAE v5.0"
-    assert event.attribution.of("car_t") == "possible"
+    assert event.attribution["car_t"] == "possible"
 
 
 @pytest.mark.parametrize(
@@ -44,7 +44,8 @@ def test_term_is_normalised_and_soc_derived():
         ({"scale": "ASTCT 2019 CRS"}, "Cytokine release syndrome"),
         ({"scale": "Lee 2014"}, "ASTCT 2019 CRS"),
         ({"attribution": ATTRIBUTION | {"car_t": "maybe"}}, "probable"),
-        ({"attribution": {"car_t": "possible"}}, "nab_paclitaxel"),
+        ({"attribution": {"CAR-T": "possible"}}, "string_pattern_mismatch|pattern"),
+        ({"attribution": {}}, "at least 1 item"),
     ],
 )
 def test_bad_records_are_refused_naming_the_problem(changes, words):

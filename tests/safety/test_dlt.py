@@ -14,6 +14,7 @@ from hyposti.protocol import load_protocol
 from hyposti.safety.dlt import adjudicate, parse_patient
 
 SPEC = load_protocol().dlt
+PRODUCTS = load_protocol().product_ids
 INFUSION = dt.date(2026, 3, 6)
 TODAY = dt.date(2026, 6, 1)
 RELATED = {"car_t": "probable", "nab_paclitaxel": "unlikely", "cyclophosphamide": "unlikely"}
@@ -45,7 +46,8 @@ def _patient(*events, follow_up=35, infusion=True, **extra):
             "last_follow_up": _day(follow_up),
             "adverse_events": list(events),
         }
-        | extra
+        | extra,
+        PRODUCTS,
     )
 
 
@@ -255,3 +257,45 @@ def test_duplicate_event_ids_are_refused():
 def test_unknown_term_suggests_closest():
     with pytest.raises(RecordError, match="Cytokine release syndrome"):
         _patient(_ae("Cytokine release syndrom", 3, 2))
+
+
+def test_an_attribution_to_a_product_the_protocol_does_not_give_is_refused_naming_it():
+    event = _ae("Anemia", 2, 3)
+    event["attribution"] = event["attribution"] | {"fludarabine": "possible"}
+    with pytest.raises(InputError) as info:
+        _patient(_ae("Fatigue", 1, 4), event)
+    assert info.value.field == "adverse_events[1].attribution.fludarabine"
+    assert info.value.value == "possible"
+    assert "car_t, nab_paclitaxel, cyclophosphamide" in info.value.rule
+
+
+def test_a_product_the_protocol_gives_left_without_attribution_is_refused_naming_it():
+    event = _ae("Anemia", 2, 3)
+    del event["attribution"]["cyclophosphamide"]
+    with pytest.raises(InputError) as info:
+        _patient(event)
+    assert info.value.field == "adverse_events[0].attribution.cyclophosphamide"
+    assert info.value.value is None
+    assert "needs an attribution" in info.value.rule
+
+
+def test_adjudication_refuses_an_event_without_the_attribution_the_dlt_rule_asks():
+    # A record built for another protocol (no 'car_t' product) cannot be adjudicated by this one.
+    record = parse_patient(
+        {
+            "patient_id": "P01",
+            "dose_level": 1,
+            "cohort": 1,
+            "preconditioning_start": _day(-5),
+            "infusion": INFUSION.isoformat(),
+            "last_follow_up": _day(35),
+            "adverse_events": [
+                _ae("Anemia", 2, 3) | {"attribution": {"gd2_car_t": "probable"}},
+            ],
+        },
+        ("gd2_car_t",),
+    )
+    with pytest.raises(InputError) as info:
+        adjudicate(record, SPEC, TODAY)
+    assert info.value.field == "adverse_events[0].attribution.car_t"
+    assert "dlt.related_product" in info.value.rule

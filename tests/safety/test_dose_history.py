@@ -38,7 +38,8 @@ def _adj(pid, dose, cohort, *, dlt=False, follow_up=30, infused="2026-03-06"):
             "infusion": infused,
             "last_follow_up": (dt.date(2026, 3, 6) + dt.timedelta(days=follow_up)).isoformat(),
             "adverse_events": events,
-        }
+        },
+        load_protocol().product_ids,
     )
     return adjudicate(record, SPEC, TODAY)
 

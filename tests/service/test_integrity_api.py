@@ -108,3 +108,35 @@ def test_openapi_schema_is_served(client) -> None:
     schema = client.get("/api/openapi.json").json()
     assert schema["info"]["title"] == "hyposti trial operations"
     assert "/api/participants/{subject_id}/enrol" in schema["paths"]
+
+
+def test_attributions_are_the_protocols_products_when_entered_and_corrected(
+    api, users, enrolled
+) -> None:
+    enrolled("P01")
+    administration_record(user=users["research_coordinator"], now=START, subject_id="P01",
+                          product="nab-paclitaxel", administration_date=START.date())  # fmt: skip
+    entry = {"onset_date": START.date().isoformat(), "serious": False, "term": "Nausea",
+             "grade": 2}  # fmt: skip
+    foreign = api.call("research_coordinator", "post", "/participants/P01/adverse-events",
+                       entry | {"attribution": RELATED | {"fludarabine": "possible"}})  # fmt: skip
+    assert foreign.status_code == 400
+    assert foreign.json()["field"] == "attribution.fludarabine"
+    missing = {k: v for k, v in RELATED.items() if k != "cyclophosphamide"}
+    short = api.call("research_coordinator", "post", "/participants/P01/adverse-events",
+                     entry | {"attribution": missing})  # fmt: skip
+    assert short.json()["field"] == "attribution.cyclophosphamide"
+    ae = api.ok("research_coordinator", "post", "/participants/P01/adverse-events",
+                entry | {"attribution": RELATED}, 201)  # fmt: skip
+    url = f"/records/adverseevent/{ae['id']}/correct"
+    fixed = api.ok("research_coordinator", "post", url,
+                   {"values": {"attribution": {"cyclophosphamide": "possible"}},
+                    "reason": "source: cyclophosphamide suspected"})  # fmt: skip
+    assert fixed["changes"] == {
+        "attribution": [RELATED, RELATED | {"cyclophosphamide": "possible"}]
+    }
+    wrong = api.call("research_coordinator", "post", url,
+                     {"values": {"attribution": {"car_t": "maybe"}}, "reason": "typo"})  # fmt: skip
+    assert wrong.json()["field"] == "attribution.car_t"
+    (row,) = api.ok("monitor", "get", "/participants/P01")["adverse_events"]
+    assert row["attribution"] == RELATED | {"cyclophosphamide": "possible"}

@@ -89,7 +89,7 @@ def test_the_schema_check_finds_a_broken_document(exported, tmp_path) -> None:
 
 
 def test_every_record_and_value_reads_back_as_stored(exported) -> None:
-    from hyposti.service.models import Participant
+    from hyposti.service.models import AdverseEvent, Participant
     from hyposti.service.odm_source import EVENTS, REFERENCE
 
     path, summary, _first, _second = exported
@@ -134,15 +134,20 @@ def test_every_record_and_value_reads_back_as_stored(exported) -> None:
         for obj in model.objects.all():
             values = got[str(obj.pk)]
             for name, value in values.items():
-                stored_value = getattr(obj, name)
+                # an AE's attribution to each product is one item (ODM: one value per item)
+                product = name.removeprefix("attribution_")
+                stored_value = obj.attribution[product] if product != name else getattr(obj, name)
                 if isinstance(stored_value, dict | list):
                     value = json.loads(value)
                 assert value == stored_value, (model, obj.pk, name)
             # nothing stored was left out: every unwritten field is empty (a participant's site
             # is its SubjectData's SiteRef, checked above)
+            if isinstance(obj, AdverseEvent):
+                assert {f"attribution_{p}" for p in obj.attribution} <= set(values)
             for f in model._meta.concrete_fields:
                 linked = f.name == "participant" or (model is Participant and f.name == "site")
-                if f.attname not in values and not f.primary_key and not linked:
+                split = f.name == "attribution"  # written as one item per product, checked above
+                if f.attname not in values and not f.primary_key and not linked and not split:
                     assert getattr(obj, f.attname) in (None, ""), (model, f.attname)
         total += len(got)
     assert summary["records"] == total

@@ -35,9 +35,10 @@ def test_rates_and_standard_errors_by_hand():
     assert dose1["orr_se"] == pytest.approx(np.std([1 / 3, 0, 2 / 3], ddof=1) / np.sqrt(3))
     # Dose 2 used by one trial of three: r = 3/6; residuals 0, 0, 0 -> SE 0.
     assert dose2["orr"] == pytest.approx(0.5) and dose2["orr_se"] == pytest.approx(0.0)
-    # Selection: MTD 1, 1, 2 -> P = 2/3 and 1/3, SE sd / sqrt(3) = 0.57735 / 1.732 = 0.3333.
+    # Selection: MTD 1, 1, 2 -> P = 2/3 and 1/3; Morris 2019 Table 6: SE sqrt(p (1 - p) / M)
+    # = sqrt(2/9 / 3) = 0.27217.
     assert dose1["p_select"] == pytest.approx(2 / 3)
-    assert dose1["p_select_se"] == pytest.approx(np.std([1, 1, 0], ddof=1) / np.sqrt(3))
+    assert dose1["p_select_se"] == pytest.approx(0.2721655)
     assert oc["p_no_mtd"] == 0.0
     assert oc["mean_patients"] == pytest.approx(5.0)
 

@@ -8,7 +8,7 @@ import pytest
 
 from hyposti.errors import RecordError
 from hyposti.protocol import load_protocol
-from hyposti.safety.adverse_event import AdverseEvent, Attributions
+from hyposti.safety.adverse_event import AdverseEvent
 from hyposti.safety.cres import grade_cres
 from hyposti.safety.crs import grade_crs
 from hyposti.safety.dlt import PatientSafetyRecord, adjudicate
@@ -19,7 +19,9 @@ from hyposti.virtual.toxicity_model import (
     CAR_T_SYNDROME,
     CHEMOTHERAPY,
     SKIN_MUCOSAL,
+    AttributionPattern,
     at_least_probabilities,
+    attributions,
     cres_observation,
     crs_observation,
     draw_grade,
@@ -30,6 +32,7 @@ from hyposti.virtual.toxicity_model import (
 PARAMS = load_parameters().toxicity
 ANCHORS = PARAMS.anchor_doses_cells_per_kg
 DLT_SPEC = load_protocol().dlt
+PRODUCTS = load_protocol().product_ids
 INFUSION = dt.date(2024, 1, 1)
 TODAY = INFUSION + dt.timedelta(days=100)  # after every event of the model has resolved
 # Kinetics-and-biology note's DLT priors per dose [est]: 1e6/kg ~5%, 3e6/kg 10-20%, 1e7/kg 20-35%.
@@ -48,13 +51,13 @@ def _record(*events: AdverseEvent) -> PatientSafetyRecord:
     )
 
 
-def _lowest_dlt_grade(term: str, scale: str, attribution: Attributions) -> int | None:
+def _lowest_dlt_grade(term: str, scale: str, pattern: AttributionPattern) -> int | None:
     """The lowest grade at which the safety engine calls this event (day 3) a DLT."""
     for grade in range(1, 6):
         try:
             event = AdverseEvent(
                 id="E1", term=term, grade=grade, scale=scale, onset=INFUSION + dt.timedelta(days=3),
-                serious=grade >= 3, attribution=attribution,
+                serious=grade >= 3, attribution=attributions(PRODUCTS, pattern),
             )  # fmt: skip
         except RecordError:  # CTCAE defines no such grade for the term
             continue
@@ -149,7 +152,7 @@ def test_neurotoxicity_is_graded_on_the_scale_the_parameters_name() -> None:
         update={"neurotoxicity_scale": "CARTOX CRES", "icans_at_least": [[1.0, 0.5, 0, 0, 0]] * 3}
     )
     rng = np.random.default_rng(9)
-    events = sample_adverse_events(rng, cartox, 1e6, dt.date(2024, 1, 1), -5, "P1")
+    events = sample_adverse_events(rng, cartox, 1e6, dt.date(2024, 1, 1), -5, "P1", PRODUCTS)
     (neuro,) = [e.event for e in events if e.event.term == "Encephalopathy"]
     assert neuro.scale == "CARTOX CRES" and neuro.verbatim == "CRES"
 
@@ -168,7 +171,7 @@ def test_simulated_dlt_and_severe_crs_rates_match_the_closed_forms() -> None:
     for dose in ANCHORS:
         dlts = severe = 0
         for i in range(n):
-            events = sample_adverse_events(rng, PARAMS, dose, INFUSION, -5, f"P{i}")
+            events = sample_adverse_events(rng, PARAMS, dose, INFUSION, -5, f"P{i}", PRODUCTS)
             record = _record(*(e.event for e in events))
             dlts += adjudicate(record, DLT_SPEC, TODAY).has_dlt
             severe += any(
@@ -186,7 +189,7 @@ def test_events_start_at_preconditioning_and_name_their_grading() -> None:
     rng = np.random.default_rng(8)
     infusion = dt.date(2024, 1, 1)
     for i in range(300):
-        for graded in sample_adverse_events(rng, PARAMS, 1e7, infusion, -5, f"P{i}"):
+        for graded in sample_adverse_events(rng, PARAMS, 1e7, infusion, -5, f"P{i}", PRODUCTS):
             assert graded.event.onset >= infusion - dt.timedelta(days=5)
             assert graded.end_day > graded.study_day
             assert f"grade {graded.event.grade}" in graded.grading
@@ -196,3 +199,22 @@ def test_events_start_at_preconditioning_and_name_their_grading() -> None:
                 assert not graded.event.serious  # an expected nadir is not an SAE by itself
             if graded.event.grade == 5:
                 assert graded.event.serious
+
+
+def test_attribution_patterns_follow_the_protocols_products() -> None:
+    # NCT05681650: skin and mucosa possibly the cells' and the taxane's, unlikely
+    # cyclophosphamide's; chemotherapy events probably each agent's.
+    assert attributions(PRODUCTS, SKIN_MUCOSAL) == {
+        "car_t": "possible",
+        "nab_paclitaxel": "possible",
+        "cyclophosphamide": "unlikely",
+    }
+    # A protocol with other products and more agents: the last agent's attribution holds on.
+    gd2 = ("gd2_car_t", "fludarabine", "cyclophosphamide", "mesna")
+    assert attributions(gd2, CHEMOTHERAPY) == {
+        "gd2_car_t": "unlikely",
+        "fludarabine": "probable",
+        "cyclophosphamide": "probable",
+        "mesna": "probable",
+    }
+    assert attributions(gd2[:1], CAR_T_SYNDROME) == {"gd2_car_t": "probable"}

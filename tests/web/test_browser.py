@@ -177,6 +177,10 @@ def test_escalation_cohort_through_the_browser(browser: Any, trial_server: str) 
         inv.page.wait_for_load_state()
     assert inv.page.locator("[data-judgement]").count() == 0
     assert "Latest screening: eligible" in inv.page.locator("main").inner_text()
+    # The audit history folds out the stored screening record whole, laid out as JSON.
+    stored = inv.page.locator("td details").first
+    stored.locator("summary").click()
+    assert '"screening_date"' in stored.locator("pre").inner_text()
     inv.check("casebook-eligible-signed")
     inv.close()
 
@@ -337,6 +341,13 @@ def test_monitor_sees_no_edit_control_and_a_forged_post_is_refused(
     assert all(a.endswith(f"/participants/{subject}/queries/") for a in actions), actions
     assert mon.page.locator("text=Record an adverse event").count() == 0
     assert mon.page.locator("text=Confirm and sign").count() == 0
+    # No empty "Corrections and locks" cards: a monitor is told which records are locked.
+    assert mon.page.locator("h2#records").inner_text() == "Locked records"
+    # A query names the field by its label, offered per record (no internal names to type).
+    groups = mon.page.locator("#q-target optgroup").evaluate_all("gs => gs.map(g => g.label)")
+    assert groups[0] == "Participant record" and all(
+        g.startswith("Adverse event") for g in groups[1:]
+    )
     # A forged request with a valid session and CSRF token (from the sign-out form).
     token = mon.page.locator("input[name=csrfmiddlewaretoken]").first.get_attribute("value")
     forged = mon.page.request.post(
@@ -355,7 +366,7 @@ def test_monitor_sees_no_edit_control_and_a_forged_post_is_refused(
     assert forged.status == 403
     assert "adverse_event.record" in forged.text()
     # What a monitor may do: open a query on a field.
-    mon.page.fill("#q-field", "ecog")
+    mon.page.select_option("#q-target", label="ECOG")
     mon.page.fill("#q-text", "ECOG at screening differs from the clinic letter: please check.")
     mon.page.click("text=Open query")
     mon.page.wait_for_selector("[data-query] :text('ECOG at screening differs')")

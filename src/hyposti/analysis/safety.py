@@ -23,11 +23,6 @@ from hyposti.errors import InputError
 from hyposti.protocol import Protocol
 from hyposti.safety import cres, crs, icans
 
-ATTRIBUTION_COLUMNS = (
-    "attribution_car_t",
-    "attribution_nab_paclitaxel",
-    "attribution_cyclophosphamide",
-)
 SYNDROME_SCALES = {"CRS": crs.SCALE, "ICANS": icans.SCALE, "CRES": cres.SCALE}
 ALL = "all"
 
@@ -54,7 +49,7 @@ def treatment_related_aes(ds: TrialDataset, window_days: int) -> pd.DataFrame:
     pop = safety_population(ds)
     ae = reported_aes(ds).merge(pop, on="subject_id", how="inner")
     related = np.zeros(len(ae), dtype=bool)
-    for column in ATTRIBUTION_COLUMNS:
+    for column in ds.attribution_columns:
         related |= ae[column].isin(RELATED_ATTRIBUTIONS).to_numpy()
     horizon = ae["infusion_date"] + pd.to_timedelta(window_days, unit="D")
     in_window = (ae["onset_date"] >= ae["preconditioning_start_date"]) & (
@@ -272,7 +267,7 @@ def deaths(ds: TrialDataset, dlt_window: tuple[int, int]) -> list[dict[str, Any]
                 "treatment_related_grade5_aes": [
                     e["term"]
                     for e in events
-                    if any(e[c] in RELATED_ATTRIBUTIONS for c in ATTRIBUTION_COLUMNS)
+                    if any(e[c] in RELATED_ATTRIBUTIONS for c in ds.attribution_columns)
                 ],
             }
         )

@@ -76,7 +76,7 @@ def dlt_command(
     adjudications = []
     for i, record in enumerate(records):
         try:
-            patient = parse_patient(record)
+            patient = parse_patient(record, loaded.product_ids)
             if patient.dose_level > loaded.num_doses:
                 raise InputError(
                     "dose_level",

@@ -161,8 +161,9 @@ def import_command(
 ) -> None:
     """Load a trial dataset into a fresh database (audited as an import)."""
     from hyposti.data import read_dataset
+    from hyposti.service.trial_protocol import trial_protocol
 
-    dataset = read_dataset(directory)
+    dataset = read_dataset(directory, trial_protocol().product_ids)
     where = open_database(data)
     from django.utils import timezone
 

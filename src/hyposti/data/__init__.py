@@ -13,7 +13,7 @@ from hyposti.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from hyposti.data.dataset import TrialDataset, read_dataset, write_dataset
-    from hyposti.data.schema import TABLES, Column, Table, dataset_schema
+    from hyposti.data.schema import TABLES, Column, Table, dataset_schema, dataset_tables
 
 _SOURCE = {
     "TrialDataset": "dataset",
@@ -23,6 +23,7 @@ _SOURCE = {
     "Column": "schema",
     "Table": "schema",
     "dataset_schema": "schema",
+    "dataset_tables": "schema",
 }
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "Table",
     "TrialDataset",
     "dataset_schema",
+    "dataset_tables",
     "read_dataset",
     "write_dataset",
 ]

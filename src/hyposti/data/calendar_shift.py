@@ -22,7 +22,7 @@ def shift_calendar(ds: TrialDataset, days: int) -> TrialDataset:
     for name, frame in ds.tables().items():
         dates = [c.name for c in TABLES[name].columns if c.dtype == "date" and c.name in frame]
         frames[name] = frame.assign(**{c: frame[c] + pd.Timedelta(days=days) for c in dates})
-    return TrialDataset.from_frames(**frames)
+    return TrialDataset.from_frames(products=ds.products, **frames)
 
 
 def dated_no_later_than(ds: TrialDataset, generated_on: dt.date) -> TrialDataset:
@@ -32,4 +32,4 @@ def dated_no_later_than(ds: TrialDataset, generated_on: dt.date) -> TrialDataset
     moved = shift_calendar(ds, -late) if late > 0 else ds
     frames = moved.tables()
     frames["study"] = frames["study"].assign(generated_on=pd.Timestamp(generated_on))
-    return TrialDataset.from_frames(**frames)
+    return TrialDataset.from_frames(products=ds.products, **frames)

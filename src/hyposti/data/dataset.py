@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -9,7 +10,7 @@ from typing import Literal
 import pandas as pd
 
 from hyposti.data.csv_table import read_csv_table
-from hyposti.data.schema import TABLES
+from hyposti.data.schema import ATTRIBUTION_PREFIX, TABLES
 from hyposti.data.validate import check_consistency, validate_frames
 from hyposti.errors import DataError, InputError
 
@@ -41,9 +42,13 @@ class TrialDataset:
     vital_signs: pd.DataFrame
 
     @classmethod
-    def from_frames(cls, **frames: pd.DataFrame) -> TrialDataset:
-        """Validate raw tables (any absent optional table is empty) and return the dataset."""
-        dataset = cls(**validate_frames(frames))
+    def from_frames(
+        cls, *, products: Sequence[str] | None = None, **frames: pd.DataFrame
+    ) -> TrialDataset:
+        """Validate raw tables (any absent optional table is empty) of a dataset attributing
+        adverse events to ``products`` (the protocol's ``product_ids``; default: the shipped
+        protocol's) and return the dataset."""
+        dataset = cls(**validate_frames(frames, products))
         # Not a field (the fields are the tables): dataclasses.replace makes a dataset without it.
         object.__setattr__(dataset, "_validated", True)
         return dataset
@@ -64,6 +69,17 @@ class TrialDataset:
         return {name: getattr(self, name) for name in TABLES}
 
     @property
+    def attribution_columns(self) -> tuple[str, ...]:
+        """The adverse_events columns of an attribution, one per product of the dataset's
+        protocol, in its ``product_ids`` order."""
+        return tuple(c for c in self.adverse_events.columns if c.startswith(ATTRIBUTION_PREFIX))
+
+    @property
+    def products(self) -> tuple[str, ...]:
+        """The ids of the products its adverse events are attributed to (``product_ids``)."""
+        return tuple(c.removeprefix(ATTRIBUTION_PREFIX) for c in self.attribution_columns)
+
+    @property
     def data_cutoff(self) -> pd.Timestamp:
         return pd.Timestamp(self.study["data_cutoff"].iloc[0])
 
@@ -72,8 +88,10 @@ class TrialDataset:
         return str(self.study["study_id"].iloc[0])
 
 
-def read_dataset(directory: str | Path) -> TrialDataset:
-    """Read ``<table>.parquet`` or ``<table>.csv`` files from a folder and check them.
+def read_dataset(directory: str | Path, products: Sequence[str] | None = None) -> TrialDataset:
+    """Read ``<table>.parquet`` or ``<table>.csv`` files from a folder and check them against the
+    schema of a dataset attributing adverse events to ``products`` (default: the shipped
+    protocol's).
 
     A table file is refused, naming it, when it is a folder, empty, not UTF-8 text (CSV), not
     Parquet, or names a column twice; a CSV table may hold a header only (a table with no rows).
@@ -92,7 +110,7 @@ def read_dataset(directory: str | Path) -> TrialDataset:
             )
         elif parquet.exists():
             raw[name] = _read_parquet(name, parquet)
-    return TrialDataset.from_frames(**raw)
+    return TrialDataset.from_frames(products=products, **raw)
 
 
 def _read_parquet(name: str, path: Path) -> pd.DataFrame:

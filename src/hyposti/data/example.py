@@ -14,6 +14,8 @@ from typing import Any
 import pandas as pd
 
 from hyposti.data.dataset import TrialDataset
+from hyposti.data.schema import attribution_column
+from hyposti.protocol import load_protocol
 from hyposti.protocol.safety_spec import AeScale
 
 # One table row: columns of mixed types (dates, numbers, text), checked when the dataset is built.
@@ -145,6 +147,7 @@ def example_frames() -> dict[str, pd.DataFrame]:
         ("S06", "AE10", "Sepsis", "Infections and infestations", 5, CTCAE,
          15, None, True, "unlikely", "possible", "possible", False),
     ]  # fmt: skip
+    products = load_protocol().product_ids
     adverse_events = []
     for sid, aid, term, soc, grade, scale, day, dur, serious, car, nab, cyc, dlt in ae_rows:
         onset = _day(sid, day)
@@ -159,9 +162,10 @@ def example_frames() -> dict[str, pd.DataFrame]:
                 "onset_date": onset,
                 "resolution_date": None if dur is None else onset + dt.timedelta(days=dur),
                 "serious": serious,
-                "attribution_car_t": car,
-                "attribution_nab_paclitaxel": nab,
-                "attribution_cyclophosphamide": cyc,
+                **{
+                    attribution_column(product): attribution
+                    for product, attribution in zip(products, (car, nab, cyc), strict=True)
+                },
                 "dlt": dlt,
             }
         )
@@ -260,4 +264,4 @@ def example_frames() -> dict[str, pd.DataFrame]:
 
 def example_dataset() -> TrialDataset:
     """The example trial, validated."""
-    return TrialDataset.from_frames(**example_frames())
+    return TrialDataset.from_frames(products=load_protocol().product_ids, **example_frames())

@@ -7,7 +7,9 @@ web app's export, an SDTM mapping and the checks on load all read the same decla
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+from functools import cache
 from typing import Any, Literal, get_args
 
 from hyposti.bounds import (
@@ -117,6 +119,8 @@ def _subject(description: str = "Subject identifier; must exist in subjects.") -
     return Column("subject_id", "string", description, identifier=True)
 
 
+#: The tables of every dataset; a protocol's dataset adds its attribution columns to
+#: adverse_events (``dataset_tables``).
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -246,24 +250,7 @@ TABLES: dict[str, Table] = {
                 Column("onset_date", "date", "Onset."),
                 Column("resolution_date", "date", "Resolved.", required=False),
                 Column("serious", "boolean", "Serious adverse event (ICH E2A)."),
-                Column(
-                    "attribution_car_t",
-                    "string",
-                    "Relation to the CAR-T cells.",
-                    allowed=ATTRIBUTION,
-                ),
-                Column(
-                    "attribution_nab_paclitaxel",
-                    "string",
-                    "Relation to nab-paclitaxel.",
-                    allowed=ATTRIBUTION,
-                ),
-                Column(
-                    "attribution_cyclophosphamide",
-                    "string",
-                    "Relation to cyclophosphamide.",
-                    allowed=ATTRIBUTION,
-                ),
+                # dataset_tables() inserts here one attribution column per protocol product.
                 Column("dlt", "boolean", "Adjudicated dose-limiting toxicity.", required=False),
             ),
             key=("ae_id",),
@@ -521,8 +508,47 @@ TABLES: dict[str, Table] = {
 }
 
 
-def dataset_schema() -> dict[str, Any]:
-    """The whole schema as plain data, for printing, the web app export and SDTM mapping."""
+#: An adverse event's attribution to a product is in the column of this prefix and the
+#: product's id (``attribution_car_t``).
+ATTRIBUTION_PREFIX = "attribution_"
+
+
+def attribution_column(product: str) -> str:
+    """The adverse_events column that holds the attribution to ``product`` (its protocol id)."""
+    return ATTRIBUTION_PREFIX + product
+
+
+def dataset_tables(products: Sequence[str] | None = None) -> dict[str, Table]:
+    """The tables of a dataset whose adverse events are attributed to ``products`` (the protocol's
+    ``product_ids``; default: the shipped NCT05681650's): ``TABLES``, with one adverse_events
+    column ``attribution_<id>`` per product after ``serious`` (NCI CTEP: one attribution per
+    study agent)."""
+    if products is None:
+        from hyposti.protocol import load_protocol
+
+        products = load_protocol().product_ids
+    return {**TABLES, "adverse_events": _adverse_events_table(tuple(products))}
+
+
+@cache
+def _adverse_events_table(products: tuple[str, ...]) -> Table:
+    table = TABLES["adverse_events"]
+    at = table.column_names.index("serious") + 1
+    attributions = tuple(
+        Column(
+            attribution_column(product),
+            "string",
+            f"Relation to the protocol's product {product}.",
+            allowed=ATTRIBUTION,
+        )
+        for product in products
+    )
+    return replace(table, columns=(*table.columns[:at], *attributions, *table.columns[at:]))
+
+
+def dataset_schema(products: Sequence[str] | None = None) -> dict[str, Any]:
+    """The whole schema of a dataset attributing to ``products`` (default: the shipped protocol's)
+    as plain data, for printing, the web app export and SDTM mapping."""
     return {
         "tables": [
             {
@@ -535,6 +561,6 @@ def dataset_schema() -> dict[str, Any]:
                     for c in t.columns
                 ],
             }
-            for t in TABLES.values()
+            for t in dataset_tables(products).values()
         ]
     }

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
 import numpy as np
@@ -23,7 +23,7 @@ from hyposti.bounds import (
     MAX_ID_CHARS,
 )
 from hyposti.data.integrity import integrity_errors
-from hyposti.data.schema import TABLES, Column, Table
+from hyposti.data.schema import Column, Table, dataset_tables
 from hyposti.errors import DataError, DatasetError, shown
 
 Empty = TypeVar("Empty")
@@ -410,17 +410,22 @@ def cross_table_errors(frames: dict[str, pd.DataFrame]) -> list[DataError]:
     return errors
 
 
-def validate_frames(raw: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """Type and check every table; raise one DatasetError listing every violation found."""
+def validate_frames(
+    raw: dict[str, pd.DataFrame], products: Sequence[str] | None = None
+) -> dict[str, pd.DataFrame]:
+    """Type and check every table against the schema of a dataset attributing adverse events to
+    ``products`` (the protocol's ``product_ids``; default: the shipped protocol's); raise one
+    DatasetError listing every violation found."""
     errors: list[DataError] = []
     frames: dict[str, pd.DataFrame] = {}
-    for extra in sorted(set(raw) - set(TABLES)):
+    tables = dataset_tables(products)
+    for extra in sorted(set(raw) - set(tables)):
         errors.append(
             DataError(
-                extra, None, None, f"unknown table; the schema's tables are {', '.join(TABLES)}"
+                extra, None, None, f"unknown table; the schema's tables are {', '.join(tables)}"
             )
         )
-    for name, table in TABLES.items():
+    for name, table in tables.items():
         if name not in raw:
             if not table.optional:
                 errors.append(DataError(name, None, None, "required table is missing"))

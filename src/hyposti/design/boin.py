@@ -53,6 +53,9 @@ def boin_lambdas(target: float, phi1: float, phi2: float) -> tuple[float, float]
     return lambda_e, lambda_d
 
 
+SELECT_BLOCK = 1024
+"""States whose MTD is selected at once (see Boin._select)."""
+
 MAX_BOUNDARY_N = MAX_MONITOR_N
 """Largest n the boundary table is computed for (1000): BOIN trials treat a few dozen patients."""
 
@@ -132,6 +135,68 @@ def boin_boundaries(
 
 
 @dataclass(frozen=True)
+class BoinTables:
+    """Every per-dose rule of a design as a look-up by cell n * (max_n + 1) + y (n patients at a
+    dose, y of them with DLTs), so a decision over many states is a few array look-ups."""
+
+    move: np.ndarray
+    code_base: np.ndarray
+    move_code: np.ndarray
+    may_stop_early: np.ndarray
+    out_rank: np.ndarray
+    dose_offset: np.ndarray
+    dose_number: np.ndarray
+    p_hat: np.ndarray
+    weight: np.ndarray
+
+
+def boin_tables(design: Boin) -> BoinTables:
+    """The design's boundary table (boin_boundaries) and select_mtd's estimates, by cell."""
+    table = design.boundaries()
+    max_n, num_doses = design.max_n, design.num_doses
+    sentinel = max_n + 1
+    escalate = np.array((-1, *table.escalate_if_dlt_le), dtype=np.int64)[:, None]
+    deescalate = np.array((sentinel, *table.deescalate_if_dlt_ge), dtype=np.int64)[:, None]
+    eliminate = np.array(
+        (sentinel, *(sentinel if e is None else e for e in table.eliminate_if_dlt_ge)),
+        dtype=np.int64,
+    )[:, None]
+    y = np.arange(max_n + 1)[None, :]
+    n = np.arange(max_n + 1)[:, None]
+    # +1 escalate, 0 stay, -1 de-escalate. A cell meets both boundaries only when the
+    # elimination count caps de-escalation at or below floor(lambda_e n) (a cutoff near 0.5):
+    # the cell then eliminates its dose, and step's elimination rule decides.
+    move = np.where(y >= deescalate, -1, np.where(y <= escalate, 1, 0)).astype(np.int64)
+    # The reason, by 3 * move + 4 + (next dose - current) at a dose not eliminated (9 + ... at
+    # or above an eliminated dose, which the design leaves for the dose below it).
+    stay, top, bottom = Reason.STAY.value, Reason.STAY_AT_TOP.value, Reason.STAY_AT_BOTTOM.value
+    down, up, out = Reason.DEESCALATE.value, Reason.ESCALATE.value, Reason.ELIMINATED.value
+    move_code = np.array([down, bottom, 0, 0, stay, 0, 0, top, up, *[out] * 9], dtype=np.int8)
+    early = sentinel if design.n_earlystop is None else design.n_earlystop
+    cells = (max_n + 1) ** 2
+    eliminated = (y >= eliminate).ravel()
+    doses = np.arange(1, num_doses + 1)
+    rank_type = np.int8 if num_doses < 127 else np.int64
+    out_rank = np.where(eliminated[None, :], doses[:, None], num_doses + 1).astype(rank_type)
+    # MTD selection's estimate and isotonic weight per cell (select_mtd).
+    p_hat = (y + 0.05) / (n + 0.1)
+    with np.errstate(divide="ignore"):
+        # Cells with y > n never occur; their weights are not read.
+        weight = 1.0 / ((y + 0.05) * (n - y + 0.05) / ((n + 0.1) ** 2 * (n + 0.1 + 1)))
+    return BoinTables(
+        move=move.ravel(),
+        code_base=(3 * move + 4).ravel(),
+        move_code=move_code,
+        may_stop_early=np.repeat(np.arange(max_n + 1) >= early, max_n + 1),
+        out_rank=out_rank.ravel(),
+        dose_offset=(doses - 1)[:, None] * cells,
+        dose_number=doses[:, None],
+        p_hat=p_hat.ravel(),
+        weight=weight.ravel(),
+    )
+
+
+@dataclass(frozen=True)
 class Boin(CappedBySampleSize):
     """BOIN with dose elimination, optional early stop and isotonic MTD selection (Liu & Yuan 2015).
 
@@ -149,34 +214,14 @@ class Boin(CappedBySampleSize):
     phi1: float | None = None
     phi2: float | None = None
     elimination_cutoff: float = 0.95
-    _tables: tuple[np.ndarray, ...] = field(init=False, repr=False, compare=False)
+    _tables: BoinTables = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         check_target(self.target)
         check_common(self.num_doses, self.cohort_size, self.start_dose, self.max_n)
         if self.n_earlystop is not None and self.n_earlystop < 1:
             raise InputError("n_earlystop", self.n_earlystop, "must be a positive number")
-        table = self.boundaries()
-        sentinel = self.max_n + 1
-        escalate = np.array((-1, *table.escalate_if_dlt_le), dtype=np.int64)
-        deescalate = np.array((sentinel, *table.deescalate_if_dlt_ge), dtype=np.int64)
-        eliminate = np.array(
-            (sentinel, *(sentinel if e is None else e for e in table.eliminate_if_dlt_ge)),
-            dtype=np.int64,
-        )
-        # Every rule reads only (n, y) at one dose: look decisions up by cell n * (max_n + 1) + y.
-        y = np.arange(self.max_n + 1)[None, :]
-        decisions = tuple(
-            cells.ravel()
-            for cells in (y <= escalate[:, None], y >= deescalate[:, None], y >= eliminate[:, None])
-        )
-        # MTD selection's estimate and isotonic weight per cell (select_mtd).
-        n = np.arange(self.max_n + 1)[:, None]
-        p_hat = (y + 0.05) / (n + 0.1)
-        with np.errstate(divide="ignore"):
-            # Cells with y > n never occur; their weights are not read.
-            weight = 1.0 / ((y + 0.05) * (n - y + 0.05) / ((n + 0.1) ** 2 * (n + 0.1 + 1)))
-        object.__setattr__(self, "_tables", (*decisions, p_hat.ravel(), weight.ravel()))
+        object.__setattr__(self, "_tables", boin_tables(self))
 
     def boundaries(self) -> BoinBoundaries:
         return boin_boundaries(
@@ -185,77 +230,69 @@ class Boin(CappedBySampleSize):
 
     def first_eliminated(self, n: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Lowest eliminated dose per row (num_doses + 1 when none): it and all above are out."""
-        eliminated = self._tables[2][self._cells(n, y)]
-        first = np.full(n.shape[0], self.num_doses + 1, dtype=np.int64)
-        for j in range(self.num_doses - 1, -1, -1):
-            first[eliminated[:, j]] = j + 1
-        return first
+        return self._first_out(self._cells(n, y))
 
     def _cells(self, n: np.ndarray, y: np.ndarray) -> np.ndarray:
-        cells: np.ndarray = n.astype(np.intp) * (self.max_n + 1) + y
+        """Cell n * (max_n + 1) + y of every (row, dose), doses first: a (J, S) array."""
+        cells: np.ndarray = np.multiply(n.T, self.max_n + 1, dtype=np.intp, order="C")
+        cells += y.T
         return cells
 
+    def _first_out(self, cells: np.ndarray) -> np.ndarray:
+        # Each dose's own table holds its number where its cell eliminates, num_doses + 1 where
+        # not: the lowest eliminated dose is then a minimum over doses.
+        first: np.ndarray = self._tables.out_rank.take(cells + self._tables.dose_offset).min(axis=0)
+        return first
+
     def step(self, n: np.ndarray, y: np.ndarray, current: np.ndarray) -> Step:
-        """One BOIN decision after a cohort (R package BOIN `get.oc`, Liu & Yuan 2015 section 2)."""
-        escalate_cells, deescalate_cells = self._tables[:2]
+        """One BOIN decision after a cohort (R package BOIN `get.oc`, Liu & Yuan 2015 section 2).
+
+        Move by the boundary table at the current dose (escalate, stay, de-escalate), never past
+        dose 1 nor into the lowest eliminated dose; a current dose at or above it goes just below
+        it, and with dose 1 eliminated the trial stops without an MTD.
+        """
+        tables = self._tables
         size = n.shape[0]
-        first_out = self.first_eliminated(n, y)
-        # Dose by dose: numpy's sum along a short axis is slow.
-        total = n[:, 0].astype(np.int64)
-        for j in range(1, self.num_doses):
-            total += n[:, j]
-        if self.n_earlystop is None and total.min() >= self.max_n:
-            return self._final(n, y, first_out)
-        rows = np.arange(size)
-        nd = n[rows, current - 1]
-        yd = y[rows, current - 1]
-
-        cell = self._cells(nd, yd)
-        escalate = escalate_cells[cell]
-        deescalate = deescalate_cells[cell]
-        next_dose = current.astype(np.int64, copy=True)
-        code = np.full(size, Reason.STAY.value, dtype=np.int8)
-        up = escalate & (current + 1 < first_out) & (current < self.num_doses)
-        next_dose[up] = current[up] + 1
-        code[up] = Reason.ESCALATE.value
-        code[escalate & ~up] = Reason.STAY_AT_TOP.value
-        down = deescalate & (current > 1)
-        next_dose[down] = current[down] - 1
-        code[down] = Reason.DEESCALATE.value
-        code[deescalate & ~down] = Reason.STAY_AT_BOTTOM.value
+        n_by_dose = n.T.astype(np.intp, order="C")
+        total = n_by_dose.sum(axis=0)
+        cells = n_by_dose * (self.max_n + 1)
+        cells += y.T
+        # Freed before the look-ups: less memory in use at once, fewer pages mapped afresh.
+        del n_by_dose
+        first_out = self._first_out(cells)
+        current = current.astype(np.int64, copy=False)
+        cell = cells.ravel().take(current * size + np.arange(-size, 0))
+        # Clipping into 1..first_out - 1 blocks escalation into an eliminated dose or past the
+        # top one, de-escalation below dose 1, sends a dose at or above the lowest eliminated
+        # dose just below it, and gives 0 (stop) when dose 1 is eliminated.
+        next_dose = np.minimum(np.maximum(current + tables.move.take(cell), 1), first_out - 1)
+        change = next_dose - current
         removed = current >= first_out
-        next_dose[removed] = first_out[removed] - 1
-        code[removed] = Reason.ELIMINATED.value
-
-        select = np.zeros(size, dtype=bool)
-        if self.n_earlystop is not None:
-            early = (nd >= self.n_earlystop) & (next_dose == current)
-            code[early] = Reason.EARLY_STOP.value
-            select |= early
+        code = tables.move_code.take(
+            tables.code_base.take(cell) + np.maximum(change, -1) + 9 * removed
+        )
         capped = total >= self.max_n
-        code[capped & ~select] = Reason.CAP.value
-        select |= capped
-        no_safe = first_out == 1
-        code[no_safe] = Reason.NO_SAFE_DOSE.value
-        select &= ~no_safe
-
-        mtd = np.zeros(size, dtype=np.int64)
-        if select.any():
-            mtd[select] = self.select_mtd(n[select], y[select], first_out[select])
-        next_dose[select | no_safe] = 0
-        return Step(next_dose=next_dose, mtd=mtd, code=code)
-
-    def _final(self, n: np.ndarray, y: np.ndarray, first_out: np.ndarray) -> Step:
-        """Every row at the sample-size cap: stop, and select unless no dose is left."""
-        no_safe = first_out == 1
-        if no_safe.any():
-            mtd = np.zeros(n.shape[0], dtype=np.int64)
-            select = ~no_safe
-            mtd[select] = self.select_mtd(n[select], y[select], first_out[select])
+        if self.n_earlystop is not None:
+            early = tables.may_stop_early.take(cell) & (change == 0)
+            code[capped] = Reason.CAP.value
+            code[early] = Reason.EARLY_STOP.value
+            select = early | capped
         else:
-            mtd = self.select_mtd(n, y, first_out)
-        code = np.where(no_safe, Reason.NO_SAFE_DOSE.value, Reason.CAP.value).astype(np.int8)
-        return Step(next_dose=np.zeros(n.shape[0], dtype=np.int64), mtd=mtd, code=code)
+            code[capped] = Reason.CAP.value
+            select = capped
+        no_safe = first_out == 1
+        mtd = np.zeros(size, dtype=np.int64)
+        if no_safe.any():
+            code[no_safe] = Reason.NO_SAFE_DOSE.value
+            select &= ~no_safe
+        if select.all():
+            mtd = self._select(cells, first_out)
+            next_dose = np.zeros(size, dtype=np.int64)
+        elif select.any():
+            chosen = np.flatnonzero(select)
+            mtd[chosen] = self._select(cells.take(chosen, axis=1), first_out.take(chosen))
+            next_dose[chosen] = 0
+        return Step(next_dose=next_dose, mtd=mtd, code=code)
 
     def select_mtd(self, n: np.ndarray, y: np.ndarray, first_out: np.ndarray) -> np.ndarray:
         """Isotonic estimate closest to the target over treated, non-eliminated doses (0 = none).
@@ -263,39 +300,67 @@ class Boin(CappedBySampleSize):
         R package BOIN `select.mtd`: p_hat = (y + 0.05)/(n + 0.1), PAVA with weights 1/variance,
         ties broken by adding 1e-10 times the rank (lower dose if above target, higher if below).
         """
-        cells = self._cells(n, y)
-        # Many end states share their counts (reached from different current doses): select once.
-        if self.num_doses * 2 * math.log2(self.max_n + 1) < 62:
-            # Key = digits n_1 y_1 n_2 y_2 ... in base max_n + 1, dose by dose (integer matmul
-            # and short-axis sums are slow in numpy).
-            key = cells[:, 0]
-            for j in range(1, self.num_doses):
-                key = key * (self.max_n + 1) ** 2 + cells[:, j]
+        return self._select(self._cells(n, y), first_out)
+
+    def _select(self, cells: np.ndarray, first_out: np.ndarray) -> np.ndarray:
+        """select_mtd on (J, S) cells, deciding once for each distinct row of counts.
+
+        Many end states share their counts (reached from different current doses, or by
+        different simulated trials).
+        """
+        base = (self.max_n + 1) ** 2
+        if self.num_doses * math.log2(base) < 62:
+            # Key = digits n_1 y_1 n_2 y_2 ... in base max_n + 1; the exact computation's end
+            # states come in key order, which the stable sort merely confirms.
+            key = cells[0]
+            for dose_cells in cells[1:]:
+                key = key * base + dose_cells
             order, starts, group = distinct(key)
-            first = order[starts]
-            chosen = self._select_distinct(cells[first], first_out[first])
-            per_row: np.ndarray = chosen[group]
-            return per_row
-        return self._select_distinct(cells, first_out)
+            first = order.take(starts)
+        else:
+            # Equal neighbours only: enough for the exact computation, whose end states with
+            # equal counts lie next to each other.
+            repeat = np.zeros(cells.shape[1], dtype=bool)
+            repeat[1:] = True
+            for dose_cells in cells:
+                repeat[1:] &= dose_cells[1:] == dose_cells[:-1]
+            first = np.flatnonzero(~repeat)
+            group = np.cumsum(~repeat) - 1
+        # Blocks of SELECT_BLOCK states keep every temporary under glibc's 128 KiB mmap
+        # threshold, so freed memory is reused rather than mapped afresh: page faults took about
+        # a third of a first exact BOIN OC call when all end states were selected at once.
+        chosen = np.concatenate(
+            [
+                self._select_distinct(cells.take(block, axis=1), first_out.take(block))
+                for block in (
+                    first[start : start + SELECT_BLOCK]
+                    for start in range(0, max(len(first), 1), SELECT_BLOCK)
+                )
+            ]
+        )
+        per_row: np.ndarray = chosen.take(group)
+        return per_row
 
     def _select_distinct(self, cells: np.ndarray, first_out: np.ndarray) -> np.ndarray:
-        doses = np.arange(1, self.num_doses + 1)
+        tables = self._tables
         # A dose is treated (n > 0) exactly when its cell n * (max_n + 1) + y passes max_n.
-        admissible = (cells > self.max_n) & (doses[None, :] < first_out[:, None])
-        p_hat, weight = self._tables[3][cells], self._tables[4][cells]
-        smoothed = isotonic_increasing(p_hat, weight, admissible).T
-        # Dose by dose over all rows (numpy's cumsum/argmin along a short axis are slow): the
-        # tie-break adds 1e-10 times the rank among admissible doses; the first minimum wins.
-        admissible = admissible.T
-        rank = np.zeros(len(first_out), dtype=np.int64)
-        best = np.full(len(first_out), np.inf)
-        chosen = np.zeros(len(first_out), dtype=np.int64)
-        for j in range(self.num_doses):
-            rank += admissible[j]
-            distance = np.abs(smoothed[j] + rank * 1e-10 - self.target)
-            closer = admissible[j] & (distance < best)
-            best[closer] = distance[closer]
+        admissible = (cells > self.max_n) & (tables.dose_number < first_out)
+        smoothed = isotonic_increasing(
+            tables.p_hat.take(cells), tables.weight.take(cells), admissible
+        )
+        # The tie-break adds 1e-10 times the rank among admissible doses; the first minimum
+        # wins (dose by dose: numpy's cumsum and argmin along a short axis are slow).
+        rank = admissible.astype(np.int64)
+        for j in range(1, self.num_doses):
+            rank[j] += rank[j - 1]
+        distance = np.abs(smoothed + rank * 1e-10 - self.target)
+        distance[~admissible] = np.inf
+        best = distance[0]
+        chosen = np.where(admissible[0], 1, 0)
+        for j in range(1, self.num_doses):
+            closer = distance[j] < best
             chosen[closer] = j + 1
+            best = np.minimum(best, distance[j])
         return chosen
 
     def explain(

@@ -157,16 +157,6 @@ def cohort_pmf(p: np.ndarray, size: int) -> np.ndarray:
     return ways * p[:, None] ** k * (1.0 - p[:, None]) ** (size - k)
 
 
-def add_cohort(
-    n: np.ndarray, y: np.ndarray, current: np.ndarray, size: int, dlts: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Counts after one more cohort of ``size`` with ``dlts`` DLTs at each row's current dose."""
-    rows = np.arange(len(current))
-    n[rows, current - 1] += size
-    y[rows, current - 1] += dlts
-    return n, y
-
-
 @dataclass(frozen=True)
 class CohortStep:
     """One cohort of the reachable-state graph: how the states' probabilities flow through it.
@@ -200,15 +190,22 @@ def state_graph(design: Design, max_states: int = MAX_EXACT_STATES) -> tuple[Coh
     outcomes = np.arange(size + 1)
     num_doses = design.num_doses
 
-    # Small integer rows copy fast; a dose never holds more than max_per_dose patients.
+    # Counts n_1..n_J, y_1..y_J side by side in one small-integer row per state: one gather
+    # moves a state (a dose never holds more than max_per_dose patients).
     count_type = np.int8 if design.max_per_dose < 127 else np.int32
-    n = np.zeros((1, num_doses), dtype=count_type)
-    y = np.zeros((1, num_doses), dtype=count_type)
+    counts = np.zeros((1, 2 * num_doses), dtype=count_type)
+    # What a cohort adds to a row, by outcome (dose - 1) * (size + 1) + DLTs.
+    by_outcome = np.zeros((num_doses, size + 1, 2 * num_doses), dtype=count_type)
+    by_outcome[np.arange(num_doses), :, np.arange(num_doses)] = size
+    by_outcome[np.arange(num_doses), :, num_doses + np.arange(num_doses)] = outcomes
+    added = by_outcome.reshape(num_doses * (size + 1), 2 * num_doses)
     dose = np.array([design.start_dose], dtype=np.int64)
     layout = key_layout(design)
-    radix_y = design.max_per_dose + 1
     # Word by word: 1-D int64 arrays gather and add faster than rows of a 2-D array.
     words = [np.zeros(1, dtype=np.int64) for _ in layout.radix]
+    # shift[k, d - 1]: how k DLTs in a cohort at dose d move the key of the word holding d.
+    shift = (design.max_per_dose + 1 + outcomes)[:, None] * layout.place[None, :]
+    key_shift = shift * (num_doses + 1)
     # Doses sort by radix when they fit 16 bits.
     dose_type = np.uint16 if num_doses < 2**16 else np.int64
     evaluated = 0
@@ -226,48 +223,71 @@ def state_graph(design: Design, max_states: int = MAX_EXACT_STATES) -> tuple[Coh
         # Children by outcome, then by dose, then in parent (key) order: a cohort outcome at one
         # dose shifts every key by the same amount, so each such block is already sorted.
         by_dose = np.argsort(dose.astype(dose_type), kind="stable")
-        parent_dose = dose[by_dose]
-        parent = np.tile(by_dose, size + 1)
-        dlts = np.repeat(outcomes, len(dose))
-        current = np.tile(parent_dose, size + 1)
-        shift = (radix_y + outcomes)[:, None] * layout.place[parent_dose - 1]
+        parent_dose = dose.take(by_dose)
+        column = parent_dose - 1
         if len(words) == 1:
-            child_words = [(words[0][by_dose] + shift).ravel()]
+            # The key of (counts, current dose) is word * (J + 1) + dose.
+            parent_key = words[0].take(by_dose) * (num_doses + 1) + parent_dose
+            child_words = [(parent_key + key_shift.take(column, axis=1)).ravel()]
+            key = child_words[0]
         else:
             # Only the word holding the cohort's dose changes.
-            changed = layout.word[parent_dose - 1]
+            child_shift = shift.take(column, axis=1)
+            changed = layout.word.take(column)
             child_words = [
-                (word[by_dose] + np.where(changed == w, shift, 0)).ravel()
+                (word.take(by_dose) + np.where(changed == w, child_shift, 0)).ravel()
                 for w, word in enumerate(words)
             ]
+            key = merge_key(child_words, layout.radix, np.tile(parent_dose, size + 1), num_doses)
         # Paths reaching the same counts at the same dose decide alike: merge them before deciding.
-        order, starts = sorted_runs(merge_key(child_words, layout.radix, current, num_doses))
-        first = order[starts]
-        source, outcome = parent[order], ((current - 1) * (size + 1) + dlts)[order]
-        words = [word[first] for word in child_words]
-        current, parent = current[first], parent[first]
-        n_child, y_child = add_cohort(n[parent], y[parent], current, size, dlts[first])
+        order, starts = sorted_runs(key)
+        # Child c of the grid is outcome c // P at the parent in slot c % P.
+        dlts, slot = np.divmod(order, len(dose))
+        source = by_dose.take(slot)
+        outcome = (column * (size + 1)).take(slot) + dlts
+        first = order.take(starts)
+        merged_outcome = outcome.take(starts)
+        counts = counts.take(source.take(starts), axis=0)
+        counts += added.take(merged_outcome, axis=0)
+        current = merged_outcome // (size + 1) + 1
+        if len(words) == 1:
+            words = [child_words[0].take(first) // (num_doses + 1)]
+        else:
+            words = [word.take(first) for word in child_words]
 
-        step = design.step(n_child, y_child, current)
+        step = design.step(counts[:, :num_doses], counts[:, num_doses:], current)
         stopped = step.next_dose == 0
+        if stopped.all():
+            steps.append(
+                CohortStep(
+                    source=source,
+                    outcome=outcome,
+                    starts=starts,
+                    ended=np.arange(len(stopped)),
+                    mtd=step.mtd,
+                    n_ended=np.ascontiguousarray(counts[:, :num_doses]),
+                    y_ended=np.ascontiguousarray(counts[:, num_doses:]),
+                    go=np.empty(0, dtype=np.int64),
+                )
+            )
+            return tuple(steps)
         go = np.flatnonzero(~stopped)
         ended = np.flatnonzero(stopped)
+        ended_counts = counts.take(ended, axis=0)
         steps.append(
             CohortStep(
                 source=source,
                 outcome=outcome,
                 starts=starts,
                 ended=ended,
-                mtd=step.mtd[ended],
-                n_ended=n_child[ended],
-                y_ended=y_child[ended],
+                mtd=step.mtd.take(ended),
+                n_ended=np.ascontiguousarray(ended_counts[:, :num_doses]),
+                y_ended=np.ascontiguousarray(ended_counts[:, num_doses:]),
                 go=go,
             )
         )
-        if go.size == 0:
-            return tuple(steps)
-        n, y, dose = n_child[go], y_child[go], step.next_dose[go]
-        words = [word[go] for word in words]
+        counts, dose = counts.take(go, axis=0), step.next_dose.take(go)
+        words = [word.take(go) for word in words]
     raise EngineError(repr(design), "left trials running after its horizon of cohorts")
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
+
+#: A product the protocol gives, by id: the key of an adverse event's attribution to it and, in
+#: the trial dataset, of the column ``attribution_<id>``.
+ProductId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 
 
 class Strict(BaseModel):

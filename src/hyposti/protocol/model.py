@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from hyposti.errors import InputError
-from hyposti.protocol.common import Reading, Strict
+from hyposti.protocol.common import ProductId, Reading, Strict
 from hyposti.protocol.design_spec import DesignSpec
 from hyposti.protocol.dosing_spec import DosingSpec
 from hyposti.protocol.eligibility_spec import (
@@ -64,8 +64,25 @@ class DoseLevel(Strict):
     cells_per_kg: float = Field(gt=0)
 
 
-class InvestigationalProduct(Strict):
+class Product(Strict):
+    """A product the protocol gives: an adverse event is attributed to each (NCI CTEP)."""
+
+    id: ProductId
     name: str
+    cdisc_code: str = Field(
+        pattern=r"^[A-Z][A-Z0-9]{0,2}$",
+        description="Suffix of its relatedness variables in the CDISC exports (ADAE AREL<code>, "
+        "SUPPAE AEREL<code>: SAS names hold 8 characters).",
+    )
+    cdisc_label: str = Field(
+        min_length=1,
+        max_length=27,
+        description="Its name in CDISC variable labels ('Causality to <label>': SAS labels hold "
+        "40 characters).",
+    )
+
+
+class InvestigationalProduct(Product):
     kind: str
     route: str
     dose_unit: Literal["cells/kg"]
@@ -91,8 +108,7 @@ class InvestigationalProduct(Strict):
         return levels
 
 
-class PreconditioningAgent(Strict):
-    name: str
+class PreconditioningAgent(Product):
     registry_name: str | None = None
     route: str
     dose_basis: Literal["mg/m2", "mg/kg"]
@@ -165,6 +181,19 @@ class Protocol(Strict):
         ids = [e.id for e in self.endpoints]
         if len(set(ids)) != len(ids):
             raise ValueError(f"endpoint ids must be unique; got {ids}")
+        products = self.product_ids
+        for what, values in (
+            ("id", products),
+            ("cdisc_code", tuple(p.cdisc_code for p in self.products)),
+        ):
+            if len(set(values)) != len(values):
+                raise ValueError(f"product {what}s must be unique; got {list(values)}")
+        if self.dlt.related_product not in products:
+            raise InputError(
+                "dlt.related_product",
+                self.dlt.related_product,
+                f"a DLT must be related to a product the protocol gives ({', '.join(products)})",
+            )
         # A criterion whose rule reads a sponsor section must find it at load, not at screening.
         needs = {
             "organ_function": "organ_function",
@@ -181,6 +210,17 @@ class Protocol(Strict):
     @property
     def num_doses(self) -> int:
         return len(self.investigational_product.dose_levels)
+
+    @property
+    def products(self) -> tuple[Product, ...]:
+        """The products an adverse event is attributed to: the investigational product, then
+        each preconditioning agent in file order."""
+        return (self.investigational_product, *self.preconditioning)
+
+    @property
+    def product_ids(self) -> tuple[str, ...]:
+        """The ids of ``products``, in their order."""
+        return tuple(p.id for p in self.products)
 
     @property
     def first_preconditioning_day(self) -> int:

@@ -6,15 +6,13 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from hyposti.protocol.common import Reading, Strict
+from hyposti.protocol.common import ProductId, Reading, Strict
 
 #: Scales an adverse event may be graded on: CTCAE v5.0 for every term, the consensus scales for
 #: the CAR-T syndromes (ASTCT: Lee 2019; CARTOX: Neelapu 2018).
 AeScale = Literal["CTCAE v5.0", "ASTCT 2019 CRS", "ASTCT 2019 ICANS", "CARTOX CRES"]
 #: The five-point attribution scale (NCI CTEP adverse-event reporting guidelines).
 Attribution = Literal["unrelated", "unlikely", "possible", "probable", "definite"]
-#: The products an adverse event is attributed to, one attribution each.
-Product = Literal["car_t", "nab_paclitaxel", "cyclophosphamide"]
 
 
 class DltClause(Strict):
@@ -50,7 +48,9 @@ class DltSpec(Strict):
     window_first_day: int = Field(description="First study day of the DLT window (0 = infusion).")
     window_last_day: int = Field(ge=0, description="Last study day of the DLT window, inclusive.")
     window_reading: Reading
-    related_product: Product = Field(description="The product a DLT must be related to.")
+    related_product: ProductId = Field(
+        description="Id of the product a DLT must be related to (one the protocol declares)."
+    )
     related_attributions: list[Attribution] = Field(min_length=1)
     clauses: list[DltClause] = Field(min_length=1)
     clause_reading: Reading

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 
 from pydantic import Field, field_validator, model_validator
 
 from hyposti.bounds import Identifier, InputRecord, Text, TrialDate
 from hyposti.errors import InputError
-from hyposti.protocol.safety_spec import AeScale, Attribution, Product
+from hyposti.protocol.common import ProductId
+from hyposti.protocol.safety_spec import AeScale, Attribution
 from hyposti.safety import cres, crs, icans
 from hyposti.safety.dictionary import lookup
 
@@ -32,17 +34,37 @@ ATTRIBUTION_ORDER: tuple[Attribution, ...] = (
 )
 
 
-class Attributions(InputRecord):
-    """Relatedness of the event to each of the three products, on the five-point scale."""
+#: Relatedness of an event to each product the protocol gives (by product id), on the five-point
+#: scale (NCI CTEP adverse-event reporting guidelines: one attribution per study agent).
+Attributions = dict[ProductId, Attribution]
 
-    car_t: Attribution
-    nab_paclitaxel: Attribution
-    cyclophosphamide: Attribution
 
-    def of(self, product: Product) -> Attribution:
-        """The attribution to ``product``."""
-        attribution: Attribution = getattr(self, product)
-        return attribution
+def check_attributions(
+    attribution: Mapping[str, object], products: Sequence[str], field: str = ""
+) -> None:
+    """Refuse an attribution to a product the protocol does not give, a product left without one
+    (NCI CTEP attributes every adverse event to each study agent) and a value off the scale."""
+    for product, value in attribution.items():
+        if value not in ATTRIBUTION_ORDER:
+            raise InputError(
+                f"{field}attribution.{product}",
+                value,
+                f"must be one of {', '.join(ATTRIBUTION_ORDER)} (NCI CTEP attribution scale)",
+            )
+        if product not in products:
+            raise InputError(
+                f"{field}attribution.{product}",
+                value,
+                f"not a product of the protocol; its products are {', '.join(products)}",
+            )
+    for product in products:
+        if product not in attribution:
+            raise InputError(
+                f"{field}attribution.{product}",
+                None,
+                "every product the protocol gives needs an attribution (NCI CTEP: one per study "
+                "agent)",
+            )
 
 
 class AdverseEvent(InputRecord):
@@ -61,7 +83,9 @@ class AdverseEvent(InputRecord):
     onset: TrialDate
     resolution: TrialDate | None = Field(default=None, description="None while ongoing.")
     serious: bool
-    attribution: Attributions
+    attribution: Attributions = Field(
+        min_length=1, description="Attribution to each product the protocol gives, by its id."
+    )
 
     @field_validator("term")
     @classmethod

@@ -8,6 +8,7 @@ convention (Le Tourneau, Lee & Siu 2009, J Natl Cancer Inst 101:708).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from hyposti.bounds import Identifier, InputRecord, TrialDate
 from hyposti.errors import InputError, ProtocolError, parse_record
 from hyposti.protocol.safety_spec import DltClause, DltSpec
-from hyposti.safety.adverse_event import AdverseEvent
+from hyposti.safety.adverse_event import AdverseEvent, check_attributions
 from hyposti.safety.dictionary import lookup, system_organ_classes
 
 Evaluability = Literal["evaluable", "not evaluable", "pending"]
@@ -79,9 +80,15 @@ class PatientAdjudication(BaseModel):
         return tuple(e for e in self.events if e.is_dlt)
 
 
-def parse_patient(data: Any) -> PatientSafetyRecord:
-    """Validate a patient record (e.g. parsed JSON); a RecordError lists every problem."""
-    return parse_record(PatientSafetyRecord, data, "patient safety record")
+def parse_patient(data: Any, products: Sequence[str]) -> PatientSafetyRecord:
+    """Validate a patient record (e.g. parsed JSON) whose adverse events are attributed to the
+    protocol's ``products`` (``Protocol.product_ids``); a RecordError lists every problem of the
+    record's shape, an InputError names an attribution to a product the protocol does not give or
+    a product left without one."""
+    record = parse_record(PatientSafetyRecord, data, "patient safety record")
+    for i, event in enumerate(record.adverse_events):
+        check_attributions(event.attribution, products, f"adverse_events[{i}].")
+    return record
 
 
 def _check_spec(spec: DltSpec) -> None:
@@ -181,7 +188,13 @@ def _adjudicate_event(
         reasons.append(
             f"outside the DLT window: onset day {study_day} is {when} days {first}-{last}"
         )
-    attribution = event.attribution.of(spec.related_product)
+    attribution = event.attribution.get(spec.related_product)
+    if attribution is None:
+        raise InputError(
+            f"adverse_events[{index}].attribution.{spec.related_product}",
+            None,
+            "the DLT definition asks the attribution to this product (dlt.related_product)",
+        )
     if attribution not in spec.related_attributions:
         related = "/".join(spec.related_attributions)
         reasons.append(

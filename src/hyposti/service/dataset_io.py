@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.db import models, transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 
-from hyposti.data import TABLES, TrialDataset
+from hyposti.data import TrialDataset, dataset_tables
+from hyposti.data.schema import ATTRIBUTION_PREFIX, attribution_column
 from hyposti.service.audit import Change, audit_append, diff, label, plain, snapshot
 from hyposti.service.errors import RefusedError
 from hyposti.service.models import (
@@ -105,12 +106,31 @@ def _state(
     return "consented", ""
 
 
+def _attribution(model: type[models.Model], row: dict[str, Any]) -> dict[str, Any]:
+    """An adverse event's attribution columns as its one field, keyed by product id."""
+    if model is not AdverseEvent:
+        return {}
+    return {
+        "attribution": {
+            column.removeprefix(ATTRIBUTION_PREFIX): value
+            for column, value in row.items()
+            if column.startswith(ATTRIBUTION_PREFIX)
+        }
+    }
+
+
 @transaction.atomic
 def import_dataset(ds: TrialDataset, *, username: str, now: dt.datetime) -> dict[str, int]:
     """Load a dataset into an empty database (refused otherwise), audited as 'import'."""
     if Study.objects.exists() or Participant.objects.exists():
         raise RefusedError("database", "not empty", "import loads a dataset into a fresh database")
     protocol = trial_protocol()
+    if ds.products != protocol.product_ids:
+        raise RefusedError(
+            "adverse_events",
+            ", ".join(ds.attribution_columns),
+            f"the trial's protocol attributes adverse events to {', '.join(protocol.product_ids)}",
+        )
     created: list[models.Model] = []
 
     def add(objs: Iterable[models.Model]) -> list[models.Model]:
@@ -166,7 +186,7 @@ def import_dataset(ds: TrialDataset, *, username: str, now: dt.datetime) -> dict
     )
     for table, model in SIMPLE.items():
         add(
-            model(participant=by_id[r["subject_id"]], **_fields(model, r))
+            model(participant=by_id[r["subject_id"]], **_fields(model, r), **_attribution(model, r))
             for r in _rows(getattr(ds, table))
         )
     lesions = {
@@ -321,8 +341,13 @@ def export_dataset(
         q = model._default_manager.order_by("pk")
         return q if ids is None else q.filter(**{f"{path}__in": ids})
 
-    cols = {name: t.column_names for name, t in TABLES.items()}
+    products = trial_protocol().product_ids
+    cols = {name: t.column_names for name, t in dataset_tables(products).items()}
     sid = {"subject_id": lambda o: o.participant.subject_id}
+    attributions = {
+        attribution_column(product): lambda o, product=product: o.attribution.get(product)
+        for product in products
+    }
     study = Study.objects.first()
     if study is None:
         raise RefusedError("study", None, "the database holds no study yet")
@@ -382,7 +407,8 @@ def export_dataset(
         ),
     }
     for table, model in SIMPLE.items():
-        frames[table] = _model_rows(qs(model).select_related("participant"), cols[table], **sid)
+        extra = sid | attributions if model is AdverseEvent else sid
+        frames[table] = _model_rows(qs(model).select_related("participant"), cols[table], **extra)
     recorded = {r["subject_id"] for r in frames["disposition"]}
     for p in qs(Participant, "pk").filter(infusion_date__isnull=False):
         if p.subject_id not in recorded:
@@ -390,7 +416,8 @@ def export_dataset(
             row |= {"subject_id": p.subject_id, "last_contact_date": last_seen(p).isoformat()}
             frames["disposition"].append(row)
     return TrialDataset.from_frames(
-        **{name: pd.DataFrame(rows, columns=list(cols[name])) for name, rows in frames.items()}
+        products=products,
+        **{name: pd.DataFrame(rows, columns=list(cols[name])) for name, rows in frames.items()},
     )
 
 

@@ -18,6 +18,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 from hyposti import __version__
+from hyposti.data.schema import ATTRIBUTION, ATTRIBUTION_PREFIX, attribution_column
 from hyposti.service.audit import label, record_sha256
 from hyposti.service.errors import RefusedError
 from hyposti.service.models import (
@@ -123,19 +124,49 @@ def _one_per_participant(model: type[models.Model]) -> bool:
         return False
 
 
-def _form(model: type[models.Model], event: str | None) -> OdmForm:
-    items = tuple(
+#: The length of an attribution item: the width of the attribution columns the AE model had until
+#: migration 0007, kept so that the exported metadata does not change.
+ATTRIBUTION_LENGTH = 10
+
+
+def _attribution_items() -> list[OdmItem]:
+    """An adverse event's attributions, one coded item per product as the dataset's columns
+    (an ODM item holds one value)."""
+    return [
         OdmItem(
-            f.attname,
-            str(f.verbose_name),
-            _data_type(f),
-            getattr(f, "max_length", None) if _data_type(f) == "text" else None,
-            tuple((str(code), str(decode)) for code, decode in f.choices or ()),
+            attribution_column(product),
+            f"attribution {product.replace('_', ' ')}",
+            "text",
+            ATTRIBUTION_LENGTH,
+            tuple((a, a) for a in ATTRIBUTION),
         )
-        for f in _fields(model)
-    )
+        for product in trial_protocol().product_ids
+    ]
+
+
+def _item_value(obj: models.Model, name: str) -> Any:
+    if isinstance(obj, AdverseEvent) and name.startswith(ATTRIBUTION_PREFIX):
+        return obj.attribution.get(name.removeprefix(ATTRIBUTION_PREFIX))
+    return getattr(obj, name)
+
+
+def _form(model: type[models.Model], event: str | None) -> OdmForm:
+    items: list[OdmItem] = []
+    for f in _fields(model):
+        if model is AdverseEvent and f.name == "attribution":
+            items += _attribution_items()
+            continue
+        items.append(
+            OdmItem(
+                f.attname,
+                str(f.verbose_name),
+                _data_type(f),
+                getattr(f, "max_length", None) if _data_type(f) == "text" else None,
+                tuple((str(code), str(decode)) for code, decode in f.choices or ()),
+            )
+        )
     return OdmForm(label(model).upper(), str(model._meta.verbose_name).capitalize(), event,
-                   repeating=not _one_per_participant(model), items=items)  # fmt: skip
+                   repeating=not _one_per_participant(model), items=tuple(items))  # fmt: skip
 
 
 def odm_forms() -> tuple[OdmForm, ...]:
@@ -176,7 +207,7 @@ def odm_content(*, now: dt.datetime) -> OdmContent:
         key = (label(obj), str(obj.pk))
         # only a signature on the record's current version still holds (21 CFR 11.70)
         valid = signed.get((*key, record_sha256(obj))) if signed else None
-        values = {item.name: getattr(obj, item.name) for item in form.items}
+        values = {item.name: _item_value(obj, item.name) for item in form.items}
         return OdmRecord(form.name, str(obj.pk), subject, values, last_audit.get(key), valid)
 
     forms = odm_forms()

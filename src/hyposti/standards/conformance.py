@@ -26,6 +26,8 @@ from hyposti.standards.spec import DomainSpec
 if TYPE_CHECKING:
     import pandas as pd
 
+    from hyposti.protocol import Protocol
+
 Severity = Literal["error", "warning"]
 ISO8601 = re.compile(
     r"^\d{4}(-\d{2}(-\d{2}(T\d{2}(:\d{2}(:\d{2}(\.\d+)?)?)?([+-]\d{2}:\d{2}|Z)?)?)?)?$"
@@ -300,8 +302,9 @@ RULES: tuple[Rule, ...] = (
 )  # fmt: skip
 
 
-def known_specs() -> dict[str, DomainSpec]:
-    """Every dataset the project writes, by name: the metadata the checks compare against."""
+def known_specs(protocol: Protocol | None = None) -> dict[str, DomainSpec]:
+    """Every dataset the project writes for ``protocol`` (default: the shipped one), by name: the
+    metadata the checks compare against."""
     from hyposti.standards import (
         adam_adae,
         adam_adpc,
@@ -317,13 +320,18 @@ def known_specs() -> dict[str, DomainSpec]:
         sdtm_special,
     )  # fmt: skip
 
+    if protocol is None:
+        from hyposti.protocol import load_protocol
+
+        protocol = load_protocol()
     specs = [
         sdtm_special.DM, sdtm_special.DS, sdtm_special.IE, sdtm_design.TS, sdtm_design.TE,
         sdtm_design.TA, sdtm_design.TV, sdtm_design.TI, sdtm_interventions.EX,
-        sdtm_interventions.CM, sdtm_events.AE, sdtm_events.SUPPAE, sdtm_findings.TU,
-        sdtm_findings.TR, sdtm_findings.RS, sdtm_measurements.LB, sdtm_measurements.VS,
-        sdtm_kinetics.PC, sdtm_kinetics.PP, adam_adsl.ADSL, adam_adae.ADAE, adam_adrs.ADRS,
-        adam_adtte.ADTTE, adam_adpc.ADPC, adam_adpc.ADPP,
+        sdtm_interventions.CM, sdtm_events.AE, sdtm_events.suppae_spec(protocol),
+        sdtm_findings.TU, sdtm_findings.TR, sdtm_findings.RS, sdtm_measurements.LB,
+        sdtm_measurements.VS, sdtm_kinetics.PC, sdtm_kinetics.PP, adam_adsl.ADSL,
+        adam_adae.adae_spec(protocol), adam_adrs.ADRS, adam_adtte.ADTTE, adam_adpc.ADPC,
+        adam_adpc.ADPP,
     ]  # fmt: skip
     return {s.name: s for s in specs}
 
@@ -358,9 +366,10 @@ def xml_findings(path: Path) -> list[Finding]:
     ]
 
 
-def check_folder(folder: str | Path) -> list[Finding]:
-    """Read every ``*.xpt`` / ``*.json`` dataset in ``folder`` and run every rule over it, and
-    check every ``*.xml`` file (define.xml) against its CDISC schema."""
+def check_folder(folder: str | Path, protocol: Protocol | None = None) -> list[Finding]:
+    """Read every ``*.xpt`` / ``*.json`` dataset in ``folder`` (written for ``protocol``, default:
+    the shipped one) and run every rule over it, and check every ``*.xml`` file (define.xml)
+    against its CDISC schema."""
     path = Path(folder)
     if not path.is_dir():
         raise InputError("directory", str(path), "must be an existing folder of dataset files")
@@ -368,7 +377,7 @@ def check_folder(folder: str | Path) -> list[Finding]:
     xml = sorted(p for p in path.iterdir() if p.suffix == ".xml")
     if not files and not xml:
         raise InputError("directory", str(path), "holds no .xpt, .json or .xml files to check")
-    specs = known_specs()
+    specs = known_specs(protocol)
     read = []
     for f in files:
         frame, meta = read_table(f)

@@ -75,6 +75,7 @@ def as_of_cutoff(ds: TrialDataset) -> TrialDataset:
         disp["last_contact_date"] <= cut, cut
     )  # fmt: skip
     return TrialDataset.from_frames(
+        products=ds.products,
         **t
         | {
             "adverse_events": ae,
@@ -87,7 +88,7 @@ def as_of_cutoff(ds: TrialDataset) -> TrialDataset:
             "lesions": lesions.loc[kept],
             "kinetics": t["kinetics"].loc[~(t["kinetics"]["sample_date"] > cut)],
             "disposition": disp,
-        }
+        },
     )
 
 
@@ -121,7 +122,7 @@ def build_sdtm(
         build_tu(ds),
         build_tr(ds),
         build_rs(ds, trial_responses(ds, protocol)),
-        build_suppae(ds, ae),
+        build_suppae(ds, ae, protocol),
     ]
 
 

@@ -14,6 +14,8 @@ from typing import Any
 import pandas as pd
 
 from hyposti.data.dataset import TrialDataset
+from hyposti.data.schema import attribution_column
+from hyposti.protocol import Protocol
 from hyposti.standards.controlled_terminology import AEREL
 from hyposti.standards.conventions import (
     as_date,
@@ -55,42 +57,60 @@ AE = DomainSpec(
     ),
 )  # fmt: skip
 
-SUPPAE = DomainSpec(
-    "SUPPAE",
-    "Supplemental Qualifiers for AE",
-    "RELATIONSHIP",
-    "One record per supplemental qualifier per AE record",
-    ("STUDYID", "RDOMAIN", "USUBJID", "IDVAR", "IDVARVAL", "QNAM"),
-    (
-        Variable("STUDYID", "Study Identifier", core="Req", origin="Assigned"),
-        Variable("RDOMAIN", "Related Domain Abbreviation", core="Req", origin="Assigned"),
-        Variable("USUBJID", "Unique Subject Identifier", core="Req", origin="Assigned"),
-        Variable("IDVAR", "Identifying Variable", core="Exp", origin="Assigned"),
-        Variable("IDVARVAL", "Identifying Variable Value", core="Exp", origin="Assigned"),
-        Variable("QNAM", "Qualifier Variable Name", core="Req", origin="Assigned"),
-        Variable("QLABEL", "Qualifier Variable Label", core="Req", origin="Assigned"),
-        Variable("QVAL", "Data Value", core="Req", origin="Collected"),
-        Variable("QORIG", "Origin", core="Req", origin="Assigned"),
-        Variable("QEVAL", "Evaluator", core="Exp", origin="Assigned"),
-    ),
-    subject_level=False,
-    value_level=(
-        ("QVAL", "QNAM", "AETOXSCL", "SPONSOR_AESCALE"),
-        ("QVAL", "QNAM", "AERELNP", "SPONSOR_REL"),
-        ("QVAL", "QNAM", "AERELCP", "SPONSOR_REL"),
-        ("QVAL", "QNAM", "AEDLT", "NY"),
-    ),
+_SUPPAE_VARIABLES = (
+    Variable("STUDYID", "Study Identifier", core="Req", origin="Assigned"),
+    Variable("RDOMAIN", "Related Domain Abbreviation", core="Req", origin="Assigned"),
+    Variable("USUBJID", "Unique Subject Identifier", core="Req", origin="Assigned"),
+    Variable("IDVAR", "Identifying Variable", core="Exp", origin="Assigned"),
+    Variable("IDVARVAL", "Identifying Variable Value", core="Exp", origin="Assigned"),
+    Variable("QNAM", "Qualifier Variable Name", core="Req", origin="Assigned"),
+    Variable("QLABEL", "Qualifier Variable Label", core="Req", origin="Assigned"),
+    Variable("QVAL", "Data Value", core="Req", origin="Collected"),
+    Variable("QORIG", "Origin", core="Req", origin="Assigned"),
+    Variable("QEVAL", "Evaluator", core="Exp", origin="Assigned"),
 )
 
-#: SUPPAE qualifiers: QNAM -> (QLABEL, dataset column, how the value is written, QORIG, QEVAL)
-QUALIFIERS: dict[str, tuple[str, str, Callable[[Any], str], str, str]] = {
-    "AETOXSCL": ("Toxicity Grading Scale", "scale", str, "CRF", ""),
-    "AERELNP": ("Causality to Nab-paclitaxel", "attribution_nab_paclitaxel", AEREL.__getitem__,
-                "CRF", "INVESTIGATOR"),
-    "AERELCP": ("Causality to Cyclophosphamide", "attribution_cyclophosphamide",
-                AEREL.__getitem__, "CRF", "INVESTIGATOR"),
-    "AEDLT": ("Dose-Limiting Toxicity", "dlt", yn, "Assigned", "SAFETY REVIEW COMMITTEE"),
-}  # fmt: skip
+#: A SUPPAE qualifier: QNAM, QLABEL, dataset column, how the value is written, QORIG, QEVAL.
+Qualifier = tuple[str, str, str, Callable[[Any], str], str, str]
+
+
+def qualifiers(protocol: Protocol) -> tuple[Qualifier, ...]:
+    """SUPPAE's qualifiers: the scale, the causality to each preconditioning agent of
+    ``protocol`` (AEREL<cdisc_code>) and the adjudicated DLT."""
+    causality: tuple[Qualifier, ...] = tuple(
+        (
+            f"AEREL{agent.cdisc_code}",
+            f"Causality to {agent.cdisc_label}",
+            attribution_column(agent.id),
+            AEREL.__getitem__,
+            "CRF",
+            "INVESTIGATOR",
+        )
+        for agent in protocol.preconditioning
+    )
+    return (
+        ("AETOXSCL", "Toxicity Grading Scale", "scale", str, "CRF", ""),
+        *causality,
+        ("AEDLT", "Dose-Limiting Toxicity", "dlt", yn, "Assigned", "SAFETY REVIEW COMMITTEE"),
+    )
+
+
+def suppae_spec(protocol: Protocol) -> DomainSpec:
+    """SUPPAE for ``protocol``: each qualifier's codelist is given at value level."""
+    codelists = {"AETOXSCL": "SPONSOR_AESCALE", "AEDLT": "NY"}
+    return DomainSpec(
+        "SUPPAE",
+        "Supplemental Qualifiers for AE",
+        "RELATIONSHIP",
+        "One record per supplemental qualifier per AE record",
+        ("STUDYID", "RDOMAIN", "USUBJID", "IDVAR", "IDVARVAL", "QNAM"),
+        _SUPPAE_VARIABLES,
+        subject_level=False,
+        value_level=tuple(
+            ("QVAL", "QNAM", qnam, codelists.get(qnam, "SPONSOR_REL"))
+            for qnam, *_ in qualifiers(protocol)
+        ),
+    )
 
 
 def _outcome(grade: int, resolution: object) -> str:
@@ -103,6 +123,7 @@ def build_ae(ds: TrialDataset) -> Dataset:
     """AE: one record per adverse-event episode with the grade on its own scale."""
     study = ds.study_id
     infusion = ds.subjects.set_index("subject_id")["infusion_date"].to_dict()
+    investigational = ds.attribution_columns[0]  # the protocol's investigational product
     rows = []
     for a in ds.adverse_events.itertuples():
         ref = infusion.get(a.subject_id)
@@ -117,7 +138,7 @@ def build_ae(ds: TrialDataset) -> Dataset:
                 "AEDECOD": a.term,
                 "AEBODSYS": a.soc,
                 "AESER": yn(a.serious),
-                "AEREL": AEREL[str(a.attribution_car_t)],
+                "AEREL": AEREL[str(getattr(a, investigational))],
                 "AEOUT": _outcome(whole(a.grade), a.resolution_date),
                 "AESDTH": "Y" if whole(a.grade) == 5 else "N",
                 "AETOXGR": str(whole(a.grade)),
@@ -131,13 +152,13 @@ def build_ae(ds: TrialDataset) -> Dataset:
     return build(AE, rows, ["AESTDTC", "AESPID"])
 
 
-def build_suppae(ds: TrialDataset, ae: Dataset) -> Dataset:
+def build_suppae(ds: TrialDataset, ae: Dataset, protocol: Protocol) -> Dataset:
     """SUPPAE: scale, relatedness to each preconditioning agent and DLT, keyed by AESEQ."""
     source = records_by(ds.adverse_events, "ae_id")
     rows = []
     for r in ae.frame.itertuples():
         event = source[r.AESPID]
-        for qnam, (label, column, write, origin, evaluator) in QUALIFIERS.items():
+        for qnam, label, column, write, origin, evaluator in qualifiers(protocol):
             value = event[column]
             if value is None or (not isinstance(value, str) and pd.isna(value)):
                 continue
@@ -155,4 +176,4 @@ def build_suppae(ds: TrialDataset, ae: Dataset) -> Dataset:
                     "QEVAL": evaluator,
                 }
             )
-    return build(SUPPAE, rows, ["USUBJID"])
+    return build(suppae_spec(protocol), rows, ["USUBJID"])

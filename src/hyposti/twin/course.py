@@ -10,6 +10,7 @@ from ``hyposti.response``. The course is then written by ``hyposti.virtual.table
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,7 +37,7 @@ from hyposti.virtual.patient import (
     scan_schedule,
 )
 from hyposti.virtual.screening_model import Candidate
-from hyposti.virtual.toxicity_model import CAR_T_SYNDROME, GradedEvent
+from hyposti.virtual.toxicity_model import CAR_T_SYNDROME, GradedEvent, attributions
 from hyposti.virtual.tumour_model import VirtualTumour
 
 
@@ -96,6 +97,7 @@ def _syndrome_event(
     infusion: dt.date,
     day: int,
     duration: int,
+    products: Sequence[str],
 ) -> GradedEvent:
     """A CRS or ICANS adverse event with the grader's grade and reasoning (serious at grade >= 3
     or fatal, ICH E2A, as in the synthetic trial)."""
@@ -111,7 +113,7 @@ def _syndrome_event(
             onset=onset,
             resolution=None if fatal else onset + dt.timedelta(days=duration),
             serious=result.grade >= 3,
-            attribution=CAR_T_SYNDROME,
+            attribution=attributions(products, CAR_T_SYNDROME),
         ),
         day,
         day + duration,
@@ -126,6 +128,7 @@ def syndrome_events(
     bio: TwinBiology,
     params: TwinParameters,
     infusion: dt.date,
+    products: Sequence[str],
 ) -> list[GradedEvent]:
     """The patient's CRS and ICANS episodes, graded from their ward observations.
 
@@ -148,6 +151,7 @@ def syndrome_events(
                 infusion,
                 onset,
                 duration,
+                products,
             )
         )
     if icans[0].grade:
@@ -163,6 +167,7 @@ def syndrome_events(
                 infusion,
                 day,
                 duration,
+                products,
             )
         )
     return events
@@ -234,9 +239,16 @@ def simulate_twin_course(
         infusion_date,
         first_day,
         subject_id,
+        protocol.product_ids,
     )
     events += syndrome_events(
-        subject_id, len(events) + 1, patients, bio, model.params, infusion_date
+        subject_id,
+        len(events) + 1,
+        patients,
+        bio,
+        model.params,
+        infusion_date,
+        protocol.product_ids,
     )
     fatal = min(((e.end_day, e.event.term) for e in events if e.fatal), default=None)
 

@@ -3,7 +3,8 @@
 Each trial is reduced to counts per dose (``TrialCounts``); a rate per dose pools the trials as
 a ratio estimator r = sum y / sum n with Monte Carlo standard error
 sqrt(sum (y_i - r n_i)^2 / (M (M - 1))) / mean(n) (Cochran 1977, Sampling Techniques, eq. 6.13);
-a per-trial proportion (probability of selecting a dose) has SE sd / sqrt(M) (Morris, White &
+the probability of selecting a dose, a proportion of trials, has SE sqrt(p (1 - p) / M) and a
+per-trial mean (patients per dose) sqrt(sum (x_i - mean)^2 / (M (M - 1))) (Morris, White &
 Crowther 2019, Stat Med 38:2074, Table 6).
 """
 
@@ -103,12 +104,13 @@ def operating_characteristics(counts: Sequence[TrialCounts]) -> dict[str, Any]:
         "crs_grade3plus": _ratio(arrays["crs3"], n),
         "dlt": _ratio(arrays["dlt"], arrays["dlt_evaluable"]),
     }
-    sd_sel = selected.std(axis=0, ddof=1) / np.sqrt(m)
+    p_sel = selected.mean(axis=0)
+    sd_sel = np.sqrt(p_sel * (1 - p_sel) / m)
     doses = []
     for d in range(levels):
         row: dict[str, Any] = {
             "dose_level": d + 1,
-            "p_select": float(selected[:, d + 1].mean()),
+            "p_select": float(p_sel[d + 1]),
             "p_select_se": float(sd_sel[d + 1]),
             "mean_patients": float(n[:, d].mean()),
             "mean_patients_se": float(n[:, d].std(ddof=1) / np.sqrt(m)),
@@ -119,7 +121,7 @@ def operating_characteristics(counts: Sequence[TrialCounts]) -> dict[str, Any]:
         doses.append(row)
     return {
         "trials": m,
-        "p_no_mtd": float(selected[:, 0].mean()),
+        "p_no_mtd": float(p_sel[0]),
         "p_no_mtd_se": float(sd_sel[0]),
         "mean_patients": float(n.sum(axis=1).mean()),
         "doses": doses,

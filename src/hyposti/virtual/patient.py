@@ -243,7 +243,13 @@ def simulate_course(
     cells_per_kg = doses.car_t.cells_per_kg
 
     events = toxicity_model.sample_adverse_events(
-        streams["toxicity"], params.toxicity, cells_per_kg, infusion_date, first_day, subject_id
+        streams["toxicity"],
+        params.toxicity,
+        cells_per_kg,
+        infusion_date,
+        first_day,
+        subject_id,
+        protocol.product_ids,
     )
     fatal = min(((e.end_day, e.event.term) for e in events if e.fatal), default=None)
 

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from hyposti.data import TrialDataset
-from hyposti.data.schema import LAB_TESTS, VITAL_SIGNS
+from hyposti.data.schema import LAB_TESTS, VITAL_SIGNS, attribution_column
 from hyposti.eligibility.verdict import Verdict
 from hyposti.response.records import NewLesionState, TargetState
 from hyposti.virtual.clinic import Screened
@@ -88,9 +88,7 @@ def _ae_rows(subject_id: str, course: PatientCourse, dlt_ids: set[str]) -> list[
                 "onset_date": e.onset,
                 "resolution_date": e.resolution,
                 "serious": e.serious,
-                "attribution_car_t": e.attribution.car_t,
-                "attribution_nab_paclitaxel": e.attribution.nab_paclitaxel,
-                "attribution_cyclophosphamide": e.attribution.cyclophosphamide,
+                **{attribution_column(p): a for p, a in e.attribution.items()},
                 "dlt": e.id in dlt_ids,
             }
         )
@@ -353,4 +351,4 @@ def trial_dataset(trial: SimulatedTrial) -> TrialDataset:
     frames = {name: pd.DataFrame(r) for name, r in rows.items()}
     frames["escalation"] = pd.DataFrame(escalation)
     frames["study"] = pd.DataFrame([study])
-    return TrialDataset.from_frames(**frames)
+    return TrialDataset.from_frames(products=protocol.product_ids, **frames)

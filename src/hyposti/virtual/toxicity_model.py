@@ -10,13 +10,14 @@ graders give: ASTCT CRS and ICANS (Lee et al. 2019, BBMT 25:625, Tables 3 and 5)
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
 from hyposti.errors import InputError
-from hyposti.protocol.safety_spec import AeScale
+from hyposti.protocol.safety_spec import AeScale, Attribution
 from hyposti.safety.adverse_event import AdverseEvent, Attributions
 from hyposti.safety.cres import CresObservation, grade_cres
 from hyposti.safety.crs import CrsObservation, OxygenSupport, grade_crs
@@ -138,16 +139,24 @@ def cres_observation(rng: np.random.Generator, grade: int) -> CresObservation:
     return CresObservation(obtunded=True, death_due_to_cres=grade == 5)
 
 
-CAR_T_SYNDROME = Attributions(
-    car_t="probable", nab_paclitaxel="unlikely", cyclophosphamide="unlikely"
-)
-CAR_T_ORGAN = Attributions(car_t="probable", nab_paclitaxel="unlikely", cyclophosphamide="unlikely")
-SKIN_MUCOSAL = Attributions(
-    car_t="possible", nab_paclitaxel="possible", cyclophosphamide="unlikely"
-)
-CHEMOTHERAPY = Attributions(
-    car_t="unlikely", nab_paclitaxel="probable", cyclophosphamide="probable"
-)
+#: [est] How an investigator attributes a kind of event: to the investigational product, then to
+#: each preconditioning agent in the protocol's order, the last one given holding for any further
+#: agent (the taxane first in NCT05681650's regimen is the one skin and mucosa suffer from).
+AttributionPattern = tuple[Attribution, tuple[Attribution, ...]]
+CAR_T_SYNDROME: AttributionPattern = ("probable", ("unlikely",))
+CAR_T_ORGAN: AttributionPattern = ("probable", ("unlikely",))
+SKIN_MUCOSAL: AttributionPattern = ("possible", ("possible", "unlikely"))
+CHEMOTHERAPY: AttributionPattern = ("unlikely", ("probable",))
+
+
+def attributions(products: Sequence[str], pattern: AttributionPattern) -> Attributions:
+    """``pattern`` as an attribution to each of the protocol's ``products`` (``product_ids``)."""
+    investigational, agents = pattern
+    last = len(agents) - 1
+    return {
+        products[0]: investigational,
+        **{product: agents[min(i, last)] for i, product in enumerate(products[1:])},
+    }
 
 
 def _explain(result: GradeResult) -> str:
@@ -165,8 +174,10 @@ def sample_adverse_events(
     infusion_date: dt.date,
     preconditioning_start_day: int,
     patient_id: str,
+    products: Sequence[str],
 ) -> list[GradedEvent]:
-    """One patient's adverse events from preconditioning on, graded by the safety graders.
+    """One patient's adverse events from preconditioning on, graded by the safety graders and
+    attributed to each of the protocol's ``products``.
 
     CRS and ICANS are graded from their observations (ASTCT, Lee 2019); cytopenias from their
     nadir counts (CTCAE v5.0 lab criteria); other events carry the CTCAE grade drawn. Serious
@@ -183,7 +194,7 @@ def sample_adverse_events(
         scale: AeScale,
         day: int,
         duration: int,
-        attribution: Attributions,
+        attribution: AttributionPattern,
         grading: str,
         verbatim: str | None = None,
         syndrome: bool = False,
@@ -205,7 +216,7 @@ def sample_adverse_events(
                     serious=grade == 5
                     or (syndrome and grade >= 3)
                     or (not laboratory and grade >= 4),
-                    attribution=attribution,
+                    attribution=attributions(products, attribution),
                 ),
                 day,
                 day + duration,

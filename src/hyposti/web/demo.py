@@ -55,7 +55,8 @@ def demo_dataset(seed: int, today: dt.date, patients: int | None = None) -> Any:
     from hyposti.virtual.trial import simulate_trial
 
     trial = simulate_trial(seed, params=load_parameters(None), patients=patients)
-    tables = trial_dataset(trial).tables()
+    synthetic = trial_dataset(trial)
+    tables = synthetic.tables()
     subjects = tables["subjects"]
     expansion = subjects[subjects["phase"] == "expansion"].dropna(subset=["infusion_date"])
     infusions = expansion["infusion_date"].sort_values().reset_index(drop=True)
@@ -91,7 +92,7 @@ def demo_dataset(seed: int, today: dt.date, patients: int | None = None) -> Any:
     deaths = disposition.set_index("subject_id")["death_date"]
     aes.loc[aes["grade"].eq(5) & aes["subject_id"].map(deaths).isna(), "grade"] = 4
     out["study"]["data_cutoff"] = cutoff
-    ds = TrialDataset.from_frames(**out)
+    ds = TrialDataset.from_frames(products=synthetic.products, **out)
     return shift_calendar(ds, (pd.Timestamp(today) - cutoff).days)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from hyposti.data.schema import AE_SCALES, ATTRIBUTION
+from hyposti.data.schema import AE_SCALES
 from hyposti.service.models.participant import Participant
 
 
@@ -21,13 +21,9 @@ class AdverseEvent(models.Model):
     onset_date = models.DateField()
     resolution_date = models.DateField(null=True, blank=True)
     serious = models.BooleanField()
-    attribution_car_t = models.CharField(max_length=10, choices=[(a, a) for a in ATTRIBUTION])
-    attribution_nab_paclitaxel = models.CharField(
-        max_length=10, choices=[(a, a) for a in ATTRIBUTION]
-    )
-    attribution_cyclophosphamide = models.CharField(
-        max_length=10, choices=[(a, a) for a in ATTRIBUTION]
-    )
+    #: The attribution (NCI CTEP scale) to each product the trial's protocol gives, by product id;
+    #: the services check it names exactly the protocol's products.
+    attribution = models.JSONField()
     #: The grader's input (CRS / ICANS / CRES observation) and result, when graded through one.
     grader_input = models.JSONField(null=True, blank=True)
     grader_result = models.JSONField(null=True, blank=True)

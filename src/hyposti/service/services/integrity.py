@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import models, transaction
 
 from hyposti.errors import InputError
+from hyposti.safety.adverse_event import check_attributions
 from hyposti.service.access import authorize, participant_for
 from hyposti.service.audit import Change, audit_append
 from hyposti.service.errors import RefusedError
@@ -22,6 +23,7 @@ from hyposti.service.models import (
     UserProfile,
 )
 from hyposti.service.services.records import change, check_not_future
+from hyposti.service.trial_protocol import trial_protocol
 
 #: Records open to correction, and the fields that may be corrected (workflow fields such as
 #: state, dose level or DLT decisions change only through their own services).
@@ -40,13 +42,7 @@ CORRECTABLE: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
     ),
     "adverseevent": (
         AdverseEvent,
-        (
-            "resolution_date",
-            "serious",
-            "attribution_car_t",
-            "attribution_nab_paclitaxel",
-            "attribution_cyclophosphamide",
-        ),
+        ("resolution_date", "serious", "attribution"),
     ),
     "sample": (Sample, ("copies_per_ug", "lloq", "matrix")),
     "disposition": (
@@ -89,6 +85,17 @@ def _record(
     return instance
 
 
+def _attribution(instance: models.Model, value: Any) -> dict[str, Any]:
+    """An adverse event's attributions with the products ``value`` corrects, checked against the
+    trial protocol's products."""
+    if not isinstance(value, dict):
+        raise InputError("attribution", value, "give the corrected attribution by product id")
+    stored: dict[str, Any] = instance.attribution  # type: ignore[attr-defined]
+    corrected = stored | value
+    check_attributions(corrected, trial_protocol().product_ids)
+    return corrected
+
+
 @transaction.atomic
 def record_correct(
     *,
@@ -110,6 +117,8 @@ def record_correct(
         if field.endswith("_date") and value is not None:
             values[field] = value = _date(field, value)
             check_not_future(field, value, now)
+        if field == "attribution":
+            values[field] = _attribution(instance, value)
     return change(
         instance, values, username=user.get_username(), now=now, reason=reason, action="correct"
     )

@@ -23,6 +23,7 @@ from hyposti.safety import (
     grade_crs,
     grade_icans,
 )
+from hyposti.safety.adverse_event import check_attributions
 from hyposti.service.access import authorize, participant_for
 from hyposti.service.errors import RefusedError
 from hyposti.service.models import AdverseEvent, DltEvaluation, Participant
@@ -55,11 +56,7 @@ def engine_event(ae: AdverseEvent) -> EngineEvent:
             "onset": ae.onset_date,
             "resolution": ae.resolution_date,
             "serious": ae.serious,
-            "attribution": {
-                "car_t": ae.attribution_car_t,
-                "nab_paclitaxel": ae.attribution_nab_paclitaxel,
-                "cyclophosphamide": ae.attribution_cyclophosphamide,
-            },
+            "attribution": ae.attribution,
         }
     )
 
@@ -209,6 +206,7 @@ def adverse_event_record(
         )
     except ValidationError as exc:
         raise _pydantic(exc, "") from exc
+    check_attributions(event.attribution, trial_protocol().product_ids)
     ae = AdverseEvent(
         participant=participant,
         ae_id=next_ae_id(participant),
@@ -219,9 +217,7 @@ def adverse_event_record(
         onset_date=onset_date,
         resolution_date=resolution_date,
         serious=serious,
-        attribution_car_t=event.attribution.car_t,
-        attribution_nab_paclitaxel=event.attribution.nab_paclitaxel,
-        attribution_cyclophosphamide=event.attribution.cyclophosphamide,
+        attribution=event.attribution,
         grader_input=observation if grader else None,
         grader_result=grader_result,
     )

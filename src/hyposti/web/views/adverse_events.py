@@ -15,16 +15,10 @@ from hyposti.errors import HypostiError, InputError, validation_problems
 from hyposti.service.access import participant_for
 from hyposti.service.models import UserProfile
 from hyposti.service.services.safety import GRADERS, adverse_event_confirm_dlt, adverse_event_record
+from hyposti.service.trial_protocol import trial_protocol
 from hyposti.web.forms import parse, sections
 from hyposti.web.views.common import AuthenticatedHttpRequest, now, page, show
 from hyposti.web.views.participants import posted_date
-
-#: The attribution fields of an AE and how the form names the product.
-AGENTS = {
-    "car_t": "CAR-T cells",
-    "nab_paclitaxel": "nab-paclitaxel",
-    "cyclophosphamide": "cyclophosphamide",
-}
 
 
 def _grader(request: HttpRequest) -> str | None:
@@ -54,7 +48,9 @@ def adverse_event_view(
             onset_date=posted_date(request, "onset_date"),
             resolution_date=posted_date(request, "resolution_date") if resolution else None,
             serious=request.POST.get("serious") == "yes",
-            attribution={a: request.POST.get(f"attribution_{a}", "") for a in AGENTS},
+            attribution={
+                p.id: request.POST.get(f"attribution_{p.id}", "") for p in trial_protocol().products
+            },
             term=request.POST.get("term", "").strip() or None,
             grade=None if grader or not grade else int(grade),
             grader=grader,
@@ -64,7 +60,7 @@ def adverse_event_view(
     context = {
         "participant": participant,
         "attribution": ATTRIBUTION,
-        "agents": AGENTS,
+        "products": trial_protocol().products,
         "graders": list(GRADERS),
         "grader": None,
     }

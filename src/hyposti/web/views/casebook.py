@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db import models
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 
@@ -16,7 +17,7 @@ from hyposti.service.models import AdverseEvent, AuditEntry, DataQuery, Particip
 from hyposti.service.selectors import participant_detail
 from hyposti.service.trial_protocol import trial_protocol
 from hyposti.web.views.common import page, show, today
-from hyposti.web.views.records import AuditRow, audit_rows, correctable_records
+from hyposti.web.views.records import AuditRow, audit_rows, correctable_records, field_label
 
 
 def timeline(participant: Participant, day: dt.date) -> list[dict[str, Any]]:
@@ -88,6 +89,33 @@ def participant_queries(participant: Participant, aes: list[AdverseEvent]) -> li
     )
 
 
+def query_targets(
+    participant: Participant, aes: list[AdverseEvent]
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Where a query can be opened: each casebook record with its stored fields, as the choices of
+    one select whose value is ``<record>/<field>`` (the view's ``target``), so that a monitor picks
+    a field by its label instead of typing its internal name. The key and the link to the
+    participant are not data a query can be about."""
+    records: list[tuple[str, str, type[models.Model]]] = [
+        ("participant", "Participant record", Participant)
+    ]
+    records += [
+        (f"adverseevent:{ae.pk}", f"Adverse event {ae.ae_id}: {ae.term}", AdverseEvent)
+        for ae in aes
+    ]
+    return [
+        (
+            title,
+            [
+                (f"{value}/{f.name}", field_label(f.name))
+                for f in cls._meta.concrete_fields
+                if not f.primary_key and f.name != "participant"
+            ],
+        )
+        for value, title, cls in records
+    ]
+
+
 @page
 def casebook_view(request: HttpRequest, profile: UserProfile, subject_id: str) -> HttpResponse:
     participant = participant_for(profile, subject_id)
@@ -95,13 +123,15 @@ def casebook_view(request: HttpRequest, profile: UserProfile, subject_id: str) -
     day = today()
     latest = participant.screenings.order_by("-pk").first()
     aes = list(participant.adverse_events.order_by("pk"))
+    records = correctable_records(participant, aes)
     context = {
         "p": participant,
         "detail": detail,
         "today": day,
         "timeline": timeline(participant, day),
         "audit": audit_history(participant, aes),
-        "records": correctable_records(participant, aes),
+        "records": records,
+        "any_locked": any(r.locked for r in records),
         "eligible": latest is not None and latest.status == "eligible",
         "latest_screening": latest,
         "pending_review": [
@@ -113,7 +143,6 @@ def casebook_view(request: HttpRequest, profile: UserProfile, subject_id: str) -
         + [trial_protocol().investigational_product.name],
         "exposures": participant.exposures.order_by("administration_date", "pk"),
         "queries": participant_queries(participant, aes),
-        "query_records": [("participant", "participant record")]
-        + [(f"adverseevent:{ae.pk}", f"{ae.ae_id} {ae.term}") for ae in aes],
+        "query_targets": query_targets(participant, aes),
     }
     return show(request, "web/casebook.html", context, profile=profile)

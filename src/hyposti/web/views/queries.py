@@ -25,14 +25,19 @@ def _pk(raw: str) -> int:
 def query_open_view(
     request: AuthenticatedHttpRequest, profile: UserProfile, subject_id: str
 ) -> HttpResponse:
-    """``record`` is 'participant' or 'adverseevent:<pk>' (the casebook's choices)."""
-    model, _, pk = request.POST.get("record", "participant").partition(":")
+    """``target`` is '<record>/<field>', the record 'participant' or 'adverseevent:<pk>' (the
+    casebook's choices, casebook.query_targets)."""
+    target = request.POST.get("target", "")
+    record, sep, field = target.partition("/")
+    if not sep or not field:
+        raise InputError("target", target, "choose the record's field the query is about")
+    model, _, pk = record.partition(":")
     integrity.query_open(
         user=request.user,
         now=now(),
         model=model,
         object_id=pk or subject_id,
-        field=request.POST.get("field", "").strip(),
+        field=field,
         text=request.POST.get("text", ""),
     )
     return redirect(f"/participants/{subject_id}/#queries")

@@ -9,17 +9,19 @@ database's own keys.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
+from hyposti.data.schema import ATTRIBUTION as ATTRIBUTION_SCALE
 from hyposti.errors import InputError
 from hyposti.service.access import participant_for
 from hyposti.service.models import (
@@ -32,6 +34,7 @@ from hyposti.service.models import (
     UserProfile,
 )
 from hyposti.service.services import integrity
+from hyposti.service.trial_protocol import trial_protocol
 from hyposti.web.views.common import AuthenticatedHttpRequest, now, page
 
 #: Keys every audited record stores that say nothing to a reader of the casebook.
@@ -76,8 +79,28 @@ def field_label(name: str) -> str:
 class CorrectableField:
     name: str
     label: str
-    kind: str  # "date", "number", "integer", "yes/no" or "text": the input offered
+    kind: str  # "date", "number", "integer", "yes/no", "choice" or "text": the input offered
     value: str
+    choices: tuple[str, ...] = ()
+
+
+#: The stored field holding an adverse event's attribution to each of the protocol's products,
+#: corrected as one select per product named ``attribution.<product id>``.
+ATTRIBUTION = "attribution"
+
+
+def _attribution_fields(record: models.Model) -> list[CorrectableField]:
+    stored: dict[str, str] = getattr(record, ATTRIBUTION)
+    return [
+        CorrectableField(
+            f"{ATTRIBUTION}.{p.id}",
+            f"attribution to {p.name}",
+            "choice",
+            stored.get(p.id, ""),
+            ATTRIBUTION_SCALE,
+        )
+        for p in trial_protocol().products
+    ]
 
 
 @dataclass(frozen=True)
@@ -140,6 +163,9 @@ def correctable_records(
         cls, names = integrity.CORRECTABLE[model]
         fields = []
         for name in names:
+            if name == ATTRIBUTION:
+                fields += _attribution_fields(record)
+                continue
             f = _field(cls, name)
             kind = _kind(f)
             fields.append(
@@ -157,6 +183,15 @@ def _posted(request: HttpRequest, model: str, record: models.Model) -> dict[str,
     cls, names = integrity.CORRECTABLE[model]
     values: dict[str, Any] = {}
     for name in names:
+        if name == ATTRIBUTION:
+            changed = {
+                f.name.removeprefix(f"{ATTRIBUTION}."): request.POST[f.name].strip()
+                for f in _attribution_fields(record)
+                if f.name in request.POST and request.POST[f.name].strip() != f.value
+            }
+            if changed:
+                values[ATTRIBUTION] = changed
+            continue
         if name not in request.POST:
             continue
         raw = request.POST[name].strip()
@@ -249,10 +284,19 @@ class AuditRow:
 
 
 def _text(value: Any) -> str:
+    """A stored value as the audit table shows it. A structured value (a screening record, a
+    grader's input and result) folds out whole, laid out as JSON: cut to a line it hid what
+    changed."""
     if value is None or value == "":
         return "—"
     if value is True or value is False:
         return "yes" if value else "no"
+    if isinstance(value, dict | list):
+        size = f"{len(value)} {'fields' if isinstance(value, dict) else 'items'}"
+        laid_out = json.dumps(value, indent=2, ensure_ascii=False, default=str)
+        return format_html(
+            '<details><summary>{}</summary><pre tabindex="0">{}</pre></details>', size, laid_out
+        )
     return Truncator(str(value)).chars(60)
 
 
