@@ -126,8 +126,18 @@ def test_example_dataset_gives_the_per_patient_answers():
 
 @pytest.mark.parametrize(
     "changes",
-    [{}, {"cr_followed_by_pr": "first_cr_was_pr"}, {"confirmation_required": False}],
-)
+    [
+        {},
+        {"cr_followed_by_pr": "first_cr_was_pr"},
+        {"confirmation_required": False},
+        # every reading of the best-response rules, so that each reason's words are compared
+        {"confirmation_required": False, "min_sd_days": 56},
+        {"accept_sd_between_pr_and_confirmation": True,
+         "max_ne_between_response_and_confirmation": 0},
+        {"missing_as_ne": True, "pr_after_cr_breaks_confirmation": True},
+        {"cr_followed_by_pr": "first_cr_was_pr", "pr_after_cr_breaks_confirmation": True},
+    ],
+)  # fmt: skip
 def test_random_patients_give_the_per_patient_answers(changes):
     rng = np.random.default_rng(20251128)
     patients = [random_patient(rng, f"R{i:03d}") for i in range(150)]

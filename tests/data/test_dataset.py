@@ -1,9 +1,12 @@
 """Reading and writing the dataset folder as Parquet and CSV gives back the same typed tables."""
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
-from hyposti.data import TABLES, DatasetError, read_dataset, write_dataset
+from hyposti.data import TABLES, DatasetError, TrialDataset, read_dataset, write_dataset
+from hyposti.data import dataset as dataset_module
 from hyposti.data.example import example_dataset
 from hyposti.errors import DataError, InputError
 
@@ -48,3 +51,25 @@ def test_a_dataset_written_before_lab_and_vital_tables_still_reads(tmp_path):
     ds = read_dataset(tmp_path)
     assert ds.lab_results.empty and ds.vital_signs.empty
     assert list(ds.lab_results.columns) == list(TABLES["lab_results"].column_names)
+
+
+def test_only_a_dataset_built_by_validation_skips_the_consistency_check(tmp_path, monkeypatch):
+    ds = example_dataset()
+    write_dataset(ds, tmp_path, "csv")
+    checks = []
+    monkeypatch.setattr(dataset_module, "check_consistency", checks.append)
+    read_dataset(tmp_path).require_consistent()
+    ds.require_consistent()
+    assert checks == []  # validated on the way in: the rules already ran on these tables
+    TrialDataset(**ds.tables()).require_consistent()
+    dataclasses.replace(ds, exposure=ds.exposure.iloc[1:]).require_consistent()
+    assert len(checks) == 2
+
+
+def test_a_table_swapped_into_a_validated_dataset_is_checked_again():
+    ds = example_dataset()
+    # S03's CAR-T row removed: the subject is recorded as infused without one (integrity rule)
+    car_t = (ds.exposure["subject_id"] == "S03") & (ds.exposure["dose_unit"] == "cells/kg")
+    changed = dataclasses.replace(ds, exposure=ds.exposure.loc[~car_t])
+    with pytest.raises(DatasetError, match="subjects row 3 column 'infusion_date'"):
+        changed.require_consistent()

@@ -8,10 +8,9 @@ scheduled assessments.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import numpy as np
 
 from hyposti.errors import InputError
 from hyposti.protocol import Protocol
@@ -99,11 +98,12 @@ def progression_event(
     last adequate assessment before it; (4) otherwise the event (progression or death, the
     earlier). Without an adequate assessment after the origin, censoring falls on the origin.
     """
-    days = np.sort(np.asarray([d for d in adequate_days if d >= origin_day], dtype=float))
+    # Plain floats: a patient has a handful of assessments, too few for NumPy to pay (10^4 calls).
+    days = sorted(float(d) for d in adequate_days if d >= origin_day)
 
     def last_before(limit: float, strictly: bool = False) -> float:
-        before = days[days < limit] if strictly else days[days <= limit]
-        return float(before[-1]) if before.size else origin_day
+        before = [d for d in days if (d < limit if strictly else d <= limit)]
+        return before[-1] if before else origin_day
 
     candidates = [(d, name) for d, name in ((progression_day, "progression"), (death_day, "death"))
                   if d is not None]  # fmt: skip
@@ -118,8 +118,8 @@ def progression_event(
             f"(day {new_therapy_day:g})",
         )
     if event_day is None:
-        at = last_before(np.inf)
-        where = f"last adequate assessment (day {at:g})" if days.size else f"day {origin_day:g}"
+        at = last_before(math.inf)
+        where = f"last adequate assessment (day {at:g})" if days else f"day {origin_day:g}"
         return TimeToEvent(subject_id, at - origin_day, False, f"censored at {where}: no event")
     # the scan that found the progression is not "before" it: count missed scans up to the event
     last = last_before(event_day, strictly=True)

@@ -18,7 +18,6 @@ from hyposti.analysis.safety import SafetyAnalysis, safety_analysis
 from hyposti.analysis.syndrome_course import SyndromeCourses, syndrome_course
 from hyposti.analysis.tumour import assess_responses
 from hyposti.data.dataset import TrialDataset
-from hyposti.data.validate import check_consistency
 from hyposti.protocol import Protocol, load_protocol
 from hyposti.response.patient import Criteria
 
@@ -200,7 +199,7 @@ def analyze_trial(
     schedule, so a protocol without a ``schedule`` section is refused here. A dataset whose
     tables contradict one another (hyposti.data.integrity) is refused before any count is made.
     """
-    check_consistency(ds.tables())
+    ds.require_consistent()
     protocol = protocol or load_protocol()
     criteria = criteria or protocol.response.primary_criteria
     schedule = AssessmentSchedule.from_protocol(protocol)

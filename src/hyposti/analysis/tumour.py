@@ -1,8 +1,9 @@
 """The dataset's tumour tables assessed by hyposti.response, one outcome per infused patient.
 
-RECIST 1.1 runs through the trial-wide vectorised engine (``hyposti.response.trial_time_points``)
-on long tables built straight from the dataset; the best overall response and its reason come
-from the one best-response rule (``hyposti.response.best_response.best_overall_response``).
+RECIST 1.1 runs through the trial-wide vectorised engine
+(``hyposti.response.trial.trial_responses``) on long tables built straight from the dataset, best
+overall response included; its reasons in words come from the one best-response rule
+(``hyposti.response.best_response.explain``).
 iRECIST has no vectorised engine and is assessed patient by patient.
 """
 
@@ -32,11 +33,11 @@ from hyposti.response import (
     Response,
     TargetState,
     assess_patient,
-    trial_time_points,
 )
 from hyposti.response.baseline import baseline_problems
-from hyposti.response.best_response import Code, Visit, best_overall_response
+from hyposti.response.best_response import Code, Visit, explain, no_assessment
 from hyposti.response.patient import DISEASE_AFTER_CR, Criteria, disease_after_cr_flag
+from hyposti.response.trial import trial_responses
 
 _NEW_STATE = {
     "present": NewLesionState.PRESENT,
@@ -46,6 +47,7 @@ _NEW_STATE = {
 }
 _NOT_PRESENT = ("disappeared", "not_evaluated")
 _Row = dict[Hashable, Any]
+_RESPONSE = {code: Response(code.value) for code in Code}
 
 
 class _BaselineRow(NamedTuple):
@@ -60,9 +62,12 @@ class _BaselineRow(NamedTuple):
     target: bool
 
 
-@dataclass(frozen=True)
-class TumourPoint:
-    """One follow-up scan: date, study day, % change of the target sum and the overall response."""
+class TumourPoint(NamedTuple):
+    """One follow-up scan: date, study day, % change of the target sum and the overall response.
+
+    Immutable like the other records; a named tuple because a trial has one per scan (5x10^4 for
+    10^4 patients) and a tuple is made several times faster than a frozen dataclass.
+    """
 
     date: dt.date
     study_day: int
@@ -251,14 +256,14 @@ def _baseline_flags(ds: TrialDataset, base: pd.DataFrame) -> dict[str, list[str]
 
 
 def _recist11(ds: TrialDataset, spec: ResponseSpec) -> dict[str, TumourOutcome]:
-    """RECIST 1.1 by the vectorised engine; best response and its reason by the one BOR rule."""
+    """RECIST 1.1 by the vectorised engine, best response included; its reasons in words by the
+    one best-response rule (``hyposti.response.best_response.explain``)."""
     base = _baselines(ds)
     if base.empty:  # nobody scanned yet (a trial in its first weeks)
         return {}
     measurements, assessments = response_tables(ds, base)
-    points = trial_time_points(measurements, assessments, spec)
+    points, choices = trial_responses(measurements, assessments, spec)
     subjects = base["subject_id"].tolist()
-    with_targets = set(measurements["patient_id"])
     flags = _baseline_flags(ds, base)
     pid = points["patient_id"].to_numpy()
     starts = np.flatnonzero(np.r_[True, pid[1:] != pid[:-1]]) if len(pid) else np.zeros(0, int)
@@ -268,35 +273,45 @@ def _recist11(ds: TrialDataset, spec: ResponseSpec) -> dict[str, TumourOutcome]:
     days = points["study_day"].to_numpy().tolist()
     pct = points["pct_from_baseline"].to_numpy()
     pct_values = [None if np.isnan(v) else float(v) for v in pct]
-    # One enum lookup per distinct name, not one per time point.
+    # Each time point's record made once, in one pass; a patient's outcome takes its slice.
     overall = points["overall_response"].to_numpy()
     codes = {name: Code(name) for name in set(overall)}
     responses = {name: Response(name) for name in codes}
-    table = points["table_response"].to_numpy()
     included = points["included"].to_numpy().tolist()
+    records = [
+        TumourPoint(*cells)
+        for cells in zip(dates, days, pct_values, [responses[o] for o in overall], included,
+                         strict=True)
+    ]  # fmt: skip
+    kept = points.loc[points["included"]]
+    best_pct = kept.groupby("patient_id")["pct_from_baseline"].min().to_dict()
+    progressed = kept.loc[kept["overall_response"] == Code.PD.value].drop_duplicates("patient_id")
+    progression = dict(zip(progressed["patient_id"], dates[progressed.index], strict=True))
+    table = points["table_response"].to_numpy()
+    with_cr = set(pid[table == Code.CR.value])
     out = {}
     for sid in subjects:
         lo, hi = bounds.get(sid, (0, 0))
-        rows = range(lo, hi)
-        visits = [Visit(dates[i], days[i], codes[overall[i]]) for i in rows if included[i]]
-        best = best_overall_response(visits, spec, target_disease=sid in with_targets)
-        found = [v for i in rows if included[i] and (v := pct_values[i]) is not None]
-        progression = next((v.date for v in visits if v.code is Code.PD), None)
-        notes = _disease_after_cr(rows, table, dates, spec) + flags.get(sid, [])
+        choice = choices[sid]
+
+        # The included time points are the patient's first rows (a cut-off ends them).
+        def visit(k: int, lo: int = lo) -> Visit:
+            return Visit(dates[lo + k], days[lo + k], codes[overall[lo + k]])
+
+        best = explain(choice, visit, spec) if choice.count else no_assessment(spec)
+        pct_change = best_pct.get(sid, np.nan)
+        notes = _disease_after_cr(range(lo, hi), table, dates, spec) if sid in with_cr else []
         out[sid] = TumourOutcome(
             subject_id=sid,
-            bor_confirmed=Response(best.confirmed.value),
+            bor_confirmed=_RESPONSE[best.confirmed],
             bor_confirmed_reason=best.confirmed_reason,
-            bor_unconfirmed=Response(best.unconfirmed.value),
-            best_pct_change=min(found) if found else None,
+            bor_unconfirmed=_RESPONSE[best.unconfirmed],
+            best_pct_change=None if np.isnan(pct_change) else float(pct_change),
             first_response_date=best.first_response_date,
             first_unconfirmed_response_date=best.first_unconfirmed_response_date,
-            progression_date=progression,
-            time_points=tuple(
-                TumourPoint(dates[i], days[i], pct_values[i], responses[overall[i]], included[i])
-                for i in rows
-            ),
-            data_quality_flags=tuple(notes),
+            progression_date=progression.get(sid),
+            time_points=tuple(records[lo:hi]),
+            data_quality_flags=tuple(notes + flags.get(sid, [])),
         )
     return out
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 def _render(out: dict[str, Any], console: Console) -> None:
-    from hyposti.analysis.kinetics import PARAMETERS
+    from hyposti.analysis.nca import PARAMETERS
     from hyposti.report.format import number
 
     table = Table(title="NCA (linear-up / log-down)")

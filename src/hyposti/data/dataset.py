@@ -11,7 +11,7 @@ import pandas as pd
 
 from hyposti.data.csv_table import read_csv_table
 from hyposti.data.schema import ATTRIBUTION_PREFIX, TABLES
-from hyposti.data.validate import validate_frames
+from hyposti.data.validate import check_consistency, validate_frames
 from hyposti.errors import DataError, InputError
 
 Format = Literal["parquet", "csv"]
@@ -21,7 +21,8 @@ Format = Literal["parquet", "csv"]
 class TrialDataset:
     """One DataFrame per domain table, typed and checked against ``hyposti.data.schema.TABLES``.
 
-    Build it with ``TrialDataset.from_frames`` (which validates) or ``read_dataset``.
+    Build it with ``TrialDataset.from_frames`` (which validates) or ``read_dataset``. Its tables
+    are not to be changed in place: ``validated`` vouches for them as they were checked.
     """
 
     study: pd.DataFrame
@@ -47,7 +48,22 @@ class TrialDataset:
         """Validate raw tables (any absent optional table is empty) of a dataset attributing
         adverse events to ``products`` (the protocol's ``product_ids``; default: the shipped
         protocol's) and return the dataset."""
-        return cls(**validate_frames(frames, products))
+        dataset = cls(**validate_frames(frames, products))
+        # Not a field (the fields are the tables): dataclasses.replace makes a dataset without it.
+        object.__setattr__(dataset, "_validated", True)
+        return dataset
+
+    @property
+    def validated(self) -> bool:
+        """True only on a dataset made by ``from_frames``, whose validation ran every rule; one
+        made any other way (the constructor, ``dataclasses.replace``) is checked again."""
+        return bool(self.__dict__.get("_validated", False))
+
+    def require_consistent(self) -> None:
+        """Refuse tables that contradict one another (``check_consistency``): the check an
+        analysis runs first, skipped when ``from_frames`` has already run it on these tables."""
+        if not self.validated:
+            check_consistency(self.tables())
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {name: getattr(self, name) for name in TABLES}

@@ -20,6 +20,7 @@ The answers are those of :func:`hyposti.response.assess_patient` (tested on rand
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +30,8 @@ import pandas as pd
 from hyposti.bounds import MAX_LESION_MM
 from hyposti.errors import DataError
 from hyposti.protocol.response_spec import ResponseSpec
+from hyposti.response import best_response
+from hyposti.response.best_response import Choice
 from hyposti.response.records import NewLesionStatus, NonTargetStatus, TargetState
 from hyposti.response.thresholds import meets_pd, meets_pr, target_gone
 
@@ -40,6 +43,7 @@ ObjectArray = npt.NDArray[np.object_]
 
 CR, PR, SD, NN, PD, NE, MISSING, NONE = 0, 1, 2, 3, 4, 5, 6, -1
 NAMES = np.array(["CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE", "MISSING"], dtype=object)
+CODE_OF = {best_response.Code(name): i for i, name in enumerate(NAMES)}
 NT_CODE = {
     NonTargetStatus.CR.value: CR,
     NonTargetStatus.NON_CR_NON_PD.value: NN,
@@ -85,6 +89,14 @@ def _days(values: pd.Series) -> IntArray:
 
 def _text(values: pd.Series) -> np.ndarray:
     return values.fillna("").astype(str).to_numpy()
+
+
+def _coded(text: np.ndarray, codes: dict[str, int], unknown: int) -> IntArray:
+    """Each cell's code, ``unknown`` where the text has none; each distinct text looked up once."""
+    index, names = pd.factorize(text)
+    lookup = np.array([codes.get(name, unknown) for name in names], dtype=np.int64)
+    coded: IntArray = lookup[index]
+    return coded
 
 
 @dataclass(frozen=True)
@@ -141,6 +153,23 @@ class _TimePoints:
     code: IntArray
     cr_then_pr: BoolArray
     included: BoolArray
+
+
+@dataclass(frozen=True)
+class _Readings:
+    """Per patient, the columns the best-response rules read (``n_a`` where there is none): the
+    minimum-duration fallback (its code and column), the first CR/PR, the first CR else PR, and
+    the first confirmed response and first confirmed CR (else that response) with the columns
+    confirming them (RECIST 1.1 s4.4.3, s4.6, Table 3)."""
+
+    fallback_code: IntArray
+    fallback: IntArray
+    response: IntArray
+    best: IntArray
+    confirmed_first: IntArray
+    confirmed_first_by: IntArray
+    confirmed_best: IntArray
+    confirmed_best_by: IntArray
 
 
 @dataclass(frozen=True)
@@ -221,7 +250,7 @@ def _layout(assessments: pd.DataFrame) -> _Layout:
         "non_target",
         "at baseline non_target is 'present' or empty",
     )
-    nt_code = np.array([NT_CODE.get(x, -2) for x in nt_text], dtype=np.int64)
+    nt_code = _coded(nt_text, NT_CODE, -2)
     fu = ~first
     _fail(
         "assessments",
@@ -240,7 +269,7 @@ def _layout(assessments: pd.DataFrame) -> _Layout:
     nt = np.full((n_p, n_a), NONE, dtype=np.int64)
     nt[p_idx[fu], col[fu]] = np.where(has_nt[p_idx[fu]], nt_code[fu], NONE)
     new_text = _text(a["new_lesions"])
-    new_code = np.array([NEW_CODE.get(x, -1) for x in new_text], dtype=np.int64)
+    new_code = _coded(new_text, NEW_CODE, -1)
     _fail("assessments", a, fu & (new_code < 0), "new_lesions", f"must be one of {list(NEW_CODE)}")
     new = np.zeros((n_p, n_a), np.int64)
     new[p_idx[fu], col[fu]] = new_code[fu]
@@ -469,30 +498,79 @@ def _confirmations(g: _Layout, tp: _TimePoints, spec: ResponseSpec) -> IntArray:
     return confirmed_by
 
 
-def _best(g: _Layout, tg: _Targets, tp: _TimePoints, spec: ResponseSpec) -> _Best:
-    """Best overall response with and without confirmation (RECIST 1.1 s4.6, Table 3)."""
-    code, inc, sday = tp.code, tp.included, g.study_day
-    n_p, n_a = code.shape
-    columns = np.arange(n_a)[None, :]
-    rows = np.arange(n_p)
-    stable = np.where(tg.has_targets, SD, NN)
-    sd_met = (inc & np.isin(code, [CR, PR, SD, NN]) & (sday >= spec.min_sd_days)).any(axis=1)
-    has_pd = (inc & (code == PD)).any(axis=1)
-    fallback = np.select([sd_met, has_pd], [stable, PD], NE)
-    has_cr = (inc & (code == CR)).any(axis=1)
-    has_pr = (inc & (code == PR)).any(axis=1)
-    bor_u = np.select([has_cr, has_pr], [CR, PR], fallback)
-    first_resp = np.where(inc & np.isin(code, [CR, PR]), columns, n_a).min(axis=1)
-    first_any = _date_at(g, rows, first_resp)
+def _first(mask: BoolArray) -> IntArray:
+    """Per patient, the first column where ``mask`` holds; the column count where it never does."""
+    columns = np.arange(mask.shape[1])[None, :]
+    first: IntArray = np.where(mask, columns, mask.shape[1]).min(axis=1)
+    return first
+
+
+def _fallback(
+    g: _Layout, tg: _Targets, tp: _TimePoints, spec: ResponseSpec
+) -> tuple[IntArray, IntArray]:
+    """SD, else non-CR/non-PD, from the minimum SD day on; else PD; else NE (RECIST 1.1 s4.4.3):
+    the ranks of :func:`hyposti.response.best_response.fallback_ranks`, over all patients; the
+    code and the column it is read from (the first included one for NE)."""
+    code, inc = tp.code, tp.included
+    late = inc & (g.study_day >= spec.min_sd_days)
+    found = []
+    for target_disease in (True, False):
+        for rank, counted in best_response.fallback_ranks(target_disease):
+            hit = _first(late & np.isin(code, [CODE_OF[c] for c in counted]))
+            found.append((tg.has_targets == target_disease, CODE_OF[rank], hit))
+    found.append((np.ones(g.n_p, bool), PD, _first(inc & (code == PD))))
+    fallback_code = np.full(g.n_p, NE)
+    column = _first(inc)
+    for applies, rank_code, hit in reversed(found):
+        take = applies & (hit < g.n_a)
+        fallback_code = np.where(take, rank_code, fallback_code)
+        column = np.where(take, hit, column)
+    return fallback_code, column
+
+
+def _readings(g: _Layout, tg: _Targets, tp: _TimePoints, spec: ResponseSpec) -> _Readings:
+    """What :func:`hyposti.response.best_response.choose` finds, for all patients at once."""
+    code, inc = tp.code, tp.included
+    n_a = g.n_a
+    rows = np.arange(g.n_p)
+    fallback_code, fallback = _fallback(g, tg, tp, spec)
+    first_cr, first_pr = _first(inc & (code == CR)), _first(inc & (code == PR))
+    first_ok = best_ok = np.full(g.n_p, n_a)
+    first_by = best_by = np.full(g.n_p, n_a)
     if spec.confirmation_required:
         confirmed_by = _confirmations(g, tp, spec)
         ok = confirmed_by >= 0
-        cr_ok = (ok & (code == CR)).any(axis=1)
-        bor_c = np.select([cr_ok, ok.any(axis=1)], [CR, PR], fallback)
-        first_ok = np.where(ok, columns, n_a).min(axis=1)
-        first_confirmed = _date_at(g, rows, first_ok)
-        j = np.where(first_ok < n_a, confirmed_by[rows, np.minimum(first_ok, n_a - 1)], n_a)
-        confirmed_on = _date_at(g, rows, j)
+        first_ok, cr_ok = _first(ok), _first(ok & (code == CR))
+        best_ok = np.where(cr_ok < n_a, cr_ok, first_ok)
+        first_by = np.where(first_ok < n_a, confirmed_by[rows, np.minimum(first_ok, n_a - 1)], n_a)
+        best_by = np.where(best_ok < n_a, confirmed_by[rows, np.minimum(best_ok, n_a - 1)], n_a)
+    return _Readings(
+        fallback_code=fallback_code,
+        fallback=fallback,
+        response=_first(inc & ((code == CR) | (code == PR))),
+        best=np.where(first_cr < n_a, first_cr, first_pr),
+        confirmed_first=first_ok,
+        confirmed_first_by=first_by,
+        confirmed_best=best_ok,
+        confirmed_best_by=best_by,
+    )
+
+
+def _best(g: _Layout, tg: _Targets, tp: _TimePoints, spec: ResponseSpec) -> _Best:
+    """Best overall response with and without confirmation (RECIST 1.1 s4.6, Table 3)."""
+    code, inc = tp.code, tp.included
+    n_p, n_a = code.shape
+    columns = np.arange(n_a)[None, :]
+    rows = np.arange(n_p)
+    r = _readings(g, tg, tp, spec)
+    # The code at a reading's column; the fallback's code where the reading has no column.
+    bor_u = np.where(r.best < n_a, code[rows, np.minimum(r.best, n_a - 1)], r.fallback_code)
+    first_any = _date_at(g, rows, r.response)
+    if spec.confirmation_required:
+        best_c = code[rows, np.minimum(r.confirmed_best, n_a - 1)]
+        bor_c = np.where(r.confirmed_best < n_a, best_c, r.fallback_code)
+        first_confirmed = _date_at(g, rows, r.confirmed_first)
+        confirmed_on = _date_at(g, rows, r.confirmed_first_by)
     else:
         bor_c = bor_u
         first_confirmed = first_any
@@ -513,6 +591,43 @@ def _best(g: _Layout, tg: _Targets, tp: _TimePoints, spec: ResponseSpec) -> _Bes
         last_adequate=_date_at(g, rows, np.where(last_ok < 0, n_a, last_ok)),
         best_pct=np.fmin.reduce(np.where(inc, tp.pct_base, np.nan), axis=1),
     )
+
+
+def _choices(g: _Layout, tg: _Targets, tp: _TimePoints, spec: ResponseSpec) -> list[Choice]:
+    """Per patient, the :class:`Choice` that :func:`hyposti.response.best_response.choose`
+    makes; positions count the included follow-ups (column - 1), None where no column."""
+    r = _readings(g, tg, tp, spec)
+    n_a = g.n_a
+    names = [best_response.Code(name) for name in NAMES]
+
+    def at(column: int) -> int | None:
+        return None if column == n_a else column - 1
+
+    out = []
+    for count, fb_code, fb, resp, bst, fi, fj, bi, bj in zip(
+        tp.included.sum(axis=1).tolist(),
+        r.fallback_code.tolist(),
+        r.fallback.tolist(),
+        r.response.tolist(),
+        r.best.tolist(),
+        r.confirmed_first.tolist(),
+        r.confirmed_first_by.tolist(),
+        r.confirmed_best.tolist(),
+        r.confirmed_best_by.tolist(),
+        strict=True,
+    ):
+        out.append(
+            Choice(
+                count=count,
+                fallback_code=names[fb_code],
+                fallback=fb - 1,
+                response=at(resp),
+                best=at(bst),
+                confirmed_first=None if fi == n_a else (fi - 1, fj - 1),
+                confirmed_best=None if bi == n_a else (bi - 1, bj - 1),
+            )
+        )
+    return out
 
 
 def _date_at(g: _Layout, rows: IntArray, cols: IntArray) -> DateArray:
@@ -568,7 +683,22 @@ def trial_time_points(
     ``table_response`` is the Table 1/2 response; ``overall_response`` the same after the
     protocol's reading of disease seen after a CR (Table 3 note a).
     """
+    return _time_point_table(*_assess(measurements, assessments, spec))
+
+
+def trial_responses(
+    measurements: pd.DataFrame, assessments: pd.DataFrame, spec: ResponseSpec
+) -> tuple[pd.DataFrame, dict[Hashable, Choice]]:
+    """:func:`trial_time_points` and the best-response :class:`Choice` of every patient of
+    ``assessments`` (with or without follow-up): a patient's included follow-ups are its first
+    ``count`` rows, and :func:`hyposti.response.best_response.explain` gives the best response
+    with its reasons."""
     g, tg, tp = _assess(measurements, assessments, spec)
+    choices = dict(zip(g.patients.tolist(), _choices(g, tg, tp, spec), strict=True))
+    return _time_point_table(g, tg, tp), choices
+
+
+def _time_point_table(g: _Layout, tg: _Targets, tp: _TimePoints) -> pd.DataFrame:
     follow = g.valid.copy()
     follow[:, 0] = False
     p, c = np.nonzero(follow)
