@@ -98,9 +98,10 @@ def token_issue(*, now: dt.datetime, username: str, password: str) -> tuple[str,
 
 
 def token_user(key: str, now: dt.datetime) -> AbstractBaseUser | None:
-    """The user of an unexpired token, else None."""
+    """The user of an unexpired token, else None; with the user's profile and site, which every
+    API call then needs (profile_of), read in the same query."""
     token = (
-        ApiToken.objects.select_related("user")
+        ApiToken.objects.select_related("user__profile__site")
         .filter(key_sha256=_digest(key), expires_at__gt=now)
         .first()
     )
