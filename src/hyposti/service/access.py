@@ -54,7 +54,7 @@ def participant_for(
     qs = visible_participants(profile).select_related(*related)
     if for_update:
         qs = qs.select_for_update(of=("self",))
-    participant = qs.filter(subject_id=subject_id).first()
-    if participant is None:
-        raise NotFoundError("participant", subject_id)
-    return participant
+    try:  # get(), not first(): subject ids are unique, and first() adds an ORDER BY (~25% of CPU)
+        return qs.get(subject_id=subject_id)
+    except Participant.DoesNotExist as exc:
+        raise NotFoundError("participant", subject_id) from exc
