@@ -178,9 +178,9 @@ def measure(env: dict[str, str], requests: int, clients: int, workers: int) -> d
             return time.perf_counter() - start
 
         run(WARM_UP, timed=False)
-        cpu = _server_cpu_s(server.pid)
+        cpu, client_cpu = _server_cpu_s(server.pid), time.process_time()
         elapsed = run(requests, timed=True)
-        cpu = _server_cpu_s(server.pid) - cpu
+        cpu, client_cpu = _server_cpu_s(server.pid) - cpu, time.process_time() - client_cpu
         if errors:
             raise RuntimeError(f"{len(errors)} AE saves failed, e.g. {errors[0]}")
         cuts = statistics.quantiles(latencies, n=100)
@@ -189,6 +189,7 @@ def measure(env: dict[str, str], requests: int, clients: int, workers: int) -> d
             "ae_p50_ms": round(1000 * statistics.median(latencies), 1),
             "ae_p95_ms": round(1000 * cuts[94], 1),
             "ae_server_cpu_ms": round(1000 * cpu / len(latencies), 1),
+            "ae_client_cpu_ms": round(1000 * client_cpu / len(latencies), 1),
         }
     finally:
         server.terminate()
