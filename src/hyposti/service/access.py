@@ -11,7 +11,13 @@ from hyposti.service.permissions import MATRIX, SITE_BOUND
 
 
 def profile_of(user: AbstractBaseUser) -> UserProfile:
-    profile = UserProfile.objects.select_related("site").filter(user_id=user.pk).first()
+    """The user's role and site; read with the user when it was loaded with it (an API token's
+    user, see token_user), else one query."""
+    profile: UserProfile | None
+    if UserProfile._meta.get_field("user").remote_field.is_cached(user):  # user.profile
+        profile = getattr(user, "profile", None)  # None: loaded, and the user has no profile
+    else:
+        profile = UserProfile.objects.select_related("site").filter(user_id=user.pk).first()
     if profile is None or not user.is_active:
         raise ForbiddenError("any", None, "is not set: the user has no role in this trial")
     return profile
@@ -36,13 +42,19 @@ def visible_participants(profile: UserProfile) -> QuerySet[Participant]:
 
 
 def participant_for(
-    profile: UserProfile, subject_id: str, *, for_update: bool = False
+    profile: UserProfile,
+    subject_id: str,
+    *,
+    for_update: bool = False,
+    related: tuple[str, ...] = (),
 ) -> Participant:
-    """The participant if this user may see it (others are 'not found', not 'forbidden')."""
-    qs = visible_participants(profile)
+    """The participant if this user may see it (others are 'not found', not 'forbidden'), with
+    the ``related`` one-to-one records (select_related paths) read in the same query; a lock
+    (``for_update``) holds the participant's row only."""
+    qs = visible_participants(profile).select_related(*related)
     if for_update:
         qs = qs.select_for_update(of=("self",))
-    participant = qs.filter(subject_id=subject_id).first()
-    if participant is None:
-        raise NotFoundError("participant", subject_id)
-    return participant
+    try:  # get(), not first(): subject ids are unique, and first() adds an ORDER BY (~25% of CPU)
+        return qs.get(subject_id=subject_id)
+    except Participant.DoesNotExist as exc:
+        raise NotFoundError("participant", subject_id) from exc

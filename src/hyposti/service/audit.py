@@ -89,8 +89,9 @@ class Change:
 def audit_append(*, username: str, at: dt.datetime, changes: list[Change], reason: str) -> None:
     """Append entries to the chain. Call inside the transaction that made the changes, so the
     record and its audit entries commit together or not at all."""
-    head = ChainHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:  # migration 0002 creates it; a flushed (test) database lacks it
+    try:
+        head = ChainHead.objects.select_for_update().get(pk=1)
+    except ChainHead.DoesNotExist:  # migration 0002 creates it; a flushed (test) database lacks it
         head = ChainHead.objects.create(pk=1, seq=0, entry_hash=GENESIS)
     seq, prev = head.seq, head.entry_hash
     entries = []

@@ -101,6 +101,12 @@ def record_view(instance: models.Model) -> dict[str, Any]:
     return record_views([instance])[0]
 
 
+def new_record_view(instance: models.Model) -> dict[str, Any]:
+    """record_view of a record just created: signatures, locks and queries name a record by
+    its key, which did not exist before, so it has none of them (nothing is read again)."""
+    return {**snapshot(instance), "signatures": [], "locked": False, "queries": []}
+
+
 def participant_list(profile: UserProfile) -> list[dict[str, Any]]:
     return [
         {"subject_id": p.subject_id, "site": p.site.code if p.site else None, "state": p.state}

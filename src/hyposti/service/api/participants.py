@@ -25,7 +25,12 @@ from hyposti.service.api.schemas import (
     TumourAssessmentIn,
 )
 from hyposti.service.audit import snapshot
-from hyposti.service.selectors import participant_detail, participant_list, record_view
+from hyposti.service.selectors import (
+    new_record_view,
+    participant_detail,
+    participant_list,
+    record_view,
+)
 from hyposti.service.services import enrolment, followup, participants, safety, treatment
 
 router = Router(tags=["participants"])
@@ -109,7 +114,7 @@ def administer(request: HttpRequest, subject_id: str, body: AdministrationIn) ->
 def adverse_event(request: HttpRequest, subject_id: str, body: AdverseEventIn) -> Any:
     return Status(
         201,
-        record_view(
+        new_record_view(
             safety.adverse_event_record(**caller(request), subject_id=subject_id, **body.dict())
         ),
     )

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -31,9 +32,20 @@ def check_unlocked(instance: models.Model) -> None:
 
 
 def clean(instance: models.Model) -> None:
-    """Django's field checks (choices, types), as an InputError naming the first bad field."""
+    """Django's field checks (choices, types), as an InputError naming the first bad field.
+
+    A foreign key holding an object read from the database is not looked up again (Django's
+    check is an existence query); the database's foreign key constraint still holds on save.
+    """
+    loaded = [
+        f.name
+        for f in instance._meta.concrete_fields
+        if isinstance(f, models.ForeignKey)
+        and f.is_cached(instance)
+        and getattr(instance, f.name) is not None
+    ]
     try:
-        instance.full_clean(validate_unique=False, validate_constraints=False)
+        instance.full_clean(exclude=loaded, validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
         raise InputError(field, getattr(instance, field, None), " ".join(messages)) from exc
@@ -45,17 +57,24 @@ def _attribute(instance: models.Model, user: object, reason: str) -> None:
     instance._change_reason = reason  # type: ignore[attr-defined]
 
 
-def _user(username: str) -> object:
+def _user(username: str) -> AbstractBaseUser | None:
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.filter(username=username).first()
 
 
 def create(
-    instances: Sequence[models.Model], *, username: str, now: dt.datetime, reason: str
+    instances: Sequence[models.Model],
+    *,
+    username: str,
+    now: dt.datetime,
+    reason: str,
+    user: AbstractBaseUser | None = None,
 ) -> None:
-    """Save new records and append one audit entry each (old values empty)."""
-    user = _user(username)
+    """Save new records and append one audit entry each (old values empty). ``user`` is the
+    account of ``username`` when the caller has it (else it is read)."""
+    if user is None or user.get_username() != username:
+        user = _user(username)
     for instance in instances:
         clean(instance)
         _attribute(instance, user, reason)

@@ -4,6 +4,7 @@ the investigator's signed confirmation or override."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -15,6 +16,7 @@ from hyposti.safety import AdverseEvent as EngineEvent
 from hyposti.safety import (
     CresObservation,
     CrsObservation,
+    EventAdjudication,
     IcansObservation,
     PatientAdjudication,
     PatientSafetyRecord,
@@ -61,12 +63,10 @@ def engine_event(ae: AdverseEvent) -> EngineEvent:
     )
 
 
-def participant_adjudication(
-    participant: Participant, today: dt.date, entering: AdverseEvent | None = None
-) -> PatientAdjudication:
-    """The DLT engine's verdicts for a participant, with the investigator's decisions applied:
-    an event overridden to "not a DLT" is left out, one confirmed as a DLT counts as one.
-    ``entering`` is an event being entered (not saved yet), adjudicated with the others.
+def safety_record(
+    participant: Participant, today: dt.date, events: Sequence[AdverseEvent]
+) -> PatientSafetyRecord:
+    """The participant as the DLT engine reads it, with ``events`` as its adverse events.
 
     Last follow-up is the date of death, else the off-study or last-contact date when recorded,
     else today (on study).
@@ -80,14 +80,8 @@ def participant_adjudication(
         if disposition.death_date is not None:  # a death ends follow-up, whatever else is dated
             last = death = disposition.death_date
             cause = disposition.death_cause or None
-    # Sorted here, not by the query, so that a caller's prefetched events are used as they are.
-    stored = sorted(participant.adverse_events.all(), key=lambda ae: (ae.onset_date, ae.pk))
-    events = [ae for ae in stored if not (ae.dlt is False and ae.dlt_proposed)]
-    if entering is not None:
-        # Stored events keep their order (onset, then entry); the new one is the last entered.
-        events = sorted([*events, entering], key=lambda ae: ae.onset_date)
     enrolment = participant.enrolment
-    record = PatientSafetyRecord(
+    return PatientSafetyRecord(
         patient_id=participant.subject_id,
         dose_level=enrolment.cohort.dose_level,
         cohort=enrolment.cohort.number,
@@ -98,7 +92,15 @@ def participant_adjudication(
         death=death,
         death_cause=cause,
     )
-    result = adjudicate(record, trial_protocol().dlt, today)
+
+
+def participant_adjudication(participant: Participant, today: dt.date) -> PatientAdjudication:
+    """The DLT engine's verdicts for a participant, with the investigator's decisions applied:
+    an event overridden to "not a DLT" is left out, one confirmed as a DLT counts as one."""
+    # Sorted here, not by the query, so that a caller's prefetched events are used as they are.
+    stored = sorted(participant.adverse_events.all(), key=lambda ae: (ae.onset_date, ae.pk))
+    events = [ae for ae in stored if not (ae.dlt is False and ae.dlt_proposed)]
+    result = adjudicate(safety_record(participant, today, events), trial_protocol().dlt, today)
     confirmed = [ae for ae in events if ae.dlt is True]
     if confirmed and not result.has_dlt:
         first = min(confirmed, key=lambda ae: ae.onset_date)
@@ -107,6 +109,22 @@ def participant_adjudication(
             update={"has_dlt": True, "evaluability": "evaluable", "evaluability_reason": why}
         )
     return result
+
+
+def entered_event_verdict(
+    participant: Participant, today: dt.date, entering: AdverseEvent
+) -> EventAdjudication:
+    """The DLT engine's verdict on an event being entered (not saved yet).
+
+    The engine judges each event on its own: its dates, grade, term and attribution against the
+    participant's infusion date and the protocol's DLT definition (hyposti.safety.dlt.adjudicate);
+    the participant's other events and the investigator's decisions change only the
+    participant's overall verdict, not this event's. So the engine is given the participant with
+    this event alone, and checks its dates against the participant's as it would in the whole
+    record (tests/service/test_ae_verdict.py holds it to the whole record's verdict).
+    """
+    result = adjudicate(safety_record(participant, today, [entering]), trial_protocol().dlt, today)
+    return result.events[0]
 
 
 def dlt_evaluation_store(adj: PatientAdjudication, *, username: str, now: dt.datetime) -> None:
@@ -174,7 +192,9 @@ def adverse_event_record(
     """Record an AE by CTCAE term and grade, or through the CRS / ICANS / CRES grader, and keep
     the DLT engine's proposal with its reason for the investigator to confirm."""
     profile = authorize(user, "adverse_event.record")
-    participant = participant_for(profile, subject_id, for_update=True)
+    participant = participant_for(
+        profile, subject_id, for_update=True, related=("enrolment__cohort", "disposition")
+    )
     check_not_future("onset_date", onset_date, now)
     check_not_future("resolution_date", resolution_date, now)
     scale, grader_result = "CTCAE v5.0", None
@@ -223,14 +243,10 @@ def adverse_event_record(
     )
     # The engine's proposal is part of the record as first entered: one write, one audit entry.
     today = now.astimezone(dt.UTC).date()
-    verdict = next(
-        e
-        for e in participant_adjudication(participant, today, entering=ae).events
-        if e.event_id == ae.ae_id
-    )
+    verdict = entered_event_verdict(participant, today, ae)
     ae.dlt_proposed = verdict.is_dlt
     ae.dlt_proposal_reason = "; ".join(verdict.reasons)
-    create([ae], username=user.get_username(), now=now, reason="adverse event entered")
+    create([ae], username=user.get_username(), user=user, now=now, reason="adverse event entered")
     return ae
 
 

@@ -98,12 +98,12 @@ def token_issue(*, now: dt.datetime, username: str, password: str) -> tuple[str,
 
 
 def token_user(key: str, now: dt.datetime) -> AbstractBaseUser | None:
-    """The user of an unexpired token, else None."""
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_sha256=_digest(key), expires_at__gt=now)
-        .first()
-    )
-    if token is None or not token.user.is_active:
+    """The user of an unexpired token, else None; with the user's profile and site, which every
+    API call then needs (profile_of), read in the same query."""
+    try:  # get(), not first(): the digest is unique, and first() would order the rows
+        token = ApiToken.objects.select_related("user__profile__site").get(
+            key_sha256=_digest(key), expires_at__gt=now
+        )
+    except ApiToken.DoesNotExist:
         return None
-    return token.user
+    return token.user if token.user.is_active else None
