@@ -141,3 +141,35 @@ def test_dates_outside_the_participants_record_are_refused(api, clock, enrolled)
     ae = saved(api, "V-003", death, "Hypotension", 4, RELATED)
     assert ae["dlt_proposed"] is True
     check(api, "V-003", ae, clock.today)
+
+
+def test_a_corrected_attribution_is_adjudicated_again(api, clock, enrolled) -> None:
+    """Grade 4 hypotension on day 10 is a DLT only if related to the CAR-T cells (protocol `dlt`:
+    related_product car_t, possible/probable/definite; other events from grade 4). Entered as
+    unrelated it is proposed as no DLT; corrected to probable it becomes a proposed DLT, and the
+    investigator's decision on the earlier proposal is withdrawn (its signature invalidated), so
+    the DLT counts until the investigator decides again."""
+    infusion = infused(api, clock, enrolled, "V-004")
+    clock.now = dt.datetime.combine(infusion + dt.timedelta(days=12), dt.time(9), dt.UTC)
+    ae = saved(api, "V-004", infusion + dt.timedelta(days=10), "Hypotension", 4, UNRELATED)
+    assert ae["dlt_proposed"] is False
+    assert ae["dlt_proposal_reason"].startswith("not related: attribution to car_t is")
+    decision = {"is_dlt": False, "reason": "agree: not related", "password": PASSWORD}
+    api.ok("investigator", "post", f"/adverse-events/{ae['ae_id']}/dlt-decision", decision)
+    body = {"values": {"attribution": {"car_t": "probable"}}, "reason": "source: CAR-T suspected"}
+    fixed = api.ok(CRC, "post", f"/records/adverseevent/{ae['id']}/correct", body)
+    assert fixed["changes"]["dlt_proposed"] == [False, True]
+    assert fixed["changes"]["dlt"] == [False, None]
+    (row,) = api.ok(CRC, "get", "/participants/V-004")["adverse_events"]
+    assert row["dlt_proposed"] is True and row["dlt_proposal_reason"].startswith("DLT under other")
+    check(api, "V-004", row, clock.today)
+    assert [s["valid"] for s in row["signatures"]] == [False]
+    from hyposti.service.models import Participant
+    from hyposti.service.services.safety import participant_adjudication
+
+    participant = Participant.objects.get(subject_id="V-004")
+    assert participant_adjudication(participant, clock.today).has_dlt
+    # A correction that changes nothing the engine reads leaves the proposal as it is.
+    body = {"values": {"serious": False}, "reason": "not hospitalised"}
+    again = api.ok(CRC, "post", f"/records/adverseevent/{ae['id']}/correct", body)
+    assert set(again["changes"]) == {"serious"}

@@ -22,7 +22,9 @@ from hyposti.service.models import (
     Sample,
     UserProfile,
 )
+from hyposti.service.services.expansion import expansion_monitor, in_expansion
 from hyposti.service.services.records import change, check_not_future
+from hyposti.service.services.safety import entered_event_verdict
 from hyposti.service.trial_protocol import trial_protocol
 
 #: Records open to correction, and the fields that may be corrected (workflow fields such as
@@ -119,9 +121,37 @@ def record_correct(
             check_not_future(field, value, now)
         if field == "attribution":
             values[field] = _attribution(instance, value)
-    return change(
+    changes = change(
         instance, values, username=user.get_username(), now=now, reason=reason, action="correct"
     )
+    if isinstance(instance, AdverseEvent):
+        changes |= _dlt_proposal_reread(instance, username=user.get_username(), now=now)
+    return changes
+
+
+def _dlt_proposal_reread(ae: AdverseEvent, *, username: str, now: dt.datetime) -> dict[str, Any]:
+    """The DLT engine's proposal read again after a correction of the event: whether an event
+    counts turns on its attribution to the protocol's ``dlt.related_product``, so a corrected
+    attribution can make or unmake a proposal. An investigator's decision taken on the old
+    proposal is withdrawn with it (its signature no longer matches the record): until the
+    investigator decides again, the proposal counts, so that a correction never leaves a DLT
+    hidden behind a decision about another reading of the event; the expansion's monitoring
+    counts it at once."""
+    verdict = entered_event_verdict(ae.participant, now.astimezone(dt.UTC).date(), ae)
+    values: dict[str, Any] = {
+        "dlt_proposed": verdict.is_dlt,
+        "dlt_proposal_reason": "; ".join(verdict.reasons),
+    }
+    if all(getattr(ae, field) == value for field, value in values.items()):
+        return {}
+    reason = "DLT proposal read again after a correction"
+    if ae.dlt is not None:
+        values |= {"dlt": None, "dlt_decision_reason": ""}
+        reason += "; the investigator's decision on the earlier proposal is withdrawn"
+    changes = change(ae, values, username=username, now=now, reason=reason)
+    if in_expansion(ae.participant):
+        expansion_monitor(username=username, now=now)
+    return changes
 
 
 @transaction.atomic
