@@ -15,6 +15,10 @@ def test_show_prints_the_mtd_reading_and_labels_editable_defaults(capsys):
     assert "less than or equal to 2 DLT among 6" in out
     assert "Reading in force: conventional" in out
     assert "sponsor-editable default, not from the registry" in out
+    # The protocol file's products and its DLT relatedness rule (nct05681650.yaml `dlt`).
+    text = " ".join(out.split())
+    assert "HypoSti.CAR-HER2 T cells (car_t), nab-paclitaxel (nab_paclitaxel)" in text
+    assert "a DLT must be related (possible, probable, definite) to car_t" in text
 
 
 def test_show_json_is_the_whole_protocol(capsys):

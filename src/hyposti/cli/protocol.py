@@ -98,6 +98,11 @@ def render_protocol(protocol: Protocol, console: Console) -> None:
             ", ".join(str(d) for d in a.days),
         )
     console.print(regimen)
+    products = ", ".join(f"{p.name} ({p.id})" for p in protocol.products)
+    console.print(
+        f"[b]Adverse events are attributed to:[/b] {products}; a DLT must be related "
+        f"({', '.join(protocol.dlt.related_attributions)}) to {protocol.dlt.related_product}."
+    )
 
     design = protocol.design
     rule = f"variant {design.variant}" if design.variant else f"target {design.target_toxicity}"
