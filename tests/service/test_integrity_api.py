@@ -140,3 +140,21 @@ def test_attributions_are_the_protocols_products_when_entered_and_corrected(
     assert wrong.json()["field"] == "attribution.car_t"
     (row,) = api.ok("monitor", "get", "/participants/P01")["adverse_events"]
     assert row["attribution"] == RELATED | {"cyclophosphamide": "possible"}
+
+
+def test_a_long_reason_is_kept_whole_on_every_database(api, enrolled) -> None:
+    """A reason as long as the API accepts (2,000 characters) is saved with the change and kept
+    whole in the record's history and in the audit trail; django-simple-history's default
+    100-character reason column made PostgreSQL refuse the save."""
+    from hyposti.service.models import Participant
+
+    enrolled("P01")
+    reason = "Source document verification: " + "clinic letter of the referring site. " * 53
+    assert 1_900 < len(reason) <= 2_000
+    body = {"values": {"ecog": 1}, "reason": reason}
+    corrected = api.ok("research_coordinator", "post", "/records/participant/P01/correct", body)
+    assert corrected["changes"] == {"ecog": [None, 1]}
+    latest = Participant.history.filter(subject_id="P01").latest("history_id")
+    assert latest.history_change_reason == reason
+    entries = api.ok("data_manager", "get", "/audit", {"model": "participant"})
+    assert entries[-1]["reason"] == reason

@@ -40,6 +40,10 @@ INSTALLED_APPS = [
     "hyposti.service",
     "hyposti.web",
 ]
+# A change's reason is free text (up to 2,000 characters through the API) and goes into every
+# history row; django-simple-history's default column holds 100 characters, which PostgreSQL
+# enforces (SQLite does not), so a longer reason failed the save there.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
