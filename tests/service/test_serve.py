@@ -73,7 +73,8 @@ def server(tmp_path: Path):
     with log.open("w") as out:
         proc = subprocess.Popen([*HYPOSTI, "serve", "--data", str(data), "--port", str(port),
                                  "--json"], stdout=out, stderr=subprocess.STDOUT,
-                                env=_env(data), start_new_session=True)  # fmt: skip
+                                env=_env(data) | {"HOME": str(tmp_path / "home")},
+                                start_new_session=True)  # fmt: skip
     base = f"http://127.0.0.1:{port}/api"
     try:
         deadline = time.monotonic() + 120
@@ -101,6 +102,14 @@ def test_serve_creates_and_migrates_the_data_folder_in_wal_mode(server) -> None:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     status, schema = _request(f"{base}/openapi.json")
     assert status == 200 and "/api/cohorts" in schema["paths"]
+
+
+def test_serve_opens_no_control_socket_shared_by_every_server(server, tmp_path) -> None:
+    """gunicorn's control socket would sit at one path in the user's home for every server
+    (~/.gunicorn/gunicorn.ctl), so a second `serve` took it over: serve opens none."""
+    *_, proc = server
+    assert proc.poll() is None
+    assert not (tmp_path / "home" / ".gunicorn").exists()
 
 
 def test_sigkill_mid_writes_loses_no_committed_record(server) -> None:

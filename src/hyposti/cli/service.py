@@ -108,7 +108,9 @@ def _exec_gunicorn(host: str, port: int, workers: int) -> None:
 
     Threaded workers; each connection is closed after its response (keep-alive 0), because a
     kept-alive connection stays with the worker that accepted it: with clients that reuse
-    their connections, one worker served 95% of the requests while the other idled.
+    their connections, one worker served 95% of the requests while the other idled. No control
+    socket: gunicorn (>= 25) opens one at the same path in the user's home for every server, so
+    a second `serve` took it over and `gunicornc` would have stopped the wrong trial's server.
     """
     sys.stdout.flush()
     os.execv(
@@ -128,6 +130,7 @@ def _exec_gunicorn(host: str, port: int, workers: int) -> None:
             str(THREADS_PER_WORKER),
             "--keep-alive",
             "0",
+            "--no-control-socket",
             "--access-logfile",
             "-",
         ],
