@@ -104,6 +104,20 @@ def test_serve_creates_and_migrates_the_data_folder_in_wal_mode(server) -> None:
     assert status == 200 and "/api/cohorts" in schema["paths"]
 
 
+@pytest.mark.django_db
+def test_sqlite_commits_wait_for_the_disk() -> None:
+    """synchronous is set per connection: the service's own connections commit with FULL (2),
+    so an acknowledged save survives a power cut as well as a killed process (SQLite pragma
+    documentation); NORMAL (1) in WAL mode may roll the last commits back."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA synchronous")
+        assert cursor.fetchone()[0] == 2
+
+
 def test_serve_opens_no_control_socket_shared_by_every_server(server, tmp_path) -> None:
     """gunicorn's control socket would sit at one path in the user's home for every server
     (~/.gunicorn/gunicorn.ctl), so a second `serve` took it over: serve opens none."""

@@ -29,16 +29,12 @@ def database_settings(url: str | None, folder: Path) -> dict[str, Any]:
     on the database lock (up to the busy timeout) instead of failing mid-transaction; that makes
     the check-then-write of an enrolment serial, as select_for_update does on PostgreSQL.
 
-    synchronous=NORMAL: in WAL mode a commit then writes the log without waiting for the disk
-    (the log is synced at checkpoints). SQLite's documentation (https://www.sqlite.org/pragma.html
-    #pragma_synchronous): "WAL mode is always consistent with synchronous=NORMAL", and
-    "transactions are durable across application crashes regardless of the synchronous
-    setting", but "a transaction committed in WAL mode with synchronous=NORMAL might roll back
-    following a power loss or system crash". So a killed server loses nothing it acknowledged
-    (tests/service/test_serve.py), a power cut may lose the last commits whole (a record and its
-    audit entry go together), and PostgreSQL is the choice when that matters. FULL waited for
-    the disk on every commit while holding the one write lock (about 10 ms on a shared disk),
-    which capped SQLite near 100 saves per second.
+    synchronous=FULL: a commit waits until the log is on disk. SQLite's documentation
+    (https://www.sqlite.org/pragma.html#pragma_synchronous): with NORMAL in WAL mode "a
+    transaction committed ... might roll back following a power loss or system crash". A system
+    of record must not lose a save it acknowledged, so the service pays the disk wait (it caps
+    SQLite near 100 saves per second on a shared disk, far above a trial's entry rate); a killed
+    server loses nothing either way (tests/service/test_serve.py).
     """
     if url:
         import dj_database_url
@@ -58,7 +54,7 @@ def database_settings(url: str | None, folder: Path) -> dict[str, Any]:
         "OPTIONS": {
             "transaction_mode": "IMMEDIATE",
             "timeout": SQLITE_BUSY_TIMEOUT_S,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
         },
         # A file, not Django's shared in-memory database: the concurrency tests need real locks.
         "TEST": {"NAME": str(Path(tempfile.gettempdir()) / f"hyposti-test-{os.getpid()}.sqlite3")},
