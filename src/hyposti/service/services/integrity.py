@@ -132,10 +132,10 @@ def record_correct(
 def _dlt_proposal_reread(ae: AdverseEvent, *, username: str, now: dt.datetime) -> dict[str, Any]:
     """The DLT engine's proposal read again after a correction of the event: whether an event
     counts turns on its attribution to the protocol's ``dlt.related_product``, so a corrected
-    attribution can make or unmake a proposal. An investigator's decision taken on the old
-    proposal is withdrawn with it (its signature no longer matches the record): until the
-    investigator decides again, the proposal counts, so that a correction never leaves a DLT
-    hidden behind a decision about another reading of the event; the expansion's monitoring
+    attribution can make or unmake a proposal. An investigator's decision on a proposal the
+    correction reverses is withdrawn (its signature no longer matches the record either): until
+    the investigator decides again, the new proposal counts, so that a correction never leaves a
+    DLT hidden behind a decision about another reading of the event; the expansion's monitoring
     counts it at once."""
     verdict = entered_event_verdict(ae.participant, now.astimezone(dt.UTC).date(), ae)
     values: dict[str, Any] = {
@@ -145,7 +145,7 @@ def _dlt_proposal_reread(ae: AdverseEvent, *, username: str, now: dt.datetime) -
     if all(getattr(ae, field) == value for field, value in values.items()):
         return {}
     reason = "DLT proposal read again after a correction"
-    if ae.dlt is not None:
+    if ae.dlt is not None and verdict.is_dlt != ae.dlt_proposed:
         values |= {"dlt": None, "dlt_decision_reason": ""}
         reason += "; the investigator's decision on the earlier proposal is withdrawn"
     changes = change(ae, values, username=username, now=now, reason=reason)
