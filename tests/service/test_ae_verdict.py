@@ -1,6 +1,6 @@
 """The DLT proposal kept with a new adverse event is the engine's verdict on that event in the
 participant's whole record (what participant_adjudication computes), although the save asks the
-engine about the new event alone (safety.entered_event_verdict).
+engine about the new event alone (safety.dlt_proposal).
 
 Expected verdicts by hand from the protocol's DLT definition (NCT05681650 registry; protocol
 `dlt` section): CAR-T-related (possible, probable, definite) events from day 0 to day 28 after

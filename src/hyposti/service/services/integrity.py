@@ -24,7 +24,7 @@ from hyposti.service.models import (
 )
 from hyposti.service.services.expansion import expansion_monitor, in_expansion
 from hyposti.service.services.records import change, check_not_future
-from hyposti.service.services.safety import entered_event_verdict
+from hyposti.service.services.safety import dlt_proposal
 from hyposti.service.trial_protocol import trial_protocol
 
 #: Records open to correction, and the fields that may be corrected (workflow fields such as
@@ -137,15 +137,12 @@ def _dlt_proposal_reread(ae: AdverseEvent, *, username: str, now: dt.datetime) -
     the investigator decides again, the new proposal counts, so that a correction never leaves a
     DLT hidden behind a decision about another reading of the event; the expansion's monitoring
     counts it at once."""
-    verdict = entered_event_verdict(ae.participant, now.astimezone(dt.UTC).date(), ae)
-    values: dict[str, Any] = {
-        "dlt_proposed": verdict.is_dlt,
-        "dlt_proposal_reason": "; ".join(verdict.reasons),
-    }
-    if all(getattr(ae, field) == value for field, value in values.items()):
+    proposed, why = dlt_proposal(ae.participant, now.astimezone(dt.UTC).date(), ae)
+    if (proposed, why) == (ae.dlt_proposed, ae.dlt_proposal_reason):
         return {}
+    values: dict[str, Any] = {"dlt_proposed": proposed, "dlt_proposal_reason": why}
     reason = "DLT proposal read again after a correction"
-    if ae.dlt is not None and verdict.is_dlt != ae.dlt_proposed:
+    if ae.dlt is not None and proposed != ae.dlt_proposed:
         values |= {"dlt": None, "dlt_decision_reason": ""}
         reason += "; the investigator's decision on the earlier proposal is withdrawn"
     changes = change(ae, values, username=username, now=now, reason=reason)

@@ -16,7 +16,6 @@ from hyposti.safety import AdverseEvent as EngineEvent
 from hyposti.safety import (
     CresObservation,
     CrsObservation,
-    EventAdjudication,
     IcansObservation,
     PatientAdjudication,
     PatientSafetyRecord,
@@ -111,10 +110,8 @@ def participant_adjudication(participant: Participant, today: dt.date) -> Patien
     return result
 
 
-def entered_event_verdict(
-    participant: Participant, today: dt.date, entering: AdverseEvent
-) -> EventAdjudication:
-    """The DLT engine's verdict on an event being entered (not saved yet).
+def dlt_proposal(participant: Participant, today: dt.date, ae: AdverseEvent) -> tuple[bool, str]:
+    """The DLT engine's proposal on one event, as entered or as corrected: DLT or not, and why.
 
     The engine judges each event on its own: its dates, grade, term and attribution against the
     participant's infusion date and the protocol's DLT definition (hyposti.safety.dlt.adjudicate);
@@ -123,8 +120,9 @@ def entered_event_verdict(
     this event alone, and checks its dates against the participant's as it would in the whole
     record (tests/service/test_ae_verdict.py holds it to the whole record's verdict).
     """
-    result = adjudicate(safety_record(participant, today, [entering]), trial_protocol().dlt, today)
-    return result.events[0]
+    result = adjudicate(safety_record(participant, today, [ae]), trial_protocol().dlt, today)
+    verdict = result.events[0]
+    return verdict.is_dlt, "; ".join(verdict.reasons)
 
 
 def dlt_evaluation_store(adj: PatientAdjudication, *, username: str, now: dt.datetime) -> None:
@@ -243,9 +241,7 @@ def adverse_event_record(
     )
     # The engine's proposal is part of the record as first entered: one write, one audit entry.
     today = now.astimezone(dt.UTC).date()
-    verdict = entered_event_verdict(participant, today, ae)
-    ae.dlt_proposed = verdict.is_dlt
-    ae.dlt_proposal_reason = "; ".join(verdict.reasons)
+    ae.dlt_proposed, ae.dlt_proposal_reason = dlt_proposal(participant, today, ae)
     create([ae], username=user.get_username(), user=user, now=now, reason="adverse event entered")
     return ae
 
