@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import models
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 
@@ -15,9 +14,16 @@ from hyposti.dosing.calendar import visit_schedule
 from hyposti.service.access import participant_for
 from hyposti.service.models import AdverseEvent, AuditEntry, DataQuery, Participant, UserProfile
 from hyposti.service.selectors import participant_detail
+from hyposti.service.services import integrity
 from hyposti.service.trial_protocol import trial_protocol
 from hyposti.web.views.common import page, show, today
-from hyposti.web.views.records import AuditRow, audit_rows, correctable_records, field_label
+from hyposti.web.views.records import (
+    AuditRow,
+    CorrectableRecord,
+    audit_rows,
+    correctable_records,
+    field_label,
+)
 
 
 def timeline(participant: Participant, day: dt.date) -> list[dict[str, Any]]:
@@ -89,31 +95,22 @@ def participant_queries(participant: Participant, aes: list[AdverseEvent]) -> li
     )
 
 
-def query_targets(
-    participant: Participant, aes: list[AdverseEvent]
-) -> list[tuple[str, list[tuple[str, str]]]]:
-    """Where a query can be opened: each casebook record with its stored fields, as the choices of
-    one select whose value is ``<record>/<field>`` (the view's ``target``), so that a monitor picks
-    a field by its label instead of typing its internal name. The key and the link to the
-    participant are not data a query can be about."""
-    records: list[tuple[str, str, type[models.Model]]] = [
-        ("participant", "Participant record", Participant)
-    ]
-    records += [
-        (f"adverseevent:{ae.pk}", f"Adverse event {ae.ae_id}: {ae.term}", AdverseEvent)
-        for ae in aes
-    ]
-    return [
-        (
-            title,
-            [
-                (f"{value}/{f.name}", field_label(f.name))
-                for f in cls._meta.concrete_fields
-                if not f.primary_key and f.name != "participant"
-            ],
-        )
-        for value, title, cls in records
-    ]
+def query_targets(records: list[CorrectableRecord]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Where a query can be opened: each of the casebook's ``records`` with its stored fields, as
+    the choices of one select whose value is ``<record>/<field>`` (the view's ``target``), so that
+    a monitor picks a field by its label instead of typing its internal name. The key and the
+    link to the participant are not data a query can be about."""
+    targets = []
+    for r in records:
+        value = "participant" if r.model == "participant" else f"{r.model}:{r.object_id}"
+        fields = integrity.CORRECTABLE[r.model][0]._meta.concrete_fields
+        choices = [
+            (f"{value}/{f.name}", field_label(f.name))
+            for f in fields
+            if not f.primary_key and f.name != "participant"
+        ]
+        targets.append((r.title, choices))
+    return targets
 
 
 @page
@@ -143,6 +140,6 @@ def casebook_view(request: HttpRequest, profile: UserProfile, subject_id: str) -
         + [trial_protocol().investigational_product.name],
         "exposures": participant.exposures.order_by("administration_date", "pk"),
         "queries": participant_queries(participant, aes),
-        "query_targets": query_targets(participant, aes),
+        "query_targets": query_targets(records),
     }
     return show(request, "web/casebook.html", context, profile=profile)
