@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import typing
@@ -80,30 +81,49 @@ def _date_fields(model: type[BaseModel]) -> tuple[str, ...]:
     return tuple(name for name, f in model.model_fields.items() if _may_hold_date(f.annotation))
 
 
-def _dates(value: Any, path: str) -> list[tuple[str, dt.date]]:
+def _first_late(value: Any, today: dt.date, top: bool) -> tuple[str, dt.date] | None:
+    """The first date after ``today`` in ``value`` (a date, record or list), with its path
+    relative to ``value``; the planned dates of the top-level record are skipped.
+
+    The path is spelled out only for the date refused, not for each of a record's ~30 dates.
+    """
     if isinstance(value, dt.date):
-        return [(path, value)]
+        return ("", value) if value > today else None
     if isinstance(value, BaseModel):
-        return [
-            item
-            for name in _date_fields(type(value))
-            if not (path == "" and name in PLANNED)
-            for item in _dates(getattr(value, name), f"{path}.{name}" if path else name)
-        ]
+        fields = value.__dict__
+        for name in _date_fields(type(value)):
+            if top and name in PLANNED:
+                continue
+            item = fields[name]
+            if item is None:
+                continue
+            found = _first_late(item, today, False)
+            if found is not None:
+                return _joined(name, found[0]), found[1]
+        return None
     if isinstance(value, list):
-        return [item for i, v in enumerate(value) for item in _dates(v, f"{path}[{i}]")]
-    return []
+        for i, item in enumerate(value):
+            found = _first_late(item, today, False)
+            if found is not None:
+                return _joined(f"[{i}]", found[0]), found[1]
+    return None
+
+
+def _joined(head: str, inner: str) -> str:
+    """``head`` followed by the path ``inner`` inside it: ``a.b``, ``a[0]`` or ``[0].b``."""
+    return f"{head}.{inner}" if inner and inner[0] != "[" else head + inner
 
 
 def check_record_dates(record: ScreeningRecord, today: dt.date) -> None:
     """Refuse observations dated after ``today`` (the record itself keeps its dates in order)."""
-    for path, day in _dates(record, ""):
-        if day > today:
-            raise InputError(
-                path,
-                day.isoformat(),
-                f"is after today ({today}); observations cannot be in the future",
-            )
+    found = _first_late(record, today, True)
+    if found is not None:
+        path, day = found
+        raise InputError(
+            path,
+            day.isoformat(),
+            f"is after today ({today}); observations cannot be in the future",
+        )
 
 
 def _attestations(record: ScreeningRecord, criteria: list[Criterion]) -> dict[str, Attestation]:
@@ -128,10 +148,11 @@ def _attestations(record: ScreeningRecord, criteria: list[Criterion]) -> dict[st
     return found
 
 
-def evaluate_criterion(
-    criterion: Criterion, ctx: ScreeningContext, attestation: Attestation | None = None
-) -> CriterionResult:
-    """One criterion's verdict; an attestation settles it only when judgement is needed."""
+def _criterion_result(
+    criterion: Criterion, ctx: ScreeningContext, attestation: Attestation | None
+) -> dict[str, Any]:
+    """The fields of one criterion's CriterionResult (validated by the caller: one at a time in
+    ``evaluate_criterion``, all 25 in one call in ``screen``)."""
     if criterion.check is None:
         outcome = judgement("no computable rule in the protocol: investigator to judge the text")
     else:
@@ -144,24 +165,29 @@ def evaluate_criterion(
         verdict = met if attestation.satisfied else not_met
         outcome = verdict(f"attested by {who}{note} ({outcome.reason})", **outcome.values)
     elif attestation is not None:
-        outcome = outcome.model_copy(
-            update={
-                "reason": f"{outcome.reason} (attestation by {attestation.investigator} "
-                "not applied: "
-                "the record decides)"
-            }
+        outcome = dataclasses.replace(
+            outcome,
+            reason=f"{outcome.reason} (attestation by {attestation.investigator} "
+            "not applied: the record decides)",
         )
-    return CriterionResult(
-        id=criterion.id,
-        kind=criterion.kind,
-        text=criterion.text,
-        rule=criterion.check.rule if criterion.check else None,
-        verdict=outcome.verdict,
-        reason=outcome.reason,
-        values=outcome.values,
-        missing_fields=outcome.missing_fields,
-        attestation=applied,
-    )
+    return {
+        "id": criterion.id,
+        "kind": criterion.kind,
+        "text": criterion.text,
+        "rule": criterion.check.rule if criterion.check else None,
+        "verdict": outcome.verdict,
+        "reason": outcome.reason,
+        "values": outcome.values,
+        "missing_fields": outcome.missing_fields,
+        "attestation": applied,
+    }
+
+
+def evaluate_criterion(
+    criterion: Criterion, ctx: ScreeningContext, attestation: Attestation | None = None
+) -> CriterionResult:
+    """One criterion's verdict; an attestation settles it only when judgement is needed."""
+    return CriterionResult(**_criterion_result(criterion, ctx, attestation))
 
 
 def screen(record: ScreeningRecord, protocol: Protocol, today: dt.date) -> ScreeningResult:
@@ -176,29 +202,33 @@ def screen(record: ScreeningRecord, protocol: Protocol, today: dt.date) -> Scree
     criteria = protocol.eligibility.criteria
     attested = _attestations(record, criteria)
     ctx = ScreeningContext(record=record, protocol=protocol, today=today)
-    results = [evaluate_criterion(c, ctx, attested.get(c.id)) for c in criteria]
-    status = overall_status(results)
-    failing = [r.id for r in results if r.verdict == Verdict.NOT_MET]
-    fields = list(dict.fromkeys(f for r in results for f in r.missing_fields))
-    pending = [r.id for r in results if r.verdict == Verdict.NEEDS_JUDGEMENT]
+    results = [_criterion_result(c, ctx, attested.get(c.id)) for c in criteria]
+    status = overall_status([r["verdict"] for r in results])
+
+    def having(verdict: Verdict) -> list[str]:
+        return [r["id"] for r in results if r["verdict"] == verdict]
+
+    failing, pending = having(Verdict.NOT_MET), having(Verdict.NEEDS_JUDGEMENT)
     summary = {
         "eligible": f"eligible: all {len(results)} criteria met",
         "ineligible": f"ineligible: {', '.join(failing)} not met",
-        "incomplete": f"incomplete: data needed for "
-        f"{', '.join(r.id for r in results if r.verdict == Verdict.MISSING_DATA)}",
+        "incomplete": f"incomplete: data needed for {', '.join(having(Verdict.MISSING_DATA))}",
         "pending_review": f"pending investigator review of {', '.join(pending)}",
     }[status]
-    return ScreeningResult(
-        participant_id=record.participant_id,
-        protocol_id=protocol.identifiers.nct_id,
-        screening_date=record.screening_date,
-        evaluated_on=today,
-        status=status,
-        summary=summary,
-        failing=failing,
-        missing_fields=fields,
-        pending_review=pending,
-        criteria=results,
+    # One validation of the whole result, its 25 criteria included, costs less than 26.
+    return ScreeningResult.model_validate(
+        {
+            "participant_id": record.participant_id,
+            "protocol_id": protocol.identifiers.nct_id,
+            "screening_date": record.screening_date,
+            "evaluated_on": today,
+            "status": status,
+            "summary": summary,
+            "failing": failing,
+            "missing_fields": list(dict.fromkeys(f for r in results for f in r["missing_fields"])),
+            "pending_review": pending,
+            "criteria": results,
+        }
     )
 
 

@@ -7,7 +7,8 @@ For an exclusion criterion "met" means the patient satisfies it, i.e. is *not* e
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
@@ -25,23 +26,26 @@ class Verdict(StrEnum):
     NEEDS_JUDGEMENT = "needs_judgement"
 
 
-class Outcome(BaseModel):
-    """What an evaluator decides: verdict, reason quoting values, the values and missing fields."""
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What an evaluator decides: verdict, reason quoting values, the values and missing fields.
 
-    model_config = ConfigDict(frozen=True)
+    A plain dataclass, not a validated model: evaluators build it from the validated record, and
+    the CriterionResult it becomes validates every field again (25-70 outcomes per screening).
+    """
 
     verdict: Verdict
     reason: str
-    values: dict[str, Value] = Field(default_factory=dict)
-    missing_fields: list[str] = Field(default_factory=list)
+    values: dict[str, Value] = field(default_factory=dict)
+    missing_fields: list[str] = field(default_factory=list)
 
 
 def met(reason: str, **values: Value) -> Outcome:
-    return Outcome(verdict=Verdict.MET, reason=reason, values=values)
+    return Outcome(Verdict.MET, reason, values)
 
 
 def not_met(reason: str, **values: Value) -> Outcome:
-    return Outcome(verdict=Verdict.NOT_MET, reason=reason, values=values)
+    return Outcome(Verdict.NOT_MET, reason, values)
 
 
 def absent_fields(values: Mapping[str, object]) -> list[str]:
@@ -50,13 +54,11 @@ def absent_fields(values: Mapping[str, object]) -> list[str]:
 
 
 def missing(fields: list[str], reason: str, **values: Value) -> Outcome:
-    return Outcome(
-        verdict=Verdict.MISSING_DATA, reason=reason, values=values, missing_fields=fields
-    )
+    return Outcome(Verdict.MISSING_DATA, reason, values, fields)
 
 
 def judgement(reason: str, **values: Value) -> Outcome:
-    return Outcome(verdict=Verdict.NEEDS_JUDGEMENT, reason=reason, values=values)
+    return Outcome(Verdict.NEEDS_JUDGEMENT, reason, values)
 
 
 def combine(parts: list[Outcome]) -> Outcome:
@@ -77,7 +79,7 @@ def combine(parts: list[Outcome]) -> Outcome:
         others = [p.reason for p in parts if p.verdict == Verdict.MET]
         if others:
             reason += " (otherwise: " + "; ".join(others) + ")"
-    return Outcome(verdict=verdict, reason=reason, values=values, missing_fields=fields)
+    return Outcome(verdict, reason, values, fields)
 
 
 class CriterionResult(BaseModel):
@@ -116,10 +118,9 @@ class ScreeningResult(BaseModel):
     criteria: list[CriterionResult]
 
 
-def overall_status(results: list[CriterionResult]) -> ScreeningStatus:
+def overall_status(verdicts: Collection[Verdict]) -> ScreeningStatus:
     """Ineligible if any criterion fails; else incomplete if data are missing; else pending
-    review if a judgement is outstanding; else eligible."""
-    verdicts = {r.verdict for r in results}
+    review if a judgement is outstanding; else eligible (from every criterion's verdict)."""
     if Verdict.NOT_MET in verdicts:
         return "ineligible"
     if Verdict.MISSING_DATA in verdicts:
