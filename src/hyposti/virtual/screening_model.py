@@ -15,30 +15,7 @@ from typing import Any, Literal, TypeVar
 
 import numpy as np
 
-from hyposti.eligibility.record import (
-    Attestation,
-    CnsHistory,
-    Consent,
-    Corticosteroid,
-    Demographics,
-    Disease,
-    Lab,
-    Labs,
-    LabVsUln,
-    MedicalHistory,
-    Medications,
-    OtherTrial,
-    PregnancyTest,
-    PriorCancer,
-    PriorTherapy,
-    Reproductive,
-    Sample,
-    ScreeningRecord,
-    SurgicalWound,
-    TreatmentHistory,
-    TumourSample,
-    Vaccination,
-)
+from hyposti.eligibility.record import MedicalHistory, ScreeningRecord, parse_screening_record
 from hyposti.errors import InputError
 from hyposti.protocol import Protocol
 from hyposti.protocol.eligibility_spec import (
@@ -61,6 +38,8 @@ from hyposti.virtual.parameters import (
 INVESTIGATOR = "virtual investigator"
 _HER2_RULE = "diagnosis_her2_prior_therapy"
 _R = TypeVar("_R")
+#: A screening-record part as the plain data ``ScreeningRecord`` validates.
+Part = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -191,7 +170,7 @@ def _labs(
     protocol: Protocol,
     labs: dict[str, LabDistribution],
     fail: bool,
-) -> Labs:
+) -> Part:
     """Screening labs drawn from the parameter file; an organ-function failure is written as a
     platelet count below the protocol's floor."""
     values: dict[str, Any] = {}
@@ -205,11 +184,11 @@ def _labs(
             )
             value = round(floor * float(rng.uniform(0.4, 0.9)))
         values[name] = (
-            LabVsUln(value=value, uln=dist.uln, date=date)
+            {"value": value, "uln": dist.uln, "date": date}
             if dist.uln is not None
-            else Lab(value=value, date=date)
+            else {"value": value, "date": date}
         )
-    return Labs(**values, gilbert_syndrome=False, on_anticoagulation=False)
+    return values | {"gilbert_syndrome": False, "on_anticoagulation": False}
 
 
 #: The yes/no history facts a protocol's absent-condition rules read: all "no" unless planned.
@@ -230,7 +209,8 @@ def screening_record(
     """The record a coordinator would complete for ``candidate``; planned failures written in.
 
     Each planned failure sets the finding its rule (the protocol's ``check``) reads, using that
-    rule's own threshold, e.g. a washout one week short of ``washout_more_than_days``.
+    rule's own threshold, e.g. a washout one week short of ``washout_more_than_days``. The parts
+    are plain data validated in one call, as a record read from a file is.
     """
     checks = _rules(protocol)
     failing = {
@@ -241,27 +221,31 @@ def screening_record(
     therapy = _prior_therapy(rng, params, failing, enrolment_date)
     sample = _tumour_sample(rng, params, failing, screening_date)
     demographics = _demographics(rng, candidate, screening_date)
-    treatment = TreatmentHistory(
-        prior_therapies=[therapy], worst_residual_toxicity_grade=int(rng.integers(0, 2))
-    )
+    treatment = {
+        "prior_therapies": [therapy],
+        "worst_residual_toxicity_grade": int(rng.integers(0, 2)),
+    }
     labs = _labs(rng, screening_date, protocol, params.labs, "organ_function" in failing)
-    return ScreeningRecord(
-        participant_id=candidate.candidate_id,
-        screening_date=screening_date,
-        enrolment_date=enrolment_date,
-        first_study_dose_date=first_dose_date,
-        demographics=demographics,
-        disease=_disease(candidate),
-        treatment=treatment,
-        sample=sample,
-        labs=labs,
-        medications=_medications(failing, screening_date, enrolment_date),
-        reproductive=_reproductive(candidate, failing, screening_date),
-        history=_history(checks, candidate, failing, screening_date, enrolment_date),
-        consent=Consent(
-            signed_date=screening_date, signed_by_participant="informed_consent" not in failing
-        ),
-        attestations=_attestations(checks, candidate, screening_date),
+    return parse_screening_record(
+        {
+            "participant_id": candidate.candidate_id,
+            "screening_date": screening_date,
+            "enrolment_date": enrolment_date,
+            "first_study_dose_date": first_dose_date,
+            "demographics": demographics,
+            "disease": _disease(candidate),
+            "treatment": treatment,
+            "sample": sample,
+            "labs": labs,
+            "medications": _medications(failing, screening_date, enrolment_date),
+            "reproductive": _reproductive(candidate, failing, screening_date),
+            "history": _history(checks, candidate, failing, screening_date, enrolment_date),
+            "consent": {
+                "signed_date": screening_date,
+                "signed_by_participant": "informed_consent" not in failing,
+            },
+            "attestations": _attestations(checks, candidate, screening_date),
+        }
     )
 
 
@@ -270,20 +254,20 @@ def _prior_therapy(
     params: ScreeningParameters,
     failing: dict[str | None, CriterionRule | None],
     enrolment_date: dt.date,
-) -> PriorTherapy:
+) -> Part:
     """The last systemic therapy, ended a drawn washout before enrolment (a week short of the
     rule's washout when the washout is planned to fail)."""
     washout_days = float(rng.uniform(*params.washout_days))
     washout_rule = _planned(failing, WashoutRule)
     if washout_rule is not None:
         washout_days = washout_rule.washout_more_than_days - 7
-    return PriorTherapy(
-        regimen="platinum-based chemotherapy",
-        kind="systemic",
-        line=1,
-        end_date=_days(enrolment_date, washout_days),
-        outcome="progression",
-    )
+    return {
+        "regimen": "platinum-based chemotherapy",
+        "kind": "systemic",
+        "line": 1,
+        "end_date": _days(enrolment_date, washout_days),
+        "outcome": "progression",
+    }
 
 
 def _tumour_sample(
@@ -291,7 +275,7 @@ def _tumour_sample(
     params: ScreeningParameters,
     failing: dict[str | None, CriterionRule | None],
     screening_date: dt.date,
-) -> Sample:
+) -> Part:
     """The tumour sample, fresh or archival, of a drawn age (an archival one three months past
     the rule's limit when the sample is planned to fail)."""
     age_days = float(rng.uniform(*params.tumour_sample_age_days))
@@ -302,83 +286,79 @@ def _tumour_sample(
     if rule is not None:
         age_days = 30.5 * (rule.max_age_months + 3)
         kind = "archival_ffpe"
-    return Sample(
-        tumour_sample=TumourSample(kind=kind, collection_date=_days(screening_date, age_days)),
-        rebiopsy_consent=True,
-    )
+    return {
+        "tumour_sample": {"kind": kind, "collection_date": _days(screening_date, age_days)},
+        "rebiopsy_consent": True,
+    }
 
 
-def _demographics(
-    rng: np.random.Generator, candidate: Candidate, screening_date: dt.date
-) -> Demographics:
+def _demographics(rng: np.random.Generator, candidate: Candidate, screening_date: dt.date) -> Part:
     female = candidate.sex == "F"
-    return Demographics(
-        date_of_birth=_birth_date(rng, screening_date, candidate.age_years),
-        sex="female" if female else "male",
-        weight_kg=candidate.weight_kg,
-        child_bearing_potential=candidate.child_bearing_potential if female else None,
-    )
+    return {
+        "date_of_birth": _birth_date(rng, screening_date, candidate.age_years),
+        "sex": "female" if female else "male",
+        "weight_kg": candidate.weight_kg,
+        "child_bearing_potential": candidate.child_bearing_potential if female else None,
+    }
 
 
-def _disease(candidate: Candidate) -> Disease:
-    return Disease(
-        tumour_type=candidate.tumour_type,
-        histologically_confirmed=True,
-        advanced_or_metastatic=True,
-        her2_percent=candidate.her2_percent,
-        nccn_standard_first_line_exists=True,
-        measurable_lesions=candidate.measurable_lesions,
-        life_expectancy_months=candidate.life_expectancy_months,
-        ecog=candidate.ecog,
-        liver_metastases=candidate.liver_metastases,
-    )
+def _disease(candidate: Candidate) -> Part:
+    return {
+        "tumour_type": candidate.tumour_type,
+        "histologically_confirmed": True,
+        "advanced_or_metastatic": True,
+        "her2_percent": candidate.her2_percent,
+        "nccn_standard_first_line_exists": True,
+        "measurable_lesions": candidate.measurable_lesions,
+        "life_expectancy_months": candidate.life_expectancy_months,
+        "ecog": candidate.ecog,
+        "liver_metastases": candidate.liver_metastases,
+    }
 
 
 def _medications(
     failing: dict[str | None, CriterionRule | None],
     screening_date: dt.date,
     enrolment_date: dt.date,
-) -> Medications:
+) -> Part:
     """No medication unless planned: twice the rule's steroid limit, or a recent live vaccine."""
     steroids = []
     steroid_rule = _planned(failing, ImmunosuppressionRule)
     if steroid_rule is not None:
         steroids = [
-            Corticosteroid(
-                drug="prednisone",
-                daily_dose_mg=2.0 * steroid_rule.prednisone_equivalent_max_mg_per_day,
-                route="oral",
-                start_date=_days(screening_date, 30),
-            )
+            {
+                "drug": "prednisone",
+                "daily_dose_mg": 2.0 * steroid_rule.prednisone_equivalent_max_mg_per_day,
+                "route": "oral",
+                "start_date": _days(screening_date, 30),
+            }
         ]
     vaccinations = []
     if "vaccination" in failing:
-        vaccinations = [Vaccination(vaccine="influenza", date=_days(enrolment_date, 10))]
-    return Medications(corticosteroids=steroids, immunosuppressants=[], vaccinations=vaccinations)
+        vaccinations = [{"vaccine": "influenza", "date": _days(enrolment_date, 10)}]
+    return {"corticosteroids": steroids, "immunosuppressants": [], "vaccinations": vaccinations}
 
 
 def _reproductive(
     candidate: Candidate,
     failing: dict[str | None, CriterionRule | None],
     screening_date: dt.date,
-) -> Reproductive:
+) -> Part:
     """Contraception agreed and, for a woman of child-bearing potential, a negative pregnancy
     test, unless the contraception or pregnancy rule is planned to fail."""
     agreed = "contraception" not in failing
     if candidate.sex != "F":
-        return Reproductive(contraception_agreed=agreed)
+        return {"contraception_agreed": agreed}
     test = None
     if candidate.child_bearing_potential:
-        result: Literal["negative", "positive"] = (
-            "positive" if "pregnancy" in failing else "negative"
-        )
-        test = PregnancyTest(date=screening_date, result=result)
-    return Reproductive(
-        pregnant="pregnancy" in failing,
-        breastfeeding=False,
-        pregnancy_test=test,
-        contraception_agreed=agreed,
-    )
+        result = "positive" if "pregnancy" in failing else "negative"
+        test = {"date": screening_date, "result": result}
+    return {
+        "pregnant": "pregnancy" in failing,
+        "breastfeeding": False,
+        "pregnancy_test": test,
+        "contraception_agreed": agreed,
+    }
 
 
 def _history(
@@ -387,59 +367,63 @@ def _history(
     failing: dict[str | None, CriterionRule | None],
     screening_date: dt.date,
     enrolment_date: dt.date,
-) -> MedicalHistory:
+) -> Part:
     """A clean history except the finding each planned history failure's rule reads: the first
     condition it names, CNS metastases, a recent other cancer, an unhealed wound, another trial."""
-    flags = dict.fromkeys(_HISTORY_FLAGS, False)
+    flags: Part = dict.fromkeys(_HISTORY_FLAGS, False)
     for cid in candidate.planned_failures:
         conditions = getattr(checks[cid], "conditions", None)
         if conditions:
             flags[conditions[0]] = True
-    cns = CnsHistory(brain_metastases=False, active_cns_disease=False)
+    cns: Part = {"brain_metastases": False, "active_cns_disease": False}
     if "cns_metastases" in failing:
-        cns = CnsHistory(brain_metastases=True, active_cns_disease=True, cns_symptoms=True)
+        cns = {"brain_metastases": True, "active_cns_disease": True, "cns_symptoms": True}
     prior_cancers = []
     if "prior_cancer" in failing:
         prior_cancers = [
-            PriorCancer(
-                description="colorectal adenocarcinoma",
-                category="other",
-                diagnosis_date=_days(screening_date, 365),
-                last_treatment_date=_days(screening_date, 200),
-            )
+            {
+                "description": "colorectal adenocarcinoma",
+                "category": "other",
+                "diagnosis_date": _days(screening_date, 365),
+                "last_treatment_date": _days(screening_date, 200),
+            }
         ]
     wounds = []
     wound_rule = _planned(failing, SurgicalWoundRule)
     if wound_rule is not None:
         wounds = [
-            SurgicalWound(
-                surgery_date=_days(screening_date, wound_rule.unhealed_more_than_days + 15),
-                healed=False,
-            )
+            {
+                "surgery_date": _days(screening_date, wound_rule.unhealed_more_than_days + 15),
+                "healed": False,
+            }
         ]
     trials = []
     if "other_trials" in failing:
         trials = [
-            OtherTrial(
-                trial="another phase I trial", last_participation_date=_days(enrolment_date, 10)
-            )
+            {
+                "trial": "another phase I trial",
+                "last_participation_date": _days(enrolment_date, 10),
+            }
         ]
-    return MedicalHistory(
-        **flags, prior_cancers=prior_cancers, surgical_wounds=wounds, other_trials=trials, cns=cns
-    )
+    return flags | {
+        "prior_cancers": prior_cancers,
+        "surgical_wounds": wounds,
+        "other_trials": trials,
+        "cns": cns,
+    }
 
 
 def _attestations(
     checks: dict[str, CriterionRule | None], candidate: Candidate, screening_date: dt.date
-) -> list[Attestation]:
+) -> list[Part]:
     """The investigator's judgement on each judgement criterion: satisfied unless planned."""
     return [
-        Attestation(
-            criterion_id=cid,
-            satisfied=cid not in candidate.planned_failures,
-            investigator=INVESTIGATOR,
-            attested_on=screening_date,
-        )
+        {
+            "criterion_id": cid,
+            "satisfied": cid not in candidate.planned_failures,
+            "investigator": INVESTIGATOR,
+            "attested_on": screening_date,
+        }
         for cid, check in checks.items()
         if getattr(check, "rule", None) == "investigator_judgement"
     ]
