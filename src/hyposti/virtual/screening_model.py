@@ -86,7 +86,7 @@ def sample_candidate(
         raise InputError(
             "screening.failure_probability", unknown, "names criteria the protocol does not have"
         )
-    draws = rng.random(len(checks))
+    draws = rng.random(len(checks)).tolist()
     fails = tuple(
         cid
         for cid, u in zip(checks, draws, strict=True)
@@ -94,13 +94,9 @@ def sample_candidate(
     )
     failing_rules = {getattr(checks[cid], "rule", None): checks[cid] for cid in fails}
     low, high = protocol.eligibility.age_range_years
-    age = int(
-        np.clip(
-            round(population.age_mean_years + population.age_sd_years * rng.standard_normal()),
-            low,
-            high,
-        )
-    )
+    # Scalars are clipped with min and max: np.clip costs more than the draws (same values).
+    drawn_age = round(population.age_mean_years + population.age_sd_years * rng.standard_normal())
+    age = min(max(drawn_age, low), high)
     life_expectancy = float(rng.uniform(*screening.life_expectancy_months))
     age_rule = _planned(failing_rules, AgeAndLifeExpectancyRule)
     if age_rule is not None:
@@ -125,8 +121,10 @@ def sample_candidate(
     )
     if protocol.dosing is not None:
         # Body size is truncated to the protocol's plausible adult range, which dosing enforces.
-        weight = float(np.clip(weight, *protocol.dosing.weight_kg_plausible))
-        height = float(np.clip(height, *protocol.dosing.height_cm_plausible))
+        lightest, heaviest = protocol.dosing.weight_kg_plausible
+        shortest, tallest = protocol.dosing.height_cm_plausible
+        weight = float(min(max(weight, lightest), heaviest))
+        height = float(min(max(height, shortest), tallest))
     tumour_type = draw_name(rng, population.tumour_types)
     her2_rules = [c for c in checks.values() if isinstance(c, DiagnosisRule)]
     threshold = max((rule.her2_min_percent for rule in her2_rules), default=0.0)
