@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
 import typing
@@ -97,6 +96,10 @@ def _first_late(value: Any, today: dt.date, top: bool) -> tuple[str, dt.date] | 
             item = fields[name]
             if item is None:
                 continue
+            if isinstance(item, dt.date):  # most dates are leaves: no call for each
+                if item > today:
+                    return name, item
+                continue
             found = _first_late(item, today, False)
             if found is not None:
                 return _joined(name, found[0]), found[1]
@@ -165,8 +168,7 @@ def _criterion_result(
         verdict = met if attestation.satisfied else not_met
         outcome = verdict(f"attested by {who}{note} ({outcome.reason})", **outcome.values)
     elif attestation is not None:
-        outcome = dataclasses.replace(
-            outcome,
+        outcome = outcome._replace(
             reason=f"{outcome.reason} (attestation by {attestation.investigator} "
             "not applied: the record decides)",
         )

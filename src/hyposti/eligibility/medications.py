@@ -56,7 +56,6 @@ def immunosuppression(rule: ImmunosuppressionRule, ctx: ScreeningContext) -> Out
     if absent or steroids is None or others is None or enrolment is None:
         return missing(absent, "medication history within the window is needed")
     window_start = enrolment - dt.timedelta(days=rule.within_days_of_enrolment)
-    days = [window_start + dt.timedelta(days=i) for i in range(rule.within_days_of_enrolment + 1)]
     # Only systemic routes count; a topical or inhaled steroid need not be in the table.
     counted = [
         (
@@ -68,9 +67,14 @@ def immunosuppression(rule: ImmunosuppressionRule, ctx: ScreeningContext) -> Out
         for i, s in enumerate(steroids)
         if s.route in rule.counted_routes
     ]
+    # The window's days, listed only when a medication is to be checked day by day.
+    days = [
+        window_start + dt.timedelta(days=i)
+        for i in range(rule.within_days_of_enrolment + 1 if counted or others else 0)
+    ]
     worst_day: dt.date | None = None
     worst = 0.0
-    for day in days:
+    for day in days if counted else ():  # nothing counted: every day's total is 0
         total = sum(eq for s, eq in counted if _active(s.start_date, s.end_date, day))
         if total > worst:
             worst_day, worst = day, total
