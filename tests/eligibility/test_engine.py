@@ -71,6 +71,34 @@ def test_the_result_round_trips_through_json(eligible):
             "medications.vaccinations[0].date",
         ),
         ({"screening_date": "2026-11-21"}, "screening_date"),
+        ({"history__cns__brain_mri_date": "2026-11-25"}, "history.cns.brain_mri_date"),
+        (
+            {
+                "history__prior_cancers": [
+                    {
+                        "description": "basal cell carcinoma",
+                        "category": "non_melanoma_skin_cancer",
+                        "diagnosis_date": "2025-02-10",
+                        "last_treatment_date": "2026-12-01",
+                    }
+                ]
+            },
+            "history.prior_cancers[0].last_treatment_date",
+        ),
+        (
+            {
+                "attestations": [
+                    {
+                        "criterion_id": criterion,
+                        "satisfied": True,
+                        "investigator": "Dr A",
+                        "attested_on": day,
+                    }
+                    for criterion, day in (("E1", "2026-11-20"), ("E6", "2026-11-21"))
+                ]
+            },
+            "attestations[1].attested_on",
+        ),
     ],
 )
 def test_dates_after_today_are_refused(eligible, paths, field):
