@@ -148,6 +148,7 @@ class BoinTables:
     dose_number: np.ndarray
     p_hat: np.ndarray
     weight: np.ndarray
+    tie_break: np.ndarray
 
 
 def boin_tables(design: Boin) -> BoinTables:
@@ -193,6 +194,7 @@ def boin_tables(design: Boin) -> BoinTables:
         dose_number=doses[:, None],
         p_hat=p_hat.ravel(),
         weight=weight.ravel(),
+        tie_break=np.arange(num_doses + 1) * 1e-10,
     )
 
 
@@ -348,19 +350,22 @@ class Boin(CappedBySampleSize):
         smoothed = isotonic_increasing(
             tables.p_hat.take(cells), tables.weight.take(cells), admissible
         )
-        # The tie-break adds 1e-10 times the rank among admissible doses; the first minimum
-        # wins (dose by dose: numpy's cumsum and argmin along a short axis are slow).
-        rank = admissible.astype(np.int64)
+        # The tie-break adds 1e-10 times the rank among admissible doses (read from a table of
+        # r * 1e-10, the same floats); the first minimum wins (dose by dose: numpy's cumsum and
+        # argmin along a short axis are slow).
+        rank = admissible.astype(np.intp)
         for j in range(1, self.num_doses):
             rank[j] += rank[j - 1]
-        distance = np.abs(smoothed + rank * 1e-10 - self.target)
-        distance[~admissible] = np.inf
+        distance = tables.tie_break.take(rank)
+        distance += smoothed
+        distance -= self.target
+        np.abs(distance, out=distance)
+        np.copyto(distance, np.inf, where=~admissible)
         best = distance[0]
-        chosen = np.where(admissible[0], 1, 0)
+        chosen: np.ndarray = admissible[0].astype(np.int64)
         for j in range(1, self.num_doses):
-            closer = distance[j] < best
-            chosen[closer] = j + 1
-            best = np.minimum(best, distance[j])
+            np.copyto(chosen, j + 1, where=distance[j] < best)
+            np.fmin(best, distance[j], out=best)
         return chosen
 
     def explain(
