@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hyposti.design.decision import Design
+from hyposti.design.decision import CappedBySampleSize, Design
 from hyposti.errors import EngineError, InputError
 
 
@@ -210,8 +210,13 @@ def state_graph(design: Design, max_states: int = MAX_EXACT_STATES) -> tuple[Coh
     dose_type = np.uint16 if num_doses < 2**16 else np.int64
     evaluated = 0
     steps: list[CohortStep] = []
+    # A design capped by sample size stops every trial at its last cohort and selects the MTD
+    # from the counts alone (BOIN select.mtd, CRM's estimate), so the last cohort's states merge
+    # by counts, whatever the dose they ended at.
+    last_by_counts = isinstance(design, CappedBySampleSize)
 
-    for _ in range(design.horizon):
+    for cohort in range(design.horizon):
+        by_counts = last_by_counts and cohort == design.horizon - 1
         evaluated += len(dose) * (size + 1) * design.state_cost
         if evaluated > max_states:
             raise InputError(
@@ -227,8 +232,11 @@ def state_graph(design: Design, max_states: int = MAX_EXACT_STATES) -> tuple[Coh
         column = parent_dose - 1
         if len(words) == 1:
             # The key of (counts, current dose) is word * (J + 1) + dose.
-            parent_key = words[0].take(by_dose) * (num_doses + 1) + parent_dose
-            child_words = [(parent_key + key_shift.take(column, axis=1)).ravel()]
+            if by_counts:
+                child_words = [(words[0].take(by_dose) + shift.take(column, axis=1)).ravel()]
+            else:
+                parent_key = words[0].take(by_dose) * (num_doses + 1) + parent_dose
+                child_words = [(parent_key + key_shift.take(column, axis=1)).ravel()]
             key = child_words[0]
         else:
             # Only the word holding the cohort's dose changes.
@@ -238,7 +246,8 @@ def state_graph(design: Design, max_states: int = MAX_EXACT_STATES) -> tuple[Coh
                 (word.take(by_dose) + np.where(changed == w, child_shift, 0)).ravel()
                 for w, word in enumerate(words)
             ]
-            key = merge_key(child_words, layout.radix, np.tile(parent_dose, size + 1), num_doses)
+            at = np.zeros(1, dtype=np.int64) if by_counts else np.tile(parent_dose, size + 1)
+            key = merge_key(child_words, layout.radix, at, 0 if by_counts else num_doses)
         # Paths reaching the same counts at the same dose decide alike: merge them before deciding.
         order, starts = sorted_runs(key)
         # Child c of the grid is outcome c // P at the parent in slot c % P.
@@ -250,7 +259,9 @@ def state_graph(design: Design, max_states: int = MAX_EXACT_STATES) -> tuple[Coh
         counts = counts.take(source.take(starts), axis=0)
         counts += added.take(merged_outcome, axis=0)
         current = merged_outcome // (size + 1) + 1
-        if len(words) == 1:
+        if by_counts:
+            words = []
+        elif len(words) == 1:
             words = [child_words[0].take(first) // (num_doses + 1)]
         else:
             words = [word.take(first) for word in child_words]
@@ -307,13 +318,13 @@ def exact_oc(
     expected_n_at_dose = np.zeros(num_doses)
     expected_dlt = 0.0
     for step in state_graph(design, max_states):
-        prob = np.add.reduceat(prob[step.source] * pmf[step.outcome], step.starts)
+        prob = np.add.reduceat(prob.take(step.source) * pmf.take(step.outcome), step.starts)
         if step.ended.size:
-            w = prob[step.ended] if step.go.size else prob
+            w = prob.take(step.ended) if step.go.size else prob
             prob_select += np.bincount(step.mtd, weights=w, minlength=num_doses + 1)
             expected_n_at_dose += w @ step.n_ended
             expected_dlt += float((w @ step.y_ended).sum())
-        prob = prob[step.go]
+        prob = prob.take(step.go)
 
     return OperatingCharacteristics(
         true_tox=tuple(float(v) for v in p),
