@@ -255,12 +255,11 @@ class Boin(CappedBySampleSize):
         """
         tables = self._tables
         size = n.shape[0]
-        n_by_dose = n.T.astype(np.intp, order="C")
-        total = n_by_dose.sum(axis=0)
-        cells = n_by_dose * (self.max_n + 1)
-        cells += y.T
-        # Freed before the look-ups: less memory in use at once, fewer pages mapped afresh.
-        del n_by_dose
+        cells = self._cells(n, y)
+        # Totals summed dose by dose: no second (doses x states) array, fewer pages mapped afresh.
+        total = n[:, 0].astype(np.intp)
+        for j in range(1, self.num_doses):
+            total += n[:, j]
         first_out = self._first_out(cells)
         current = current.astype(np.int64, copy=False)
         cell = cells.ravel().take(current * size + np.arange(-size, 0))
@@ -284,9 +283,9 @@ class Boin(CappedBySampleSize):
             select = capped
         no_safe = first_out == 1
         mtd = np.zeros(size, dtype=np.int64)
-        if no_safe.any():
-            code[no_safe] = Reason.NO_SAFE_DOSE.value
-            select &= ~no_safe
+        # With no safe dose no dose is admissible, so selection gives no MTD (0) there: such
+        # states need no exclusion, and a last cohort is selected without a copy of its cells.
+        code[no_safe] = Reason.NO_SAFE_DOSE.value
         if select.all():
             mtd = self._select(cells, first_out)
             next_dose = np.zeros(size, dtype=np.int64)
