@@ -318,13 +318,13 @@ def exact_oc(
     expected_n_at_dose = np.zeros(num_doses)
     expected_dlt = 0.0
     for step in state_graph(design, max_states):
-        prob = np.add.reduceat(prob.take(step.source) * pmf.take(step.outcome), step.starts)
+        prob = np.add.reduceat(prob[step.source] * pmf[step.outcome], step.starts)
         if step.ended.size:
-            w = prob.take(step.ended) if step.go.size else prob
+            w = prob[step.ended] if step.go.size else prob
             prob_select += np.bincount(step.mtd, weights=w, minlength=num_doses + 1)
             expected_n_at_dose += w @ step.n_ended
             expected_dlt += float((w @ step.y_ended).sum())
-        prob = prob.take(step.go)
+        prob = prob[step.go]
 
     return OperatingCharacteristics(
         true_tox=tuple(float(v) for v in p),
