@@ -115,22 +115,6 @@ def key_layout(design: Design) -> KeyLayout:
     return KeyLayout(word=word, place=place.astype(np.int64), radix=radix_of_word)
 
 
-def merge_key(
-    words: Sequence[np.ndarray], radix: tuple[int, ...], current: np.ndarray, top: int
-) -> np.ndarray:
-    """One int64 per (counts, current dose), equal exactly when both are equal.
-
-    Several words are folded by ranking: the rank of the words so far (< number of states) times
-    the next word's radix stays below 2**63.
-    """
-    key: np.ndarray = words[0]
-    for w in range(1, len(radix)):
-        rank = np.unique(key, return_inverse=True)[1].ravel()
-        key = rank * radix[w] + words[w]
-    merged: np.ndarray = key * (top + 1) + current
-    return merged
-
-
 def sorted_runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sort order of the keys, and where each run of equal keys starts in that order."""
     # Stable (timsort) merges presorted runs in about linear time; exact_oc feeds it such runs.
@@ -148,6 +132,22 @@ def distinct(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     group = np.empty(keys.size, dtype=np.int64)
     group[order] = np.repeat(np.arange(starts.size), np.diff(starts, append=keys.size))
     return order, starts, group
+
+
+def merge_key(
+    words: Sequence[np.ndarray], radix: tuple[int, ...], current: np.ndarray, top: int
+) -> np.ndarray:
+    """One int64 per (counts, current dose), equal exactly when both are equal.
+
+    Several words are folded by ranking: the rank of the words so far (< number of states) times
+    the next word's radix stays below 2**63. Ranks come from distinct's stable sort, which merges
+    the presorted runs exact_oc passes in about linear time (np.unique sorts from scratch).
+    """
+    key: np.ndarray = words[0]
+    for w in range(1, len(radix)):
+        key = distinct(key)[2] * radix[w] + words[w]
+    merged: np.ndarray = key * (top + 1) + current
+    return merged
 
 
 def cohort_pmf(p: np.ndarray, size: int) -> np.ndarray:
