@@ -310,14 +310,19 @@ class Boin(CappedBySampleSize):
         different simulated trials).
         """
         base = (self.max_n + 1) ** 2
+        # first: one state of each distinct row, group: the distinct row of each state; None
+        # when every state is distinct (the exact computation's last cohort, merged by counts).
+        first: np.ndarray | None = None
+        group: np.ndarray | None = None
         if self.num_doses * math.log2(base) < 62:
             # Key = digits n_1 y_1 n_2 y_2 ... in base max_n + 1; the exact computation's end
-            # states come in key order, which the stable sort merely confirms.
+            # states come in key order, strictly increasing when no two share their counts.
             key = cells[0]
             for dose_cells in cells[1:]:
                 key = key * base + dose_cells
-            order, starts, group = distinct(key)
-            first = order.take(starts)
+            if not np.all(key[1:] > key[:-1]):
+                order, starts, group = distinct(key)
+                first = order.take(starts)
         else:
             # Equal neighbours only: enough for the exact computation, whose end states with
             # equal counts lie next to each other.
@@ -325,14 +330,14 @@ class Boin(CappedBySampleSize):
             repeat[1:] = True
             for dose_cells in cells:
                 repeat[1:] &= dose_cells[1:] == dose_cells[:-1]
-            first = np.flatnonzero(~repeat)
-            group = np.cumsum(~repeat) - 1
+            if repeat.any():
+                first = np.flatnonzero(~repeat)
+                group = np.cumsum(~repeat) - 1
         # Dose by dose, in blocks of SELECT_BLOCK states, every temporary is one short row, so
         # freed memory is reused rather than mapped afresh: page faults took about a third of a
         # first exact BOIN OC call when all end states were selected at once as (doses x states)
         # arrays, and larger blocks (12,288 states) still grew and trimmed the heap every call.
-        if len(first) == cells.shape[1]:
-            # Every state distinct (the exact computation's last cohort): decided where it lies.
+        if first is None:
             rows = list(cells)
             out = first_out
         else:
@@ -347,7 +352,7 @@ class Boin(CappedBySampleSize):
                 for start in range(0, max(len(out), 1), SELECT_BLOCK)
             ]
         )
-        if len(first) == cells.shape[1]:
+        if group is None:
             return chosen
         per_row: np.ndarray = chosen.take(group)
         return per_row
