@@ -7,6 +7,7 @@ Decision order and tables follow the authors' R package BOIN 2.7 (Yan, Pan, Zhan
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -53,8 +54,9 @@ def boin_lambdas(target: float, phi1: float, phi2: float) -> tuple[float, float]
     return lambda_e, lambda_d
 
 
-SELECT_BLOCK = 1024
-"""States whose MTD is selected at once (see Boin._select)."""
+SELECT_BLOCK = 2048
+"""States whose MTD is selected at once (see Boin._select): every row of them (16 KiB of float64)
+and all of a block's rows together stay small enough to be reused from the heap."""
 
 MAX_BOUNDARY_N = MAX_MONITOR_N
 """Largest n the boundary table is computed for (1000): BOIN trials treat a few dozen patients."""
@@ -145,9 +147,9 @@ class BoinTables:
     may_stop_early: np.ndarray
     out_rank: np.ndarray
     dose_offset: np.ndarray
-    dose_number: np.ndarray
     p_hat: np.ndarray
     weight: np.ndarray
+    tie_break: np.ndarray
 
 
 def boin_tables(design: Boin) -> BoinTables:
@@ -190,9 +192,9 @@ def boin_tables(design: Boin) -> BoinTables:
         may_stop_early=np.repeat(np.arange(max_n + 1) >= early, max_n + 1),
         out_rank=out_rank.ravel(),
         dose_offset=(doses - 1)[:, None] * cells,
-        dose_number=doses[:, None],
         p_hat=p_hat.ravel(),
         weight=weight.ravel(),
+        tie_break=np.arange(num_doses + 1) * 1e-10,
     )
 
 
@@ -253,12 +255,11 @@ class Boin(CappedBySampleSize):
         """
         tables = self._tables
         size = n.shape[0]
-        n_by_dose = n.T.astype(np.intp, order="C")
-        total = n_by_dose.sum(axis=0)
-        cells = n_by_dose * (self.max_n + 1)
-        cells += y.T
-        # Freed before the look-ups: less memory in use at once, fewer pages mapped afresh.
-        del n_by_dose
+        cells = self._cells(n, y)
+        # Totals summed dose by dose: no second (doses x states) array, fewer pages mapped afresh.
+        total = n[:, 0].astype(np.intp)
+        for j in range(1, self.num_doses):
+            total += n[:, j]
         first_out = self._first_out(cells)
         current = current.astype(np.int64, copy=False)
         cell = cells.ravel().take(current * size + np.arange(-size, 0))
@@ -282,9 +283,9 @@ class Boin(CappedBySampleSize):
             select = capped
         no_safe = first_out == 1
         mtd = np.zeros(size, dtype=np.int64)
-        if no_safe.any():
-            code[no_safe] = Reason.NO_SAFE_DOSE.value
-            select &= ~no_safe
+        # With no safe dose no dose is admissible, so selection gives no MTD (0) there: such
+        # states need no exclusion, and a last cohort is selected without a copy of its cells.
+        code[no_safe] = Reason.NO_SAFE_DOSE.value
         if select.all():
             mtd = self._select(cells, first_out)
             next_dose = np.zeros(size, dtype=np.int64)
@@ -309,14 +310,19 @@ class Boin(CappedBySampleSize):
         different simulated trials).
         """
         base = (self.max_n + 1) ** 2
+        # first: one state of each distinct row, group: the distinct row of each state; None
+        # when every state is distinct (the exact computation's last cohort, merged by counts).
+        first: np.ndarray | None = None
+        group: np.ndarray | None = None
         if self.num_doses * math.log2(base) < 62:
             # Key = digits n_1 y_1 n_2 y_2 ... in base max_n + 1; the exact computation's end
-            # states come in key order, which the stable sort merely confirms.
+            # states come in key order, strictly increasing when no two share their counts.
             key = cells[0]
             for dose_cells in cells[1:]:
                 key = key * base + dose_cells
-            order, starts, group = distinct(key)
-            first = order.take(starts)
+            if not np.all(key[1:] > key[:-1]):
+                order, starts, group = distinct(key)
+                first = order.take(starts)
         else:
             # Equal neighbours only: enough for the exact computation, whose end states with
             # equal counts lie next to each other.
@@ -324,43 +330,60 @@ class Boin(CappedBySampleSize):
             repeat[1:] = True
             for dose_cells in cells:
                 repeat[1:] &= dose_cells[1:] == dose_cells[:-1]
-            first = np.flatnonzero(~repeat)
-            group = np.cumsum(~repeat) - 1
-        # Blocks of SELECT_BLOCK states keep every temporary under glibc's 128 KiB mmap
-        # threshold, so freed memory is reused rather than mapped afresh: page faults took about
-        # a third of a first exact BOIN OC call when all end states were selected at once.
+            if repeat.any():
+                first = np.flatnonzero(~repeat)
+                group = np.cumsum(~repeat) - 1
+        # Dose by dose, in blocks of SELECT_BLOCK states, every temporary is one short row, so
+        # freed memory is reused rather than mapped afresh: page faults took about a third of a
+        # first exact BOIN OC call when all end states were selected at once as (doses x states)
+        # arrays, and larger blocks (12,288 states) still grew and trimmed the heap every call.
+        if first is None:
+            rows = list(cells)
+            out = first_out
+        else:
+            rows = [dose_cells.take(first) for dose_cells in cells]
+            out = first_out.take(first)
         chosen = np.concatenate(
             [
-                self._select_distinct(cells.take(block, axis=1), first_out.take(block))
-                for block in (
-                    first[start : start + SELECT_BLOCK]
-                    for start in range(0, max(len(first), 1), SELECT_BLOCK)
+                self._select_distinct(
+                    [row[start : start + SELECT_BLOCK] for row in rows],
+                    out[start : start + SELECT_BLOCK],
                 )
+                for start in range(0, max(len(out), 1), SELECT_BLOCK)
             ]
         )
+        if group is None:
+            return chosen
         per_row: np.ndarray = chosen.take(group)
         return per_row
 
-    def _select_distinct(self, cells: np.ndarray, first_out: np.ndarray) -> np.ndarray:
+    def _select_distinct(self, cells: Sequence[np.ndarray], first_out: np.ndarray) -> np.ndarray:
+        """select_mtd on one row of cells per dose (states side by side)."""
         tables = self._tables
         # A dose is treated (n > 0) exactly when its cell n * (max_n + 1) + y passes max_n.
-        admissible = (cells > self.max_n) & (tables.dose_number < first_out)
+        admissible = [(row > self.max_n) & (first_out > dose) for dose, row in enumerate(cells, 1)]
         smoothed = isotonic_increasing(
-            tables.p_hat.take(cells), tables.weight.take(cells), admissible
+            [tables.p_hat.take(row) for row in cells],
+            [tables.weight.take(row) for row in cells],
+            admissible,
         )
-        # The tie-break adds 1e-10 times the rank among admissible doses; the first minimum
-        # wins (dose by dose: numpy's cumsum and argmin along a short axis are slow).
-        rank = admissible.astype(np.int64)
-        for j in range(1, self.num_doses):
-            rank[j] += rank[j - 1]
-        distance = np.abs(smoothed + rank * 1e-10 - self.target)
-        distance[~admissible] = np.inf
-        best = distance[0]
-        chosen = np.where(admissible[0], 1, 0)
-        for j in range(1, self.num_doses):
-            closer = distance[j] < best
-            chosen[closer] = j + 1
-            best = np.minimum(best, distance[j])
+        # The tie-break adds 1e-10 times the rank among admissible doses (read from a table of
+        # r * 1e-10, the same floats); the first minimum wins.
+        rank = np.zeros(first_out.size, dtype=np.intp)
+        chosen: np.ndarray = admissible[0].astype(np.int64)
+        best = np.empty(0)
+        for j in range(self.num_doses):
+            rank += admissible[j]
+            distance = tables.tie_break.take(rank)
+            distance += smoothed[j]
+            distance -= self.target
+            np.abs(distance, out=distance)
+            np.copyto(distance, np.inf, where=~admissible[j])
+            if j == 0:
+                best = distance
+            else:
+                np.copyto(chosen, j + 1, where=distance < best)
+                np.fmin(best, distance, out=best)
         return chosen
 
     def explain(

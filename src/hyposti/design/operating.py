@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hyposti.design.decision import Design
+from hyposti.design.decision import CappedBySampleSize, Design
 from hyposti.errors import EngineError, InputError
 
 
@@ -115,22 +115,6 @@ def key_layout(design: Design) -> KeyLayout:
     return KeyLayout(word=word, place=place.astype(np.int64), radix=radix_of_word)
 
 
-def merge_key(
-    words: Sequence[np.ndarray], radix: tuple[int, ...], current: np.ndarray, top: int
-) -> np.ndarray:
-    """One int64 per (counts, current dose), equal exactly when both are equal.
-
-    Several words are folded by ranking: the rank of the words so far (< number of states) times
-    the next word's radix stays below 2**63.
-    """
-    key: np.ndarray = words[0]
-    for w in range(1, len(radix)):
-        rank = np.unique(key, return_inverse=True)[1].ravel()
-        key = rank * radix[w] + words[w]
-    merged: np.ndarray = key * (top + 1) + current
-    return merged
-
-
 def sorted_runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sort order of the keys, and where each run of equal keys starts in that order."""
     # Stable (timsort) merges presorted runs in about linear time; exact_oc feeds it such runs.
@@ -148,6 +132,22 @@ def distinct(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     group = np.empty(keys.size, dtype=np.int64)
     group[order] = np.repeat(np.arange(starts.size), np.diff(starts, append=keys.size))
     return order, starts, group
+
+
+def merge_key(
+    words: Sequence[np.ndarray], radix: tuple[int, ...], current: np.ndarray, top: int
+) -> np.ndarray:
+    """One int64 per (counts, current dose), equal exactly when both are equal.
+
+    Several words are folded by ranking: the rank of the words so far (< number of states) times
+    the next word's radix stays below 2**63. Ranks come from distinct's stable sort, which merges
+    the presorted runs exact_oc passes in about linear time (np.unique sorts from scratch).
+    """
+    key: np.ndarray = words[0]
+    for w in range(1, len(radix)):
+        key = distinct(key)[2] * radix[w] + words[w]
+    merged: np.ndarray = key * (top + 1) + current
+    return merged
 
 
 def cohort_pmf(p: np.ndarray, size: int) -> np.ndarray:
@@ -210,8 +210,13 @@ def state_graph(design: Design, max_states: int = MAX_EXACT_STATES) -> tuple[Coh
     dose_type = np.uint16 if num_doses < 2**16 else np.int64
     evaluated = 0
     steps: list[CohortStep] = []
+    # A design capped by sample size stops every trial at its last cohort and selects the MTD
+    # from the counts alone (BOIN select.mtd, CRM's estimate), so the last cohort's states merge
+    # by counts, whatever the dose they ended at.
+    last_by_counts = isinstance(design, CappedBySampleSize)
 
-    for _ in range(design.horizon):
+    for cohort in range(design.horizon):
+        by_counts = last_by_counts and cohort == design.horizon - 1
         evaluated += len(dose) * (size + 1) * design.state_cost
         if evaluated > max_states:
             raise InputError(
@@ -227,8 +232,11 @@ def state_graph(design: Design, max_states: int = MAX_EXACT_STATES) -> tuple[Coh
         column = parent_dose - 1
         if len(words) == 1:
             # The key of (counts, current dose) is word * (J + 1) + dose.
-            parent_key = words[0].take(by_dose) * (num_doses + 1) + parent_dose
-            child_words = [(parent_key + key_shift.take(column, axis=1)).ravel()]
+            if by_counts:
+                child_words = [(words[0].take(by_dose) + shift.take(column, axis=1)).ravel()]
+            else:
+                parent_key = words[0].take(by_dose) * (num_doses + 1) + parent_dose
+                child_words = [(parent_key + key_shift.take(column, axis=1)).ravel()]
             key = child_words[0]
         else:
             # Only the word holding the cohort's dose changes.
@@ -238,7 +246,8 @@ def state_graph(design: Design, max_states: int = MAX_EXACT_STATES) -> tuple[Coh
                 (word.take(by_dose) + np.where(changed == w, child_shift, 0)).ravel()
                 for w, word in enumerate(words)
             ]
-            key = merge_key(child_words, layout.radix, np.tile(parent_dose, size + 1), num_doses)
+            at = np.zeros(1, dtype=np.int64) if by_counts else np.tile(parent_dose, size + 1)
+            key = merge_key(child_words, layout.radix, at, 0 if by_counts else num_doses)
         # Paths reaching the same counts at the same dose decide alike: merge them before deciding.
         order, starts = sorted_runs(key)
         # Child c of the grid is outcome c // P at the parent in slot c % P.
@@ -250,7 +259,9 @@ def state_graph(design: Design, max_states: int = MAX_EXACT_STATES) -> tuple[Coh
         counts = counts.take(source.take(starts), axis=0)
         counts += added.take(merged_outcome, axis=0)
         current = merged_outcome // (size + 1) + 1
-        if len(words) == 1:
+        if by_counts:
+            words = []
+        elif len(words) == 1:
             words = [child_words[0].take(first) // (num_doses + 1)]
         else:
             words = [word.take(first) for word in child_words]
