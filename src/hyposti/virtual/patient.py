@@ -329,8 +329,10 @@ def _tumour_course(
     end of the schedule under the patient's CAR-T exposure."""
     grid = np.arange(1.0, end_day + 1.0)
     grid_exposure = kinetics_model.cumulative_exposure(profile, grid)[0]
-    tumour = tumour_model.sample_new_lesions(rng, params.tumour, tumour, grid, grid_exposure)
-    true_pd = tumour_model.true_progression_day(tumour, params.tumour, grid, grid_exposure)
+    # New lesions leave the baseline lesions' sizes as they were: computed once for both.
+    sizes = tumour_model.lesion_sizes(tumour, grid, grid_exposure)
+    tumour = tumour_model.sample_new_lesions(rng, params.tumour, tumour, grid, grid_exposure, sizes)
+    true_pd = tumour_model.true_progression_day(tumour, params.tumour, grid, grid_exposure, sizes)
     return tumour, true_pd
 
 
@@ -381,28 +383,24 @@ def _kinetic_samples(
     if p.pre_infusion_sample:
         # Before the infusion no transgene is present: the assay reads a true level of 0.
         drawn_days, truth = [0, *drawn_days], np.concatenate([[0.0], truth])
-    samples = [
-        ("blood", day, value)
-        for day, value in zip(
-            drawn_days,
-            kinetics_model.measure(rng, truth, p.residual_sd, p.lloq_copies_per_ug),
-            strict=True,
-        )
-    ]
+    readings = kinetics_model.measure(rng, truth, p.residual_sd, p.lloq_copies_per_ug).tolist()
+    samples = [("blood", day, value) for day, value in zip(drawn_days, readings, strict=True)]
     if blood_days and rng.random() < p.tumour_biopsy_probability:
-        index = int(np.argmin([abs(day - p.tumour_biopsy_day) for day in blood_days]))
+        # The first of the sampling days nearest the biopsy day.
+        index = min(range(len(blood_days)), key=lambda i: abs(blood_days[i] - p.tumour_biopsy_day))
         index += len(drawn_days) - len(blood_days)
         ratio = p.tumour_to_blood_median * np.exp(p.tumour_to_blood_log_sd * rng.standard_normal())
         reading = kinetics_model.measure(
             rng, truth[index : index + 1] * ratio, p.residual_sd, p.lloq_copies_per_ug
-        )[0]
+        ).tolist()[0]
         samples.append(("tumour", drawn_days[index], reading))
+    # Readings are Python floats: NaN (below the LLOQ) is the one value unequal to itself.
     return tuple(
         KineticSample(
             matrix,
             day,
             infusion_date + dt.timedelta(days=day),
-            None if np.isnan(value) else _qpcr(value),
+            None if value != value else _qpcr(value),
         )
         for matrix, day, value in samples
     )
