@@ -278,7 +278,9 @@ def simulate_course(
         np.array([cells_per_kg]),
         np.array([tumour.baseline_sld_mm]),
     )
-    tumour, true_pd = _tumour_course(streams["tumour_course"], params, tumour, profile, end_day)
+    grid = np.arange(1.0, end_day + 1.0)
+    grid_exposure = kinetics_model.cumulative_exposure(profile, grid)[0]
+    tumour, true_pd = _tumour_course(streams["tumour_course"], params, tumour, grid, grid_exposure)
     survival = survival_model.sample_survival(
         streams["survival"], params.survival, true_pd, _first_fatal(events), end_day
     )
@@ -294,6 +296,7 @@ def simulate_course(
         params,
         tumour,
         profile,
+        grid_exposure,
         np.array(scan_days, dtype=float),
         subject_id,
         infusion_date,
@@ -322,13 +325,11 @@ def _tumour_course(
     rng: np.random.Generator,
     params: SimulationParameters,
     tumour: VirtualTumour,
-    profile: kinetics_model.KineticProfiles,
-    end_day: int,
+    grid: np.ndarray,
+    grid_exposure: np.ndarray,
 ) -> tuple[VirtualTumour, float | None]:
-    """The tumour with its new lesions, and the day it truly progresses, on a daily grid to the
-    end of the schedule under the patient's CAR-T exposure."""
-    grid = np.arange(1.0, end_day + 1.0)
-    grid_exposure = kinetics_model.cumulative_exposure(profile, grid)[0]
+    """The tumour with its new lesions, and the day it truly progresses, on the daily grid (days
+    1 to the end of the schedule) under the patient's CAR-T exposure there."""
     # New lesions leave the baseline lesions' sizes as they were: computed once for both.
     sizes = tumour_model.lesion_sizes(tumour, grid, grid_exposure)
     tumour = tumour_model.sample_new_lesions(rng, params.tumour, tumour, grid, grid_exposure, sizes)
@@ -342,6 +343,7 @@ def _scans_read(
     params: SimulationParameters,
     tumour: VirtualTumour,
     profile: kinetics_model.KineticProfiles,
+    grid_exposure: np.ndarray,
     scan_days: np.ndarray,
     subject_id: str,
     infusion_date: dt.date,
@@ -359,11 +361,27 @@ def _scans_read(
         infusion_date,
         screening_date,
         scan_days,
-        kinetics_model.cumulative_exposure(profile, scan_days)[0],
-        kinetics_model.cumulative_exposure(profile, appear)[0] if appear.size else appear,
+        _exposure(profile, scan_days, grid_exposure),
+        _exposure(profile, appear, grid_exposure) if appear.size else appear,
         protocol.response.too_small_to_measure_mm,
         new_therapy,
     )
+
+
+def _exposure(
+    profile: kinetics_model.KineticProfiles, days: np.ndarray, grid_exposure: np.ndarray
+) -> np.ndarray:
+    """The CAR-T exposure on ``days``: read off the daily grid (day d at index d - 1) when every
+    day lies on it, else from the kinetic model. The model is elementwise in the day, so both
+    give the same numbers (a scan falls on a whole day; a new lesion appears on a grid day)."""
+    index = days.astype(int) - 1
+    on_grid = not days.size or (
+        index.min() >= 0 and index.max() < grid_exposure.size and bool((index + 1 == days).all())
+    )
+    exposure: np.ndarray = (
+        grid_exposure[index] if on_grid else kinetics_model.cumulative_exposure(profile, days)[0]
+    )
+    return exposure
 
 
 def _kinetic_samples(
