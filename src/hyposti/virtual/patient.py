@@ -154,9 +154,14 @@ def sampling_days(
     """The study days of the kinetic blood samples after the infusion, up to ``last_day``.
 
     Every sampling visit's day is drawn (so the timing stream advances the same whatever the
-    follow-up), then those outside follow-up are dropped.
+    follow-up), then those outside follow-up are dropped. One call draws them all: numpy bounds
+    each element as it bounds a single draw (Lemire's method on the stream's 32-bit words, in
+    order), so each visit gets the day ``_visit_day`` would give it, from the same words.
     """
-    drawn = sorted({_visit_day(timing, v) for v in visits if "car_copy_number" in v.assessments})
+    sampling = [v for v in visits if "car_copy_number" in v.assessments]
+    earliest = np.array([v.earliest for v in sampling], dtype=np.int64)
+    after = np.array([v.latest + 1 for v in sampling], dtype=np.int64)
+    drawn = sorted(set(timing.integers(earliest, after).tolist()))
     return [d for d in drawn if 0 < d <= last_day]
 
 
