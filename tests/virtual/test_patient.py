@@ -5,9 +5,19 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from hyposti.virtual.kinetics_model import concentration, typical_profile
+from hyposti.protocol import load_protocol
+from hyposti.virtual.kinetics_model import concentration, cumulative_exposure, typical_profile
 from hyposti.virtual.parameters import load_parameters
-from hyposti.virtual.patient import STREAMS, _kinetic_samples, patient_stream, patient_streams
+from hyposti.virtual.patient import (
+    STREAMS,
+    _exposure,
+    _kinetic_samples,
+    _visit_day,
+    patient_stream,
+    patient_streams,
+    sampling_days,
+    visit_windows,
+)
 
 PARAMS = load_parameters()
 
@@ -71,3 +81,30 @@ def test_the_pre_infusion_sample_is_read_below_the_lloq_by_the_assay() -> None:
     )
     samples = _kinetic_samples(rng, without, profile, [4, 7], dt.date(2024, 1, 1))
     assert [s.study_day for s in samples if s.matrix == "blood"] == [4, 7]
+
+
+def test_exposure_read_off_the_daily_grid_is_the_kinetic_models() -> None:
+    # Scan and appearance days on the grid are read off it; any other day is computed.
+    profile = typical_profile(PARAMS.kinetics)
+    grid = np.arange(1.0, 101.0)
+    grid_exposure = cumulative_exposure(profile, grid)[0]
+    for days in ([1.0, 28.0, 100.0], [0.0, 5.0], [28.5], [101.0], [-3.0], []):
+        at = np.array(days, dtype=float)
+        np.testing.assert_array_equal(
+            _exposure(profile, at, grid_exposure), cumulative_exposure(profile, at)[0]
+        )
+
+
+def test_sampling_days_draw_each_visit_day_as_a_single_draw_would() -> None:
+    # Equivalence check: the one vectorised draw gives each sampling visit the day a draw of its
+    # own gives (_visit_day), from the same words of the stream, which then goes on the same.
+    visits = visit_windows(load_protocol())
+    sampling = [v for v in visits if "car_copy_number" in v.assessments]
+    for seed in range(200):
+        vectorised, single = np.random.default_rng(seed), np.random.default_rng(seed)
+        if seed % 2:  # leave half of a 64-bit word buffered for the 32-bit draws
+            vectorised.integers(0, 5), single.integers(0, 5)
+        days = sampling_days(vectorised, visits, last_day=400)
+        drawn = sorted({_visit_day(single, v) for v in sampling})
+        assert days == [d for d in drawn if 0 < d <= 400]
+        assert vectorised.bit_generator.state == single.bit_generator.state

@@ -156,6 +156,7 @@ def check_patient(data: PatientTumourData) -> None:
             )
         previous = a.date
         seen = Counter(m.lesion_id for m in a.targets)
+        at_date = {m.lesion_id: m for m in a.targets}
         for m in a.targets:
             if m.lesion_id not in target_ids:
                 raise InputError(
@@ -168,7 +169,7 @@ def check_patient(data: PatientTumourData) -> None:
                 raise InputError(
                     _where(data, a.date, m.lesion_id), seen[m.lesion_id], "recorded more than once"
                 )
-            _check_measurement(data, a.date, m, target_ids, {x.lesion_id: x for x in a.targets})
+            _check_measurement(data, a.date, m, target_ids, at_date)
         missing = sorted(target_ids - set(seen))
         if missing:
             raise InputError(
@@ -208,29 +209,36 @@ def _check_measurement(
 ) -> None:
     lesion, state, diameter = m.lesion_id, m.state, m.diameter_mm
     fragments, merged_into = m.fragments_mm, m.merged_into
-    where = _where(data, date, lesion)
     if state is TargetState.MEASURED:
         if (diameter is None) == (not fragments):
             raise InputError(
-                where,
+                _where(data, date, lesion),
                 {"diameter_mm": diameter, "fragments_mm": fragments},
                 "a measured target needs exactly one of diameter_mm or fragments_mm (split lesion)",
             )
     elif diameter is not None or fragments:
-        raise InputError(where + ".diameter_mm", diameter, f"state '{state}' takes no measurement")
+        raise InputError(
+            _where(data, date, lesion) + ".diameter_mm",
+            diameter,
+            f"state '{state}' takes no measurement",
+        )
     if state is TargetState.MERGED:
         host = at_date.get(merged_into or "")
         if merged_into == lesion or merged_into not in target_ids or host is None:
             raise InputError(
-                where + ".merged_into",
+                _where(data, date, lesion) + ".merged_into",
                 merged_into,
                 "a merged target must name another target recorded at the same assessment",
             )
         if host.state is not TargetState.MEASURED:
             raise InputError(
-                where + ".merged_into",
+                _where(data, date, lesion) + ".merged_into",
                 merged_into,
                 "the lesion it merged into must be measured (the coalesced lesion's diameter)",
             )
     elif merged_into is not None:
-        raise InputError(where + ".merged_into", merged_into, "only a 'merged' target names a host")
+        raise InputError(
+            _where(data, date, lesion) + ".merged_into",
+            merged_into,
+            "only a 'merged' target names a host",
+        )

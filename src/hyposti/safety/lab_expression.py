@@ -21,10 +21,11 @@ numbers.
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Union
+from typing import Any, Union
 
 from hyposti.errors import DataError
 
@@ -204,6 +205,21 @@ def _truth(value: Value) -> bool | None:
     return None if value is None else bool(value)
 
 
+#: The binary operators of the grammar: Python's own, applied to the operands' values.
+_BINARY: dict[str, Callable[[Any, Any], Any]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+
+
 def evaluate(node: Node, env: Mapping[str, Value]) -> Value:
     """Evaluate with R semantics: NA (None) propagates through arithmetic and comparisons."""
     kind = node.kind
@@ -237,19 +253,8 @@ def evaluate(node: Node, env: Mapping[str, Value]) -> Value:
     if kind == "signif":
         return _signif(values[0], values[1])  # type: ignore[arg-type]
     a, b = values
-    operations: dict[str, Callable[[], Value]] = {
-        "+": lambda: a + b,  # type: ignore[operator]
-        "-": lambda: a - b,  # type: ignore[operator]
-        "*": lambda: a * b,  # type: ignore[operator]
-        "/": lambda: a / b,  # type: ignore[operator]
-        "<": lambda: a < b,  # type: ignore[operator]
-        "<=": lambda: a <= b,  # type: ignore[operator]
-        ">": lambda: a > b,  # type: ignore[operator]
-        ">=": lambda: a >= b,  # type: ignore[operator]
-        "==": lambda: a == b,
-        "!=": lambda: a != b,
-    }
-    return operations[kind]()
+    result: Value = _BINARY[kind](a, b)
+    return result
 
 
 def first_true(branches: list[Branch], env: Mapping[str, Value]) -> Branch | None:

@@ -7,6 +7,7 @@ simulator makes several per patient.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Mapping
 from functools import lru_cache
 
@@ -15,7 +16,8 @@ import numpy as np
 
 def draw_index(rng: np.random.Generator, weights: tuple[float, ...]) -> int:
     """An index drawn with probability proportional to its weight."""
-    return int(_cumulative_shares(weights).searchsorted(rng.random(), side="right"))
+    # bisect_right is searchsorted(side="right") on the same floats, without an array call.
+    return bisect_right(_cumulative_shares(weights), rng.random())
 
 
 def draw_name(rng: np.random.Generator, weights: Mapping[str, float]) -> str:
@@ -24,9 +26,8 @@ def draw_name(rng: np.random.Generator, weights: Mapping[str, float]) -> str:
 
 
 @lru_cache(maxsize=128)
-def _cumulative_shares(weights: tuple[float, ...]) -> np.ndarray:
+def _cumulative_shares(weights: tuple[float, ...]) -> tuple[float, ...]:
     shares = np.asarray(weights, dtype=float)
     cdf = np.cumsum(shares / shares.sum())
     cdf /= cdf[-1]
-    cdf.flags.writeable = False
-    return cdf
+    return tuple(cdf.tolist())

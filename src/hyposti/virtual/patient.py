@@ -154,9 +154,14 @@ def sampling_days(
     """The study days of the kinetic blood samples after the infusion, up to ``last_day``.
 
     Every sampling visit's day is drawn (so the timing stream advances the same whatever the
-    follow-up), then those outside follow-up are dropped.
+    follow-up), then those outside follow-up are dropped. One call draws them all: numpy bounds
+    each element as it bounds a single draw (Lemire's method on the stream's 32-bit words, in
+    order), so each visit gets the day ``_visit_day`` would give it, from the same words.
     """
-    drawn = sorted({_visit_day(timing, v) for v in visits if "car_copy_number" in v.assessments})
+    sampling = [v for v in visits if "car_copy_number" in v.assessments]
+    earliest = np.array([v.earliest for v in sampling], dtype=np.int64)
+    after = np.array([v.latest + 1 for v in sampling], dtype=np.int64)
+    drawn = sorted(set(timing.integers(earliest, after).tolist()))
     return [d for d in drawn if 0 < d <= last_day]
 
 
@@ -278,7 +283,9 @@ def simulate_course(
         np.array([cells_per_kg]),
         np.array([tumour.baseline_sld_mm]),
     )
-    tumour, true_pd = _tumour_course(streams["tumour_course"], params, tumour, profile, end_day)
+    grid = np.arange(1.0, end_day + 1.0)
+    grid_exposure = kinetics_model.cumulative_exposure(profile, grid)[0]
+    tumour, true_pd = _tumour_course(streams["tumour_course"], params, tumour, grid, grid_exposure)
     survival = survival_model.sample_survival(
         streams["survival"], params.survival, true_pd, _first_fatal(events), end_day
     )
@@ -294,6 +301,7 @@ def simulate_course(
         params,
         tumour,
         profile,
+        grid_exposure,
         np.array(scan_days, dtype=float),
         subject_id,
         infusion_date,
@@ -322,15 +330,15 @@ def _tumour_course(
     rng: np.random.Generator,
     params: SimulationParameters,
     tumour: VirtualTumour,
-    profile: kinetics_model.KineticProfiles,
-    end_day: int,
+    grid: np.ndarray,
+    grid_exposure: np.ndarray,
 ) -> tuple[VirtualTumour, float | None]:
-    """The tumour with its new lesions, and the day it truly progresses, on a daily grid to the
-    end of the schedule under the patient's CAR-T exposure."""
-    grid = np.arange(1.0, end_day + 1.0)
-    grid_exposure = kinetics_model.cumulative_exposure(profile, grid)[0]
-    tumour = tumour_model.sample_new_lesions(rng, params.tumour, tumour, grid, grid_exposure)
-    true_pd = tumour_model.true_progression_day(tumour, params.tumour, grid, grid_exposure)
+    """The tumour with its new lesions, and the day it truly progresses, on the daily grid (days
+    1 to the end of the schedule) under the patient's CAR-T exposure there."""
+    # New lesions leave the baseline lesions' sizes as they were: computed once for both.
+    sizes = tumour_model.lesion_sizes(tumour, grid, grid_exposure)
+    tumour = tumour_model.sample_new_lesions(rng, params.tumour, tumour, grid, grid_exposure, sizes)
+    true_pd = tumour_model.true_progression_day(tumour, params.tumour, grid, grid_exposure, sizes)
     return tumour, true_pd
 
 
@@ -340,6 +348,7 @@ def _scans_read(
     params: SimulationParameters,
     tumour: VirtualTumour,
     profile: kinetics_model.KineticProfiles,
+    grid_exposure: np.ndarray,
     scan_days: np.ndarray,
     subject_id: str,
     infusion_date: dt.date,
@@ -357,11 +366,27 @@ def _scans_read(
         infusion_date,
         screening_date,
         scan_days,
-        kinetics_model.cumulative_exposure(profile, scan_days)[0],
-        kinetics_model.cumulative_exposure(profile, appear)[0] if appear.size else appear,
+        _exposure(profile, scan_days, grid_exposure),
+        _exposure(profile, appear, grid_exposure) if appear.size else appear,
         protocol.response.too_small_to_measure_mm,
         new_therapy,
     )
+
+
+def _exposure(
+    profile: kinetics_model.KineticProfiles, days: np.ndarray, grid_exposure: np.ndarray
+) -> np.ndarray:
+    """The CAR-T exposure on ``days``: read off the daily grid (day d at index d - 1) when every
+    day lies on it, else from the kinetic model. The model is elementwise in the day, so both
+    give the same numbers (a scan falls on a whole day; a new lesion appears on a grid day)."""
+    index = days.astype(int) - 1
+    on_grid = not days.size or (
+        index.min() >= 0 and index.max() < grid_exposure.size and bool((index + 1 == days).all())
+    )
+    exposure: np.ndarray = (
+        grid_exposure[index] if on_grid else kinetics_model.cumulative_exposure(profile, days)[0]
+    )
+    return exposure
 
 
 def _kinetic_samples(
@@ -381,28 +406,24 @@ def _kinetic_samples(
     if p.pre_infusion_sample:
         # Before the infusion no transgene is present: the assay reads a true level of 0.
         drawn_days, truth = [0, *drawn_days], np.concatenate([[0.0], truth])
-    samples = [
-        ("blood", day, value)
-        for day, value in zip(
-            drawn_days,
-            kinetics_model.measure(rng, truth, p.residual_sd, p.lloq_copies_per_ug),
-            strict=True,
-        )
-    ]
+    readings = kinetics_model.measure(rng, truth, p.residual_sd, p.lloq_copies_per_ug).tolist()
+    samples = [("blood", day, value) for day, value in zip(drawn_days, readings, strict=True)]
     if blood_days and rng.random() < p.tumour_biopsy_probability:
-        index = int(np.argmin([abs(day - p.tumour_biopsy_day) for day in blood_days]))
+        # The first of the sampling days nearest the biopsy day.
+        index = min(range(len(blood_days)), key=lambda i: abs(blood_days[i] - p.tumour_biopsy_day))
         index += len(drawn_days) - len(blood_days)
         ratio = p.tumour_to_blood_median * np.exp(p.tumour_to_blood_log_sd * rng.standard_normal())
         reading = kinetics_model.measure(
             rng, truth[index : index + 1] * ratio, p.residual_sd, p.lloq_copies_per_ug
-        )[0]
+        ).tolist()[0]
         samples.append(("tumour", drawn_days[index], reading))
+    # Readings are Python floats: NaN (below the LLOQ) is the one value unequal to itself.
     return tuple(
         KineticSample(
             matrix,
             day,
             infusion_date + dt.timedelta(days=day),
-            None if np.isnan(value) else _qpcr(value),
+            None if value != value else _qpcr(value),
         )
         for matrix, day, value in samples
     )

@@ -45,11 +45,16 @@ def at_least_probabilities(
     curves: list[list[float]], anchors: list[float], dose_cells_per_kg: float
 ) -> np.ndarray:
     """P(grade >= k) at ``dose``: linear in log10(dose) between anchors, flat outside them."""
+    return np.array(_at_least_tuple(curves, anchors, dose_cells_per_kg))
+
+
+def _at_least_tuple(
+    curves: list[list[float]], anchors: list[float], dose_cells_per_kg: float
+) -> tuple[float, ...]:
+    # The draws read the cached tuple itself: no array is built per patient and event.
     if dose_cells_per_kg <= 0:
         raise InputError("dose_cells_per_kg", dose_cells_per_kg, "must be positive")
-    return np.array(
-        _interpolated(tuple(map(tuple, curves)), tuple(anchors), float(dose_cells_per_kg))
-    )
+    return _interpolated(tuple(map(tuple, curves)), tuple(anchors), float(dose_cells_per_kg))
 
 
 @lru_cache(maxsize=256)
@@ -68,9 +73,10 @@ def _interpolated(
 _grade_nadir = lru_cache(maxsize=8192)(grade_lab)
 
 
-def draw_grade(rng: np.random.Generator, at_least: np.ndarray) -> int:
+def draw_grade(rng: np.random.Generator, at_least: Sequence[float] | np.ndarray) -> int:
     """Grade from P(grade >= k): one uniform U, grade = #{k : U < P(grade >= k)} (inversion)."""
-    return int(np.sum(rng.random() < np.asarray(at_least)))
+    u = rng.random()
+    return sum(1 for p in at_least if u < p)
 
 
 def crs_observation(
@@ -241,8 +247,10 @@ def _graded_event(
     return GradedEvent(event, drawn.day, drawn.day + duration, drawn.grading)
 
 
-def _at_least(curves: list[list[float]], params: ToxicityParameters, dose: float) -> np.ndarray:
-    return at_least_probabilities(curves, params.anchor_doses_cells_per_kg, dose)
+def _at_least(
+    curves: list[list[float]], params: ToxicityParameters, dose: float
+) -> tuple[float, ...]:
+    return _at_least_tuple(curves, params.anchor_doses_cells_per_kg, dose)
 
 
 def _crs(rng: np.random.Generator, params: ToxicityParameters, dose: float) -> list[_Drawn]:
@@ -341,7 +349,7 @@ def _chemotherapy(
     """The preconditioning's clinical events, each at its drawn CTCAE grade, from its first day."""
     drawn = []
     for term, curve in params.chemotherapy.items():
-        grade = draw_grade(rng, np.asarray(curve))
+        grade = draw_grade(rng, curve)
         if grade:
             drawn.append(
                 _Drawn(

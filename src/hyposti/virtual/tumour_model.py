@@ -178,14 +178,17 @@ def sample_new_lesions(
     tumour: VirtualTumour,
     grid_days: np.ndarray,
     grid_exposure: np.ndarray,
+    sizes: np.ndarray | None = None,
 ) -> VirtualTumour:
     """New lesions as a Poisson process with hazard h x (mean relative target size) on a day grid.
 
     Event times by inversion of the cumulative hazard (Cox & Lewis 1966, time-change theorem).
+    ``sizes``: the baseline lesions' ``lesion_sizes`` on the grid, when the caller has them.
     """
     if params.max_new_lesions == 0 or params.new_lesion_hazard_per_day == 0:
         return tumour
-    sizes = lesion_sizes(tumour, grid_days, grid_exposure)
+    if sizes is None:
+        sizes = lesion_sizes(tumour, grid_days, grid_exposure)
     target_rows = [i for i, lesion in enumerate(tumour.lesions) if lesion.target]
     base = np.array([tumour.lesions[i].baseline_mm for i in target_rows])[:, None]
     relative = (sizes[target_rows] / base).mean(axis=0)
@@ -209,13 +212,16 @@ def true_progression_day(
     params: TumourParameters,
     grid_days: np.ndarray,
     grid_exposure: np.ndarray,
+    sizes: np.ndarray | None = None,
 ) -> float | None:
     """First grid day on which the true disease meets RECIST 1.1 progression (Eisenhauer 2009 s4.3).
 
     Target sum +20% and +5 mm over its running nadir, non-target size at the protocol's
     unequivocal ratio over its nadir, or an unequivocal new lesion; None if never in the grid.
+    ``sizes``: the baseline lesions' ``lesion_sizes`` on the grid, when the caller has them.
     """
-    sizes = lesion_sizes(tumour, grid_days, grid_exposure)
+    if sizes is None:
+        sizes = lesion_sizes(tumour, grid_days, grid_exposure)
     is_target = np.array([lesion.target for lesion in tumour.lesions])
     sld = sizes[is_target].sum(axis=0, dtype=np.float64)
     nadir = np.minimum.accumulate(np.concatenate([[tumour.baseline_sld_mm], sld]))[:-1]
@@ -257,15 +263,20 @@ def _read_target(
 
 
 def _non_target_status(
-    tumour: VirtualTumour, sizes: np.ndarray, nadir: float, params: TumourParameters
+    non_targets: tuple[VirtualLesion, ...],
+    sizes: list[float],
+    total: float,
+    nadir: float,
+    params: TumourParameters,
 ) -> NonTargetStatus:
-    """Unequivocal PD at the ratio over the nadir; CR when every lesion is gone (nodes < 10 mm)."""
-    total = float(sizes.sum())
+    """Unequivocal PD at the ratio over the nadir; CR when every lesion is gone (nodes < 10 mm).
+
+    ``sizes`` are the non-target lesions' true diameters at the scan and ``total`` their sum."""
     if total >= params.non_target_progression_ratio * nadir:
         return NonTargetStatus.PD
     gone = all(
         size < (NODE_NORMAL_BELOW_MM if lesion.nodal else params.disappeared_below_mm)
-        for lesion, size in zip(tumour.non_targets, sizes, strict=True)
+        for lesion, size in zip(non_targets, sizes, strict=True)
     )
     return NonTargetStatus.CR if gone else NonTargetStatus.NON_CR_NON_PD
 
@@ -285,24 +296,26 @@ def baseline_lesion_readings(
     scan's reading draws from ``rng`` only when asked for, so a caller may read new lesions on
     the same stream between scans.
     """
-    is_target = np.array([lesion.target for lesion in tumour.lesions])
-    nt_sizes = sizes[~is_target]
-    nt_previous = sum(lesion.baseline_mm for lesion in tumour.non_targets)
+    is_target = np.array([lesion.target for lesion in tumour.lesions], dtype=bool)
+    rows = zip(tumour.lesions, sizes.tolist(), strict=True)
+    targets = [(lesion, row) for lesion, row in rows if lesion.target]
+    non_targets = tumour.non_targets
+    # Per scan, the non-target diameters and their sum: each row of the transposed copy is summed
+    # as the scan's column alone would be (the same pairwise order), all in one call.
+    by_scan = np.ascontiguousarray(sizes[~is_target].T)
+    nt_sizes, nt_totals = by_scan.tolist(), by_scan.sum(axis=1).tolist()
+    nt_previous = sum(lesion.baseline_mm for lesion in non_targets)
     nt_nadir = nt_previous
     for j in range(sizes.shape[1]):
-        targets = [
-            _read_target(rng, lesion, float(sizes[i, j]), params, too_small_mm)
-            for i, lesion in enumerate(tumour.lesions)
-            if lesion.target
-        ]
+        read = [_read_target(rng, lesion, row[j], params, too_small_mm) for lesion, row in targets]
         non_target = None
         increased = False
-        if tumour.non_targets:
-            now = float(nt_sizes[:, j].sum())
-            non_target = _non_target_status(tumour, nt_sizes[:, j], nt_nadir, params)
+        if non_targets:
+            now = nt_totals[j]
+            non_target = _non_target_status(non_targets, nt_sizes[j], now, nt_nadir, params)
             increased = now >= params.non_target_increase_ratio * nt_previous
             nt_previous, nt_nadir = now, min(nt_nadir, now)
-        yield targets, non_target, increased
+        yield read, non_target, increased
 
 
 def read_scans(
@@ -329,11 +342,14 @@ def read_scans(
     seen_unequivocal: set[str] = set()
     assessments = []
     readings = baseline_lesion_readings(rng, tumour, sizes, params, too_small_mm)
-    for j, (day, (targets, non_target, increased)) in enumerate(zip(days, readings, strict=True)):
+    # Python floats, NaN before a new lesion appears (the one value unequal to itself).
+    new_rows = new_sizes.tolist()
+    dates = [infusion_date + dt.timedelta(days=day) for day in days.astype(int).tolist()]
+    for j, (date, (targets, non_target, increased)) in enumerate(zip(dates, readings, strict=True)):
         new = []
-        for k, lesion in enumerate(tumour.new_lesions):
-            size = new_sizes[k, j]
-            if np.isnan(size):
+        for lesion, row in zip(tumour.new_lesions, new_rows, strict=True):
+            size = row[j]
+            if size != size:
                 continue
             if size < params.disappeared_below_mm:
                 new.append(
@@ -363,7 +379,7 @@ def read_scans(
             )
         assessments.append(
             Assessment(
-                date=infusion_date + dt.timedelta(days=int(day)),
+                date=date,
                 targets=targets,
                 non_target=non_target,
                 non_target_increased=increased,
