@@ -122,3 +122,16 @@ def test_simple_history_keeps_each_version_with_user_and_reason(trail) -> None:
         (70.0, "research_coordinator", "registered"),
         (68.5, "research_coordinator", "transcription error"),
     ]
+
+
+def test_history_manager_is_built_once_and_keeps_the_querysets_methods(trail) -> None:
+    """The history manager's class is kept (hyposti.service.models.history), not rebuilt on
+    each access, and still has the library's queryset methods: as_of gives the version of then
+    (the history's dates are the server's clock when it saved, not the services' "now")."""
+    from hyposti.service.models import Participant
+
+    participant = Participant.objects.get(subject_id="A01")
+    assert type(participant.history) is type(Participant.objects.get(subject_id="A01").history)
+    entered, corrected = participant.history.order_by("history_date")
+    assert participant.history.as_of(entered.history_date).weight_kg == 70.0
+    assert participant.history.as_of(corrected.history_date).weight_kg == 68.5

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.db import models
-from simple_history.models import HistoricalRecords
 
+from hyposti.service.models.history import HistoricalRecords
 from hyposti.service.models.participant import Participant
 
 
