@@ -18,8 +18,8 @@ the gunicorn processes spent per save (PostgreSQL's own processes not included) 
 ``*_ae_client_cpu_ms`` this process's (the clients and the access-log reader): on a loaded
 machine they show the cost where the latencies show mostly the wait for a core.
 
-A save is 8 statements besides BEGIN and COMMIT: the token with its user, profile and site;
-the participant (locked) with enrolment, cohort and disposition; its AE ids (the next number);
+A save is 8 statements besides BEGIN and COMMIT: the token with its user and profile; the
+participant (locked) with enrolment, cohort and disposition; its AE ids (the next number);
 the AE and its history row; the audit chain's head, entry and head update. On SQLite all of it
 but the token runs under the one write lock (BEGIN IMMEDIATE), so the save's transaction time
 bounds SQLite's throughput whatever the number of cores.
