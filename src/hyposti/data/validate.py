@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
-from typing import TypeVar
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -26,37 +25,90 @@ from hyposti.data.integrity import integrity_errors
 from hyposti.data.schema import Column, Table, dataset_tables
 from hyposti.errors import DataError, DatasetError, shown
 
-Empty = TypeVar("Empty")
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
 
 
-def _missing(raw: pd.Series) -> np.ndarray:
-    """A cell is missing when null or an empty / blank string."""
-    miss = raw.isna().to_numpy()
-    if raw.dtype == object or pd.api.types.is_string_dtype(raw.dtype):
-        # One pass of plain Python over the cells: pandas' string methods cost several times more.
-        blank = [
-            not m and not (v if isinstance(v, str) else str(v)).strip()
-            for v, m in zip(raw.to_numpy(dtype=object), miss.tolist(), strict=True)
-        ]
-        miss = miss | np.array(blank, dtype=bool)
-    return miss
+def _as_text(value: object) -> str:
+    return value if isinstance(value, str) else str(value)
 
 
-def _text(raw: pd.Series, miss: np.ndarray, empty: Empty) -> list[str | Empty]:
-    """Each cell as text (``str``), ``empty`` where missing."""
-    return [
-        empty if m else v if isinstance(v, str) else str(v)
-        for v, m in zip(raw.to_numpy(dtype=object), miss.tolist(), strict=True)
-    ]
+class _Cells:
+    """A column's cells as positions in its list of distinct present values (-1: null), so that
+    a rule on a cell's text runs once per distinct value, not once per row.
+
+    Only text and booleans are merged by equality: 1, 1.0 and True are equal in Python but read
+    as different text, so a column holding anything else keeps every cell apart.
+    """
+
+    def __init__(self, raw: pd.Series) -> None:
+        cells = raw.to_numpy(dtype=object)
+        if pd.api.types.infer_dtype(cells, skipna=True) in ("string", "boolean", "empty"):
+            codes, distinct = pd.factorize(cells)
+            self.codes: np.ndarray = codes
+            self.distinct: list[object] = list(distinct)
+        else:
+            present = ~pd.isna(cells)
+            self.codes = np.full(len(cells), -1, dtype=np.intp)
+            self.codes[present] = np.arange(int(present.sum()))
+            self.distinct = cells[present].tolist()
+
+    def each(
+        self, rule: Callable[[object], object], null: object, dtype: type = object
+    ) -> np.ndarray:
+        """``rule`` of every cell (``null`` for a null cell), computed once per distinct value."""
+        out: np.ndarray = np.empty(len(self.distinct) + 1, dtype=dtype)
+        out[:-1] = [rule(v) for v in self.distinct]
+        out[-1] = null  # position -1: the null cells'
+        picked: np.ndarray = out[self.codes]
+        return picked
+
+
+def _blank(value: object) -> bool:
+    return not _as_text(value).strip()
+
+
+def _missing(raw: pd.Series, cells: _Cells | None) -> np.ndarray:
+    """A cell is missing when null or an empty / blank string (``cells``: the raw column's,
+    given when it holds text)."""
+    if cells is None:
+        return raw.isna().to_numpy()
+    return cells.each(_blank, True, bool)
+
+
+def _textual(raw: pd.Series) -> bool:
+    return raw.dtype == object or pd.api.types.is_string_dtype(raw.dtype)
+
+
+def _strip(value: object) -> str:
+    return _as_text(value).strip()
+
+
+def _stripped(value: object) -> str | None:
+    """A text cell stripped, None when blank (a missing cell)."""
+    return _as_text(value).strip() or None
+
+
+def _nonblank_text(value: object) -> str | float:
+    text = _as_text(value)
+    return text if text.strip() else np.nan
+
+
+def _truth(value: object) -> int:
+    """1 for a word of truth, 0 for one of falsehood, -1 for anything else."""
+    word = _as_text(value).strip().lower()
+    return 1 if word in _TRUE else 0 if word in _FALSE else -1
 
 
 def _coerce(raw: pd.Series, col: Column) -> tuple[pd.Series, np.ndarray]:
     """Convert one column to its schema type; returns values and a mask of unreadable cells."""
-    miss = _missing(raw)
+    cells = _Cells(raw) if _textual(raw) else None
+    miss = _missing(raw, cells)
     if col.dtype == "string":
-        stripped = [v if v is None else v.strip() for v in _text(raw, miss, None)]
+        # a blank text cell is missing; a cell of another type only when null
+        stripped = (
+            cells.each(_stripped, None) if cells is not None else _Cells(raw).each(_strip, None)
+        )
         return pd.Series(stripped, index=raw.index, dtype=object), np.zeros(len(raw), dtype=bool)
     if col.dtype in ("integer", "number"):
         if pd.api.types.is_bool_dtype(raw.dtype):
@@ -74,9 +126,11 @@ def _coerce(raw: pd.Series, col: Column) -> tuple[pd.Series, np.ndarray]:
         if pd.api.types.is_datetime64_any_dtype(raw.dtype):
             dates = raw
         else:
-            text = pd.Series(_text(raw, miss, np.nan), index=raw.index, dtype=object)
-            dates = pd.to_datetime(text, format="ISO8601", errors="coerce")
-        dates = pd.to_datetime(dates, errors="coerce")
+            text = (cells or _Cells(raw)).each(_nonblank_text, np.nan)
+            parsed = pd.to_datetime(
+                pd.Series(text, index=raw.index, dtype=object), format="ISO8601", errors="coerce"
+            )
+            dates = pd.to_datetime(parsed, errors="coerce")
         if getattr(dates.dt, "tz", None) is not None:
             dates = dates.dt.tz_localize(None)
         bad = ~miss & dates.isna().to_numpy()
@@ -84,9 +138,8 @@ def _coerce(raw: pd.Series, col: Column) -> tuple[pd.Series, np.ndarray]:
     # boolean
     if pd.api.types.is_bool_dtype(raw.dtype):
         return raw.astype("boolean"), np.zeros(len(raw), dtype=bool)
-    words = [v if v is None else v.strip().lower() for v in _text(raw, raw.isna().to_numpy(), None)]
-    is_true = np.array([w in _TRUE for w in words], dtype=bool)
-    is_false = np.array([w in _FALSE for w in words], dtype=bool)
+    truth = (cells or _Cells(raw)).each(_truth, -1, np.int8)
+    is_true, is_false = truth == 1, truth == 0
     out = pd.Series(pd.array([None] * len(raw), dtype="boolean"), index=raw.index)
     out[is_true] = True
     out[is_false] = False
@@ -105,16 +158,20 @@ def _show(value: object) -> str:
 
 def _breaks_text_rule(values: pd.Series, col: Column) -> np.ndarray:
     """Rows whose text is too long, or (identifier columns) not an identifier."""
-    text = _text(values, values.isna().to_numpy(), None)
     if col.identifier:
         pattern = re.compile(ID_PATTERN)
-        broken = [
-            v is not None and (len(v) > MAX_ID_CHARS or pattern.fullmatch(v) is None) for v in text
-        ]
+
+        def broken(v: object) -> bool:
+            text = _as_text(v)
+            return len(text) > MAX_ID_CHARS or pattern.fullmatch(text) is None
+
     else:
         longest = col.max_length or 0
-        broken = [v is not None and len(v) > longest for v in text]
-    return np.array(broken, dtype=bool)
+
+        def broken(v: object) -> bool:
+            return len(_as_text(v)) > longest
+
+    return _Cells(values).each(broken, False, bool)
 
 
 def coerce_table(table: Table, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[DataError]]:
