@@ -74,7 +74,7 @@ def test_lab_and_vital_rows_are_the_screening_draws() -> None:
 
 def test_date_columns_reach_the_schema_check_as_the_dates_its_parser_reads() -> None:
     values = [dt.date(2024, 2, 29), None, dt.date(1999, 12, 31)]
-    typed = _frame("disposition", {"off_study_date": values})
+    typed = _frame(TABLES["disposition"], {"off_study_date": values})
     parsed = pd.to_datetime(pd.Series(["2024-02-29", None, "1999-12-31"]), format="ISO8601")
     pd.testing.assert_series_equal(typed["off_study_date"], parsed, check_names=False)
 
@@ -82,21 +82,24 @@ def test_date_columns_reach_the_schema_check_as_the_dates_its_parser_reads() -> 
 def test_a_date_column_holding_anything_else_is_left_for_the_schema_check_to_name() -> None:
     # text; beyond datetime64[ns]; a date and time; a float
     for other in ("31/12/2024", dt.date(9999, 12, 31), dt.datetime(2024, 1, 1, 8), float("nan")):
-        column = _frame("disposition", {"off_study_date": [dt.date(2024, 2, 29), other]})
+        column = _frame(TABLES["disposition"], {"off_study_date": [dt.date(2024, 2, 29), other]})
         assert column["off_study_date"].tolist() == [dt.date(2024, 2, 29), other]
 
 
 def test_columns_are_typed_as_the_schema_says_only_when_every_value_has_that_type() -> None:
     def dtype(table: str, column: str, values: list[object]) -> str:
-        return str(_frame(table, {column: values})[column].dtype)
+        return str(_frame(TABLES[table], {column: values})[column].dtype)
 
     assert dtype("kinetics", "copies_per_ug", [3, 2.5, None]) == "float64"  # None: NaN
     assert dtype("kinetics", "copies_per_ug", [3, "2.5"]) == "object"
     assert dtype("kinetics", "copies_per_ug", [True, 2.5]) == "object"  # a flag is no number
     assert dtype("adverse_events", "serious", [True, False]) == "bool"
-    assert dtype("adverse_events", "serious", [True, None]) == "object"
+    assert dtype("adverse_events", "serious", [True, None]) == "object"  # as pandas holds them
     assert dtype("adverse_events", "term", ["Fatigue", None]) == "object"
-    assert _frame("adverse_events", {"term": ["Fatigue", 7]})["term"].tolist() == ["Fatigue", 7]
+    assert _frame(TABLES["adverse_events"], {"term": ["Fatigue", 7]})["term"].tolist() == [
+        "Fatigue",
+        7,
+    ]
 
 
 def test_a_table_without_rows_has_the_schema_columns() -> None:

@@ -35,23 +35,25 @@ def _as_text(value: object) -> str:
 
 class _Cells:
     """A column's cells as positions in its list of distinct present values (-1: null), so that
-    a rule on a cell's text runs once per distinct value, not once per row.
+    a rule on a cell's text runs once per distinct value, not once per row."""
 
-    Only text and booleans are merged by equality: 1, 1.0 and True are equal in Python but read
-    as different text, so a column holding anything else keeps every cell apart.
-    """
+    def __init__(self, codes: np.ndarray, distinct: list[object]) -> None:
+        self.codes = codes
+        self.distinct = distinct
 
-    def __init__(self, raw: pd.Series) -> None:
+    @classmethod
+    def of(cls, raw: pd.Series) -> _Cells:
+        """The cells of ``raw``. Only text and booleans are merged by equality: 1, 1.0 and True
+        are equal in Python but read as different text, so a column holding anything else keeps
+        every cell apart."""
         cells = raw.to_numpy(dtype=object)
         if pd.api.types.infer_dtype(cells, skipna=True) in ("string", "boolean", "empty"):
             codes, distinct = pd.factorize(cells)
-            self.codes: np.ndarray = codes
-            self.distinct: list[object] = list(distinct)
-        else:
-            present = ~pd.isna(cells)
-            self.codes = np.full(len(cells), -1, dtype=np.intp)
-            self.codes[present] = np.arange(int(present.sum()))
-            self.distinct = cells[present].tolist()
+            return cls(codes, list(distinct))
+        present = ~pd.isna(cells)
+        codes = np.full(len(cells), -1, dtype=np.intp)
+        codes[present] = np.arange(int(present.sum()))
+        return cls(codes, cells[present].tolist())
 
     def each(
         self, rule: Callable[[object], object], null: object, dtype: type = object
@@ -62,6 +64,13 @@ class _Cells:
         out[-1] = null  # position -1: the null cells'
         picked: np.ndarray = out[self.codes]
         return picked
+
+    def derive(self, rule: Callable[[object], object]) -> _Cells:
+        """The cells ``rule`` makes of these, a cell null where it gives None."""
+        made = [rule(v) for v in self.distinct]
+        kept = np.array([m is not None for m in made] + [False], dtype=bool)
+        position = np.where(kept, np.cumsum(kept) - 1, -1)
+        return _Cells(position[self.codes], [m for m in made if m is not None])
 
 
 def _blank(value: object) -> bool:
@@ -78,6 +87,10 @@ def _missing(raw: pd.Series, cells: _Cells | None) -> np.ndarray:
 
 def _textual(raw: pd.Series) -> bool:
     return raw.dtype == object or pd.api.types.is_string_dtype(raw.dtype)
+
+
+def _same(value: object) -> object:
+    return value
 
 
 def _strip(value: object) -> str:
@@ -100,16 +113,16 @@ def _truth(value: object) -> int:
     return 1 if word in _TRUE else 0 if word in _FALSE else -1
 
 
-def _coerce(raw: pd.Series, col: Column) -> tuple[pd.Series, np.ndarray]:
-    """Convert one column to its schema type; returns values and a mask of unreadable cells."""
-    cells = _Cells(raw) if _textual(raw) else None
+def _coerce(raw: pd.Series, col: Column) -> tuple[pd.Series, np.ndarray, _Cells | None]:
+    """Convert one column to its schema type; returns values, a mask of unreadable cells and,
+    for a text column, the cells of its values."""
+    cells = _Cells.of(raw) if _textual(raw) else None
     miss = _missing(raw, cells)
     if col.dtype == "string":
         # a blank text cell is missing; a cell of another type only when null
-        stripped = (
-            cells.each(_stripped, None) if cells is not None else _Cells(raw).each(_strip, None)
-        )
-        return pd.Series(stripped, index=raw.index, dtype=object), np.zeros(len(raw), dtype=bool)
+        text = cells.derive(_stripped) if cells is not None else _Cells.of(raw).derive(_strip)
+        values = pd.Series(text.each(_same, None), index=raw.index, dtype=object)
+        return values, np.zeros(len(raw), dtype=bool), text
     if col.dtype in ("integer", "number"):
         if pd.api.types.is_bool_dtype(raw.dtype):
             num = pd.Series(np.full(len(raw), np.nan), index=raw.index)
@@ -120,31 +133,31 @@ def _coerce(raw: pd.Series, col: Column) -> tuple[pd.Series, np.ndarray]:
             frac = ~num.isna().to_numpy() & (np.mod(num.fillna(0).to_numpy(), 1) != 0)
             bad = bad | frac
             num = num.where(~frac)
-            return num.round().astype("Int64"), bad
-        return num, bad
+            return num.round().astype("Int64"), bad, None
+        return num, bad, None
     if col.dtype == "date":
         if pd.api.types.is_datetime64_any_dtype(raw.dtype):
             dates = raw
         else:
-            text = (cells or _Cells(raw)).each(_nonblank_text, np.nan)
+            written = (cells or _Cells.of(raw)).each(_nonblank_text, np.nan)
             parsed = pd.to_datetime(
-                pd.Series(text, index=raw.index, dtype=object), format="ISO8601", errors="coerce"
+                pd.Series(written, index=raw.index, dtype=object), format="ISO8601", errors="coerce"
             )
             dates = pd.to_datetime(parsed, errors="coerce")
         if getattr(dates.dt, "tz", None) is not None:
             dates = dates.dt.tz_localize(None)
         bad = ~miss & dates.isna().to_numpy()
-        return dates.dt.normalize().astype("datetime64[ns]"), bad
+        return dates.dt.normalize().astype("datetime64[ns]"), bad, None
     # boolean
     if pd.api.types.is_bool_dtype(raw.dtype):
-        return raw.astype("boolean"), np.zeros(len(raw), dtype=bool)
-    truth = (cells or _Cells(raw)).each(_truth, -1, np.int8)
+        return raw.astype("boolean"), np.zeros(len(raw), dtype=bool), None
+    truth = (cells or _Cells.of(raw)).each(_truth, -1, np.int8)
     is_true, is_false = truth == 1, truth == 0
     out = pd.Series(pd.array([None] * len(raw), dtype="boolean"), index=raw.index)
     out[is_true] = True
     out[is_false] = False
     bad = ~miss & ~is_true & ~is_false
-    return out, bad
+    return out, bad, None
 
 
 def _rows(mask: np.ndarray) -> Iterable[int]:
@@ -156,7 +169,7 @@ def _show(value: object) -> str:
     return "empty" if empty or (isinstance(value, float) and math.isnan(value)) else repr(value)
 
 
-def _breaks_text_rule(values: pd.Series, col: Column) -> np.ndarray:
+def _breaks_text_rule(text: _Cells, col: Column) -> np.ndarray:
     """Rows whose text is too long, or (identifier columns) not an identifier."""
     if col.identifier:
         pattern = re.compile(ID_PATTERN)
@@ -171,7 +184,7 @@ def _breaks_text_rule(values: pd.Series, col: Column) -> np.ndarray:
         def broken(v: object) -> bool:
             return len(_as_text(v)) > longest
 
-    return _Cells(values).each(broken, False, bool)
+    return text.each(broken, False, bool)
 
 
 def coerce_table(table: Table, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[DataError]]:
@@ -196,7 +209,11 @@ def coerce_table(table: Table, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[Da
             raw_col = pd.Series([None] * len(raw), dtype=object)
         else:
             raw_col = raw[col.name]
-        values, bad = _coerce(raw_col, col)
+        values, bad, text = _coerce(raw_col, col)
+        if text is None and (
+            col.allowed is not None or col.max_length is not None or col.identifier
+        ):
+            text = _Cells.of(values)
         if col.dtype == "date":
             # a date pandas cannot hold (after 2262) is unreadable; a readable one may be absurd
             earliest, latest = pd.Timestamp(EARLIEST_DATE), pd.Timestamp(LATEST_DATE)
@@ -211,12 +228,15 @@ def coerce_table(table: Table, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[Da
                     f"{rule}: {DATE_RULE}" if col.dtype == "date" else rule,
                 )
             )
-        present = ~values.isna().to_numpy(dtype=bool) if len(values) else np.zeros(0, bool)
+        if text is not None:
+            present = text.codes >= 0
+        else:
+            present = ~values.isna().to_numpy(dtype=bool) if len(values) else np.zeros(0, bool)
         if col.required and col.name in raw.columns:
             for r in _rows(~present & ~bad):
                 errors.append(DataError(table.name, r, col.name, "a value is required"))
-        if col.allowed is not None:
-            ok = values.isin(col.allowed).to_numpy(dtype=bool)
+        if col.allowed is not None and text is not None:
+            ok = text.each(col.allowed.__contains__, False, bool)
             for r in _rows(present & ~ok):
                 errors.append(
                     DataError(
@@ -226,8 +246,8 @@ def coerce_table(table: Table, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[Da
                         f"value {shown(values.iloc[r - 1])} is not one of {', '.join(col.allowed)}",
                     )
                 )
-        if col.max_length is not None or col.identifier:
-            for r in _rows(_breaks_text_rule(values, col)):
+        if (col.max_length is not None or col.identifier) and text is not None:
+            for r in _rows(_breaks_text_rule(text, col)):
                 rule = ID_RULE if col.identifier else f"at most {col.max_length} characters"
                 errors.append(
                     DataError(table.name, r, col.name, f"value {shown(values.iloc[r - 1])}: {rule}")

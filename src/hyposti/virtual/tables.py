@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -14,6 +13,7 @@ from hyposti.data.schema import (
     LAB_TESTS,
     TABLES,
     VITAL_SIGNS,
+    Table,
     attribution_column,
     dataset_tables,
 )
@@ -376,7 +376,7 @@ def _screening_frame(screened: tuple[Screened, ...]) -> pd.DataFrame:
 
 def _rows_frame(table: str, columns: tuple[str, ...], rows: list[Row]) -> pd.DataFrame:
     values = zip(*rows, strict=True) if rows else [()] * len(columns)
-    return _frame(table, {name: list(v) for name, v in zip(columns, values, strict=True)})
+    return _frame(TABLES[table], {name: list(v) for name, v in zip(columns, values, strict=True)})
 
 
 def _records_frame(
@@ -384,19 +384,17 @@ def _records_frame(
 ) -> pd.DataFrame:
     """The table of one dict per row, its columns the keys the rows use (the schema's when
     there are no rows: an empty table, not one without columns)."""
-    if records:
-        names: Iterable[str] = dict.fromkeys(name for r in records for name in r)
-    else:
-        names = dataset_tables(products)[table].column_names
-    return _frame(table, {name: [r.get(name) for r in records] for name in names})
+    schema = dataset_tables(products)[table]
+    names = dict.fromkeys(name for r in records for name in r) or schema.column_names
+    return _frame(schema, {name: [r.get(name) for r in records] for name in names})
 
 
-def _frame(table: str, columns: dict[str, list[Any]]) -> pd.DataFrame:
+def _frame(schema: Table, columns: dict[str, list[Any]]) -> pd.DataFrame:
     """The table's columns as arrays of the schema's types where every value has the type the
     column expects: the frame is built without pandas inferring each column's type, and the schema
     check reads typed columns instead of parsing objects (dates it would write out as text and
     parse back). A column holding anything else is handed over as it is, for the check to name."""
-    kinds = {c.name: c.dtype for c in TABLES[table].columns}
+    kinds = {c.name: c.dtype for c in schema.columns}
     return pd.DataFrame({name: _typed(values, kinds.get(name)) for name, values in columns.items()})
 
 
@@ -405,16 +403,19 @@ _NUMBERS = frozenset({int, float, _NONE})
 
 
 def _typed(values: list[Any], kind: str | None) -> np.ndarray | list[Any]:
-    held = set(map(type, values))
+    if kind == "string":
+        # whatever the values, the check reads each one's text, as it would from pandas' column
+        return np.array(values, dtype=object)
     if kind == "date":
         dates = _datetimes(values)
         return values if dates is None else dates
+    held = set(map(type, values))
     if kind in ("number", "integer") and held <= _NUMBERS:
         return np.array(values, dtype=float)  # None as NaN, as pandas reads a blank
     if kind == "boolean" and held <= {bool}:
         return np.array(values, dtype=bool)
-    if kind == "string" and held <= {str, _NONE}:
-        return np.array(values, dtype=object)
+    if kind == "boolean" and held <= {bool, _NONE}:
+        return np.array(values, dtype=object)  # as pandas holds flags with blanks
     return values
 
 
