@@ -366,7 +366,8 @@ def cross_table_errors(frames: dict[str, pd.DataFrame]) -> list[DataError]:
     if len(study) != 1:
         errors.append(DataError("study", None, None, f"must have exactly 1 row; has {len(study)}"))
     subjects = frames["subjects"].drop_duplicates("subject_id")
-    known = set(subjects["subject_id"].dropna())
+    # an array, not a set: isin would make each table's call turn a set into an array again
+    known = subjects["subject_id"].dropna().to_numpy()
     for name, frame in frames.items():
         if name == "subjects" or "subject_id" not in frame.columns:
             continue
