@@ -363,7 +363,9 @@ def _screening_frame(screened: tuple[Screened, ...]) -> pd.DataFrame:
     typed = _datetimes(dates)
     return pd.DataFrame(
         {
-            "subject_id": np.repeat(np.array([s.subject_id for s in screened]), counts),
+            "subject_id": np.repeat(
+                np.array([s.subject_id for s in screened], dtype=object), counts
+            ),
             "screening_date": np.repeat(
                 np.array(dates, dtype=object) if typed is None else typed, counts
             ),
