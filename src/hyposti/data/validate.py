@@ -190,7 +190,8 @@ def _breaks_text_rule(text: _Cells, col: Column) -> np.ndarray:
 def coerce_table(table: Table, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[DataError]]:
     """Type one table's columns and check required values, allowed values, ranges and the key."""
     errors: list[DataError] = []
-    raw = raw.reset_index(drop=True)
+    if not raw.index.equals(pd.RangeIndex(len(raw))):  # rows are named by position
+        raw = raw.reset_index(drop=True)
     names = set(table.column_names)
     for extra in [c for c in raw.columns if c not in names]:
         errors.append(
