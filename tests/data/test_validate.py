@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 from hyposti.data import DatasetError, TrialDataset
@@ -139,3 +140,28 @@ def test_an_organ_name_is_at_most_200_characters():
     frames["lesions"].loc[0, "organ"] = "o" * 201
     found, _ = violations(frames)
     assert found[("lesions", 1, "organ")] == f"value {'o' * 201!r}: at most 200 characters"
+
+
+def test_values_equal_in_python_are_still_read_as_their_own_text():
+    # 1, 1.0 and True are one value to a hash table but "1", "1.0" and "True" as text
+    frames = example_frames()
+    sites = [1, 1.0, True] + ["PLAGH"] * (len(frames["subjects"]) - 3)
+    frames["subjects"]["site_id"] = pd.Series(sites, dtype=object)
+    ds = TrialDataset.from_frames(**frames)
+    assert ds.subjects["site_id"].tolist()[:4] == ["1", "1.0", "True", "PLAGH"]
+
+
+def test_repeated_text_is_stripped_and_a_blank_one_is_missing_in_every_row():
+    frames = example_frames()
+    terms = frames["adverse_events"]["term"].astype(object)
+    terms.iloc[:4] = [" Fatigue ", "Fatigue", "  ", "  "]
+    frames["adverse_events"]["term"] = terms
+    found, _ = violations(frames)
+    assert found == {
+        ("adverse_events", 3, "term"): "a value is required",
+        ("adverse_events", 4, "term"): "a value is required",
+    }
+    frames["adverse_events"]["term"] = terms.replace("  ", "Pyrexia")
+    assert TrialDataset.from_frames(**frames).adverse_events["term"].tolist()[:4] == [
+        "Fatigue", "Fatigue", "Pyrexia", "Pyrexia",
+    ]  # fmt: skip

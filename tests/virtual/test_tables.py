@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from hyposti.data import TABLES, read_dataset, write_dataset
-from hyposti.virtual.tables import _dates_typed, trial_dataset
+from hyposti.virtual.tables import _frame, _records_frame, trial_dataset
 from hyposti.virtual.trial import simulate_trial
 
 
@@ -73,14 +73,36 @@ def test_lab_and_vital_rows_are_the_screening_draws() -> None:
 
 
 def test_date_columns_reach_the_schema_check_as_the_dates_its_parser_reads() -> None:
-    values = [dt.date(2024, 2, 29), None, float("nan"), dt.date(1999, 12, 31)]
-    typed = _dates_typed("disposition", pd.DataFrame({"off_study_date": values}))
-    parsed = pd.to_datetime(pd.Series(["2024-02-29", None, None, "1999-12-31"]), format="ISO8601")
+    values = [dt.date(2024, 2, 29), None, dt.date(1999, 12, 31)]
+    typed = _frame(TABLES["disposition"], {"off_study_date": values})
+    parsed = pd.to_datetime(pd.Series(["2024-02-29", None, "1999-12-31"]), format="ISO8601")
     pd.testing.assert_series_equal(typed["off_study_date"], parsed, check_names=False)
 
 
 def test_a_date_column_holding_anything_else_is_left_for_the_schema_check_to_name() -> None:
-    for other in ("31/12/2024", dt.date(9999, 12, 31)):  # text; beyond datetime64[ns]
-        frame = pd.DataFrame({"off_study_date": [dt.date(2024, 2, 29), other]})
-        column = _dates_typed("disposition", frame)["off_study_date"]
-        assert column.tolist() == [dt.date(2024, 2, 29), other]
+    # text; beyond datetime64[ns]; a date and time; a float
+    for other in ("31/12/2024", dt.date(9999, 12, 31), dt.datetime(2024, 1, 1, 8), float("nan")):
+        column = _frame(TABLES["disposition"], {"off_study_date": [dt.date(2024, 2, 29), other]})
+        assert column["off_study_date"].tolist() == [dt.date(2024, 2, 29), other]
+
+
+def test_columns_are_typed_as_the_schema_says_only_when_every_value_has_that_type() -> None:
+    def dtype(table: str, column: str, values: list[object]) -> str:
+        return str(_frame(TABLES[table], {column: values})[column].dtype)
+
+    assert dtype("kinetics", "copies_per_ug", [3, 2.5, None]) == "float64"  # None: NaN
+    assert dtype("kinetics", "copies_per_ug", [3, "2.5"]) == "object"
+    assert dtype("kinetics", "copies_per_ug", [True, 2.5]) == "object"  # a flag is no number
+    assert dtype("adverse_events", "serious", [True, False]) == "bool"
+    assert dtype("adverse_events", "serious", [True, None]) == "object"  # as pandas holds them
+    assert dtype("adverse_events", "term", ["Fatigue", None]) == "object"
+    assert _frame(TABLES["adverse_events"], {"term": ["Fatigue", 7]})["term"].tolist() == [
+        "Fatigue",
+        7,
+    ]
+
+
+def test_a_table_without_rows_has_the_schema_columns() -> None:
+    frame = _records_frame("medications", [], ("car_t",))
+    assert tuple(frame.columns) == TABLES["medications"].column_names
+    assert len(frame) == 0

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
-from typing import TypeVar
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -26,38 +25,104 @@ from hyposti.data.integrity import integrity_errors
 from hyposti.data.schema import Column, Table, dataset_tables
 from hyposti.errors import DataError, DatasetError, shown
 
-Empty = TypeVar("Empty")
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
 
 
-def _missing(raw: pd.Series) -> np.ndarray:
-    """A cell is missing when null or an empty / blank string."""
-    miss = raw.isna().to_numpy()
-    if raw.dtype == object or pd.api.types.is_string_dtype(raw.dtype):
-        # One pass of plain Python over the cells: pandas' string methods cost several times more.
-        blank = [
-            not m and not (v if isinstance(v, str) else str(v)).strip()
-            for v, m in zip(raw.to_numpy(dtype=object), miss.tolist(), strict=True)
-        ]
-        miss = miss | np.array(blank, dtype=bool)
-    return miss
+def _as_text(value: object) -> str:
+    return value if isinstance(value, str) else str(value)
 
 
-def _text(raw: pd.Series, miss: np.ndarray, empty: Empty) -> list[str | Empty]:
-    """Each cell as text (``str``), ``empty`` where missing."""
-    return [
-        empty if m else v if isinstance(v, str) else str(v)
-        for v, m in zip(raw.to_numpy(dtype=object), miss.tolist(), strict=True)
-    ]
+class _Cells:
+    """A column's cells as positions in its list of distinct present values (-1: null), so that
+    a rule on a cell's text runs once per distinct value, not once per row."""
+
+    def __init__(self, codes: np.ndarray, distinct: list[object]) -> None:
+        self.codes = codes
+        self.distinct = distinct
+
+    @classmethod
+    def of(cls, raw: pd.Series) -> _Cells:
+        """The cells of ``raw``. Only text and booleans are merged by equality: 1, 1.0 and True
+        are equal in Python but read as different text, so a column holding anything else keeps
+        every cell apart."""
+        cells = raw.to_numpy(dtype=object)
+        if pd.api.types.infer_dtype(cells, skipna=True) in ("string", "boolean", "empty"):
+            codes, distinct = pd.factorize(cells)
+            return cls(codes, list(distinct))
+        present = ~pd.isna(cells)
+        codes = np.full(len(cells), -1, dtype=np.intp)
+        codes[present] = np.arange(int(present.sum()))
+        return cls(codes, cells[present].tolist())
+
+    def each(
+        self, rule: Callable[[object], object], null: object, dtype: type = object
+    ) -> np.ndarray:
+        """``rule`` of every cell (``null`` for a null cell), computed once per distinct value."""
+        out: np.ndarray = np.empty(len(self.distinct) + 1, dtype=dtype)
+        out[:-1] = [rule(v) for v in self.distinct]
+        out[-1] = null  # position -1: the null cells'
+        picked: np.ndarray = out[self.codes]
+        return picked
+
+    def derive(self, rule: Callable[[object], object]) -> _Cells:
+        """The cells ``rule`` makes of these, a cell null where it gives None."""
+        made = [rule(v) for v in self.distinct]
+        kept = np.array([m is not None for m in made] + [False], dtype=bool)
+        position = np.where(kept, np.cumsum(kept) - 1, -1)
+        return _Cells(position[self.codes], [m for m in made if m is not None])
 
 
-def _coerce(raw: pd.Series, col: Column) -> tuple[pd.Series, np.ndarray]:
-    """Convert one column to its schema type; returns values and a mask of unreadable cells."""
-    miss = _missing(raw)
+def _blank(value: object) -> bool:
+    return not _as_text(value).strip()
+
+
+def _missing(raw: pd.Series, cells: _Cells | None) -> np.ndarray:
+    """A cell is missing when null or an empty / blank string (``cells``: the raw column's,
+    given when it holds text)."""
+    if cells is None:
+        return raw.isna().to_numpy()
+    return cells.each(_blank, True, bool)
+
+
+def _textual(raw: pd.Series) -> bool:
+    return raw.dtype == object or pd.api.types.is_string_dtype(raw.dtype)
+
+
+def _same(value: object) -> object:
+    return value
+
+
+def _strip(value: object) -> str:
+    return _as_text(value).strip()
+
+
+def _stripped(value: object) -> str | None:
+    """A text cell stripped, None when blank (a missing cell)."""
+    return _as_text(value).strip() or None
+
+
+def _nonblank_text(value: object) -> str | float:
+    text = _as_text(value)
+    return text if text.strip() else np.nan
+
+
+def _truth(value: object) -> int:
+    """1 for a word of truth, 0 for one of falsehood, -1 for anything else."""
+    word = _as_text(value).strip().lower()
+    return 1 if word in _TRUE else 0 if word in _FALSE else -1
+
+
+def _coerce(raw: pd.Series, col: Column) -> tuple[pd.Series, np.ndarray, _Cells | None]:
+    """Convert one column to its schema type; returns values, a mask of unreadable cells and,
+    for a text column, the cells of its values."""
+    cells = _Cells.of(raw) if _textual(raw) else None
+    miss = _missing(raw, cells)
     if col.dtype == "string":
-        stripped = [v if v is None else v.strip() for v in _text(raw, miss, None)]
-        return pd.Series(stripped, index=raw.index, dtype=object), np.zeros(len(raw), dtype=bool)
+        # a blank text cell is missing; a cell of another type only when null
+        text = cells.derive(_stripped) if cells is not None else _Cells.of(raw).derive(_strip)
+        values = pd.Series(text.each(_same, None), index=raw.index, dtype=object)
+        return values, np.zeros(len(raw), dtype=bool), text
     if col.dtype in ("integer", "number"):
         if pd.api.types.is_bool_dtype(raw.dtype):
             num = pd.Series(np.full(len(raw), np.nan), index=raw.index)
@@ -68,30 +133,31 @@ def _coerce(raw: pd.Series, col: Column) -> tuple[pd.Series, np.ndarray]:
             frac = ~num.isna().to_numpy() & (np.mod(num.fillna(0).to_numpy(), 1) != 0)
             bad = bad | frac
             num = num.where(~frac)
-            return num.round().astype("Int64"), bad
-        return num, bad
+            return num.round().astype("Int64"), bad, None
+        return num, bad, None
     if col.dtype == "date":
         if pd.api.types.is_datetime64_any_dtype(raw.dtype):
             dates = raw
         else:
-            text = pd.Series(_text(raw, miss, np.nan), index=raw.index, dtype=object)
-            dates = pd.to_datetime(text, format="ISO8601", errors="coerce")
-        dates = pd.to_datetime(dates, errors="coerce")
+            written = (cells or _Cells.of(raw)).each(_nonblank_text, np.nan)
+            parsed = pd.to_datetime(
+                pd.Series(written, index=raw.index, dtype=object), format="ISO8601", errors="coerce"
+            )
+            dates = pd.to_datetime(parsed, errors="coerce")
         if getattr(dates.dt, "tz", None) is not None:
             dates = dates.dt.tz_localize(None)
         bad = ~miss & dates.isna().to_numpy()
-        return dates.dt.normalize().astype("datetime64[ns]"), bad
+        return dates.dt.normalize().astype("datetime64[ns]"), bad, None
     # boolean
     if pd.api.types.is_bool_dtype(raw.dtype):
-        return raw.astype("boolean"), np.zeros(len(raw), dtype=bool)
-    words = [v if v is None else v.strip().lower() for v in _text(raw, raw.isna().to_numpy(), None)]
-    is_true = np.array([w in _TRUE for w in words], dtype=bool)
-    is_false = np.array([w in _FALSE for w in words], dtype=bool)
+        return raw.astype("boolean"), np.zeros(len(raw), dtype=bool), None
+    truth = (cells or _Cells.of(raw)).each(_truth, -1, np.int8)
+    is_true, is_false = truth == 1, truth == 0
     out = pd.Series(pd.array([None] * len(raw), dtype="boolean"), index=raw.index)
     out[is_true] = True
     out[is_false] = False
     bad = ~miss & ~is_true & ~is_false
-    return out, bad
+    return out, bad, None
 
 
 def _rows(mask: np.ndarray) -> Iterable[int]:
@@ -103,24 +169,29 @@ def _show(value: object) -> str:
     return "empty" if empty or (isinstance(value, float) and math.isnan(value)) else repr(value)
 
 
-def _breaks_text_rule(values: pd.Series, col: Column) -> np.ndarray:
+def _breaks_text_rule(text: _Cells, col: Column) -> np.ndarray:
     """Rows whose text is too long, or (identifier columns) not an identifier."""
-    text = _text(values, values.isna().to_numpy(), None)
     if col.identifier:
         pattern = re.compile(ID_PATTERN)
-        broken = [
-            v is not None and (len(v) > MAX_ID_CHARS or pattern.fullmatch(v) is None) for v in text
-        ]
+
+        def broken(v: object) -> bool:
+            text = _as_text(v)
+            return len(text) > MAX_ID_CHARS or pattern.fullmatch(text) is None
+
     else:
         longest = col.max_length or 0
-        broken = [v is not None and len(v) > longest for v in text]
-    return np.array(broken, dtype=bool)
+
+        def broken(v: object) -> bool:
+            return len(_as_text(v)) > longest
+
+    return text.each(broken, False, bool)
 
 
 def coerce_table(table: Table, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[DataError]]:
     """Type one table's columns and check required values, allowed values, ranges and the key."""
     errors: list[DataError] = []
-    raw = raw.reset_index(drop=True)
+    if not raw.index.equals(pd.RangeIndex(len(raw))):  # rows are named by position
+        raw = raw.reset_index(drop=True)
     names = set(table.column_names)
     for extra in [c for c in raw.columns if c not in names]:
         errors.append(
@@ -139,7 +210,11 @@ def coerce_table(table: Table, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[Da
             raw_col = pd.Series([None] * len(raw), dtype=object)
         else:
             raw_col = raw[col.name]
-        values, bad = _coerce(raw_col, col)
+        values, bad, text = _coerce(raw_col, col)
+        if text is None and (
+            col.allowed is not None or col.max_length is not None or col.identifier
+        ):
+            text = _Cells.of(values)
         if col.dtype == "date":
             # a date pandas cannot hold (after 2262) is unreadable; a readable one may be absurd
             earliest, latest = pd.Timestamp(EARLIEST_DATE), pd.Timestamp(LATEST_DATE)
@@ -154,12 +229,15 @@ def coerce_table(table: Table, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[Da
                     f"{rule}: {DATE_RULE}" if col.dtype == "date" else rule,
                 )
             )
-        present = ~values.isna().to_numpy(dtype=bool) if len(values) else np.zeros(0, bool)
+        if text is not None:
+            present = text.codes >= 0
+        else:
+            present = ~values.isna().to_numpy(dtype=bool) if len(values) else np.zeros(0, bool)
         if col.required and col.name in raw.columns:
             for r in _rows(~present & ~bad):
                 errors.append(DataError(table.name, r, col.name, "a value is required"))
-        if col.allowed is not None:
-            ok = values.isin(col.allowed).to_numpy(dtype=bool)
+        if col.allowed is not None and text is not None:
+            ok = text.each(col.allowed.__contains__, False, bool)
             for r in _rows(present & ~ok):
                 errors.append(
                     DataError(
@@ -169,8 +247,8 @@ def coerce_table(table: Table, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[Da
                         f"value {shown(values.iloc[r - 1])} is not one of {', '.join(col.allowed)}",
                     )
                 )
-        if col.max_length is not None or col.identifier:
-            for r in _rows(_breaks_text_rule(values, col)):
+        if (col.max_length is not None or col.identifier) and text is not None:
+            for r in _rows(_breaks_text_rule(text, col)):
                 rule = ID_RULE if col.identifier else f"at most {col.max_length} characters"
                 errors.append(
                     DataError(table.name, r, col.name, f"value {shown(values.iloc[r - 1])}: {rule}")
@@ -289,7 +367,8 @@ def cross_table_errors(frames: dict[str, pd.DataFrame]) -> list[DataError]:
     if len(study) != 1:
         errors.append(DataError("study", None, None, f"must have exactly 1 row; has {len(study)}"))
     subjects = frames["subjects"].drop_duplicates("subject_id")
-    known = set(subjects["subject_id"].dropna())
+    # an array, not a set: isin would make each table's call turn a set into an array again
+    known = subjects["subject_id"].dropna().to_numpy()
     for name, frame in frames.items():
         if name == "subjects" or "subject_id" not in frame.columns:
             continue
