@@ -314,3 +314,17 @@ def test_a_death_from_an_adverse_event_needs_its_grade_5_event():
         ("disposition", i + 1, "death_cause"): "'adverse event: Pneumonitis' but subject S02 has "
         "no grade 5 event in adverse_events"
     }
+
+
+def test_an_escalation_row_without_its_cohort_or_dose_level_is_named_by_the_column_rules_alone():
+    # Blank cells in required columns are the column rules' findings; the cross-table rule on
+    # the same rows has nothing to compare and must neither fail nor add a second finding.
+    frames = example_frames()
+    esc = frames["escalation"].astype({"cohort": object, "dose_level": object})
+    i = _row(esc, cohort=2)
+    esc.loc[i, "cohort"] = None
+    esc.loc[_row(esc, cohort=1), "dose_level"] = None
+    frames["escalation"] = esc
+    found = _found(frames)
+    assert set(found) == {("escalation", i + 1, "cohort"), ("escalation", 1, "dose_level")}
+    assert all("required" in rule for rule in found.values())

@@ -379,9 +379,13 @@ def _escalation_rules(
         return
     rows = dlt.merge(subjects[["subject_id", "cohort"]], on="subject_id", how="left")
     evaluable = rows.loc[rows["evaluable"].fillna(False).astype(bool)]
+    # The DLT flags as plain 0/1 integers before grouping: pandas casts a grouped lambda's
+    # results back to the column's nullable boolean dtype, where a missing cohort's fill of 0
+    # is refused.
+    evaluable = evaluable.assign(dlt=evaluable["dlt"].fillna(False).astype(bool).astype(int))
     by_cohort = evaluable.groupby("cohort").agg(
         n=("subject_id", "size"),
-        dlts=("dlt", lambda v: int(v.fillna(False).astype(bool).sum())),
+        dlts=("dlt", "sum"),
         levels=("dose_level", lambda v: sorted({int(x) for x in v.dropna()})),
     )
     esc = frames["escalation"].reset_index(drop=True)
@@ -389,11 +393,13 @@ def _escalation_rules(
     dlts = esc["cohort"].map(by_cohort["dlts"]).fillna(0)
     levels = esc["cohort"].map(by_cohort["levels"])
     esc["evaluations_n"], esc["evaluations_dlts"], esc["evaluations_levels"] = found, dlts, levels
+    # A row without its cohort number is the column rules' finding; it has nothing to agree with.
+    numbered = esc["cohort"].notna()
     _flag(
         errors,
         "escalation",
         esc,
-        esc["n_patients"] != found,
+        numbered & (esc["n_patients"] != found),
         "n_patients",
         lambda r: (
             f"cohort {r['cohort']} lists {r['n_patients']} DLT-evaluable patients; "
@@ -404,7 +410,7 @@ def _escalation_rules(
         errors,
         "escalation",
         esc,
-        (esc["n_dlt"] != dlts) & (esc["n_patients"] == found),
+        numbered & (esc["n_dlt"] != dlts) & (esc["n_patients"] == found),
         "n_dlt",
         lambda r: (
             f"cohort {r['cohort']} lists {r['n_dlt']} patient(s) with a DLT; "
@@ -413,7 +419,8 @@ def _escalation_rules(
     )
     other_level = pd.Series(
         [
-            isinstance(lv, list) and lv != [level]
+            # A missing dose level is the column rules' finding, not a contradiction.
+            isinstance(lv, list) and not pd.isna(level) and lv != [level]
             for lv, level in zip(levels, esc["dose_level"], strict=True)
         ],
         dtype=bool,
