@@ -5,6 +5,7 @@ import datetime as dt
 
 import pandas as pd
 
+from hyposti.data import TrialDataset
 from hyposti.data.calendar_shift import dated_no_later_than, shift_calendar
 from hyposti.data.example import example_dataset
 from hyposti.data.schema import TABLES
@@ -32,7 +33,9 @@ def test_every_date_moves_by_the_same_days_and_study_days_do_not():
 def test_a_cut_off_after_the_generation_date_moves_back_to_it():
     ds = example_dataset()  # data cut-off 2025-06-30
     as_of = dt.date(2025, 6, 1)
-    dated = dated_no_later_than(ds, as_of)
+    dated = TrialDataset.from_frames(
+        **dated_no_later_than(ds.tables(), ds.data_cutoff.date(), as_of)
+    )
     assert dated.data_cutoff.date() == as_of
     assert dated.study["generated_on"].iloc[0] == pd.Timestamp(as_of)
     # 29 days earlier: 2024-01-10 -> 2023-12-12
@@ -42,6 +45,8 @@ def test_a_cut_off_after_the_generation_date_moves_back_to_it():
 
 def test_a_cut_off_before_the_generation_date_stays():
     ds = example_dataset()
-    dated = dated_no_later_than(ds, dt.date(2026, 11, 28))
+    dated = TrialDataset.from_frames(
+        **dated_no_later_than(ds.tables(), ds.data_cutoff.date(), dt.date(2026, 11, 28))
+    )
     assert dated.data_cutoff == ds.data_cutoff
     pd.testing.assert_frame_equal(dated.subjects, ds.subjects)

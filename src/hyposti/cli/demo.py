@@ -184,7 +184,6 @@ def demo_command(
     analysed, and written as a dataset and a self-contained HTML report.
     """
     from hyposti.analysis import analyze_trial
-    from hyposti.data.calendar_shift import dated_no_later_than
     from hyposti.data.dataset import write_dataset
     from hyposti.protocol import load_protocol
     from hyposti.report import render_html
@@ -195,7 +194,7 @@ def demo_command(
     output_folder("--output", output, force)
     protocol = load_protocol()
     trial = simulate_trial(seed, params=load_parameters(None), protocol=protocol)
-    ds = dated_no_later_than(trial_dataset(trial), dt.date.today())
+    ds = trial_dataset(trial, dt.date.today())
     result = analyze_trial(ds, protocol)
     dataset, report = output / "dataset", output / "report.html"
     with staged_folder("--output", output) as staged:

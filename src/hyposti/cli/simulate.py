@@ -97,7 +97,6 @@ def simulate_command(
     RP2D and followed up to 3 years. The calendar starts at the parameter file's start date and
     moves back, whole, when follow-up would end after the generation date.
     """
-    from hyposti.data.calendar_shift import dated_no_later_than
     from hyposti.data.dataset import stale_tables, write_dataset
     from hyposti.virtual.tables import trial_dataset
     from hyposti.virtual.trial import cyclic_gc_paused, simulate_trial
@@ -114,7 +113,7 @@ def simulate_command(
             patients=patients,
         )
         generated_on = as_of.date() if as_of else dt.date.today()
-        ds = dated_no_later_than(trial_dataset(trial), generated_on)
+        ds = trial_dataset(trial, generated_on)
         with staged_folder("--output", output, stale_tables(fmt)) as staged:
             write_dataset(ds, staged, fmt)
     summary = trial.summary() | {

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from hyposti.data import TrialDataset
+from hyposti.data.calendar_shift import dated_no_later_than
 from hyposti.data.schema import (
     LAB_TESTS,
     TABLES,
@@ -258,8 +259,9 @@ def _vital_rows(s: Screened) -> list[Row]:
     return rows
 
 
-def trial_dataset(trial: SimulatedTrial) -> TrialDataset:
-    """The simulated trial in the dataset schema, validated by ``TrialDataset.from_frames``."""
+def trial_dataset(trial: SimulatedTrial, generated_on: dt.date | None = None) -> TrialDataset:
+    """The simulated trial in the dataset schema, validated by ``TrialDataset.from_frames``;
+    with ``generated_on``, dated no later than that day (``dated_no_later_than``)."""
     protocol = trial.protocol
     product = protocol.investigational_product.name
     subjects: list[Row] = []
@@ -351,6 +353,8 @@ def trial_dataset(trial: SimulatedTrial) -> TrialDataset:
         "escalation": _rows_frame("escalation", _ESCALATION, escalation),
         "study": _rows_frame("study", _STUDY, [study]),
     }
+    if generated_on is not None:
+        frames = dated_no_later_than(frames, trial.data_cutoff, generated_on)
     return TrialDataset.from_frames(products=products, **frames)
 
 
