@@ -8,6 +8,7 @@ wall seconds (``*_s``) and this process's CPU seconds (``*_cpu_s``).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import statistics
 import sys
@@ -32,7 +33,7 @@ def _once(seed: int, patients: int | None) -> dict[str, float]:
         start = _clocks()
         trial = simulate_trial(seed, patients=patients)
         simulated = _clocks()
-        dataset = trial_dataset(trial)
+        dataset = trial_dataset(trial, dt.date.today())  # dated as the command dates it
         tabled = _clocks()
         with tempfile.TemporaryDirectory() as folder:
             write_dataset(dataset, folder)
