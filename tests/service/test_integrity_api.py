@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -108,6 +109,18 @@ def test_openapi_schema_is_served(client) -> None:
     schema = client.get("/api/openapi.json").json()
     assert schema["info"]["title"] == "hyposti trial operations"
     assert "/api/participants/{subject_id}/enrol" in schema["paths"]
+
+
+def test_openapi_schema_served_is_ninjas_own_for_the_api_prefix(client) -> None:
+    """What is served, first and again, is the schema django-ninja builds for the prefix."""
+    from ninja.openapi.schema import get_schema
+
+    from hyposti.service.api import api as service_api
+
+    first = client.get("/api/openapi.json").json()
+    assert client.get("/api/openapi.json").json() == first
+    fresh = json.loads(json.dumps(get_schema(api=service_api, path_prefix="/api/")))
+    assert first == fresh
 
 
 def test_attributions_are_the_protocols_products_when_entered_and_corrected(

@@ -6,10 +6,14 @@ the record. OpenAPI schema at /api/openapi.json.
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 from django.db import IntegrityError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import ValidationError as RequestInvalid
+from ninja.openapi.schema import OpenAPISchema, get_schema
 from pydantic import ValidationError
 
 from hyposti.errors import HypostiError, InputError, validation_problems
@@ -17,7 +21,28 @@ from hyposti.service.api import integrity, participants, trial
 from hyposti.service.api.auth import TokenAuth
 from hyposti.service.errors import ForbiddenError, NotFoundError, RefusedError
 
-api = NinjaAPI(
+
+class _SchemaOnceApi(NinjaAPI):
+    """The API, its OpenAPI schema built once per path prefix and then served as built.
+
+    django-ninja 1.7 builds the schema afresh for every GET of /api/openapi.json (about 70 ms of
+    CPU, so 15 requests a second, signed in or not, kept a core busy); the schema depends only on
+    the routes, which are fixed when this module is imported.
+    """
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        prefix = self.get_root_path(path_params or {}) if path_prefix is None else path_prefix
+        return _schema(self, prefix)
+
+
+@functools.cache
+def _schema(api: NinjaAPI, path_prefix: str) -> OpenAPISchema:
+    return get_schema(api=api, path_prefix=path_prefix)
+
+
+api = _SchemaOnceApi(
     title="hyposti trial operations",
     version="1",
     description="NCT05681650: screening, enrolment, dosing, safety, escalation, audit.",
