@@ -3,19 +3,29 @@ with 20 concurrent clients against a real `hyposti serve` (gunicorn) process, on
 PostgreSQL.
 
 Each backend gets a fresh demo trial (`hyposti serve --demo`); the clients are threads in this
-process, each with its own connection (reopened when the server closes it after a response), posting
-grade-1 AEs round-robin over the investigator site's treated participants, each as soon as the last
-one was answered. The clients share the machine with the server, so the figures include their cost;
-to keep it small they are real HTTP/1.1 requests over TCP but built once per participant and written
-to a plain socket, the answer read by its status line and Content-Length, instead of through
-http.client, which parses every header with the email package (0.3 instead of 0.5 ms of client CPU
-per save, measured under load). Goal (issue 10): p95 <= 50 ms on a 2-core machine; with 20 clients
-always waiting, p50 is near 20 / throughput, so the goal needs about 400 saves/s. Run:
-    python benchmarks/service.py [--json] [--requests 600] [--clients 20]
+process, each with its own connection (reopened when the server closes it after a response). Three
+loads run against the same server:
+- ``ae_*``, the goal's load (issue 10: p95 <= 50 ms on a 2-core machine): grade-1 AEs posted
+  round-robin over the investigator site's treated participants, each client posting as soon as its
+  last save was answered. With 20 clients always waiting, p50 is near 20 / throughput, so the goal
+  needs about 400 saves/s.
+- ``floor_*``: the same clients without pause on the cheapest signed-in request, GET
+  /api/permissions (token check, one small query, a constant 5 KB answer): what gunicorn, Django,
+  django-ninja and the token cost before a save does anything, so the most this stack serves.
+- ``ae_paced_*``: a third as many AE saves, each client pausing a random time (exponential, mean
+  ``--think`` seconds, seeded) before each save, as independent users would: the latency a user
+  sees when 20 people enter data at once, still far above a trial's real pace.
+
+The clients share the machine with the server, so the figures include their cost; to keep it small
+they are real HTTP/1.1 requests over TCP but built once and written to a plain socket, the answer
+read by its status line and Content-Length, instead of through http.client, which parses every
+header with the email package (0.3 instead of 0.5 ms of client CPU per save, measured under load).
+Run:
+    python benchmarks/service.py [--json] [--requests 600] [--clients 20] [--think 0.5]
 PostgreSQL: DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/test) names the server;
-the benchmark creates and drops its own database there. ``*_ae_server_cpu_ms`` is the CPU time
-the gunicorn processes spent per save (PostgreSQL's own processes not included) and
-``*_ae_client_cpu_ms`` this process's (the clients and the access-log reader): on a loaded
+the benchmark creates and drops its own database there. ``*_server_cpu_ms`` is the CPU time
+the gunicorn processes spent per request (PostgreSQL's own processes not included) and
+``*_client_cpu_ms`` this process's (the clients and the access-log reader): on a loaded
 machine they show the cost where the latencies show mostly the wait for a core.
 
 A save is 8 statements besides BEGIN and COMMIT: the token with its user and profile; the
@@ -31,6 +41,7 @@ import argparse
 import http.client
 import json
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -172,9 +183,13 @@ def _ae(today: str) -> dict[str, Any]:
     }
 
 
-def measure(env: dict[str, str], requests: int, clients: int, workers: int) -> dict[str, float]:
-    """Start a demo server, log the coordinator in, and post ``requests`` AEs from ``clients``
-    threads; latency is per request, requests per second over the whole timed run."""
+def measure(
+    env: dict[str, str], requests: int, clients: int, workers: int, think_s: float
+) -> dict[str, float]:
+    """Start a demo server, log the coordinator in, and time three loads from ``clients``
+    threads: ``requests`` AE saves without pause (``ae_*``, the goal's load), as many of the
+    cheapest signed-in request without pause (``floor_*``), and a third as many AE saves with
+    ``think_s`` seconds between a client's answer and its next save (``ae_paced_*``)."""
     port = _free_port()
     server, info = _start(env, port, workers)
     try:
@@ -198,65 +213,99 @@ def measure(env: dict[str, str], requests: int, clients: int, workers: int) -> d
                 "the demo trial has no treated participant at the coordinator's site"
             )
         today = time.strftime("%Y-%m-%d", time.gmtime())
-        latencies: list[float] = []
-        errors: list[str] = []
-        lock = threading.Lock()
-
-        requests_of = {
-            sid: _post(port, f"/api/participants/{sid}/adverse-events", _ae(today), token)
+        saves = [
+            _post(port, f"/api/participants/{sid}/adverse-events", _ae(today), token)
             for sid in subjects
-        }
-
-        def client(index: int, count: int, timed: bool) -> None:
-            sock: socket.socket | None = None
-            for i in range(count):
-                sid = subjects[(index + i * clients) % len(subjects)]
-                start = time.perf_counter()
-                if sock is None:
-                    sock = socket.create_connection(("127.0.0.1", port), timeout=60)
-                sock.sendall(requests_of[sid])
-                status, answer, open_ = _answer(sock)
-                took = time.perf_counter() - start
-                if not open_:
-                    sock.close()
-                    sock = None
-                with lock:
-                    if status != 201:
-                        errors.append(f"HTTP {status} {answer[:300].decode(errors='replace')}")
-                    elif timed:
-                        latencies.append(took)
-            if sock is not None:
-                sock.close()
-
-        def run(total: int, timed: bool) -> float:
-            per = [total // clients + (1 if i < total % clients else 0) for i in range(clients)]
-            threads = [
-                threading.Thread(target=client, args=(i, n, timed)) for i, n in enumerate(per)
-            ]
-            start = time.perf_counter()
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-            return time.perf_counter() - start
-
-        run(WARM_UP, timed=False)
-        cpu, client_cpu = _server_cpu_s(server.pid), time.process_time()
-        elapsed = run(requests, timed=True)
-        cpu, client_cpu = _server_cpu_s(server.pid) - cpu, time.process_time() - client_cpu
-        if errors:
-            raise RuntimeError(f"{len(errors)} AE saves failed, e.g. {errors[0]}")
-        cuts = statistics.quantiles(latencies, n=100)
-        return {
-            "ae_rps": round(len(latencies) / elapsed, 1),
-            "ae_p50_ms": round(1000 * statistics.median(latencies), 1),
-            "ae_p95_ms": round(1000 * cuts[94], 1),
-            "ae_server_cpu_ms": round(1000 * cpu / len(latencies), 1),
-            "ae_client_cpu_ms": round(1000 * client_cpu / len(latencies), 1),
-        }
+        ]
+        # The permission matrix: token check, one small query, a constant answer (5 KB).
+        floor = [
+            f"GET /api/permissions HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+            f"Authorization: Bearer {token}\r\n\r\n".encode()
+        ]
+        figures: dict[str, float] = {}
+        for name, sent, total, expected, think in (
+            ("ae", saves, requests, 201, 0.0),
+            ("floor", floor, requests, 200, 0.0),
+            ("ae_paced", saves, max(requests // 3, clients), 201, think_s),
+        ):
+            figures |= {
+                f"{name}_{key}": value
+                for key, value in _load(
+                    port, server.pid, sent, total, clients, expected, think
+                ).items()
+            }
+        return figures
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _load(
+    port: int,
+    server_pid: int,
+    sent: list[bytes],
+    requests: int,
+    clients: int,
+    expected: int,
+    think_s: float,
+) -> dict[str, float]:
+    """Send ``requests`` of the prebuilt requests round-robin from ``clients`` threads (after a
+    warm-up), each client pausing a random time of mean ``think_s`` before each; latency is per
+    request, requests per second over the whole timed run (pauses included)."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def client(index: int, count: int, timed: bool) -> None:
+        sock: socket.socket | None = None
+        # Exponential pauses (seeded per client) so that paced clients arrive as independent
+        # users would, not in bursts of all of them at once.
+        pauses = random.Random(index)
+        for i in range(count):
+            if think_s:
+                time.sleep(pauses.expovariate(1 / think_s))
+            request = sent[(index + i * clients) % len(sent)]
+            start = time.perf_counter()
+            if sock is None:
+                sock = socket.create_connection(("127.0.0.1", port), timeout=60)
+            sock.sendall(request)
+            status, answer, open_ = _answer(sock)
+            took = time.perf_counter() - start
+            if not open_:
+                sock.close()
+                sock = None
+            with lock:
+                if status != expected:
+                    errors.append(f"HTTP {status} {answer[:300].decode(errors='replace')}")
+                elif timed:
+                    latencies.append(took)
+        if sock is not None:
+            sock.close()
+
+    def run(total: int, timed: bool) -> float:
+        per = [total // clients + (1 if i < total % clients else 0) for i in range(clients)]
+        threads = [threading.Thread(target=client, args=(i, n, timed)) for i, n in enumerate(per)]
+        start = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return time.perf_counter() - start
+
+    run(WARM_UP, timed=False)
+    cpu, client_cpu = _server_cpu_s(server_pid), time.process_time()
+    elapsed = run(requests, timed=True)
+    cpu, client_cpu = _server_cpu_s(server_pid) - cpu, time.process_time() - client_cpu
+    if errors:
+        raise RuntimeError(f"{len(errors)} requests failed, e.g. {errors[0]}")
+    cuts = statistics.quantiles(latencies, n=100)
+    return {
+        "rps": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(1000 * statistics.median(latencies), 1),
+        "p95_ms": round(1000 * cuts[94], 1),
+        "server_cpu_ms": round(1000 * cpu / len(latencies), 1),
+        "client_cpu_ms": round(1000 * client_cpu / len(latencies), 1),
+    }
 
 
 def _postgres(url: str, action: str) -> None:
@@ -276,17 +325,21 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20, help="Concurrent clients.")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers.")
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument(
+        "--think", type=float, default=0.5, help="Seconds between a paced client's saves."
+    )
     args = parser.parse_args()
     base = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "HYPOSTI_DATA")}
     results: dict[str, Any] = {
         "clients": args.clients,
         "requests": args.requests,
         "workers": args.workers,
+        "think_s": args.think,
     }
     if args.backend in ("sqlite", "both"):
         with tempfile.TemporaryDirectory() as data:
             figures = measure(
-                base | {"HYPOSTI_DATA": data}, args.requests, args.clients, args.workers
+                base | {"HYPOSTI_DATA": data}, args.requests, args.clients, args.workers, args.think
             )
         results |= {f"sqlite_{k}": v for k, v in figures.items()}
     if args.backend in ("postgresql", "both"):
@@ -296,7 +349,7 @@ def main() -> None:
         try:
             with tempfile.TemporaryDirectory() as data:
                 env = base | {"HYPOSTI_DATA": data, "DATABASE_URL": bench_url}
-                figures = measure(env, args.requests, args.clients, args.workers)
+                figures = measure(env, args.requests, args.clients, args.workers, args.think)
             results |= {f"postgresql_{k}": v for k, v in figures.items()}
         finally:
             _postgres(server_url, "drop")
