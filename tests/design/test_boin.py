@@ -292,10 +292,12 @@ def test_selection_reads_each_states_own_eliminated_dose() -> None:
         ([[31, 0, 0]], [[0, 0, 0]], [1], "n"),
         ([[3, 0, 0]], [[-1, 0, 0]], [1], "y"),
         ([[3, 0, 0]], [[0, 0, 0]], [4], "current"),
+        ([[3.0, 0, 0]], [[0, 0, 0]], [1], "n"),
+        ([3, 0, 0], [0, 0, 0], [1], "n"),
     ],
 )
 def test_impossible_counts_are_refused_naming_the_field(
-    n: list[list[int]], y: list[list[int]], current: list[int], field: str
+    n: list, y: list, current: list[int], field: str
 ) -> None:
     design = Boin(num_doses=3, target=0.3, max_n=30)
     with pytest.raises(InputError) as err:

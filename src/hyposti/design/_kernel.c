@@ -97,13 +97,22 @@ get_int_array(PyObject *obj, const char *field, int ndim, IntArray *out)
     }
     Py_buffer *v = &out->view;
     out->kind = int_kind(v->format, v->itemsize);
-    if (v->ndim != ndim || out->kind == 0 ||
-        !(abs(out->kind) == 1 || abs(out->kind) == 2 || abs(out->kind) == 4 ||
-          abs(out->kind) == 8)) {
+    if (out->kind == 0 || !(abs(out->kind) == 1 || abs(out->kind) == 2 ||
+                            abs(out->kind) == 4 || abs(out->kind) == 8)) {
+        PyObject *format = PyUnicode_FromString(v->format == NULL ? "B" : v->format);
+        PyBuffer_Release(v);
+        if (format == NULL)
+            return -1;
+        raise_input(field, format,
+                    "must be an array of integers (shown: its buffer item format)");
+        Py_DECREF(format);
+        return -1;
+    }
+    if (v->ndim != ndim) {
         PyBuffer_Release(v);
         return raise_input_int(field, v->ndim,
-                               ndim == 1 ? "must be a 1-D array of integers"
-                                         : "must be a 2-D array of integers (states x doses)");
+                               ndim == 1 ? "must be a 1-D array (one entry per state)"
+                                         : "must be a 2-D array (states x doses)");
     }
     out->data = v->buf;
     out->rows = v->shape[0];
