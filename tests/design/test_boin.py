@@ -275,3 +275,31 @@ def test_vectorised_decisions_equal_the_rule_state_by_state(design: Boin) -> Non
                 layer.add((n, y, expected[0]))
         checked += len(states)
     assert checked > 100
+
+
+def test_selection_reads_each_states_own_eliminated_dose() -> None:
+    """Equal counts, different lowest eliminated dose: npts 3,3,15,9 and ntox 0,0,4,4 pick dose 3
+    with every dose admissible (test above) and dose 2 with dose 3 out (estimates .016, .016)."""
+    n = np.array([[3, 3, 15, 9, 0]] * 2)
+    y = np.array([[0, 0, 4, 4, 0]] * 2)
+    assert DESIGN.select_mtd(n, y, np.array([6, 3])).tolist() == [3, 2]
+
+
+@pytest.mark.parametrize(
+    ("n", "y", "current", "field"),
+    [
+        ([[3, 0, 0]], [[4, 0, 0]], [1], "y"),
+        ([[31, 0, 0]], [[0, 0, 0]], [1], "n"),
+        ([[3, 0, 0]], [[-1, 0, 0]], [1], "y"),
+        ([[3, 0, 0]], [[0, 0, 0]], [4], "current"),
+        ([[3.0, 0, 0]], [[0, 0, 0]], [1], "n"),
+        ([3, 0, 0], [0, 0, 0], [1], "n"),
+    ],
+)
+def test_impossible_counts_are_refused_naming_the_field(
+    n: list, y: list, current: list[int], field: str
+) -> None:
+    design = Boin(num_doses=3, target=0.3, max_n=30)
+    with pytest.raises(InputError) as err:
+        design.step(np.array(n), np.array(y), np.array(current))
+    assert err.value.field == field

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from hyposti.design import Boin, Crm, ThreePlusThree, exact_oc
-from hyposti.design.operating import key_layout, state_graph
+from hyposti.design.operating import state_graph
 from hyposti.errors import InputError
 
 DESIGNS = [
@@ -111,12 +111,6 @@ def test_exact_oc_equals_enumeration_of_every_path(design, scenario: int) -> Non
     assert oc.expected_dlt == pytest.approx(dlt, abs=1e-10)
 
 
-def test_two_word_keys_are_in_use_for_eight_doses() -> None:
-    # 8 doses of up to 24 patients: (8 cohorts + 1) * 25 = 225 values per dose, 225^8 > 2^62.
-    assert len(key_layout(Boin(num_doses=8, target=0.3, max_n=24)).radix) == 2
-    assert len(key_layout(Boin(num_doses=5, target=0.3, max_n=30)).radix) == 1
-
-
 def test_state_budget_refuses_and_points_to_simulation() -> None:
     design = Boin(num_doses=5, target=0.3, max_n=30)
     with pytest.raises(InputError) as err:
@@ -142,3 +136,16 @@ def test_one_state_graph_serves_every_scenario_including_certain_outcomes() -> N
     np.testing.assert_allclose(oc.prob_select, select, rtol=0, atol=1e-12)
     np.testing.assert_allclose(oc.expected_n_at_dose, n_at, rtol=0, atol=1e-10)
     assert oc.expected_dlt == pytest.approx(dlt, abs=1e-10)
+
+
+def test_counts_past_int8_merge_as_wider_integers() -> None:
+    # 129 patients may reach one dose: counts are int32, and the exact computation still equals
+    # the enumeration of every path (44^3 of them).
+    design = Boin(num_doses=2, target=0.3, max_n=129, cohort_size=43)
+    assert design.max_per_dose >= 127
+    for tox in ([0.2, 0.35], [0.05, 0.6]):
+        oc = exact_oc(design, tox)
+        select, dlt, n_at = path_enumeration(design, tox)
+        np.testing.assert_allclose(oc.prob_select, select, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(oc.expected_n_at_dose, n_at, rtol=0, atol=1e-9)
+        assert oc.expected_dlt == pytest.approx(dlt, abs=1e-9)

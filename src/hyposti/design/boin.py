@@ -7,35 +7,36 @@ Decision order and tables follow the authors' R package BOIN 2.7 (Yan, Pan, Zhan
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 
 import numpy as np
 
+from hyposti.design import _kernel
 from hyposti.design.decision import (
     CappedBySampleSize,
     DoseLabel,
     Step,
     check_common,
     check_target,
+    kernel_error,
 )
-from hyposti.design.isotonic import isotonic_increasing
-from hyposti.design.operating import distinct
 from hyposti.design.toxicity_monitoring import MAX_MONITOR_N, ToxicityMonitor
 from hyposti.errors import InputError
 
 
 class Reason(IntEnum):
-    ESCALATE = 1
-    STAY = 2
-    DEESCALATE = 3
-    STAY_AT_TOP = 4
-    STAY_AT_BOTTOM = 5
-    ELIMINATED = 6
-    NO_SAFE_DOSE = 7
-    EARLY_STOP = 8
-    CAP = 9
+    """Why a BOIN step decided as it did: the codes the compiled decision returns."""
+
+    ESCALATE = _kernel.ESCALATE
+    STAY = _kernel.STAY
+    DEESCALATE = _kernel.DEESCALATE
+    STAY_AT_TOP = _kernel.STAY_AT_TOP
+    STAY_AT_BOTTOM = _kernel.STAY_AT_BOTTOM
+    ELIMINATED = _kernel.ELIMINATED
+    NO_SAFE_DOSE = _kernel.NO_SAFE_DOSE
+    EARLY_STOP = _kernel.EARLY_STOP
+    CAP = _kernel.CAP
 
 
 def boin_lambdas(target: float, phi1: float, phi2: float) -> tuple[float, float]:
@@ -53,10 +54,6 @@ def boin_lambdas(target: float, phi1: float, phi2: float) -> tuple[float, float]
     )
     return lambda_e, lambda_d
 
-
-SELECT_BLOCK = 2048
-"""States whose MTD is selected at once (see Boin._select): every row of them (16 KiB of float64)
-and all of a block's rows together stay small enough to be reused from the heap."""
 
 MAX_BOUNDARY_N = MAX_MONITOR_N
 """Largest n the boundary table is computed for (1000): BOIN trials treat a few dozen patients."""
@@ -139,23 +136,18 @@ def boin_boundaries(
 @dataclass(frozen=True)
 class BoinTables:
     """Every per-dose rule of a design as a look-up by cell n * (max_n + 1) + y (n patients at a
-    dose, y of them with DLTs), so a decision over many states is a few array look-ups."""
+    dose, y of them with DLTs), which the compiled decision (_kernel.c) reads."""
 
     move: np.ndarray
-    code_base: np.ndarray
-    move_code: np.ndarray
-    may_stop_early: np.ndarray
-    out_rank: np.ndarray
-    dose_offset: np.ndarray
+    eliminated: np.ndarray
     p_hat: np.ndarray
     weight: np.ndarray
-    tie_break: np.ndarray
 
 
 def boin_tables(design: Boin) -> BoinTables:
     """The design's boundary table (boin_boundaries) and select_mtd's estimates, by cell."""
     table = design.boundaries()
-    max_n, num_doses = design.max_n, design.num_doses
+    max_n = design.max_n
     sentinel = max_n + 1
     escalate = np.array((-1, *table.escalate_if_dlt_le), dtype=np.int64)[:, None]
     deescalate = np.array((sentinel, *table.deescalate_if_dlt_ge), dtype=np.int64)[:, None]
@@ -168,18 +160,7 @@ def boin_tables(design: Boin) -> BoinTables:
     # +1 escalate, 0 stay, -1 de-escalate. A cell meets both boundaries only when the
     # elimination count caps de-escalation at or below floor(lambda_e n) (a cutoff near 0.5):
     # the cell then eliminates its dose, and step's elimination rule decides.
-    move = np.where(y >= deescalate, -1, np.where(y <= escalate, 1, 0)).astype(np.int64)
-    # The reason, by 3 * move + 4 + (next dose - current) at a dose not eliminated (9 + ... at
-    # or above an eliminated dose, which the design leaves for the dose below it).
-    stay, top, bottom = Reason.STAY.value, Reason.STAY_AT_TOP.value, Reason.STAY_AT_BOTTOM.value
-    down, up, out = Reason.DEESCALATE.value, Reason.ESCALATE.value, Reason.ELIMINATED.value
-    move_code = np.array([down, bottom, 0, 0, stay, 0, 0, top, up, *[out] * 9], dtype=np.int8)
-    early = sentinel if design.n_earlystop is None else design.n_earlystop
-    cells = (max_n + 1) ** 2
-    eliminated = (y >= eliminate).ravel()
-    doses = np.arange(1, num_doses + 1)
-    rank_type = np.int8 if num_doses < 127 else np.int64
-    out_rank = np.where(eliminated[None, :], doses[:, None], num_doses + 1).astype(rank_type)
+    move = np.where(y >= deescalate, -1, np.where(y <= escalate, 1, 0)).astype(np.int8)
     # MTD selection's estimate and isotonic weight per cell (select_mtd).
     p_hat = (y + 0.05) / (n + 0.1)
     with np.errstate(divide="ignore"):
@@ -187,14 +168,9 @@ def boin_tables(design: Boin) -> BoinTables:
         weight = 1.0 / ((y + 0.05) * (n - y + 0.05) / ((n + 0.1) ** 2 * (n + 0.1 + 1)))
     return BoinTables(
         move=move.ravel(),
-        code_base=(3 * move + 4).ravel(),
-        move_code=move_code,
-        may_stop_early=np.repeat(np.arange(max_n + 1) >= early, max_n + 1),
-        out_rank=out_rank.ravel(),
-        dose_offset=(doses - 1)[:, None] * cells,
+        eliminated=(y >= eliminate).ravel(),
         p_hat=p_hat.ravel(),
         weight=weight.ravel(),
-        tie_break=np.arange(num_doses + 1) * 1e-10,
     )
 
 
@@ -232,67 +208,33 @@ class Boin(CappedBySampleSize):
 
     def first_eliminated(self, n: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Lowest eliminated dose per row (num_doses + 1 when none): it and all above are out."""
-        return self._first_out(self._cells(n, y))
-
-    def _cells(self, n: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """Cell n * (max_n + 1) + y of every (row, dose), doses first: a (J, S) array."""
-        cells: np.ndarray = np.multiply(n.T, self.max_n + 1, dtype=np.intp, order="C")
-        cells += y.T
-        return cells
-
-    def _first_out(self, cells: np.ndarray) -> np.ndarray:
-        # Each dose's own table holds its number where its cell eliminates, num_doses + 1 where
-        # not: the lowest eliminated dose is then a minimum over doses.
-        first: np.ndarray = self._tables.out_rank.take(cells + self._tables.dose_offset).min(axis=0)
-        return first
+        first_out = np.empty(len(n), dtype=np.int64)
+        try:
+            _kernel.boin_first_out(n, y, *self._kernel_tables, self.max_n, first_out)
+        except ValueError as error:
+            raise kernel_error(error) from None
+        return first_out
 
     def step(self, n: np.ndarray, y: np.ndarray, current: np.ndarray) -> Step:
         """One BOIN decision after a cohort (R package BOIN `get.oc`, Liu & Yuan 2015 section 2).
 
         Move by the boundary table at the current dose (escalate, stay, de-escalate), never past
         dose 1 nor into the lowest eliminated dose; a current dose at or above it goes just below
-        it, and with dose 1 eliminated the trial stops without an MTD.
+        it, and with dose 1 eliminated the trial stops without an MTD. Decided state by state in
+        _kernel.c (boin_step).
         """
-        tables = self._tables
-        size = n.shape[0]
-        cells = self._cells(n, y)
-        # Totals summed dose by dose: no second (doses x states) array, fewer pages mapped afresh.
-        total = n[:, 0].astype(np.intp)
-        for j in range(1, self.num_doses):
-            total += n[:, j]
-        first_out = self._first_out(cells)
-        current = current.astype(np.int64, copy=False)
-        cell = cells.ravel().take(current * size + np.arange(-size, 0))
-        # Clipping into 1..first_out - 1 blocks escalation into an eliminated dose or past the
-        # top one, de-escalation below dose 1, sends a dose at or above the lowest eliminated
-        # dose just below it, and gives 0 (stop) when dose 1 is eliminated.
-        next_dose = np.minimum(np.maximum(current + tables.move.take(cell), 1), first_out - 1)
-        change = next_dose - current
-        removed = current >= first_out
-        code = tables.move_code.take(
-            tables.code_base.take(cell) + np.maximum(change, -1) + 9 * removed
-        )
-        capped = total >= self.max_n
-        if self.n_earlystop is not None:
-            early = tables.may_stop_early.take(cell) & (change == 0)
-            code[capped] = Reason.CAP.value
-            code[early] = Reason.EARLY_STOP.value
-            select = early | capped
-        else:
-            code[capped] = Reason.CAP.value
-            select = capped
-        no_safe = first_out == 1
-        mtd = np.zeros(size, dtype=np.int64)
-        # With no safe dose no dose is admissible, so selection gives no MTD (0) there: such
-        # states need no exclusion, and a last cohort is selected without a copy of its cells.
-        code[no_safe] = Reason.NO_SAFE_DOSE.value
-        if select.all():
-            mtd = self._select(cells, first_out)
-            next_dose = np.zeros(size, dtype=np.int64)
-        elif select.any():
-            chosen = np.flatnonzero(select)
-            mtd[chosen] = self._select(cells.take(chosen, axis=1), first_out.take(chosen))
-            next_dose[chosen] = 0
+        size = len(current)
+        next_dose = np.empty(size, dtype=np.int64)
+        mtd = np.empty(size, dtype=np.int64)
+        code = np.empty(size, dtype=np.int8)
+        early = self.max_n + 1 if self.n_earlystop is None else self.n_earlystop
+        try:
+            _kernel.boin_step(
+                n, y, current, *self._kernel_tables, self.max_n, early, self.target,
+                next_dose, mtd, code,
+            )  # fmt: skip
+        except ValueError as error:
+            raise kernel_error(error) from None
         return Step(next_dose=next_dose, mtd=mtd, code=code)
 
     def select_mtd(self, n: np.ndarray, y: np.ndarray, first_out: np.ndarray) -> np.ndarray:
@@ -300,91 +242,19 @@ class Boin(CappedBySampleSize):
 
         R package BOIN `select.mtd`: p_hat = (y + 0.05)/(n + 0.1), PAVA with weights 1/variance,
         ties broken by adding 1e-10 times the rank (lower dose if above target, higher if below).
+        Selected in _kernel.c (boin_select), as step selects when a trial stops.
         """
-        return self._select(self._cells(n, y), first_out)
+        mtd = np.empty(len(n), dtype=np.int64)
+        try:
+            _kernel.boin_select(n, y, first_out, *self._kernel_tables, self.max_n, self.target, mtd)
+        except ValueError as error:
+            raise kernel_error(error) from None
+        return mtd
 
-    def _select(self, cells: np.ndarray, first_out: np.ndarray) -> np.ndarray:
-        """select_mtd on (J, S) cells, deciding once for each distinct row of counts.
-
-        Many end states share their counts (reached from different current doses, or by
-        different simulated trials).
-        """
-        base = (self.max_n + 1) ** 2
-        # first: one state of each distinct row, group: the distinct row of each state; None
-        # when every state is distinct (the exact computation's last cohort, merged by counts).
-        first: np.ndarray | None = None
-        group: np.ndarray | None = None
-        if self.num_doses * math.log2(base) < 62:
-            # Key = digits n_1 y_1 n_2 y_2 ... in base max_n + 1; the exact computation's end
-            # states come in key order, strictly increasing when no two share their counts.
-            key = cells[0]
-            for dose_cells in cells[1:]:
-                key = key * base + dose_cells
-            if not np.all(key[1:] > key[:-1]):
-                order, starts, group = distinct(key)
-                first = order.take(starts)
-        else:
-            # Equal neighbours only: enough for the exact computation, whose end states with
-            # equal counts lie next to each other.
-            repeat = np.zeros(cells.shape[1], dtype=bool)
-            repeat[1:] = True
-            for dose_cells in cells:
-                repeat[1:] &= dose_cells[1:] == dose_cells[:-1]
-            if repeat.any():
-                first = np.flatnonzero(~repeat)
-                group = np.cumsum(~repeat) - 1
-        # Dose by dose, in blocks of SELECT_BLOCK states, every temporary is one short row, so
-        # freed memory is reused rather than mapped afresh: page faults took about a third of a
-        # first exact BOIN OC call when all end states were selected at once as (doses x states)
-        # arrays, and larger blocks (12,288 states) still grew and trimmed the heap every call.
-        if first is None:
-            rows = list(cells)
-            out = first_out
-        else:
-            rows = [dose_cells.take(first) for dose_cells in cells]
-            out = first_out.take(first)
-        chosen = np.concatenate(
-            [
-                self._select_distinct(
-                    [row[start : start + SELECT_BLOCK] for row in rows],
-                    out[start : start + SELECT_BLOCK],
-                )
-                for start in range(0, max(len(out), 1), SELECT_BLOCK)
-            ]
-        )
-        if group is None:
-            return chosen
-        per_row: np.ndarray = chosen.take(group)
-        return per_row
-
-    def _select_distinct(self, cells: Sequence[np.ndarray], first_out: np.ndarray) -> np.ndarray:
-        """select_mtd on one row of cells per dose (states side by side)."""
+    @property
+    def _kernel_tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         tables = self._tables
-        # A dose is treated (n > 0) exactly when its cell n * (max_n + 1) + y passes max_n.
-        admissible = [(row > self.max_n) & (first_out > dose) for dose, row in enumerate(cells, 1)]
-        smoothed = isotonic_increasing(
-            [tables.p_hat.take(row) for row in cells],
-            [tables.weight.take(row) for row in cells],
-            admissible,
-        )
-        # The tie-break adds 1e-10 times the rank among admissible doses (read from a table of
-        # r * 1e-10, the same floats); the first minimum wins.
-        rank = np.zeros(first_out.size, dtype=np.intp)
-        chosen: np.ndarray = admissible[0].astype(np.int64)
-        best = np.empty(0)
-        for j in range(self.num_doses):
-            rank += admissible[j]
-            distance = tables.tie_break.take(rank)
-            distance += smoothed[j]
-            distance -= self.target
-            np.abs(distance, out=distance)
-            np.copyto(distance, np.inf, where=~admissible[j])
-            if j == 0:
-                best = distance
-            else:
-                np.copyto(chosen, j + 1, where=distance < best)
-                np.fmin(best, distance, out=best)
-        return chosen
+        return tables.move, tables.eliminated, tables.p_hat, tables.weight
 
     def explain(
         self,

@@ -143,6 +143,12 @@ class Decision:
         }
 
 
+def kernel_error(error: ValueError) -> InputError:
+    """The InputError for a ValueError(field, value, rule) raised by the compiled rules."""
+    field, value, rule = error.args
+    return InputError(field, value, rule)
+
+
 def check_common(num_doses: int, cohort_size: int, start_dose: int, max_n: int | None) -> None:
     """Validate the parameters every design shares; each message names the field and the rule."""
     if num_doses < 1:
