@@ -138,6 +138,27 @@ int_at(const IntArray *a, Py_ssize_t row, Py_ssize_t col)
     }
 }
 
+/* A 1-D integer array of one entry per state (``size`` of them), every entry in low..high. */
+static int
+get_per_state(PyObject *obj, const char *field, Py_ssize_t size, long long low, long long high,
+              const char *count_rule, const char *range_rule, IntArray *out)
+{
+    if (get_int_array(obj, field, 1, out) < 0)
+        return -1;
+    if (out->rows != size) {
+        PyBuffer_Release(&out->view);
+        return raise_input_int(field, out->rows, count_rule);
+    }
+    for (Py_ssize_t s = 0; s < size; s++) {
+        long long value = int_at(out, s, 0);
+        if (value < low || value > high) {
+            PyBuffer_Release(&out->view);
+            return raise_input_int(field, value, range_rule);
+        }
+    }
+    return 0;
+}
+
 /* A C-contiguous buffer of ``count`` items of ``itemsize`` bytes and the given format letters. */
 static int
 get_flat(PyObject *obj, const char *field, int writable, Py_ssize_t itemsize,
@@ -515,19 +536,9 @@ boin_step(PyObject *Py_UNUSED(module), PyObject *args)
     if (get_counts(n_obj, y_obj, &c) < 0)
         goto done_tables;
     Py_ssize_t size = c.n.rows, width = c.n.cols;
-    if (get_int_array(current_obj, "current", 1, &current) < 0)
+    if (get_per_state(current_obj, "current", size, 1, width, "needs one current dose per state",
+                      "the current dose must be one of the doses", &current) < 0)
         goto done_counts;
-    if (current.rows != size) {
-        raise_input_int("current", current.rows, "needs one current dose per state");
-        goto done_current;
-    }
-    for (Py_ssize_t s = 0; s < size; s++) {
-        long long d = int_at(&current, s, 0);
-        if (d < 1 || d > width) {
-            raise_input_int("current", d, "the current dose must be one of the doses");
-            goto done_current;
-        }
-    }
     if (get_flat(next_obj, "next_dose", 1, 8, "lq", size, &next_view) < 0)
         goto done_current;
     if (get_flat(mtd_obj, "mtd", 1, 8, "lq", size, &mtd_view) < 0)
@@ -629,19 +640,9 @@ boin_select(PyObject *Py_UNUSED(module), PyObject *args)
     if (get_counts(n_obj, y_obj, &c) < 0)
         goto done_tables;
     Py_ssize_t size = c.n.rows, width = c.n.cols;
-    if (get_int_array(out_obj, "first_out", 1, &first_out) < 0)
+    if (get_per_state(out_obj, "first_out", size, 1, width + 1, "needs one entry per state",
+                      "the lowest eliminated dose lies in 1..doses + 1", &first_out) < 0)
         goto done_counts;
-    if (first_out.rows != size) {
-        raise_input_int("first_out", first_out.rows, "needs one entry per state");
-        goto done_first_out;
-    }
-    for (Py_ssize_t s = 0; s < size; s++) {
-        long long f = int_at(&first_out, s, 0);
-        if (f < 1 || f > width + 1) {
-            raise_input_int("first_out", f, "the lowest eliminated dose lies in 1..doses + 1");
-            goto done_first_out;
-        }
-    }
     if (get_flat(mtd_obj, "mtd", 1, 8, "lq", size, &mtd_view) < 0)
         goto done_first_out;
     Scratch scratch;
