@@ -42,6 +42,18 @@ def test_the_published_boundary_table_is_the_beta_posterior() -> None:
     assert stop_if_dlt_ge(1) is None and stop_if_dlt_ge(2) is None
 
 
+def test_before_the_expansion_opens_its_rules_are_shown_as_not_started(
+    api, clock, screening_record
+) -> None:
+    api.ok("administrator", "post", "/study/start", status=201)
+    status = api.ok("monitor", "get", "/expansion")
+    assert status["started"] is False
+    assert (status["monitoring"]["evaluable"], status["monitoring"]["dlts"]) == (0, 0)
+    run_cohort(api, clock, screening_record, 1, ["P01", "P02", "P03"], dlts=0)
+    decide(api, 1, "expand", 1, "0/3 at dose 1: the committee expands there")
+    assert api.ok("monitor", "get", "/expansion")["started"] is True
+
+
 def _expansion_with_three_dlts(api, clock, record) -> None:
     """Cohort 1 (0/3) and the committee opens the expansion at dose 1. E01 completes its DLT
     window without a DLT; E02-E05 are infused together and E02, E03, E04 have a confirmed DLT:

@@ -149,6 +149,12 @@ def api_patient(api: Api, subject_id: str) -> None:
 def test_escalation_cohort_through_the_browser(browser: Any, trial_server: str) -> None:
     crc = Pages(browser, trial_server, "coordinator")
     crc.login("coordinator", PASSWORD)
+    # Escalation has just started: cohort 1 is enrolling, and the expansion panel shows the
+    # rules it will run under, not counts of patients it has not had.
+    assert "enrolling" in crc.page.locator("#h-cohorts + div tbody").inner_text()
+    panel = crc.page.locator("section[aria-labelledby='h-exp']").inner_text()
+    assert "has not started" in panel and "Stop at DLTs" in panel
+    assert "patients evaluated" not in panel and "stage 1" not in panel
 
     # An eligible candidate: the verdicts appear as the record is typed.
     register(crc, "P001", "F", 52)

@@ -16,7 +16,7 @@ from hyposti.analysis.efficacy import RESPONSES
 from hyposti.analysis.expansion import ExpansionPatient, ExpansionReview, expansion_review
 from hyposti.response.records import Response
 from hyposti.safety import PatientAdjudication
-from hyposti.service.models import ExpansionAlert, Participant
+from hyposti.service.models import Cohort, ExpansionAlert, Participant
 from hyposti.service.services.records import create
 from hyposti.service.services.safety import dlt_evaluation_store, participant_adjudication
 from hyposti.service.trial_protocol import trial_protocol
@@ -76,8 +76,9 @@ def _review(
 
 
 def expansion_status(today: dt.date) -> dict[str, Any] | None:
-    """Where the expansion stands (None when the protocol has no expansion rules): both rules'
-    status, the DLT count that would stop at the next evaluable patient, and the alerts."""
+    """Where the expansion stands (None when the protocol has no expansion rules): whether it
+    has started (its cohort opened), both rules' status, the DLT count that would stop at the
+    next evaluable patient, and the alerts."""
     review, _ = _review(_infused_expansion(), today)
     if review is None:
         return None
@@ -86,6 +87,7 @@ def expansion_status(today: dt.date) -> dict[str, Any] | None:
     following = monitoring.evaluable + 1
     return {
         **review.to_dict(),
+        "started": Cohort.objects.filter(phase="expansion").exists(),
         "next_patient": None
         if following > len(table)
         else {"n": following, "stop_if_dlt_ge": table[following - 1]},
