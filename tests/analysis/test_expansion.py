@@ -61,6 +61,10 @@ def test_simon_final_bound_needs_more_than_four_of_twenty_one() -> None:
     assert four.final.endswith("not promising")
     partial = expansion_review(SPEC, patients("N" * 12, "RR")).response
     assert partial.stage_one.startswith("stage 1 incomplete: 2 of 10 assessed")
+    # 2 of the 21 assessed (both responders): 19 to go, promising beyond r = 4.
+    assert partial.final == (
+        "19 of 21 patients still to be assessed; promising if more than 4 respond"
+    )
     assert set(expansion_review(SPEC, patients("")).to_dict()) == {
         "patients", "monitoring", "response",
     }  # fmt: skip

@@ -178,8 +178,10 @@ def simon_status(
     if stopped:
         final = "stopped after stage 1: not promising"
     elif len(everyone) < design.n:
-        final = f"{responders} of {len(everyone)} assessed so far; promising if > {design.r} of "
-        final += f"{design.n}"
+        final = (
+            f"{design.n - len(everyone)} of {design.n} patients still to be assessed; promising "
+            f"if more than {design.r} respond"
+        )
     elif design.promising(responders):
         final = f"{responders} of {design.n} responded (> {design.r}): promising"
     else:
