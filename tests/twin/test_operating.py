@@ -1,5 +1,7 @@
 """Operating characteristics: the ratio estimator's Monte Carlo SE against hand arithmetic."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -52,3 +54,24 @@ def test_a_dose_never_given_has_no_rate():
 def test_one_trial_has_no_standard_error():
     with pytest.raises(InputError, match="trials"):
         operating_characteristics([counts(1, (3, 0), (0, 0))])
+
+
+def test_expansion_stops_are_proportions_of_all_trials_by_hand():
+    """Three trials under the rules: one stopped by Simon's stage 1, one whose toxicity
+    crossing came after the last patient (fired, stopped nothing), one without a stop."""
+    base = counts(1, (3, 0), (0, 0))
+    trials = [
+        replace(base, expansion_rules=True, expansion_fired=("simon_futility",),
+                expansion_stopped=True),
+        replace(base, expansion_rules=True, expansion_fired=("toxicity_monitoring",)),
+        replace(base, expansion_rules=True),
+    ]  # fmt: skip
+    e = operating_characteristics(trials)["expansion"]
+    se_third = np.sqrt(1 / 3 * 2 / 3 / 3)  # Morris 2019 Table 6: sqrt(p (1 - p) / M) = 0.2722
+    assert e["p_stopped"] == pytest.approx(1 / 3) and e["p_stopped_se"] == pytest.approx(se_third)
+    assert e["rules"] == {
+        "toxicity_monitoring": {"p": pytest.approx(1 / 3), "se": pytest.approx(se_third)},
+        "simon_futility": {"p": pytest.approx(1 / 3), "se": pytest.approx(se_third)},
+    }
+    # Without the rules there is nothing to count, and no expansion block.
+    assert "expansion" not in operating_characteristics([base, base])

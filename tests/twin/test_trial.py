@@ -84,3 +84,33 @@ def test_kinetics_rise_to_a_peak_then_fall(trial):
 def test_bad_seed_is_refused():
     with pytest.raises(InputError, match="seed"):
         simulate_twin_trial(-1)
+
+
+def test_with_the_expansion_rules_stage_one_futility_stops_where_simon_says(trial):
+    """Same seed, same patients: with the rules, the expansion keeps its first n1 patients and
+    stops when at most r1 of them respond (Simon 1989), which the run without rules shows; the
+    escalation is the same trial's."""
+    ruled = simulate_twin_trial(SEED, twin_model(gated=False), PROTOCOL, expansion_rules=True)
+    simon = PROTOCOL.expansion.response_design
+    expansion = [c for s, c in trial.courses if s.phase == "expansion"]
+    kept = [c for s, c in ruled.courses if s.phase == "expansion"]
+    assert [c.subject_id for s, c in ruled.courses if s.phase != "expansion"] == [
+        c.subject_id for s, c in trial.courses if s.phase != "expansion"
+    ]
+    first = expansion[: simon.n1]
+    responders = sum(c.response.bor_confirmed.value in ("CR", "PR", "iCR", "iPR") for c in first)
+    # This seed's conventional CAR: at most r1 = 1 responder among the first 10, so stage 1
+    # stops the expansion there; without the rules all 21 are enrolled.
+    assert responders <= simon.r1 and len(expansion) > simon.n1
+    (stop,) = ruled.expansion_stops
+    assert (stop.rule, stop.enrolment_stopped, stop.enrolled_before) == (
+        "simon_futility", True, simon.n1,
+    )  # fmt: skip
+    assert [c.subject_id for c in kept] == [c.subject_id for c in first]
+    assert trial.expansion_stops == ()
+
+
+def test_expansion_rules_need_the_protocols_own_total():
+    with pytest.raises(InputError) as err:
+        simulate_twin_trial(SEED, twin_model(), PROTOCOL, patients=10, expansion_rules=True)
+    assert err.value.field == "expansion_rules"

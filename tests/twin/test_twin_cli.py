@@ -61,3 +61,26 @@ def test_report_writes_html_and_results(capsys, tmp_path):
     assert "already exists" in capsys.readouterr().err
     assert run(["twin", "report", "-o", str(tmp_path / "x.pdf")]) == 2
     assert ".html" in capsys.readouterr().err
+
+
+def test_run_with_the_expansion_rules_counts_the_stops(capsys):
+    out = run_json(
+        capsys, "twin", "run", "--trials", "2", "--seed", "3", "--workers", "0",
+        "--expansion-rules", "--json",
+    )  # fmt: skip
+    from hyposti.twin.sweep import trial_seed
+    from hyposti.twin.trial import simulate_twin_trial, twin_model
+
+    for r in out["results"]:
+        # The sweep's share is that of the same two trials run directly through the engine.
+        model = twin_model(gated=r["gated"])
+        trials = [
+            simulate_twin_trial(trial_seed(3, t), model, expansion_rules=True) for t in range(2)
+        ]
+        stopped = [any(s.enrolment_stopped for s in t.expansion_stops) for t in trials]
+        assert r["expansion"]["p_stopped"] == sum(stopped) / 2
+        assert set(r["expansion"]["rules"]) == {"toxicity_monitoring", "simon_futility"}
+    assert run(["twin", "run", "--trials", "2", "--seed", "3", "--patients", "5",
+                "--workers", "0", "--expansion-rules"]) == 2  # fmt: skip
+    err = capsys.readouterr().err
+    assert "expansion_rules" in err and "leave patients unset" in err

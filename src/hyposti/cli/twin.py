@@ -47,6 +47,16 @@ def render_sweep(results: list[dict[str, Any]], console: Console) -> None:
                 *(_cell(d[k], d[f"{k}_se"]) for k in RATES),
             )
         console.print(table)
+        if "expansion" in r:
+            e = r["expansion"]
+            fired = ", ".join(
+                f"{rule.replace('_', ' ')} {_cell(v['p'], v['se'])}"
+                for rule, v in e["rules"].items()
+            )
+            console.print(
+                f"Expansion stopped early: {_cell(e['p_stopped'], e['p_stopped_se'])} "
+                f"(rules fired: {fired})"
+            )
     console.print("Each figure ± its Monte Carlo standard error.")
 
 
@@ -102,10 +112,19 @@ def run_command(
         Path | None,
         typer.Option("--dataset", help="Also write the first scenario's first trial here."),
     ] = None,
+    expansion_rules: Annotated[
+        bool,
+        typer.Option(
+            "--expansion-rules",
+            help="Stop the expansion where the protocol's rules say, and count how often each "
+            "rule fired (default: the whole expansion is enrolled).",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
     """Whole twin trials through the protocol's design: operating characteristics per dose
-    (selection, ORR, 6-month PFS, CRS >= 3, DLT), each with its Monte Carlo SE."""
+    (selection, ORR, 6-month PFS, CRS >= 3, DLT), each with its Monte Carlo SE; with
+    --expansion-rules, also how often the expansion stopped."""
     from rich.progress import Progress
 
     from hyposti.data import write_dataset
@@ -136,6 +155,7 @@ def run_command(
             results = sweep(
                 grid, biology, clinic, spec, trials, seed, patients, client,
                 lambda done, total: bar.update(task, completed=done, total=total),
+                expansion_rules,
             )  # fmt: skip
     finally:
         if client is not None:
@@ -157,7 +177,7 @@ def run_command(
     if dataset is not None:
         first = grid[0]
         model = twin_model(biology.with_values(first.overrides), clinic, first.gated)
-        trial = simulate_twin_trial(trial_seed(seed, 0), model, spec, patients)
+        trial = simulate_twin_trial(trial_seed(seed, 0), model, spec, patients, expansion_rules)
         payload["dataset"] = str(write_dataset(trial_dataset(trial), dataset, "parquet"))
     emit(payload, as_json, lambda console: render_sweep(results, console))
 

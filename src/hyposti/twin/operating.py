@@ -25,9 +25,14 @@ RESPONDERS = (Response.CR, Response.PR, Response.ICR, Response.IPR)
 PFS_LANDMARK_DAYS = 182
 
 
+#: The expansion rules a trial can meet (hyposti.virtual.trial.ExpansionStop.rule).
+EXPANSION_RULES = ("toxicity_monitoring", "simon_futility")
+
+
 @dataclass(frozen=True)
 class TrialCounts:
-    """One trial's counts per dose level (index 0 = dose level 1) and its selected MTD."""
+    """One trial's counts per dose level (index 0 = dose level 1) and its selected MTD; with the
+    expansion's rules applied, which rules fired and whether one stopped enrolment."""
 
     mtd: int
     patients: tuple[int, ...]
@@ -37,11 +42,15 @@ class TrialCounts:
     crs3: tuple[int, ...]
     dlt_evaluable: tuple[int, ...]
     dlt: tuple[int, ...]
+    expansion_rules: bool = False
+    expansion_fired: tuple[str, ...] = ()
+    expansion_stopped: bool = False
 
 
-def trial_counts(trial: SimulatedTrial) -> TrialCounts:
+def trial_counts(trial: SimulatedTrial, expansion_rules: bool = False) -> TrialCounts:
     """Count, per dose, the infused, confirmed responders, 6-month PFS status (patients
-    censored before the landmark without an event are not counted), CRS >= 3 and DLTs."""
+    censored before the landmark without an event are not counted), CRS >= 3 and DLTs; and,
+    when the trial ran under ``expansion_rules``, the rules that fired."""
     levels = trial.protocol.num_doses
     counts = np.zeros((7, levels), dtype=int)
     for s, course in trial.courses:
@@ -72,7 +81,22 @@ def trial_counts(trial: SimulatedTrial) -> TrialCounts:
         verdict = trial.adjudications[s.subject_id]
         counts[5, d] += verdict.evaluability == "evaluable"
         counts[6, d] += verdict.has_dlt
-    return TrialCounts(trial.mtd or 0, *(tuple(int(v) for v in row) for row in counts))
+    patients, responders, pfs_known, pfs_free, crs3, dlt_evaluable, dlt = (
+        tuple(int(v) for v in row) for row in counts
+    )
+    return TrialCounts(
+        trial.mtd or 0,
+        patients,
+        responders,
+        pfs_known,
+        pfs_free,
+        crs3,
+        dlt_evaluable,
+        dlt,
+        expansion_rules=expansion_rules,
+        expansion_fired=tuple(stop.rule for stop in trial.expansion_stops),
+        expansion_stopped=any(stop.enrolment_stopped for stop in trial.expansion_stops),
+    )
 
 
 def _ratio(y: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -119,10 +143,33 @@ def operating_characteristics(counts: Sequence[TrialCounts]) -> dict[str, Any]:
             row[name] = None if np.isnan(rate[d]) else float(rate[d])
             row[f"{name}_se"] = None if np.isnan(se[d]) else float(se[d])
         doses.append(row)
-    return {
+    out: dict[str, Any] = {
         "trials": m,
         "p_no_mtd": float(p_sel[0]),
         "p_no_mtd_se": float(sd_sel[0]),
         "mean_patients": float(n.sum(axis=1).mean()),
         "doses": doses,
+    }
+    if any(c.expansion_rules for c in counts):
+        out["expansion"] = _expansion_stops(counts)
+    return out
+
+
+def _expansion_stops(counts: Sequence[TrialCounts]) -> dict[str, Any]:
+    """P(the expansion's enrolment stopped early) and P(each rule fired) over the trials (a
+    trial without an RP2D has no expansion and counts as not stopped), each a proportion with
+    SE sqrt(p (1 - p) / M) (Morris, White & Crowther 2019, Table 6)."""
+    m = len(counts)
+
+    def share(hits: int) -> dict[str, float]:
+        p = hits / m
+        return {"p": p, "se": float(np.sqrt(p * (1 - p) / m))}
+
+    stopped = share(sum(c.expansion_stopped for c in counts))
+    return {
+        "p_stopped": stopped["p"],
+        "p_stopped_se": stopped["se"],
+        "rules": {
+            rule: share(sum(rule in c.expansion_fired for c in counts)) for rule in EXPANSION_RULES
+        },
     }

@@ -46,15 +46,24 @@ def simulate_twin_trial(
     model: TwinModel | None = None,
     protocol: Protocol | None = None,
     patients: int | None = None,
+    expansion_rules: bool = False,
 ) -> SimulatedTrial:
     """Run the whole protocol on twin patients; ``patients`` sets the total infused.
 
     Without ``patients`` the expansion enrols the protocol's estimated total less the escalation,
-    kept within its expansion range, without the expansion's stopping rules (the twin's sweeps
-    count DLTs over the whole expansion). RP2D is read as the MTD, as in the synthetic trial.
+    kept within its expansion range. By default it runs to that total without the expansion's
+    stopping rules, so that sweeps count DLTs over the whole expansion; with ``expansion_rules``
+    it stops where the protocol's rules say (toxicity monitoring, Simon's stage-1 futility), as
+    the synthetic trial does. RP2D is read as the MTD, as in the synthetic trial.
     """
     check_inputs(seed, None)  # the twin's own bound on patients is the tighter one
     check_trial_patients(patients)
+    if expansion_rules and patients is not None:
+        raise InputError(
+            "expansion_rules",
+            True,
+            "the expansion's rules stop the protocol's own total of patients: leave patients unset",
+        )
     model = model or twin_model()
     return simulate_trial(
         seed,
@@ -62,5 +71,5 @@ def simulate_twin_trial(
         protocol,
         patients,
         treat=partial(simulate_twin_course, model),
-        expansion_rules=False,
+        expansion_rules=expansion_rules,
     )
