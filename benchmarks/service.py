@@ -169,7 +169,8 @@ def _server_cpu_s(master: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def _ae(today: str) -> dict[str, Any]:
+def ae_entry(today: str) -> dict[str, Any]:
+    """The grade-1 AE every benchmark save posts (service_cost.py posts it too)."""
     return {
         "onset_date": today,
         "serious": False,
@@ -214,7 +215,7 @@ def measure(
             )
         today = time.strftime("%Y-%m-%d", time.gmtime())
         saves = [
-            _post(port, f"/api/participants/{sid}/adverse-events", _ae(today), token)
+            _post(port, f"/api/participants/{sid}/adverse-events", ae_entry(today), token)
             for sid in subjects
         ]
         # The permission matrix: token check, one small query, a constant answer (5 KB).

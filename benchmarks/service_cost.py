@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-TREATED = ("dlt_window", "follow_up", "infused")
+from service import TREATED, ae_entry  # benchmarks/service.py: the same save
 
 #: Loads the demo trial into the data folder argv[1] and prints its users as JSON.
 LOAD_DEMO = """
@@ -76,18 +76,7 @@ def measure(requests: int, batches: int) -> dict[str, float]:
         auth = {"HTTP_AUTHORIZATION": f"Bearer {token['token']}"}
         rows = client.get("/api/participants", **auth).json()
         subjects = [r["subject_id"] for r in rows if r["state"] in TREATED]
-        today = timezone.now().date().isoformat()
-        ae = {
-            "onset_date": today,
-            "serious": False,
-            "term": "Nausea",
-            "grade": 1,
-            "attribution": {
-                "car_t": "unlikely",
-                "nab_paclitaxel": "possible",
-                "cyclophosphamide": "unlikely",
-            },
-        }
+        ae = ae_entry(timezone.now().date().isoformat())
 
         def save(i: int) -> None:
             path = f"/api/participants/{subjects[i % len(subjects)]}/adverse-events"
