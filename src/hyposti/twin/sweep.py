@@ -170,13 +170,7 @@ def sweep(
         raise InputError("trials", trials, f"simulate 2..{MAX_TRIALS:,} trials per scenario")
     if not scenarios:
         raise InputError("scenarios", [], "needs at least one scenario")
-    check_trial_patients(patients)  # here, not first inside a Dask worker
-    if expansion_rules and patients is not None:
-        raise InputError(
-            "expansion_rules",
-            True,
-            "the expansion's rules stop the protocol's own total of patients: leave patients unset",
-        )
+    check_trial_patients(patients, expansion_rules)  # here, not first inside a Dask worker
     for s in scenarios:
         params.with_values(s.overrides)  # refuse a bad scenario before any work starts
     seeds = [trial_seed(seed, t) for t in range(trials)]

@@ -35,10 +35,17 @@ def twin_model(
     return TwinModel(params, gate_from_parameters(params, gated), clinic or load_parameters())
 
 
-def check_trial_patients(patients: int | None) -> None:
-    """Refuse a total outside 1..MAX_PATIENTS (None: the protocol's own total)."""
+def check_trial_patients(patients: int | None, expansion_rules: bool = False) -> None:
+    """Refuse a total outside 1..MAX_PATIENTS (None: the protocol's own total), and a total
+    with the expansion's rules, which stop the protocol's own total."""
     if patients is not None and (isinstance(patients, bool) or not 1 <= patients <= MAX_PATIENTS):
         raise InputError("patients", patients, f"a twin trial infuses 1..{MAX_PATIENTS:,} patients")
+    if expansion_rules and patients is not None:
+        raise InputError(
+            "expansion_rules",
+            True,
+            "the expansion's rules stop the protocol's own total of patients: leave patients unset",
+        )
 
 
 def simulate_twin_trial(
@@ -57,13 +64,7 @@ def simulate_twin_trial(
     the synthetic trial does. RP2D is read as the MTD, as in the synthetic trial.
     """
     check_inputs(seed, None)  # the twin's own bound on patients is the tighter one
-    check_trial_patients(patients)
-    if expansion_rules and patients is not None:
-        raise InputError(
-            "expansion_rules",
-            True,
-            "the expansion's rules stop the protocol's own total of patients: leave patients unset",
-        )
+    check_trial_patients(patients, expansion_rules)
     model = model or twin_model()
     return simulate_trial(
         seed,
