@@ -27,13 +27,10 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse  # noqa: E402
 import json  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
 
 from hyposti.design import Boin, ThreePlusThree, dose_paths, exact_oc, simulate_oc  # noqa: E402
 from hyposti.design.operating import state_graph  # noqa: E402
-from timing import median_seconds  # noqa: E402
+from timing import median_cpu_seconds, median_seconds  # noqa: E402
 
 TRUE_TOX = [0.05, 0.10, 0.20, 0.30, 0.45]
 
@@ -50,10 +47,18 @@ def headline() -> dict[str, float]:
             lambda: exact_oc(boin_8, _tox(8)), 51, warm_up=True
         ),
         "exact_boin_8_doses_oc_first_s": median_seconds(lambda: _first(boin_8, _tox(8)), 11),
-        "exact_boin_oc_cpu_s": _cpu_seconds(lambda: exact_oc(boin, TRUE_TOX), 51),
-        "exact_boin_oc_first_cpu_s": _cpu_seconds(lambda: _first(boin, TRUE_TOX), 21),
-        "exact_boin_8_doses_oc_cpu_s": _cpu_seconds(lambda: exact_oc(boin_8, _tox(8)), 51),
-        "exact_boin_8_doses_oc_first_cpu_s": _cpu_seconds(lambda: _first(boin_8, _tox(8)), 11),
+        "exact_boin_oc_cpu_s": median_cpu_seconds(
+            lambda: exact_oc(boin, TRUE_TOX), 51, warm_up=True
+        ),
+        "exact_boin_oc_first_cpu_s": median_cpu_seconds(
+            lambda: _first(boin, TRUE_TOX), 21, warm_up=True
+        ),
+        "exact_boin_8_doses_oc_cpu_s": median_cpu_seconds(
+            lambda: exact_oc(boin_8, _tox(8)), 51, warm_up=True
+        ),
+        "exact_boin_8_doses_oc_first_cpu_s": median_cpu_seconds(
+            lambda: _first(boin_8, _tox(8)), 11, warm_up=True
+        ),
         "simulate_boin_1e5_s": median_seconds(
             lambda: simulate_oc(boin, TRUE_TOX, trials=100_000, seed=1), 7, warm_up=True
         ),
@@ -61,17 +66,6 @@ def headline() -> dict[str, float]:
             lambda: dose_paths(boin, 8, true_tox=TRUE_TOX), 11, warm_up=True
         ),
     }
-
-
-def _cpu_seconds(work: Callable[[], object], repeats: int) -> float:
-    """Median CPU seconds of this process over ``repeats`` calls, after one untimed call."""
-    work()
-    times = []
-    for _ in range(repeats):
-        start = time.process_time()
-        work()
-        times.append(time.process_time() - start)
-    return statistics.median(times)
 
 
 def _first(design: Boin, true_tox: list[float]) -> None:

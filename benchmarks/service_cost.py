@@ -17,17 +17,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from service import TREATED, ae_entry  # benchmarks/service.py: the same save
+from timing import median_cpu_seconds
 
 #: Loads the demo trial into the data folder argv[1] and prints its users as JSON.
 LOAD_DEMO = """
@@ -43,15 +42,12 @@ print(json.dumps(load_demo(timezone.now())["users"]))
 
 def _cpu_ms_per_call(work: Callable[[int], None], requests: int, batches: int) -> float:
     """Median over ``batches`` of the CPU milliseconds per call, after one untimed batch."""
-    for i in range(requests):
-        work(i)
-    per_call = []
-    for _ in range(batches):
-        start = time.process_time()
+
+    def batch() -> None:
         for i in range(requests):
             work(i)
-        per_call.append(1000 * (time.process_time() - start) / requests)
-    return statistics.median(per_call)
+
+    return 1000 * median_cpu_seconds(batch, batches, warm_up=True) / requests
 
 
 def measure(requests: int, batches: int) -> dict[str, float]:
