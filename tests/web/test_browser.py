@@ -384,6 +384,9 @@ def test_demo_dashboard_and_statistician_report(browser: Any, demo_server: dict[
     stat = demo_user(browser, demo_server, "statistician")
     text = stat.page.locator("main").inner_text()
     assert "Escalation finished" in text
+    # The expansion cohort, slots still open and no committee decision to await, is enrolling.
+    expansion_row = stat.page.locator("#h-cohorts + div tbody tr", has_text="expansion")
+    assert "enrolling" in expansion_row.inner_text()
     assert "expansion" in text
     # The expansion's monitoring panel: counts against the protocol's boundary table.
     panel = stat.page.locator("section[aria-labelledby='h-exp']").inner_text()
