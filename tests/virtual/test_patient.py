@@ -9,37 +9,14 @@ from hyposti.protocol import load_protocol
 from hyposti.virtual.kinetics_model import concentration, cumulative_exposure, typical_profile
 from hyposti.virtual.parameters import load_parameters
 from hyposti.virtual.patient import (
-    STREAMS,
     _exposure,
     _kinetic_samples,
     _visit_day,
-    patient_stream,
-    patient_streams,
     sampling_days,
     visit_windows,
 )
 
 PARAMS = load_parameters()
-
-
-def test_streams_depend_only_on_seed_and_index() -> None:
-    first = {k: g.random(3) for k, g in patient_streams(7, 4).items()}
-    again = {k: g.random(3) for k, g in patient_streams(7, 4).items()}
-    other = {k: g.random(3) for k, g in patient_streams(7, 5).items()}
-    assert list(first) == list(STREAMS)
-    for name in STREAMS:
-        np.testing.assert_array_equal(first[name], again[name])
-        assert not np.array_equal(first[name], other[name])
-    values = [v[0] for v in first.values()]
-    assert len(set(values)) == len(values)  # the domains do not share numbers
-
-
-def test_one_stream_alone_is_the_same_as_spawned_with_the_others() -> None:
-    spawned = patient_streams(11, 9)
-    for name in STREAMS:
-        np.testing.assert_array_equal(
-            patient_stream(11, 9, name).random(4), spawned[name].random(4)
-        )
 
 
 def test_tumour_biopsies_have_the_parameter_share_and_tumour_to_blood_ratio() -> None:

@@ -25,15 +25,14 @@ from hyposti.virtual.parameters import SimulationParameters
 from hyposti.virtual.patient import (
     PatientCourse,
     VisitWindow,
-    patient_stream,
-    patient_streams,
     simulate_course,
     visit_windows,
 )
 from hyposti.virtual.screening_model import Candidate, sample_candidate, screening_record
+from hyposti.virtual.streams import patient_stream, patient_streams
 from hyposti.virtual.tumour_model import VirtualTumour, sample_baseline
 
-#: One infused patient's course from their random streams (``hyposti.virtual.patient.STREAMS``),
+#: One infused patient's course from their random streams (``hyposti.virtual.streams.STREAMS``),
 #: the protocol, the screened candidate and tumour, subject id, dose level, screening date,
 #: infusion date and the visit calendar: ``simulate_course`` with its parameters bound, or the
 #: twin's ``simulate_twin_course`` with its model.

@@ -8,7 +8,7 @@ the tumour response from ``hyposti.response``; this module only draws what happe
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,62 +23,6 @@ from hyposti.virtual.screening_model import Candidate
 from hyposti.virtual.survival_model import SurvivalOutcome
 from hyposti.virtual.toxicity_model import GradedEvent
 from hyposti.virtual.tumour_model import VirtualTumour
-
-#: The per-patient random streams, in the order they are spawned from the patient's seed.
-STREAMS = (
-    "arrival",
-    "candidate",
-    "tumour_baseline",
-    "screening_record",
-    "timing",
-    "toxicity",
-    "kinetics",
-    "tumour_course",
-    "scans",
-    "survival",
-)
-
-
-class PatientStreams(Mapping[str, np.random.Generator]):
-    """Candidate ``index``'s generators by name (``STREAMS``), each built on first use.
-
-    A screen failure never draws from the treatment's streams, so they are never built: a
-    generator costs about as much to build as a candidate's screening draws.
-    """
-
-    def __init__(self, seed: int, index: int) -> None:
-        self._seed, self._index = seed, index
-        self._built: dict[str, np.random.Generator] = {}
-
-    def __getitem__(self, name: str) -> np.random.Generator:
-        rng = self._built.get(name)
-        if rng is None:
-            if name not in STREAMS:
-                raise KeyError(name)
-            rng = self._built[name] = patient_stream(self._seed, self._index, name)
-        return rng
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(STREAMS)
-
-    def __len__(self) -> int:
-        return len(STREAMS)
-
-
-def patient_streams(seed: int, index: int) -> PatientStreams:
-    """Independent generators for candidate ``index``: SeedSequence(seed, spawn_key=(index,)).
-
-    Each candidate's numbers depend only on the seed and its index, so adding a candidate never
-    changes another's (numpy SeedSequence spawning; O'Neill 2015, PCG).
-    """
-    return PatientStreams(seed, index)
-
-
-def patient_stream(seed: int, index: int, name: str) -> np.random.Generator:
-    """The one generator ``name`` of candidate ``index``: the same as in ``patient_streams``."""
-    # SeedSequence.spawn gives child i the spawn key (index, i): build that child alone.
-    child = np.random.SeedSequence(entropy=seed, spawn_key=(index, STREAMS.index(name)))
-    return np.random.default_rng(child)
 
 
 @dataclass(frozen=True)
