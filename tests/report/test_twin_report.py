@@ -5,6 +5,7 @@ import io
 import json
 import math
 import re
+from html import unescape
 
 import matplotlib.pyplot as plt
 import pytest
@@ -14,9 +15,10 @@ from hypothesis import strategies as st
 from hyposti.cli.main import run
 from hyposti.errors import InputError
 from hyposti.protocol import load_protocol
-from hyposti.report.twin import read_twin_run, render_twin_html
+from hyposti.report.twin import EXPANSION_RULE_LABELS, read_twin_run, render_twin_html
 from hyposti.report.twin_figures import calibration_rows
 from hyposti.twin.evidence import twin_evidence
+from hyposti.twin.operating import EXPANSION_RULES
 from hyposti.twin.parameters import load_twin_parameters
 from hyposti.virtual.parameters import load_parameters
 
@@ -114,6 +116,38 @@ def test_whole_trials_section_shows_the_runs_numbers(evidence, twin_run):
     assert split >= 2  # the SE check above met a proportion strictly between 0 and 1
 
 
+# Six trials run with --expansion-rules: two stopped early (one by each rule), and one more in
+# which monitoring fired only after the last infusion. Shares of 6 with SE sqrt(p (1 - p) / 6).
+EXPANSION = {
+    "p_stopped": 2 / 6, "p_stopped_se": math.sqrt(2 / 6 * 4 / 6 / 6),
+    "rules": {
+        "toxicity_monitoring": {"p": 2 / 6, "se": math.sqrt(2 / 6 * 4 / 6 / 6)},
+        "simon_futility": {"p": 1 / 6, "se": math.sqrt(1 / 6 * 5 / 6 / 6)},
+    },
+}  # fmt: skip
+
+
+def test_a_run_under_the_expansion_rules_shows_how_often_each_rule_fired(
+    evidence, twin_run, tmp_path
+):
+    assert [rule for rule, _ in EXPANSION_RULE_LABELS] == list(EXPANSION_RULES)
+    data = json.loads(twin_run.read_text(encoding="utf-8"))
+    data["results"][1]["expansion"] = EXPANSION
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    html = render_twin_html(evidence, PROTOCOL, trials=read_twin_run("--trials", path))
+    blocks = re.findall(r'<table class="trials expansion">(.*?)</table>', html, re.S)
+    assert len(blocks) == 1  # only the scenario run under the rules
+    assert html.index(data["results"][1]["scenario"]) < html.index(blocks[0])
+    rows = [_cells(unescape(r)) for r in re.findall(r"<tr>(.*?)</tr>", blocks[0], re.S)[1:]]
+    assert rows == [
+        ["Enrolment stopped early", "0.333 ± 0.192"],
+        ["Toxicity monitoring (Thall, Simon & Estey 1995) fired", "0.333 ± 0.192"],
+        ["Simon's stage-1 futility (Simon 1989) fired", "0.167 ± 0.152"],
+    ]
+    assert "counts as not stopped" in html
+
+
 def _broken(tmp_path, twin_run, edit) -> str:
     data = json.loads(twin_run.read_text(encoding="utf-8"))
     edit(data)
@@ -135,6 +169,14 @@ def test_report_refuses_a_file_that_is_not_a_twin_run(twin_run, tmp_path, capsys
          "results[0].p_no_mtd = '0.5' must be a number"),
         (_broken(tmp_path, twin_run, lambda d: d["results"][0]["doses"][0].update(dose_level=[1])),
          "must be a number"),
+        (_broken(tmp_path, twin_run, lambda d: d["results"][0].update(expansion={"rules": {}})),
+         "results[0].expansion has no key 'p_stopped'"),
+        (_broken(tmp_path, twin_run, lambda d: d["results"][0].update(
+            expansion={**EXPANSION, "rules": {"toxicity_monitoring": {"p": 0, "se": 0}}})),
+         "results[0].expansion.rules has no key 'simon_futility'"),
+        (_broken(tmp_path, twin_run, lambda d: d["results"][0].update(expansion={
+            **EXPANSION, "rules": {**EXPANSION["rules"], "simon_futility": {"p": 1.5, "se": 0}}})),
+         "results[0].expansion.rules.simon_futility.p = 1.5 must be a number from 0 to 1"),
         (str(text), "is not valid JSON"),
         (str(tmp_path / "absent.json"), "no such file"),
     ]  # fmt: skip

@@ -16,6 +16,7 @@ from hyposti.report import twin_figures
 from hyposti.report.render import report_environment
 from hyposti.twin.evidence import CURVE_DAYS
 from hyposti.twin.kinetic_calibration import KineticTarget
+from hyposti.twin.operating import EXPANSION_RULES
 from hyposti.twin.sweep import scenario_title
 
 
@@ -38,6 +39,12 @@ DOSE_KEYS = ("dose_level", "p_select", "p_select_se", "mean_patients", "mean_pat
 #: Rates per dose, null (with their SE) at a dose no trial treated (or none followed to 6 months).
 RATES = tuple(key for key, _ in twin_figures.COMPARED)
 RATE_KEYS = tuple(k for key in RATES for k in (key, f"{key}_se"))
+#: A scenario run with --expansion-rules: P(enrolment stopped early) and P(each rule fired).
+EXPANSION_KEYS = ("p_stopped", "p_stopped_se", "rules")
+EXPANSION_RULE_LABELS = (
+    ("toxicity_monitoring", "Toxicity monitoring (Thall, Simon & Estey 1995)"),
+    ("simon_futility", "Simon's stage-1 futility (Simon 1989)"),
+)
 
 
 def _object(name: str, path: Path, where: str, value: Any, keys: tuple[str, ...]) -> dict[str, Any]:
@@ -110,7 +117,21 @@ def read_twin_run(name: str, path: Path) -> dict[str, Any]:
                 _number(name, path, f"{where}.{key}", d[key], 0, math.inf)
             for key in ("p_select", *RATES):
                 _share(name, path, where, d, key)
+        if "expansion" in r:
+            _expansion(name, path, f"results[{i}].expansion", r["expansion"])
     return run
+
+
+def _expansion(name: str, path: Path, where: str, block: Any) -> None:
+    """A scenario's expansion block: the share of trials whose enrolment stopped early and, for
+    each rule the trials can meet (``EXPANSION_RULES``), the share in which it fired."""
+    _object(name, path, where, block, EXPANSION_KEYS)
+    _share(name, path, where, block, "p_stopped")
+    rules = _object(name, path, f"{where}.rules", block["rules"], EXPANSION_RULES)
+    for rule in EXPANSION_RULES:
+        _object(name, path, f"{where}.rules.{rule}", rules[rule], ("p", "se"))
+        _number(name, path, f"{where}.rules.{rule}.p", rules[rule]["p"], 0, 1)
+        _number(name, path, f"{where}.rules.{rule}.se", rules[rule]["se"], 0, 1)
 
 
 def render_twin_html(
@@ -146,6 +167,7 @@ def render_twin_html(
         run_labels=run_labels,
         scenario_colours=[] if trials is None else twin_figures.scenario_colours(trials["results"]),
         scenario_title=scenario_title,
+        expansion_rules=EXPANSION_RULE_LABELS,
         fig=fig,
     )
 

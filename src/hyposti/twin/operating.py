@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from hyposti.errors import InputError
 from hyposti.response.records import Response
@@ -99,6 +100,14 @@ def trial_counts(trial: SimulatedTrial, expansion_rules: bool = False) -> TrialC
     )
 
 
+def _share_se(p: npt.ArrayLike, m: int) -> np.ndarray:
+    """Monte Carlo SE of the share ``p`` of ``m`` trials: sqrt(p (1 - p) / m) (Morris, White &
+    Crowther 2019, Table 6, as for coverage and power)."""
+    share = np.asarray(p, dtype=float)
+    se: np.ndarray = np.sqrt(share * (1 - share) / m)
+    return se
+
+
 def _ratio(y: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Pooled rate per dose and its Monte Carlo SE (Cochran 1977 eq. 6.13); NaN without data."""
     m = y.shape[0]
@@ -129,7 +138,7 @@ def operating_characteristics(counts: Sequence[TrialCounts]) -> dict[str, Any]:
         "dlt": _ratio(arrays["dlt"], arrays["dlt_evaluable"]),
     }
     p_sel = selected.mean(axis=0)
-    sd_sel = np.sqrt(p_sel * (1 - p_sel) / m)
+    sd_sel = _share_se(p_sel, m)
     doses = []
     for d in range(levels):
         row: dict[str, Any] = {
@@ -157,13 +166,11 @@ def operating_characteristics(counts: Sequence[TrialCounts]) -> dict[str, Any]:
 
 def _expansion_stops(counts: Sequence[TrialCounts]) -> dict[str, Any]:
     """P(the expansion's enrolment stopped early) and P(each rule fired) over the trials (a
-    trial without an RP2D has no expansion and counts as not stopped), each a proportion with
-    SE sqrt(p (1 - p) / M) (Morris, White & Crowther 2019, Table 6)."""
+    trial without an RP2D has no expansion and counts as not stopped), each with its SE."""
     m = len(counts)
 
     def share(hits: int) -> dict[str, float]:
-        p = hits / m
-        return {"p": p, "se": float(np.sqrt(p * (1 - p) / m))}
+        return {"p": hits / m, "se": float(_share_se(hits / m, m))}
 
     stopped = share(sum(c.expansion_stopped for c in counts))
     return {
