@@ -18,8 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from numpy.random.bit_generator import ISeedSequence
 
 #: The per-candidate random streams, in the order they are spawned from the candidate's seed.
@@ -132,18 +134,18 @@ def _block_states(seed: int, block: int) -> np.ndarray:
         state[:, column] = value ^ (value >> shift)
     # Two little-endian uint32 words make one uint64, as generate_state(4, np.uint64) returns.
     words = state.astype("<u4").view("<u8").astype(np.uint64)
-    words = words.reshape(BLOCK, streams, _POOL)
-    words.flags.writeable = False  # cached: shared by every caller of the block
-    return words
+    states = words.reshape(BLOCK, streams, _POOL)
+    states.flags.writeable = False  # cached: shared by every caller of the block
+    return states
 
 
 class _SeedWords(ISeedSequence):
     """numpy's seed-sequence interface over words already computed (PCG64 asks for 4 uint64)."""
 
-    def __init__(self, words: np.ndarray) -> None:
+    def __init__(self, words: npt.NDArray[np.uint64]) -> None:
         self._words = words
 
-    def generate_state(self, n_words: int, dtype: type = np.uint32) -> np.ndarray:
+    def generate_state(self, n_words: int, dtype: Any = np.uint32) -> npt.NDArray[np.uint64]:
         if n_words != self._words.size or np.dtype(dtype) != np.uint64:
             raise ValueError(f"precomputed for 4 uint64 words, asked {n_words} {dtype}")
         return self._words
@@ -153,7 +155,8 @@ def patient_stream(seed: int, index: int, name: str) -> np.random.Generator:
     """The one generator ``name`` of candidate ``index``: the same as in ``patient_streams``."""
     block, row = divmod(index, BLOCK)
     words = _block_states(seed, block)[row, STREAMS.index(name)]
-    return np.random.Generator(np.random.PCG64(_SeedWords(words)))
+    # numpy's stub names SeedSequence; PCG64 takes any ISeedSequence (numpy.random docs).
+    return np.random.Generator(np.random.PCG64(_SeedWords(words)))  # type: ignore[arg-type]
 
 
 class PatientStreams(Mapping[str, np.random.Generator]):
