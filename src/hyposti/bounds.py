@@ -104,7 +104,10 @@ class InputRecord(BaseModel):
 
     def __init__(self, **data: Any) -> None:
         try:
-            super().__init__(**data)
+            # The validator itself, not BaseModel.__init__ (one call and one copy of ``data``
+            # fewer: the trial's engines build some 80,000 of these records per 2,000 patients);
+            # every model validator here returns the record itself, as that __init__ checks.
+            self.__pydantic_validator__.validate_python(data, self_instance=self)
         except ValidationError as exc:
             raise RecordError(type(self).__name__, validation_problems(exc)) from None
 

@@ -29,4 +29,4 @@ def at_least(value: float, limit: float) -> bool:
 
 def fmt(value: float) -> str:
     """A number as a coordinator writes it: no trailing zeros, up to 4 significant decimals."""
-    return f"{value:.4g}" if abs(value) < 1e5 else f"{value:.3e}"
+    return f"{value:.4g}" if -1e5 < value < 1e5 else f"{value:.3e}"

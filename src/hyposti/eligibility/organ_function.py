@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from functools import partial
-from typing import TypeVar
+from typing import Concatenate, ParamSpec, TypeVar
 
 from hyposti.eligibility.context import ScreeningContext, at_least, at_most, fmt
 from hyposti.eligibility.dates import age_in_years
@@ -19,6 +18,7 @@ from hyposti.errors import InputError
 from hyposti.protocol.eligibility_spec import OrganFunctionRule, OrganFunctionSpec
 
 _L = TypeVar("_L", Lab, LabVsUln)
+_P = ParamSpec("_P")
 
 
 def cockcroft_gault(
@@ -81,6 +81,22 @@ def _with_exception(
     return _uln(lab, name, limit)
 
 
+def _judged(
+    lab: _L | None,
+    field: str,
+    first_dose: dt.date,
+    days: int,
+    judge: Callable[Concatenate[_L, _P], Outcome],
+    *args: _P.args,
+    **kwargs: _P.kwargs,
+) -> Outcome:
+    """``judge``'s outcome for a lab recorded within the window; else the missing-data one."""
+    name = f"labs.{field}"
+    if lab is None:
+        return missing([name], f"{name} not recorded")
+    return _dated(lab, name, first_dose, days) or judge(lab, *args, **kwargs)
+
+
 def organ_function(rule: OrganFunctionRule, ctx: ScreeningContext) -> Outcome:
     """Registry I7: every organ-function lab within the window and within its threshold."""
     limits = ctx.protocol.organ_function
@@ -90,89 +106,118 @@ def organ_function(rule: OrganFunctionRule, ctx: ScreeningContext) -> Outcome:
     if first_dose is None:
         return missing(["first_study_dose_date"], "the lab window needs the first study dose date")
     labs, days = record.labs, rule.within_days_before_first_dose
-    parts: list[Outcome] = []
-
-    window_end: dt.date = first_dose
-
-    def check(lab: _L | None, field: str, judge: Callable[[_L], Outcome]) -> None:
-        name = f"labs.{field}"
-        if lab is None:
-            parts.append(missing([name], f"{name} not recorded"))
-            return
-        problem = _dated(lab, name, window_end, days)
-        parts.append(problem if problem is not None else judge(lab))
-
-    check(
-        labs.anc_10e9_per_l,
-        "anc_10e9_per_l",
-        lambda x: _minimum(x, "anc", limits.anc_min_10e9_per_l, "x10^9/L"),
-    )
-    check(
-        labs.platelets_10e9_per_l,
-        "platelets_10e9_per_l",
-        lambda x: _minimum(x, "platelets", limits.platelets_min_10e9_per_l, "x10^9/L"),
-    )
-    check(
-        labs.haemoglobin_g_dl,
-        "haemoglobin_g_dl",
-        lambda x: _minimum(x, "haemoglobin", limits.haemoglobin_min_g_dl, "g/dL"),
-    )
-    check(
-        labs.total_bilirubin,
-        "total_bilirubin",
-        lambda x: _with_exception(
-            x,
-            "total_bilirubin",
-            limits.total_bilirubin_max_x_uln,
-            limits.total_bilirubin_max_x_uln_gilbert,
-            labs.gilbert_syndrome,
-            "labs.gilbert_syndrome",
-            "Gilbert's syndrome",
-        ),
-    )
-    for name, transaminase in (("alt", labs.alt), ("ast", labs.ast)):
-        check(
-            transaminase,
-            name,
-            partial(
+    liver = record.disease.liver_metastases
+    # Judges and their arguments are passed, not wrapped in a closure per lab: a screening judges
+    # eleven labs, and the synthetic trial screens thousands of candidates.
+    return combine(
+        [
+            _judged(
+                labs.anc_10e9_per_l,
+                "anc_10e9_per_l",
+                first_dose,
+                days,
+                _minimum,
+                "anc",
+                limits.anc_min_10e9_per_l,
+                "x10^9/L",
+            ),
+            _judged(
+                labs.platelets_10e9_per_l,
+                "platelets_10e9_per_l",
+                first_dose,
+                days,
+                _minimum,
+                "platelets",
+                limits.platelets_min_10e9_per_l,
+                "x10^9/L",
+            ),
+            _judged(
+                labs.haemoglobin_g_dl,
+                "haemoglobin_g_dl",
+                first_dose,
+                days,
+                _minimum,
+                "haemoglobin",
+                limits.haemoglobin_min_g_dl,
+                "g/dL",
+            ),
+            _judged(
+                labs.total_bilirubin,
+                "total_bilirubin",
+                first_dose,
+                days,
                 _with_exception,
-                name=name,
-                limit=limits.alt_ast_max_x_uln,
-                loose=limits.alt_ast_max_x_uln_liver_metastases,
-                flag=record.disease.liver_metastases,
-                field="disease.liver_metastases",
-                why="liver metastases",
+                "total_bilirubin",
+                limits.total_bilirubin_max_x_uln,
+                limits.total_bilirubin_max_x_uln_gilbert,
+                labs.gilbert_syndrome,
+                "labs.gilbert_syndrome",
+                "Gilbert's syndrome",
             ),
-        )
-    check(
-        labs.serum_creatinine_mg_dl, "serum_creatinine_mg_dl", lambda x: _clearance(x, ctx, limits)
-    )
-    check(
-        labs.lvef_percent,
-        "lvef_percent",
-        lambda x: _minimum(x, "lvef", limits.lvef_min_percent, "%"),
-    )
-    check(
-        labs.spo2_room_air_percent,
-        "spo2_room_air_percent",
-        lambda x: _minimum(x, "spo2_room_air", limits.spo2_room_air_min_percent, "%"),
-    )
-    for name, clotting, limit in (
-        ("inr", labs.inr, limits.inr_max_x_uln),
-        ("aptt", labs.aptt, limits.aptt_max_x_uln),
-    ):
-        check(
-            clotting,
-            name,
-            partial(
-                _coagulation,
-                name=name,
-                limit=limit,
-                anticoagulated=labs.on_anticoagulation,
-                waived=limits.coagulation_waived_on_anticoagulation,
+            *(
+                _judged(
+                    transaminase,
+                    name,
+                    first_dose,
+                    days,
+                    _with_exception,
+                    name,
+                    limits.alt_ast_max_x_uln,
+                    limits.alt_ast_max_x_uln_liver_metastases,
+                    liver,
+                    "disease.liver_metastases",
+                    "liver metastases",
+                )
+                for name, transaminase in (("alt", labs.alt), ("ast", labs.ast))
             ),
-        )
-    return combine(parts)
+            _judged(
+                labs.serum_creatinine_mg_dl,
+                "serum_creatinine_mg_dl",
+                first_dose,
+                days,
+                _clearance,
+                ctx,
+                limits,
+            ),
+            _judged(
+                labs.lvef_percent,
+                "lvef_percent",
+                first_dose,
+                days,
+                _minimum,
+                "lvef",
+                limits.lvef_min_percent,
+                "%",
+            ),
+            _judged(
+                labs.spo2_room_air_percent,
+                "spo2_room_air_percent",
+                first_dose,
+                days,
+                _minimum,
+                "spo2_room_air",
+                limits.spo2_room_air_min_percent,
+                "%",
+            ),
+            *(
+                _judged(
+                    clotting,
+                    name,
+                    first_dose,
+                    days,
+                    _coagulation,
+                    name,
+                    limit,
+                    labs.on_anticoagulation,
+                    limits.coagulation_waived_on_anticoagulation,
+                )
+                for name, clotting, limit in (
+                    ("inr", labs.inr, limits.inr_max_x_uln),
+                    ("aptt", labs.aptt, limits.aptt_max_x_uln),
+                )
+            ),
+        ]
+    )
 
 
 def _coagulation(

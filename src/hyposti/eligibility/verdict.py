@@ -70,12 +70,19 @@ def combine(parts: list[Outcome]) -> Outcome:
     Every sub-check's reason is kept (all failures are listed, not just the first).
     """
     present = {p.verdict for p in parts}
-    verdict = next((v for v in PRECEDENCE if v in present), Verdict.MET)
+    verdict = Verdict.MET
+    # A plain loop, not next() over a generator: a screening combines parts about 8 times.
+    for candidate in PRECEDENCE:
+        if candidate in present:
+            verdict = candidate
+            break
     values: dict[str, Value] = {}
     fields: list[str] = []
     for p in parts:
-        values.update(p.values)
-        fields += p.missing_fields
+        if p.values:
+            values.update(p.values)
+        if p.missing_fields:
+            fields += p.missing_fields
     reason = "; ".join([p.reason for p in parts if p.verdict == verdict])
     if verdict != Verdict.MET:
         others = [p.reason for p in parts if p.verdict == Verdict.MET]
