@@ -63,5 +63,7 @@ def target_gone(value_mm: float, nodal: bool) -> bool: ...
 def target_gone(value_mm: FloatArray, nodal: BoolArray) -> BoolArray: ...
 def target_gone(value_mm: float | FloatArray, nodal: bool | BoolArray) -> bool | BoolArray:
     """A target counts as gone for CR: non-nodal 0 mm, a node below 10 mm (RECIST 1.1 s4.3.1)."""
-    gone: BoolArray = np.where(nodal, value_mm < NODE_NORMAL_BELOW_MM, value_mm == 0.0)
-    return bool(gone) if gone.ndim == 0 else gone
+    # One expression for scalars and arrays alike (numpy's call overhead dwarfs a scalar test):
+    # a node at 0 mm is below 10 mm too, so "0 mm, or a node below 10 mm" is the rule.
+    gone = (value_mm == 0.0) | (nodal & (value_mm < NODE_NORMAL_BELOW_MM))
+    return gone if isinstance(gone, np.ndarray) else bool(gone)

@@ -106,28 +106,34 @@ def target_response(sums: TargetSums, baseline_mm: float, nadir_mm: float) -> tu
     return Response.SD, "target SD: neither PR nor PD"
 
 
+#: How a time point's rule names its new-lesion finding.
+NEW_LESION_TEXT = {
+    NewLesionStatus.NONE: "no new lesion",
+    NewLesionStatus.EQUIVOCAL: "equivocal new lesion only (not PD until confirmed)",
+    NewLesionStatus.UNEQUIVOCAL: "unequivocal new lesion",
+}
+#: RECIST 1.1 Table 2: the response without target disease, short of progression.
+NON_TARGET_ONLY = {
+    NonTargetStatus.CR: Response.CR,
+    NonTargetStatus.NON_CR_NON_PD: Response.NON_CR_NON_PD,
+    NonTargetStatus.NE: Response.NE,
+}
+
+
 def overall_response(
     target: Response | None, non_target: NonTargetStatus | None, new: NewLesionStatus
 ) -> tuple[Response, str]:
     """Overall time-point response (RECIST 1.1, Eisenhauer 2009 Table 1; Table 2 if no targets)."""
     t = target.value if target is not None else "none"
     n = non_target.value if non_target is not None else "none"
-    new_text = {
-        NewLesionStatus.NONE: "no new lesion",
-        NewLesionStatus.EQUIVOCAL: "equivocal new lesion only (not PD until confirmed)",
-        NewLesionStatus.UNEQUIVOCAL: "unequivocal new lesion",
-    }[new]
+    new_text = NEW_LESION_TEXT[new]
     if target is None:
         table = "RECIST 1.1 Table 2 (non-target disease only)"
         if non_target is NonTargetStatus.PD:
             return Response.PD, f"{table}: non-target unequivocal PD -> PD"
         if new is NewLesionStatus.UNEQUIVOCAL:
             return Response.PD, f"{table}: {new_text} -> PD"
-        result = {
-            NonTargetStatus.CR: Response.CR,
-            NonTargetStatus.NON_CR_NON_PD: Response.NON_CR_NON_PD,
-            NonTargetStatus.NE: Response.NE,
-        }[non_target or NonTargetStatus.NE]
+        result = NON_TARGET_ONLY[non_target or NonTargetStatus.NE]
         return result, f"{table}: non-target {n}, {new_text} -> {result.value}"
     table = "RECIST 1.1 Table 1"
     if target is Response.PD:

@@ -118,7 +118,7 @@ def sample_profiles(
     sld = np.asarray(baseline_sld_mm, dtype=float)
     if dose.shape != sld.shape or dose.ndim != 1:
         raise InputError("dose_cells_per_kg", dose.shape, "needs one dose per baseline SLD")
-    if np.any(dose <= 0) or np.any(sld <= 0):
+    if (dose <= 0).any() or (sld <= 0).any():
         raise InputError("dose_cells_per_kg/baseline_sld_mm", "<= 0", "must be positive")
     n = dose.shape[0]
     omega = {k: np.sqrt(v) for k, v in params.omega2.items()}

@@ -9,6 +9,7 @@ Scans are read into the records of ``hyposti.response`` so the RECIST engine ass
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -247,19 +248,33 @@ def _read_mm(size_mm: float) -> float:
 
 def _read_target(
     rng: np.random.Generator,
-    lesion: VirtualLesion,
+    lesion_id: str,
+    gone_below_mm: float,
+    too_small_mm: float,
     true_mm: float,
     params: TumourParameters,
-    too_small_mm: float,
 ) -> LesionMeasurement:
+    """A target as read at one scan. ``gone_below_mm`` and ``too_small_mm`` are the lesion's
+    own floors (``_target_floors``): a node is measured whatever its size."""
     if rng.random() < params.lesion_not_evaluated_probability:
-        return LesionMeasurement(lesion_id=lesion.lesion_id, state=TargetState.NOT_EVALUATED)
-    if not lesion.nodal and true_mm < params.disappeared_below_mm:
-        return LesionMeasurement(lesion_id=lesion.lesion_id, state=TargetState.DISAPPEARED)
-    if not lesion.nodal and true_mm < too_small_mm:
-        return LesionMeasurement(lesion_id=lesion.lesion_id, state=TargetState.TOO_SMALL)
+        return LesionMeasurement(lesion_id=lesion_id, state=TargetState.NOT_EVALUATED)
+    if true_mm < gone_below_mm:
+        return LesionMeasurement(lesion_id=lesion_id, state=TargetState.DISAPPEARED)
+    if true_mm < too_small_mm:
+        return LesionMeasurement(lesion_id=lesion_id, state=TargetState.TOO_SMALL)
     read = _read_mm(true_mm * (1.0 + params.measurement_cv * rng.standard_normal()))
-    return LesionMeasurement(lesion_id=lesion.lesion_id, diameter_mm=read)
+    return LesionMeasurement(lesion_id=lesion_id, diameter_mm=read)
+
+
+def _target_floors(
+    lesion: VirtualLesion, params: TumourParameters, too_small_mm: float
+) -> tuple[float, float]:
+    """Below which true size a target reads "disappeared" and "too small to measure": the
+    parameter file's and the protocol's sizes for a non-nodal lesion, none for a node (its short
+    axis is always measured, RECIST 1.1 s4.3.2)."""
+    if lesion.nodal:
+        return -math.inf, -math.inf
+    return params.disappeared_below_mm, too_small_mm
 
 
 def _non_target_status(
@@ -298,7 +313,12 @@ def baseline_lesion_readings(
     """
     is_target = np.array([lesion.target for lesion in tumour.lesions], dtype=bool)
     rows = zip(tumour.lesions, sizes.tolist(), strict=True)
-    targets = [(lesion, row) for lesion, row in rows if lesion.target]
+    # The floors depend on the lesion only: found once, not at every scan.
+    targets = [
+        (lesion.lesion_id, *_target_floors(lesion, params, too_small_mm), row)
+        for lesion, row in rows
+        if lesion.target
+    ]
     non_targets = tumour.non_targets
     # Per scan, the non-target diameters and their sum: each row of the transposed copy is summed
     # as the scan's column alone would be (the same pairwise order), all in one call.
@@ -307,7 +327,10 @@ def baseline_lesion_readings(
     nt_previous = sum(lesion.baseline_mm for lesion in non_targets)
     nt_nadir = nt_previous
     for j in range(sizes.shape[1]):
-        read = [_read_target(rng, lesion, row[j], params, too_small_mm) for lesion, row in targets]
+        read = [
+            _read_target(rng, lesion_id, gone_mm, small_mm, row[j], params)
+            for lesion_id, gone_mm, small_mm, row in targets
+        ]
         non_target = None
         increased = False
         if non_targets:
