@@ -25,6 +25,7 @@ import operator
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Union
 
 from hyposti.errors import DataError
@@ -208,8 +209,13 @@ def parse_fragment(text: str, where: str) -> list[Branch]:
     return _Parser(text, where).fragment()
 
 
+@lru_cache(maxsize=1024, typed=True)
 def _signif(x: float, digits: float) -> float:
-    """R's signif(): round to ``digits`` significant digits."""
+    """R's signif(): round to ``digits`` significant digits.
+
+    Memoised: one graded value passes through it in branch after branch, and formatting a float
+    to 15 digits is most of a branch's cost.
+    """
     if x == 0 or not math.isfinite(x):
         return x
     return float(f"{x:.{int(digits)}g}")
@@ -281,7 +287,7 @@ def compile_node(node: Node) -> Test:
         a, b = left(env), right(env)
         if a is None or b is None:
             return None
-        result: Value = apply(a, b)  # type: ignore[arg-type]
+        result: Value = apply(a, b)
         return result
 
     return binary

@@ -12,7 +12,7 @@ import difflib
 import json
 import math
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from importlib import resources
 
 from hyposti.errors import DataError, InputError
@@ -154,7 +154,9 @@ def lab_criterion(name: str) -> LabCriterion:
     return found
 
 
+@lru_cache(maxsize=256)
 def _unit_key(unit: str) -> str:
+    # A handful of unit spellings recur across every value graded.
     key = unit.replace(" ", "").casefold().lstrip("x×")
     return key.replace("10e9", "10^9").replace("10*9", "10^9")
 
