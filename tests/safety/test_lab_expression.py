@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 from importlib import resources
 
 import pytest
@@ -77,3 +78,10 @@ def test_case_when_takes_the_first_true_branch_and_skips_na():
 def test_anything_outside_the_grammar_is_refused(text):
     with pytest.raises(DataError):
         parse_fragment(text, "test")
+
+
+def test_a_parsed_branch_survives_pickling_with_its_compiled_test():
+    (branch,) = parse_fragment('signif(AVAL, signif_dig) < 0.5 ~ "4"', "test")
+    copy = pickle.loads(pickle.dumps(branch))
+    assert copy == branch
+    assert copy.test({"AVAL": 0.4, "signif_dig": 15.0}) is True

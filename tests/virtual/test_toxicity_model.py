@@ -20,6 +20,7 @@ from hyposti.virtual.toxicity_model import (
     CHEMOTHERAPY,
     SKIN_MUCOSAL,
     AttributionPattern,
+    _centi,
     at_least_probabilities,
     attributions,
     cres_observation,
@@ -218,3 +219,18 @@ def test_attribution_patterns_follow_the_protocols_products() -> None:
         "mesna": "probable",
     }
     assert attributions(gd2[:1], CAR_T_SYNDROME) == {"gd2_car_t": "probable"}
+
+
+def test_nadirs_are_rounded_exactly_as_numpy_rounds_to_two_decimals() -> None:
+    # The recorded nadirs (and so every seed's trial) depend on numpy's rounding, half to even.
+    rng = np.random.default_rng(5)
+    values = np.concatenate(
+        [
+            rng.lognormal(0.0, 3.0, 20_000),
+            (np.arange(20_000) + 0.5) / 100,  # halfway cases
+            [0.0, 1e306, 1e307, np.inf],
+        ]
+    )
+    with np.errstate(over="ignore"):
+        expected = [float(round(value, 2)) for value in values]
+    assert [_centi(float(value)) for value in values] == expected

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -92,30 +93,43 @@ def parse_patient(data: Any, products: Sequence[str]) -> PatientSafetyRecord:
 
 
 def _check_spec(spec: DltSpec) -> None:
+    problems = _clause_problems(tuple((tuple(c.terms), tuple(c.socs)) for c in spec.clauses))
+    if problems:
+        raise ProtocolError("protocol dlt section", list(problems))
+
+
+#: A clause's CTCAE terms and system organ classes.
+_ClauseNames = tuple[tuple[str, ...], tuple[str, ...]]
+
+
+@lru_cache(maxsize=16)
+def _clause_problems(clauses: tuple[_ClauseNames, ...]) -> tuple[str, ...]:
+    # Keyed on the clauses' terms and organ classes themselves, not on the spec object (whose
+    # lists could change): a trial adjudicates every patient against one DLT definition.
     problems = []
     socs = set(system_organ_classes())
-    for i, clause in enumerate(spec.clauses):
-        for term in clause.terms:
+    for i, (terms, clause_socs) in enumerate(clauses):
+        for term in terms:
             try:
                 lookup(term)
             except InputError as exc:
                 problems.append(f"dlt.clauses[{i}].terms: {exc}")
         problems += [
             f"dlt.clauses[{i}].socs: {soc!r} is not a CTCAE v5.0 system organ class"
-            for soc in clause.socs
+            for soc in clause_socs
             if soc not in socs
         ]
-    if problems:
-        raise ProtocolError("protocol dlt section", problems)
+    return tuple(problems)
 
 
 def clause_for(event: AdverseEvent, spec: DltSpec) -> DltClause | None:
     """The first clause whose terms, system organ classes or scales cover ``event``."""
+    soc = event.soc
     for clause in spec.clauses:
         if (
             clause.catch_all
             or event.term in clause.terms
-            or event.soc in clause.socs
+            or soc in clause.socs
             or event.scale in clause.scales
         ):
             return clause

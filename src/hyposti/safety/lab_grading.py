@@ -12,7 +12,7 @@ import difflib
 import json
 import math
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property, lru_cache
 from importlib import resources
 
 from hyposti.errors import DataError, InputError
@@ -58,10 +58,15 @@ class LabCriterion:
     @property
     def clinical_only_grades(self) -> dict[int, str]:
         """NCI grades this criterion cannot reach from a value (they need clinical findings)."""
+        return dict(self._clinical_only)
+
+    @cached_property
+    def _clinical_only(self) -> tuple[tuple[int, str], ...]:
+        # Read from the dictionary once per criterion; each caller gets its own dict of it.
         entry = lookup(self.ctcae_term)
-        return {
-            g: entry.grade_text(g) for g in entry.available_grades if g not in self.value_graded
-        }
+        return tuple(
+            (g, entry.grade_text(g)) for g in entry.available_grades if g not in self.value_graded
+        )
 
 
 @dataclass(frozen=True)
@@ -149,7 +154,9 @@ def lab_criterion(name: str) -> LabCriterion:
     return found
 
 
+@lru_cache(maxsize=256)
 def _unit_key(unit: str) -> str:
+    # A handful of unit spellings recur across every value graded.
     key = unit.replace(" ", "").casefold().lstrip("x×")
     return key.replace("10e9", "10^9").replace("10*9", "10^9")
 
@@ -216,7 +223,7 @@ def grade_lab(
         "signif_dig": _SIGNIF_DIGITS,
         "high_indicator": _HIGH,
     }
-    branch = first_true(list(criterion.branches), env)
+    branch = first_true(criterion.branches, env)
     grade: int | None = 0
     rule, text, reason = "no grading branch is met", "within normal limits or below grade 1", None
     if branch is not None and branch.outcome is None:

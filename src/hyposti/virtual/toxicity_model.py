@@ -10,9 +10,11 @@ graders give: ASTCT CRS and ICANS (Lee et al. 2019, BBMT 25:625, Tables 3 and 5)
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
@@ -157,12 +159,20 @@ CHEMOTHERAPY: AttributionPattern = ("unlikely", ("probable",))
 
 def attributions(products: Sequence[str], pattern: AttributionPattern) -> Attributions:
     """``pattern`` as an attribution to each of the protocol's ``products`` (``product_ids``)."""
+    return dict(_attribution_items(tuple(products), pattern))
+
+
+@lru_cache(maxsize=64)
+def _attribution_items(
+    products: tuple[str, ...], pattern: AttributionPattern
+) -> tuple[tuple[str, Attribution], ...]:
+    # A protocol has a few products and the model four patterns: each pairing is worked out once.
     investigational, agents = pattern
     last = len(agents) - 1
-    return {
-        products[0]: investigational,
-        **{product: agents[min(i, last)] for i, product in enumerate(products[1:])},
-    }
+    return (
+        (products[0], investigational),
+        *((product, agents[min(i, last)]) for i, product in enumerate(products[1:])),
+    )
 
 
 def _explain(result: GradeResult) -> str:
@@ -173,8 +183,7 @@ def _onset(rng: np.random.Generator, median: float, log_sd: float) -> int:
     return max(0, round(median * float(np.exp(log_sd * rng.standard_normal()))))
 
 
-@dataclass(frozen=True)
-class _Drawn:
+class _Drawn(NamedTuple):
     """An event as drawn, before it is numbered and dated: term, grade, day and duration."""
 
     term: str
@@ -365,11 +374,18 @@ def _chemotherapy(
     return drawn
 
 
+def _centi(value: float) -> float:
+    """``value`` rounded to 2 decimals as ``numpy.round`` does it (rint(100 x) / 100, half to
+    even), the rounding the nadirs are recorded with, without numpy's cost per scalar."""
+    scaled = value * 100.0
+    return (round(scaled) if math.isfinite(scaled) else scaled) / 100.0
+
+
 def _lab_nadirs(rng: np.random.Generator, params: ToxicityParameters) -> list[_Drawn]:
     """Cytopenias: a log-normal nadir per lab, graded by the CTCAE v5.0 lab criteria."""
     drawn = []
     for term, nadir in params.lab_nadirs.items():
-        value = float(round(nadir.median * np.exp(nadir.log_sd * rng.standard_normal()), 2))
+        value = _centi(nadir.median * float(np.exp(nadir.log_sd * rng.standard_normal())))
         lab = _grade_nadir(term, value, nadir.unit, lln=nadir.lln)
         if lab.grade:
             drawn.append(
