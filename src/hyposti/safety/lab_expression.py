@@ -209,16 +209,19 @@ def parse_fragment(text: str, where: str) -> list[Branch]:
     return _Parser(text, where).fragment()
 
 
-@lru_cache(maxsize=1024, typed=True)
 def _signif(x: float, digits: float) -> float:
-    """R's signif(): round to ``digits`` significant digits.
-
-    Memoised: one graded value passes through it in branch after branch, and formatting a float
-    to 15 digits is most of a branch's cost.
-    """
+    """R's signif(): round to ``digits`` significant digits."""
     if x == 0 or not math.isfinite(x):
         return x
-    return float(f"{x:.{int(digits)}g}")
+    return _significant(x, int(digits))
+
+
+@lru_cache(maxsize=1024)
+def _significant(x: float, digits: int) -> float:
+    # Memoised: one graded value passes through signif() in branch after branch, and formatting
+    # a float to 15 digits is most of a branch's cost. Only finite non-zero values come here, so
+    # equal keys are the same number (0.0 and -0.0, equal as keys, never do).
+    return float(f"{x:.{digits}g}")
 
 
 def _truth(value: Value) -> bool | None:
@@ -287,7 +290,7 @@ def compile_node(node: Node) -> Test:
         a, b = left(env), right(env)
         if a is None or b is None:
             return None
-        result: Value = apply(a, b)
+        result: Value = apply(a, b)  # type: ignore[arg-type]
         return result
 
     return binary
