@@ -274,4 +274,7 @@ def test_the_tour_runs_and_says_what_it_should(tmp_path, capsys, monkeypatch):
             for arg in shlex.split(command)[1:]
         ]
         assert run(argv) == 0, command
-        _fact_for(argv)(capsys.readouterr().out, tmp_path)
+        out = capsys.readouterr().out
+        _fact_for(argv)(out, tmp_path)
+        # At 80 columns a cell may wrap but never lose text: Rich marks a cut with an ellipsis.
+        assert "\u2026" not in out, f"{command}: text cut at 80 columns"

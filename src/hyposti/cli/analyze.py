@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from hyposti.cli.output import emit
+from hyposti.cli.tables import FoldingTable
 from hyposti.errors import InputError
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ def _render(result: TrialAnalysis, console: Console) -> None:
         f"response-evaluable {flow.response_evaluable}"
     )
     keys = dose_columns(result)
-    table = Table(title="Endpoints", show_lines=False)
+    table = FoldingTable(title="Endpoints", show_lines=False)
     table.add_column("Endpoint")
     for k in keys:
         table.add_column(dose_label(result, k))
@@ -41,7 +41,7 @@ def _render(result: TrialAnalysis, console: Console) -> None:
         table.add_row(*row)
     console.print(table)
     esc = result.safety.escalation
-    t = Table(title=f"Dose escalation ({esc.design})")
+    t = FoldingTable(title=f"Dose escalation ({esc.design})")
     for c in ("Cohort", "Dose level", "Patients", "DLTs", "Decision", "Reason", "Design rule"):
         t.add_column(c)
     for cohort in esc.cohorts:
@@ -56,14 +56,14 @@ def _render(result: TrialAnalysis, console: Console) -> None:
     )
     for d in result.safety.deaths:
         console.print(f"Death: {d.subject_id} (DL{d.dose_level}) day {d.study_day}: {d.cause}")
-    kinetics = Table(title="Cellular kinetics: geometric mean (CV%)")
+    kinetics = FoldingTable(title="Cellular kinetics: geometric mean (CV%)")
     for c in ("Matrix", "Dose level", "n", "Cmax", "AUC0-28d", "AUClast", "Tmax median (range)"):
         kinetics.add_column(c)
     for row in kinetics_table(result):
         kinetics.add_row(*row)
     console.print(kinetics)
     console.print(f"[dim]{result.kinetics.blq_rule}[/dim]")
-    b = Table(title="Tumour biopsies (first post-infusion biopsy per patient)")
+    b = FoldingTable(title="Tumour biopsies (first post-infusion biopsy per patient)")
     for c in ("Dose level", "Patients", "Below LLOQ", "Level: geometric mean (CV%)",
               "Biopsy day median (range)"):  # fmt: skip
         b.add_column(c)

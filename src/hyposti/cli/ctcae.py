@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from hyposti.cli.output import emit
+from hyposti.cli.tables import FoldingTable
 
 if TYPE_CHECKING:
     from hyposti.safety.dictionary import CtcaeTerm
@@ -19,7 +19,7 @@ def _render(entry: CtcaeTerm, console: Console) -> None:
     from hyposti.safety.dictionary import GRADES
 
     console.rule(f"[b]{entry.term}[/b] — {entry.soc} (MedDRA {entry.meddra_code})")
-    table = Table(show_header=True)
+    table = FoldingTable(show_header=True)
     table.add_column("grade", justify="right")
     table.add_column("CTCAE v5.0 text")
     for grade in GRADES:

@@ -7,10 +7,10 @@ from typing import Annotated, Literal
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from hyposti.cli.output import emit
 from hyposti.cli.paths import output_folder, staged_folder
+from hyposti.cli.tables import FoldingTable
 from hyposti.errors import InputError
 
 app = typer.Typer(help="The trial dataset: schema, checks, example.", no_args_is_help=True)
@@ -26,7 +26,9 @@ def schema_command(as_json: JsonOption = False) -> None:
 
     def render(console: Console) -> None:
         for t in schema["tables"]:
-            table = Table(title=f"{t['name']} — {t['description']} (key: {', '.join(t['key'])})")
+            table = FoldingTable(
+                title=f"{t['name']} — {t['description']} (key: {', '.join(t['key'])})"
+            )
             for c in ("Column", "Type", "Required", "Allowed", "Description"):
                 table.add_column(c)
             for c in t["columns"]:

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from hyposti.cli.output import emit
 from hyposti.cli.paths import output_folder, staged_folder
 from hyposti.cli.protocol import reading_panel
+from hyposti.cli.tables import FoldingTable
 
 if TYPE_CHECKING:
     from hyposti.analysis.efficacy import KmSummary
@@ -131,7 +131,7 @@ def _render(
     for scenario in SCENARIOS:
         rows = [r for r in payload["design_comparison"] if r["scenario"] == scenario]
         tox = ", ".join(f"{p:.1%}" for p in rows[0]["true_tox"])
-        table = Table(title=f"{scenario}: true DLT rates {tox}", title_justify="left")
+        table = FoldingTable(title=f"{scenario}: true DLT rates {tox}", title_justify="left")
         table.add_column("design")
         table.add_column("no MTD", justify="right")
         for dose in range(1, protocol.num_doses + 1):

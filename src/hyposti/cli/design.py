@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 from rich.console import Console
-from rich.table import Table
 from rich.tree import Tree
 
 from hyposti.cli.output import emit
+from hyposti.cli.tables import FoldingTable
 from hyposti.errors import InputError
 
 if TYPE_CHECKING:
@@ -156,7 +156,7 @@ def decide(
     payload = {"design": repr(design), "outcomes": outcomes, **decision.to_dict()}
 
     def render(console: Console) -> None:
-        table = Table(title=f"Patients so far — {_describe(design)}")
+        table = FoldingTable(title=f"Patients so far — {_describe(design)}")
         table.add_column("Dose level")
         table.add_column("Patients", justify="right")
         table.add_column("DLTs", justify="right")
@@ -205,7 +205,7 @@ def boundaries(
             "eliminate the dose (and all higher) if P(DLT rate > target) > 0.95",
             highlight=False,
         )
-        table = Table()
+        table = FoldingTable()
         table.add_column("Patients at dose", justify="right")
         table.add_column("Escalate if DLTs <=", justify="right")
         table.add_column("De-escalate if DLTs >=", justify="right")
@@ -265,7 +265,7 @@ def oc(
     def render(console: Console) -> None:
         simulated = result.method == "simulation"
         how = f"{trials:,} simulated trials, seed {seed}" if simulated else "exact"
-        table = Table(title=f"Operating characteristics ({how}) — {_describe(design)}")
+        table = FoldingTable(title=f"Operating characteristics ({how}) — {_describe(design)}")
         table.add_column("Dose level")
         table.add_column("True DLT rate", justify="right")
         table.add_column("P(selected as MTD)", justify="right")
@@ -344,7 +344,7 @@ def paths(
             console.print("Add --true-tox for probabilities, or --json for the full tree.")
             return
         distribution = tree.dose_distribution()
-        table = Table()
+        table = FoldingTable()
         table.add_column("Cohort", justify="right")
         table.add_column("stopped", justify="right")
         for j in range(design.num_doses):
@@ -436,7 +436,7 @@ def simon(
 
     def render(console: Console) -> None:
         bounds = "" if stages else f", alpha < {alpha:g}, beta < {beta:g}"
-        table = Table(title=f"Simon two-stage design, p0 = {p0:g}, p1 = {p1:g}{bounds}")
+        table = FoldingTable(title=f"Simon two-stage design, p0 = {p0:g}, p1 = {p1:g}{bounds}")
         for column in ("", "Stage 1: stop if responses <=", "Final: promising if >"):
             table.add_column(column)
         for column in ("Type I error", "Power", "E[N | p0]", "P(early stop | p0)"):
@@ -564,7 +564,7 @@ def monitor(
             f"prior Beta({rule.prior_a:g}, {rule.prior_b:g}), checked after each patient",
             highlight=False,
         )
-        table = Table()
+        table = FoldingTable()
         table.add_column("Patients", justify="right")
         table.add_column("Stop if DLTs >=", justify="right")
         for n, limit in enumerate(table_data.stop_if_dlt_ge, start=1):

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from hyposti.cli.inputs import protocol_option
 from hyposti.cli.output import emit
+from hyposti.cli.tables import FoldingTable
 from hyposti.data.input_file import read_json
 from hyposti.errors import InputError
 
@@ -28,16 +28,16 @@ def _render_patient(adj: PatientAdjudication, console: Console) -> None:
     console.rule(
         f"[b]{adj.patient_id}[/b] — dose level {adj.dose_level}, cohort {adj.cohort}, {window}"
     )
-    table = Table()
-    for col in ("#", "term", "grade", "scale", "onset (day)", "DLT", "why"):
+    # Six columns, each folding rather than cutting, leave the reason room at 80 columns.
+    table = FoldingTable()
+    for col in ("#", "term", "grade (scale)", "onset (day)", "DLT", "why"):
         table.add_column(col)
     for e in adj.events:
         day = "" if e.study_day is None else f" ({e.study_day})"
         table.add_row(
             str(e.index),
             e.term,
-            str(e.grade),
-            e.scale,
+            f"{e.grade} ({e.scale})",
             e.onset.isoformat() + day,
             "[bold red]DLT[/]" if e.is_dlt else "no",
             "; ".join(e.reasons),

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from hyposti.cli.inputs import protocol_option
 from hyposti.cli.output import emit
 from hyposti.cli.screen import parse_date
+from hyposti.cli.tables import FoldingTable
 from hyposti.errors import InputError
 
 if TYPE_CHECKING:
@@ -54,11 +54,11 @@ def render_doses(record: DoseRecord, console: Console) -> None:
         )
     else:
         console.print(f"Weight {body.weight_kg:g} kg (no height: no BSA)")
-    table = Table(title="Preconditioning")
+    table = FoldingTable(title="Preconditioning")
     for col in (
         "agent",
         "chosen dose",
-        "protocol range",
+        "allowed range",
         "x basis",
         "mg exact",
         "mg per day",
@@ -134,7 +134,7 @@ def render_calendar(cal: StudyCalendar, console: Console) -> None:
         f"day {cal.dlt_window_end_day} = [b]{cal.dlt_window_end}[/b]; follow-up to "
         f"{cal.end_of_follow_up}."
     )
-    table = Table()
+    table = FoldingTable()
     for col in ("day", "date", "window", "visit", "assessments"):
         table.add_column(col, justify="right" if col == "day" else "left")
     for v in cal.visits:

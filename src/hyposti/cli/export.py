@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from hyposti.cli.output import emit
 from hyposti.cli.service import DataOption, open_database
+from hyposti.cli.tables import FoldingTable
 
 if TYPE_CHECKING:
     from hyposti.data import TrialDataset
@@ -47,7 +47,7 @@ def _written(paths: list[Path], datasets: list[Any], fmt: str) -> dict[str, Any]
 
 
 def _render_written(result: dict[str, Any], console: Console) -> None:
-    table = Table(title=f"{result['folder']} ({result['format']}, with {result['define']})")
+    table = FoldingTable(title=f"{result['folder']} ({result['format']}, with {result['define']})")
     for c in ("Dataset", "Label", "Records", "File"):
         table.add_column(c)
     for d in result["datasets"]:
@@ -148,7 +148,9 @@ def check_command(
     }
 
     def render(console: Console) -> None:
-        table = Table(title=f"{directory}: {errors} error(s), {len(findings) - errors} warning(s)")
+        table = FoldingTable(
+            title=f"{directory}: {errors} error(s), {len(findings) - errors} warning(s)"
+        )
         for c in ("Rule", "Severity", "Dataset", "Variable", "Row", "Finding"):
             table.add_column(c)
         for f in findings:

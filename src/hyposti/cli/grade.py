@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from hyposti.cli.output import emit
+from hyposti.cli.tables import FoldingTable
 
 if TYPE_CHECKING:
     from hyposti.safety.grade_result import GradeResult
@@ -27,7 +27,7 @@ def _render_grade(name: str, result: GradeResult, console: Console) -> None:
         f"[b]{name} grade {result.grade}[/b] ({result.scale}): {result.deciding_finding}",
         highlight=False,
     )
-    table = Table(title="Findings weighed")
+    table = FoldingTable(title="Findings weighed")
     for col in ("domain", "finding", "grade alone"):
         table.add_column(col)
     for finding in result.all_findings:
@@ -218,7 +218,7 @@ def lab_tests(as_json: JsonOption = False) -> None:
     ]
 
     def render(console: Console) -> None:
-        table = Table(title="CTCAE v5.0 lab criteria")
+        table = FoldingTable(title="CTCAE v5.0 lab criteria")
         for col in ("test", "unit", "grades from value", "needs"):
             table.add_column(col)
         for c, r in zip(criteria, rows, strict=True):

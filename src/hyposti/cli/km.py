@@ -7,9 +7,9 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from hyposti.cli.output import emit
+from hyposti.cli.tables import FoldingTable
 from hyposti.errors import DataError, InputError
 
 
@@ -23,7 +23,7 @@ def _render(out: dict[str, Any], console: Console) -> None:
         f"{out['conf_type']} transform, Brookmeyer-Crowley; NR = not reached, NE = not estimable"
     )
     if out["at"]:
-        table = Table()
+        table = FoldingTable()
         for c in ("Time", "Survival", "SE", "Lower", "Upper", "At risk"):
             table.add_column(c)
         for row in out["at"]:

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from hyposti.cli.output import emit
+from hyposti.cli.tables import FoldingTable
 from hyposti.errors import DataError, InputError
 
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ def _render(out: dict[str, Any], console: Console) -> None:
     from hyposti.analysis.nca import PARAMETERS
     from hyposti.report.format import number
 
-    table = Table(title="NCA (linear-up / log-down)")
+    table = FoldingTable(title="NCA (linear-up / log-down)")
     headers = ("Cmax", "Tmax", "AUC0-28", "AUClast", "AUCall", "Clast", "Tlast")
     for c in [*out["group_columns"], *headers]:
         table.add_column(c)

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 from rich.panel import Panel
-from rich.table import Table
 
 from hyposti.cli.inputs import protocol_option
 from hyposti.cli.output import emit
+from hyposti.cli.tables import FoldingTable
 from hyposti.errors import ProtocolError
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ def reading_panel(title: str, reading: Reading) -> Panel:
     return Panel(body, title=title, border_style="yellow")
 
 
-def _generic(value: Any, table: Table, prefix: str = "") -> None:
+def _generic(value: Any, table: FoldingTable, prefix: str = "") -> None:
     from pydantic import BaseModel  # loaded with the protocol being drawn, not with `--help`
 
     if isinstance(value, BaseModel):
@@ -79,7 +79,7 @@ def render_protocol(protocol: Protocol, console: Console) -> None:
     )
 
     product = protocol.investigational_product
-    doses = Table(title=f"{product.name} ({product.route}, day {product.infusion_day})")
+    doses = FoldingTable(title=f"{product.name} ({product.route}, day {product.infusion_day})")
     doses.add_column("level", justify="right")
     doses.add_column("label")
     doses.add_column(product.dose_unit, justify="right")
@@ -87,7 +87,7 @@ def render_protocol(protocol: Protocol, console: Console) -> None:
         doses.add_row(str(d.level), d.label, f"{d.cells_per_kg:.0e}")
     console.print(doses)
 
-    regimen = Table(title="Preconditioning")
+    regimen = FoldingTable(title="Preconditioning")
     for col in ("agent", "route", "dose range", "days"):
         regimen.add_column(col)
     for a in protocol.preconditioning:
@@ -113,7 +113,7 @@ def render_protocol(protocol: Protocol, console: Console) -> None:
     if design.mtd_rule:
         console.print(reading_panel("MTD rule", design.mtd_rule))
 
-    endpoints = Table(title="Endpoints")
+    endpoints = FoldingTable(title="Endpoints")
     for col in ("role", "endpoint", "time frame"):
         endpoints.add_column(col)
     for ep in protocol.endpoints:
@@ -123,7 +123,9 @@ def render_protocol(protocol: Protocol, console: Console) -> None:
         console.print(reading_panel("Endpoint roles", protocol.endpoint_roles_reading))
 
     el = protocol.eligibility
-    criteria = Table(title=f"Eligibility (age {el.age_range_years[0]}-{el.age_range_years[1]})")
+    criteria = FoldingTable(
+        title=f"Eligibility (age {el.age_range_years[0]}-{el.age_range_years[1]})"
+    )
     criteria.add_column("id")
     criteria.add_column("registry text")
     for c in el.criteria:
@@ -138,7 +140,7 @@ def render_protocol(protocol: Protocol, console: Console) -> None:
         section = getattr(protocol, name)
         editable = getattr(type(section), "sponsor_editable", False)
         title = name + (" — sponsor-editable default, not from the registry" if editable else "")
-        table = Table(title=title, title_style="bold magenta" if editable else "bold")
+        table = FoldingTable(title=title, title_style="bold magenta" if editable else "bold")
         table.add_column("setting")
         table.add_column("value")
         _generic(section, table)

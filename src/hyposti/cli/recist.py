@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from hyposti.cli.inputs import protocol_option
 from hyposti.cli.output import emit
+from hyposti.cli.tables import FoldingTable
 from hyposti.data.input_file import read_json
 from hyposti.errors import InputError
 
@@ -49,8 +49,10 @@ def _render(results: list[PatientResponse], console: Console) -> None:
         title = (
             f"Patient {r.patient_id} ({r.criteria}); baseline sum {_fmt(r.baseline_sum_mm, 'g')} mm"
         )
-        table = Table(title=title)
-        for name in ("date", "day", "sum mm", "% base", "% nadir", "target", "non-target", "new"):
+        table = FoldingTable(title=title, caption="TL, NTL, NL: target, non-target, new lesions")
+        # At 80 columns the date stays whole and other cells fold (NON-CR/NON-PD has no space).
+        table.add_column("date", no_wrap=True)
+        for name in ("day", "sum mm", "% base", "% nadir", "TL", "NTL", "NL"):
             table.add_column(name)
         table.add_column("overall", style="bold")
         for p in r.time_points:

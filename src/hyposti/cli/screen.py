@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from hyposti.cli.inputs import protocol_option
 from hyposti.cli.output import emit
+from hyposti.cli.tables import FoldingTable
 from hyposti.data.input_file import read_json
 from hyposti.errors import InputError
 
@@ -58,7 +58,7 @@ def render_screening(result: ScreeningResult, console: Console) -> None:
         f"Screened {result.screening_date}, evaluated {result.evaluated_on}: "
         f"[{style}]{result.status.replace('_', ' ').upper()}[/] — {result.summary}"
     )
-    table = Table(show_lines=True)
+    table = FoldingTable(show_lines=True)
     table.add_column("criterion", no_wrap=True)
     table.add_column("verdict", no_wrap=True)
     table.add_column("reason (values used)")

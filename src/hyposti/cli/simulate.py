@@ -8,11 +8,11 @@ from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from hyposti.cli.inputs import params_option, protocol_option
 from hyposti.cli.output import emit
 from hyposti.cli.paths import output_folder, staged_folder
+from hyposti.cli.tables import FoldingTable
 from hyposti.errors import InputError
 
 
@@ -26,15 +26,15 @@ def render_summary(summary: dict[str, Any], console: Console) -> None:
     if summary["failed_by_criterion"]:
         failed = ", ".join(f"{k} {v}" for k, v in summary["failed_by_criterion"].items())
         console.print(f"Failed criteria: {failed}")
-    doses = Table(title="Per dose level")
+    doses = FoldingTable(title="Per dose level")
     for col in ("dose level", "enrolled", "patients with DLT"):
         doses.add_column(col, justify="right")
     for level, n in summary["enrolled_by_dose"].items():
         doses.add_row(level, str(n), str(summary["dlts_by_dose"][level]))
     console.print(doses)
-    path = Table(title=f"Escalation: {summary['escalation_path']}")
+    path = FoldingTable(title=f"Escalation: {summary['escalation_path']}")
     for col in ("cohort", "outcome", "decision", "why"):
-        path.add_column(col, overflow="fold")
+        path.add_column(col)
     for step in summary["escalation"]:
         why = step["reason"]
         if step["replaced"]:

@@ -12,9 +12,9 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from hyposti.cli.output import emit
+from hyposti.cli.tables import FoldingTable
 from hyposti.errors import InputError
 
 app = typer.Typer(
@@ -33,7 +33,7 @@ def render_sweep(results: list[dict[str, Any]], console: Console) -> None:
     from hyposti.twin.sweep import scenario_title
 
     for r in results:
-        table = Table(
+        table = FoldingTable(
             title=f"{scenario_title(r)}, {r['trials']} trials: P(no MTD) {r['p_no_mtd']:.3f} ± "
             f"{r['p_no_mtd_se']:.3f}, mean patients {r['mean_patients']:.1f}"
         )
@@ -208,7 +208,9 @@ def compare_command(
     rows = compare_arms(seed, models, spec, patients)
 
     def render(console: Console) -> None:
-        table = Table(title=f"Gated vs conventional CAR, {patients} patients per cell, seed {seed}")
+        table = FoldingTable(
+            title=f"Gated vs conventional CAR, {patients} patients per cell, seed {seed}"
+        )
         for col in ("dose", "arm", "ORR", "PFS 6 mo", "CRS >= 3", "DLT"):
             table.add_column(col, justify="right")
         for r in rows:
@@ -247,7 +249,7 @@ def calibrate_command(
 
     def render(console: Console) -> None:
         k, kt = kinetics["fit"], kinetics["target"]
-        table = Table(title=f"Kinetics: calibration to {kt['source']}")
+        table = FoldingTable(title=f"Kinetics: calibration to {kt['source']}")
         for col in ("figure", "target", "twin (reference CAR)"):
             table.add_column(col, justify="right")
         for label, key, unit, digits in (
@@ -260,7 +262,7 @@ def calibrate_command(
         for label, key in (("Cmax log SD", "cmax"), ("Tmax log SD", "tmax")):
             table.add_row(label, f"{kt[f'{key}_log_sd']:.3f}", f"{k[f'{key}_log_sd']:.3f}")
         console.print(table)
-        table = Table(title=f"Clinical: calibration to {clinical['target']['source']}")
+        table = FoldingTable(title=f"Clinical: calibration to {clinical['target']['source']}")
         for col in ("figure", "target", "twin"):
             table.add_column(col, justify="right")
         fit, target = clinical["fit"], clinical["target"]
@@ -297,7 +299,7 @@ def sensitivity_command(
 
     def render(console: Console) -> None:
         for name, rows in result.items():
-            table = Table(title=f"{name} at {dose:.3g} cells/kg ({patients} patients each)")
+            table = FoldingTable(title=f"{name} at {dose:.3g} cells/kg ({patients} patients each)")
             for col in ("value", "CRS >= 3", "ORR"):
                 table.add_column(col, justify="right")
             for r in rows:
