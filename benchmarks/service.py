@@ -52,6 +52,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from hyposti.cli.service import read_serve_info
+
 HYPOSTI = str(Path(sys.executable).with_name("hyposti"))
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
 PG_BENCH_DB = "hyposti_bench_service"
@@ -126,17 +128,7 @@ def _start(env: dict[str, str], port: int, workers: int) -> tuple[subprocess.Pop
         text=True,
     )
     assert server.stdout is not None
-    text = ""
-    while True:  # the serve command's JSON (indented) comes first, then gunicorn's access log
-        line = server.stdout.readline()
-        if not line:
-            raise RuntimeError("hyposti serve exited before printing where it serves")
-        text += line
-        try:
-            info = json.loads(text)
-            break
-        except json.JSONDecodeError:
-            continue
+    info = read_serve_info(server.stdout)
     # Drain the access log, or gunicorn blocks once the pipe is full.
     threading.Thread(target=server.stdout.read, daemon=True).start()
     deadline = time.monotonic() + 120

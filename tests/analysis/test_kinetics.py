@@ -5,7 +5,14 @@ import math
 import pandas as pd
 import pytest
 
-from hyposti.analysis.kinetics import Biopsy, geometric_summary, kinetics_analysis, nca_table
+from hyposti.analysis.kinetics import (
+    Biopsy,
+    ProfileNca,
+    geometric_summary,
+    kinetics_analysis,
+    nca_table,
+)
+from hyposti.analysis.nca import NcaResult
 from hyposti.data.example import example_dataset
 from hyposti.errors import DataError
 
@@ -75,6 +82,29 @@ def test_three_post_infusion_tumour_samples_make_a_profile():
     assert (a.subject_id, a.matrix, a.cmax, a.tmax) == ("A", "tumour", 800, 14)
     nca = {p.subject_id: p.nca for p in out.tumour.per_patient}
     assert nca == {"A": True, "B": False}  # B's day -3 biopsy is before infusion
+
+
+def test_a_patients_record_is_its_nca_with_who_and_which_dose_level():
+    samples = pd.DataFrame(
+        {"subject_id": ["A"] * 4, "matrix": ["blood"] * 4, "study_day": [0, 7, 14, 28],
+         "copies_per_ug": [None, 1000, 100, 10], "lloq": [5] * 4}
+    )  # fmt: skip
+    (a,) = kinetics_analysis(samples, pd.Series({"A": 2})).per_patient
+    # Day 0 BLQ counts as 0 (leading rule); 0 -> 1000 linear, then two tenfold falls: log-down
+    # trapezoids (C1 - C2)(t2 - t1) / ln(C1 / C2) = 900 * 7 / ln 10 and 90 * 14 / ln 10.
+    auc = 1000 * 7 / 2 + 900 * 7 / math.log(10) + 90 * 14 / math.log(10)
+    assert isinstance(a, NcaResult)
+    assert a == ProfileNca(
+        subject_id="A", matrix="blood", cmax=1000, tmax=7, auc_0_28=pytest.approx(auc),
+        auc_last=pytest.approx(auc), auc_all=pytest.approx(auc), clast=10, tlast=28,
+        n_samples=4, n_blq=1, notes=(), dose_level=2,
+    )  # fmt: skip
+    # analyze --json's per-patient record: who, which matrix, the parameters, the dose level.
+    record = kinetics_analysis(samples, pd.Series({"A": 2})).to_dict()["per_patient"][0]
+    assert list(record) == [
+        "subject_id", "matrix", "cmax", "tmax", "auc_0_28", "auc_last", "auc_all", "clast",
+        "tlast", "n_samples", "n_blq", "notes", "dose_level",
+    ]  # fmt: skip
 
 
 def test_negative_copies_name_table_row_and_column():

@@ -41,12 +41,12 @@ def test_dose_levels_and_regimen_match_the_registry(registry_text):
     for exponent, mantissa in (("6", "1"), ("6", "3"), ("7", "1")):
         assert f"{mantissa}×10^{exponent}cells/kg" in registry_text.replace(" ", "")
     nab, cyclo = p.preconditioning
-    assert (nab.dose_basis, nab.dose_min, nab.dose_max, nab.days) == ("mg/m2", 100, 200, [-5])
+    assert (nab.dose_basis, nab.dose_min, nab.dose_max, nab.days) == ("mg/m2", 100, 200, (-5,))
     assert (cyclo.dose_basis, cyclo.dose_min, cyclo.dose_max, cyclo.days) == (
         "mg/kg",
         15,
         30,
-        [-3, -2],
+        (-3, -2),
     )
     assert _squash(nab.registry_text) in _squash(registry_text)
     assert _squash(cyclo.registry_text) in _squash(registry_text)

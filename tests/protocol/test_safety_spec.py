@@ -24,7 +24,7 @@ def test_window_and_relatedness_follow_the_registry():
     dlt = load_protocol().dlt
     assert (dlt.window_first_day, dlt.window_last_day) == (0, 28)
     assert dlt.related_product == "car_t"
-    assert dlt.related_attributions == ["possible", "probable", "definite"]
+    assert dlt.related_attributions == ("possible", "probable", "definite")
     assert [(c.id, c.min_grade) for c in dlt.clauses] == [
         ("crs_cres", 3),
         ("cutaneous_mucosal", 3),

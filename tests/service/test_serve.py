@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from hyposti.cli.service import read_serve_info
 from tests.service.conftest import PASSWORD
 
 HYPOSTI = [str(Path(sys.executable).with_name("hyposti"))]
@@ -86,8 +87,8 @@ def server(tmp_path: Path):
                 time.sleep(0.3)
         else:
             pytest.fail("serve did not answer within 120 s")
-        text = log.read_text()
-        info = json.loads(text[: text.index("\n}") + 2])  # --json prints the data location first
+        with log.open() as printed:
+            info = read_serve_info(printed)
         yield base, data, info, proc
     finally:
         if proc.poll() is None:

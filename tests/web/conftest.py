@@ -7,7 +7,6 @@ violation) and a screenshot is saved to out/screenshots/ (not committed) for a p
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import subprocess
@@ -19,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from hyposti.cli.service import read_serve_info
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -131,17 +132,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
         text=True,
     )
     try:
-        text = ""
-        info = None
-        while info is None:
-            line = process.stdout.readline()
-            if not line:
-                raise RuntimeError("hyposti serve --demo printed no JSON")
-            text += line
-            try:
-                info = json.loads(text)
-            except json.JSONDecodeError:
-                continue
+        info = read_serve_info(process.stdout)
         url = f"http://127.0.0.1:{port}/"
         wait_until_up(url, process)
         yield {**info, "url": url}

@@ -15,7 +15,13 @@ import pandas as pd
 
 from hyposti.analysis.baseline import MedianRange
 from hyposti.analysis.missing import int_or_none
-from hyposti.analysis.nca import PARAMETERS, BlqRule, check_samples, nca_of_profiles
+from hyposti.analysis.nca import (
+    PARAMETERS,
+    BlqRule,
+    NcaResult,
+    check_samples,
+    nca_of_profiles,
+)
 from hyposti.errors import DataError, InputError, shown
 
 TUMOUR = "tumour"
@@ -39,23 +45,23 @@ class GeometricSummary:
     geometric_cv_pct: float | None
 
 
-@dataclass(frozen=True, slots=True)
-class ProfileNca:
-    """The NCA of one patient's profile in one matrix (hyposti.analysis.nca), with its dose level;
-    a parameter the profile cannot give is None."""
+@dataclass(frozen=True)
+class ProfileId:
+    """Which profile: one patient's samples in one matrix (blood, or a tumour series)."""
 
     subject_id: str
     matrix: str
-    cmax: float | None
-    tmax: float | None
-    auc_0_28: float | None
-    auc_last: float | None
-    auc_all: float | None
-    clast: float | None
-    tlast: float | None
-    n_samples: int
-    n_blq: int
-    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ProfileNca(NcaResult, ProfileId):
+    """The NCA of one patient's profile in one matrix (hyposti.analysis.nca), with its dose level;
+    a parameter the profile cannot give is None.
+
+    Fields read subject, matrix, NcaResult's parameters, dose level (dataclasses take the bases'
+    fields last base first), and so do the keys of ``analyze --json``'s per-patient records.
+    """
+
     dose_level: int | None
 
 

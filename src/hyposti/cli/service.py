@@ -7,10 +7,11 @@ Django is imported inside each command (the CLI starts without it).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import IO, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -96,6 +97,25 @@ def serve_command(
 
     emit(info, as_json, render)
     _exec_gunicorn(host, port, workers)
+
+
+def read_serve_info(stream: IO[str]) -> dict[str, Any]:
+    """What `serve --json` printed, read back from its output (tests and benchmarks start servers).
+
+    The command prints one JSON object, indented over several lines by ``emit``, and then
+    gunicorn's log follows on the same stream. The stream is read a line at a time up to the
+    object's last line and no further, so the log is left to the caller (a pipe must then be
+    drained, or gunicorn blocks once it is full).
+    """
+    text = ""
+    while line := stream.readline():
+        text += line
+        try:
+            info: dict[str, Any] = json.loads(text)
+        except json.JSONDecodeError:
+            continue  # the object is not closed yet
+        return info
+    raise InputError("hyposti serve --json output", text, "ended before its JSON object did")
 
 
 #: Request threads per gunicorn worker: a thread waiting for the database (another writer's

@@ -129,7 +129,9 @@ def check_record_dates(record: ScreeningRecord, today: dt.date) -> None:
         )
 
 
-def _attestations(record: ScreeningRecord, criteria: list[Criterion]) -> dict[str, Attestation]:
+def _attestations(
+    record: ScreeningRecord, criteria: tuple[Criterion, ...]
+) -> dict[str, Attestation]:
     by_id = {c.id: c for c in criteria}
     found: dict[str, Attestation] = {}
     for i, att in enumerate(record.attestations):

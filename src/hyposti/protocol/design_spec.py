@@ -24,7 +24,7 @@ class DesignSpec(Strict):
     target_toxicity: float | None = Field(
         default=None, gt=0, lt=1, description="BOIN/CRM only: the target DLT probability."
     )
-    skeleton: list[float] | None = Field(
+    skeleton: tuple[float, ...] | None = Field(
         default=None, description="CRM only: prior DLT probability per dose level."
     )
     max_n: int | None = Field(default=None, ge=1, description="Sample-size cap of the escalation.")

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from hyposti.errors import InputError
-from hyposti.protocol.common import Reading, Strict
+from hyposti.protocol.common import FrozenMapping, Reading, Strict
 
 # Yes/no facts of a screening record's medical history that a criterion may name (see
 # hyposti.eligibility.record.MedicalHistory, which carries one field per name).
@@ -74,7 +74,7 @@ class TumourSampleRule(Strict):
     max_age_months: int = Field(
         ge=1, description="Sample collected at most this long before enrolment."
     )
-    accepted_kinds: list[Literal["fresh", "archival_ffpe"]] = Field(min_length=1)
+    accepted_kinds: tuple[Literal["fresh", "archival_ffpe"], ...] = Field(min_length=1)
     require_rebiopsy_consent: bool
 
 
@@ -86,7 +86,7 @@ class WashoutRule(Strict):
 
 class PerformanceStatusRule(Strict):
     rule: Literal["performance_status"]
-    allowed_ecog: list[int] = Field(min_length=1, description="ECOG grades admitted.")
+    allowed_ecog: tuple[int, ...] = Field(min_length=1, description="ECOG grades admitted.")
 
     @model_validator(mode="after")
     def _grades(self) -> PerformanceStatusRule:
@@ -122,14 +122,14 @@ class AbsentConditionsRule(Strict):
     """Met when every named history fact is recorded as absent."""
 
     rule: Literal["absent_conditions"]
-    conditions: list[HistoryFlag] = Field(min_length=1)
+    conditions: tuple[HistoryFlag, ...] = Field(min_length=1)
 
 
 class JudgementRule(Strict):
     """Not met if a named fact is present; otherwise the investigator must judge (and attest)."""
 
     rule: Literal["investigator_judgement"]
-    conditions: list[HistoryFlag] = Field(default_factory=list)
+    conditions: tuple[HistoryFlag, ...] = Field(default=())
     question: str = Field(min_length=1, description="What the investigator is asked to judge.")
 
 
@@ -145,7 +145,7 @@ class ImmunosuppressionRule(Strict):
         ge=0, description="More than this excludes."
     )
     within_days_of_enrolment: int = Field(ge=0)
-    counted_routes: list[CorticosteroidRoute] = Field(min_length=1)
+    counted_routes: tuple[CorticosteroidRoute, ...] = Field(min_length=1)
 
 
 class PregnancyRule(Strict):
@@ -156,7 +156,7 @@ class PregnancyRule(Strict):
 class PriorCancerRule(Strict):
     rule: Literal["prior_cancer"]
     within_years_before_first_dose: int = Field(ge=1)
-    exceptions: list[CancerException]
+    exceptions: tuple[CancerException, ...]
 
 
 class VaccinationRule(Strict):
@@ -223,8 +223,8 @@ class EligibilitySpec(Strict):
     age_range_years: tuple[int, int]
     sexes: Literal["All", "Female", "Male"]
     accepts_healthy_volunteers: bool
-    criteria: list[Criterion] = Field(min_length=1)
-    readings: list[Reading] = Field(default_factory=list)
+    criteria: tuple[Criterion, ...] = Field(min_length=1)
+    readings: tuple[Reading, ...] = Field(default=())
 
     @model_validator(mode="after")
     def _unique_ids(self) -> EligibilitySpec:
@@ -281,7 +281,7 @@ class CorticosteroidEquivalence(Strict):
 
     source: str
     reference_drug: str
-    equivalent_dose_mg: dict[str, float] = Field(min_length=1)
+    equivalent_dose_mg: FrozenMapping[str, float]  # never empty: it lists reference_drug
 
     @model_validator(mode="after")
     def _reference_listed(self) -> CorticosteroidEquivalence:

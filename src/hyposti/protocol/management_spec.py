@@ -54,4 +54,4 @@ class ToxicityManagementSpec(Strict):
 
     sponsor_editable = True
 
-    rules: list[ManagementRule] = Field(min_length=1)
+    rules: tuple[ManagementRule, ...] = Field(min_length=1)

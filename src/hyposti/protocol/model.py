@@ -26,10 +26,10 @@ from hyposti.protocol.schedule_spec import ScheduleSpec
 
 class Identifiers(Strict):
     nct_id: str = Field(pattern=r"^NCT[0-9]{8}$")
-    secondary_ids: list[str] = Field(default_factory=list)
+    secondary_ids: tuple[str, ...] = Field(default=())
     brief_title: str
     official_title: str
-    phases: list[str] = Field(min_length=1)
+    phases: tuple[str, ...] = Field(min_length=1)
     condition: str
     sponsor: str
     responsible_party: str | None = None
@@ -87,12 +87,14 @@ class InvestigationalProduct(Product):
     route: str
     dose_unit: Literal["cells/kg"]
     infusion_day: int
-    dose_levels: list[DoseLevel] = Field(min_length=1)
+    dose_levels: tuple[DoseLevel, ...] = Field(min_length=1)
     registry_text: str | None = None
 
     @field_validator("dose_levels")
     @classmethod
-    def _levels_numbered_and_increasing(cls, levels: list[DoseLevel]) -> list[DoseLevel]:
+    def _levels_numbered_and_increasing(
+        cls, levels: tuple[DoseLevel, ...]
+    ) -> tuple[DoseLevel, ...]:
         numbers = [d.level for d in levels]
         if numbers != list(range(1, len(numbers) + 1)):
             raise ValueError(
@@ -114,7 +116,7 @@ class PreconditioningAgent(Product):
     dose_basis: Literal["mg/m2", "mg/kg"]
     dose_min: float = Field(gt=0)
     dose_max: float = Field(gt=0)
-    days: list[int] = Field(min_length=1)
+    days: tuple[int, ...] = Field(min_length=1)
     registry_text: str | None = None
 
     @model_validator(mode="after")
@@ -144,10 +146,10 @@ class Protocol(Strict):
     identifiers: Identifiers
     enrolment: Enrolment
     investigational_product: InvestigationalProduct
-    preconditioning: list[PreconditioningAgent]
+    preconditioning: tuple[PreconditioningAgent, ...]
     design: DesignSpec
     expansion: ExpansionSpec | None = None
-    endpoints: list[Endpoint] = Field(min_length=1)
+    endpoints: tuple[Endpoint, ...] = Field(min_length=1)
     endpoint_roles_reading: Reading | None = None
     eligibility: EligibilitySpec
     organ_function: OrganFunctionSpec | None = None

@@ -14,7 +14,7 @@ class ResponseSpec(Strict):
 
     sponsor_editable = True
 
-    criteria: list[Literal["recist11", "irecist"]] = Field(
+    criteria: tuple[Literal["recist11", "irecist"], ...] = Field(
         description="Criteria the registry names for ORR and TTR ('RECIST 1.1 or iRECIST')."
     )
     primary_criteria: Literal["recist11", "irecist"] = Field(

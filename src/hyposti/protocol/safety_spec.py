@@ -25,10 +25,10 @@ class DltClause(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     label: str
     min_grade: int = Field(ge=1, le=5)
-    terms: list[str] = Field(default_factory=list, description="CTCAE v5.0 terms, NCI spelling.")
-    socs: list[str] = Field(default_factory=list, description="CTCAE v5.0 system organ classes.")
-    scales: list[AeScale] = Field(
-        default_factory=list, description="Events graded on these scales belong to the clause."
+    terms: tuple[str, ...] = Field(default=(), description="CTCAE v5.0 terms, NCI spelling.")
+    socs: tuple[str, ...] = Field(default=(), description="CTCAE v5.0 system organ classes.")
+    scales: tuple[AeScale, ...] = Field(
+        default=(), description="Events graded on these scales belong to the clause."
     )
     catch_all: bool = False
 
@@ -51,8 +51,8 @@ class DltSpec(Strict):
     related_product: ProductId = Field(
         description="Id of the product a DLT must be related to (one the protocol declares)."
     )
-    related_attributions: list[Attribution] = Field(min_length=1)
-    clauses: list[DltClause] = Field(min_length=1)
+    related_attributions: tuple[Attribution, ...] = Field(min_length=1)
+    clauses: tuple[DltClause, ...] = Field(min_length=1)
     clause_reading: Reading
     evaluable_follow_up_days: int = Field(
         ge=0, description="Follow-up, in days after infusion, that makes a patient DLT-evaluable."

@@ -25,7 +25,7 @@ Assessment = Literal[
 class DayRule(Strict):
     """Study days as a list, or every ``every_days`` from ``from_day`` to ``to_day``."""
 
-    days: list[int] | None = None
+    days: tuple[int, ...] | None = None
     every_days: int | None = Field(default=None, ge=1)
     from_day: int | None = None
     to_day: int | None = None
@@ -59,7 +59,7 @@ class VisitBlock(DayRule):
     """Visits sharing a label and a list of assessments."""
 
     label: str = Field(min_length=1)
-    assessments: list[Assessment] = Field(min_length=1)
+    assessments: tuple[Assessment, ...] = Field(min_length=1)
 
 
 class WindowRule(Strict):
@@ -80,9 +80,9 @@ class ScheduleSpec(Strict):
 
     screening_within_days_before_infusion: int = Field(ge=1)
     end_day: int = Field(ge=1, description="Last study day of follow-up.")
-    windows: list[WindowRule] = Field(min_length=1)
-    visits: list[VisitBlock] = Field(min_length=1)
-    tumour_assessments: list[DayRule] = Field(min_length=1)
+    windows: tuple[WindowRule, ...] = Field(min_length=1)
+    visits: tuple[VisitBlock, ...] = Field(min_length=1)
+    tumour_assessments: tuple[DayRule, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _consistent(self) -> ScheduleSpec:

@@ -12,7 +12,7 @@ analysed (hyposti.analysis.safety.reported_aes).
 
 from __future__ import annotations
 
-from functools import cache
+from functools import lru_cache
 
 import pandas as pd
 
@@ -55,14 +55,12 @@ _TAIL = (
 )
 
 
+@lru_cache(maxsize=8)
 def adae_spec(protocol: Protocol) -> DomainSpec:
     """ADAE for ``protocol``: a relatedness flag AREL<cdisc_code> per product it gives."""
-    return _adae_spec(tuple((p.cdisc_code, p.cdisc_label) for p in protocol.products))
-
-
-@cache
-def _adae_spec(products: tuple[tuple[str, str], ...]) -> DomainSpec:
-    related = tuple(_y(f"AREL{code}", f"Related to {label}") for code, label in products)
+    related = tuple(
+        _y(f"AREL{p.cdisc_code}", f"Related to {p.cdisc_label}") for p in protocol.products
+    )
     return DomainSpec(
         "ADAE",
         "Adverse Events Analysis Dataset",
