@@ -197,6 +197,14 @@ def test_stress_mode_infuses_the_requested_number_of_patients() -> None:
     assert trial.summary()["enrolled_expansion"] == 60 - trial.summary()["enrolled_escalation"]
 
 
+def test_progress_counts_every_treated_patient_and_changes_nothing() -> None:
+    calls: list[tuple[int, int | None]] = []
+    watched = simulate_trial(5, patients=60, progress=lambda n, planned: calls.append((n, planned)))
+    # One call per patient treated, counting 1, 2, ... 60, each with the requested total.
+    assert calls == [(n, 60) for n in range(1, 61)]
+    assert watched.summary() == simulate_trial(5, patients=60).summary()
+
+
 def test_adding_patients_leaves_the_earlier_ones_unchanged() -> None:
     small = trial_dataset(simulate_trial(8, patients=35)).subjects
     large = trial_dataset(simulate_trial(8, patients=40)).subjects

@@ -97,6 +97,8 @@ def simulate_command(
     RP2D and followed up to 3 years. The calendar starts at the parameter file's start date and
     moves back, whole, when follow-up would end after the generation date.
     """
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     from hyposti.data.dataset import stale_tables, write_dataset
     from hyposti.virtual.tables import trial_dataset
     from hyposti.virtual.trial import cyclic_gc_paused, simulate_trial
@@ -105,15 +107,27 @@ def simulate_command(
         raise InputError("--format", format, "must be 'parquet' or 'csv'")
     fmt: Literal["parquet", "csv"] = "parquet" if format == "parquet" else "csv"
     output_folder("--output", output, force)
-    with cyclic_gc_paused():
+    # A stress run takes tens of seconds: a status line (gone when done, never with --json)
+    # counts the patients treated, then names the step under way.
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with cyclic_gc_paused(), Progress(*columns, transient=True, disable=as_json) as bar:
+        task = bar.add_task("screening the first candidates")
+
+        def treated_so_far(treated: int, planned: int | None) -> None:
+            of = "" if planned is None else f" of {planned}"
+            bar.update(task, description=f"patients treated: {treated}{of}")
+
         trial = simulate_trial(
             seed,
             params=params_option(params),
             protocol=protocol_option(protocol),
             patients=patients,
+            progress=treated_so_far,
         )
+        bar.update(task, description="building the tables")
         generated_on = as_of.date() if as_of else dt.date.today()
         ds = trial_dataset(trial, generated_on)
+        bar.update(task, description=f"writing {fmt}")
         with staged_folder("--output", output, stale_tables(fmt)) as staged:
             write_dataset(ds, staged, fmt)
     summary = trial.summary() | {

@@ -143,6 +143,7 @@ class Clinic:
         params: SimulationParameters,
         protocol: Protocol,
         treat: Treatment | None = None,
+        on_treated: Callable[[int], None] | None = None,
     ) -> None:
         first_day = protocol.first_preconditioning_day
         self.setup = ClinicSetup(
@@ -155,6 +156,10 @@ class Clinic:
         )
         self.screened: list[Screened] = []
         self.last_arrival = params.calendar.start_date
+        # Told how many have been treated after each treatment: a progress bar for long runs
+        # (a treatment the expansion's rules later undo still counted when it was made).
+        self.on_treated = on_treated
+        self._treated = 0
 
     def next_arrival(self, index: int, after: dt.date, screenings_per_month: float) -> dt.date:
         """Candidate ``index`` arrives an exponential gap (Poisson arrivals) after ``after``."""
@@ -180,4 +185,7 @@ class Clinic:
             )
             self.screened.append(entry)
             if entry.course is not None:
+                self._treated += 1
+                if self.on_treated is not None:
+                    self.on_treated(self._treated)
                 return entry, entry.course

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -219,13 +219,16 @@ def simulate_trial(
     patients: int | None = None,
     treat: Treatment | None = None,
     expansion_rules: bool = True,
+    progress: Callable[[int, int | None], None] | None = None,
 ) -> SimulatedTrial:
     """Run the whole protocol on virtual patients; ``patients`` sets the total infused (stress).
 
     A stress run's expansion screens at the parameter file's stress rate (many sites).
     ``treat`` is what treating a patient does (default: the statistical course of ``params``; the
     twin passes its mechanistic course). ``expansion_rules`` False enrols the whole expansion
-    without the protocol's stopping rules (the twin trial's reading so far).
+    without the protocol's stopping rules (the twin trial's reading so far). ``progress(treated,
+    planned)`` is called after each patient is treated (``planned`` is ``patients``, or None
+    when the protocol's rules decide the total).
 
     Without ``patients`` the expansion enrols the protocol's estimated total less the escalation,
     kept within its expansion range (NCT05681650: 10-21, 30 in all). RP2D is read as the MTD
@@ -237,7 +240,13 @@ def simulate_trial(
     schedule = protocol.required_schedule()  # refused before any patient is drawn
     design = design_from_protocol(protocol)
     label = protocol_dose_levels(protocol).label
-    clinic = Clinic(seed, params, protocol, treat)
+    clinic = Clinic(
+        seed,
+        params,
+        protocol,
+        treat,
+        None if progress is None else lambda treated: progress(treated, patients),
+    )
     review_delay = protocol.dlt.window_last_day + params.calendar.safety_review_days
 
     cohorts: list[Cohort] = []
