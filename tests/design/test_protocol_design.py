@@ -8,6 +8,7 @@ from hyposti.design import (
     ThreePlusThree,
     build_design,
     design_from_protocol,
+    design_title,
     parse_dose_levels,
     protocol_dose_levels,
 )
@@ -73,3 +74,17 @@ def test_missing_options_are_named(kwargs: dict, field: str) -> None:
     with pytest.raises(InputError) as err:
         build_design(num_doses=3, **kwargs)
     assert err.value.field == field
+
+
+def test_designs_are_named_as_people_name_them() -> None:
+    # The registry's rule for NCT05681650 is the conventional 3+3 (Storer 1989) in cohorts of 3.
+    assert design_title(design_from_protocol(load_protocol())) == "3+3 conventional, cohorts of 3"
+    assert (
+        design_title(Boin(num_doses=5, target=0.25, max_n=30))
+        == "BOIN, target 0.25, cohorts of 3, at most 30 patients"
+    )
+    crm = Crm(num_doses=3, target=0.3, skeleton=(0.1, 0.2, 0.35), max_n=24, cohort_size=1)
+    assert (
+        design_title(crm)
+        == "CRM, target 0.3, skeleton 0.1/0.2/0.35, cohorts of 1, at most 24 patients"
+    )

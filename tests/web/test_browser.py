@@ -412,6 +412,9 @@ def test_statistician_types_a_scenario_and_sees_the_clis_operating_characteristi
     """The live OC table is `hyposti design oc --true-tox ... --json` for the same scenario."""
     stat = demo_user(browser, demo_server, "statistician")
     stat.visit("statistics/", "statistics-oc-empty")
+    # Named as the registry names it (conventional 3+3, cohorts of 3), not as Python writes it.
+    card = stat.page.locator("section", has=stat.page.locator("#h-oc")).inner_text()
+    assert "3+3 conventional, cohorts of 3" in card and "ThreePlusThree(" not in card
     inputs = stat.page.locator("#h-oc ~ form input[type=number]")
     scenario = [0.05, 0.15, 0.3, 0.45, 0.6][: inputs.count()]
     for i, rate in enumerate(scenario):

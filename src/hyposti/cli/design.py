@@ -113,23 +113,6 @@ def _setup(
     )
 
 
-def _describe(design: Design) -> str:
-    """A title for people; JSON output carries the full repr instead."""
-    from hyposti.design import Boin, Crm, ThreePlusThree
-
-    cap = "" if design.max_n is None else f", at most {design.max_n} patients"
-    if isinstance(design, ThreePlusThree):
-        name = f"3+3 {design.variant_name}"
-    elif isinstance(design, Boin):
-        name = f"BOIN, target {design.target:g}"
-    elif isinstance(design, Crm):
-        skeleton = "/".join(f"{s:g}" for s in design.skeleton)
-        name = f"CRM, target {design.target:g}, skeleton {skeleton}"
-    else:
-        name = type(design).__name__
-    return f"{name}, cohorts of {design.cohort_size}{cap}"
-
-
 @app.command()
 def decide(
     outcomes: Annotated[
@@ -146,7 +129,7 @@ def decide(
     as_json: JsonOpt = False,
 ) -> None:
     """Next dose, stop or continue, and the MTD for a trial history, with the reason."""
-    from hyposti.design import fit, parse_outcomes
+    from hyposti.design import design_title, fit, parse_outcomes
 
     design, levels = _setup(
         design_name, variant, target, skeleton, cohort_size, max_n, doses, n_earlystop
@@ -156,7 +139,7 @@ def decide(
     payload = {"design": repr(design), "outcomes": outcomes, **decision.to_dict()}
 
     def render(console: Console) -> None:
-        table = FoldingTable(title=f"Patients so far — {_describe(design)}")
+        table = FoldingTable(title=f"Patients so far — {design_title(design)}")
         table.add_column("Dose level")
         table.add_column("Patients", justify="right")
         table.add_column("DLTs", justify="right")
@@ -244,7 +227,7 @@ def oc(
     as_json: JsonOpt = False,
 ) -> None:
     """Operating characteristics: P(select each dose / none), expected patients and DLTs."""
-    from hyposti.design import exact_oc, simulate_oc
+    from hyposti.design import design_title, exact_oc, simulate_oc
 
     design, levels = _setup(
         design_name, variant, target, skeleton, cohort_size, max_n, doses, n_earlystop
@@ -265,7 +248,7 @@ def oc(
     def render(console: Console) -> None:
         simulated = result.method == "simulation"
         how = f"{trials:,} simulated trials, seed {seed}" if simulated else "exact"
-        table = FoldingTable(title=f"Operating characteristics ({how}) — {_describe(design)}")
+        table = FoldingTable(title=f"Operating characteristics ({how}) — {design_title(design)}")
         table.add_column("Dose level")
         table.add_column("True DLT rate", justify="right")
         table.add_column("P(selected as MTD)", justify="right")

@@ -10,6 +10,7 @@ from hyposti.design.protocol_design import (
     DoseLevels,
     build_design,
     design_from_protocol,
+    design_title,
     parse_dose_levels,
     protocol_dose_levels,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "boin_lambdas",
     "build_design",
     "design_from_protocol",
+    "design_title",
     "dose_paths",
     "exact_oc",
     "fit",

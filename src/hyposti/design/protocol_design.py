@@ -29,6 +29,22 @@ def _amount(value: float) -> str:
     return f"{mantissa:g}e{exponent}" if exponent >= 3 else f"{value:g}"
 
 
+def design_title(design: Design) -> str:
+    """The design as people name it: "3+3 conventional, cohorts of 3", "BOIN, target 0.3, cohorts
+    of 3, at most 30 patients" (its repr, with every parameter, is for JSON and logs)."""
+    cap = "" if design.max_n is None else f", at most {design.max_n} patients"
+    if isinstance(design, ThreePlusThree):
+        name = f"3+3 {design.variant_name}"
+    elif isinstance(design, Boin):
+        name = f"BOIN, target {design.target:g}"
+    elif isinstance(design, Crm):
+        skeleton = "/".join(f"{s:g}" for s in design.skeleton)
+        name = f"CRM, target {design.target:g}, skeleton {skeleton}"
+    else:
+        name = type(design).__name__
+    return f"{name}, cohorts of {design.cohort_size}{cap}"
+
+
 @dataclass(frozen=True)
 class DoseLevels:
     """The dose levels of a trial: their number and, when known, the cells/kg of each."""

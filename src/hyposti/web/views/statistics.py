@@ -13,7 +13,7 @@ from typing import Any
 
 from django.http import HttpResponse
 
-from hyposti.design import design_from_protocol, exact_oc
+from hyposti.design import design_from_protocol, design_title, exact_oc
 from hyposti.design.protocol_design import protocol_dose_levels
 from hyposti.errors import HypostiError
 from hyposti.service.access import authorize
@@ -30,7 +30,7 @@ def statistics_view(request: AuthenticatedHttpRequest, profile: UserProfile) -> 
     levels = protocol_dose_levels(protocol)
     context = {
         "today": today(),
-        "design": repr(design_from_protocol(protocol)),
+        "design": design_title(design_from_protocol(protocol)),
         "doses": [(k, levels.label(k)) for k in range(1, levels.count + 1)],
     }
     return show(request, "web/statistics.html", context, profile=profile)
