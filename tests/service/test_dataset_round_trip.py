@@ -68,3 +68,35 @@ def test_import_refuses_a_database_that_is_not_empty(synthetic, capsys) -> None:
     capsys.readouterr()
     assert run(["import", str(synthetic), "--json"]) == 2
     assert "fresh database" in capsys.readouterr().err
+
+
+def test_imported_adverse_events_carry_the_dlt_engines_proposal() -> None:
+    """A trial imported mid-expansion (the demo's cut-off, DLT windows still open) has each event's
+    proposal, as a live save makes it, so an open window's severe CRS awaits the investigator.
+
+    Expected by hand from the registry's DLT definition: CAR-T-related events (possible, probable,
+    definite) from day 0 to day 28 after infusion; grade 3 CRS is a DLT; an event unrelated or
+    unlikely related to the CAR-T cells is not."""
+    import datetime as dt
+
+    from hyposti.service.dataset_io import import_dataset
+    from hyposti.service.models import AdverseEvent
+    from hyposti.web.demo import demo_dataset
+
+    now = dt.datetime(2026, 11, 28, 9, tzinfo=dt.UTC)
+    import_dataset(demo_dataset(2023, now.date()), username="import", now=now)
+    events = list(AdverseEvent.objects.select_related("participant"))
+    crs = [
+        ae
+        for ae in events
+        if ae.term == "Cytokine release syndrome"
+        and ae.grade >= 3
+        and ae.attribution["car_t"] in ("possible", "probable", "definite")
+        and 0 <= (ae.onset_date - ae.participant.infusion_date).days <= 28
+    ]
+    unrelated = [ae for ae in events if ae.attribution["car_t"] in ("unrelated", "unlikely")]
+    assert crs and unrelated
+    assert all(ae.dlt_proposed for ae in crs)
+    assert any(ae.dlt is None for ae in crs)  # one still open at the cut-off: no decision yet
+    assert not any(ae.dlt_proposed for ae in unrelated)
+    assert all(ae.dlt_proposal_reason for ae in events)

@@ -15,6 +15,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 
 from hyposti.data import TrialDataset, dataset_tables
 from hyposti.data.schema import ATTRIBUTION_PREFIX, attribution_column
+from hyposti.errors import InputError
 from hyposti.service.audit import Change, audit_append, diff, label, plain, snapshot
 from hyposti.service.errors import RefusedError
 from hyposti.service.models import (
@@ -38,6 +39,7 @@ from hyposti.service.models import (
     TumourAssessment,
     VitalSign,
 )
+from hyposti.service.services.safety import dlt_proposal
 from hyposti.service.trial_protocol import trial_protocol
 
 if TYPE_CHECKING:
@@ -205,6 +207,7 @@ def import_dataset(ds: TrialDataset, *, username: str, now: dt.datetime) -> dict
         )
         for r in _rows(ds.lesion_measurements)
     )
+    _propose_dlts(created, cutoff)
     _audit_import(created, username=username, now=now)
     counts: dict[str, int] = {}
     for obj in created:
@@ -288,6 +291,29 @@ def _import_cohorts(
     add(
         EscalationDecision(cohort=saved[n], **_fields(EscalationDecision, r))
         for n, r in decisions.items()
+    )
+
+
+def _propose_dlts(created: list[models.Model], cutoff: dt.date) -> None:
+    """The DLT engine's proposal on every imported adverse event, as of the data cut-off, as a
+    live save makes it (``dlt_proposal``): an event in a DLT window still open at the cut-off
+    (a grade 4 CRS, say) then awaits the investigator's decision as a proposed DLT, and a
+    decided one shows what the engine proposed beside the decision. The dataset holds decisions
+    only, so without this every imported event would carry no proposal at all. An event the
+    live service would have refused (begun before preconditioning: medical history) is not a
+    DLT, with the engine's reason."""
+    events = [
+        o
+        for o in created
+        if isinstance(o, AdverseEvent) and o.participant.preconditioning_start_date is not None
+    ]
+    for ae in events:
+        try:
+            ae.dlt_proposed, ae.dlt_proposal_reason = dlt_proposal(ae.participant, cutoff, ae)
+        except InputError as refused:
+            ae.dlt_proposed, ae.dlt_proposal_reason = False, f"not judged: {refused.rule}"
+    AdverseEvent.objects.bulk_update(
+        events, ["dlt_proposed", "dlt_proposal_reason"], batch_size=500
     )
 
 
