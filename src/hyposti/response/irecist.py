@@ -40,6 +40,7 @@ from hyposti.response.timepoint import (
     overall_response,
     pct_change,
     study_day,
+    target_nodes,
     target_response,
     target_sums,
 )
@@ -91,6 +92,7 @@ class Patient:
     baseline_mm: float | None
     nlt_first: dict[str, dt.date]
     confirmed_new: frozenset[str]
+    target_nodes: dict[str, bool]
 
 
 @dataclass(frozen=True)
@@ -191,7 +193,7 @@ def observe(patient: Patient, state: CourseState, a: Assessment) -> Findings:
     RECIST 1.1 reading counts only lesions not seen before, so previously identified new
     lesions that are stable or smaller do not by themselves make progression (iRECIST FAQ).
     """
-    sums = target_sums(patient.data, a, patient.spec)
+    sums = target_sums(patient.target_nodes, a, patient.spec)
     target: Response | None = None
     target_note = ""
     if sums is not None and patient.baseline_mm is not None and state.nadir_mm is not None:
@@ -460,6 +462,7 @@ def irecist_course(data: PatientTumourData, spec: ResponseSpec) -> IrecistCourse
         baseline_mm=base,
         nlt_first=new_lesion_targets(data),
         confirmed_new=frozenset(confirmed_new_lesion_ids(data)),
+        target_nodes=target_nodes(data),
     )
     state = CourseState(base, None, frozenset(), frozenset(), None, False)
     points: list[TimePointResponse] = []
