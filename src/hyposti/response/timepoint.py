@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from hyposti.protocol.response_spec import ResponseSpec
@@ -136,6 +137,16 @@ def overall_response(
     target: Response | None, non_target: NonTargetStatus | None, new: NewLesionStatus
 ) -> tuple[Response, str]:
     """Overall time-point response (RECIST 1.1, Eisenhauer 2009 Table 1; Table 2 if no targets)."""
+    return _table_1_or_2(target, non_target, new)
+
+
+# The answer and its words depend on the three findings alone, a hundred-odd combinations, and
+# every time point of every patient asks. ``typed``: a plain string is not taken for the status
+# it equals (StrEnum), so it fails as it would uncached.
+@functools.lru_cache(maxsize=None, typed=True)
+def _table_1_or_2(
+    target: Response | None, non_target: NonTargetStatus | None, new: NewLesionStatus
+) -> tuple[Response, str]:
     t = target.value if target is not None else "none"
     n = non_target.value if non_target is not None else "none"
     new_text = NEW_LESION_TEXT[new]
