@@ -198,7 +198,7 @@ def observe(patient: Patient, state: CourseState, a: Assessment) -> Findings:
     target_note = ""
     if sums is not None and patient.baseline_mm is not None and state.nadir_mm is not None:
         target, target_note = target_response(sums, patient.baseline_mm, state.nadir_mm)
-    new_status, new_note = new_lesion_status(a, set(patient.confirmed_new))
+    new_status, new_note = new_lesion_status(a, patient.confirmed_new)
     present = frozenset(n.lesion_id for n in a.new_lesions if _counts(n, patient.confirmed_new))
     reference = state.pending.known_new if state.pending is not None else state.known_new
     brand_new = tuple(sorted(present - reference))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Set
 from dataclasses import dataclass
 
 from hyposti.protocol.response_spec import ResponseSpec
@@ -178,7 +179,7 @@ def confirmed_new_lesion_ids(data: PatientTumourData) -> set[str]:
     return {n.lesion_id for a in data.assessments for n in a.new_lesions if not n.equivocal}
 
 
-def new_lesion_status(a: Assessment, confirmed: set[str]) -> tuple[NewLesionStatus, str]:
+def new_lesion_status(a: Assessment, confirmed: Set[str]) -> tuple[NewLesionStatus, str]:
     """Unequivocal, equivocal or no new lesion; one confirmed later counts from its first scan."""
     if not a.new_lesions:
         return NewLesionStatus.NONE, ""
