@@ -404,7 +404,7 @@ def _time_point(
 ) -> TimePointResponse:
     base, nadir = patient.baseline_mm, state.nadir_mm
     total = f.sums.sum_mm if f.sums else None
-    notes = "; ".join(x for x in (f.target_note, f.new_note) if x)
+    notes = "; ".join(filter(None, (f.target_note, f.new_note)))
     return TimePointResponse(
         date=a.date,
         study_day=f.day,

@@ -218,7 +218,7 @@ def recist11_time_points(data: PatientTumourData, spec: ResponseSpec) -> list[Ti
             t_resp, t_note = target_response(sums, base, nadir)
         new, new_note = new_lesion_status(a, confirmed)
         overall, rule = overall_response(t_resp, a.non_target, new)
-        detail = "; ".join(x for x in (t_note, new_note.lstrip("; ")) if x)
+        detail = "; ".join(filter(None, (t_note, new_note.lstrip("; "))))
         points.append(
             TimePointResponse(
                 date=a.date,
