@@ -40,6 +40,7 @@ from hyposti.response.timepoint import (
     overall_response,
     pct_change,
     study_day,
+    target_nodes,
     target_response,
     target_sums,
 )
@@ -91,6 +92,7 @@ class Patient:
     baseline_mm: float | None
     nlt_first: dict[str, dt.date]
     confirmed_new: frozenset[str]
+    target_nodes: dict[str, bool]
 
 
 @dataclass(frozen=True)
@@ -191,12 +193,12 @@ def observe(patient: Patient, state: CourseState, a: Assessment) -> Findings:
     RECIST 1.1 reading counts only lesions not seen before, so previously identified new
     lesions that are stable or smaller do not by themselves make progression (iRECIST FAQ).
     """
-    sums = target_sums(patient.data, a, patient.spec)
+    sums = target_sums(patient.target_nodes, a, patient.spec)
     target: Response | None = None
     target_note = ""
     if sums is not None and patient.baseline_mm is not None and state.nadir_mm is not None:
         target, target_note = target_response(sums, patient.baseline_mm, state.nadir_mm)
-    new_status, new_note = new_lesion_status(a, set(patient.confirmed_new))
+    new_status, new_note = new_lesion_status(a, patient.confirmed_new)
     present = frozenset(n.lesion_id for n in a.new_lesions if _counts(n, patient.confirmed_new))
     reference = state.pending.known_new if state.pending is not None else state.known_new
     brand_new = tuple(sorted(present - reference))
@@ -402,7 +404,7 @@ def _time_point(
 ) -> TimePointResponse:
     base, nadir = patient.baseline_mm, state.nadir_mm
     total = f.sums.sum_mm if f.sums else None
-    notes = "; ".join(x for x in (f.target_note, f.new_note) if x)
+    notes = "; ".join(filter(None, (f.target_note, f.new_note)))
     return TimePointResponse(
         date=a.date,
         study_day=f.day,
@@ -460,6 +462,7 @@ def irecist_course(data: PatientTumourData, spec: ResponseSpec) -> IrecistCourse
         baseline_mm=base,
         nlt_first=new_lesion_targets(data),
         confirmed_new=frozenset(confirmed_new_lesion_ids(data)),
+        target_nodes=target_nodes(data),
     )
     state = CourseState(base, None, frozenset(), frozenset(), None, False)
     points: list[TimePointResponse] = []

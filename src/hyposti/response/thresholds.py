@@ -29,6 +29,11 @@ NODE_PATHOLOGICAL_MIN_MM = 10.0  # s3.1: 10 to < 15 mm pathological, non-measura
 MAX_TARGETS = 5  # s4.2
 MAX_TARGETS_PER_ORGAN = 2  # s4.2
 
+# The fractions' parts as plain ints: a Fraction's numerator and denominator are Python properties,
+# a function call each time the per-patient engine tests a time point.
+_PR_NUM, _PR_DEN = PR_MIN_DECREASE.as_integer_ratio()
+_PD_NUM, _PD_DEN = PD_MIN_INCREASE.as_integer_ratio()
+
 
 @overload
 def meets_pr(sum_mm: float, baseline_mm: float) -> bool: ...
@@ -39,8 +44,8 @@ def meets_pr(sum_mm: float | FloatArray, baseline_mm: float | FloatArray) -> boo
 
     Both sides are multiplied by the fraction's denominator so that exactly 30% is met.
     """
-    decrease = PR_MIN_DECREASE.denominator * (baseline_mm - sum_mm)
-    return decrease >= PR_MIN_DECREASE.numerator * baseline_mm - EPS
+    decrease = _PR_DEN * (baseline_mm - sum_mm)
+    return decrease >= _PR_NUM * baseline_mm - EPS
 
 
 @overload
@@ -53,7 +58,7 @@ def meets_pd(sum_mm: float | FloatArray, nadir_mm: float | FloatArray) -> bool |
     NaN on either side (an unknown sum) is never progression.
     """
     increase = sum_mm - nadir_mm
-    relative = PD_MIN_INCREASE.denominator * increase >= PD_MIN_INCREASE.numerator * nadir_mm - EPS
+    relative = _PD_DEN * increase >= _PD_NUM * nadir_mm - EPS
     return (increase >= PD_MIN_INCREASE_MM - EPS) & relative
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Set
 from dataclasses import dataclass
 
 from hyposti.protocol.response_spec import ResponseSpec
@@ -57,23 +59,35 @@ def baseline_sum_mm(data: PatientTumourData) -> float | None:
     return float(sum(float(t.diameter_mm or 0.0) for t in targets))
 
 
-def target_sums(data: PatientTumourData, a: Assessment, spec: ResponseSpec) -> TargetSums | None:
-    """Sum of diameters at a follow-up; CR needs non-nodal targets gone, nodes < 10 mm (s4.3.1)."""
-    nodal = {lesion.lesion_id: lesion.nodal for lesion in data.lesions if lesion.target}
-    if not nodal:
+def target_nodes(data: PatientTumourData) -> dict[str, bool]:
+    """Each baseline target's id and whether it is a node (its CR test differs, s4.3.1)."""
+    return {lesion.lesion_id: lesion.nodal for lesion in data.lesions if lesion.target}
+
+
+def target_sums(nodes: dict[str, bool], a: Assessment, spec: ResponseSpec) -> TargetSums | None:
+    """Sum of diameters at a follow-up; CR needs non-nodal targets gone, nodes < 10 mm (s4.3.1).
+
+    ``nodes`` is :func:`target_nodes` of the patient (found once, not at every assessment);
+    ``a`` has passed ``check_patient``: one entry per baseline target.
+    """
+    if not nodes:
         return None
-    values = {m.lesion_id: lesion_value_mm(m, spec) for m in a.targets}
-    known = [v for v in values.values() if v is not None]
-    complete = len(known) == len(values)
-    all_gone = complete and all(
-        target_gone(v, nodal[lid]) for lid, v in values.items() if v is not None
-    )
-    measured = float(sum(known)) if known else None
+    measured = 0.0
+    known = 0
+    all_gone = True
+    for m in a.targets:
+        value = lesion_value_mm(m, spec)
+        if value is not None:
+            measured += value
+            known += 1
+            all_gone = all_gone and target_gone(value, nodes[m.lesion_id])
+    complete = known == len(a.targets)
+    measured_sum = measured if known else None
     return TargetSums(
-        sum_mm=measured if complete else None,
-        measured_sum_mm=measured,
+        sum_mm=measured_sum if complete else None,
+        measured_sum_mm=measured_sum,
         complete=complete,
-        all_gone=all_gone,
+        all_gone=complete and all_gone,
     )
 
 
@@ -124,6 +138,16 @@ def overall_response(
     target: Response | None, non_target: NonTargetStatus | None, new: NewLesionStatus
 ) -> tuple[Response, str]:
     """Overall time-point response (RECIST 1.1, Eisenhauer 2009 Table 1; Table 2 if no targets)."""
+    return _table_1_or_2(target, non_target, new)
+
+
+# The answer and its words depend on the three findings alone, a hundred-odd combinations, and
+# every time point of every patient asks. ``typed``: a plain string is not taken for the status
+# it equals (StrEnum), so it fails as it would uncached.
+@functools.lru_cache(maxsize=None, typed=True)
+def _table_1_or_2(
+    target: Response | None, non_target: NonTargetStatus | None, new: NewLesionStatus
+) -> tuple[Response, str]:
     t = target.value if target is not None else "none"
     n = non_target.value if non_target is not None else "none"
     new_text = NEW_LESION_TEXT[new]
@@ -155,8 +179,10 @@ def confirmed_new_lesion_ids(data: PatientTumourData) -> set[str]:
     return {n.lesion_id for a in data.assessments for n in a.new_lesions if not n.equivocal}
 
 
-def new_lesion_status(a: Assessment, confirmed: set[str]) -> tuple[NewLesionStatus, str]:
+def new_lesion_status(a: Assessment, confirmed: Set[str]) -> tuple[NewLesionStatus, str]:
     """Unequivocal, equivocal or no new lesion; one confirmed later counts from its first scan."""
+    if not a.new_lesions:
+        return NewLesionStatus.NONE, ""
     present = [n for n in a.new_lesions if n.state.value == "present"]
     backdated = [n.lesion_id for n in present if n.equivocal and n.lesion_id in confirmed]
     if any(not n.equivocal for n in present) or backdated:
@@ -182,16 +208,17 @@ def recist11_time_points(data: PatientTumourData, spec: ResponseSpec) -> list[Ti
     base = baseline_sum_mm(data)
     nadir = base
     confirmed = confirmed_new_lesion_ids(data)
+    nodes = target_nodes(data)
     points = []
     for a in data.assessments:
-        sums = target_sums(data, a, spec)
+        sums = target_sums(nodes, a, spec)
         t_resp: Response | None = None
         t_note = ""
         if sums is not None and base is not None and nadir is not None:
             t_resp, t_note = target_response(sums, base, nadir)
         new, new_note = new_lesion_status(a, confirmed)
         overall, rule = overall_response(t_resp, a.non_target, new)
-        detail = "; ".join(x for x in (t_note, new_note.lstrip("; ")) if x)
+        detail = "; ".join(filter(None, (t_note, new_note.lstrip("; "))))
         points.append(
             TimePointResponse(
                 date=a.date,
