@@ -117,12 +117,13 @@ def _coerce(raw: pd.Series, col: Column) -> tuple[pd.Series, np.ndarray, _Cells 
     """Convert one column to its schema type; returns values, a mask of unreadable cells and,
     for a text column, the cells of its values."""
     cells = _Cells.of(raw) if _textual(raw) else None
-    miss = _missing(raw, cells)
     if col.dtype == "string":
         # a blank text cell is missing; a cell of another type only when null
         text = cells.derive(_stripped) if cells is not None else _Cells.of(raw).derive(_strip)
         values = pd.Series(text.each(_same, None), index=raw.index, dtype=object)
         return values, np.zeros(len(raw), dtype=bool), text
+    # only a cell that is not missing can be unreadable (text has no unreadable cell)
+    miss = _missing(raw, cells)
     if col.dtype in ("integer", "number"):
         if pd.api.types.is_bool_dtype(raw.dtype):
             num = pd.Series(np.full(len(raw), np.nan), index=raw.index)
