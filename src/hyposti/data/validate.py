@@ -128,13 +128,16 @@ def _coerce(raw: pd.Series, col: Column) -> tuple[pd.Series, np.ndarray, _Cells 
     if col.dtype in ("integer", "number"):
         if pd.api.types.is_bool_dtype(raw.dtype):
             num = pd.Series(np.full(len(raw), np.nan), index=raw.index)
+        elif isinstance(raw.dtype, np.dtype) and raw.dtype.kind == "f":
+            num = raw.astype(float)  # numbers already, each missing one NaN: nothing to parse
         else:
             num = pd.to_numeric(raw.where(~miss), errors="coerce").astype(float)
         bad = ~miss & num.isna().to_numpy()
         if col.dtype == "integer":
             frac = ~num.isna().to_numpy() & (np.mod(num.fillna(0).to_numpy(), 1) != 0)
             bad = bad | frac
-            num = num.where(~frac)
+            if frac.any():
+                num = num.where(~frac)
             return num.round().astype("Int64"), bad, None
         return num, bad, None
     if col.dtype == "date":
