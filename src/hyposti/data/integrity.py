@@ -14,6 +14,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from hyposti.data.by_subject import BySubject
 from hyposti.errors import DataError
 
 #: The unit only a cell product is dosed in (schema: exposure.dose_unit); identifies CAR-T rows
@@ -40,14 +41,8 @@ def _day(value: dt.date | np.datetime64 | str) -> str:
     return str(pd.Timestamp(value).date())
 
 
-def _subject_column(frame: pd.DataFrame, subjects: pd.DataFrame, column: str) -> pd.Series:
-    """``subjects[column]`` aligned to ``frame``'s rows by subject_id."""
-    by_id = subjects.drop_duplicates("subject_id").set_index("subject_id")[column]
-    return frame["subject_id"].map(by_id).reset_index(drop=True)
-
-
 def _exposure_rules(
-    subjects: pd.DataFrame, exposure: pd.DataFrame, errors: list[DataError]
+    subjects: pd.DataFrame, by_subject: BySubject, exposure: pd.DataFrame, errors: list[DataError]
 ) -> None:
     """The infusion in ``subjects`` is the CAR-T row in ``exposure``; nothing is given before
     enrolment; a recorded study day is the days since infusion."""
@@ -74,7 +69,7 @@ def _exposure_rules(
         ),
     )
     exp = exposure.reset_index(drop=True)
-    infusion = _subject_column(exp, subjects, "infusion_date")
+    infusion, enrolled = by_subject.aligned(exp, "infusion_date", "enrolment_date")
     exp["infused_on"] = infusion
     is_cells = (exp["dose_unit"] == CELL_UNIT).to_numpy(dtype=bool)
     _flag(
@@ -88,7 +83,6 @@ def _exposure_rules(
             f"{_day(r['administration_date'])} is not the subject's infusion_date in subjects"
         ),
     )
-    enrolled = _subject_column(exp, subjects, "enrolment_date")
     _flag(
         errors,
         "exposure",
@@ -116,12 +110,12 @@ def _exposure_rules(
 
 
 def _disposition_rules(
-    subjects: pd.DataFrame, disposition: pd.DataFrame, errors: list[DataError]
+    by_subject: BySubject, disposition: pd.DataFrame, errors: list[DataError]
 ) -> None:
     """Death, progression, new therapy and last contact of an infused subject follow the
     infusion; a death ends every later event; the off-study reason agrees with the facts."""
     d = disposition.reset_index(drop=True)
-    infusion = _subject_column(d, subjects, "infusion_date")
+    (infusion,) = by_subject.aligned(d, "infusion_date")
     d["infused_on"] = infusion
     # times to event count from the infusion: none of these can precede it
     for column in ("death_date", "progression_date", "new_therapy_date", "last_contact_date"):
@@ -205,13 +199,13 @@ def _fatal_event_rules(frames: dict[str, pd.DataFrame], errors: list[DataError])
     )
 
 
-def _scan_rules(subjects: pd.DataFrame, scans: pd.DataFrame, errors: list[DataError]) -> None:
+def _scan_rules(by_subject: BySubject, scans: pd.DataFrame, errors: list[DataError]) -> None:
     """RECIST 1.1 section 3.3: the baseline scan precedes treatment and every follow-up scan."""
     ta = scans.reset_index(drop=True)
     is_base = ta["baseline"].fillna(False).astype(bool)
     base_date = ta.loc[is_base].drop_duplicates("subject_id").set_index("subject_id")
     baseline = ta["subject_id"].map(base_date["assessment_date"])
-    infusion = _subject_column(ta, subjects, "infusion_date")
+    (infusion,) = by_subject.aligned(ta, "infusion_date")
     ta["baseline_on"] = baseline
     ta["infused_on"] = infusion
     _flag(
@@ -250,11 +244,14 @@ def _scan_rules(subjects: pd.DataFrame, scans: pd.DataFrame, errors: list[DataEr
 
 
 def _timing_rules(
-    subjects: pd.DataFrame, frames: dict[str, pd.DataFrame], errors: list[DataError]
+    subjects: pd.DataFrame,
+    by_subject: BySubject,
+    frames: dict[str, pd.DataFrame],
+    errors: list[DataError],
 ) -> None:
     """Kinetics samples and DLT windows are dated from the infusion in ``subjects``."""
     k = frames["kinetics"].reset_index(drop=True)
-    infusion = _subject_column(k, subjects, "infusion_date")
+    (infusion,) = by_subject.aligned(k, "infusion_date")
     k["infused_on"] = infusion
     elapsed = (k["sample_date"] - infusion).dt.days
     _flag(
@@ -269,7 +266,7 @@ def _timing_rules(
         ),
     )
     dlt = frames["dlt_evaluations"].reset_index(drop=True)
-    infusion = _subject_column(dlt, subjects, "infusion_date")
+    (infusion,) = by_subject.aligned(dlt, "infusion_date")
     dlt["infused_on"] = infusion
     _flag(
         errors,
@@ -338,12 +335,12 @@ def _dlt_rules(frames: dict[str, pd.DataFrame], errors: list[DataError]) -> None
 
 
 def _screening_rules(
-    subjects: pd.DataFrame, screening: pd.DataFrame, errors: list[DataError]
+    by_subject: BySubject, screening: pd.DataFrame, errors: list[DataError]
 ) -> None:
     """Screening precedes enrolment, and an enrolled subject met every criterion assessed: the
     enrolment flow counts a subject with an unmet criterion as a screen failure."""
     sc = screening.reset_index(drop=True)
-    enrolled = _subject_column(sc, subjects, "enrolment_date")
+    (enrolled,) = by_subject.aligned(sc, "enrolment_date")
     sc["enrolled_on"] = enrolled
     _flag(
         errors,
@@ -442,12 +439,13 @@ def integrity_errors(frames: dict[str, pd.DataFrame]) -> list[DataError]:
     """Every contradiction between tables that would change an analysis (typed frames in)."""
     errors: list[DataError] = []
     subjects = frames["subjects"].reset_index(drop=True)
-    _exposure_rules(subjects, frames["exposure"], errors)
-    _disposition_rules(subjects, frames["disposition"], errors)
+    by_subject = BySubject(subjects)  # indexed once for every table's rules
+    _exposure_rules(subjects, by_subject, frames["exposure"], errors)
+    _disposition_rules(by_subject, frames["disposition"], errors)
     _fatal_event_rules(frames, errors)
-    _scan_rules(subjects, frames["tumour_assessments"], errors)
-    _timing_rules(subjects, frames, errors)
+    _scan_rules(by_subject, frames["tumour_assessments"], errors)
+    _timing_rules(subjects, by_subject, frames, errors)
     _dlt_rules(frames, errors)
     _escalation_rules(subjects, frames, errors)
-    _screening_rules(subjects, frames["screening"], errors)
+    _screening_rules(by_subject, frames["screening"], errors)
     return errors

@@ -21,6 +21,7 @@ from hyposti.bounds import (
     LATEST_DATE,
     MAX_ID_CHARS,
 )
+from hyposti.data.by_subject import BySubject
 from hyposti.data.integrity import integrity_errors
 from hyposti.data.schema import Column, Table, dataset_tables
 from hyposti.errors import DataError, DatasetError, shown
@@ -117,22 +118,26 @@ def _coerce(raw: pd.Series, col: Column) -> tuple[pd.Series, np.ndarray, _Cells 
     """Convert one column to its schema type; returns values, a mask of unreadable cells and,
     for a text column, the cells of its values."""
     cells = _Cells.of(raw) if _textual(raw) else None
-    miss = _missing(raw, cells)
     if col.dtype == "string":
         # a blank text cell is missing; a cell of another type only when null
         text = cells.derive(_stripped) if cells is not None else _Cells.of(raw).derive(_strip)
         values = pd.Series(text.each(_same, None), index=raw.index, dtype=object)
         return values, np.zeros(len(raw), dtype=bool), text
+    # only a cell that is not missing can be unreadable (text has no unreadable cell)
+    miss = _missing(raw, cells)
     if col.dtype in ("integer", "number"):
         if pd.api.types.is_bool_dtype(raw.dtype):
             num = pd.Series(np.full(len(raw), np.nan), index=raw.index)
+        elif isinstance(raw.dtype, np.dtype) and raw.dtype.kind == "f":
+            num = raw.astype(float)  # numbers already, each missing one NaN: nothing to parse
         else:
             num = pd.to_numeric(raw.where(~miss), errors="coerce").astype(float)
         bad = ~miss & num.isna().to_numpy()
         if col.dtype == "integer":
             frac = ~num.isna().to_numpy() & (np.mod(num.fillna(0).to_numpy(), 1) != 0)
             bad = bad | frac
-            num = num.where(~frac)
+            if frac.any():
+                num = num.where(~frac)
             return num.round().astype("Int64"), bad, None
         return num, bad, None
     if col.dtype == "date":
@@ -306,12 +311,12 @@ def _not_before_subject_date(
     frame: pd.DataFrame,
     table: str,
     column: str,
-    subjects: pd.DataFrame,
+    ref: pd.Series,
     subject_column: str,
     errors: list[DataError],
 ) -> None:
-    """Cross-table rule: a row's date is not before the subject's date (e.g. consent)."""
-    ref = frame["subject_id"].map(subjects.set_index("subject_id")[subject_column])
+    """Cross-table rule: a row's date is not before the subject's date (e.g. consent), ``ref``:
+    the subject's ``subject_column`` on each row of ``frame``."""
     bad = (frame[column] < ref).fillna(False).to_numpy(dtype=bool)
     for r in _rows(bad):
         errors.append(
@@ -395,20 +400,23 @@ def cross_table_errors(frames: dict[str, pd.DataFrame]) -> list[DataError]:
         errors.append(
             DataError("subjects", r, "enrolment_date", "an infused subject needs an enrolment date")
         )
+    by_subject = BySubject(subjects)  # indexed once; each table's ids matched once
     ae = frames["adverse_events"]
-    _not_before_subject_date(ae, "adverse_events", "onset_date", subjects, "consent_date", errors)
+    (consent,) = by_subject.aligned(ae, "consent_date")
+    _not_before_subject_date(ae, "adverse_events", "onset_date", consent, "consent_date", errors)
     _date_order(ae, "adverse_events", "onset_date", "resolution_date", errors)
     ex = frames["exposure"]
-    _not_before_subject_date(
-        ex, "exposure", "administration_date", subjects, "consent_date", errors
-    )
+    (consent,) = by_subject.aligned(ex, "consent_date")
+    _not_before_subject_date(ex, "exposure", "administration_date", consent, "consent_date", errors)
     d = frames["disposition"]
+    (consent,) = by_subject.aligned(d, "consent_date")
     for column in ("progression_date", "death_date", "new_therapy_date", "last_contact_date"):
-        _not_before_subject_date(d, "disposition", column, subjects, "consent_date", errors)
+        _not_before_subject_date(d, "disposition", column, consent, "consent_date", errors)
     _date_order(d, "disposition", "last_contact_date", "death_date", errors)
     ta = frames["tumour_assessments"]
+    (consent,) = by_subject.aligned(ta, "consent_date")
     _not_before_subject_date(
-        ta, "tumour_assessments", "assessment_date", subjects, "consent_date", errors
+        ta, "tumour_assessments", "assessment_date", consent, "consent_date", errors
     )
     two_baselines = (
         ta["baseline"].fillna(False).astype(bool)
@@ -468,7 +476,7 @@ def cross_table_errors(frames: dict[str, pd.DataFrame]) -> list[DataError]:
                 )
             )
     dlt = frames["dlt_evaluations"]
-    assigned = dlt["subject_id"].map(subjects.set_index("subject_id")["dose_level"])
+    (assigned,) = by_subject.aligned(dlt, "dose_level")
     mismatch = (assigned.notna() & (dlt["dose_level"] != assigned)).fillna(False).to_numpy(bool)
     for r in _rows(mismatch):
         errors.append(

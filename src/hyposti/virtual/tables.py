@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -391,7 +392,7 @@ def _records_frame(
     """The table of one dict per row, its columns the keys the rows use (the schema's when
     there are no rows: an empty table, not one without columns)."""
     schema = dataset_tables(products)[table]
-    names = dict.fromkeys(name for r in records for name in r) or schema.column_names
+    names = dict.fromkeys(chain.from_iterable(records)) or schema.column_names
     return _frame(schema, {name: [r.get(name) for r in records] for name in names})
 
 
