@@ -188,25 +188,30 @@ def _check_dates(record: PatientSafetyRecord, today: dt.date) -> None:
             f"a patient who died is followed to the date of death ({record.death.isoformat()})",
         )
     seen: dict[str, int] = {}
+    last = record.last_follow_up
     for i, event in enumerate(record.adverse_events):
-        field = f"adverse_events[{i}]."
+        # The field's name is spelled out only for a refusal: most events break no rule.
+        onset, resolution = event.onset, event.resolution
         if event.id is not None and seen.setdefault(event.id, i) != i:
             raise InputError(
-                field + "id", event.id, f"also the id of adverse_events[{seen[event.id]}]"
+                f"adverse_events[{i}].id",
+                event.id,
+                f"also the id of adverse_events[{seen[event.id]}]",
             )
-        event.check_not_after(today, field)
-        if event.onset < start:
+        if onset > today or (resolution is not None and resolution > today):
+            event.check_not_after(today, f"adverse_events[{i}].")
+        if onset < start:
             raise InputError(
-                field + "onset",
-                event.onset.isoformat(),
+                f"adverse_events[{i}].onset",
+                onset.isoformat(),
                 f"adverse events count from the start of preconditioning ({start.isoformat()}); "
                 "an earlier condition is medical history",
             )
-        if event.onset > record.last_follow_up:
+        if onset > last:
             raise InputError(
-                field + "onset",
-                event.onset.isoformat(),
-                f"onset is after the last follow-up ({record.last_follow_up.isoformat()})",
+                f"adverse_events[{i}].onset",
+                onset.isoformat(),
+                f"onset is after the last follow-up ({last.isoformat()})",
             )
 
 
