@@ -91,9 +91,21 @@ def closest_terms(term: str, n: int = 5) -> list[str]:
     return [terms[k].term for k in close]
 
 
+@cache
+def _by_spelling() -> dict[str, CtcaeTerm]:
+    # Every validated record holds NCI's own spelling, so most lookups are found here without
+    # strip() and casefold(); kept only where the normalised key finds the same entry.
+    terms = _terms()
+    return {e.term: e for e in terms.values() if terms.get(e.term.strip().casefold()) is e}
+
+
 def lookup(term: str, field: str = "term") -> CtcaeTerm:
     """The CTCAE v5.0 entry for ``term`` (case-insensitive); unknown terms name the closest ones."""
-    found = _terms().get(term.strip().casefold()) if isinstance(term, str) else None
+    found = (
+        _by_spelling().get(term) or _terms().get(term.strip().casefold())
+        if isinstance(term, str)
+        else None
+    )
     if found is None:
         suggestions = closest_terms(term) if isinstance(term, str) else []
         hint = f"; closest: {', '.join(repr(s) for s in suggestions)}" if suggestions else ""

@@ -92,23 +92,32 @@ def parse_patient(data: Any, products: Sequence[str]) -> PatientSafetyRecord:
     return record
 
 
-def _check_spec(spec: DltSpec) -> None:
-    problems = _clause_problems(tuple((tuple(c.terms), tuple(c.socs)) for c in spec.clauses))
+#: What puts an event in a clause: the clause's CTCAE terms, system organ classes, scales and
+#: catch_all flag.
+_ClauseCover = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], bool]
+#: clause_for's answers for one DLT definition, as an index into its clauses, by (term, scale).
+_ClauseMemo = dict[tuple[str, str], int | None]
+
+
+def _checked_clauses(spec: DltSpec) -> _ClauseMemo:
+    """The memo of clause_for's answers under ``spec``'s clauses; a ProtocolError where a clause
+    names a term or a system organ class that CTCAE v5.0 does not have."""
+    # Keyed on what the clauses cover, not on the spec object (whose lists could change): a trial
+    # adjudicates every patient against one DLT definition.
+    covers = tuple(
+        (tuple(c.terms), tuple(c.socs), tuple(c.scales), c.catch_all) for c in spec.clauses
+    )
+    problems = _clause_problems(covers)
     if problems:
         raise ProtocolError("protocol dlt section", list(problems))
-
-
-#: A clause's CTCAE terms and system organ classes.
-_ClauseNames = tuple[tuple[str, ...], tuple[str, ...]]
+    return _clause_memo(covers)
 
 
 @lru_cache(maxsize=16)
-def _clause_problems(clauses: tuple[_ClauseNames, ...]) -> tuple[str, ...]:
-    # Keyed on the clauses' terms and organ classes themselves, not on the spec object (whose
-    # lists could change): a trial adjudicates every patient against one DLT definition.
+def _clause_problems(clauses: tuple[_ClauseCover, ...]) -> tuple[str, ...]:
     problems = []
     socs = set(system_organ_classes())
-    for i, (terms, clause_socs) in enumerate(clauses):
+    for i, (terms, clause_socs, _, _) in enumerate(clauses):
         for term in terms:
             try:
                 lookup(term)
@@ -122,18 +131,30 @@ def _clause_problems(clauses: tuple[_ClauseNames, ...]) -> tuple[str, ...]:
     return tuple(problems)
 
 
-def clause_for(event: AdverseEvent, spec: DltSpec) -> DltClause | None:
-    """The first clause whose terms, system organ classes or scales cover ``event``."""
+@lru_cache(maxsize=16)
+def _clause_memo(clauses: tuple[_ClauseCover, ...]) -> _ClauseMemo:
+    # Filled as events come: a clause follows from the term (and its organ class) and the scale
+    # alone, and a trial's events share a few dozen of them.
+    return {}
+
+
+def _clause_index(event: AdverseEvent, spec: DltSpec) -> int | None:
     soc = event.soc
-    for clause in spec.clauses:
+    for i, clause in enumerate(spec.clauses):
         if (
             clause.catch_all
             or event.term in clause.terms
             or soc in clause.socs
             or event.scale in clause.scales
         ):
-            return clause
+            return i
     return None
+
+
+def clause_for(event: AdverseEvent, spec: DltSpec) -> DltClause | None:
+    """The first clause whose terms, system organ classes or scales cover ``event``."""
+    index = _clause_index(event, spec)
+    return None if index is None else spec.clauses[index]
 
 
 def _check_dates(record: PatientSafetyRecord, today: dt.date) -> None:
@@ -167,30 +188,35 @@ def _check_dates(record: PatientSafetyRecord, today: dt.date) -> None:
             f"a patient who died is followed to the date of death ({record.death.isoformat()})",
         )
     seen: dict[str, int] = {}
+    last = record.last_follow_up
     for i, event in enumerate(record.adverse_events):
-        field = f"adverse_events[{i}]."
+        # The field's name is spelled out only for a refusal: most events break no rule.
+        onset, resolution = event.onset, event.resolution
         if event.id is not None and seen.setdefault(event.id, i) != i:
             raise InputError(
-                field + "id", event.id, f"also the id of adverse_events[{seen[event.id]}]"
+                f"adverse_events[{i}].id",
+                event.id,
+                f"also the id of adverse_events[{seen[event.id]}]",
             )
-        event.check_not_after(today, field)
-        if event.onset < start:
+        if onset > today or (resolution is not None and resolution > today):
+            event.check_not_after(today, f"adverse_events[{i}].")
+        if onset < start:
             raise InputError(
-                field + "onset",
-                event.onset.isoformat(),
+                f"adverse_events[{i}].onset",
+                onset.isoformat(),
                 f"adverse events count from the start of preconditioning ({start.isoformat()}); "
                 "an earlier condition is medical history",
             )
-        if event.onset > record.last_follow_up:
+        if onset > last:
             raise InputError(
-                field + "onset",
-                event.onset.isoformat(),
-                f"onset is after the last follow-up ({record.last_follow_up.isoformat()})",
+                f"adverse_events[{i}].onset",
+                onset.isoformat(),
+                f"onset is after the last follow-up ({last.isoformat()})",
             )
 
 
 def _adjudicate_event(
-    index: int, event: AdverseEvent, infusion: dt.date | None, spec: DltSpec
+    index: int, event: AdverseEvent, infusion: dt.date | None, spec: DltSpec, memo: _ClauseMemo
 ) -> EventAdjudication:
     reasons = []
     study_day = (event.onset - infusion).days if infusion is not None else None
@@ -215,7 +241,11 @@ def _adjudicate_event(
             f"not related: attribution to {spec.related_product} is {attribution!r} "
             f"(related = {related})"
         )
-    clause = clause_for(event, spec)
+    key = (event.term, event.scale)
+    if key not in memo:
+        memo[key] = _clause_index(event, spec)
+    clause_index = memo[key]
+    clause = None if clause_index is None else spec.clauses[clause_index]
     if clause is None:
         reasons.append("no clause of the DLT definition covers this event")
     elif event.grade < clause.min_grade:
@@ -250,11 +280,12 @@ def adjudicate(record: PatientSafetyRecord, spec: DltSpec, today: dt.date) -> Pa
     infused and followed through the window, or had a DLT (Le Tourneau 2009); "pending" while
     today is inside the window without a DLT.
     """
-    _check_spec(spec)
+    memo = _checked_clauses(spec)
     _check_dates(record, today)
     infusion = record.infusion
     events = tuple(
-        _adjudicate_event(i, event, infusion, spec) for i, event in enumerate(record.adverse_events)
+        _adjudicate_event(i, event, infusion, spec, memo)
+        for i, event in enumerate(record.adverse_events)
     )
     dlts = [e for e in events if e.is_dlt]
     window_start = window_end = None
