@@ -92,68 +92,57 @@ def parse_patient(data: Any, products: Sequence[str]) -> PatientSafetyRecord:
     return record
 
 
-#: What puts an event in a clause: the clause's CTCAE terms, system organ classes, scales and
-#: catch_all flag.
-_ClauseCover = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], bool]
-#: clause_for's answers for one DLT definition, as an index into its clauses, by (term, scale).
+#: Which clause covers an event, as an index into the DLT definition's clauses, by (term, scale).
 _ClauseMemo = dict[tuple[str, str], int | None]
 
 
-def _checked_clauses(spec: DltSpec) -> _ClauseMemo:
-    """The memo of clause_for's answers under ``spec``'s clauses; a ProtocolError where a clause
-    names a term or a system organ class that CTCAE v5.0 does not have."""
-    # Keyed on what the clauses cover, not on the spec object (whose lists could change): a trial
-    # adjudicates every patient against one DLT definition.
-    covers = tuple(
-        (tuple(c.terms), tuple(c.socs), tuple(c.scales), c.catch_all) for c in spec.clauses
-    )
-    problems = _clause_problems(covers)
-    if problems:
-        raise ProtocolError("protocol dlt section", list(problems))
-    return _clause_memo(covers)
-
-
 @lru_cache(maxsize=16)
-def _clause_problems(clauses: tuple[_ClauseCover, ...]) -> tuple[str, ...]:
+def _checked_clauses(spec: DltSpec) -> _ClauseMemo:
+    """An empty memo for :func:`_clause` under ``spec``, once its clauses are checked: a
+    ProtocolError where a clause names a term or a system organ class CTCAE v5.0 does not have.
+
+    Cached on the spec itself (a protocol is frozen all the way down): a trial adjudicates every
+    patient against one DLT definition, which is checked once.
+    """
     problems = []
     socs = set(system_organ_classes())
-    for i, (terms, clause_socs, _, _) in enumerate(clauses):
-        for term in terms:
+    for i, clause in enumerate(spec.clauses):
+        for term in clause.terms:
             try:
                 lookup(term)
             except InputError as exc:
                 problems.append(f"dlt.clauses[{i}].terms: {exc}")
         problems += [
             f"dlt.clauses[{i}].socs: {soc!r} is not a CTCAE v5.0 system organ class"
-            for soc in clause_socs
+            for soc in clause.socs
             if soc not in socs
         ]
-    return tuple(problems)
-
-
-@lru_cache(maxsize=16)
-def _clause_memo(clauses: tuple[_ClauseCover, ...]) -> _ClauseMemo:
-    # Filled as events come: a clause follows from the term (and its organ class) and the scale
-    # alone, and a trial's events share a few dozen of them.
+    if problems:
+        raise ProtocolError("protocol dlt section", problems)
     return {}
 
 
-def _clause_index(event: AdverseEvent, spec: DltSpec) -> int | None:
-    soc = event.soc
-    for i, clause in enumerate(spec.clauses):
-        if (
-            clause.catch_all
-            or event.term in clause.terms
-            or soc in clause.socs
-            or event.scale in clause.scales
-        ):
-            return i
-    return None
+def _clause(event: AdverseEvent, spec: DltSpec, memo: _ClauseMemo) -> DltClause | None:
+    """The first clause whose terms, system organ classes or scales cover ``event``.
 
-
-def clause_for(event: AdverseEvent, spec: DltSpec) -> DltClause | None:
-    """The first clause whose terms, system organ classes or scales cover ``event``."""
-    index = _clause_index(event, spec)
+    The answer follows from the term (its organ class is the term's) and the scale alone, and a
+    trial's events share a few dozen of them: each is found once and kept in ``memo``.
+    """
+    key = (event.term, event.scale)
+    if key not in memo:
+        soc = event.soc
+        memo[key] = next(
+            (
+                i
+                for i, clause in enumerate(spec.clauses)
+                if clause.catch_all
+                or event.term in clause.terms
+                or soc in clause.socs
+                or event.scale in clause.scales
+            ),
+            None,
+        )
+    index = memo[key]
     return None if index is None else spec.clauses[index]
 
 
@@ -190,16 +179,14 @@ def _check_dates(record: PatientSafetyRecord, today: dt.date) -> None:
     seen: dict[str, int] = {}
     last = record.last_follow_up
     for i, event in enumerate(record.adverse_events):
-        # The field's name is spelled out only for a refusal: most events break no rule.
-        onset, resolution = event.onset, event.resolution
+        onset = event.onset
         if event.id is not None and seen.setdefault(event.id, i) != i:
             raise InputError(
                 f"adverse_events[{i}].id",
                 event.id,
                 f"also the id of adverse_events[{seen[event.id]}]",
             )
-        if onset > today or (resolution is not None and resolution > today):
-            event.check_not_after(today, f"adverse_events[{i}].")
+        event.check_not_after(today, f"adverse_events[{i}].")
         if onset < start:
             raise InputError(
                 f"adverse_events[{i}].onset",
@@ -241,11 +228,7 @@ def _adjudicate_event(
             f"not related: attribution to {spec.related_product} is {attribution!r} "
             f"(related = {related})"
         )
-    key = (event.term, event.scale)
-    if key not in memo:
-        memo[key] = _clause_index(event, spec)
-    clause_index = memo[key]
-    clause = None if clause_index is None else spec.clauses[clause_index]
+    clause = _clause(event, spec, memo)
     if clause is None:
         reasons.append("no clause of the DLT definition covers this event")
     elif event.grade < clause.min_grade:
