@@ -9,12 +9,12 @@ from importlib import resources
 import pytest
 
 from hyposti.errors import DataError
-from hyposti.safety.lab_expression import evaluate, first_true, parse_fragment
+from hyposti.safety.lab_expression import first_true, parse_fragment
 
 
 def _value(text: str, **env):
     (branch,) = parse_fragment(f'{text} ~ "1"', "test")
-    return evaluate(branch.condition, env)
+    return branch.test(env)
 
 
 def test_every_shipped_fragment_parses():

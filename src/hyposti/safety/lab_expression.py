@@ -309,11 +309,6 @@ def _connective(kind: str, left: Test, right: Test) -> Test:
     return connective
 
 
-def evaluate(node: Node, env: Mapping[str, Value]) -> Value:
-    """Evaluate with R semantics: NA (None) propagates through arithmetic and comparisons."""
-    return compile_node(node)(env)
-
-
 def first_true(branches: Sequence[Branch], env: Mapping[str, Value]) -> Branch | None:
     """R ``case_when``: the first branch whose condition is TRUE (NA counts as not TRUE)."""
     for branch in branches:
