@@ -143,7 +143,8 @@ def overall_response(
 
 # The answer and its words depend on the three findings alone, a hundred-odd combinations, and
 # every time point of every patient asks. ``typed``: a plain string is not taken for the status
-# it equals (StrEnum), so it fails as it would uncached.
+# it equals (StrEnum), so it fails as it would uncached. The cache sits behind overall_response so
+# that its callers keep a typed signature (an lru_cache wrapper takes any arguments).
 @functools.lru_cache(maxsize=None, typed=True)
 def _table_1_or_2(
     target: Response | None, non_target: NonTargetStatus | None, new: NewLesionStatus
@@ -181,8 +182,6 @@ def confirmed_new_lesion_ids(data: PatientTumourData) -> set[str]:
 
 def new_lesion_status(a: Assessment, confirmed: Set[str]) -> tuple[NewLesionStatus, str]:
     """Unequivocal, equivocal or no new lesion; one confirmed later counts from its first scan."""
-    if not a.new_lesions:
-        return NewLesionStatus.NONE, ""
     present = [n for n in a.new_lesions if n.state.value == "present"]
     backdated = [n.lesion_id for n in present if n.equivocal and n.lesion_id in confirmed]
     if any(not n.equivocal for n in present) or backdated:
