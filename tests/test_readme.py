@@ -199,25 +199,25 @@ def _rows_printed(out: str, dataset: str, path: Path) -> None:
 
 def _sdtm(out: str, work: Path) -> None:
     # SDTMIG 3.4: DM has one record per subject; AE one per adverse event of the dataset.
-    trial = work / "trial"
-    dm = pd.read_sas(trial / "dm.xpt", format="xport")
+    trial, sdtm = work / "trial", work / "sdtm"
+    dm = pd.read_sas(sdtm / "dm.xpt", format="xport")
     assert len(dm) == dm["USUBJID"].nunique() == len(pd.read_parquet(trial / "subjects.parquet"))
-    assert len(pd.read_sas(trial / "ae.xpt", format="xport")) == len(
+    assert len(pd.read_sas(sdtm / "ae.xpt", format="xport")) == len(
         pd.read_parquet(trial / "adverse_events.parquet")
     )
-    _rows_printed(out, "DM", trial / "dm.xpt")
-    _rows_printed(out, "AE", trial / "ae.xpt")
+    _rows_printed(out, "DM", sdtm / "dm.xpt")
+    _rows_printed(out, "AE", sdtm / "ae.xpt")
 
 
 def _adam(out: str, work: Path) -> None:
     # ADaMIG 1.3: ADSL one record per subject; ADAE one per AE record of SDTM AE.
-    trial = work / "trial"
-    adsl = pd.read_sas(trial / "adsl.xpt", format="xport")
+    adam = work / "adam"
+    adsl = pd.read_sas(adam / "adsl.xpt", format="xport")
     assert len(adsl) == adsl["USUBJID"].nunique()
-    ae = pd.read_sas(trial / "ae.xpt", format="xport")
-    assert len(pd.read_sas(trial / "adae.xpt", format="xport")) == len(ae)
-    _rows_printed(out, "ADSL", trial / "adsl.xpt")
-    _rows_printed(out, "ADAE", trial / "adae.xpt")
+    ae = pd.read_sas(work / "sdtm" / "ae.xpt", format="xport")
+    assert len(pd.read_sas(adam / "adae.xpt", format="xport")) == len(ae)
+    _rows_printed(out, "ADSL", adam / "adsl.xpt")
+    _rows_printed(out, "ADAE", adam / "adae.xpt")
 
 
 def _export_check(out: str, work: Path) -> None:
@@ -270,7 +270,7 @@ def test_the_tour_runs_and_says_what_it_should(tmp_path, capsys, monkeypatch):
     assert len(commands) >= 19
     for command in commands:
         argv = [
-            str(tmp_path / arg) if arg in ("trial/", "report.html") else arg
+            str(tmp_path / arg) if arg in ("trial/", "sdtm/", "adam/", "report.html") else arg
             for arg in shlex.split(command)[1:]
         ]
         assert run(argv) == 0, command

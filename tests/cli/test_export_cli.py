@@ -61,3 +61,19 @@ def test_bad_input_is_a_message(tmp_path, capsys):
     assert run(["export", "adam", str(tmp_path / "d"), "-o", str(tmp_path / "o"),
                 "--format", "sas"]) == 2  # fmt: skip
     assert "--format = 'sas'" in " ".join(capsys.readouterr().err.split())
+
+
+def test_adam_into_the_sdtm_folder_is_refused_and_writes_nothing(tmp_path, capsys):
+    # Written there, ADaM's define.xml would replace SDTM's and leave DM..SUPPAE undescribed
+    # (each package keeps its own folder and define.xml in a submission).
+    data, sdtm = tmp_path / "d", tmp_path / "sdtm"
+    assert run(["data", "example", str(data)]) == 0
+    assert run(["export", "sdtm", str(data), "-o", str(sdtm)]) == 0
+    before = {p.name: p.read_bytes() for p in sdtm.iterdir()}
+    capsys.readouterr()
+    assert run(["export", "adam", str(data), "-o", str(sdtm)]) == 2
+    error = " ".join(capsys.readouterr().err.split())
+    assert f"--output = '{sdtm}'" in error and "another package (AE, CM, DM," in error
+    assert {p.name: p.read_bytes() for p in sdtm.iterdir()} == before
+    # the same package again is written over, as a re-export after a new data cut is
+    assert run(["export", "sdtm", str(data), "-o", str(sdtm)]) == 0

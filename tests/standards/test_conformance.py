@@ -120,7 +120,8 @@ def test_a_define_xml_breaking_its_schema_is_reported_at_its_line(synthetic_pack
 
     _built, folders = synthetic_packages
     source = folders[("sdtm", "xpt")]
-    shutil.copy(source / "dm.xpt", tmp_path / "dm.xpt")
+    for f in source.glob("*.xpt"):
+        shutil.copy(f, tmp_path / f.name)
     lines = (source / "define.xml").read_text(encoding="utf-8").splitlines(keepends=True)
     at = next(i for i, line in enumerate(lines) if "def:Structure=" in line)
     lines[at] = lines[at].replace("def:Structure=", "def:Structurx=")
@@ -128,3 +129,20 @@ def test_a_define_xml_breaking_its_schema_is_reported_at_its_line(synthetic_pack
     hits = _hits(check_folder(tmp_path))
     assert ("HC0080", "define.xml", None, at + 1) in hits
     assert {h[0] for h in hits} == {"HC0080"}
+
+
+def test_define_xml_and_the_files_beside_it_must_match(synthetic_packages, tmp_path):
+    """HC0081 (CDISC Metadata Submission Guidelines v1.0 s3.2.1): a stray ADaM file in the SDTM
+    folder is described nowhere, and a removed AE file leaves define.xml's AE without data."""
+    import shutil
+
+    _built, folders = synthetic_packages
+    shutil.copytree(folders[("sdtm", "xpt")], tmp_path, dirs_exist_ok=True)
+    shutil.copy(folders[("adam", "xpt")] / "adsl.xpt", tmp_path / "adsl.xpt")
+    (tmp_path / "ae.xpt").unlink()
+    findings = [f for f in check_folder(tmp_path) if f.rule_id == "HC0081"]
+    assert [(f.domain, f.message) for f in findings] == [
+        ("ADSL", "adsl.xpt is not described in define.xml"),
+        ("AE", "define.xml describes AE in ae.xpt, which is not in the folder"),
+    ]
+    assert all(f.severity == "error" for f in findings)

@@ -6,7 +6,8 @@ rule has an id, a severity, its source and a check. Sources: SDTMIG 3.4 sections
 labels), 2.1/4.1.5 (core), 4.1.9 (--SEQ), 4.3 (controlled terminology), 4.4.1 (ISO 8601),
 4.4.4 (study day); ADaMIG 1.3 section 3.2 (ADSL one record per subject); ADaM BDS for TTE
 (CNSR 0/1, AVAL >= 0); FDA Study Data Technical Conformance Guide 3.3 (XPT v5 limits); the
-Dataset-JSON v1.1 schema.
+Dataset-JSON v1.1 schema; CDISC's Metadata Submission Guidelines v1.0 section 3.2.1 (define.xml
+describes every dataset submitted).
 """
 
 from __future__ import annotations
@@ -299,6 +300,10 @@ RULES: tuple[Rule, ...] = (
          _json_records),
     Rule("HC0080", "error", "CDISC ODM 1.3.2 and Define-XML 2.1 XML schemas",
          "define.xml (and any ODM .xml file) valid against its CDISC schema", None),
+    Rule("HC0081", "error", "CDISC Metadata Submission Guidelines v1.0 s3.2.1; Define-XML 2.1 "
+         "s5.3.1 (def:leaf)",
+         "define.xml describes every dataset file beside it, and each file it names is there",
+         None),
 )  # fmt: skip
 
 
@@ -391,4 +396,31 @@ def check_folder(folder: str | Path, protocol: Protocol | None = None) -> list[F
               starts if not name.startswith("AD") else {}, meta.get("document"))
         for name, frame, meta in read
     ]  # fmt: skip
-    return run_rules(tables) + [f for p in xml for f in xml_findings(p)]
+    define = path / "define.xml"
+    package = define_findings(define, files) if define.is_file() else []
+    return run_rules(tables) + [f for p in xml for f in xml_findings(p)] + package
+
+
+def define_findings(define: Path, files: list[Path]) -> list[Finding]:
+    """HC0081: the dataset files beside ``define`` and the files it describes are the same.
+
+    A package written over another one's folder (an ADaM export into the SDTM folder) leaves
+    datasets that no define.xml describes, and a deleted file leaves a description without data.
+    """
+    from hyposti.standards.define_xml import described_files
+
+    described = described_files(define)
+    if described is None:
+        return []  # not well-formed: HC0080 says where
+    named = {href: name for name, href in described.items()}
+    return [
+        Finding("HC0081", "error", f.stem.upper(), None, None,
+                f"{f.name} is not described in define.xml")
+        for f in files
+        if f.name not in named
+    ] + [
+        Finding("HC0081", "error", name, None, None,
+                f"define.xml describes {name} in {href or 'no file'}, which is not in the folder")
+        for name, href in described.items()
+        if href not in {f.name for f in files}
+    ]  # fmt: skip

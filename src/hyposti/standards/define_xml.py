@@ -212,6 +212,25 @@ def metadata_version_oid(study_id: str, standard: str) -> str:
     return f"MDV.{study_id}.{standard.replace(' ', '.')}"
 
 
+def described_files(path: Path) -> dict[str, str] | None:
+    """The dataset files a define.xml describes: each ItemGroupDef's Name and the file its
+    def:leaf names (Define-XML 2.1 section 5.3.1, def:ArchiveLocationID to def:leaf xlink:href).
+
+    None when the file is not well-formed XML: the schema check (HC0080) reports that.
+    """
+    try:
+        root = ET.parse(path).getroot()
+    except ET.ParseError:
+        return None
+    hrefs = {
+        leaf.get("ID"): leaf.get(f"{{{XLINK_NS}}}href", "") for leaf in root.iter(_def("leaf"))
+    }
+    return {
+        group.get("Name", ""): hrefs.get(group.get(_def("ArchiveLocationID")), "")
+        for group in root.iter(_odm("ItemGroupDef"))
+    }
+
+
 def write_define(
     datasets: Sequence[Dataset], folder: Path, study_id: str, study_name: str,
     created: dt.datetime, extension: str,

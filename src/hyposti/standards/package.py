@@ -143,6 +143,30 @@ def build_adam(ds: TrialDataset, protocol: Protocol) -> list[Dataset]:
     ]
 
 
+def _check_not_another_package(folder: Path, datasets: list[Dataset]) -> None:
+    """Refuse a folder whose define.xml describes the other standard's datasets (ADaM's names
+    begin with AD, by the naming conventions of ADaM v2.1; SDTM's never do).
+
+    Writing there would replace that define.xml and leave its datasets undescribed: a submission
+    keeps SDTM and ADaM in folders of their own (FDA Study Data Technical Conformance Guide,
+    eCTD m5/datasets/<study>/tabulations/sdtm and analysis/adam), each with its define.xml.
+    An earlier export of the same package is simply written over.
+    """
+    from hyposti.standards.define_xml import described_files
+
+    define = folder / "define.xml"
+    described = described_files(define) if define.is_file() else None
+    analysis = datasets[0].spec.standard.startswith("ADaM")
+    others = sorted(n for n in described or () if n.startswith("AD") != analysis)
+    if others:
+        raise InputError(
+            "--output",
+            str(folder),
+            f"holds the define.xml of another package ({', '.join(others)}); write each "
+            "package (SDTM, ADaM) to a folder of its own",
+        )
+
+
 def write_package(
     datasets: list[Dataset],
     folder: str | Path,
@@ -158,6 +182,7 @@ def write_package(
     if fmt not in FORMATS:
         raise InputError("--format", fmt, f"must be one of {', '.join(FORMATS)}")
     out = Path(folder)
+    _check_not_another_package(out, datasets)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
     mdv = metadata_version_oid(study_id, datasets[0].spec.standard)
