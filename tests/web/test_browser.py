@@ -301,6 +301,8 @@ def test_escalation_cohort_through_the_browser(browser: Any, trial_server: str) 
     # dose 2 (Storer 1989), so the review is not settled.
     src = Pages(browser, trial_server, "committee")
     src.login("committee", PASSWORD)
+    escalation = src.page.locator("section[aria-labelledby='h-esc']").inner_text()
+    assert "DLT proposals awaiting the investigator (P001) could change it" in escalation
     src.visit("committee/", "committee-dlt-proposal")
     proposals = src.page.locator("#dlt-proposals tbody tr")
     assert proposals.count() == 1
