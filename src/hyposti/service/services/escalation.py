@@ -21,12 +21,7 @@ from hyposti.errors import InputError
 from hyposti.safety import PatientAdjudication, dose_finding_history
 from hyposti.service.access import authorize
 from hyposti.service.errors import RefusedError
-from hyposti.service.models import (
-    AdverseEvent,
-    Cohort,
-    EscalationDecision,
-    Study,
-)
+from hyposti.service.models import Cohort, EscalationDecision, Study
 from hyposti.service.services.records import change, check_not_future, create
 from hyposti.service.services.safety import (
     DltProposalAwaiting,
@@ -248,16 +243,15 @@ def escalation_decide(
         raise RefusedError("cohort", number, "already decided; a new decision is a correction")
     if cohort.is_open or cohort.enrolments.count() < cohort.slots:
         raise RefusedError("cohort", number, "its slots are not all filled yet")
-    unconfirmed = AdverseEvent.objects.filter(
-        participant__enrolment__cohort=cohort, dlt_proposed=True, dlt__isnull=True
-    ).values_list("ae_id", flat=True)
+    review = cohort_review(user=user, now=now, number=number)
+    in_cohort = {a.patient_id for a in review.adjudications if a.cohort == number}
+    unconfirmed = [p.ae_id for p in review.dlt_proposals if p.patient_id in in_cohort]
     if unconfirmed:
         raise RefusedError(
             "adverse_events",
-            list(unconfirmed),
+            unconfirmed,
             "the investigator must confirm or override these DLT proposals first",
         )
-    review = cohort_review(user=user, now=now, number=number)
     if not review.settled:
         still_open = []
         if review.pending:
