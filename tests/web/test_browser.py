@@ -296,6 +296,27 @@ def test_escalation_cohort_through_the_browser(browser: Any, trial_server: str) 
     assert crc.page.locator("#irecist-table [data-irecist]").all_inner_texts() == ["iPR", "iUPD"]
     crc.close()
 
+    # Before the investigator decides, the committee sees the proposal awaiting and the DLT it
+    # makes marked: confirmed, 1 DLT in 3 stays at dose 1; overridden, 0 in 3 escalates to
+    # dose 2 (Storer 1989), so the review is not settled.
+    src = Pages(browser, trial_server, "committee")
+    src.login("committee", PASSWORD)
+    escalation = src.page.locator("section[aria-labelledby='h-esc']").inner_text()
+    assert "DLT proposals awaiting the investigator (P001) could change it" in escalation
+    src.visit("committee/", "committee-dlt-proposal")
+    proposals = src.page.locator("#dlt-proposals tbody tr")
+    assert proposals.count() == 1
+    cells = proposals.first.locator("td").all_inner_texts()
+    assert cells[:5] == [
+        "P001", "P001-AE01", "Cytokine release syndrome", "3",
+        (INFUSION + dt.timedelta(days=2)).isoformat(),
+    ]  # fmt: skip
+    assert "grade 3 or higher CRS or CRES" in cells[5]
+    assert src.page.locator("[data-dlt=P001]").inner_text() == "DLT (proposed, unconfirmed)"
+    assert src.page.locator("[data-dlt=P003]").inner_text() == "no"
+    assert "P001" in src.page.locator("#not-settled").inner_text()
+    src.close()
+
     # The investigator confirms the DLT and signs with the password.
     inv = Pages(browser, trial_server, "investigator")
     inv.login("investigator", PASSWORD)
@@ -314,6 +335,8 @@ def test_escalation_cohort_through_the_browser(browser: Any, trial_server: str) 
     src.login("committee", PASSWORD)
     src.visit("committee/", "committee")
     assert src.page.locator("#recommendation").inner_text() == "stay"
+    assert src.page.locator("#dlt-proposals, #not-settled").count() == 0
+    assert src.page.locator("[data-dlt=P001]").inner_text() == "DLT"
     src.page.fill("#p1", "0.2")
     src.page.fill("#p2", "0.3")
     src.page.fill("#p3", "0.4")

@@ -21,14 +21,13 @@ from hyposti.errors import InputError
 from hyposti.safety import PatientAdjudication, dose_finding_history
 from hyposti.service.access import authorize
 from hyposti.service.errors import RefusedError
-from hyposti.service.models import (
-    AdverseEvent,
-    Cohort,
-    EscalationDecision,
-    Study,
-)
+from hyposti.service.models import Cohort, EscalationDecision, Study
 from hyposti.service.services.records import change, check_not_future, create
-from hyposti.service.services.safety import dlt_evaluation_store, participant_adjudication
+from hyposti.service.services.safety import (
+    DltProposalAwaiting,
+    dlt_evaluation_store,
+    participant_dlt_status,
+)
 from hyposti.service.services.signatures import signature_sign
 from hyposti.service.trial_protocol import trial_protocol
 
@@ -47,13 +46,17 @@ def decision_word(current: int, decision: Decision) -> str:
 
 @dataclass(frozen=True)
 class Review:
-    """What the committee sees for one cohort: adjudications, history, recommendation, paths."""
+    """What the committee sees for one cohort: adjudications, history, recommendation, paths,
+    and the DLT proposals awaiting the investigator with the participants whose outcome turns
+    on them (``undecided``)."""
 
     cohort: int
     dose_level: int
     adjudications: tuple[PatientAdjudication, ...]
     outcomes: str
     pending: tuple[str, ...]
+    dlt_proposals: tuple[DltProposalAwaiting, ...]
+    undecided: tuple[str, ...]
     needs_replacement: tuple[str, ...]
     settled: bool
     recommendation: Decision
@@ -66,6 +69,8 @@ class Review:
             "dose_level": self.dose_level,
             "outcomes": self.outcomes,
             "pending": list(self.pending),
+            "dlt_proposals": [p.to_dict() for p in self.dlt_proposals],
+            "undecided": list(self.undecided),
             "needs_replacement": list(self.needs_replacement),
             "settled": self.settled,
             "recommendation": {**self.recommendation.to_dict(), "decision": self.decision},
@@ -79,10 +84,17 @@ def cohort_review_data(number: int, today: dt.date) -> Review:
 
     The recommendation is the design engine's answer for what is known: every evaluable outcome,
     the reviewed cohort's included even when it has none yet, so an incomplete cohort reads
-    "cohort incomplete: ... stay" and never as the decision its empty slots would give. A slot
-    without a DLT-evaluable outcome (window open, not infused, awaiting a replacement) is also
-    filled both ways, no DLT and DLT: the review is "settled" when both give the same decision,
-    and the dose paths ahead start from the no-DLT reading.
+    "cohort incomplete: ... stay" and never as the decision its empty slots would give. A DLT
+    proposal awaiting the investigator counts there as the engine judges it, as it does
+    everywhere until the investigator decides.
+
+    A slot whose outcome is still open is filled both ways, no DLT and DLT: one without a
+    DLT-evaluable outcome (window open, not infused, awaiting a replacement), and one whose
+    outcome turns on DLT proposals awaiting the investigator (confirmed, the participant has a
+    DLT; overridden, none, or a window still open or a replacement to come, which is again
+    either). The review is "settled" when both fillings give the same decision: a 3+3 decision
+    only grows more cautious with more DLTs (Storer 1989), so the two bound every mix of the
+    open slots' outcomes. The dose paths ahead start from the no-DLT reading.
     """
     protocol = trial_protocol()
     design = design_from_protocol(protocol)
@@ -90,24 +102,34 @@ def cohort_review_data(number: int, today: dt.date) -> Review:
     if cohort is None:
         raise InputError("cohort", number, "no such escalation cohort")
     cohorts = list(Cohort.objects.filter(phase="escalation", number__lte=number).order_by("number"))
-    adjudications, waiting = [], []
+    statuses, waiting = [], []
     for c in cohorts:
         for enrolment in c.enrolments.select_related("participant").order_by("slot"):
             p = enrolment.participant
             if p.preconditioning_start_date is None:
                 waiting.append(p.subject_id)
             else:
-                adjudications.append(participant_adjudication(p, today))
+                statuses.append(participant_dlt_status(p, today))
+    adjudications = [s.adjudication for s in statuses]
     history = dose_finding_history(adjudications, design.num_doses)
+    # Per cohort: the evaluable outcomes as they stand, those of them not open on a DLT
+    # proposal, and how many are.
     outcomes: dict[int, list[bool]] = {c.number: [] for c in cohorts}
-    for a in adjudications:
+    decided: dict[int, list[bool]] = {c.number: [] for c in cohorts}
+    undecided = dict.fromkeys(outcomes, 0)
+    for s in statuses:
+        a = s.adjudication
         if a.evaluability == "evaluable":
             outcomes[a.cohort].append(a.has_dlt)
+        if s.undecided:
+            undecided[a.cohort] += 1
+        elif a.evaluability == "evaluable":
+            decided[a.cohort].append(a.has_dlt)
     filled = {}
     for dlt in (False, True):
         filled[dlt] = tuple(
-            Outcomes(dose=c.dose_level, dlts=(*outcomes[c.number],) + (dlt,) * max(
-                0, design.cohort_size - len(outcomes[c.number])))
+            Outcomes(dose=c.dose_level, dlts=(*decided[c.number],) + (dlt,) * max(
+                undecided[c.number], design.cohort_size - len(decided[c.number])))
             for c in cohorts
         )  # fmt: skip
     known = tuple(
@@ -125,6 +147,8 @@ def cohort_review_data(number: int, today: dt.date) -> Review:
         adjudications=tuple(adjudications),
         outcomes=format_outcomes(history.cohorts),
         pending=(*history.pending, *waiting),
+        dlt_proposals=tuple(p for s in statuses for p in s.awaiting),
+        undecided=tuple(s.adjudication.patient_id for s in statuses if s.undecided),
         needs_replacement=history.needs_replacement,
         settled=settled,
         recommendation=recommendation,
@@ -219,22 +243,28 @@ def escalation_decide(
         raise RefusedError("cohort", number, "already decided; a new decision is a correction")
     if cohort.is_open or cohort.enrolments.count() < cohort.slots:
         raise RefusedError("cohort", number, "its slots are not all filled yet")
-    unconfirmed = AdverseEvent.objects.filter(
-        participant__enrolment__cohort=cohort, dlt_proposed=True, dlt__isnull=True
-    ).values_list("ae_id", flat=True)
+    review = cohort_review(user=user, now=now, number=number)
+    in_cohort = {a.patient_id for a in review.adjudications if a.cohort == number}
+    unconfirmed = [p.ae_id for p in review.dlt_proposals if p.patient_id in in_cohort]
     if unconfirmed:
         raise RefusedError(
             "adverse_events",
-            list(unconfirmed),
+            unconfirmed,
             "the investigator must confirm or override these DLT proposals first",
         )
-    review = cohort_review(user=user, now=now, number=number)
     if not review.settled:
+        still_open = []
+        if review.pending:
+            still_open.append(f"DLT windows still open ({', '.join(review.pending)})")
+        if review.undecided:
+            still_open.append(
+                f"DLT proposals awaiting the investigator ({', '.join(review.undecided)})"
+            )
         raise RefusedError(
             "cohort",
             number,
-            f"DLT windows still open ({', '.join(review.pending)}) "
-            "and their outcome could change the recommendation",
+            f"{' and '.join(still_open) or 'slots without an evaluable patient'}: "
+            "their outcome could change the recommendation",
         )
     if review.needs_replacement and cohort.slots > cohort.enrolments.count():
         raise RefusedError("cohort", number, "non-evaluable patients must be replaced first")

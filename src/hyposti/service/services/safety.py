@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -93,14 +94,27 @@ def safety_record(
     )
 
 
-def participant_adjudication(participant: Participant, today: dt.date) -> PatientAdjudication:
-    """The DLT engine's verdicts for a participant, with the investigator's decisions applied:
-    an event overridden to "not a DLT" is left out, one confirmed as a DLT counts as one."""
-    # Sorted here, not by the query, so that a caller's prefetched events are used as they are.
-    stored = sorted(participant.adverse_events.all(), key=lambda ae: (ae.onset_date, ae.pk))
-    events = [ae for ae in stored if not (ae.dlt is False and ae.dlt_proposed)]
+def awaits_dlt_decision(ae: AdverseEvent) -> bool:
+    """Whether the event is a DLT the engine proposed that the investigator has neither
+    confirmed nor overridden yet."""
+    return ae.dlt_proposed is True and ae.dlt is None
+
+
+def _adjudication(
+    participant: Participant,
+    today: dt.date,
+    stored: Sequence[AdverseEvent],
+    awaiting_read_as: bool | None,
+) -> PatientAdjudication:
+    """The engine's verdicts with the investigator's decisions applied, a proposal still
+    awaiting one read as ``awaiting_read_as`` (None: as the engine judges it)."""
+
+    def decision(ae: AdverseEvent) -> bool | None:
+        return awaiting_read_as if awaits_dlt_decision(ae) else ae.dlt
+
+    events = [ae for ae in stored if not (decision(ae) is False and ae.dlt_proposed)]
     result = adjudicate(safety_record(participant, today, events), trial_protocol().dlt, today)
-    confirmed = [ae for ae in events if ae.dlt is True]
+    confirmed = [ae for ae in events if decision(ae) is True]
     if confirmed and not result.has_dlt:
         first = min(confirmed, key=lambda ae: ae.onset_date)
         why = f"investigator confirmed a DLT ({first.term}, {first.ae_id})"
@@ -108,6 +122,85 @@ def participant_adjudication(participant: Participant, today: dt.date) -> Patien
             update={"has_dlt": True, "evaluability": "evaluable", "evaluability_reason": why}
         )
     return result
+
+
+def _stored_events(participant: Participant) -> list[AdverseEvent]:
+    # Sorted here, not by the query, so that a caller's prefetched events are used as they are.
+    return sorted(participant.adverse_events.all(), key=lambda ae: (ae.onset_date, ae.pk))
+
+
+def participant_adjudication(participant: Participant, today: dt.date) -> PatientAdjudication:
+    """The DLT engine's verdicts for a participant, with the investigator's decisions applied:
+    an event overridden to "not a DLT" is left out, one confirmed as a DLT counts as one; a
+    proposal awaiting the investigator counts as the engine judges it."""
+    return _adjudication(participant, today, _stored_events(participant), None)
+
+
+@dataclass(frozen=True)
+class DltProposalAwaiting:
+    """A DLT the engine proposed that awaits the investigator's confirmation or override."""
+
+    patient_id: str
+    ae_id: str
+    term: str
+    grade: int
+    onset: dt.date
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "patient_id": self.patient_id,
+            "ae_id": self.ae_id,
+            "term": self.term,
+            "grade": self.grade,
+            "onset": self.onset.isoformat(),
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class ParticipantDltStatus:
+    """A participant's adjudication as it stands, the DLT proposals awaiting the investigator,
+    and whether the participant's outcome turns on them (``undecided``)."""
+
+    adjudication: PatientAdjudication
+    awaiting: tuple[DltProposalAwaiting, ...]
+    undecided: bool
+
+
+def participant_dlt_status(participant: Participant, today: dt.date) -> ParticipantDltStatus:
+    """:func:`participant_adjudication` with the proposals awaiting the investigator, and
+    whether the outcome (DLT-evaluable or not, DLT or not) is still open on them.
+
+    The participant is adjudicated with every awaiting proposal confirmed and with every one
+    overridden; the outcome is undecided when the two differ. Those two readings bound every
+    mix of decisions: a DLT stays a DLT whatever else is confirmed, and without a DLT
+    evaluability turns on follow-up alone (hyposti.safety.dlt.adjudicate).
+    """
+    stored = _stored_events(participant)
+    adjudication = _adjudication(participant, today, stored, None)
+    awaiting = tuple(
+        DltProposalAwaiting(
+            patient_id=participant.subject_id,
+            ae_id=ae.ae_id,
+            term=ae.term,
+            grade=ae.grade,
+            onset=ae.onset_date,
+            reason=ae.dlt_proposal_reason,
+        )
+        for ae in stored
+        if awaits_dlt_decision(ae)
+    )
+    undecided = False
+    if awaiting:
+        confirmed, overridden = (
+            _adjudication(participant, today, stored, read_as) for read_as in (True, False)
+        )
+        undecided = (confirmed.has_dlt, confirmed.evaluability) != (
+            overridden.has_dlt,
+            overridden.evaluability,
+        )
+    return ParticipantDltStatus(adjudication, awaiting, undecided)
 
 
 def dlt_proposal(participant: Participant, today: dt.date, ae: AdverseEvent) -> tuple[bool, str]:
