@@ -486,3 +486,43 @@ def test_a_correction_needs_its_reason_and_a_locked_record_cannot_be_edited(
     )
     inv.close()
     dm.close()
+
+
+def test_the_expansion_stopping_boundary_reads_without_a_sideways_scroll(
+    browser: Any, demo_server: dict[str, Any]
+) -> None:
+    """Every count of the boundary on screen at 1280 and 800 px, caption included, and each
+    count the one Thall, Simon & Estey's rule gives: the least y with P(p > theta | y of n) >
+    threshold under the protocol's Beta(a, b) prior (scipy's beta, not the service's code)."""
+    from scipy.stats import beta
+
+    from hyposti.protocol import load_protocol
+
+    rule = load_protocol(None).expansion.toxicity_monitoring
+    expected = {}
+    for n in range(1, rule.max_n + 1):
+        stops = [
+            y
+            for y in range(n + 1)
+            if beta.sf(rule.theta, rule.prior_a + y, rule.prior_b + n - y) > rule.threshold
+        ]
+        expected[str(n)] = str(stops[0]) if stops else "–"
+    stat = demo_user(browser, demo_server, "statistician")
+    table = stat.page.locator("section[aria-labelledby='h-exp'] table.boundary")
+    for width in (1280, 800):
+        stat.page.set_viewport_size({"width": width, "height": 900})
+        card = stat.page.locator("section[aria-labelledby='h-exp']")
+        assert table.evaluate("t => t.scrollWidth <= t.parentElement.clientWidth"), width
+        assert card.evaluate("c => c.scrollWidth <= c.clientWidth"), width
+        caption = table.locator("caption").bounding_box()
+        box = card.bounding_box()
+        assert caption and box and caption["x"] + caption["width"] <= box["x"] + box["width"]
+    shown = {}
+    for body in table.locator("tbody").all():
+        patients = body.locator("tr").nth(0).locator("td").all_inner_texts()
+        counts = body.locator("tr").nth(1).locator("td").all_inner_texts()
+        assert len(patients) <= 11
+        shown |= dict(zip(patients, counts, strict=True))
+    assert shown == expected
+    stat.close()
+
