@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import sqlite3
 import subprocess
 import urllib.request
 from pathlib import Path
@@ -525,4 +526,50 @@ def test_the_expansion_stopping_boundary_reads_without_a_sideways_scroll(
         shown |= dict(zip(patients, counts, strict=True))
     assert shown == expected
     stat.close()
+
+
+def test_imported_scans_are_read_by_the_response_engine_in_casebook_and_spider_plot(
+    browser: Any, demo_server: dict[str, Any]
+) -> None:
+    """The demo's scans come from a dataset import, which stores no response: the casebook still
+    gives every follow-up scan its RECIST 1.1 response and the best overall response, and the
+    spider plot's points are the per cent change of the target sum from baseline, summed here
+    straight from the stored diameters (RECIST 1.1, Eisenhauer 2009, s4.3.1)."""
+    db = Path(demo_server["data_dir"]) / "hyposti.sqlite3"
+    with sqlite3.connect(db) as con:
+        sums = con.execute(
+            """select p.subject_id, a.assessment_date, a.baseline, sum(m.diameter_mm),
+                      count(*) = count(m.diameter_mm) and min(m.state = 'measured')
+               from service_tumourassessment a
+               join service_participant p on p.id = a.participant_id
+               join service_lesionmeasurement m on m.assessment_id = a.id
+               join service_lesion l on l.id = m.lesion_id
+               where l.category = 'target'
+               group by a.id order by p.subject_id, a.assessment_date"""
+        ).fetchall()
+    scans: dict[str, list[tuple[str, bool, float, bool]]] = {}
+    for subject, date, baseline, total, measured in sums:
+        scans.setdefault(subject, []).append((date, bool(baseline), total, bool(measured)))
+    # A participant whose baseline and two or more follow-up scans have every target measured.
+    subject, course = next(
+        (s, c)
+        for s, c in scans.items()
+        if c[0][1] and len(c) >= 3 and all(measured for *_, measured in c)
+    )
+    base = course[0][2]
+    expected = [f"{(total - base) / base * 100:.1f}%" for _, _, total, _ in course[1:]]
+
+    inv = demo_user(browser, demo_server, "investigator")
+    inv.visit(f"participants/{subject}/", "casebook-scans")
+    items = inv.page.locator("h2:text('Tumour assessments') + div li").all_inner_texts()
+    assert items[0] == f"{course[0][0]} (baseline)"
+    assert [i.split(": ")[0] for i in items[1:]] == [date for date, *_ in course[1:]]
+    assert all(i.split(": ")[1] in ("CR", "PR", "SD", "PD", "NE") for i in items[1:]), items
+    assert inv.page.locator("#bor").inner_text() in ("CR", "PR", "SD", "PD", "NE")
+    inv.visit(f"participants/{subject}/scan/", "scan-spider")
+    points = inv.page.locator("#h-spider ~ svg circle title").evaluate_all(
+        "titles => titles.map(t => t.textContent)"
+    )
+    assert [p.split(": ")[1] for p in points[1:]] == expected
+    inv.close()
 
