@@ -573,3 +573,32 @@ def test_imported_scans_are_read_by_the_response_engine_in_casebook_and_spider_p
     assert [p.split(": ")[1] for p in points[1:]] == expected
     inv.close()
 
+
+def test_a_query_on_an_adverse_event_names_and_links_the_event(
+    browser: Any, demo_server: dict[str, Any]
+) -> None:
+    """The demo's query is on an adverse event's resolution date: the dashboard and the casebook
+    name that event (its AE id, looked up here in the database) and link to its card, and the
+    card names the field as the form labels it, not by its column name."""
+    db = Path(demo_server["data_dir"]) / "hyposti.sqlite3"
+    with sqlite3.connect(db) as con:
+        query_id, ae_id, subject = con.execute(
+            """select q.id, ae.ae_id, p.subject_id from service_dataquery q
+               join service_adverseevent ae on ae.id = q.object_id
+               join service_participant p on p.id = ae.participant_id
+               where q.model = 'adverseevent' and q.field = 'resolution_date'"""
+        ).fetchone()
+    dm = demo_user(browser, demo_server, "datamanager")
+    line = dm.page.locator("#h-q + ul li", has_text="resolution date")
+    assert f"{subject}, adverse event {ae_id}: resolution date" in line.inner_text()
+    line.locator(f"a:text('{ae_id}')").click()
+    dm.page.wait_for_url(f"**/participants/{subject}/#ae-{ae_id}")
+    dm.check("casebook-query")
+    card = dm.page.locator(f"#ae-{ae_id}")
+    assert f"Query #{query_id} on resolution date (open)" in card.inner_text()
+    assert "resolution_date" not in card.inner_text()
+    entry = dm.page.locator(f"#query-{query_id}")
+    assert f"adverse event {ae_id}, field resolution date" in entry.inner_text()
+    assert entry.locator(f"a[href='#ae-{ae_id}']").count() == 1
+    dm.close()
+

@@ -130,7 +130,8 @@ def query_subjects(queries: list[DataQuery]) -> dict[int, str]:
 
 
 def open_queries(profile: UserProfile) -> list[dict[str, Any]]:
-    """Open and answered queries on records the user may see, oldest first."""
+    """Open and answered queries on records the user may see, oldest first, each with the
+    adverse event it is on (its AE id, ``ae_id``; blank for a query on the participant)."""
     queries = list(DataQuery.objects.exclude(status="closed").order_by("opened_at", "pk"))
     subjects = query_subjects(queries)
     visible = set(
@@ -138,8 +139,19 @@ def open_queries(profile: UserProfile) -> list[dict[str, Any]]:
         .filter(subject_id__in=set(subjects.values()))
         .values_list("subject_id", flat=True)
     )
+    ae_ids = dict(
+        AdverseEvent.objects.filter(
+            pk__in=[q.object_id for q in queries if q.model == "adverseevent"]
+        ).values_list("pk", "ae_id")
+    )
     return [
-        {"query": q, "subject_id": subjects[q.pk]} for q in queries if subjects.get(q.pk) in visible
+        {
+            "query": q,
+            "subject_id": subjects[q.pk],
+            "ae_id": ae_ids.get(int(q.object_id), "") if q.model == "adverseevent" else "",
+        }
+        for q in queries
+        if subjects.get(q.pk) in visible
     ]
 
 

@@ -165,6 +165,7 @@ def casebook_view(request: HttpRequest, profile: UserProfile, subject_id: str) -
         + [trial_protocol().investigational_product.name],
         "exposures": participant.exposures.order_by("administration_date", "pk"),
         "queries": participant_queries(participant, aes),
+        "ae_ids": {str(ae.pk): ae.ae_id for ae in aes},
         "query_targets": query_targets(records),
     }
     return show(request, "web/casebook.html", context, profile=profile)
