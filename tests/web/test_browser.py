@@ -602,3 +602,57 @@ def test_a_query_on_an_adverse_event_names_and_links_the_event(
     assert entry.locator(f"a[href='#ae-{ae_id}']").count() == 1
     dm.close()
 
+
+def test_a_refused_form_comes_back_as_typed_with_the_reason(
+    browser: Any, demo_server: dict[str, Any]
+) -> None:
+    """A refusal keeps what was typed: a duplicate subject id (subject ids are unique), an AE
+    with neither a CTCAE term and grade nor a calculator, and a CRS observation without fever
+    (ASTCT CRS, Lee 2019 Table 3: no fever, no CRS) come back filled in, the reason above."""
+    coord = demo_user(browser, demo_server, "coordinator")
+    page = coord.page
+    # A participant in a DLT window (dashboard): registered, and open to an AE report.
+    taken = page.locator("#h-dlt + table tbody td a").first.inner_text()
+    coord.visit("participants/new/", "register-before-refusal")
+    page.fill("#subject_id", taken)
+    page.select_option("#sex", "M")
+    page.fill("#age_years", "57")
+    page.fill("#weight_kg", "81.5")
+    page.fill("#tumour_type", "gastric adenocarcinoma")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    assert "already registered" in page.locator("#problem").inner_text()
+    assert page.input_value("#subject_id") == taken
+    assert page.input_value("#sex") == "M"
+    assert page.input_value("#age_years") == "57"
+    assert page.input_value("#weight_kg") == "81.5"
+    assert page.input_value("#tumour_type") == "gastric adenocarcinoma"
+    coord.check("register-refused")
+
+    coord.visit(f"participants/{taken}/adverse-event/", "ae-before-refusal")
+    onset = (TODAY - dt.timedelta(days=2)).isoformat()
+    page.fill("#onset_date", onset)
+    page.select_option("#serious", "yes")
+    page.select_option("#attr-car_t", "possible")
+    page.fill("#term", "Nausea")
+    page.click("text=Save adverse event")
+    page.wait_for_load_state()
+    assert "give a CTCAE term and grade" in page.locator("#problem").inner_text()
+    assert page.input_value("#onset_date") == onset
+    assert page.input_value("#serious") == "yes"
+    assert page.input_value("#attr-car_t") == "possible"
+    assert page.input_value("#term") == "Nausea"
+    coord.check("ae-refused")
+
+    page.fill("#term", "")
+    page.select_option("#grader", "crs")
+    page.wait_for_selector("[name='crs.temperature_c']")
+    page.fill("[name='crs.temperature_c']", "37.2")
+    page.click("text=Save adverse event")
+    page.wait_for_load_state()
+    assert "grades 0" in page.locator("#problem").inner_text()
+    assert page.input_value("#grader") == "crs"
+    assert page.input_value("[name='crs.temperature_c']") == "37.2"
+    assert page.input_value("#onset_date") == onset
+    coord.check("ae-crs-refused")
+    coord.close()
