@@ -76,7 +76,7 @@ def register(pages: Pages, subject_id: str, sex: str, age: int) -> None:
     pages.page.wait_for_url(f"**/participants/{subject_id}/")
     pages.page.fill("#consent_date", (SCREENED - dt.timedelta(days=4)).isoformat())
     pages.page.click("text=Record consent")
-    pages.page.wait_for_selector("#state:text('consented')")
+    pages.page.wait_for_selector("#state[data-state='consented']")
 
 
 class Api:
@@ -111,7 +111,7 @@ def course(subject_id: str, pages: Pages) -> None:
         pages.page.fill("#administration_date", (INFUSION + dt.timedelta(days=day)).isoformat())
         pages.page.click("text=Record administration")
         pages.page.wait_for_load_state()
-    assert pages.page.locator("#state").inner_text() == "dlt_window"
+    assert pages.page.locator("#state").get_attribute("data-state") == "dlt_window"
 
 
 def api_patient(api: Api, subject_id: str) -> None:
@@ -200,14 +200,14 @@ def test_escalation_cohort_through_the_browser(browser: Any, trial_server: str) 
     assert "not_met" in i2 and "20" in i2, i2
     crc.check("screening-ineligible")
     crc.page.click("text=Save screening")
-    crc.page.wait_for_selector("#state:text('screen_failure')")
+    crc.page.wait_for_selector("#state[data-state='screen_failure']")
 
     # Enrolment at the open cohort's dose.
     crc.page.goto(trial_server + "participants/P001/")
     crc.page.wait_for_selector("#enrolment_date")
     crc.page.fill("#enrolment_date", (SCREENED + dt.timedelta(days=2)).isoformat())
     crc.page.click("button:text('Enrol')")
-    crc.page.wait_for_selector("#state:text('enrolled')")
+    crc.page.wait_for_selector("#state[data-state='enrolled']")
     assert crc.page.locator("#dose-level").inner_text() == "1"
     crc.check("casebook-enrolled")
 
@@ -656,3 +656,21 @@ def test_a_refused_form_comes_back_as_typed_with_the_reason(
     assert page.input_value("#onset_date") == onset
     coord.check("ae-crs-refused")
     coord.close()
+
+
+def test_states_and_roles_read_as_words(browser: Any, demo_server: dict[str, Any]) -> None:
+    """A participant's state and the user's role are shown as people say them ("DLT window",
+    "data manager"), not as the service's codes; the code stays in data-state."""
+    dm = demo_user(browser, demo_server, "datamanager")
+    assert "(data manager)" in dm.page.locator("header .who").inner_text()
+    dm.visit("participants/", "participants-states")
+    cells = dm.page.locator("td[data-state='dlt_window']")
+    assert cells.count() >= 1
+    assert set(cells.all_inner_texts()) == {"DLT window"}
+    assert set(dm.page.locator("td[data-state='off_study']").all_inner_texts()) == {"off study"}
+    assert "_" not in dm.page.locator("tbody").inner_text()
+    subject = dm.page.locator("tr:has(td[data-state='dlt_window']) a").first.inner_text()
+    dm.visit(f"participants/{subject}/", "casebook-state")
+    assert dm.page.locator("#state").inner_text() == "DLT window"
+    dm.close()
+
