@@ -674,3 +674,17 @@ def test_states_and_roles_read_as_words(browser: Any, demo_server: dict[str, Any
     assert dm.page.locator("#state").inner_text() == "DLT window"
     dm.close()
 
+
+def test_dates_in_tables_stay_on_one_line(browser: Any, demo_server: dict[str, Any]) -> None:
+    """In the dashboard's half-width cards a date broke at its hyphen ("2026-" over "11-26"):
+    every date cell is one line of text at 1280 and 800 px."""
+    inv = demo_user(browser, demo_server, "investigator")
+    one_line = """cells => cells.map(c => {
+        const r = document.createRange(); r.selectNodeContents(c);
+        return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; })"""
+    for width in (1280, 800):
+        inv.page.set_viewport_size({"width": width, "height": 900})
+        lines = inv.page.locator("main td.date").evaluate_all(one_line)
+        assert len(lines) >= 5 and set(lines) == {1}, (width, lines)
+    inv.close()
+
