@@ -688,3 +688,24 @@ def test_dates_in_tables_stay_on_one_line(browser: Any, demo_server: dict[str, A
         assert len(lines) >= 5 and set(lines) == {1}, (width, lines)
     inv.close()
 
+
+def test_due_visits_give_their_study_day(browser: Any, demo_server: dict[str, Any]) -> None:
+    """A participant in the DLT window has several visits of one name ("DLT window, inpatient"
+    on days 1 to 3): each due visit gives its study day, which is its target date less the
+    infusion date (day 0, DESIGN.md) the DLT-window table shows."""
+    inv = demo_user(browser, demo_server, "investigator")
+    infused = {
+        row.locator("td").nth(0).inner_text(): dt.date.fromisoformat(
+            row.locator("td").nth(2).inner_text()
+        )
+        for row in inv.page.locator("#h-dlt + table tbody tr").all()
+    }
+    due = inv.page.locator("h3:text('Due:') + table tbody tr").all()
+    checked = 0
+    for row in due:
+        subject, day, _, target = row.locator("td").all_inner_texts()[:4]
+        if subject in infused:
+            assert int(day) == (dt.date.fromisoformat(target) - infused[subject]).days, subject
+            checked += 1
+    assert checked >= 3
+    inv.close()

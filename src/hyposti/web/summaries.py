@@ -53,6 +53,7 @@ def dlt_windows(profile: UserProfile, today: dt.date) -> list[DltWindow]:
 @dataclass(frozen=True)
 class DueVisit:
     subject_id: str
+    study_day: int
     label: str
     kind: str
     date: dt.date
@@ -93,8 +94,8 @@ def visits_due(profile: UserProfile, today: dt.date) -> tuple[list[DueVisit], li
                 status = "window open" if earliest <= today else "window opens soon"
                 upcoming.append(
                     DueVisit(
-                        subject_id, visit.label, visit.kind, visit.date + shift, earliest, latest,
-                        status,
+                        subject_id, visit.study_day, visit.label, visit.kind, visit.date + shift,
+                        earliest, latest, status,
                     )
                 )  # fmt: skip
             elif visit.kind == "tumour_assessment" and not any(
@@ -102,8 +103,8 @@ def visits_due(profile: UserProfile, today: dt.date) -> tuple[list[DueVisit], li
             ):
                 overdue.append(
                     DueVisit(
-                        subject_id, visit.label, visit.kind, visit.date + shift, earliest, latest,
-                        "no scan",
+                        subject_id, visit.study_day, visit.label, visit.kind, visit.date + shift,
+                        earliest, latest, "no scan",
                     )
                 )  # fmt: skip
     upcoming.sort(key=lambda v: (v.earliest, v.subject_id))
