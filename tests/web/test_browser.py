@@ -709,3 +709,20 @@ def test_due_visits_give_their_study_day(browser: Any, demo_server: dict[str, An
             checked += 1
     assert checked >= 3
     inv.close()
+
+
+def test_the_audit_shows_timestamps_as_its_when_column_does(
+    browser: Any, demo_server: dict[str, Any]
+) -> None:
+    """A stored timestamp (the enrolment's 'enrolled at') read as Python's ISO text
+    ('2026-11-07T00:00:00+00:00'); the audit writes it as its own When (UTC) column does, on
+    the participant's enrolment date."""
+    inv = demo_user(browser, demo_server, "investigator")
+    subject = inv.page.locator("#h-dlt + table tbody td a").first.inner_text()
+    inv.visit(f"participants/{subject}/", "casebook-audit-times")
+    audit = inv.page.locator("h2:text('Audit history') + div").inner_text()
+    enrolled = re.search(r"enrolment date: — → (\d{4}-\d{2}-\d{2})", audit)
+    assert enrolled, audit[:2000]
+    assert f"enrolled at: — → {enrolled.group(1)} 00:00 UTC" in audit
+    assert not re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", audit)
+    inv.close()
