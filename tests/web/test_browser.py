@@ -726,3 +726,19 @@ def test_the_audit_shows_timestamps_as_its_when_column_does(
     assert f"enrolled at: — → {enrolled.group(1)} 00:00 UTC" in audit
     assert not re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", audit)
     inv.close()
+
+
+def test_a_severe_adverse_event_on_the_dashboard_opens_its_own_card(
+    browser: Any, demo_server: dict[str, Any]
+) -> None:
+    """Each grade >= 3 AE on the dashboard links to its card in the casebook, not to the top of
+    a casebook holding a dozen events: the card reached gives the same term, grade and onset."""
+    inv = demo_user(browser, demo_server, "investigator")
+    row = inv.page.locator("#h-ae + table tbody tr").first
+    _, term, grade, onset, _ = row.locator("td").all_inner_texts()
+    row.locator("td").nth(1).locator("a").click()
+    inv.page.wait_for_load_state()
+    ae_id = inv.page.url.rsplit("#ae-", 1)[1]
+    card = inv.page.locator(f"#ae-{ae_id}").inner_text()
+    assert f"{term}, grade {grade}" in card and f"onset {onset}" in card
+    inv.close()
