@@ -742,3 +742,23 @@ def test_a_severe_adverse_event_on_the_dashboard_opens_its_own_card(
     card = inv.page.locator(f"#ae-{ae_id}").inner_text()
     assert f"{term}, grade {grade}" in card and f"onset {onset}" in card
     inv.close()
+
+
+def test_the_casebook_of_a_participant_in_the_dlt_window_gives_its_end(
+    browser: Any, demo_server: dict[str, Any]
+) -> None:
+    """The DLT window is days 0 to 28 after the CAR-T infusion (NCT05681650 registry record:
+    DLTs within 28 days): the casebook of a participant in it says when it ends and how many
+    days are left, counted here from the infusion date it shows and the dashboard's date."""
+    inv = demo_user(browser, demo_server, "investigator")
+    today = dt.date.fromisoformat(inv.page.locator("h1 .muted").inner_text().split()[-1])
+    subject = inv.page.locator("#h-dlt + table tbody td a").first.inner_text()
+    inv.visit(f"participants/{subject}/", "casebook-dlt-window")
+    infused = re.search(r"infused (\d{4}-\d{2}-\d{2})", inv.page.locator("main").inner_text())
+    assert infused
+    end = dt.date.fromisoformat(infused.group(1)) + dt.timedelta(days=28)
+    left = (end - today).days
+    assert inv.page.locator("#dlt-window").inner_text() == (
+        f"DLT window ends {end.isoformat()} ({left} day{'s' if left != 1 else ''} left)"
+    )
+    inv.close()

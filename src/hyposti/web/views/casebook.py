@@ -17,6 +17,7 @@ from hyposti.service.selectors import participant_detail
 from hyposti.service.services import integrity
 from hyposti.service.services.followup import participant_response
 from hyposti.service.trial_protocol import trial_protocol
+from hyposti.web import summaries
 from hyposti.web.views.common import page, show, today
 from hyposti.web.views.records import (
     AuditRow,
@@ -151,6 +152,9 @@ def casebook_view(request: HttpRequest, profile: UserProfile, subject_id: str) -
         "today": day,
         "timeline": timeline(participant, day),
         "tumour": scan_responses(participant, day),
+        "dlt_window": next(
+            (w for w in summaries.dlt_windows(profile, day) if w.subject_id == subject_id), None
+        ),
         "audit": audit_history(participant, aes),
         "records": records,
         "any_locked": any(r.locked for r in records),
