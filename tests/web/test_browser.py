@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import sqlite3
 import subprocess
 import urllib.request
 from pathlib import Path
@@ -75,7 +76,7 @@ def register(pages: Pages, subject_id: str, sex: str, age: int) -> None:
     pages.page.wait_for_url(f"**/participants/{subject_id}/")
     pages.page.fill("#consent_date", (SCREENED - dt.timedelta(days=4)).isoformat())
     pages.page.click("text=Record consent")
-    pages.page.wait_for_selector("#state:text('consented')")
+    pages.page.wait_for_selector("#state[data-state='consented']")
 
 
 class Api:
@@ -110,7 +111,7 @@ def course(subject_id: str, pages: Pages) -> None:
         pages.page.fill("#administration_date", (INFUSION + dt.timedelta(days=day)).isoformat())
         pages.page.click("text=Record administration")
         pages.page.wait_for_load_state()
-    assert pages.page.locator("#state").inner_text() == "dlt_window"
+    assert pages.page.locator("#state").get_attribute("data-state") == "dlt_window"
 
 
 def api_patient(api: Api, subject_id: str) -> None:
@@ -199,14 +200,14 @@ def test_escalation_cohort_through_the_browser(browser: Any, trial_server: str) 
     assert "not_met" in i2 and "20" in i2, i2
     crc.check("screening-ineligible")
     crc.page.click("text=Save screening")
-    crc.page.wait_for_selector("#state:text('screen_failure')")
+    crc.page.wait_for_selector("#state[data-state='screen_failure']")
 
     # Enrolment at the open cohort's dose.
     crc.page.goto(trial_server + "participants/P001/")
     crc.page.wait_for_selector("#enrolment_date")
     crc.page.fill("#enrolment_date", (SCREENED + dt.timedelta(days=2)).isoformat())
     crc.page.click("button:text('Enrol')")
-    crc.page.wait_for_selector("#state:text('enrolled')")
+    crc.page.wait_for_selector("#state[data-state='enrolled']")
     assert crc.page.locator("#dose-level").inner_text() == "1"
     crc.check("casebook-enrolled")
 
@@ -509,3 +510,278 @@ def test_a_correction_needs_its_reason_and_a_locked_record_cannot_be_edited(
     )
     inv.close()
     dm.close()
+
+
+def test_the_expansion_stopping_boundary_reads_without_a_sideways_scroll(
+    browser: Any, demo_server: dict[str, Any]
+) -> None:
+    """Every count of the boundary on screen at 1280 and 800 px, caption included, and each
+    count the one Thall, Simon & Estey's rule gives: the least y with P(p > theta | y of n) >
+    threshold under the protocol's Beta(a, b) prior (scipy's beta, not the service's code)."""
+    from scipy.stats import beta
+
+    from hyposti.protocol import load_protocol
+
+    rule = load_protocol(None).expansion.toxicity_monitoring
+    expected = {}
+    for n in range(1, rule.max_n + 1):
+        stops = [
+            y
+            for y in range(n + 1)
+            if beta.sf(rule.theta, rule.prior_a + y, rule.prior_b + n - y) > rule.threshold
+        ]
+        expected[str(n)] = str(stops[0]) if stops else "–"
+    stat = demo_user(browser, demo_server, "statistician")
+    table = stat.page.locator("section[aria-labelledby='h-exp'] table.boundary")
+    for width in (1280, 800):
+        stat.page.set_viewport_size({"width": width, "height": 900})
+        card = stat.page.locator("section[aria-labelledby='h-exp']")
+        assert table.evaluate("t => t.scrollWidth <= t.parentElement.clientWidth"), width
+        assert card.evaluate("c => c.scrollWidth <= c.clientWidth"), width
+        caption = table.locator("caption").bounding_box()
+        box = card.bounding_box()
+        assert caption and box and caption["x"] + caption["width"] <= box["x"] + box["width"]
+    shown = {}
+    for body in table.locator("tbody").all():
+        patients = body.locator("tr").nth(0).locator("td").all_inner_texts()
+        counts = body.locator("tr").nth(1).locator("td").all_inner_texts()
+        assert len(patients) <= 11
+        shown |= dict(zip(patients, counts, strict=True))
+    assert shown == expected
+    stat.close()
+
+
+def test_imported_scans_are_read_by_the_response_engine_in_casebook_and_spider_plot(
+    browser: Any, demo_server: dict[str, Any]
+) -> None:
+    """The demo's scans come from a dataset import, which stores no response: the casebook still
+    gives every follow-up scan its RECIST 1.1 response and the best overall response, and the
+    spider plot's points are the per cent change of the target sum from baseline, summed here
+    straight from the stored diameters (RECIST 1.1, Eisenhauer 2009, s4.3.1)."""
+    db = Path(demo_server["data_dir"]) / "hyposti.sqlite3"
+    with sqlite3.connect(db) as con:
+        sums = con.execute(
+            """select p.subject_id, a.assessment_date, a.baseline, sum(m.diameter_mm),
+                      count(*) = count(m.diameter_mm) and min(m.state = 'measured')
+               from service_tumourassessment a
+               join service_participant p on p.id = a.participant_id
+               join service_lesionmeasurement m on m.assessment_id = a.id
+               join service_lesion l on l.id = m.lesion_id
+               where l.category = 'target'
+               group by a.id order by p.subject_id, a.assessment_date"""
+        ).fetchall()
+    scans: dict[str, list[tuple[str, bool, float, bool]]] = {}
+    for subject, date, baseline, total, measured in sums:
+        scans.setdefault(subject, []).append((date, bool(baseline), total, bool(measured)))
+    # A participant whose baseline and two or more follow-up scans have every target measured.
+    subject, course = next(
+        (s, c)
+        for s, c in scans.items()
+        if c[0][1] and len(c) >= 3 and all(measured for *_, measured in c)
+    )
+    base = course[0][2]
+    expected = [f"{(total - base) / base * 100:.1f}%" for _, _, total, _ in course[1:]]
+
+    inv = demo_user(browser, demo_server, "investigator")
+    inv.visit(f"participants/{subject}/", "casebook-scans")
+    items = inv.page.locator("h2:text('Tumour assessments') + div li").all_inner_texts()
+    assert items[0] == f"{course[0][0]} (baseline)"
+    assert [i.split(": ")[0] for i in items[1:]] == [date for date, *_ in course[1:]]
+    assert all(i.split(": ")[1] in ("CR", "PR", "SD", "PD", "NE") for i in items[1:]), items
+    assert inv.page.locator("#bor").inner_text() in ("CR", "PR", "SD", "PD", "NE")
+    inv.visit(f"participants/{subject}/scan/", "scan-spider")
+    points = inv.page.locator("#h-spider ~ svg circle title").evaluate_all(
+        "titles => titles.map(t => t.textContent)"
+    )
+    assert [p.split(": ")[1] for p in points[1:]] == expected
+    inv.close()
+
+
+def test_a_query_on_an_adverse_event_names_and_links_the_event(
+    browser: Any, demo_server: dict[str, Any]
+) -> None:
+    """The demo's query is on an adverse event's resolution date: the dashboard and the casebook
+    name that event (its AE id, looked up here in the database) and link to its card, and the
+    card names the field as the form labels it, not by its column name."""
+    db = Path(demo_server["data_dir"]) / "hyposti.sqlite3"
+    with sqlite3.connect(db) as con:
+        query_id, ae_id, subject = con.execute(
+            """select q.id, ae.ae_id, p.subject_id from service_dataquery q
+               join service_adverseevent ae on ae.id = q.object_id
+               join service_participant p on p.id = ae.participant_id
+               where q.model = 'adverseevent' and q.field = 'resolution_date'"""
+        ).fetchone()
+    dm = demo_user(browser, demo_server, "datamanager")
+    line = dm.page.locator("#h-q + ul li", has_text="resolution date")
+    assert f"{subject}, adverse event {ae_id}: resolution date" in line.inner_text()
+    line.locator(f"a:text('{ae_id}')").click()
+    dm.page.wait_for_url(f"**/participants/{subject}/#ae-{ae_id}")
+    dm.check("casebook-query")
+    card = dm.page.locator(f"#ae-{ae_id}")
+    assert f"Query #{query_id} on resolution date (open)" in card.inner_text()
+    assert "resolution_date" not in card.inner_text()
+    entry = dm.page.locator(f"#query-{query_id}")
+    assert f"adverse event {ae_id}, field resolution date" in entry.inner_text()
+    assert entry.locator(f"a[href='#ae-{ae_id}']").count() == 1
+    dm.close()
+
+
+def test_a_refused_form_comes_back_as_typed_with_the_reason(
+    browser: Any, demo_server: dict[str, Any]
+) -> None:
+    """A refusal keeps what was typed: a duplicate subject id (subject ids are unique), an AE
+    with neither a CTCAE term and grade nor a calculator, and a CRS observation without fever
+    (ASTCT CRS, Lee 2019 Table 3: no fever, no CRS) come back filled in, the reason above."""
+    coord = demo_user(browser, demo_server, "coordinator")
+    page = coord.page
+    # A participant in a DLT window (dashboard): registered, and open to an AE report.
+    taken = page.locator("#h-dlt + table tbody td a").first.inner_text()
+    coord.visit("participants/new/", "register-before-refusal")
+    page.fill("#subject_id", taken)
+    page.select_option("#sex", "M")
+    page.fill("#age_years", "57")
+    page.fill("#weight_kg", "81.5")
+    page.fill("#tumour_type", "gastric adenocarcinoma")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    assert "already registered" in page.locator("#problem").inner_text()
+    assert page.input_value("#subject_id") == taken
+    assert page.input_value("#sex") == "M"
+    assert page.input_value("#age_years") == "57"
+    assert page.input_value("#weight_kg") == "81.5"
+    assert page.input_value("#tumour_type") == "gastric adenocarcinoma"
+    coord.check("register-refused")
+
+    coord.visit(f"participants/{taken}/adverse-event/", "ae-before-refusal")
+    onset = (TODAY - dt.timedelta(days=2)).isoformat()
+    page.fill("#onset_date", onset)
+    page.select_option("#serious", "yes")
+    page.select_option("#attr-car_t", "possible")
+    page.fill("#term", "Nausea")
+    page.click("text=Save adverse event")
+    page.wait_for_load_state()
+    assert "give a CTCAE term and grade" in page.locator("#problem").inner_text()
+    assert page.input_value("#onset_date") == onset
+    assert page.input_value("#serious") == "yes"
+    assert page.input_value("#attr-car_t") == "possible"
+    assert page.input_value("#term") == "Nausea"
+    coord.check("ae-refused")
+
+    page.fill("#term", "")
+    page.select_option("#grader", "crs")
+    page.wait_for_selector("[name='crs.temperature_c']")
+    page.fill("[name='crs.temperature_c']", "37.2")
+    page.click("text=Save adverse event")
+    page.wait_for_load_state()
+    assert "grades 0" in page.locator("#problem").inner_text()
+    assert page.input_value("#grader") == "crs"
+    assert page.input_value("[name='crs.temperature_c']") == "37.2"
+    assert page.input_value("#onset_date") == onset
+    coord.check("ae-crs-refused")
+    coord.close()
+
+
+def test_states_and_roles_read_as_words(browser: Any, demo_server: dict[str, Any]) -> None:
+    """A participant's state and the user's role are shown as people say them ("DLT window",
+    "data manager"), not as the service's codes; the code stays in data-state."""
+    dm = demo_user(browser, demo_server, "datamanager")
+    assert "(data manager)" in dm.page.locator("header .who").inner_text()
+    dm.visit("participants/", "participants-states")
+    cells = dm.page.locator("td[data-state='dlt_window']")
+    assert cells.count() >= 1
+    assert set(cells.all_inner_texts()) == {"DLT window"}
+    assert set(dm.page.locator("td[data-state='off_study']").all_inner_texts()) == {"off study"}
+    assert "_" not in dm.page.locator("tbody").inner_text()
+    subject = dm.page.locator("tr:has(td[data-state='dlt_window']) a").first.inner_text()
+    dm.visit(f"participants/{subject}/", "casebook-state")
+    assert dm.page.locator("#state").inner_text() == "DLT window"
+    dm.close()
+
+
+def test_dates_in_tables_stay_on_one_line(browser: Any, demo_server: dict[str, Any]) -> None:
+    """In the dashboard's half-width cards a date broke at its hyphen ("2026-" over "11-26"):
+    every date cell is one line of text at 1280 and 800 px."""
+    inv = demo_user(browser, demo_server, "investigator")
+    one_line = """cells => cells.map(c => {
+        const r = document.createRange(); r.selectNodeContents(c);
+        return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; })"""
+    for width in (1280, 800):
+        inv.page.set_viewport_size({"width": width, "height": 900})
+        lines = inv.page.locator("main td.date").evaluate_all(one_line)
+        assert len(lines) >= 5 and set(lines) == {1}, (width, lines)
+    inv.close()
+
+
+def test_due_visits_give_their_study_day(browser: Any, demo_server: dict[str, Any]) -> None:
+    """A participant in the DLT window has several visits of one name ("DLT window, inpatient"
+    on days 1 to 3): each due visit gives its study day, which is its target date less the
+    infusion date (day 0, DESIGN.md) the DLT-window table shows."""
+    inv = demo_user(browser, demo_server, "investigator")
+    infused = {
+        row.locator("td").nth(0).inner_text(): dt.date.fromisoformat(
+            row.locator("td").nth(2).inner_text()
+        )
+        for row in inv.page.locator("#h-dlt + table tbody tr").all()
+    }
+    due = inv.page.locator("h3:text('Due:') + table tbody tr").all()
+    checked = 0
+    for row in due:
+        subject, day, _, target = row.locator("td").all_inner_texts()[:4]
+        if subject in infused:
+            assert int(day) == (dt.date.fromisoformat(target) - infused[subject]).days, subject
+            checked += 1
+    assert checked >= 3
+    inv.close()
+
+
+def test_the_audit_shows_timestamps_as_its_when_column_does(
+    browser: Any, demo_server: dict[str, Any]
+) -> None:
+    """A stored timestamp (the enrolment's 'enrolled at') read as Python's ISO text
+    ('2026-11-07T00:00:00+00:00'); the audit writes it as its own When (UTC) column does, on
+    the participant's enrolment date."""
+    inv = demo_user(browser, demo_server, "investigator")
+    subject = inv.page.locator("#h-dlt + table tbody td a").first.inner_text()
+    inv.visit(f"participants/{subject}/", "casebook-audit-times")
+    audit = inv.page.locator("h2:text('Audit history') + div").inner_text()
+    enrolled = re.search(r"enrolment date: — → (\d{4}-\d{2}-\d{2})", audit)
+    assert enrolled, audit[:2000]
+    assert f"enrolled at: — → {enrolled.group(1)} 00:00 UTC" in audit
+    assert not re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", audit)
+    inv.close()
+
+
+def test_a_severe_adverse_event_on_the_dashboard_opens_its_own_card(
+    browser: Any, demo_server: dict[str, Any]
+) -> None:
+    """Each grade >= 3 AE on the dashboard links to its card in the casebook, not to the top of
+    a casebook holding a dozen events: the card reached gives the same term, grade and onset."""
+    inv = demo_user(browser, demo_server, "investigator")
+    row = inv.page.locator("#h-ae + table tbody tr").first
+    _, term, grade, onset, _ = row.locator("td").all_inner_texts()
+    row.locator("td").nth(1).locator("a").click()
+    inv.page.wait_for_load_state()
+    ae_id = inv.page.url.rsplit("#ae-", 1)[1]
+    card = inv.page.locator(f"#ae-{ae_id}").inner_text()
+    assert f"{term}, grade {grade}" in card and f"onset {onset}" in card
+    inv.close()
+
+
+def test_the_casebook_of_a_participant_in_the_dlt_window_gives_its_end(
+    browser: Any, demo_server: dict[str, Any]
+) -> None:
+    """The DLT window is days 0 to 28 after the CAR-T infusion (NCT05681650 registry record:
+    DLTs within 28 days): the casebook of a participant in it says when it ends and how many
+    days are left, counted here from the infusion date it shows and the dashboard's date."""
+    inv = demo_user(browser, demo_server, "investigator")
+    today = dt.date.fromisoformat(inv.page.locator("h1 .muted").inner_text().split()[-1])
+    subject = inv.page.locator("#h-dlt + table tbody td a").first.inner_text()
+    inv.visit(f"participants/{subject}/", "casebook-dlt-window")
+    infused = re.search(r"infused (\d{4}-\d{2}-\d{2})", inv.page.locator("main").inner_text())
+    assert infused
+    end = dt.date.fromisoformat(infused.group(1)) + dt.timedelta(days=28)
+    left = (end - today).days
+    assert inv.page.locator("#dlt-window").inner_text() == (
+        f"DLT window ends {end.isoformat()} ({left} day{'s' if left != 1 else ''} left)"
+    )
+    inv.close()

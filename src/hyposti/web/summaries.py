@@ -53,6 +53,7 @@ def dlt_windows(profile: UserProfile, today: dt.date) -> list[DltWindow]:
 @dataclass(frozen=True)
 class DueVisit:
     subject_id: str
+    study_day: int
     label: str
     kind: str
     date: dt.date
@@ -93,8 +94,8 @@ def visits_due(profile: UserProfile, today: dt.date) -> tuple[list[DueVisit], li
                 status = "window open" if earliest <= today else "window opens soon"
                 upcoming.append(
                     DueVisit(
-                        subject_id, visit.label, visit.kind, visit.date + shift, earliest, latest,
-                        status,
+                        subject_id, visit.study_day, visit.label, visit.kind, visit.date + shift,
+                        earliest, latest, status,
                     )
                 )  # fmt: skip
             elif visit.kind == "tumour_assessment" and not any(
@@ -102,8 +103,8 @@ def visits_due(profile: UserProfile, today: dt.date) -> tuple[list[DueVisit], li
             ):
                 overdue.append(
                     DueVisit(
-                        subject_id, visit.label, visit.kind, visit.date + shift, earliest, latest,
-                        "no scan",
+                        subject_id, visit.study_day, visit.label, visit.kind, visit.date + shift,
+                        earliest, latest, "no scan",
                     )
                 )  # fmt: skip
     upcoming.sort(key=lambda v: (v.earliest, v.subject_id))
@@ -130,7 +131,8 @@ def query_subjects(queries: list[DataQuery]) -> dict[int, str]:
 
 
 def open_queries(profile: UserProfile) -> list[dict[str, Any]]:
-    """Open and answered queries on records the user may see, oldest first."""
+    """Open and answered queries on records the user may see, oldest first, each with the
+    adverse event it is on (its AE id, ``ae_id``; blank for a query on the participant)."""
     queries = list(DataQuery.objects.exclude(status="closed").order_by("opened_at", "pk"))
     subjects = query_subjects(queries)
     visible = set(
@@ -138,8 +140,19 @@ def open_queries(profile: UserProfile) -> list[dict[str, Any]]:
         .filter(subject_id__in=set(subjects.values()))
         .values_list("subject_id", flat=True)
     )
+    ae_ids = dict(
+        AdverseEvent.objects.filter(
+            pk__in=[q.object_id for q in queries if q.model == "adverseevent"]
+        ).values_list("pk", "ae_id")
+    )
     return [
-        {"query": q, "subject_id": subjects[q.pk]} for q in queries if subjects.get(q.pk) in visible
+        {
+            "query": q,
+            "subject_id": subjects[q.pk],
+            "ae_id": ae_ids.get(int(q.object_id), "") if q.model == "adverseevent" else "",
+        }
+        for q in queries
+        if subjects.get(q.pk) in visible
     ]
 
 

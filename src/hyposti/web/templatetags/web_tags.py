@@ -1,5 +1,5 @@
-"""Template filters the pages need: look a value up by key; a stored field or record kind in
-words (hyposti.web.views.records)."""
+"""Template filters the pages need: look a value up by key; a stored field, record kind or
+code (a participant's state, a user's role) in words (hyposti.web.views.records)."""
 
 from __future__ import annotations
 
@@ -25,3 +25,10 @@ def field_label(name: str) -> str:
 @register.filter
 def record_label(model: str) -> str:
     return records.record_label(model)
+
+
+@register.filter
+def in_words(code: str) -> str:
+    """A stored code as people write it: "dlt_window" -> "DLT window", "research_coordinator"
+    -> "research coordinator" (the code itself stays in the page's data attributes)."""
+    return records.field_label(code)

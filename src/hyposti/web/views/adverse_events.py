@@ -13,11 +13,18 @@ from pydantic import ValidationError
 from hyposti.data.schema import ATTRIBUTION
 from hyposti.errors import HypostiError, InputError, validation_problems
 from hyposti.service.access import participant_for
-from hyposti.service.models import UserProfile
+from hyposti.service.models import AdverseEvent, UserProfile
 from hyposti.service.services.safety import GRADERS, adverse_event_confirm_dlt, adverse_event_record
 from hyposti.service.trial_protocol import trial_protocol
 from hyposti.web.forms import parse, sections
-from hyposti.web.views.common import AuthenticatedHttpRequest, now, page, show
+from hyposti.web.views.common import (
+    FORM_REFUSALS,
+    AuthenticatedHttpRequest,
+    form_page,
+    now,
+    page,
+    show,
+)
 from hyposti.web.views.participants import posted_date
 
 
@@ -36,35 +43,57 @@ def _observation(request: HttpRequest, grader: str) -> dict[str, Any]:
 def adverse_event_view(
     request: AuthenticatedHttpRequest, profile: UserProfile, subject_id: str
 ) -> HttpResponse:
+    """Record an adverse event; a refused one shows the form again as typed (the calculator's
+    findings included), with the reason."""
     participant = participant_for(profile, subject_id)
+    problem: HypostiError | None = None
     if request.method == "POST":
-        grader = _grader(request)
-        grade = request.POST.get("grade", "").strip()
-        resolution = request.POST.get("resolution_date", "").strip()
-        ae = adverse_event_record(
-            user=request.user,
-            now=now(),
-            subject_id=subject_id,
-            onset_date=posted_date(request, "onset_date"),
-            resolution_date=posted_date(request, "resolution_date") if resolution else None,
-            serious=request.POST.get("serious") == "yes",
-            attribution={
-                p.id: request.POST.get(f"attribution_{p.id}", "") for p in trial_protocol().products
-            },
-            term=request.POST.get("term", "").strip() or None,
-            grade=None if grader or not grade else int(grade),
-            grader=grader,
-            observation=_observation(request, grader) if grader else None,
-        )
-        return redirect(f"/participants/{subject_id}/#ae-{ae.ae_id}")
+        try:
+            ae = _record(request, subject_id)
+            return redirect(f"/participants/{subject_id}/#ae-{ae.ae_id}")
+        except FORM_REFUSALS as exc:
+            problem = exc
+    grader = request.POST.get("grader", "") if problem else ""
     context = {
         "participant": participant,
         "attribution": ATTRIBUTION,
-        "products": trial_protocol().products,
+        "products": [
+            {"id": p.id, "name": p.name, "field": f"attribution_{p.id}"}
+            for p in trial_protocol().products
+        ],
         "graders": list(GRADERS),
-        "grader": None,
+        "grader": grader if grader in GRADERS else None,
+        "sections": sections(GRADERS[grader][0], prefix=f"{grader}.") if grader in GRADERS else [],
     }
-    return show(request, "web/adverse_event.html", context, profile=profile)
+    return form_page(request, "web/adverse_event.html", context, problem=problem, profile=profile)
+
+
+def _grade(raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise InputError("grade", raw, "must be a whole CTCAE grade (1 to 5)") from exc
+
+
+def _record(request: AuthenticatedHttpRequest, subject_id: str) -> AdverseEvent:
+    grader = _grader(request)
+    grade = request.POST.get("grade", "").strip()
+    resolution = request.POST.get("resolution_date", "").strip()
+    return adverse_event_record(
+        user=request.user,
+        now=now(),
+        subject_id=subject_id,
+        onset_date=posted_date(request, "onset_date"),
+        resolution_date=posted_date(request, "resolution_date") if resolution else None,
+        serious=request.POST.get("serious") == "yes",
+        attribution={
+            p.id: request.POST.get(f"attribution_{p.id}", "") for p in trial_protocol().products
+        },
+        term=request.POST.get("term", "").strip() or None,
+        grade=None if grader or not grade else _grade(grade),
+        grader=grader,
+        observation=_observation(request, grader) if grader else None,
+    )
 
 
 @page

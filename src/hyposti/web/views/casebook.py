@@ -15,7 +15,9 @@ from hyposti.service.access import participant_for
 from hyposti.service.models import AdverseEvent, AuditEntry, DataQuery, Participant, UserProfile
 from hyposti.service.selectors import participant_detail
 from hyposti.service.services import integrity
+from hyposti.service.services.followup import participant_response
 from hyposti.service.trial_protocol import trial_protocol
+from hyposti.web import summaries
 from hyposti.web.views.common import page, show, today
 from hyposti.web.views.records import (
     AuditRow,
@@ -42,6 +44,29 @@ def timeline(participant: Participant, day: dt.date) -> list[dict[str, Any]]:
             status = "window open" if v.earliest <= day <= v.latest else "due"
         rows.append({"visit": v, "status": status})
     return rows
+
+
+def scan_responses(participant: Participant, day: dt.date) -> dict[str, Any]:
+    """Each stored scan, oldest first, with its RECIST 1.1 time-point response, and the best
+    overall response: the response engine run over the stored scans now (as the tumour page
+    does), so scans imported without a stored response are read like scans typed in."""
+    response = participant_response(participant, day)
+    by_date = {
+        dt.date.fromisoformat(tp["date"]): tp["overall_response"]
+        for tp in (response or {}).get("time_points", [])
+    }
+    scans = participant.tumour_assessments.order_by("assessment_date", "pk")
+    return {
+        "scans": [
+            {
+                "date": s.assessment_date,
+                "baseline": s.baseline,
+                "response": by_date.get(s.assessment_date),
+            }
+            for s in scans
+        ],
+        "best": response if response and response["time_points"] else None,
+    }
 
 
 def audit_history(participant: Participant, aes: list[AdverseEvent]) -> list[AuditRow]:
@@ -126,6 +151,10 @@ def casebook_view(request: HttpRequest, profile: UserProfile, subject_id: str) -
         "detail": detail,
         "today": day,
         "timeline": timeline(participant, day),
+        "tumour": scan_responses(participant, day),
+        "dlt_window": next(
+            (w for w in summaries.dlt_windows(profile, day) if w.subject_id == subject_id), None
+        ),
         "audit": audit_history(participant, aes),
         "records": records,
         "any_locked": any(r.locked for r in records),
@@ -140,6 +169,7 @@ def casebook_view(request: HttpRequest, profile: UserProfile, subject_id: str) -
         + [trial_protocol().investigational_product.name],
         "exposures": participant.exposures.order_by("administration_date", "pk"),
         "queries": participant_queries(participant, aes),
+        "ae_ids": {str(ae.pk): ae.ae_id for ae in aes},
         "query_targets": query_targets(records),
     }
     return show(request, "web/casebook.html", context, profile=profile)

@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from hyposti.errors import HypostiError, InputError
+from hyposti.errors import HypostiError, InputError, RecordError
 from hyposti.service.access import profile_of
 from hyposti.service.errors import ForbiddenError, NotFoundError, RefusedError
 from hyposti.service.models import UserProfile
@@ -97,6 +97,32 @@ def show(
         "can": _Can(role),
     }
     return render(request, template, {**base, **context}, status=status)
+
+
+#: Refusals a form page shows above the form as typed (a role, site or missing record still
+#: gets the refusal page: the form is no use to that user).
+FORM_REFUSALS = (InputError, RecordError)
+
+
+def form_page(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    problem: HypostiError | None,
+    profile: UserProfile,
+) -> HttpResponse:
+    """A form page; after a refused POST (``problem``), the same form filled with what was
+    posted (``values``) and the refusal above it, with the status the API would give, so that
+    nothing typed is lost to a refusal."""
+    values = request.POST if problem is not None else context.get("values", {})
+    return show(
+        request,
+        template,
+        {**context, "values": values, "problem": str(problem) if problem else ""},
+        status=status_of(problem) if problem else 200,
+        profile=profile,
+    )
 
 
 class _Can:

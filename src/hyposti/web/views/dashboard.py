@@ -16,6 +16,20 @@ from hyposti.web.views.common import page, show, today
 #: Rows shown per dashboard list (the rest is counted; the casebooks hold everything).
 LIST_MAX = 15
 
+#: Patients per line of the stopping-boundary table: 11 columns read without a sideways scroll
+#: on a tablet (768 px) as on a desktop, where a scroll would hide the counts and the caption.
+BOUNDARY_COLUMNS = 11
+
+
+def boundary_lines(stop_if_dlt_ge: list[int | None]) -> list[list[tuple[int, int | None]]]:
+    """The stopping boundary (entry n-1: the DLT count that stops at n evaluable patients) as
+    (n, count) pairs in lines of near-equal length, at most ``BOUNDARY_COLUMNS`` each: 12
+    patients read as two lines of 6, not 11 and a lone 12th."""
+    pairs = list(enumerate(stop_if_dlt_ge, start=1))
+    lines = -(-len(pairs) // BOUNDARY_COLUMNS)
+    width = -(-len(pairs) // lines) if lines else 0
+    return [pairs[i : i + width] for i in range(0, len(pairs), width)] if width else []
+
 
 def escalation_status() -> dict[str, Any]:
     """The first escalation cohort awaiting the committee, with the design's recommendation
@@ -40,9 +54,7 @@ def dashboard_view(request: HttpRequest, profile: UserProfile) -> HttpResponse:
     severe, severe_total = summaries.severe_adverse_events(profile, day, LIST_MAX)
     expansion = expansion_status(day)
     boundary_table = (
-        []
-        if expansion is None
-        else list(enumerate(expansion["monitoring"]["stop_if_dlt_ge"], start=1))
+        [] if expansion is None else boundary_lines(expansion["monitoring"]["stop_if_dlt_ge"])
     )
     context = {
         "today": day,

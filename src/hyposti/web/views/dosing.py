@@ -15,7 +15,14 @@ from hyposti.service.access import participant_for
 from hyposti.service.models import UserProfile
 from hyposti.service.services.treatment import dosing_record, enrolled_dose_level
 from hyposti.service.trial_protocol import trial_protocol
-from hyposti.web.views.common import AuthenticatedHttpRequest, now, page, show
+from hyposti.web.views.common import (
+    FORM_REFUSALS,
+    AuthenticatedHttpRequest,
+    form_page,
+    now,
+    page,
+    show,
+)
 
 
 def _number(request: HttpRequest, name: str, required: bool = True) -> float | None:
@@ -48,16 +55,26 @@ def dosing_view(
     request: AuthenticatedHttpRequest, profile: UserProfile, subject_id: str
 ) -> HttpResponse:
     participant = participant_for(profile, subject_id)
+    problem: HypostiError | None = None
     if request.method == "POST":
-        dosing_record(user=request.user, now=now(), subject_id=subject_id, **_inputs(request))
-        return redirect("casebook", subject_id)
+        try:
+            dosing_record(user=request.user, now=now(), subject_id=subject_id, **_inputs(request))
+            return redirect("casebook", subject_id)
+        except FORM_REFUSALS as exc:
+            problem = exc
     context = {
         "participant": participant,
         "dose_level": enrolled_dose_level(participant),
-        "agents": trial_protocol().preconditioning,
+        "agents": [
+            {"agent": a, "field": f"dose:{a.name}"} for a in trial_protocol().preconditioning
+        ],
+        "values": {
+            "weight_kg": participant.weight_kg if participant.weight_kg is not None else "",
+            "height_cm": participant.height_cm if participant.height_cm is not None else "",
+        },
         "check_url": request.path + "check",
     }
-    return show(request, "web/dosing.html", context, profile=profile)
+    return form_page(request, "web/dosing.html", context, problem=problem, profile=profile)
 
 
 @page

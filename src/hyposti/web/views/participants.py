@@ -9,12 +9,19 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from hyposti.errors import InputError
+from hyposti.errors import HypostiError, InputError
 from hyposti.service.models import Site, UserProfile
 from hyposti.service.permissions import SITE_BOUND
 from hyposti.service.selectors import participant_list
 from hyposti.service.services import enrolment, participants, treatment
-from hyposti.web.views.common import AuthenticatedHttpRequest, now, page, show
+from hyposti.web.views.common import (
+    FORM_REFUSALS,
+    AuthenticatedHttpRequest,
+    form_page,
+    now,
+    page,
+    show,
+)
 
 
 def posted_date(request: HttpRequest, name: str) -> dt.date:
@@ -54,24 +61,31 @@ def participants_view(request: HttpRequest, profile: UserProfile) -> HttpRespons
 
 @page
 def register_view(request: AuthenticatedHttpRequest, profile: UserProfile) -> HttpResponse:
-    """Register a candidate in screening (participant_create decides who may, and where)."""
+    """Register a candidate in screening (participant_create decides who may, and where); a
+    refused registration shows the form again as typed, with the reason."""
+    problem: HypostiError | None = None
     if request.method == "POST":
-        p = participants.participant_create(
-            user=request.user,
-            now=now(),
-            subject_id=request.POST.get("subject_id", "").strip(),
-            site_code=request.POST.get("site_code", ""),
-            sex=request.POST.get("sex", ""),
-            age_years=_required(request, "age_years", int),
-            weight_kg=_optional(request, "weight_kg", float),
-            height_cm=_optional(request, "height_cm", float),
-            tumour_type=request.POST.get("tumour_type", ""),
-            her2_expression_pct=_optional(request, "her2_expression_pct", float),
-            ecog=_optional(request, "ecog", int),
-        )
-        return redirect("casebook", p.subject_id)
+        try:
+            p = participants.participant_create(
+                user=request.user,
+                now=now(),
+                subject_id=request.POST.get("subject_id", "").strip(),
+                site_code=request.POST.get("site_code", ""),
+                sex=request.POST.get("sex", ""),
+                age_years=_required(request, "age_years", int),
+                weight_kg=_optional(request, "weight_kg", float),
+                height_cm=_optional(request, "height_cm", float),
+                tumour_type=request.POST.get("tumour_type", ""),
+                her2_expression_pct=_optional(request, "her2_expression_pct", float),
+                ecog=_optional(request, "ecog", int),
+            )
+            return redirect("casebook", p.subject_id)
+        except FORM_REFUSALS as exc:
+            problem = exc
     sites = [profile.site] if profile.role in SITE_BOUND else list(Site.objects.order_by("code"))
-    return show(request, "web/register.html", {"sites": sites}, profile=profile)
+    return form_page(
+        request, "web/register.html", {"sites": sites}, problem=problem, profile=profile
+    )
 
 
 @require_POST

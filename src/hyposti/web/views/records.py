@@ -9,6 +9,7 @@ database's own keys.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -283,6 +284,18 @@ class AuditRow:
         return format_html_join("", "<div>{}: {} → {}</div>", self.changes)
 
 
+def _moment(text: str) -> dt.datetime | None:
+    """A stored timestamp (ISO 8601 with a time and an offset, as the audit keeps datetimes) in
+    UTC, or None for any other text: dates and plain text are shown as they are."""
+    if "T" not in text:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment.astimezone(dt.UTC) if moment.tzinfo else None
+
+
 def _text(value: Any) -> str:
     """A stored value as the audit table shows it. A structured value (a screening record, a
     grader's input and result) folds out whole, laid out as JSON: cut to a line it hid what
@@ -291,6 +304,8 @@ def _text(value: Any) -> str:
         return "—"
     if value is True or value is False:
         return "yes" if value else "no"
+    if isinstance(value, str) and (moment := _moment(value)) is not None:
+        return f"{moment:%Y-%m-%d %H:%M} UTC"
     if isinstance(value, dict | list):
         size = f"{len(value)} {'fields' if isinstance(value, dict) else 'items'}"
         laid_out = json.dumps(value, indent=2, ensure_ascii=False, default=str)

@@ -18,7 +18,15 @@ from hyposti.service.models import UserProfile
 from hyposti.service.services.participants import screening_attest, screening_record
 from hyposti.service.trial_protocol import trial_protocol
 from hyposti.web.forms import Section, flatten, parse, sections
-from hyposti.web.views.common import AuthenticatedHttpRequest, now, page, show, today
+from hyposti.web.views.common import (
+    FORM_REFUSALS,
+    AuthenticatedHttpRequest,
+    form_page,
+    now,
+    page,
+    show,
+    today,
+)
 
 #: Filled in by the service from the participant, never typed.
 SERVICE_FIELDS = {"participant_id"}
@@ -36,19 +44,22 @@ def screening_view(
     request: AuthenticatedHttpRequest, profile: UserProfile, subject_id: str
 ) -> HttpResponse:
     participant = participant_for(profile, subject_id)
+    problem: HypostiError | None = None
     if request.method == "POST":
-        record = parse(request.POST, ScreeningRecord)
-        screening_record(user=request.user, now=now(), subject_id=subject_id, record=record)
-        return redirect("casebook", subject_id)
+        try:
+            record = parse(request.POST, ScreeningRecord)
+            screening_record(user=request.user, now=now(), subject_id=subject_id, record=record)
+            return redirect("casebook", subject_id)
+        except FORM_REFUSALS as exc:
+            problem = exc
     latest = participant.screenings.order_by("-pk").first()
-    values = flatten(latest.record) if latest and latest.record else {}
     context = {
         "participant": participant,
         "sections": screening_sections(),
-        "values": values,
+        "values": flatten(latest.record) if latest and latest.record else {},
         "check_url": request.path + "check",
     }
-    return show(request, "web/screening.html", context, profile=profile)
+    return form_page(request, "web/screening.html", context, problem=problem, profile=profile)
 
 
 @page

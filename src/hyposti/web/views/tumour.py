@@ -18,7 +18,7 @@ from django.shortcuts import redirect
 
 from hyposti.data.schema import LESION_STATES, METHODS, NON_TARGET_STATUSES
 from hyposti.errors import HypostiError, InputError
-from hyposti.response import assess_patient
+from hyposti.response import TimePointResponse, assess_patient
 from hyposti.service.access import participant_for
 from hyposti.service.models import Participant, UserProfile
 from hyposti.service.services.followup import (
@@ -81,16 +81,13 @@ def _scan(request: AuthenticatedHttpRequest, subject_id: str) -> dict[str, Any]:
     }
 
 
-def spider(participant: Participant) -> dict[str, Any] | None:
-    """Points of the spider plot from the latest stored response (engine's time points)."""
-    scan = participant.tumour_assessments.exclude(response=None).order_by("-assessment_date")
-    latest = scan.first()
-    if latest is None:
-        return None
+def spider(time_points: list[TimePointResponse]) -> dict[str, Any] | None:
+    """Points of the spider plot: each follow-up scan's per cent change of the target sum from
+    baseline (the response engine's time points), from day 0 at 0%."""
     points = [(0, 0.0)] + [
-        (tp["study_day"], tp["pct_from_baseline"])
-        for tp in (latest.response or {}).get("time_points", [])
-        if tp.get("pct_from_baseline") is not None
+        (tp.study_day, tp.pct_from_baseline)
+        for tp in time_points
+        if tp.pct_from_baseline is not None
     ]
     if len(points) < 2:
         return None
@@ -139,6 +136,7 @@ def tumour_view(
     known = list(participant.lesions.order_by("lesion_id"))
     rows = [{"lesion": le, "index": i} for i, le in enumerate(known)]
     rows += [{"lesion": None, "index": len(known) + i} for i in range(NEW_ROWS)]
+    courses = recist_beside_irecist(participant, today())
     context = {
         "participant": participant,
         "baseline_done": participant.tumour_assessments.filter(baseline=True).exists(),
@@ -147,9 +145,9 @@ def tumour_view(
         "states": LESION_STATES,
         "methods": METHODS,
         "non_target_statuses": NON_TARGET_STATUSES,
-        "today": dt.date.today(),
-        "spider": spider(participant),
-        "courses": recist_beside_irecist(participant, today()),
+        "today": today(),
+        "spider": spider([c["recist"] for c in courses]),
+        "courses": courses,
         "check_url": request.path + "check",
     }
     return show(request, "web/tumour.html", context, profile=profile)
