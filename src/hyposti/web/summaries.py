@@ -13,7 +13,13 @@ from typing import Any
 
 from hyposti.dosing.calendar import visit_schedule
 from hyposti.service.access import visible_participants
-from hyposti.service.models import AdverseEvent, DataQuery, TumourAssessment, UserProfile
+from hyposti.service.models import (
+    AdverseEvent,
+    DataQuery,
+    Disposition,
+    TumourAssessment,
+    UserProfile,
+)
 from hyposti.service.services.integrity import CORRECTABLE
 from hyposti.service.trial_protocol import trial_protocol
 
@@ -62,9 +68,38 @@ class DueVisit:
     status: str
 
 
+def scans_end(
+    progression: dt.date | None,
+    new_therapy: dt.date | None,
+    death: dt.date | None,
+    scans: list[dt.date],
+    scan_windows_open: list[dt.date],
+) -> dt.date | None:
+    """The last day a scan visit may open and still be due, or None while all are.
+
+    Scans end with death and with a new anticancer therapy (a response after it is not the
+    trial treatment's). After a documented progression one more scan confirms it (iRECIST,
+    Seymour 2017: iUPD is confirmed at the next assessment, 4-8 weeks later), so the first scan
+    visit opening after the progression is still due, and none after that visit or after a scan
+    done since the progression (RECIST 1.1, Eisenhauer 2009, assesses response up to
+    progression). ``scan_windows_open``: the opening days of the scan visits, in order.
+    """
+    ends = [d for d in (new_therapy, death) if d is not None]
+    if progression is not None:
+        since = [d for d in scans if d > progression]
+        following = [d for d in scan_windows_open if d > progression]
+        if since:
+            ends.append(min(since))
+        elif following:
+            ends.append(following[0])
+    return min(ends, default=None)
+
+
 def visits_due(profile: UserProfile, today: dt.date) -> tuple[list[DueVisit], list[DueVisit]]:
     """(overdue, upcoming): tumour-assessment visits whose window has passed without a scan in
-    it, and visits whose window is open now or opens within ``UPCOMING_DAYS``."""
+    it, and visits whose window is open now or opens within ``UPCOMING_DAYS``. A scan visit is
+    not due once its window holds a scan, nor when it opens after ``scans_end``; no visit is due
+    after a recorded death."""
     protocol = trial_protocol()
     on_study = (
         visible_participants(profile).filter(infusion_date__isnull=False).exclude(state="off_study")
@@ -75,6 +110,12 @@ def visits_due(profile: UserProfile, today: dt.date) -> tuple[list[DueVisit], li
         participant__in=[pk for pk, _, _ in participants]
     ).values_list("participant_id", "assessment_date"):
         scans.setdefault(pid, []).append(date)
+    dispositions = {
+        row[0]: row[1:]
+        for row in Disposition.objects.filter(
+            participant__in=[pk for pk, _, _ in participants]
+        ).values_list("participant_id", "progression_date", "new_therapy_date", "death_date")
+    }
     soon = today + dt.timedelta(days=UPCOMING_DAYS)
     lookback = today - dt.timedelta(days=OVERDUE_LOOKBACK_DAYS)
     overdue, upcoming = [], []
@@ -86,9 +127,19 @@ def visits_due(profile: UserProfile, today: dt.date) -> tuple[list[DueVisit], li
         if infusion_date is None:  # on_study holds infused participants only
             continue
         shift = infusion_date - reference
+        progression, therapy, death = dispositions.get(pk, (None, None, None))
+        scans_until = scans_end(
+            progression, therapy, death, scans.get(pk, []),
+            [v.earliest + shift for v in schedule if v.kind == "tumour_assessment"],
+        )  # fmt: skip
         for visit in schedule:
             earliest, latest = visit.earliest + shift, visit.latest + shift
-            if earliest > soon or latest < lookback:
+            if earliest > soon or latest < lookback or (death is not None and earliest > death):
+                continue
+            if visit.kind == "tumour_assessment" and (
+                (scans_until is not None and earliest > scans_until)
+                or any(earliest <= d <= latest for d in scans.get(pk, []))
+            ):
                 continue
             if latest >= today:
                 status = "window open" if earliest <= today else "window opens soon"
@@ -98,9 +149,7 @@ def visits_due(profile: UserProfile, today: dt.date) -> tuple[list[DueVisit], li
                         earliest, latest, status,
                     )
                 )  # fmt: skip
-            elif visit.kind == "tumour_assessment" and not any(
-                earliest <= d <= latest for d in scans.get(pk, [])
-            ):
+            elif visit.kind == "tumour_assessment":
                 overdue.append(
                     DueVisit(
                         subject_id, visit.study_day, visit.label, visit.kind, visit.date + shift,
