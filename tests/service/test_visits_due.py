@@ -1,6 +1,7 @@
-"""Scans due on the dashboard (hyposti.web.summaries): none after death or a new anticancer
-therapy, one confirmation scan after a documented progression (iRECIST, Seymour 2017: iUPD is
-confirmed at the next assessment), none once a visit's window holds a scan."""
+"""The dashboard on the imported demo trial. Scans due (hyposti.web.summaries): none after death
+or a new anticancer therapy, one confirmation scan after a documented progression (iRECIST,
+Seymour 2017: iUPD is confirmed at the next assessment), none once a visit's window holds a
+scan. Severe AEs: the DLT column tells the investigator's decision from the engine's."""
 
 from __future__ import annotations
 
@@ -67,3 +68,43 @@ def test_the_demo_trial_lists_no_scan_past_confirmed_progression(db: None) -> No
             assessment_date__gte=v.earliest,
             assessment_date__lte=v.latest,
         ).exists(), v
+
+
+def test_the_severe_ae_table_says_who_decided_each_dlt(db: None) -> None:
+    """Each grade >= 3 AE's DLT cell, read against the stored fields by hand: the investigator
+    confirmed (dlt True), overrode the engine's proposal (dlt False, proposed), decided no
+    without a proposal (dlt False, not proposed), has still to decide on a proposal (dlt None,
+    proposed), or the engine proposed nothing (dlt None, not proposed)."""
+    import re
+
+    from django.test import Client
+
+    from hyposti.service.dataset_io import import_dataset
+    from hyposti.service.models import AdverseEvent
+    from hyposti.service.services.users import user_create
+    from hyposti.web.demo import demo_dataset
+
+    import_dataset(demo_dataset(2023, NOW.date()), username="import", now=NOW)
+    admin = user_create(now=NOW, username="admin", password="correct horse battery staple",
+                        role="administrator", printed_name="Dr Admin")  # fmt: skip
+    client = Client()
+    client.force_login(admin)
+    page = client.get("/").content.decode()
+    table = page.split('id="h-ae"', 1)[1].split("</table>", 1)[0]
+    cell = r"<td>(?:<span[^>]*>)?([^<]+)(?:</span>)?</td></tr>"  # the row's last cell: DLT
+    rows = re.findall(r"#ae-([^\"]+)\".*?" + cell, table, re.S)
+    assert rows
+    words = {
+        (True, True): "confirmed",
+        (True, False): "confirmed",
+        (False, True): "overridden: not a DLT",
+        (False, False): "not a DLT (investigator)",
+        (None, True): "proposed, unconfirmed",
+        (None, False): "not a DLT (engine)",
+    }
+    seen = set()
+    for ae_id, cell in rows:
+        ae = AdverseEvent.objects.get(ae_id=ae_id)
+        assert cell == words[(ae.dlt, ae.dlt_proposed)], (ae_id, cell)
+        seen.add(cell)
+    assert {"proposed, unconfirmed", "not a DLT (engine)"} <= seen
