@@ -39,6 +39,16 @@ def test_headline_rows(result):
     assert dose_label(result, "2") == "DL2 (3×10⁶ cells/kg)"
 
 
+def test_crs_and_icans_rows_are_counts_over_their_dose_level(result):
+    # example AE table: CRS S01 grade 1, S03 grade 2 (DL1), S04 grade 2, S05 grade 3 (DL2);
+    # ICANS (encephalopathy) S05 grade 1; 3 patients per dose level
+    rows = {r[0]: r[1:] for r in endpoint_table(result)}
+    assert rows["CRS, any grade"] == ["2/3", "2/3", "4/6"]
+    assert rows["CRS, grade ≥3"] == ["0/3", "1/3", "1/6"]
+    assert rows["ICANS, any grade"] == ["0/3", "1/3", "1/6"]
+    assert rows["ICANS, grade ≥3"] == ["0/3", "0/3", "0/6"]
+
+
 def test_formats():
     assert rate_ci(clopper_pearson(0, 0)) == "0/0" and rate_ci(None) == "0/0"
     assert median_ci(MedianEstimate(365.25, 182.625, None)) == "12.0 (6.0–NR) months"

@@ -63,10 +63,13 @@ def endpoint_table(result: TrialAnalysis) -> list[list[str]]:
         ["Treatment-related AE, any grade", *[count(trae[k]) for k in keys]],
         ["Treatment-related AE, grade ≥3", *[count(trae[k], grade_3_plus=True) for k in keys]],
     ]
+    # one count per row, over its denominator: "9 / 1" beside "16/16" read as a fraction
     for name in ("CRS", "ICANS"):
         syn = safety.syndromes[name]
-        rows.append([f"{name}, any grade / grade ≥3", *[
-            f"{syn[k].any} / {syn[k].grade_3_plus}" for k in keys]])  # fmt: skip
+        rows += [
+            [f"{name}, any grade", *[count(syn[k]) for k in keys]],
+            [f"{name}, grade ≥3", *[count(syn[k], grade_3_plus=True) for k in keys]],
+        ]
     rows.append(
         [
             "DLT (evaluable patients)",
