@@ -61,6 +61,15 @@ def test_km_figure_has_numbers_at_risk(result):
     assert 'href="http' not in svg  # namespaces only, nothing fetched
 
 
+def test_dor_is_drawn_from_the_first_response_not_the_infusion(result):
+    # DOR is measured from the first documented CR/PR (RECIST 1.1, Eisenhauer 2009)
+    html = render_html(result, example_dataset())
+    dor = html.split("Duration of response (confirmed responders)")[1].split("</svg>")[0]
+    assert "Months from first confirmed response" in dor and "CAR-T infusion" not in dor
+    pfs = html.split("Progression-free survival</h3>")[1].split("</svg>")[0]
+    assert "Months from CAR-T infusion" in pfs
+
+
 def test_tumour_biopsy_is_a_level_not_a_profile(result):
     # example: S04 (DL2) one tumour biopsy, day 14, 12,000 copies/ug
     assert [row[0] for row in kinetics_table(result)] == ["blood", "blood"]

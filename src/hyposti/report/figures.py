@@ -69,8 +69,11 @@ def _bor(code: str) -> str:
     return re.sub(r"^i(?=[A-Z])", "", code)
 
 
-def km_figure(km: KaplanMeier, title: str, step_months: int = 3) -> str:
-    """Step curve with its pointwise CI band, censor ticks and a number-at-risk row below."""
+def km_figure(
+    km: KaplanMeier, title: str, origin: str = "CAR-T infusion", step_months: int = 3
+) -> str:
+    """Step curve with its pointwise CI band, censor ticks and a number-at-risk row below;
+    ``origin`` names the time's zero (DOR counts from the first response, not the infusion)."""
     t = km.times / DAYS_PER_MONTH
     s = km.survival
     low = np.where(np.isfinite(km.lower), km.lower, np.nan)
@@ -101,7 +104,7 @@ def km_figure(km: KaplanMeier, title: str, step_months: int = 3) -> str:
     risk.text(-0.02, 0.4, "At risk", ha="right", va="center", fontsize=8,
               transform=risk.get_yaxis_transform())  # fmt: skip
     ax.set_xticks(ticks)
-    risk.set_xlabel("Months from CAR-T infusion")
+    risk.set_xlabel(f"Months from {origin}")
     ax.set_xlim(0, ticks[-1])
     return to_svg(fig, f"km-{title}")
 

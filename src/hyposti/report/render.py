@@ -46,8 +46,12 @@ def _figures(result: TrialAnalysis, ds: TrialDataset) -> dict[str, str | None]:
             result.safety.escalation.cohorts, result.safety.dlt
         ),
     }
-    for key, title, km in (("pfs", "PFS", eff.pfs), ("os", "OS", eff.os), ("dor", "DOR", eff.dor)):
-        out[key] = figures.km_figure(km.fit, title) if km else None
+    for key, title, km, origin in (
+        ("pfs", "PFS", eff.pfs, "CAR-T infusion"),
+        ("os", "OS", eff.os, "CAR-T infusion"),
+        ("dor", "DOR", eff.dor, "first confirmed response"),
+    ):
+        out[key] = figures.km_figure(km.fit, title, origin) if km else None
     for matrix in sorted(set(ds.kinetics["matrix"].dropna()) - {TUMOUR}):
         out[f"kinetics_{matrix}"] = figures.kinetics_figure(ds.kinetics, dose_levels, matrix)
     out["tumour_biopsies"] = figures.biopsy_figure(result.kinetics.tumour.per_patient)
