@@ -14,7 +14,7 @@ from hyposti.analysis.km import MedianEstimate
 from hyposti.analysis.safety import DltAtDose, EscalationCohort
 from hyposti.data.example import example_dataset
 from hyposti.report.figures import escalation_figure, km_figure, swimmer_figure
-from hyposti.report.format import median_ci, number, rate_ci
+from hyposti.report.format import median_ci, number, rate_and_ci, rate_ci
 from hyposti.report.render import render_html
 from hyposti.report.tables import (
     dose_label,
@@ -47,6 +47,17 @@ def test_crs_and_icans_rows_are_counts_over_their_dose_level(result):
     assert rows["CRS, grade ≥3"] == ["0/3", "1/3", "1/6"]
     assert rows["ICANS, any grade"] == ["0/3", "1/3", "1/6"]
     assert rows["ICANS, grade ≥3"] == ["0/3", "0/3", "0/6"]
+
+
+def test_dlt_rates_keep_a_decimal_so_a_lower_limit_above_zero_does_not_read_0(result):
+    # example: DL2 1 DLT in 3 evaluable; Clopper-Pearson by hand: lower 1 - 0.975^(1/3) = 0.0084,
+    # upper solves 3p^2 - 2p^3 = 0.975 (Beta(2, 2) cdf), p = 0.9057
+    html = render_html(result, example_dataset())
+    dlt_table = html.split("DLT rate (95% CI)")[1].split("</table>")[0]
+    assert "33.3% (0.8–90.6%)" in dlt_table
+    # DL1 0 of 3: upper 1 - 0.025^(1/3) = 0.7076
+    assert "0.0% (0.0–70.8%)" in dlt_table
+    assert rate_and_ci(clopper_pearson(0, 0)) == "–"
 
 
 def test_formats():

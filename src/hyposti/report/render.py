@@ -16,7 +16,7 @@ from hyposti.data.dataset import TrialDataset
 from hyposti.errors import InputError
 from hyposti.protocol import Protocol, load_protocol
 from hyposti.report import figures
-from hyposti.report.format import months, number
+from hyposti.report.format import months, number, rate_and_ci
 from hyposti.report.tables import (
     GRADES,
     ae_grade_table,
@@ -60,7 +60,7 @@ def _figures(result: TrialAnalysis, ds: TrialDataset) -> dict[str, str | None]:
 
 def report_environment() -> Environment:
     """The Jinja2 environment of the report templates (the trial's and the twin's): HTML
-    autoescaped, the report's number and biopsy filters.
+    autoescaped, the report's number, rate and biopsy filters.
 
     A name the result does not have is an error, not an empty cell: the templates read the
     analysis records' fields, and a renamed field must fail the report's tests.
@@ -74,6 +74,7 @@ def report_environment() -> Environment:
     )
     env.filters["biopsy"] = biopsy_text
     env.filters["number"] = number
+    env.filters["rate_and_ci"] = rate_and_ci
     return env
 
 
