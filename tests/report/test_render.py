@@ -89,6 +89,18 @@ def test_tumour_biopsy_is_a_level_not_a_profile(result):
     assert "day 14: 12,000" in html and "level 0 assumed" not in html.split("Tumour biopsies")[1]
 
 
+def test_kinetics_tables_name_their_units_and_dose_levels(result):
+    # NCA of qPCR transgene levels: levels in copies/ug gDNA, AUCs over study days
+    html = render_html(result, example_dataset())
+    kinetics = html.split('id="kinetics"')[1]
+    summary = kinetics.split("Non-compartmental analysis")[1].split("</table>")[0]
+    assert "<th>Cmax, copies/ug</th>" in summary and "<th>AUClast, copies·day/ug</th>" in summary
+    assert "<td>DL1</td>" in summary and "<td>1</td>" not in summary
+    per_patient = kinetics.split("Per-patient NCA")[1].split("</table>")[0]
+    assert "<th>Tmax, day</th>" in per_patient and "<th>Clast, copies/ug</th>" in per_patient
+    assert "<td>DL2</td>" in per_patient
+
+
 @pytest.mark.parametrize(
     ("value", "text"),
     [
