@@ -17,6 +17,7 @@ from hyposti.report.figures import escalation_figure, km_figure, swimmer_figure
 from hyposti.report.format import median_ci, number, rate_and_ci, rate_ci
 from hyposti.report.render import render_html
 from hyposti.report.tables import (
+    BOR_MEANINGS,
     dose_label,
     endpoint_table,
     grade_table,
@@ -24,6 +25,7 @@ from hyposti.report.tables import (
     syndromes_without_events,
     tumour_table,
 )
+from hyposti.response.records import Response
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +60,17 @@ def test_dlt_rates_keep_a_decimal_so_a_lower_limit_above_zero_does_not_read_0(re
     # DL1 0 of 3: upper 1 - 0.025^(1/3) = 0.7076
     assert "0.0% (0.0–70.8%)" in dlt_table
     assert rate_and_ci(clopper_pearson(0, 0)) == "–"
+
+
+def test_every_best_response_code_is_explained_and_the_waterfall_says_whom_it_shows(result):
+    # example: S01 PR, S02 SD, S03 CR, S04 SD, S05 PD; S06 has no post-baseline assessment
+    html = render_html(result, example_dataset())
+    efficacy = html.split('id="efficacy"')[1]
+    legend = efficacy.split("</table>")[1].split("</div>")[0]
+    assert "CR = complete response" in legend and "PD = progressive disease" in legend
+    assert "MISSING = no tumour assessment counts towards best response" in legend
+    assert "5 of 6 infused patients, those with a post-baseline target-lesion measurement" in html
+    assert set(BOR_MEANINGS) == {code.value for code in Response}
 
 
 def test_formats():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -105,6 +105,31 @@ def endpoint_table(result: TrialAnalysis) -> list[list[str]]:
         ]
     )
     return rows
+
+
+# RECIST 1.1 (Eisenhauer 2009, section 4.3) and iRECIST (Seymour 2017, Lancet Oncol 18:e143)
+BOR_MEANINGS = {
+    "CR": "complete response",
+    "PR": "partial response",
+    "SD": "stable disease",
+    "NON-CR/NON-PD": "non-CR/non-PD (non-target disease only)",
+    "PD": "progressive disease",
+    "NE": "not evaluable",
+    "iCR": "immune complete response",
+    "iPR": "immune partial response",
+    "iSD": "immune stable disease",
+    "iNON-CR/NON-PD": "immune non-CR/non-PD",
+    "iUPD": "immune unconfirmed progression",
+    "iCPD": "immune confirmed progression",
+    "MISSING": "no tumour assessment counts towards best response (e.g. death or withdrawal "
+    "before the first post-baseline scan)",
+}
+
+
+def bor_legend(codes: Iterable[str]) -> str:
+    """'CR = complete response; MISSING = no tumour assessment ...' for the codes a table shows:
+    a committee must not have to guess what a column headed MISSING counts."""
+    return "; ".join(f"{code} = {BOR_MEANINGS[code]}" for code in codes)
 
 
 def _ae_label(row: IncidenceRow) -> tuple[str, str]:
