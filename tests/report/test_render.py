@@ -73,6 +73,24 @@ def test_every_best_response_code_is_explained_and_the_waterfall_says_whom_it_sh
     assert set(BOR_MEANINGS) == {code.value for code in Response}
 
 
+def test_pdf_tables_and_captions_are_not_larger_than_the_text(result):
+    from weasyprint import HTML
+
+    # the print style sets the body to 11px; a table or caption in fixed px stayed at 13 / 12.5
+    document = HTML(string=render_html(result, example_dataset())).render()
+    sizes: dict[str, set[float]] = {}
+    for page in document.pages:
+        # weasyprint's laid-out boxes: what the PDF is drawn from, with the computed styles
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            if element is not None:
+                key = f"{element.tag}.{element.get('class') or ''}"
+                sizes.setdefault(key, set()).add(box.style["font_size"])
+    body = max(sizes["body."])
+    assert body == 11.0
+    assert max(sizes["td.num"] | sizes["th."] | sizes["div.caption"]) <= body
+
+
 def test_formats():
     assert rate_ci(clopper_pearson(0, 0)) == "0/0" and rate_ci(None) == "0/0"
     assert median_ci(MedianEstimate(365.25, 182.625, None)) == "12.0 (6.0–NR) months"
