@@ -9,10 +9,16 @@ from hyposti.analysis import analyze_trial
 from hyposti.analysis.binomial import clopper_pearson
 from hyposti.analysis.censoring import TimeToEvent
 from hyposti.analysis.efficacy import PatientOutcome
-from hyposti.analysis.expansion import ExpansionReview, MonitoringStatus
+from hyposti.analysis.expansion import (
+    ExpansionPatient,
+    ExpansionReview,
+    MonitoringStatus,
+    simon_status,
+)
 from hyposti.analysis.km import MedianEstimate
 from hyposti.analysis.safety import DltAtDose, EscalationCohort
 from hyposti.data.example import example_dataset
+from hyposti.design.simon_two_stage import SimonDesign
 from hyposti.report.figures import escalation_figure, km_figure, swimmer_figure
 from hyposti.report.format import median_ci, number, rate_and_ci, rate_ci
 from hyposti.report.render import render_html
@@ -89,6 +95,30 @@ def test_pdf_tables_and_captions_are_not_larger_than_the_text(result):
     body = max(sizes["body."])
     assert body == 11.0
     assert max(sizes["td.num"] | sizes["th."] | sizes["div.caption"]) <= body
+
+
+def test_expansion_says_it_stopped_when_simon_stage_one_stops_it(result):
+    # protocol reading 1/10, 4/21: stop after 10 patients when at most 1 responds (Simon 1989);
+    # toxicity monitoring with 1 DLT in 10 says 'continue' on its own line
+    monitoring = MonitoringStatus(
+        prior_a=0.5, prior_b=1.5, theta=0.33, threshold=0.9, stop_if_dlt_ge=(None,) * 10,
+        evaluable=10, dlts=1, posterior=0.035, stop_now_if_dlt_ge=6, crossed_at_n=None,
+        crossed_with_dlts=None, crossed_by=None, reason="1/10 DLTs: continue",
+    )  # fmt: skip
+
+    def page(responders: int, futility_stop: bool = True) -> str:
+        patients = [
+            ExpansionPatient(f"E{i}", dlt=i == 0, responder=i < responders) for i in range(10)
+        ]
+        simon = simon_status(SimonDesign(r1=1, n1=10, r=4, n=21), futility_stop, patients)
+        expansion = ExpansionReview(patients=10, monitoring=monitoring, response=simon)
+        return render_html(replace(result, expansion=expansion), example_dataset())
+
+    assert "Expansion enrolment: stopped</b> — Simon stage 1 futility (1 of 10 responded)" in page(
+        1
+    )
+    assert "Expansion enrolment: not stopped</b> — neither stopping rule has been met" in page(2)
+    assert "Expansion enrolment: not stopped" in page(1, futility_stop=False)
 
 
 def test_formats():

@@ -11,6 +11,7 @@ from hyposti.report.format import geo, median_ci, number, rate_ci, survival_rate
 if TYPE_CHECKING:
     from hyposti.analysis.baseline import BaselineGroup, Category, MedianRange, Spread
     from hyposti.analysis.efficacy import KmSummary
+    from hyposti.analysis.expansion import ExpansionReview
     from hyposti.analysis.kinetics import Biopsy
     from hyposti.analysis.safety import GradeCounts, IncidenceRow
     from hyposti.analysis.trial import TrialAnalysis
@@ -130,6 +131,22 @@ def bor_legend(codes: Iterable[str]) -> str:
     """'CR = complete response; MISSING = no tumour assessment ...' for the codes a table shows:
     a committee must not have to guess what a column headed MISSING counts."""
     return "; ".join(f"{code} = {BOR_MEANINGS[code]}" for code in codes)
+
+
+def expansion_stops(expansion: ExpansionReview) -> list[str]:
+    """The stopping rules that have fired, in words; empty while enrolment may go on.
+
+    Each rule's own line says only its reading ('continue' under toxicity monitoring): without
+    this summary a committee can read 'continue' where Simon's stage 1 has stopped enrolment."""
+    m, simon = expansion.monitoring, expansion.response
+    stops = []
+    if m.crossed_at_n:
+        stops.append(f"toxicity monitoring boundary crossed at evaluable patient {m.crossed_at_n}")
+    if simon is not None and simon.stopped_after_stage_one:
+        stops.append(
+            f"Simon stage 1 futility ({simon.stage_one_responders} of {simon.design.n1} responded)"
+        )
+    return stops
 
 
 def _ae_label(row: IncidenceRow) -> tuple[str, str]:
