@@ -6,6 +6,7 @@ from dataclasses import replace
 import pytest
 
 from hyposti.analysis import analyze_trial
+from hyposti.analysis.baseline import Category
 from hyposti.analysis.binomial import clopper_pearson
 from hyposti.analysis.censoring import TimeToEvent
 from hyposti.analysis.efficacy import PatientOutcome
@@ -24,6 +25,7 @@ from hyposti.report.format import median_ci, number, rate_and_ci, rate_ci
 from hyposti.report.render import render_html
 from hyposti.report.tables import (
     BOR_MEANINGS,
+    baseline_table,
     dose_label,
     endpoint_table,
     grade_table,
@@ -119,6 +121,28 @@ def test_expansion_says_it_stopped_when_simon_stage_one_stops_it(result):
     )
     assert "Expansion enrolment: not stopped</b> — neither stopping rule has been met" in page(2)
     assert "Expansion enrolment: not stopped" in page(1, futility_stop=False)
+
+
+def test_baseline_categories_keep_their_scale_order_across_dose_levels(result):
+    # ECOG is ordinal (0 fully active < 1 < 2, Oken 1982): DL1 without ECOG 1 must not push it last
+    def ecog(group_n: int, *values: tuple[str, int]) -> tuple[Category, ...]:
+        return tuple(Category(v, n, 100.0 * n / group_n) for v, n in values)
+
+    dl1, dl2, everyone = result.baseline.baseline
+    groups = (
+        replace(dl1, ecog=ecog(3, ("0", 2), ("2", 1))),
+        replace(dl2, ecog=ecog(3, ("1", 3))),
+        replace(everyone, ecog=ecog(6, ("0", 2), ("1", 3), ("2", 1))),
+    )
+    table = baseline_table(replace(result, baseline=replace(result.baseline, baseline=groups)))
+    labels = [row.label for row in table]
+    start = labels.index("ECOG performance status")
+    assert labels[start + 1 : start + 4] == ["0", "1", "2"]
+    assert [row.cells for row in table[start + 1 : start + 4]] == [
+        ["2 (67%)", "0", "2 (33%)"],
+        ["0", "3 (100%)", "3 (50%)"],
+        ["1 (33%)", "0", "1 (17%)"],
+    ]
 
 
 def test_formats():

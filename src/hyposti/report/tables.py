@@ -257,8 +257,11 @@ def _category_rows(
     categories: Callable[[BaselineGroup], tuple[Category, ...]],
     title: str,
 ) -> list[TableRow]:
+    # rows in the order of the last group, all patients, which holds every value in the
+    # analysis's order (ECOG 0, 1, 2; the others most frequent first): a dose level's own first
+    # appearances printed ECOG as 0, 2, 1 when the first dose level had no ECOG 1
     values: list[str] = []
-    for g in groups:
+    for g in reversed(groups):
         values += [c.value for c in categories(g) if c.value not in values]
     rows = [TableRow(title, [""] * len(groups), "soc")]
     for value in values:
