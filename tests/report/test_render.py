@@ -17,7 +17,7 @@ from hyposti.analysis.expansion import (
     simon_status,
 )
 from hyposti.analysis.km import MedianEstimate
-from hyposti.analysis.safety import DltAtDose, EscalationCohort
+from hyposti.analysis.safety import DltAtDose, DltEvent, EscalationCohort
 from hyposti.data.example import example_dataset
 from hyposti.design.simon_two_stage import SimonDesign
 from hyposti.report.figures import escalation_figure, km_figure, swimmer_figure
@@ -143,6 +143,26 @@ def test_baseline_categories_keep_their_scale_order_across_dose_levels(result):
         ["0", "3 (100%)", "3 (50%)"],
         ["1 (33%)", "0", "1 (17%)"],
     ]
+
+
+def test_pdf_keeps_a_dlt_rate_and_its_interval_on_one_line(result):
+    from weasyprint import HTML
+
+    # a long DLT event list narrows the rate column; DL2: 1 DLT in 3, exact CI 0.8-90.6%
+    events = tuple(
+        DltEvent(f"S{i:03d}", "Immune effector cell-associated neurotoxicity syndrome", 3)
+        for i in range(8)
+    )
+    dlt = tuple(replace(d, dlt_events=events) for d in result.safety.dlt)
+    long = replace(result, safety=replace(result.safety, dlt=dlt))
+    document = HTML(string=render_html(long, example_dataset())).render()
+    texts = [
+        box.text
+        for page in document.pages
+        for box in page._page_box.descendants()  # the laid-out line pieces of the PDF
+        if getattr(box, "text", None)
+    ]
+    assert "33.3% (0.8–90.6%)" in texts
 
 
 def test_formats():
