@@ -3,6 +3,7 @@
 import datetime as dt
 from dataclasses import replace
 
+import pandas as pd
 import pytest
 
 from hyposti.analysis import analyze_trial
@@ -16,12 +17,13 @@ from hyposti.analysis.expansion import (
     MonitoringStatus,
     simon_status,
 )
+from hyposti.analysis.kinetics import geometric_summary
 from hyposti.analysis.km import MedianEstimate
 from hyposti.analysis.safety import DltAtDose, DltEvent, EscalationCohort
 from hyposti.data.example import example_dataset
 from hyposti.design.simon_two_stage import SimonDesign
 from hyposti.report.figures import escalation_figure, km_figure, swimmer_figure
-from hyposti.report.format import median_ci, number, rate_and_ci, rate_ci
+from hyposti.report.format import geo, median_ci, number, rate_and_ci, rate_ci
 from hyposti.report.render import render_html
 from hyposti.report.tables import (
     BOR_MEANINGS,
@@ -204,6 +206,12 @@ def test_kinetics_tables_name_their_units_and_dose_levels(result):
     per_patient = kinetics.split("Per-patient NCA")[1].split("</table>")[0]
     assert "<th>Tmax, day</th>" in per_patient and "<th>Clast, copies/ug</th>" in per_patient
     assert "<td>DL2</td>" in per_patient
+
+
+def test_geometric_cv_is_thousands_separated():
+    # 10 and 1,000: geometric mean 100; log SD^2 = 2 ln(10)^2, CV = sqrt(exp(2 ln(10)^2) - 1)
+    # = 200.71 (20,071%), the size of CV a tumour biopsy spanning 4 decades gives (seed 6)
+    assert geo(geometric_summary(pd.Series([10.0, 1000.0]))) == "100 (20,071%) n=2"
 
 
 @pytest.mark.parametrize(

@@ -76,5 +76,6 @@ def geo(summary: GeometricSummary) -> str:
     if summary.geometric_mean is None:
         return "–"
     cv = summary.geometric_cv_pct
-    cv_text = "" if cv is None else f" ({cv:.0f}%)"
+    # thousands separated like the means: a CV of 134295% reads as a misprint
+    cv_text = "" if cv is None else f" ({cv:,.0f}%)"
     return f"{number(summary.geometric_mean)}{cv_text} n={summary.n}"
