@@ -1,6 +1,7 @@
 """The report's tables and figures from the example trial's analysis."""
 
 import datetime as dt
+import re
 from dataclasses import replace
 
 import pandas as pd
@@ -22,7 +23,12 @@ from hyposti.analysis.km import MedianEstimate
 from hyposti.analysis.safety import DltAtDose, DltEvent, EscalationCohort
 from hyposti.data.example import example_dataset
 from hyposti.design.simon_two_stage import SimonDesign
-from hyposti.report.figures import escalation_figure, km_figure, swimmer_figure
+from hyposti.report.figures import (
+    escalation_figure,
+    kinetics_figure,
+    km_figure,
+    swimmer_figure,
+)
 from hyposti.report.format import geo, median_ci, number, rate_and_ci, rate_ci
 from hyposti.report.render import render_html
 from hyposti.report.tables import (
@@ -247,6 +253,22 @@ def patient(
         last_known_alive_day=alive_until, last_adequate_assessment_day=None, pfs=censored,
         os=censored, dor=None, time_points=(), data_quality_flags=(),
     )  # fmt: skip
+
+
+def test_kinetics_axis_has_a_tick_over_long_follow_up():
+    # blood samples from day 0 to day 800: the axis must be labelled beyond day 180
+    samples = pd.DataFrame(
+        {
+            "subject_id": ["P1"] * 5,
+            "matrix": ["blood"] * 5,
+            "study_day": [0.0, 7.0, 28.0, 180.0, 800.0],
+            "copies_per_ug": [0.0, 5000.0, 800.0, 90.0, 20.0],
+            "lloq": [10.0] * 5,
+        }
+    )
+    svg = kinetics_figure(samples, pd.Series({"P1": 1}), "blood")
+    ticks = re.findall(r"<text[^>]*>(\d+)</text>", svg)
+    assert {"0", "28", "180", "730"} <= set(ticks)
 
 
 def test_swimmer_legend_names_the_dose_level_colours():

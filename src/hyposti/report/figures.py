@@ -309,7 +309,9 @@ def kinetics_figure(samples: pd.DataFrame, dose_levels: pd.Series, matrix: str =
         ax.set_yscale("log")
         # linear over the DLT window's expansion, logarithmic after: peak and persistence both show
         ax.set_xscale("symlog", linthresh=28, linscale=1.5)
-        ax.set_xticks([t for t in (0, 28, 180) if t <= max(days.max(), 28)])
+        # a tick past day 180 when follow-up goes on (to day 907 in a synthetic trial): without
+        # it the log part of the axis has no scale and persistence cannot be read
+        ax.set_xticks([t for t in (0, 28, 180, 730) if t <= max(days.max(), 28)])
         ax.set_xlim(left=min(-1.0, float(days.min()) - 1) if days.size else -1.0)
         ax.xaxis.set_minor_locator(NullLocator())
         ax.xaxis.set_major_formatter(FormatStrFormatter("%d"))
