@@ -284,8 +284,9 @@ def test_syndromes_without_any_event_are_named_not_tabulated(result):
     assert syndromes_without_events(result) == ["CRES"]
     rows = grade_table(result)
     assert {r[0] for r in rows} == {"CRS", "ICANS"}
-    # CRS worst grades S01 1, S03 2, S04 2, S05 3
-    assert ["CRS", "all", "6", "1", "2", "1", "0", "0", "4"] in rows
+    # CRS worst grades S01 1, S03 2, S04 2, S05 3 (S01-S03 at DL1, S04-S06 at DL2)
+    assert ["CRS", "All", "6", "1", "2", "1", "0", "0", "4"] in rows
+    assert ["CRS", "DL1", "3", "1", "1", "0", "0", "0", "2"] in rows
 
 
 def test_legends_name_only_what_the_figure_shows():

@@ -199,7 +199,8 @@ def grade_table(result: TrialAnalysis) -> list[list[str]]:
             continue
         for k in keys:
             c = by_dose[k]
-            rows.append([name, k, str(c.n), *[str(c.by_worst_grade[g]) for g in GRADES],
+            level = "All" if k == "all" else f"DL{k}"  # as the onset/duration table beside it
+            rows.append([name, level, str(c.n), *[str(c.by_worst_grade[g]) for g in GRADES],
                          str(c.any)])  # fmt: skip
     return rows
 
