@@ -78,6 +78,13 @@ class SimonStatus:
     responders: int
     final: str
 
+    @property
+    def stopped_after_stage_one(self) -> bool:
+        """The protocol applies the futility stop and stage 1 ended at or below r1."""
+        return _stops_after_stage_one(
+            self.design, self.futility_stop, self.stage_one_assessed, self.stage_one_responders
+        )
+
     def to_dict(self) -> dict[str, object]:
         return self.design.to_dict() | {
             "futility_stop": self.futility_stop,
@@ -148,6 +155,12 @@ def monitoring_status(
     )
 
 
+def _stops_after_stage_one(
+    design: SimonDesign, futility_stop: bool, assessed: int, responders: int
+) -> bool:
+    return futility_stop and assessed == design.n1 and design.stops_for_futility(responders)
+
+
 def simon_status(
     design: SimonDesign, futility_stop: bool, patients: Sequence[ExpansionPatient]
 ) -> SimonStatus:
@@ -170,12 +183,7 @@ def simon_status(
         )
     everyone = [p.responder for p in patients[: design.n] if p.responder is not None]
     responders = sum(everyone)
-    stopped = (
-        futility_stop
-        and len(assessed_first) == design.n1
-        and design.stops_for_futility(stage_one_responders)
-    )
-    if stopped:
+    if _stops_after_stage_one(design, futility_stop, len(assessed_first), stage_one_responders):
         final = "stopped after stage 1: not promising"
     elif len(everyone) < design.n:
         final = (

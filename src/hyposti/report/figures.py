@@ -69,8 +69,11 @@ def _bor(code: str) -> str:
     return re.sub(r"^i(?=[A-Z])", "", code)
 
 
-def km_figure(km: KaplanMeier, title: str, step_months: int = 3) -> str:
-    """Step curve with its pointwise CI band, censor ticks and a number-at-risk row below."""
+def km_figure(
+    km: KaplanMeier, title: str, origin: str = "CAR-T infusion", step_months: int = 3
+) -> str:
+    """Step curve with its pointwise CI band, censor ticks and a number-at-risk row below;
+    ``origin`` names the time's zero (DOR counts from the first response, not the infusion)."""
     t = km.times / DAYS_PER_MONTH
     s = km.survival
     low = np.where(np.isfinite(km.lower), km.lower, np.nan)
@@ -101,7 +104,7 @@ def km_figure(km: KaplanMeier, title: str, step_months: int = 3) -> str:
     risk.text(-0.02, 0.4, "At risk", ha="right", va="center", fontsize=8,
               transform=risk.get_yaxis_transform())  # fmt: skip
     ax.set_xticks(ticks)
-    risk.set_xlabel("Months from CAR-T infusion")
+    risk.set_xlabel(f"Months from {origin}")
     ax.set_xlim(0, ticks[-1])
     return to_svg(fig, f"km-{title}")
 
@@ -272,13 +275,15 @@ def escalation_figure(cohorts: Sequence[EscalationCohort], dlt: Sequence[DltAtDo
 
 
 def kinetics_figure(samples: pd.DataFrame, dose_levels: pd.Series, matrix: str = "blood") -> str:
-    """Transgene copies/ug over time, one panel per dose level (log scale; BLQ shown at LLOQ)."""
+    """Transgene copies/ug over time, one panel per dose level (log scale; BLQ shown at LLOQ);
+    the panels share both axes so that dose levels compare at a glance."""
     data = samples.loc[samples["matrix"] == matrix].assign(
         dose_level=lambda f: f["subject_id"].map(dose_levels)
     )
     levels = sorted(int(v) for v in data["dose_level"].dropna().unique())
-    fig, axes = plt.subplots(1, max(1, len(levels)), figsize=(6.4, 2.8), sharey=True,
-                             squeeze=False)  # fmt: skip
+    fig, axes = plt.subplots(1, max(1, len(levels)), figsize=(6.4, 2.8), sharex=True,
+                             sharey=True, squeeze=False)  # fmt: skip
+    all_days = data["study_day"].to_numpy(dtype=float)
     for ax, level in zip(axes[0], levels, strict=False):
         group = data.loc[data["dose_level"] == level].sort_values(["subject_id", "study_day"])
         copies = group["copies_per_ug"].to_numpy(dtype=float)
@@ -306,8 +311,10 @@ def kinetics_figure(samples: pd.DataFrame, dose_levels: pd.Series, matrix: str =
         ax.set_yscale("log")
         # linear over the DLT window's expansion, logarithmic after: peak and persistence both show
         ax.set_xscale("symlog", linthresh=28, linscale=1.5)
-        ax.set_xticks([t for t in (0, 28, 180) if t <= max(days.max(), 28)])
-        ax.set_xlim(left=min(-1.0, float(days.min()) - 1) if days.size else -1.0)
+        # a tick past day 180 when follow-up goes on (to day 907 in a synthetic trial): without
+        # it the log part of the axis has no scale and persistence cannot be read
+        ax.set_xticks([t for t in (0, 28, 180, 730) if t <= max(all_days.max(), 28)])
+        ax.set_xlim(left=min(-1.0, float(all_days.min()) - 1))
         ax.xaxis.set_minor_locator(NullLocator())
         ax.xaxis.set_major_formatter(FormatStrFormatter("%d"))
         ax.set_title(f"DL{level} (n={group['subject_id'].nunique()})", fontsize=9)

@@ -24,6 +24,16 @@ def rate_ci(p: Proportion | None) -> str:
     return f"{p.count}/{p.n} ({pct(p.rate)}; 95% CI {pct(p.lower)}–{pct(p.upper)})"
 
 
+def rate_and_ci(p: Proportion) -> str:
+    """'16.7% (0.4–64.1%)' beside columns that already hold the counts; '–' with nobody.
+
+    One decimal as in ``rate_ci``: whole percent would print the lower limit of 1/16 (0.16%) as
+    '0%', which reads as 'no DLT is compatible with the data'."""
+    if p.rate is None or p.lower is None or p.upper is None:
+        return "–"
+    return f"{pct(p.rate)} ({100 * p.lower:.1f}–{pct(p.upper)})"
+
+
 def months(days: float | None, nr: str = "NR") -> str:
     return nr if days is None else f"{days / DAYS_PER_MONTH:.1f}"
 
@@ -66,5 +76,6 @@ def geo(summary: GeometricSummary) -> str:
     if summary.geometric_mean is None:
         return "–"
     cv = summary.geometric_cv_pct
-    cv_text = "" if cv is None else f" ({cv:.0f}%)"
+    # thousands separated like the means: a CV of 134295% reads as a misprint
+    cv_text = "" if cv is None else f" ({cv:,.0f}%)"
     return f"{number(summary.geometric_mean)}{cv_text} n={summary.n}"

@@ -16,16 +16,18 @@ from hyposti.data.dataset import TrialDataset
 from hyposti.errors import InputError
 from hyposti.protocol import Protocol, load_protocol
 from hyposti.report import figures
-from hyposti.report.format import months, number
+from hyposti.report.format import months, number, rate_and_ci
 from hyposti.report.tables import (
     GRADES,
     ae_grade_table,
     ae_table,
     baseline_table,
     biopsy_text,
+    bor_legend,
     dose_columns,
     dose_label,
     endpoint_table,
+    expansion_stops,
     exposure_table,
     grade_table,
     kinetics_table,
@@ -46,8 +48,12 @@ def _figures(result: TrialAnalysis, ds: TrialDataset) -> dict[str, str | None]:
             result.safety.escalation.cohorts, result.safety.dlt
         ),
     }
-    for key, title, km in (("pfs", "PFS", eff.pfs), ("os", "OS", eff.os), ("dor", "DOR", eff.dor)):
-        out[key] = figures.km_figure(km.fit, title) if km else None
+    for key, title, km, origin in (
+        ("pfs", "PFS", eff.pfs, "CAR-T infusion"),
+        ("os", "OS", eff.os, "CAR-T infusion"),
+        ("dor", "DOR", eff.dor, "first confirmed response"),
+    ):
+        out[key] = figures.km_figure(km.fit, title, origin) if km else None
     for matrix in sorted(set(ds.kinetics["matrix"].dropna()) - {TUMOUR}):
         out[f"kinetics_{matrix}"] = figures.kinetics_figure(ds.kinetics, dose_levels, matrix)
     out["tumour_biopsies"] = figures.biopsy_figure(result.kinetics.tumour.per_patient)
@@ -56,7 +62,7 @@ def _figures(result: TrialAnalysis, ds: TrialDataset) -> dict[str, str | None]:
 
 def report_environment() -> Environment:
     """The Jinja2 environment of the report templates (the trial's and the twin's): HTML
-    autoescaped, the report's number and biopsy filters.
+    autoescaped, the report's number, rate and biopsy filters.
 
     A name the result does not have is an error, not an empty cell: the templates read the
     analysis records' fields, and a renamed field must fail the report's tests.
@@ -70,6 +76,7 @@ def report_environment() -> Environment:
     )
     env.filters["biopsy"] = biopsy_text
     env.filters["number"] = number
+    env.filters["rate_and_ci"] = rate_and_ci
     return env
 
 
@@ -90,6 +97,8 @@ def render_html(
         exposure_rows=exposure_table(result),
         synthetic=result.study.data_source == "synthetic",
         endpoints=endpoint_table(result),
+        bor_legend=bor_legend,
+        expansion_stops=expansion_stops,
         ae_rows=ae_table(result),
         ae_grade_rows=ae_grade_table(result),
         grade_rows=grade_table(result),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -11,6 +11,7 @@ from hyposti.report.format import geo, median_ci, number, rate_ci, survival_rate
 if TYPE_CHECKING:
     from hyposti.analysis.baseline import BaselineGroup, Category, MedianRange, Spread
     from hyposti.analysis.efficacy import KmSummary
+    from hyposti.analysis.expansion import ExpansionReview
     from hyposti.analysis.kinetics import Biopsy
     from hyposti.analysis.safety import GradeCounts, IncidenceRow
     from hyposti.analysis.trial import TrialAnalysis
@@ -63,10 +64,13 @@ def endpoint_table(result: TrialAnalysis) -> list[list[str]]:
         ["Treatment-related AE, any grade", *[count(trae[k]) for k in keys]],
         ["Treatment-related AE, grade ≥3", *[count(trae[k], grade_3_plus=True) for k in keys]],
     ]
+    # one count per row, over its denominator: "9 / 1" beside "16/16" read as a fraction
     for name in ("CRS", "ICANS"):
         syn = safety.syndromes[name]
-        rows.append([f"{name}, any grade / grade ≥3", *[
-            f"{syn[k].any} / {syn[k].grade_3_plus}" for k in keys]])  # fmt: skip
+        rows += [
+            [f"{name}, any grade", *[count(syn[k]) for k in keys]],
+            [f"{name}, grade ≥3", *[count(syn[k], grade_3_plus=True) for k in keys]],
+        ]
     rows.append(
         [
             "DLT (evaluable patients)",
@@ -102,6 +106,47 @@ def endpoint_table(result: TrialAnalysis) -> list[list[str]]:
         ]
     )
     return rows
+
+
+# RECIST 1.1 (Eisenhauer 2009, section 4.3) and iRECIST (Seymour 2017, Lancet Oncol 18:e143)
+BOR_MEANINGS = {
+    "CR": "complete response",
+    "PR": "partial response",
+    "SD": "stable disease",
+    "NON-CR/NON-PD": "non-CR/non-PD (non-target disease only)",
+    "PD": "progressive disease",
+    "NE": "not evaluable",
+    "iCR": "immune complete response",
+    "iPR": "immune partial response",
+    "iSD": "immune stable disease",
+    "iNON-CR/NON-PD": "immune non-CR/non-PD",
+    "iUPD": "immune unconfirmed progression",
+    "iCPD": "immune confirmed progression",
+    "MISSING": "no tumour assessment counts towards best response (e.g. death or withdrawal "
+    "before the first post-baseline scan)",
+}
+
+
+def bor_legend(codes: Iterable[str]) -> str:
+    """'CR = complete response; MISSING = no tumour assessment ...' for the codes a table shows:
+    a committee must not have to guess what a column headed MISSING counts."""
+    return "; ".join(f"{code} = {BOR_MEANINGS[code]}" for code in codes)
+
+
+def expansion_stops(expansion: ExpansionReview) -> list[str]:
+    """The stopping rules that have fired, in words; empty while enrolment may go on.
+
+    Each rule's own line says only its reading ('continue' under toxicity monitoring): without
+    this summary a committee can read 'continue' where Simon's stage 1 has stopped enrolment."""
+    m, simon = expansion.monitoring, expansion.response
+    stops = []
+    if m.crossed_at_n:
+        stops.append(f"toxicity monitoring boundary crossed at evaluable patient {m.crossed_at_n}")
+    if simon is not None and simon.stopped_after_stage_one:
+        stops.append(
+            f"Simon stage 1 futility ({simon.stage_one_responders} of {simon.design.n1} responded)"
+        )
+    return stops
 
 
 def _ae_label(row: IncidenceRow) -> tuple[str, str]:
@@ -154,7 +199,8 @@ def grade_table(result: TrialAnalysis) -> list[list[str]]:
             continue
         for k in keys:
             c = by_dose[k]
-            rows.append([name, k, str(c.n), *[str(c.by_worst_grade[g]) for g in GRADES],
+            level = "All" if k == "all" else f"DL{k}"  # as the onset/duration table beside it
+            rows.append([name, level, str(c.n), *[str(c.by_worst_grade[g]) for g in GRADES],
                          str(c.any)])  # fmt: skip
     return rows
 
@@ -212,8 +258,11 @@ def _category_rows(
     categories: Callable[[BaselineGroup], tuple[Category, ...]],
     title: str,
 ) -> list[TableRow]:
+    # rows in the order of the last group, all patients, which holds every value in the
+    # analysis's order (ECOG 0, 1, 2; the others most frequent first): a dose level's own first
+    # appearances printed ECOG as 0, 2, 1 when the first dose level had no ECOG 1
     values: list[str] = []
-    for g in groups:
+    for g in reversed(groups):
         values += [c.value for c in categories(g) if c.value not in values]
     rows = [TableRow(title, [""] * len(groups), "soc")]
     for value in values:
