@@ -45,3 +45,25 @@ def test_validate_accepts_a_good_file_and_rejects_a_bad_one(tmp_path, capsys):
 def test_unknown_command_is_a_usage_error_not_a_traceback(capsys):
     assert run(["protocol", "bogus"]) == 2
     assert "No such command" in capsys.readouterr().err
+
+
+def _shown_at(width: int) -> str:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from hyposti.cli.protocol import render_protocol
+    from hyposti.protocol import load_protocol
+
+    out = StringIO()
+    render_protocol(load_protocol(), Console(file=out, width=width, color_system=None))
+    return out.getvalue()
+
+
+def test_show_at_80_columns_cuts_nothing():
+    # The registry's brief title is longer than a rule line at 80 columns: it was cut with "…".
+    text = _shown_at(80)
+    assert "…" not in text
+    ids = yaml.safe_load(shipped_protocol_path().read_text(encoding="utf-8"))["identifiers"]
+    flat = " ".join(text.split())
+    assert ids["brief_title"] in flat and ids["official_title"] in flat

@@ -67,9 +67,12 @@ def _generic(value: Any, table: FoldingTable, prefix: str = "") -> None:
 def render_protocol(protocol: Protocol, console: Console) -> None:
     """Draw the protocol for a reader: registry facts first, sponsor-editable defaults labelled."""
     ids = protocol.identifiers
-    console.rule(f"[b]{ids.nct_id}[/b] — {ids.brief_title}")
+    # The rule holds only the identifier: a rule is one line and cuts a title too long for the
+    # terminal ("... HER2 Positive Advanced S…" at 80 columns), so the titles follow as text.
+    console.rule(f"[b]{ids.nct_id}[/b]")
     console.print(
-        f"{ids.official_title}\n{', '.join(ids.phases)} · sponsor {ids.sponsor} · "
+        f"[b]{ids.brief_title}[/b]\n{ids.official_title}\n"
+        f"{', '.join(ids.phases)} · sponsor {ids.sponsor} · "
         f"also {', '.join(ids.secondary_ids)} · registry last updated {ids.last_update_posted}"
     )
     e = protocol.enrolment
