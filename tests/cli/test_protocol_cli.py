@@ -67,3 +67,18 @@ def test_show_at_80_columns_cuts_nothing():
     ids = yaml.safe_load(shipped_protocol_path().read_text(encoding="utf-8"))["identifiers"]
     flat = " ".join(text.split())
     assert ids["brief_title"] in flat and ids["official_title"] in flat
+
+
+def test_show_spells_settings_as_the_file_does_never_as_python_reprs():
+    text = _shown_at(80)
+    for repr_start in ("FrozenMapping(", "WindowRule(", "VisitBlock(", "DltClause(", "('", "None"):
+        assert repr_start not in text
+    # wide enough that each setting sits on one line
+    flat = " ".join(_shown_at(240).split())
+    data = yaml.safe_load(shipped_protocol_path().read_text(encoding="utf-8"))
+    # A list of names in square brackets was taken for Rich markup and vanished.
+    visit = data["schedule"]["visits"][0]
+    assert f"visits[0].assessments │ [{', '.join(visit['assessments'])}]" in flat
+    dex = data["corticosteroid_equivalence"]["equivalent_dose_mg"]["dexamethasone"]
+    assert f"equivalent_dose_mg.dexamethasone │ {dex}" in flat
+    assert f"bsa_cap_m2 │ {'null' if data['dosing']['bsa_cap_m2'] is None else ''}" in flat
