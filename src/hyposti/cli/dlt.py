@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from hyposti.cli.inputs import protocol_option
+from hyposti.cli.inputs import parse_date, protocol_option
 from hyposti.cli.output import emit
 from hyposti.cli.tables import FoldingTable
 from hyposti.data.input_file import read_json
@@ -74,10 +74,7 @@ def dlt_command(
     from hyposti.safety.dlt import adjudicate, parse_patient
     from hyposti.safety.dose_history import dose_finding_history
 
-    try:
-        today_date = dt.date.fromisoformat(today) if today else dt.date.today()
-    except ValueError:
-        raise InputError("--today", today, "a date is written YYYY-MM-DD") from None
+    today_date = parse_date("--today", today) if today else dt.date.today()
     loaded = protocol_option(protocol)
     data = read_json("PATIENT.json", patient_file)
     records = data if isinstance(data, list) else [data]

@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 from rich.console import Console
 
-from hyposti.cli.inputs import protocol_option
+from hyposti.cli.inputs import parse_date, protocol_option
 from hyposti.cli.output import emit
-from hyposti.cli.screen import parse_date
 from hyposti.cli.tables import FoldingTable
 from hyposti.errors import InputError
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 import typer
 from rich.console import Console
 
-from hyposti.cli.inputs import params_option, protocol_option
+from hyposti.cli.inputs import params_option, parse_date, protocol_option
 from hyposti.cli.output import emit
 from hyposti.cli.paths import output_folder, staged_folder
 from hyposti.cli.tables import FoldingTable
@@ -77,10 +77,10 @@ def simulate_command(
         str, typer.Option("--format", help="Table files: parquet or csv.")
     ] = "parquet",
     as_of: Annotated[
-        dt.datetime | None,
+        str | None,
         typer.Option(
             "--as-of",
-            formats=["%Y-%m-%d"],
+            metavar="<YYYY-MM-DD>",
             help="Generation date (default today): no record is dated later; fix it to "
             "reproduce a dataset exactly.",
         ),
@@ -106,6 +106,7 @@ def simulate_command(
     if format not in ("parquet", "csv"):
         raise InputError("--format", format, "must be 'parquet' or 'csv'")
     fmt: Literal["parquet", "csv"] = "parquet" if format == "parquet" else "csv"
+    generated_on = parse_date("--as-of", as_of) if as_of else dt.date.today()
     output_folder("--output", output, force)
     # A stress run takes tens of seconds: a status line (gone when done, never with --json)
     # counts the patients treated, then names the step under way.
@@ -125,7 +126,6 @@ def simulate_command(
             progress=treated_so_far,
         )
         bar.update(task, description="building the tables")
-        generated_on = as_of.date() if as_of else dt.date.today()
         ds = trial_dataset(trial, generated_on)
         bar.update(task, description=f"writing {fmt}")
         with staged_folder("--output", output, stale_tables(fmt)) as staged:
