@@ -103,7 +103,11 @@ def dose_command(
     ] = None,
     agent_dose: Annotated[
         list[str] | None,
-        typer.Option("--agent-dose", help="NAME=DOSE for another protocol's agent (repeatable)."),
+        typer.Option(
+            "--agent-dose",
+            metavar="<NAME=DOSE>",
+            help="Dose of another protocol's agent, e.g. fludarabine=30 (repeatable).",
+        ),
     ] = None,
     bsa_formula: Annotated[
         Literal["mosteller", "dubois"] | None,

@@ -97,8 +97,9 @@ def icans(
     icp: Annotated[
         list[str] | None,
         typer.Option(
+            metavar="<finding>",
             help="Raised ICP finding, repeatable: focal-oedema, diffuse-oedema, posturing, "
-            "cranial-nerve-vi-palsy, papilloedema, cushings-triad."
+            "cranial-nerve-vi-palsy, papilloedema, cushings-triad.",
         ),
     ] = None,
     death: Annotated[bool, typer.Option(help="Death due to ICANS.")] = False,
