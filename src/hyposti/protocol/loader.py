@@ -40,12 +40,25 @@ def _line_of(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
     return line
 
 
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """PyYAML's complaint with the file's own line and column; its text names the file
+    '<unicode string>', the text it was handed, and spreads over four lines."""
+    mark, problem = getattr(exc, "problem_mark", None), getattr(exc, "problem", None)
+    if mark is None or not problem:
+        return str(exc)
+    found = f"line {mark.line + 1}, column {mark.column + 1}: {problem}"
+    context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    if context and context_mark is not None:
+        found += f" ({context} at line {context_mark.line + 1}, column {context_mark.column + 1})"
+    return found
+
+
 def parse_yaml_model(text: str, source: str, model: type[ModelT]) -> ModelT:
     """Validate YAML text as ``model``; raise ProtocolError listing every problem with its line."""
     try:
         data = yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
-        raise ProtocolError(source, [f"not valid YAML: {exc}"]) from None
+        raise ProtocolError(source, [f"not valid YAML: {_yaml_problem(exc)}"]) from None
     if not isinstance(data, dict):
         raise ProtocolError(source, ["the file must hold a mapping of sections"])
     try:
