@@ -17,7 +17,29 @@ SHIPPED = "nct05681650"
 ModelT = TypeVar("ModelT", bound=BaseModel)
 # libyaml's parser where PyYAML was built with it (the wheels are): the pure-Python one takes a
 # third of a second on the protocol file, which every command that reads it would pay at start.
-_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BASE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BASE_LOADER):  # type: ignore[misc]  # a class chosen at run time
+    """The safe loader refusing a key given twice in one mapping: PyYAML keeps the last, so a
+    second `dose_levels:` would silently replace the first."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        first: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in first:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"the key {key!r} appears twice in one mapping (first at line {first[key]})",
+                    key_node.start_mark,
+                )
+            first[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep)  # type: ignore[no-any-return]
+
+
+_LOADER: Any = _Loader
 
 
 def _line_of(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
