@@ -27,7 +27,9 @@ class _Loader(_BASE_LOADER):  # type: ignore[misc]  # a class chosen at run time
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         first: dict[Any, int] = {}
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
+            # a key as written (every key of these files is a plain scalar); constructing each
+            # one here would double the parse time of the protocol that every command loads
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else id(key_node)
             if key in first:
                 raise yaml.constructor.ConstructorError(
                     None,
