@@ -77,12 +77,18 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
     return found
 
 
-def parse_yaml_model(text: str, source: str, model: type[ModelT]) -> ModelT:
-    """Validate YAML text as ``model``; raise ProtocolError listing every problem with its line."""
+def load_yaml(text: str, source: str) -> Any:
+    """The data of YAML text read safely, a key given twice refused; a syntax error is a
+    ProtocolError naming ``source`` with its line and column."""
     try:
-        data = yaml.load(text, Loader=_LOADER)
+        return yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         raise ProtocolError(source, [f"not valid YAML: {_yaml_problem(exc)}"]) from None
+
+
+def parse_yaml_model(text: str, source: str, model: type[ModelT]) -> ModelT:
+    """Validate YAML text as ``model``; raise ProtocolError listing every problem with its line."""
+    data = load_yaml(text, source)
     if not isinstance(data, dict):
         raise ProtocolError(source, ["the file must hold a mapping of sections"])
     try:
