@@ -122,10 +122,13 @@ app.command("analyze", rich_help_panel=TRIAL)(analyze.analyze_command)
 app.command("report", rich_help_panel=TRIAL)(report.report_command)
 app.add_typer(export.app, name="export", rich_help_panel=TRIAL, cls=PanelGroup)
 app.command("km", rich_help_panel=STATS)(km.km_command)
-# a negative count ("orr -1 10") reaches the rule that refuses it, not Click's option parser
-app.command("orr", rich_help_panel=STATS, context_settings={"ignore_unknown_options": True})(
-    orr.orr_command
-)
+# a negative count ("orr -1 10") reaches the rule that refuses it, not Click's option parser;
+# the command itself refuses what is left over (a mistyped option, a third number)
+app.command(
+    "orr",
+    rich_help_panel=STATS,
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+)(orr.orr_command)
 app.command("nca", rich_help_panel=STATS)(nca.nca_command)
 SERVICE = "Trial operations service"
 app.command("serve", rich_help_panel=SERVICE)(service.serve_command)
