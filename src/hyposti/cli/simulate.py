@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 from hyposti.cli.inputs import params_option, parse_date, protocol_option
-from hyposti.cli.output import emit
+from hyposti.cli.output import emit, error_console
 from hyposti.cli.paths import output_folder, staged_folder
 from hyposti.cli.tables import FoldingTable
 from hyposti.errors import InputError
@@ -111,7 +111,9 @@ def simulate_command(
     # A stress run takes tens of seconds: a status line (gone when done, never with --json)
     # counts the patients treated, then names the step under way.
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
-    with cyclic_gc_paused(), Progress(*columns, transient=True, disable=as_json) as bar:
+    # on stderr: stdout holds the summary alone (the finished status line left a blank line there)
+    status = Progress(*columns, console=error_console, transient=True, disable=as_json)
+    with cyclic_gc_paused(), status as bar:
         task = bar.add_task("screening the first candidates")
 
         def treated_so_far(treated: int, planned: int | None) -> None:
