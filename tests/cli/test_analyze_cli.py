@@ -33,3 +33,30 @@ def test_data_schema_and_check(tmp_path, capsys):
     capsys.readouterr()
     assert run(["data", "check", str(tmp_path), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["rows"]["subjects"] == 8
+
+
+def test_kinetics_tables_state_their_units(tmp_path):
+    # The dataset's kinetics table holds copies_per_ug over study_day (data schema), so a level
+    # is copies/ug, an AUC copies·day/ug and a time days; the headers said only "Cmax".
+    from io import StringIO
+
+    from rich.console import Console
+
+    from hyposti.analysis.trial import analyze_trial
+    from hyposti.cli.analyze import _render
+    from hyposti.data.dataset import read_dataset
+    from hyposti.protocol import load_protocol
+
+    assert run(["data", "example", str(tmp_path)]) == 0
+    out = StringIO()
+    result = analyze_trial(read_dataset(tmp_path), load_protocol())
+    _render(result, Console(file=out, width=250, color_system=None))
+    text = out.getvalue()
+    headers = (
+        "Cmax, copies/ug",
+        "AUC0-28d, copies·day/ug",
+        "AUClast, copies·day/ug",
+        "Tmax, days: median (range)",
+        "Level, copies/ug: geometric mean (CV%)",
+    )
+    assert all(header in text for header in headers)

@@ -82,3 +82,19 @@ def test_missing_file_and_bad_today(tmp_path, capsys):
     assert "no such file" in _err(capsys)
     assert run(["dlt", str(EXAMPLES / "crs_grade3_dlt.json"), "--today", "01/06/2026"]) == 2
     assert "YYYY-MM-DD" in _err(capsys)
+
+
+def test_a_schema_problem_in_a_cohort_file_names_its_patient(tmp_path, capsys):
+    # Four patients in the file; the third's cohort is -1. The message said only "cohort = -1".
+    cohort = json.loads((EXAMPLES / "dose_level_1_cohort.json").read_text(encoding="utf-8"))
+    cohort[2]["cohort"] = -1
+    cohort[0]["adverse_events"][0]["grade"] = 6
+    path = tmp_path / "cohort.json"
+    path.write_text(json.dumps(cohort), encoding="utf-8")
+    assert run(["dlt", str(path), "--today", "2026-06-01"]) == 2
+    err = _err(capsys)
+    assert "patients[0].adverse_events[0].grade = 6" in err
+    cohort[0]["adverse_events"][0]["grade"] = 3
+    path.write_text(json.dumps(cohort), encoding="utf-8")
+    assert run(["dlt", str(path), "--today", "2026-06-01"]) == 2
+    assert "patients[2].cohort = -1" in _err(capsys)

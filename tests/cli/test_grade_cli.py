@@ -119,3 +119,21 @@ def test_ctcae_lookup_json(capsys):
 def test_ctcae_unknown_term_suggests(capsys):
     assert run(["ctcae", "Cytokine release syndrom"]) == 2
     assert "'Cytokine release syndrome'" in _err(capsys)
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["icans", "--ice", "11"], "ICANS findings: 1 problem(s) - --ice = 11: "),
+        (["cres", "--papilloedema-stage", "9"], "- --papilloedema-stage = 9: "),
+        (["crs", "--temperature-c", "39", "--oxygen", "high"], "CRS findings: 1 problem(s)"),
+        (["crs", "--temperature-c", "39", "--oxygen", "high"], "- --oxygen = 'high': "),
+        (["crs", "--temperature-c", "39", "--oxygen-flow", "4"], "- --oxygen-flow = 4.0: "),
+    ],
+)
+def test_a_refused_finding_names_the_option_typed(argv, said, capsys):
+    # pydantic's error reached the top as "invalid input" naming the record's field
+    # (ice_score = 11), an option that does not exist.
+    assert run(["grade", *argv]) == 2
+    err = _err(capsys)
+    assert said in err and "invalid input" not in err

@@ -45,3 +45,31 @@ def test_a_group_lists_its_commands(capsys):
     assert "Commands:" in out
     for name in ("decide", "boundaries", "oc", "paths", "simon", "monitor"):
         assert f"\n  {name} " in out
+
+
+def _command_paths() -> list[list[str]]:
+    """Every command's words, `design oc` included, read from the click group Typer builds."""
+    import typer
+
+    def walk(group, prefix):
+        for name, command in group.commands.items():
+            if hasattr(command, "commands"):
+                yield from walk(command, [*prefix, name])
+            else:
+                yield [*prefix, name]
+
+    return list(walk(typer.main.get_command(app), []))
+
+
+def test_every_help_names_values_as_a_user_types_them(capsys):
+    # --agent-dose and --icp showed their Python type "<list[str]>", --as-of a strptime pattern
+    # "<%Y-%m-%d>", and `design boundaries --design` offered "3+3, boin or crm (default: the
+    # protocol's design)" though it takes boin alone.
+    paths = _command_paths()
+    assert ["design", "boundaries"] in paths and len(paths) > 35
+    for path in paths:
+        assert run([*path, "--help"]) == 0, path
+        out = capsys.readouterr().out
+        assert "list[" not in out and "%Y" not in out, path
+    assert run(["design", "boundaries", "--help"]) == 0
+    assert "protocol's design" not in capsys.readouterr().out

@@ -87,6 +87,8 @@ def test_unusable_input_file(command, content, rule, tmp_path, capsys):
         ("{", "is not valid JSON: Expecting property name"),
         ('{"a": NaN}', "NaN is not a JSON number"),
         ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        # json.loads kept the last value silently
+        ('{"a": {"b": 1, "b": 2}}', "the name 'b' appears twice in one object"),
     ],
 )
 def test_invalid_json_names_where(command, text, rule, tmp_path, capsys):

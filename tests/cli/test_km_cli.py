@@ -85,3 +85,23 @@ def test_km_refuses_a_negative_or_undefined_time_to_read_survival_at(tmp_path, c
         assert run(["km", str(path), "--time", "weeks", "--event", "relapse", "--at", at]) == 2
         err = " ".join(capsys.readouterr().err.split())
         assert f"at[0] = {shown}: a time must be a finite number >= 0" in err
+
+
+@pytest.mark.parametrize(
+    ("cell", "column", "said"),
+    [
+        ("-3,1", "weeks", "'-3' must be a finite number >= 0"),
+        ("inf,1", "weeks", "'inf' must be a finite number >= 0"),
+        ("nan,1", "weeks", "'nan' must be a finite number >= 0"),
+        ("8,2", "relapse", "'2' must be 1 (event) or 0"),
+        ("8,", "relapse", "empty must be 1 (event) or 0"),
+    ],
+)
+def test_km_bad_cell_is_quoted_as_written_with_its_row(cell, column, said, tmp_path, capsys):
+    # The cell was shown as NumPy's repr (np.int64(-3), np.float64(nan)), and an infinite time
+    # passed the file check to be refused by the engine as 'time[3]', without file or row.
+    path = tmp_path / "mp6.csv"
+    path.write_text("weeks,relapse\n6,1\n6,0\n7,1\n" + cell + "\n", encoding="utf-8")
+    assert run(["km", str(path), "--time", "weeks", "--event", "relapse"]) == 2
+    err = capsys.readouterr().err
+    assert f"mp6.csv row 4 column '{column}': {said}" in err and "np." not in err

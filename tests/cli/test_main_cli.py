@@ -41,3 +41,17 @@ def test_json_output_writes_non_finite_numbers_as_null():
     # RFC 8259 has no NaN or Infinity; json.dumps(allow_nan=False) would raise on them.
     payload = {"a": float("-inf"), "b": [np.float64("nan"), np.array([1.5, np.inf])], "c": (2,)}
     assert json.loads(to_json(payload)) == {"a": None, "b": [None, [1.5, None]], "c": [2]}
+
+
+def test_a_value_of_the_wrong_type_is_quoted_in_the_usage_error(capsys):
+    # Typer printed only pydantic's rule: "Invalid value for '--dose-level': Input should be a
+    # valid integer, ..." without the 2.5 typed.
+    assert run(["dose", "--weight-kg", "62", "--dose-level", "2.5"]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "Invalid value for '--dose-level': '2.5': Input should be a valid integer" in err
+    assert run(["orr", "two", "30"]) == 2
+    assert "Invalid value for 'responders': 'two': " in " ".join(capsys.readouterr().err.split())
+    # a rule that quotes the value already keeps it once, and loses pydantic's "Value error, "
+    assert run(["dose", "--weight-kg", "62", "--dose-level", "2", "--bsa-formula", "foo"]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "'--bsa-formula': 'foo' is not one of 'mosteller', 'dubois'" in err

@@ -36,3 +36,13 @@ def test_a_negative_or_excess_count_names_the_argument_and_the_rule(capsys, args
     assert run(["orr", *args]) == 2
     err = " ".join(capsys.readouterr().err.split())
     assert message in err and "Traceback" not in err
+
+
+def test_a_mistyped_option_is_named_as_one(capsys):
+    # Unknown options pass the parser (for "-1"), so "--levle 0.9" was reported as
+    # "Got unexpected extra argument(s) (--levle 0.9)".
+    assert run(["orr", "2", "30", "--levle", "0.9"]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "No such option: --levle (Possible options: --level)" in err
+    assert run(["orr", "2", "30", "5"]) == 2
+    assert "unexpected extra argument(s) (5)" in capsys.readouterr().err

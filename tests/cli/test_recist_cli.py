@@ -94,3 +94,15 @@ def test_bad_input_is_a_clear_error(tmp_path, capsys):
     assert "P-101" in err and "2025-02-17" in err and "X9" in err
     assert run(["recist", _write(tmp_path, PATIENT), "--criteria", "who"]) == 2
     assert "recist11 or irecist" in capsys.readouterr().err
+
+
+def test_a_schema_problem_names_the_record_and_its_path_in_the_file(tmp_path, capsys):
+    # pydantic's error reached the top as "invalid input" with the path "[1].lesions[0]...".
+    bad = json.loads(json.dumps(PATIENT))
+    bad["lesions"][0]["diameter_mm"] = -3
+    assert run(["recist", _write(tmp_path, {"patients": [PATIENT, bad]})]) == 2
+    err = capsys.readouterr().err
+    assert "patient tumour data: 1 problem(s)" in err
+    assert "  - patients[1].lesions[0].diameter_mm = -3: " in err
+    assert run(["recist", _write(tmp_path, bad)]) == 2
+    assert "  - lesions[0].diameter_mm = -3: " in capsys.readouterr().err

@@ -96,3 +96,10 @@ def test_no_record_is_dated_after_the_generation_date(tmp_path: Path, capsys) ->
         if c.dtype == "date" and frame[c.name].notna().any()
     )
     assert latest <= dataset.study["generated_on"].iloc[0]
+
+
+def test_the_status_line_stays_off_stdout(tmp_path, capsys):
+    # The finished status line left a blank line at the head of the summary on stdout.
+    out = tmp_path / "trial"
+    assert run(["simulate-trial", "--seed", "3", "-o", str(out), "--as-of", "2024-06-01"]) == 0
+    assert capsys.readouterr().out.startswith("─")

@@ -134,3 +134,29 @@ def test_start_dose_must_be_a_dose_level():
 
     with pytest.raises(ProtocolError, match=r"start_dose 4 is not a dose level \(1..3\)"):
         parse_protocol(_broken(start_high), "bad.yaml")
+
+
+def test_a_yaml_syntax_error_gives_the_file_line_and_column_on_one_line():
+    # PyYAML's own text named '<unicode string>' and spread over four lines. The ']' that the
+    # flow sequence opened on line 1 (column 4, the '[') is missing when line 2 starts a key.
+    with pytest.raises(ProtocolError) as info:
+        parse_protocol("a: [1, 2\nb: 3\n", "bad.yaml")
+    (problem,) = info.value.problems
+    assert problem.startswith("not valid YAML: line 2, column 2: did not find expected ',' or ']'")
+    assert "(while parsing a flow sequence at line 1, column 4)" in problem
+    assert "unicode string" not in problem and "\n" not in problem
+
+
+def test_a_key_given_twice_is_refused_not_silently_replaced():
+    # PyYAML keeps the last of two equal keys: a second `dose_levels:` replaced the first.
+    text = shipped_protocol_path().read_text(encoding="utf-8")
+    lines = text.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.strip() == "dose_levels:")
+    indent = lines[first][: len(lines[first]) - len(lines[first].lstrip())]
+    doubled = "\n".join([*lines[: first + 1], f"{indent}  - {{level: 9}}", *lines[first:]])
+    with pytest.raises(ProtocolError) as info:
+        parse_protocol(doubled, "twice.yaml")
+    (problem,) = info.value.problems
+    assert f"line {first + 3}, column {len(indent) + 1}:" in problem
+    said = f"the key 'dose_levels' appears twice in one mapping (first at line {first + 1})"
+    assert said in problem

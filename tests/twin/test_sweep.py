@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from distributed import Client, LocalCluster
 
-from hyposti.errors import InputError
+from hyposti.errors import InputError, ProtocolError
 from hyposti.protocol import load_protocol
 from hyposti.twin.parameters import load_twin_parameters
 from hyposti.twin.sweep import (
@@ -72,4 +72,19 @@ def test_scenario_file(tmp_path):
         sweep(load_scenarios(path), PARAMS, CLINIC, PROTOCOL, 2, 1)
     path.write_text("scenarios: []\n", encoding="utf-8")
     with pytest.raises(InputError, match="scenarios"):
+        load_scenarios(path)
+
+
+def test_a_scenario_file_that_is_not_yaml_is_refused_with_its_line(tmp_path):
+    # A syntax error reached the user as PyYAML's traceback.
+    path = tmp_path / "grid.yaml"
+    path.write_text("scenarios:\n  - {name: x, overrides: {gate_leak: 0.0}\n", encoding="utf-8")
+    with pytest.raises(ProtocolError) as info:
+        load_scenarios(path)
+    assert str(path) in str(info.value) and "not valid YAML: line 3, column 1" in str(info.value)
+    path.write_text("scenarios:\n  - {name: x}\n  - {name: x, name: y}\n", encoding="utf-8")
+    with pytest.raises(ProtocolError, match="the key 'name' appears twice"):
+        load_scenarios(path)
+    path.write_bytes(b"")
+    with pytest.raises(InputError, match="is empty"):
         load_scenarios(path)

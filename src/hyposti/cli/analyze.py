@@ -57,15 +57,17 @@ def _render(result: TrialAnalysis, console: Console) -> None:
     for d in result.safety.deaths:
         console.print(f"Death: {d.subject_id} (DL{d.dose_level}) day {d.study_day}: {d.cause}")
     kinetics = FoldingTable(title="Cellular kinetics: geometric mean (CV%)")
-    for c in ("Matrix", "Dose level", "n", "Cmax", "AUC0-28d", "AUClast", "Tmax median (range)"):
+    # units in the headers, as the report gives them: a number without one cannot be checked
+    for c in ("Matrix", "Dose level", "n", "Cmax, copies/ug", "AUC0-28d, copies·day/ug",
+              "AUClast, copies·day/ug", "Tmax, days: median (range)"):  # fmt: skip
         kinetics.add_column(c)
     for row in kinetics_table(result):
         kinetics.add_row(*row)
     console.print(kinetics)
     console.print(f"[dim]{result.kinetics.blq_rule}[/dim]")
     b = FoldingTable(title="Tumour biopsies (first post-infusion biopsy per patient)")
-    for c in ("Dose level", "Patients", "Below LLOQ", "Level: geometric mean (CV%)",
-              "Biopsy day median (range)"):  # fmt: skip
+    for c in ("Dose level", "Patients", "Below LLOQ", "Level, copies/ug: geometric mean (CV%)",
+              "Biopsy day: median (range)"):  # fmt: skip
         b.add_column(c)
     for row in tumour_table(result):
         b.add_row(*row)

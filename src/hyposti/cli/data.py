@@ -33,8 +33,13 @@ def schema_command(as_json: JsonOption = False) -> None:
                 table.add_column(c)
             for c in t["columns"]:
                 allowed = ", ".join(c["allowed"]) if c["allowed"] else ""
-                if c["minimum"] is not None or c["maximum"] is not None:
-                    allowed = f"[{c['minimum']}, {c['maximum']}]"
+                low, high = c["minimum"], c["maximum"]
+                if low is not None and high is not None:
+                    allowed = f"[{low}, {high}]"
+                elif low is not None:  # one bound alone: no "None" standing for the other
+                    allowed = f">= {low}"
+                elif high is not None:
+                    allowed = f"<= {high}"
                 table.add_row(c["name"], c["dtype"], "yes" if c["required"] else "",
                               allowed, c["description"])  # fmt: skip
             console.print(table)

@@ -164,20 +164,19 @@ def decide(
 
 @app.command()
 def boundaries(
-    design_name: DesignOpt = "boin",
-    target: TargetOpt = None,
-    max_n: MaxNOpt = None,
+    target: Annotated[float, typer.Option("--target", help="Target DLT probability.")],
+    max_n: Annotated[int, typer.Option("--max-n", help="Largest number of patients at a dose.")],
+    design_name: Annotated[
+        str,
+        typer.Option("--design", help="boin, the one design whose rule is a boundary table."),
+    ] = "boin",
     as_json: JsonOpt = False,
 ) -> None:
     """BOIN escalation, de-escalation and elimination boundaries for n = 1..max-n."""
     from hyposti.design import boin_boundaries
 
-    if (design_name or "boin").lower() != "boin":
+    if design_name.lower() != "boin":
         raise InputError("design", design_name, "decision boundaries are tabulated for BOIN only")
-    if target is None:
-        raise InputError("target", None, "give the target DLT probability (--target)")
-    if max_n is None:
-        raise InputError("max_n", None, "give the largest number of patients (--max-n)")
     table_data = boin_boundaries(target, max_n)
     payload = table_data.to_dict()
 

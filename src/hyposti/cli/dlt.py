@@ -9,14 +9,22 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from hyposti.cli.inputs import protocol_option
+from hyposti.cli.inputs import parse_date, protocol_option
 from hyposti.cli.output import emit
 from hyposti.cli.tables import FoldingTable
 from hyposti.data.input_file import read_json
-from hyposti.errors import InputError
+from hyposti.errors import InputError, RecordError
 
 if TYPE_CHECKING:
     from hyposti.safety.dlt import PatientAdjudication
+
+
+def _in_patient(index: int, problem: str) -> str:
+    """A record problem ('field = value: rule') with its path under ``patients[index]``."""
+    where = f"patients[{index}]"
+    if problem.startswith("(input)"):
+        return where + problem.removeprefix("(input)")
+    return f"{where}.{problem}"
 
 
 def _render_patient(adj: PatientAdjudication, console: Console) -> None:
@@ -66,10 +74,7 @@ def dlt_command(
     from hyposti.safety.dlt import adjudicate, parse_patient
     from hyposti.safety.dose_history import dose_finding_history
 
-    try:
-        today_date = dt.date.fromisoformat(today) if today else dt.date.today()
-    except ValueError:
-        raise InputError("--today", today, "a date is written YYYY-MM-DD") from None
+    today_date = parse_date("--today", today) if today else dt.date.today()
     loaded = protocol_option(protocol)
     data = read_json("PATIENT.json", patient_file)
     records = data if isinstance(data, list) else [data]
@@ -87,6 +92,11 @@ def dlt_command(
         except InputError as exc:
             if isinstance(data, list):
                 raise InputError(f"patients[{i}].{exc.field}", exc.value, exc.rule) from None
+            raise
+        except RecordError as exc:
+            # in a cohort's file each problem names its patient, as an InputError's field does
+            if isinstance(data, list):
+                raise RecordError(exc.record, [_in_patient(i, p) for p in exc.problems]) from None
             raise
     payload: dict[str, Any] = {
         "today": today_date,

@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 from rich.console import Console
 
-from hyposti.cli.inputs import protocol_option
+from hyposti.cli.inputs import parse_date, protocol_option
 from hyposti.cli.output import emit
-from hyposti.cli.screen import parse_date
 from hyposti.cli.tables import FoldingTable
 from hyposti.errors import InputError
 
@@ -104,7 +103,11 @@ def dose_command(
     ] = None,
     agent_dose: Annotated[
         list[str] | None,
-        typer.Option("--agent-dose", help="NAME=DOSE for another protocol's agent (repeatable)."),
+        typer.Option(
+            "--agent-dose",
+            metavar="<NAME=DOSE>",
+            help="Dose of another protocol's agent, e.g. fludarabine=30 (repeatable).",
+        ),
     ] = None,
     bsa_formula: Annotated[
         Literal["mosteller", "dubois"] | None,

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 
 from hyposti.cli.output import emit
 from hyposti.cli.tables import FoldingTable
+from hyposti.errors import RecordError, validation_problems
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from hyposti.safety.grade_result import GradeResult
     from hyposti.safety.lab_grading import LabGrade
 
@@ -20,6 +24,26 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON only.")]
+
+
+ModelT = TypeVar("ModelT", bound="BaseModel")
+
+
+def _observation(model: type[ModelT], options: dict[str, tuple[str, Any]], record: str) -> ModelT:
+    """``model`` validated from the options typed, each keyed by its field; a problem names the
+    option as typed (--ice = 11), not the record's field (ice_score)."""
+    from pydantic import ValidationError
+
+    data = {field: value for field, (_, value) in options.items()}
+    try:  # validated, not constructed: the typed-in words are checked against the scale's choices
+        return model.model_validate(data)
+    except ValidationError as exc:
+        option_of = {field: option for field, (option, _) in options.items()}
+        problems = []
+        for problem in validation_problems(exc):
+            field = re.split(r"[ .\[:=]", problem, maxsplit=1)[0]
+            problems.append(option_of.get(field, field) + problem[len(field) :])
+        raise RecordError(record, problems) from None
 
 
 def _render_grade(name: str, result: GradeResult, console: Console) -> None:
@@ -62,18 +86,19 @@ def crs(
     """ASTCT 2019 CRS grade (Lee 2019, Table 3)."""
     from hyposti.safety.crs import CrsObservation, grade_crs
 
-    # validated, not constructed: the typed-in words are checked against the scale's choices
-    obs = CrsObservation.model_validate(
+    obs = _observation(
+        CrsObservation,
         {
-            "temperature_c": temperature_c,
-            "fever_masked": fever_masked,
-            "hypotension": hypotension or vasopressors > 0 or vasopressin,
-            "vasopressors": vasopressors,
-            "vasopressin": vasopressin,
-            "oxygen": oxygen,
-            "oxygen_flow_l_min": oxygen_flow,
-            "death_due_to_crs": death,
-        }
+            "temperature_c": ("--temperature-c", temperature_c),
+            "fever_masked": ("--fever-masked", fever_masked),
+            "hypotension": ("--hypotension", hypotension or vasopressors > 0 or vasopressin),
+            "vasopressors": ("--vasopressors", vasopressors),
+            "vasopressin": ("--vasopressin", vasopressin),
+            "oxygen": ("--oxygen", oxygen),
+            "oxygen_flow_l_min": ("--oxygen-flow", oxygen_flow),
+            "death_due_to_crs": ("--death", death),
+        },
+        "CRS findings",
     )
     result = grade_crs(obs)
     emit(result, as_json, lambda console: _render_grade("CRS", result, console))
@@ -97,8 +122,9 @@ def icans(
     icp: Annotated[
         list[str] | None,
         typer.Option(
+            metavar="<finding>",
             help="Raised ICP finding, repeatable: focal-oedema, diffuse-oedema, posturing, "
-            "cranial-nerve-vi-palsy, papilloedema, cushings-triad."
+            "cranial-nerve-vi-palsy, papilloedema, cushings-triad.",
         ),
     ] = None,
     death: Annotated[bool, typer.Option(help="Death due to ICANS.")] = False,
@@ -107,15 +133,17 @@ def icans(
     """ASTCT 2019 ICANS grade for adults (Lee 2019, Table 5)."""
     from hyposti.safety.icans import IcansObservation, grade_icans
 
-    obs = IcansObservation.model_validate(
+    obs = _observation(
+        IcansObservation,
         {
-            "ice_score": ice,
-            "consciousness": consciousness,
-            "seizure": seizure,
-            "motor_weakness": motor_weakness,
-            "icp": tuple(icp or ()),
-            "death_due_to_icans": death,
-        }
+            "ice_score": ("--ice", ice),
+            "consciousness": ("--consciousness", consciousness),
+            "seizure": ("--seizure", seizure),
+            "motor_weakness": ("--motor-weakness", motor_weakness),
+            "icp": ("--icp", tuple(icp or ())),
+            "death_due_to_icans": ("--death", death),
+        },
+        "ICANS findings",
     )
     result = grade_icans(obs)
     emit(result, as_json, lambda console: _render_grade("ICANS", result, console))
@@ -144,17 +172,19 @@ def cres(
     """CARTOX CRES grade (Neelapu 2018, Table 3)."""
     from hyposti.safety.cres import CresObservation, grade_cres
 
-    obs = CresObservation.model_validate(
+    obs = _observation(
+        CresObservation,
         {
-            "cartox10": cartox10,
-            "obtunded": obtunded,
-            "papilloedema_stage": papilloedema_stage,
-            "csf_opening_pressure_mmhg": csf_pressure_mmhg,
-            "cerebral_oedema": cerebral_oedema,
-            "seizure": seizure,
-            "motor_weakness": motor_weakness,
-            "death_due_to_cres": death,
-        }
+            "cartox10": ("--cartox10", cartox10),
+            "obtunded": ("--obtunded", obtunded),
+            "papilloedema_stage": ("--papilloedema-stage", papilloedema_stage),
+            "csf_opening_pressure_mmhg": ("--csf-pressure-mmhg", csf_pressure_mmhg),
+            "cerebral_oedema": ("--cerebral-oedema", cerebral_oedema),
+            "seizure": ("--seizure", seizure),
+            "motor_weakness": ("--motor-weakness", motor_weakness),
+            "death_due_to_cres": ("--death", death),
+        },
+        "CRES findings",
     )
     result = grade_cres(obs)
     emit(result, as_json, lambda console: _render_grade("CRES", result, console))

@@ -7,10 +7,13 @@ the same way, naming the option, the path and the rule.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hyposti.data.input_file import read_text
+from hyposti.errors import InputError
 
 if TYPE_CHECKING:
     from hyposti.protocol import Protocol
@@ -34,3 +37,17 @@ def params_option(path: Path | None) -> SimulationParameters:
     if path is None:
         return load_parameters(None)
     return parse_yaml_model(read_text("--params", path), str(path), SimulationParameters)
+
+
+def parse_date(option: str, text: str) -> dt.date:
+    """An ISO 8601 date typed as ``option``, or an InputError naming the option and the value.
+
+    A value written YYYY-MM-DD that is no day of the calendar (2026-02-30) is told so, with the
+    part that is out of range, rather than to be written in the form it already has.
+    """
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise InputError(option, text, f"is not a day of the calendar: {exc}") from None
+        raise InputError(option, text, "must be a date YYYY-MM-DD") from None

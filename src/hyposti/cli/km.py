@@ -10,7 +10,7 @@ from rich.console import Console
 
 from hyposti.cli.output import emit
 from hyposti.cli.tables import FoldingTable
-from hyposti.errors import DataError, InputError
+from hyposti.errors import DataError, InputError, shown
 
 
 def _render(out: dict[str, Any], console: Console) -> None:
@@ -57,6 +57,7 @@ def km_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
     """Kaplan-Meier estimate of a time-to-event column (R survival conventions)."""
+    import numpy as np
     import pandas as pd
 
     from hyposti.analysis.km import CONF_TYPES, fit_kaplan_meier
@@ -64,16 +65,21 @@ def km_command(
 
     if conf_type not in CONF_TYPES:
         raise InputError("--conf-type", conf_type, f"must be one of {', '.join(CONF_TYPES)}")
-    frame = read_csv_table(file, (time, event), "FILE")
+    # read as text, so that a refusal quotes the cell as written ('-3', 'inf', an empty cell)
+    frame = read_csv_table(file, (time, event), "FILE", dtype=str, keep_default_na=False)
     table = file.name
     times = pd.to_numeric(frame[time], errors="coerce")
     events = pd.to_numeric(frame[event], errors="coerce")
     for column, values in ((time, times), (event, events)):
-        bad = values.isna() | ((values < 0) if column == time else ~values.isin((0, 1)))
+        finite = np.isfinite(values.to_numpy(dtype=float))
+        bad = ~finite | ((values < 0) if column == time else ~values.isin((0, 1)))
         if bad.any():
             i = int(bad.to_numpy().nonzero()[0][0])
-            rule = "must be a number >= 0" if column == time else "must be 1 (event) or 0"
-            raise DataError(table, i + 1, column, f"{frame[column].iloc[i]!r} {rule}")
+            rule = "must be a finite number >= 0" if column == time else "must be 1 (event) or 0"
+            cell = frame[column].iloc[i]
+            raise DataError(
+                table, i + 1, column, f"{shown(cell) if cell.strip() else 'empty'} {rule}"
+            )
     fit = fit_kaplan_meier(times.to_numpy(), events.to_numpy().astype(bool), conf_type)
     out = fit.as_dict(at=parse_times(at))
     emit(out, as_json, lambda console: _render(out, console))

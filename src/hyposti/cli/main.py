@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -37,13 +37,39 @@ from hyposti.cli import (
 )
 from hyposti.cli.help_format import PanelGroup
 from hyposti.cli.output import error_console
-from hyposti.errors import HypostiError, validation_problems
+from hyposti.errors import HypostiError, shown, validation_problems
+
+if TYPE_CHECKING:  # Typer vendors Click; only the annotation names its Context
+    from typer._click import Context
 
 # pydantic looks for plugins in the entry points of every installed distribution the first time a
 # model is built: 30-90 ms of a 0.5 s start-up in a full environment, for plugins hyposti never
 # uses. Off unless the user set the variable (an empty value turns plugins back on); set here,
 # before any command builds a model.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+
+
+class _RootGroup(PanelGroup):
+    """The `hyposti` group: a value of the wrong type is quoted in the usage error.
+
+    Typer converts typed options with pydantic and prints only pydantic's rule ("Invalid value for
+    '--dose-level': Input should be a valid integer, ..."), not the value given; the value is put
+    back in front of the rule here, where every command's options are parsed.
+    """
+
+    def invoke(self, ctx: Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except typer.BadParameter as exc:
+            pydantic = sys.modules.get("pydantic")  # loaded already if it raised the error
+            cause = exc.__cause__
+            if pydantic is not None and isinstance(cause, pydantic.ValidationError):
+                error = cause.errors()[0]
+                rule = str(error["msg"]).removeprefix("Value error, ")
+                given = shown(error["input"])
+                exc.message = rule if given in rule else f"{given}: {rule}"
+            raise
+
 
 app = typer.Typer(
     name="hyposti",
@@ -52,7 +78,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
     # Plain-text help in panels (help_format): Rich's help renderer alone costs half the start-up.
-    cls=PanelGroup,
+    cls=_RootGroup,
     rich_markup_mode=None,
 )
 
@@ -96,10 +122,13 @@ app.command("analyze", rich_help_panel=TRIAL)(analyze.analyze_command)
 app.command("report", rich_help_panel=TRIAL)(report.report_command)
 app.add_typer(export.app, name="export", rich_help_panel=TRIAL, cls=PanelGroup)
 app.command("km", rich_help_panel=STATS)(km.km_command)
-# a negative count ("orr -1 10") reaches the rule that refuses it, not Click's option parser
-app.command("orr", rich_help_panel=STATS, context_settings={"ignore_unknown_options": True})(
-    orr.orr_command
-)
+# a negative count ("orr -1 10") reaches the rule that refuses it, not Click's option parser;
+# the command itself refuses what is left over (a mistyped option, a third number)
+app.command(
+    "orr",
+    rich_help_panel=STATS,
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+)(orr.orr_command)
 app.command("nca", rich_help_panel=STATS)(nca.nca_command)
 SERVICE = "Trial operations service"
 app.command("serve", rich_help_panel=SERVICE)(service.serve_command)

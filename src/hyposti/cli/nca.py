@@ -10,7 +10,7 @@ from rich.console import Console
 
 from hyposti.cli.output import emit
 from hyposti.cli.tables import FoldingTable
-from hyposti.errors import DataError, InputError
+from hyposti.errors import DataError, InputError, shown
 
 if TYPE_CHECKING:
     from hyposti.analysis.nca import BlqHandling
@@ -58,21 +58,32 @@ def nca_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
     """Cmax, Tmax, AUC0-28d, AUClast, AUCall, Clast, Tlast per profile, with the BLQ rule stated."""
+    import numpy as np
     import pandas as pd
 
     from hyposti.analysis.kinetics import nca_table
-    from hyposti.analysis.nca import BlqRule
+    from hyposti.analysis.nca import BlqRule, check_samples
     from hyposti.data.csv_table import read_csv_table, require_columns
 
     frame = read_csv_table(file, (time, conc))
     table = file.name
     if lloq in frame.columns:
         limit = pd.to_numeric(frame[lloq], errors="coerce")
+        if limit.isna().any():  # quoted as written: the engine would see only NaN
+            i = int(limit.isna().to_numpy().nonzero()[0][0])
+            cell = frame[lloq].iloc[i]
+            given = "empty" if pd.isna(cell) or not str(cell).strip() else shown(cell)
+            raise DataError(table, i + 1, lloq, f"{given} is not a number")
     else:
         try:
-            limit = pd.Series(float(lloq), index=frame.index)
+            number = float(lloq)
         except ValueError as exc:
             raise InputError("--lloq", lloq, "must be a column name or a number") from exc
+        try:  # the engine's own bounds for an LLOQ, refused as the option typed, not a row
+            check_samples(np.empty(0), np.empty(0), np.array([number]), one_per_day=False)
+        except InputError as exc:
+            raise InputError("--lloq", lloq, exc.rule) from None
+        limit = pd.Series(number, index=frame.index)
     groups = (
         [c.strip() for c in by.split(",")]
         if by

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 
 from hyposti.cli.inputs import protocol_option
@@ -51,25 +53,47 @@ def reading_panel(title: str, reading: Reading) -> Panel:
     return Panel(body, title=title, border_style="yellow")
 
 
+def _setting(value: Any) -> str:
+    """A scalar setting as the protocol file spells it (true, false, null, [30.0, 250.0])."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_setting(v) for v in value) + "]"
+    return str(value)
+
+
 def _generic(value: Any, table: FoldingTable, prefix: str = "") -> None:
+    """One row per setting, named by its path in the file; a Python repr is never shown."""
     from pydantic import BaseModel  # loaded with the protocol being drawn, not with `--help`
 
     if isinstance(value, BaseModel):
         for name in type(value).model_fields:
             _generic(getattr(value, name), table, f"{prefix}{name}.")
-    elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            _generic(item, table, f"{prefix}{key}.")
+    elif isinstance(value, list | tuple) and any(
+        isinstance(v, BaseModel) or (isinstance(v, str) and " " in v) for v in value
+    ):
+        # records and phrases one row each: a phrase's own commas would blur a joined list
         for i, item in enumerate(value):
             _generic(item, table, f"{prefix[:-1]}[{i}].")
     else:
-        table.add_row(prefix[:-1], str(value))
+        # escaped: a list such as [vital_signs, cytokines] is text, not Rich markup
+        table.add_row(escape(prefix[:-1]), escape(_setting(value)))
 
 
 def render_protocol(protocol: Protocol, console: Console) -> None:
     """Draw the protocol for a reader: registry facts first, sponsor-editable defaults labelled."""
     ids = protocol.identifiers
-    console.rule(f"[b]{ids.nct_id}[/b] — {ids.brief_title}")
+    # The rule holds only the identifier: a rule is one line and cuts a title too long for the
+    # terminal ("... HER2 Positive Advanced S…" at 80 columns), so the titles follow as text.
+    console.rule(f"[b]{ids.nct_id}[/b]")
     console.print(
-        f"{ids.official_title}\n{', '.join(ids.phases)} · sponsor {ids.sponsor} · "
+        f"[b]{ids.brief_title}[/b]\n{ids.official_title}\n"
+        f"{', '.join(ids.phases)} · sponsor {ids.sponsor} · "
         f"also {', '.join(ids.secondary_ids)} · registry last updated {ids.last_update_posted}"
     )
     e = protocol.enrolment

@@ -13,7 +13,7 @@ from hyposti.cli.inputs import protocol_option
 from hyposti.cli.output import emit
 from hyposti.cli.tables import FoldingTable
 from hyposti.data.input_file import read_json
-from hyposti.errors import InputError
+from hyposti.errors import InputError, RecordError, validation_problems
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
@@ -32,12 +32,23 @@ def _patients() -> TypeAdapter[list[PatientTumourData]]:
 
 def read_patients(path: Path) -> list[PatientTumourData]:
     """One patient object, a list of them, or {"patients": [...]} from a JSON file."""
+    from pydantic import ValidationError
+
     payload: Any = read_json("FILE", path)
     if isinstance(payload, dict) and "patients" in payload:
         payload = payload["patients"]
-    if isinstance(payload, dict):
-        payload = [payload]
-    return _patients().validate_python(payload)
+    one = isinstance(payload, dict)
+    try:
+        return _patients().validate_python([payload] if one else payload)
+    except ValidationError as exc:
+        # one problem a line, each under the path the file uses: "lesions[0]..." for one
+        # patient, "patients[1].lesions[0]..." for a list (pydantic alone gave "[1].lesions")
+        problems = validation_problems(exc)
+        if one:  # every location starts at the list's [0] that wrapped the patient
+            problems = [p[4:] if p.startswith("[0].") else "(input)" + p[3:] for p in problems]
+        else:
+            problems = [p if p.startswith("(input)") else f"patients{p}" for p in problems]
+        raise RecordError("patient tumour data", problems) from None
 
 
 def _fmt(value: float | None, spec: str = ".1f") -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -10,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from hyposti.cli.inputs import protocol_option
+from hyposti.cli.inputs import parse_date, protocol_option
 from hyposti.cli.output import emit
 from hyposti.cli.tables import FoldingTable
 from hyposti.data.input_file import read_json
@@ -25,14 +24,6 @@ _STYLE = {
     "incomplete": "bold yellow",
     "pending_review": "bold cyan",
 }
-
-
-def parse_date(option: str, text: str) -> dt.date:
-    """An ISO 8601 date from the command line, or an InputError naming the option."""
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InputError(option, text, "must be a date YYYY-MM-DD") from None
 
 
 def read_record(path: Path) -> ScreeningRecord:

@@ -6,7 +6,6 @@ Django is imported inside each command (the CLI starts without it).
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import sys
@@ -16,6 +15,7 @@ from typing import IO, Annotated, Any
 import typer
 from rich.console import Console
 
+from hyposti.cli.inputs import parse_date
 from hyposti.cli.output import emit, error_console
 from hyposti.errors import InputError
 
@@ -229,10 +229,7 @@ def export_dataset_command(
     as_json: JsonOption = False,
 ) -> None:
     """Write the trial dataset from the database, as `hyposti analyze` and `report` read it."""
-    try:
-        cut = dt.date.fromisoformat(cutoff) if cutoff else None
-    except ValueError as exc:
-        raise InputError("--cutoff", cutoff, "must be an ISO date YYYY-MM-DD") from exc
+    cut = parse_date("--cutoff", cutoff) if cutoff else None
     if fmt not in ("parquet", "csv"):
         raise InputError("--format", fmt, "must be parquet or csv")
     where = open_database(data)

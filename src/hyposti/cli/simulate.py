@@ -9,8 +9,8 @@ from typing import Annotated, Any, Literal
 import typer
 from rich.console import Console
 
-from hyposti.cli.inputs import params_option, protocol_option
-from hyposti.cli.output import emit
+from hyposti.cli.inputs import params_option, parse_date, protocol_option
+from hyposti.cli.output import emit, error_console
 from hyposti.cli.paths import output_folder, staged_folder
 from hyposti.cli.tables import FoldingTable
 from hyposti.errors import InputError
@@ -77,10 +77,10 @@ def simulate_command(
         str, typer.Option("--format", help="Table files: parquet or csv.")
     ] = "parquet",
     as_of: Annotated[
-        dt.datetime | None,
+        str | None,
         typer.Option(
             "--as-of",
-            formats=["%Y-%m-%d"],
+            metavar="<YYYY-MM-DD>",
             help="Generation date (default today): no record is dated later; fix it to "
             "reproduce a dataset exactly.",
         ),
@@ -106,11 +106,14 @@ def simulate_command(
     if format not in ("parquet", "csv"):
         raise InputError("--format", format, "must be 'parquet' or 'csv'")
     fmt: Literal["parquet", "csv"] = "parquet" if format == "parquet" else "csv"
+    generated_on = parse_date("--as-of", as_of) if as_of else dt.date.today()
     output_folder("--output", output, force)
     # A stress run takes tens of seconds: a status line (gone when done, never with --json)
     # counts the patients treated, then names the step under way.
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
-    with cyclic_gc_paused(), Progress(*columns, transient=True, disable=as_json) as bar:
+    # on stderr: stdout holds the summary alone (the finished status line left a blank line there)
+    status = Progress(*columns, console=error_console, transient=True, disable=as_json)
+    with cyclic_gc_paused(), status as bar:
         task = bar.add_task("screening the first candidates")
 
         def treated_so_far(treated: int, planned: int | None) -> None:
@@ -125,7 +128,6 @@ def simulate_command(
             progress=treated_so_far,
         )
         bar.update(task, description="building the tables")
-        generated_on = as_of.date() if as_of else dt.date.today()
         ds = trial_dataset(trial, generated_on)
         bar.update(task, description=f"writing {fmt}")
         with staged_folder("--output", output, stale_tables(fmt)) as staged:

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from hyposti.cli.output import emit
+from hyposti.cli.output import emit, error_console
 from hyposti.cli.tables import FoldingTable
 from hyposti.errors import InputError
 
@@ -150,7 +150,8 @@ def run_command(
     client = _client(scheduler, workers) if scheduler or workers else None
     try:
         # Without Dask the trials run here: this command is the edge that pauses the collector.
-        with cyclic_gc_paused(), Progress(transient=True, disable=as_json) as bar:
+        status = Progress(console=error_console, transient=True, disable=as_json)
+        with cyclic_gc_paused(), status as bar:
             task = bar.add_task("twin trials", total=None)
             results = sweep(
                 grid, biology, clinic, spec, trials, seed, patients, client,

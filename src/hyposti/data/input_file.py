@@ -43,12 +43,24 @@ def _no_constant(token: str) -> Any:
     raise ValueError(f"{token} is not a JSON number")
 
 
+def _unique_names(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # json.loads keeps the last of two equal names: a record with "ecog" twice would be read with
+    # one of its two values silently dropped
+    obj: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in obj:
+            raise ValueError(f"the name {key!r} appears twice in one object; keep one")
+        obj[key] = value
+    return obj
+
+
 def read_json(name: str, path: Path) -> Any:
     """The JSON value in ``path`` (RFC 8259: no NaN or Infinity), or InputError naming ``name``,
-    the path and what is wrong, with its line and column."""
+    the path and what is wrong, with its line and column. A name given twice in one object is
+    refused (RFC 8259 leaves which one counts to the reader)."""
     text = read_text(name, path)
     try:
-        return json.loads(text, parse_constant=_no_constant)
+        return json.loads(text, parse_constant=_no_constant, object_pairs_hook=_unique_names)
     except json.JSONDecodeError as exc:
         raise InputError(
             name, str(path), f"is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"

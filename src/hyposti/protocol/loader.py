@@ -17,7 +17,31 @@ SHIPPED = "nct05681650"
 ModelT = TypeVar("ModelT", bound=BaseModel)
 # libyaml's parser where PyYAML was built with it (the wheels are): the pure-Python one takes a
 # third of a second on the protocol file, which every command that reads it would pay at start.
-_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BASE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BASE_LOADER):  # type: ignore[misc]  # a class chosen at run time
+    """The safe loader refusing a key given twice in one mapping: PyYAML keeps the last, so a
+    second `dose_levels:` would silently replace the first."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        first: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            # a key as written (every key of these files is a plain scalar); constructing each
+            # one here would double the parse time of the protocol that every command loads
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else id(key_node)
+            if key in first:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"the key {key!r} appears twice in one mapping (first at line {first[key]})",
+                    key_node.start_mark,
+                )
+            first[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep)  # type: ignore[no-any-return]
+
+
+_LOADER: Any = _Loader
 
 
 def _line_of(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
@@ -40,12 +64,31 @@ def _line_of(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
     return line
 
 
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """PyYAML's complaint with the file's own line and column; its text names the file
+    '<unicode string>', the text it was handed, and spreads over four lines."""
+    mark, problem = getattr(exc, "problem_mark", None), getattr(exc, "problem", None)
+    if mark is None or not problem:
+        return str(exc)
+    found = f"line {mark.line + 1}, column {mark.column + 1}: {problem}"
+    context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    if context and context_mark is not None:
+        found += f" ({context} at line {context_mark.line + 1}, column {context_mark.column + 1})"
+    return found
+
+
+def load_yaml(text: str, source: str) -> Any:
+    """The data of YAML text read safely, a key given twice refused; a syntax error is a
+    ProtocolError naming ``source`` with its line and column."""
+    try:
+        return yaml.load(text, Loader=_LOADER)
+    except yaml.YAMLError as exc:
+        raise ProtocolError(source, [f"not valid YAML: {_yaml_problem(exc)}"]) from None
+
+
 def parse_yaml_model(text: str, source: str, model: type[ModelT]) -> ModelT:
     """Validate YAML text as ``model``; raise ProtocolError listing every problem with its line."""
-    try:
-        data = yaml.load(text, Loader=_LOADER)
-    except yaml.YAMLError as exc:
-        raise ProtocolError(source, [f"not valid YAML: {exc}"]) from None
+    data = load_yaml(text, source)
     if not isinstance(data, dict):
         raise ProtocolError(source, ["the file must hold a mapping of sections"])
     try:

@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
+from hyposti.data.input_file import read_text
 from hyposti.errors import InputError
 from hyposti.protocol import Protocol
+from hyposti.protocol.loader import load_yaml
 from hyposti.twin.operating import TrialCounts, operating_characteristics, trial_counts
 from hyposti.twin.parameters import TwinParameters
 from hyposti.twin.trial import check_trial_patients, simulate_twin_trial, twin_model
@@ -62,9 +63,9 @@ def trial_seed(seed: int, trial: int) -> int:
 def load_scenarios(path: str | Path) -> list[Scenario]:
     """Scenarios from YAML: ``scenarios: [{name, gated (default true), overrides: {...}}]``."""
     source = Path(path)
-    if not source.is_file():
-        raise InputError("scenario", str(source), "must be an existing YAML file")
-    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    # the one reader of input files and of YAML: a folder, an empty or binary file and a syntax
+    # error are refused by name (the syntax error was a traceback)
+    data = load_yaml(read_text("scenario", source), str(source))
     items = data.get("scenarios") if isinstance(data, dict) else None
     if not isinstance(items, list) or not items:
         raise InputError("scenario", str(source), "needs a non-empty 'scenarios' list")
