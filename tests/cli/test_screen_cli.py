@@ -14,6 +14,9 @@ def test_json_output_is_the_screening_result(capsys):
     assert result["status"] == "ineligible"
     assert result["failing"] == ["I1", "I2", "I6", "I7", "E3", "E12"]
     assert len(result["criteria"]) == 25
+    # an exclusion criterion that applies excludes, as the verdict table says it; "E3 not met"
+    # read as if E3 did not apply
+    assert result["summary"] == "ineligible: I1, I2, I6, I7 not met; excluded by E3, E12"
 
 
 def test_human_output_names_status_and_exclusions_in_words(capsys):

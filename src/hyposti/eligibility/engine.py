@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -194,6 +194,18 @@ def evaluate_criterion(
     return CriterionResult(**_criterion_result(criterion, ctx, attestation))
 
 
+def _failures(failing: list[str], criteria: Sequence[Criterion]) -> str:
+    """The failed criteria as the verdict table words them: an inclusion criterion is not met,
+    an exclusion criterion excludes ("E3 not met" read as if E3 did not apply)."""
+    kind = {c.id: c.kind for c in criteria}
+    parts = []
+    for which, words in (("inclusion", "{} not met"), ("exclusion", "excluded by {}")):
+        ids = [i for i in failing if kind[i] == which]
+        if ids:
+            parts.append(words.format(", ".join(ids)))
+    return "; ".join(parts)
+
+
 def screen(record: ScreeningRecord, protocol: Protocol, today: dt.date) -> ScreeningResult:
     """Every criterion of ``protocol`` against ``record`` as of ``today``, and the status:
     eligible only if all are met (or attested); else ineligible (all failures listed),
@@ -215,7 +227,7 @@ def screen(record: ScreeningRecord, protocol: Protocol, today: dt.date) -> Scree
     failing, pending = having(Verdict.NOT_MET), having(Verdict.NEEDS_JUDGEMENT)
     summary = {
         "eligible": f"eligible: all {len(results)} criteria met",
-        "ineligible": f"ineligible: {', '.join(failing)} not met",
+        "ineligible": f"ineligible: {_failures(failing, criteria)}",
         "incomplete": f"incomplete: data needed for {', '.join(having(Verdict.MISSING_DATA))}",
         "pending_review": f"pending investigator review of {', '.join(pending)}",
     }[status]
