@@ -216,3 +216,10 @@ def test_monitor_simulation_sits_beside_the_exact_figures(capsys) -> None:
     sim = out["simulation"]
     assert abs(sim["prob_stop"] - out["prob_stop"]) < 4 * sim["se_prob_stop"]
     assert abs(sim["expected_n"] - out["expected_n"]) < 4 * sim["se_expected_n"]
+
+
+def test_a_rare_path_is_not_printed_as_probability_zero(capsys):
+    # 3/3 DLTs at dose 1 when its true rate is 0.01: 0.01^3 = 1e-6 by hand, not "0.0000"
+    assert run(["design", "paths", "--cohorts", "1", "--true-tox", "0.01,0.15,0.3"]) == 0
+    out = capsys.readouterr().out
+    assert "1TTT (p = 1.0e-06)" in out and "1NNN (p = 0.9703)" in out  # 0.99^3 = 0.970299

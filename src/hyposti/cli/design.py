@@ -342,9 +342,17 @@ Nodes = list[dict[str, object]]
 """The children of a node in DosePaths.to_dict()."""
 
 
+def _probability(p: float) -> str:
+    """Four decimals, or two significant figures below 10^-4, where four decimals read 0.0000
+    for a path that can happen."""
+    return f"{p:.4f}" if p == 0 or p >= 1e-4 else f"{p:.1e}"
+
+
 def _grow(branch: Tree, nodes: Nodes, with_probability: bool) -> None:
     for node in nodes:
-        prob = f" (p = {node['probability']:.4f})" if with_probability else ""
+        prob = (
+            f" (p = {_probability(cast(float, node['probability']))})" if with_probability else ""
+        )
         branch_node = branch.add(f"[b]{node['cohort']}[/b]{prob}: {node['reason']}")
         _grow(branch_node, cast(Nodes, node.get("children", [])), with_probability)
 
