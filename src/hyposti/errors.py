@@ -136,13 +136,17 @@ def dotted_path(loc: tuple[Any, ...]) -> str:
 
 
 def validation_problems(
-    exc: ValidationError, line_of: Callable[[tuple[Any, ...]], int | None] | None = None
+    exc: ValidationError,
+    line_of: Callable[[tuple[Any, ...]], int | None] | None = None,
+    locate: Callable[[tuple[Any, ...]], tuple[Any, ...]] | None = None,
 ) -> list[str]:
     """Each problem as 'field (line N) = value: rule', the value left out where it is a section.
 
-    ``line_of`` maps a location to its line in the source file, where there is one. An InputError
-    raised by a validator keeps its own field (below the location), value and rule, so neither the
-    field nor pydantic's "Value error," prefix is printed twice.
+    ``line_of`` maps a location to its line in the source file, where there is one. ``locate``
+    maps pydantic's location to the path the user wrote, where the two differ (a command's option
+    for a record's field, a file's "patients[1]" for a list's "[1]"). An InputError raised by a
+    validator keeps its own field (below the location), value and rule, so neither the field nor
+    pydantic's "Value error," prefix is printed twice.
     """
     problems = []
     for err in exc.errors():
@@ -156,6 +160,8 @@ def validation_problems(
                 where = f"{where}.{cause.field}" if where else cause.field
                 # the line of the field the validator names, below the location it ran at
                 loc += tuple(cause.field.split("."))
+        if locate:
+            where = dotted_path(locate(loc))
         where = where or "(input)"
         line = line_of(loc) if line_of else None
         if line:

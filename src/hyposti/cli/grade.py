@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -39,11 +38,11 @@ def _observation(model: type[ModelT], options: dict[str, tuple[str, Any]], recor
         return model.model_validate(data)
     except ValidationError as exc:
         option_of = {field: option for field, (option, _) in options.items()}
-        problems = []
-        for problem in validation_problems(exc):
-            field = re.split(r"[ .\[:=]", problem, maxsplit=1)[0]
-            problems.append(option_of.get(field, field) + problem[len(field) :])
-        raise RecordError(record, problems) from None
+
+        def locate(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+            return (option_of.get(loc[0], loc[0]), *loc[1:]) if loc else loc
+
+        raise RecordError(record, validation_problems(exc, locate=locate)) from None
 
 
 def _render_grade(name: str, result: GradeResult, console: Console) -> None:

@@ -43,11 +43,12 @@ def read_patients(path: Path) -> list[PatientTumourData]:
     except ValidationError as exc:
         # one problem a line, each under the path the file uses: "lesions[0]..." for one
         # patient, "patients[1].lesions[0]..." for a list (pydantic alone gave "[1].lesions")
-        problems = validation_problems(exc)
-        if one:  # every location starts at the list's [0] that wrapped the patient
-            problems = [p[4:] if p.startswith("[0].") else "(input)" + p[3:] for p in problems]
-        else:
-            problems = [p if p.startswith("(input)") else f"patients{p}" for p in problems]
+        def locate(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+            if one:  # every location starts at the list's [0] that wrapped the patient
+                return loc[1:]
+            return ("patients", *loc) if loc else loc
+
+        problems = validation_problems(exc, locate=locate)
         raise RecordError("patient tumour data", problems) from None
 
 
